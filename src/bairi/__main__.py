@@ -1,0 +1,5 @@
+"""python -m bairi."""
+
+from bairi.cli import main
+
+main()

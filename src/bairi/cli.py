@@ -1,0 +1,192 @@
+"""The bairi commands: parse options, call the core, show the result, choose the exit code."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date
+from enum import Enum, IntEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="百日攻坚报表助手：检查、汇总、催报各镇报送的“工作报告表”。",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class ExitCode(IntEnum):
+    """What the exit status tells a script."""
+
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+
+
+class Format(str, Enum):
+    """Output format."""
+
+    table = "table"
+    json = "json"
+
+
+def _parse_date(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2023-12-31") from None
+
+
+def _parse_period(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise typer.BadParameter(f"报告期“{value}”格式不对，应为 YYYY-MM，如 2023-12")
+    return value
+
+
+Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="以该日期为准，如 2023-12-31（默认今天）",
+                                              callback=_parse_date)]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="报告期 YYYY-MM，如 2023-12",
+                                                   callback=_parse_period)]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）")]
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _fail(message: str) -> None:
+    _console(stderr=True).print(f"[bold red]错误：[/]{message}", markup=True)
+    raise typer.Exit(ExitCode.USAGE)
+
+
+def _campaign(config: Optional[Path]):
+    from bairi.config import ConfigError, load_campaign
+
+    try:
+        return load_campaign(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    from bairi.collect import expand, MissingInput
+
+    try:
+        return expand(paths)
+    except MissingInput as exc:
+        _fail(str(exc))
+        return []
+
+
+def _print_json(document: object) -> None:
+    from bairi.report import dumps
+
+    sys.stdout.write(dumps(document) + "\n")
+
+
+@app.command()
+def check(
+    paths: Paths,
+    fmt: FormatOpt = Format.table,
+    period: PeriodOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """检查一份或多份报表，指出需要修改的单元格。
+
+    Example: bairi check 巴公镇12月份百日攻坚报表.xlsx
+    """
+    from bairi.rules import check_file
+
+    campaign = _campaign(config)
+    files = _expand(paths)
+    returns = [check_file(p, campaign, period) for p in files]
+    if fmt is Format.json:
+        from bairi.report import return_dict
+
+        documents = [return_dict(r) for r in returns]
+        _print_json(documents[0] if len(documents) == 1 else documents)
+    else:
+        from bairi.report import show_returns
+
+        console = _console()
+        if not returns:
+            console.print("没有找到报表文件（.xlsx .xlsm .xls .ods）。")
+        show_returns(console, returns)
+    if not returns:
+        raise typer.Exit(ExitCode.USAGE)
+    if any(r.unreadable for r in returns):
+        raise typer.Exit(ExitCode.USAGE)
+    raise typer.Exit(ExitCode.OK if all(r.ok for r in returns) else ExitCode.FINDINGS)
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件（.xlsx）；配合 --all 时为文件夹")],
+    town: Annotated[Optional[str], typer.Option("--town", help="预先填好填报单位，如 巴公镇")] = None,
+    all_towns: Annotated[bool, typer.Option("--all", help="为每个镇各生成一份")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """生成空白“工作报告表”模板（带下拉选项和数据校验），供各镇填写。
+
+    Example: bairi template --town 巴公镇 -o 巴公镇报告表.xlsx
+    """
+    from bairi.workbook import write_template
+
+    campaign = _campaign(config)
+    console = _console()
+    if all_towns:
+        if output.suffix.lower() == ".xlsx":
+            _fail("使用 --all 时 -o 应为文件夹")
+        output.mkdir(parents=True, exist_ok=True)
+        for unit in campaign.units:
+            target = output / f"{unit.name}_百日攻坚工作报告表.xlsx"
+            write_template(target, campaign, unit.name)
+            console.print(f"已生成 {target}")
+        raise typer.Exit(ExitCode.OK)
+    if town is not None and campaign.unit(town) is None and town != campaign.authority:
+        from bairi.reader import resolve_unit
+
+        resolved = resolve_unit(town, campaign)
+        if resolved is None:
+            _fail(f"“{town}”不是本次行动的报送单位（可选：{'、'.join(u.name for u in campaign.units)}）")
+        town = resolved
+    if output.suffix.lower() != ".xlsx":
+        _fail("模板只能保存为 .xlsx 文件")
+    write_template(output, campaign, town)
+    console.print(f"已生成 {output}")
+
+
+@app.command()
+def init(
+    output: Annotated[Path, typer.Option("--output", "-o", help="配置文件路径")] = Path("bairi.toml"),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+) -> None:
+    """在当前目录写出可编辑的行动配置 bairi.toml（各镇、企业数、报送期限等）。
+
+    Example: bairi init
+    """
+    from bairi.config import campaign_toml, default_campaign
+    from bairi.files import write_atomic
+
+    if output.exists() and not force:
+        _fail(f"{output} 已存在；如要覆盖请加 --force")
+    write_atomic(output, campaign_toml(default_campaign()).encode("utf-8"))
+    _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

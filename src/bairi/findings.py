@@ -1,0 +1,146 @@
+"""The one catalogue of findings: stable codes, severities, Chinese messages and hints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a finding is: an error rejects the return, a warning or info does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def label(self) -> str:
+        """The Chinese word shown to the clerk."""
+        return {"error": "错误", "warning": "警告", "info": "提示"}[self.value]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kind of finding: its severity, message template and how to fix it."""
+
+    severity: Severity
+    template: str
+    hint: str = ""
+    # File-level problems mean the command could not read the input at all (exit status 2).
+    unreadable: bool = False
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+CATALOGUE: dict[str, Entry] = {
+    # --- the file itself (cannot be read) -------------------------------------------------
+    "F101": Entry(E, "文件已加密（请去掉密码后重新发送）", "请对方在 Excel/WPS 中取消“打开密码”后另存再发送。", True),
+    "F102": Entry(E, "文件已损坏，无法读取：{detail}", "请对方重新保存后再发送一份。", True),
+    "F103": Entry(E, "不是电子表格：{what}", "请对方发送 Excel 工作簿（.xlsx/.xls）或 .ods 文件。", True),
+    "F104": Entry(E, "{fmt} 格式暂不支持", "请在 Excel/WPS 中另存为 .xlsx 后再检查。", True),
+    "F105": Entry(E, "文件超出安全处理上限，已拒绝读取：{detail}", "正常报表远小于该上限；请核实文件来源，或请对方重新保存。", True),
+    "F106": Entry(E, "文件为空（0 字节）", "请对方重新发送附件。", True),
+    "F107": Entry(E, "这是 Excel/WPS 打开文件时留下的临时锁定文件（~$ 开头），不是报表", "忽略此文件即可。", True),
+    "F108": Entry(I, "文件扩展名为 {ext}，实际内容是 {real}，已按实际格式读取", "建议请对方按正确格式保存。"),
+    "F109": Entry(E, "文件无法打开：{detail}", "请对方重新保存后再发送。", True),
+    # --- layout of the form ---------------------------------------------------------------
+    "E201": Entry(E, "未找到报告表的统计表（应有“成立督查组”“排查企业”“一般隐患”等表头），不是本表格式",
+                  "请使用县局下发的报告表模板填报（bairi template 可生成）。"),
+    "E202": Entry(E, "统计表缺少“{row}”行", "请在“行业”列下保留“冶金工贸”和“累计”两行。"),
+    "E203": Entry(E, "统计表缺少“{column}”列", "请勿删除报告表的列，恢复模板原有列后再报。"),
+    "E204": Entry(E, "未找到“重大隐患明细”表，但累计排查重大隐患 {count} 项", "请在报告表下方的重大隐患明细表中逐项填写。"),
+    "E205": Entry(E, "统计表的“冶金工贸”和“累计”两行全部为空，是未填写的空表", "请填写数字后再报送；没有发生的项目填 0。"),
+    "E206": Entry(E, "“{column}”列出现多次（{cells}），无法确定以哪一列为准", "请删除重复的列。"),
+    "E207": Entry(E, "“{row}”行出现多次（{cells}），无法确定以哪一行为准", "请删除重复的行，只保留一行。"),
+    "W208": Entry(W, "统计表中多出一行“{label}”，未计入", "如该行数字应计入，请并入“冶金工贸”或“累计”行。"),
+    "I209": Entry(I, "明细表中的占位行“{text}”已忽略", ""),
+    "W210": Entry(W, "未找到“重大隐患明细”表", "没有重大隐患也请保留该表。"),
+    # --- header fields and period ---------------------------------------------------------
+    "E301": Entry(E, "未填写填报单位", "请在“填报单位”处填写本镇名称，如“巴公镇应急管理中心”。"),
+    "E302": Entry(E, "填报单位“{unit}”不是本次行动的报送单位", "请核对填报单位名称；如确为新单位，请在 bairi.toml 中增加。"),
+    "I303": Entry(I, "填报单位“{raw}”按“{town}”统计", ""),
+    "W304": Entry(W, "未填写填报单位，按文件名识别为“{town}”", "请在“填报单位”处填写本镇名称。"),
+    "W305": Entry(W, "未填写填表日期", "请填写填表日期，如 2023-12-24。"),
+    "W306": Entry(W, "填表日期“{raw}”无法识别为日期", "请按 2023-12-24 或 2023年12月24日 的格式填写。"),
+    "I307": Entry(I, "填表日期“{raw}”按 {date} 读取", ""),
+    "W308": Entry(W, "填表日期 {date} 不在行动期间（{start} 至 {end}）内", "请核对填表日期。"),
+    "E309": Entry(E, "无法确定报告期：文件名、标题中没有月份，也没有可识别的填表日期",
+                  "请填写填表日期，或在文件名中注明月份（如“12月”），或用 --period 指定。"),
+    "W310": Entry(W, "未填写填表人", "请填写填表人姓名，便于核对。"),
+    "E311": Entry(E, "报告期 {period} 不是本次行动的报送期（{periods}）", "请核对文件名或标题中的月份，或用 --period 指定。"),
+    "W312": Entry(W, "填表日期 {date} 早于报告期 {period}", "请核对填表日期和报告月份。"),
+    # --- values in the statistics table ---------------------------------------------------
+    "I401": Entry(I, "“{column}”为空，按 0 计", ""),
+    "I402": Entry(I, "“{column}”填写“{raw}”，按 0 计", ""),
+    "I403": Entry(I, "“{column}”是文本“{raw}”，按数字 {value} 读取", ""),
+    "I404": Entry(I, "“{column}”含全角数字“{raw}”，按 {value} 读取", ""),
+    "I405": Entry(I, "“{column}”填写“{raw}”，去掉单位后按 {value} 读取", ""),
+    "W406": Entry(W, "“{column}”填写“{raw}”（单位为元），折合 {value} 万元", "本列单位为“万元”，请直接填写万元数。"),
+    "E407": Entry(E, "“{column}”为负数 {value}", "数量不能为负，请核实。"),
+    "E408": Entry(E, "“{column}”为小数 {value}，应为整数", "个数、家数、项数应为整数。"),
+    "E409": Entry(E, "“{column}”填写“{raw}”，不是数字", "请只填写数字；没有发生填 0。"),
+    "E410": Entry(E, "“{column}”是公式但没有保存计算结果，数值未知（不能按 0 计）",
+                  "请在 Excel/WPS 中打开后重新计算并保存，或直接填写数字。"),
+    "E411": Entry(E, "“{column}”是日期（{raw}），不是数字", "单元格被设成了日期格式，请改为“常规”后重新填写数字。"),
+    "W412": Entry(W, "“{column}”为 {value}，小数超过 4 位", "行政罚款以万元计，保留 4 位小数（即精确到元）。"),
+    "E413": Entry(E, "“{column}”数值 {raw} 过大，无法准确读取", "请核实该数字。"),
+    "I414": Entry(I, "“{column}”填写“{raw}”，去掉千位分隔符后按 {value} 读取", ""),
+    "E415": Entry(E, "“{column}”是逻辑值 {raw}，不是数字", "请填写数字。"),
+    # --- consistency ----------------------------------------------------------------------
+    "E501": Entry(E, "“{column}”累计 {cumulative} 小于本期 {period}", "累计数应不小于本期数，请核对两行。"),
+    "E502": Entry(E, "累计行“{fixed_label}” {fixed} 大于“{found_label}” {found}", "已整改数不能超过排查数，请核对。"),
+    "W503": Entry(W, "重大隐患明细 {rows} 行，与累计排查重大隐患 {count} 项不一致", "请逐项填写重大隐患明细，或核对累计数。"),
+    "W504": Entry(W, "明细第 {seq} 行所在镇“{town}”不是填报单位“{unit}”", "请核对所在镇。"),
+    "W505": Entry(W, "明细第 {seq} 行行业类别“{category}”不在工贸行业类别（{allowed}）内", "请从下拉选项中选择行业类别。"),
+    "W506": Entry(W, "明细第 {seq} 行未填写{fields}", "重大隐患须写明企业、挂牌督办单位及整改计划。"),
+    "W507": Entry(W, "本期排查企业 {value} 家，少于辖区企业 {total} 家的一半（应至少 {need} 家）",
+                  "按通知要求，各镇每月至少检查本辖区企业总数的 50%。"),
+    # --- across returns (merge) -----------------------------------------------------------
+    "W601": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）≠ 上月累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
+                  "请核对本月累计数：应等于上月累计加本月数。"),
+    "W602": Entry(W, "“{column}”累计 {cumulative}（{month}）低于上月累计 {previous}（{prev_month}，{prev_cell}）",
+                  "累计数不应减少，请核对。"),
+    "I603": Entry(I, "本文件已被 {newer} 取代（同一单位同一报告期的较新报表）：{changes}", ""),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or note about a return, located at a cell, a sheet or the file."""
+
+    code: str
+    severity: Severity
+    location: str
+    message: str
+    hint: str = ""
+
+    @property
+    def cell(self) -> str:
+        """The location; named for the tests that read like `(f.code, f.cell)`."""
+        return self.location
+
+    @property
+    def unreadable(self) -> bool:
+        """True when the file could not be read at all."""
+        return CATALOGUE[self.code].unreadable
+
+    def as_dict(self) -> dict[str, str]:
+        """The finding as the JSON contract spells it."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "location": self.location,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def finding(code: str, location: str, **fields: object) -> Finding:
+    """A finding of catalogue entry `code`, its message filled from `fields`."""
+    entry = CATALOGUE[code]
+    return Finding(code, entry.severity, location, entry.template.format(**fields), entry.hint)
+
+
+def has_errors(found: list[Finding]) -> bool:
+    """True when any finding rejects the return."""
+    return any(f.severity is Severity.ERROR for f in found)

@@ -1,0 +1,428 @@
+"""A file → a Return: find the form's parts by their labels, anywhere, and read every figure with its cell."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bairi.config import Campaign
+from bairi.findings import Finding, finding
+from bairi.form import (
+    COLUMNS,
+    CUMULATIVE_ROW,
+    CUMULATIVE_ROW_PATTERN,
+    HAZARD_COLUMNS,
+    PERIOD_ROW,
+    PERIOD_ROW_PATTERN,
+    normalize,
+    strip_unit,
+)
+from bairi.model import Figure, Hazard, Return
+from bairi.sheets import Book, Sheet, Unreadable, load_book
+from bairi.values import plain, read_date, read_figure
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def ref(sheet: Sheet, row: int, col: int) -> str:
+    """The location of a 0-based cell, e.g. Sheet1!C7."""
+    return f"{sheet.name}!{column_letter(col)}{row + 1}"
+
+
+def _cell(sheet: Sheet, row: int, col: int) -> object:
+    if row < len(sheet.rows) and col < len(sheet.rows[row]):
+        return sheet.rows[row][col]
+    return ""
+
+
+def _text(value: object) -> str:
+    """A cell as text, numbers without a spurious .0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+@dataclass
+class StatsTable:
+    """Where the statistics table is: its sheet, header row, label column and figure columns."""
+
+    sheet: Sheet
+    header_row: int
+    label_col: int
+    columns: dict[str, int]
+    duplicates: dict[str, list[int]]
+    matched: int
+
+
+def _column_labels(sheet: Sheet, row: int) -> dict[int, str]:
+    """Composite label of each column from a two-row header (merged groups filled in)."""
+    top = sheet.rows[row]
+    below = sheet.rows[row + 1] if row + 1 < len(sheet.rows) else []
+    labels: dict[int, str] = {}
+    group = ""
+    for col in range(max(len(top), len(below))):
+        upper = normalize(top[col]) if col < len(top) and isinstance(top[col], str) else ""
+        lower = normalize(below[col]) if col < len(below) and isinstance(below[col], str) else ""
+        if upper:
+            group = upper if "隐患" in upper and len(strip_unit(upper)) <= 6 else ""
+        elif lower and group:
+            upper = group
+        if upper or lower:
+            labels[col] = upper + lower
+    return labels
+
+
+def _match_columns(labels: dict[int, str]) -> tuple[dict[str, int], dict[str, list[int]]]:
+    found: dict[str, list[int]] = {}
+    for col, label in labels.items():
+        for column in COLUMNS:
+            if re.search(column.pattern, label):
+                found.setdefault(column.key, []).append(col)
+                break
+    columns = {key: cols[0] for key, cols in found.items()}
+    duplicates = {key: cols for key, cols in found.items() if len(cols) > 1}
+    return columns, duplicates
+
+
+def find_stats(book: Book) -> StatsTable | None:
+    """The best-matching statistics header in the workbook, or None."""
+    best: StatsTable | None = None
+    for sheet in book.sheets:
+        for row_index, row in enumerate(sheet.rows):
+            if sum(1 for v in row if isinstance(v, str) and v.strip()) < 4:
+                continue
+            columns, duplicates = _match_columns(_column_labels(sheet, row_index))
+            if len(columns) < 5 or (best and len(columns) <= best.matched):
+                continue
+            label_col = next(
+                (c for c, v in enumerate(row) if isinstance(v, str) and normalize(v) in ("行业", "行业类别", "项目", "类别")),
+                max(min(columns.values()) - 1, 0),
+            )
+            best = StatsTable(sheet, row_index, label_col, columns, duplicates, len(columns))
+    return best
+
+
+@dataclass
+class HazardTable:
+    """Where the 重大隐患明细 table is."""
+
+    sheet: Sheet
+    header_row: int
+    columns: dict[str, int]
+
+
+def find_hazards(book: Book) -> HazardTable | None:
+    """The 重大隐患明细 header row, found by its column labels."""
+    for sheet in book.sheets:
+        for row_index, row in enumerate(sheet.rows):
+            labels = {c: normalize(v) for c, v in enumerate(row) if isinstance(v, str) and v.strip()}
+            if len(labels) < 3:
+                continue
+            columns: dict[str, int] = {}
+            for col, label in labels.items():
+                for column in HAZARD_COLUMNS:
+                    if column.key not in columns and re.search(column.pattern, strip_unit(label)):
+                        columns[column.key] = col
+                        break
+            if "enterprise" in columns and len(columns) >= 4:
+                return HazardTable(sheet, row_index, columns)
+    return None
+
+
+_FIELD_LABELS = {
+    "unit": r"填报单位|报送单位|填报部门",
+    "filler": r"填表人|填报人|制表人",
+    "filled_on": r"填表日期|填报日期|报送日期|填表时间",
+}
+_ANY_LABEL = re.compile("(" + "|".join(_FIELD_LABELS.values()) + r")\s*[:：]?")
+
+
+def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object, str]]:
+    """The header fields (unit, filler, filled_on): their raw value and location."""
+    found: dict[str, tuple[object, str]] = {}
+    sheets = sorted(book.sheets, key=lambda s: 0 if stats and s is stats.sheet else 1)
+    for sheet in sheets:
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                if not isinstance(value, str) or not _ANY_LABEL.search(value):
+                    continue
+                matches = list(_ANY_LABEL.finditer(value))
+                for i, match in enumerate(matches):
+                    key = next(k for k, p in _FIELD_LABELS.items() if re.fullmatch(p, match[1]))
+                    if key in found:
+                        continue
+                    end = matches[i + 1].start() if i + 1 < len(matches) else len(value)
+                    text = value[match.end():end].strip().strip("_＿ ").strip()
+                    if text:
+                        found[key] = (text, ref(sheet, r, c))
+                        continue
+                    if i + 1 < len(matches):
+                        found[key] = ("", ref(sheet, r, c))
+                        continue
+                    # The value sits in a cell to the right (the label had a cell of its own).
+                    for cc in range(c + 1, min(c + 6, len(row))):
+                        neighbour = row[cc]
+                        if isinstance(neighbour, str) and _ANY_LABEL.match(neighbour.strip()):
+                            break
+                        if _text(neighbour).strip("_＿ "):
+                            found[key] = (neighbour, ref(sheet, r, cc))
+                            break
+                    found.setdefault(key, ("", ref(sheet, r, c)))
+    return found
+
+
+def find_title(book: Book) -> str:
+    """The form's title line (where a month may be written), or ''."""
+    for sheet in book.sheets:
+        for row in sheet.rows[:10]:
+            for value in row:
+                if isinstance(value, str) and ("报告表" in value or "百日攻坚" in value or "报表" in value):
+                    return value
+    return ""
+
+
+_YEAR_MONTH = re.compile(r"(20\d{2})\s*(?:[-年._/]\s*)?(0?[1-9]|1[0-2])(?!\d)")
+_MONTH = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])\s*月")
+_CN_MONTH = re.compile(r"(十二|十一|十|元|一|二|三|四|五|六|七|八|九)\s*月")
+_CN_NUMBER = {"十二": 12, "十一": 11, "十": 10, "元": 1, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def month_in(text: str, campaign: Campaign) -> str | None:
+    """A period YYYY-MM named in free text (file name, title), or None.
+
+    A bare month (12月, 十二月) takes its year from the campaign's periods; a month the campaign
+    does not have is returned with the year of the campaign's nearest period so it can be reported.
+    """
+    text = normalize(text)
+    match = _YEAR_MONTH.search(text)
+    if match:
+        return f"{match[1]}-{int(match[2]):02d}"
+    month = None
+    match = _MONTH.search(text)
+    if match:
+        month = int(match[1])
+    else:
+        match = _CN_MONTH.search(text)
+        if match:
+            month = _CN_NUMBER[match[1]]
+    if month is None:
+        return None
+    for period in campaign.periods:
+        if period.month == month:
+            return period.period
+    year = campaign.start.year if month >= campaign.start.month else campaign.end.year
+    return f"{year}-{month:02d}"
+
+
+def resolve_unit(text: str, campaign: Campaign) -> str | None:
+    """The configured unit (or the campaign's own authority) that `text` names, or None."""
+    cleaned = normalize(text).strip("_＿")
+    if not cleaned:
+        return None
+    if campaign.authority in cleaned or cleaned == campaign.authority_short or cleaned.startswith(campaign.authority_short + "应急"):
+        return campaign.authority
+    best: tuple[int, str] | None = None
+    for unit in campaign.units:
+        for name in [unit.name, *unit.aliases]:
+            stem = re.sub(r"(镇|乡|县|市|区)$", "", name)
+            for candidate in (name, stem if len(stem) >= 2 else name):
+                if candidate and candidate in cleaned and (best is None or len(candidate) > best[0]):
+                    best = (len(candidate), unit.name)
+    return best[1] if best else None
+
+
+def _year_of_month(campaign: Campaign) -> dict[int, int]:
+    years: dict[int, int] = {}
+    day = campaign.start.replace(day=1)
+    while day <= campaign.end:
+        years.setdefault(day.month, day.year)
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return years
+
+
+def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
+    sheet = stats.sheet
+    rows: dict[str, list[int]] = {"period": [], "cumulative": []}
+    start = stats.header_row + 1
+    for r in range(start, min(len(sheet.rows), start + 12)):
+        label = normalize(_cell(sheet, r, stats.label_col))
+        if re.match(PERIOD_ROW_PATTERN, label):
+            rows["period"].append(r)
+        elif re.match(CUMULATIVE_ROW_PATTERN, label):
+            rows["cumulative"].append(r)
+        elif label and r > start and not re.search(r"重大隐患|序号|企业名称", label):
+            has_figures = any(_text(_cell(sheet, r, c)) for c in stats.columns.values())
+            if has_figures:
+                out.append(finding("W208", ref(sheet, r, stats.label_col), label=_text(_cell(sheet, r, stats.label_col))))
+        if re.search(r"重大隐患明细|序号", label):
+            break
+    for which, word in (("period", PERIOD_ROW), ("cumulative", CUMULATIVE_ROW)):
+        found = rows[which]
+        if not found:
+            out.append(finding("E202", sheet.name, row=word))
+            continue
+        if len(found) > 1:
+            out.append(finding("E207", ref(sheet, found[1], stats.label_col), row=word,
+                               cells="、".join(ref(sheet, r, stats.label_col) for r in found)))
+        r = found[0]
+        figures: dict[str, Figure] = {}
+        for column in COLUMNS:
+            c = stats.columns.get(column.key)
+            if c is None:
+                continue
+            raw = _cell(sheet, r, c)
+            location = ref(sheet, r, c)
+            reading = read_figure(raw, column.kind, f"{column_letter(c)}{r + 1}" in sheet.uncached)
+            figures[column.key] = Figure(column.key, location, raw, reading.value)
+            for code, fields in reading.notes:
+                out.append(finding(code, location, column=column.short, **fields))
+        setattr(ret, "period_row" if which == "period" else "cumulative_row", figures)
+
+
+_END_MARKERS = re.compile(r"^(注|备注|说明|填表说明|审核|负责人|单位负责人|制表|合计|小计|联系电话)")
+
+
+def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: list[Finding]) -> None:
+    sheet = table.sheet
+    content_keys = [k for k in ("enterprise", "town", "category", "supervisor", "detail") if k in table.columns]
+    end = len(sheet.rows) if stop_row is None else stop_row
+    for r in range(table.header_row + 1, end):
+        cells = {key: _text(_cell(sheet, r, c)) for key, c in table.columns.items()}
+        first = next((_text(v) for v in sheet.rows[r] if _text(v)), "")
+        if _END_MARKERS.match(normalize(first)) and not any(cells.get(k) for k in content_keys[1:]):
+            break
+        if not any(cells.get(k) for k in content_keys):
+            seq = cells.get("seq", "")
+            if seq and not re.fullmatch(r"\d+", seq):
+                out.append(finding("I209", ref(sheet, r, table.columns.get("seq", 0)), text=seq))
+            continue
+        location = ref(sheet, r, table.columns.get("seq", min(table.columns.values())))
+        hazard = Hazard(location=location, cells={k: ref(sheet, r, c) for k, c in table.columns.items()})
+        for key, value in cells.items():
+            setattr(hazard, key, value)
+        ret.hazards.append(hazard)
+
+
+def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], name: str,
+              campaign: Campaign, period: str | None, out: list[Finding]) -> None:
+    unit_raw, unit_loc = fields.get("unit", ("", ret.locations.get("sheet", "")))
+    ret.unit_raw = _text(unit_raw)
+    ret.locations["unit"] = unit_loc
+    if ret.unit_raw:
+        ret.town = resolve_unit(ret.unit_raw, campaign)
+        if ret.town is None:
+            out.append(finding("E302", unit_loc, unit=ret.unit_raw))
+        elif normalize(ret.unit_raw) != ret.town:
+            out.append(finding("I303", unit_loc, raw=ret.unit_raw, town=ret.town))
+    else:
+        ret.town = resolve_unit(Path(name).stem, campaign)
+        if ret.town:
+            out.append(finding("W304", unit_loc or Path(name).name, town=ret.town))
+        else:
+            out.append(finding("E301", unit_loc or Path(name).name))
+
+    filler_raw, filler_loc = fields.get("filler", ("", ""))
+    ret.filler = _text(filler_raw)
+    ret.locations["filler"] = filler_loc
+    if not ret.filler:
+        out.append(finding("W310", filler_loc or ret.locations.get("sheet", Path(name).name)))
+
+    date_raw, date_loc = fields.get("filled_on", ("", ""))
+    ret.locations["filled_on"] = date_loc
+    filled, code = read_date(date_raw, _year_of_month(campaign))
+    ret.filled_on = filled
+    where = date_loc or ret.locations.get("sheet", Path(name).name)
+    if code == "I307":
+        out.append(finding("I307", where, raw=_text(date_raw), date=filled.isoformat() if filled else ""))
+    elif code in ("W305", "W306"):
+        out.append(finding(code, where, raw=_text(date_raw)))
+    if filled and not (campaign.start <= filled <= campaign.end):
+        out.append(finding("W308", where, date=filled.isoformat(), start=campaign.start.isoformat(), end=campaign.end.isoformat()))
+
+    title = find_title(book)
+    if period:
+        ret.period, ret.period_source = period, "命令行参数 --period"
+    elif (found := month_in(Path(name).stem, campaign)):
+        ret.period, ret.period_source = found, f"文件名“{Path(name).name}”"
+    elif title and (found := month_in(title, campaign)):
+        ret.period, ret.period_source = found, f"标题“{title.strip()}”"
+    elif filled:
+        ret.period, ret.period_source = f"{filled.year}-{filled.month:02d}", f"填表日期 {filled.isoformat()}"
+    if ret.period is None:
+        out.append(finding("E309", Path(name).name))
+    elif campaign.period(ret.period) is None:
+        out.append(finding("E311", Path(name).name, period=ret.period, periods="、".join(p.period for p in campaign.periods)))
+    elif filled and (filled.year, filled.month) < (int(ret.period[:4]), int(ret.period[5:])):
+        out.append(finding("W312", where, date=filled.isoformat(), period=ret.period))
+
+
+def read_book(book: Book, name: str, campaign: Campaign, period: str | None = None) -> Return:
+    """A Return from an already loaded workbook (the reading half of read_return)."""
+    ret = Return(file=Path(name), format=book.format)
+    out = ret.findings
+    for code, fields in book.notes:
+        out.append(finding(code, Path(name).name, **fields))
+    stats = find_stats(book)
+    if stats is None:
+        out.append(finding("E201", book.sheets[0].name if book.sheets else Path(name).name))
+        return ret
+    ret.locations["sheet"] = stats.sheet.name
+    fields = find_fields(book, stats)
+    _identify(ret, book, fields, name, campaign, period, out)
+    for key, cols in stats.duplicates.items():
+        column = next(c for c in COLUMNS if c.key == key)
+        out.append(finding("E206", ref(stats.sheet, stats.header_row, cols[1]), column=column.label,
+                           cells="、".join(ref(stats.sheet, stats.header_row, c) for c in cols)))
+    for column in COLUMNS:
+        if column.key not in stats.columns:
+            out.append(finding("E203", ref(stats.sheet, stats.header_row, stats.label_col), column=column.label))
+    _read_rows(ret, stats, out)
+    hazards = find_hazards(book)
+    if hazards is not None:
+        stop = stats.header_row if hazards.sheet is stats.sheet and stats.header_row > hazards.header_row else None
+        _read_hazards(ret, hazards, stop, out)
+    else:
+        ret.locations["hazards"] = ""
+    ret.locations["hazard_table"] = "" if hazards is None else ref(hazards.sheet, hazards.header_row, 0)
+    return ret
+
+
+def read_return(path: Path, campaign: Campaign, period: str | None = None, *,
+                data: bytes | None = None, name: str | None = None) -> Return:
+    """Read one return from a file (or from `data` named `name`, e.g. a mail attachment)."""
+    label = name or str(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            ret = Return(file=path)
+            ret.findings.append(finding("F109", str(path), detail=exc.strerror or type(exc).__name__))
+            return ret
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        book = load_book(label, data)
+    except Unreadable as problem:
+        ret = Return(file=Path(label), sha256=digest)
+        ret.findings.append(finding(problem.code, Path(label).name, **problem.fields))
+        return ret
+    ret = read_book(book, label, campaign, period)
+    ret.sha256 = digest
+    return ret

@@ -1,0 +1,142 @@
+"""The campaign's rules: each one looks at a Return and yields findings; `check` runs them all."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from bairi.config import Campaign
+from bairi.findings import Finding, finding
+from bairi.form import BY_KEY, FOUND_FIXED, KEYS
+from bairi.model import Return
+from bairi.reader import read_return, resolve_unit
+from bairi.values import plain
+
+Rule = Callable[[Return, Campaign], Iterator[Finding]]
+
+
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def not_empty(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """An untouched form (both rows blank) is not a return of zeros."""
+    rows = [r for r in (ret.period_row, ret.cumulative_row) if r]
+    if rows and all(_blank(fig.raw) for row in rows for fig in row.values()):
+        first = next(iter(rows[0].values()))
+        yield finding("E205", first.location)
+
+
+def cumulative_not_below_period(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """累计 counts everything since the campaign began, so it cannot be less than this period."""
+    if not ret.period_row or not ret.cumulative_row:
+        return
+    for key in KEYS:
+        period, cumulative = ret.period_row.get(key), ret.cumulative_row.get(key)
+        if period is None or cumulative is None or period.value is None or cumulative.value is None:
+            continue
+        if cumulative.value < period.value:
+            yield finding("E501", cumulative.location, column=BY_KEY[key].short,
+                          cumulative=plain(cumulative.value), period=plain(period.value))
+
+
+def fixed_not_above_found(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """Since the campaign began, no more hazards can have been rectified than were found."""
+    if not ret.cumulative_row:
+        return
+    for found_key, fixed_key in FOUND_FIXED:
+        found, fixed = ret.cumulative_row.get(found_key), ret.cumulative_row.get(fixed_key)
+        if found is None or fixed is None or found.value is None or fixed.value is None:
+            continue
+        if fixed.value > found.value:
+            yield finding("E502", fixed.location, fixed_label=BY_KEY[fixed_key].short, fixed=plain(fixed.value),
+                          found_label=BY_KEY[found_key].short, found=plain(found.value))
+
+
+def hazard_table_present(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """Major hazards need their detail table; without any, a missing table is only a warning."""
+    if ret.locations.get("hazard_table") or not ret.cumulative_row:
+        return
+    major = ret.cumulative_row.get("major_found")
+    count = major.value if major is not None else None
+    where = ret.locations.get("sheet", ret.file.name)
+    if count:
+        yield finding("E204", where, count=plain(count))
+    else:
+        yield finding("W210", where)
+
+
+def hazards_match_count(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """One detail row per major hazard found since the campaign began."""
+    if not ret.locations.get("hazard_table") or not ret.cumulative_row:
+        return
+    major = ret.cumulative_row.get("major_found")
+    if major is None or major.value is None:
+        return
+    if len(ret.hazards) != major.value:
+        yield finding("W503", ret.locations["hazard_table"], rows=len(ret.hazards), count=plain(major.value))
+
+
+def hazard_rows_complete(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """Each hazard row names its enterprise, town, category, supervisor and plan, all plausible."""
+    at_county = ret.town == campaign.authority
+    allowed = campaign.categories
+    for index, hazard in enumerate(ret.hazards, start=1):
+        seq = hazard.seq or str(index)
+        missing = [label for key, label in (("enterprise", "企业名称"), ("supervisor", "挂牌督办单位"),
+                                            ("detail", "重大隐患明细及整改计划")) if not getattr(hazard, key)]
+        if missing:
+            yield finding("W506", hazard.cells.get("enterprise", hazard.location), seq=seq, fields="、".join(missing))
+        if hazard.town and ret.town:
+            named = resolve_unit(hazard.town, campaign)
+            wrong = (named is None) if at_county else (named != ret.town)
+            if wrong:
+                yield finding("W504", hazard.cells.get("town", hazard.location), seq=seq, town=hazard.town,
+                              unit=ret.town)
+        if hazard.category and not any(hazard.category.strip().rstrip("业行") == c or hazard.category.strip() == c + "行业"
+                                       for c in allowed):
+            yield finding("W505", hazard.cells.get("category", hazard.location), seq=seq, category=hazard.category,
+                          allowed="、".join(allowed))
+
+
+def half_inspected(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """The notice: each town inspects at least half its enterprises every month."""
+    if not ret.period_row or ret.town is None:
+        return
+    unit = campaign.unit(ret.town)
+    figure = ret.period_row.get("enterprises")
+    if unit is None or not unit.enterprises or figure is None or figure.value is None:
+        return
+    need = math.ceil(unit.enterprises * campaign.inspect_share)
+    if figure.value < need:
+        yield finding("W507", figure.location, value=plain(figure.value), total=unit.enterprises, need=need)
+
+
+RULES: tuple[Rule, ...] = (
+    cumulative_not_below_period,
+    fixed_not_above_found,
+    hazard_table_present,
+    hazards_match_count,
+    hazard_rows_complete,
+    half_inspected,
+)
+
+
+def check(ret: Return, campaign: Campaign) -> Return:
+    """Run every rule on a read return, adding their findings to it; returns the same Return."""
+    if ret.unreadable or ret.period_row is None and ret.cumulative_row is None:
+        return ret
+    empty = list(not_empty(ret, campaign))
+    if empty:
+        # An untouched form is one error, not twenty-six notes about blank cells and rules on zeros.
+        ret.findings[:] = [f for f in ret.findings if f.code != "I401"] + empty
+        return ret
+    for rule in RULES:
+        ret.findings.extend(rule(ret, campaign))
+    return ret
+
+
+def check_file(path: Path, campaign: Campaign, period: str | None = None) -> Return:
+    """Read and check one file: the whole of `bairi check` for one return."""
+    return check(read_return(path, campaign, period), campaign)

@@ -1,0 +1,218 @@
+"""Writing the form: the blank template for towns, and the same layout filled for the county."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bairi.config import Campaign
+from bairi.files import write_atomic
+from bairi.form import COLUMNS, CUMULATIVE_ROW, HAZARD_COLUMNS, HAZARD_TITLE, PERIOD_ROW, ROW_LABEL_HEADER, TITLE
+
+FONT = "宋体"
+TITLE_FONT = Font(name="黑体", size=16, bold=True)
+HEAD_FONT = Font(name=FONT, size=10, bold=True)
+BODY_FONT = Font(name=FONT, size=10)
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
+WIDTH = 1 + len(COLUMNS)  # the row label plus the figure columns
+# Hazard columns spread over the form's width: (first column, last column), 1-based.
+HAZARD_SPANS: dict[str, tuple[int, int]] = {
+    "seq": (1, 1), "enterprise": (2, 4), "town": (5, 6), "category": (7, 8), "supervisor": (9, 10), "detail": (11, 14),
+}
+TITLE_ROW, UNIT_ROW, FILLER_ROW, DATE_ROW, HEAD_ROW, SUB_ROW, PERIOD_ROW_N, CUM_ROW_N = 1, 2, 3, 4, 5, 6, 7, 8
+HAZARD_TITLE_ROW, HAZARD_HEAD_ROW = 10, 11
+COUNT_FORMAT = "0"
+AMOUNT_FORMAT = "0.####"
+
+
+def put_text(cell: Any, value: str) -> None:
+    """Write text that stays text: a leading = + - @ never becomes a formula."""
+    cell.value = value
+    cell.data_type = "s"
+
+
+def _box(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int, value: Any = None,
+         font: Font = BODY_FONT, align: Alignment = CENTER, border: bool = True) -> Any:
+    if (first_row, first_col) != (last_row, last_col):
+        ws.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col)
+    cell = ws.cell(first_row, first_col)
+    if isinstance(value, str):
+        put_text(cell, value)
+    elif value is not None:
+        cell.value = value
+    cell.font = font
+    cell.alignment = align
+    if border:
+        for r in range(first_row, last_row + 1):
+            for c in range(first_col, last_col + 1):
+                ws.cell(r, c).border = BORDER
+    return cell
+
+
+def _figure(value: int | Decimal | None) -> int | float | None:
+    # openpyxl writes floats with repr(); a Decimal of up to 15 digits survives float() exactly as text.
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def lay_form(
+    ws: Worksheet,
+    campaign: Campaign,
+    *,
+    unit: str = "",
+    filler: str = "",
+    filled_on: date | None = None,
+    period: dict[str, Any] | None = None,
+    cumulative: dict[str, Any] | None = None,
+    hazards: Iterable[dict[str, str]] = (),
+    blank_hazard_rows: int = 0,
+    title: str = TITLE,
+    for_input: bool = False,
+) -> int:
+    """Lay out the attachment form on `ws`, filled with what is given; returns the last row used."""
+    _box(ws, TITLE_ROW, 1, TITLE_ROW, WIDTH, title, TITLE_FONT, CENTER, border=False)
+    ws.row_dimensions[TITLE_ROW].height = 36
+    inputs = []
+    for row, label, value in ((UNIT_ROW, "填报单位：", unit), (FILLER_ROW, "填表人：", filler),
+                              (DATE_ROW, "填表日期：", filled_on)):
+        _box(ws, row, 1, row, 2, label, HEAD_FONT, Alignment(horizontal="right", vertical="center"), border=False)
+        cell = _box(ws, row, 3, row, 7, value if value else None, BODY_FONT, LEFT, border=False)
+        cell.border = Border(bottom=THIN)
+        for c in range(3, 8):
+            ws.cell(row, c).border = Border(bottom=THIN)
+        if row == DATE_ROW:
+            cell.number_format = "yyyy-mm-dd"
+        inputs.append(cell)
+
+    _box(ws, HEAD_ROW, 1, SUB_ROW, 1, ROW_LABEL_HEADER, HEAD_FONT)
+    col = 2
+    groups_done = set()
+    for column in COLUMNS:
+        if column.group:
+            if column.group not in groups_done:
+                _box(ws, HEAD_ROW, col, HEAD_ROW, col + 1, column.group, HEAD_FONT)
+                groups_done.add(column.group)
+            _box(ws, SUB_ROW, col, SUB_ROW, col, f"{column.header}\n（{column.unit}）", HEAD_FONT)
+        else:
+            _box(ws, HEAD_ROW, col, SUB_ROW, col, f"{column.header}\n（{column.unit}）", HEAD_FONT)
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+        col += 1
+    ws.column_dimensions["A"].width = 10
+    ws.row_dimensions[HEAD_ROW].height = 30
+    ws.row_dimensions[SUB_ROW].height = 58
+
+    for row, label, values in ((PERIOD_ROW_N, PERIOD_ROW, period), (CUM_ROW_N, CUMULATIVE_ROW, cumulative)):
+        _box(ws, row, 1, row, 1, label, HEAD_FONT)
+        ws.row_dimensions[row].height = 24
+        for index, column in enumerate(COLUMNS, start=2):
+            cell = _box(ws, row, index, row, index, _figure((values or {}).get(column.key)))
+            cell.number_format = COUNT_FORMAT if column.kind == "count" else AMOUNT_FORMAT
+            inputs.append(cell)
+
+    _box(ws, HAZARD_TITLE_ROW, 1, HAZARD_TITLE_ROW, WIDTH, HAZARD_TITLE, Font(name=FONT, size=12, bold=True),
+         CENTER, border=False)
+    for column in HAZARD_COLUMNS:
+        first, last = HAZARD_SPANS[column.key]
+        _box(ws, HAZARD_HEAD_ROW, first, HAZARD_HEAD_ROW, last, column.header, HEAD_FONT)
+    row = HAZARD_HEAD_ROW
+    count = 0
+    for count, hazard in enumerate(hazards, start=1):
+        row = HAZARD_HEAD_ROW + count
+        for column in HAZARD_COLUMNS:
+            first, last = HAZARD_SPANS[column.key]
+            value: Any = count if column.key == "seq" else (hazard.get(column.key) or None)
+            _box(ws, row, first, row, last, value, BODY_FONT, CENTER if column.key in ("seq", "town", "category") else LEFT)
+    for extra in range(1, blank_hazard_rows + 1):
+        row = HAZARD_HEAD_ROW + count + extra
+        for column in HAZARD_COLUMNS:
+            first, last = HAZARD_SPANS[column.key]
+            cell = _box(ws, row, first, row, last, count + extra if column.key == "seq" else None, BODY_FONT,
+                        CENTER if column.key in ("seq", "town", "category") else LEFT)
+            if column.key != "seq":
+                inputs.append(cell)
+        ws.row_dimensions[row].height = 30
+    if for_input:
+        for cell in inputs:
+            cell.protection = Protection(locked=False)
+            cell.fill = INPUT_FILL
+    _print_setup(ws, HAZARD_HEAD_ROW + 0)
+    return row
+
+
+def _print_setup(ws: Worksheet, header_rows_end: int) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.sheet_view.showGridLines = False
+
+
+def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> None:
+    counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            showErrorMessage=True, errorTitle="请填写整数", error="此处应填写不小于 0 的整数。")
+    amounts = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                             showErrorMessage=True, errorTitle="请填写数字", error="行政罚款以万元计，填写不小于 0 的数字。")
+    for index, column in enumerate(COLUMNS, start=2):
+        letter = get_column_letter(index)
+        (counts if column.kind == "count" else amounts).add(f"{letter}{PERIOD_ROW_N}:{letter}{CUM_ROW_N}")
+    dated = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
+                           showErrorMessage=True, errorTitle="请填写日期", error="请填写日期，如 2023-12-24。")
+    dated.add(f"C{DATE_ROW}")
+    first = HAZARD_HEAD_ROW + 1
+    categories = DataValidation(type="list", formula1='"' + ",".join(campaign.categories) + '"', allow_blank=True)
+    categories.add(f"G{first}:G{last_hazard_row}")
+    towns = DataValidation(type="list", formula1='"' + ",".join(u.name for u in campaign.units) + '"', allow_blank=True)
+    towns.add(f"E{first}:E{last_hazard_row}")
+    for validation in (counts, amounts, dated, categories, towns):
+        ws.add_data_validation(validation)
+
+
+def to_bytes(workbook: Workbook) -> bytes:
+    """The workbook as .xlsx bytes."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def save(workbook: Workbook, path: Path) -> None:
+    """Save atomically: the old file stays intact until the new one is complete."""
+    write_atomic(path, to_bytes(workbook))
+
+
+def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: int = 20) -> Workbook:
+    """The blank return for towns to fill: input cells shaded and unlocked, the rest protected."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "工作报告表"
+    last = lay_form(ws, campaign, unit=town or "", blank_hazard_rows=hazard_rows, for_input=True)
+    _validations(ws, campaign, last)
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    return workbook
+
+
+def write_template(path: Path, campaign: Campaign, town: str | None = None) -> None:
+    """Write the blank return to `path`."""
+    save(template_workbook(campaign, town), path)

@@ -1,0 +1,53 @@
+"""Build real return workbooks for tests: the form laid out as towns fill it, with knobs for their habits."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from bairi.config import default_campaign
+from bairi.form import KEYS
+from bairi.workbook import lay_form, save
+
+PERIOD = {"teams": 2, "enterprises": 25, "general_found": 40, "general_fixed": 31, "major_found": 1,
+          "major_fixed": 0, "ordered": 6, "fines": 1.5, "suspended": 1, "exposed": 1, "closed": 0,
+          "subcontracting": 0, "labor_dispatch": 1}
+CUMULATIVE = {"teams": 4, "enterprises": 50, "general_found": 85, "general_fixed": 70, "major_found": 2,
+              "major_fixed": 1, "ordered": 11, "fines": 3.25, "suspended": 1, "exposed": 2, "closed": 0,
+              "subcontracting": 1, "labor_dispatch": 1}
+HAZARDS = [
+    {"enterprise": "山西晋城巴公钢铁有限公司", "town": "巴公镇", "category": "冶金", "supervisor": "泽州县应急管理局",
+     "detail": "高炉煤气区域未设置固定式一氧化碳报警装置；12月20日前完成安装"},
+    {"enterprise": "泽州县巴公铸造有限公司", "town": "巴公镇", "category": "机械", "supervisor": "巴公镇人民政府",
+     "detail": "熔炼炉熔融金属吊运影响范围内设有休息室；已拆除并迁出"},
+]
+
+
+def write_return(path: Path, *, unit: Any = "巴公镇应急管理中心", filler: Any = "张三",
+                 filled_on: Any = date(2023, 12, 24), period: dict[str, Any] | None = None,
+                 cumulative: dict[str, Any] | None = None, hazards: list[dict[str, str]] | None = None,
+                 edit=None) -> Path:
+    """Write a filled return in the template's layout; `edit(ws)` may then change any cell."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "Sheet1"
+    lay_form(ws, default_campaign(), unit=unit if isinstance(unit, str) else "", filler=filler if isinstance(filler, str) else "",
+             filled_on=filled_on if isinstance(filled_on, date) else None,
+             period=dict(PERIOD if period is None else period),
+             cumulative=dict(CUMULATIVE if cumulative is None else cumulative),
+             hazards=HAZARDS if hazards is None else hazards)
+    if not isinstance(filled_on, date):
+        ws["C4"].value = filled_on
+    if edit is not None:
+        edit(ws)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save(workbook, path)
+    return path
+
+
+def all_keys(value: Any) -> dict[str, Any]:
+    """The same value in every column."""
+    return {key: value for key in KEYS}
