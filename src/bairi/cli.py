@@ -187,6 +187,70 @@ def init(
     _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
 
 
+@app.command()
+def merge(
+    paths: Paths,
+    output: Annotated[Path, typer.Option("--output", "-o", help="汇总表输出文件（.xlsx），如 泽州县_2023-12.xlsx")],
+    period: PeriodOpt = None,
+    filler: Annotated[Optional[str], typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+) -> None:
+    """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
+
+    Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx
+    """
+    from bairi.merge import MergeRefused, consolidate, gather
+    from bairi.report import merge_dict, show_merge
+    from bairi.workbook import write_merged
+
+    campaign = _campaign(config)
+    if output.suffix.lower() != ".xlsx":
+        _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
+    files = _expand(paths)
+    console = _console(stderr=fmt is Format.json)
+    try:
+        with _progress(console, len(files), fmt is Format.table) as advance:
+            returns, skipped = gather(paths, campaign, output, progress=advance)
+        merged = consolidate(returns, campaign, period, skipped=skipped)
+        write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
+                     as_of or date.today())
+    except MergeRefused as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail(f"无法写出 {output}：{exc.strerror or exc}")
+        return
+    if fmt is Format.json:
+        _print_json(merge_dict(merged, output))
+    else:
+        show_merge(console, merged, output)
+    raise typer.Exit(ExitCode.FINDINGS if merged.rejected else ExitCode.OK)
+
+
+class _progress:
+    """A progress bar on the terminal when there are many files; silent otherwise."""
+
+    def __init__(self, console, total: int, enabled: bool) -> None:
+        self.console, self.total, self.enabled = console, total, enabled and total >= 30
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import Progress
+
+        self.bar = Progress(console=self.console, transient=True)
+        self.bar.__enter__()
+        task = self.bar.add_task("读取报表", total=self.total)
+        return lambda done, total: self.bar.update(task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -99,3 +99,82 @@ def show_returns(console: Any, returns: list[Return]) -> None:
                 table.add_row(escape(f.location), f"[{STYLE[f.severity]}]{f.severity.label}[/]", f.code, message)
             console.print(table)
         console.print(verdict(ret))
+
+
+def merge_dict(merged: Any, output: Any) -> dict[str, Any]:
+    """The `bairi merge` JSON: output, accepted, rejected, missing towns and totals (SPEC keys first)."""
+    from bairi.merge import rates
+
+    received = merged.received
+    return {
+        "output": str(output),
+        "period": merged.period,
+        "period_source": merged.period_source,
+        "complete": merged.complete,
+        "accepted": [
+            {"file": str(r.file), "town": r.town, "period": r.period, "filled_on": r.filled_on,
+             "received": received.get(str(r.file)), "sha256": r.sha256,
+             "status": next(line.status for line in merged.towns if line.ret is r)}
+            for r in merged.accepted
+        ],
+        "rejected": [
+            {"file": str(r.file), "town": r.town, "period": r.period,
+             "findings": [f.as_dict() for f in r.findings if f.severity is Severity.ERROR]}
+            for r in merged.rejected
+        ],
+        "missing_towns": merged.missing_towns,
+        "totals": {**merged.totals, "rates": rates(merged.totals["cumulative_row"])},
+        "towns": [{"town": line.town, "status": line.status, "file": str(line.ret.file) if line.ret else None}
+                  for line in merged.towns],
+        "superseded": [
+            {"file": str(s.old.file), "town": s.old.town, "period": s.old.period, "replaced_by": str(s.new.file),
+             "changes": s.changes}
+            for s in merged.superseded
+        ],
+        "skipped": [{"file": str(path), "reason": reason} for path, reason in merged.skipped],
+        "cross_month": [dict(f.as_dict(), town=r.town, file=str(r.file)) for r, f in merged.cross_month],
+    }
+
+
+def show_merge(console: Any, merged: Any, output: Any) -> None:
+    """Towns with status and key figures, the totals, what was left out, where the workbook went."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from bairi.values import plain
+
+    console.print(f"报告期：[bold]{merged.period}[/]（{escape(merged.period_source)}）")
+    table = Table(header_style="bold", title="各单位报表")
+    for header in ("单位", "状态", "排查企业", "一般隐患 排查/整改", "重大隐患 排查/整改", "罚款(万)", "文件"):
+        table.add_column(header, overflow="fold")
+    colour = {"已报": "green", "迟报": "yellow", "退回": "red", "未报": "dim"}
+    for line in merged.towns:
+        ret = line.ret
+        if ret:
+            v = ret.values("period")
+            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", plain(v["enterprises"]),
+                          f"{plain(v['general_found'])}/{plain(v['general_fixed'])}",
+                          f"{plain(v['major_found'])}/{plain(v['major_fixed'])}", plain(v["fines"]), escape(ret.file.name))
+        else:
+            name = escape(line.rejected.file.name) if line.rejected else ""
+            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", "", "", "", "", name)
+    t = merged.totals["period_row"]
+    table.add_row("[bold]合计[/]", f"{len(merged.accepted)}/{len(merged.towns)}", plain(t["enterprises"]),
+                  f"{plain(t['general_found'])}/{plain(t['general_fixed'])}",
+                  f"{plain(t['major_found'])}/{plain(t['major_fixed'])}", plain(t["fines"]), "")
+    console.print(table)
+    for ret in merged.rejected:
+        errors = [f for f in ret.findings if f.severity is Severity.ERROR]
+        console.print(f"[red]退回[/] {escape(str(ret.file))}：" + "；".join(escape(f"{f.location} {f.message}") for f in errors[:5])
+                      + (f" 等 {len(errors)} 处" if len(errors) > 5 else ""))
+    for item in merged.superseded:
+        console.print(f"[yellow]已被取代[/] {escape(item.old.file.name)} → {escape(item.new.file.name)}："
+                      + escape("；".join(item.changes) or "数字无变化"))
+    for ret, f in merged.cross_month:
+        console.print(f"[yellow]跨月核对[/] {escape(ret.town or '')} {escape(f.location)}：{escape(f.message)}")
+    for path, reason in merged.skipped:
+        console.print(f"[dim]跳过 {escape(str(path))}：{escape(reason)}[/]")
+    if merged.missing_towns:
+        console.print(f"[bold yellow]未汇总的单位（{len(merged.missing_towns)} 个）：[/]" + "、".join(merged.missing_towns))
+    state = "[bold green]完整[/]" if merged.complete else "[bold yellow]不完整[/]"
+    console.print(f"汇总表已写出：[bold]{escape(str(output))}[/]（{state}）")

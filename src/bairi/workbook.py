@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
@@ -216,3 +216,164 @@ def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: 
 def write_template(path: Path, campaign: Campaign, town: str | None = None) -> None:
     """Write the blank return to `path`."""
     save(template_workbook(campaign, town), path)
+
+
+SEVERITY_FILL = {"error": "F8D7DA", "warning": "FFF3CD", "info": "E7F1FF"}
+STATUS_FILL = {"已报": "E2F0D9", "迟报": "FFF3CD", "退回": "F8D7DA", "未报": "F2F2F2"}
+
+
+def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[Any]], widths: list[float],
+           title: str | None = None) -> int:
+    """A bordered table with a bold header row; returns the last row written."""
+    row = first_row
+    if title:
+        _box(ws, row, 1, row, len(headers), title, Font(name=FONT, size=14, bold=True), CENTER, border=False)
+        ws.row_dimensions[row].height = 28
+        row += 1
+    for col, header in enumerate(headers, start=1):
+        _box(ws, row, col, row, col, header, HEAD_FONT)
+    header_row = row
+    for values in rows:
+        row += 1
+        for col, value in enumerate(values, start=1):
+            cell = _box(ws, row, col, row, col, _figure(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else value,
+                        BODY_FONT, LEFT if isinstance(value, str) and len(value) > 8 else CENTER)
+            if isinstance(value, Decimal):
+                cell.number_format = AMOUNT_FORMAT
+            elif isinstance(value, datetime):
+                cell.value = value.replace(tzinfo=None)
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    _print_setup(ws, header_row)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    return row
+
+
+def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date) -> Workbook:
+    """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表."""
+    from bairi.merge import rates
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "报告表"
+    year, month = merged.period.split("-")
+    title = f"{TITLE}（{year}年{int(month)}月）"
+    hazards = [dict(h.as_dict(), town=h.town or town) for town, h, _ in merged.hazards]
+    lay_form(ws, campaign, unit=campaign.authority, filler=filler, filled_on=filled_on,
+             period=merged.totals["period_row"], cumulative=merged.totals["cumulative_row"],
+             hazards=hazards, title=title)
+    if merged.missing_towns:
+        note = (f"注：本表不完整，未含 {len(merged.missing_towns)} 个单位（未报或被退回）："
+                + "、".join(merged.missing_towns) + "。")
+        _box(ws, 9, 1, 9, WIDTH, note, Font(name=FONT, size=10, bold=True, color="C00000"), LEFT, border=False)
+        ws.row_dimensions[9].height = 30
+    ws.freeze_panes = None
+
+    towns = workbook.create_sheet("分镇明细")
+    headers = ["序号", "单位", "状态"]
+    headers += [f"本期·{c.short}" for c in COLUMNS] + [f"累计·{c.short}" for c in COLUMNS]
+    headers += ["累计一般隐患整改率(%)", "累计重大隐患整改率(%)"]
+    rows: list[list[Any]] = []
+    for index, line in enumerate(merged.towns, start=1):
+        ret = line.ret
+        period = ret.values("period") if ret else {}
+        cumulative = ret.values("cumulative") if ret else {}
+        rate = rates(cumulative) if ret else {"general_rate": None, "major_rate": None}
+        rows.append([index, line.town, line.status] + [period.get(k) for k in KEYS_ORDER]
+                    + [cumulative.get(k) for k in KEYS_ORDER] + [rate["general_rate"], rate["major_rate"]])
+    total_rate = rates(merged.totals["cumulative_row"])
+    rows.append(["", "合计", f"{len(merged.accepted)}/{len(merged.towns)} 已汇总"]
+                + [merged.totals["period_row"][k] for k in KEYS_ORDER]
+                + [merged.totals["cumulative_row"][k] for k in KEYS_ORDER]
+                + [total_rate["general_rate"], total_rate["major_rate"]])
+    last = _table(towns, 1, headers, rows, [6, 12, 10] + [9] * (2 * len(COLUMNS)) + [12, 12],
+                  title=f"{campaign.authority_short}各单位{year}年{int(month)}月报表明细")
+    for r in range(3, last + 1):
+        status = towns.cell(r, 3).value
+        if status in STATUS_FILL:
+            towns.cell(r, 3).fill = PatternFill("solid", fgColor=STATUS_FILL[status])
+        towns.row_dimensions[r].height = 20
+    for c in range(1, len(headers) + 1):
+        towns.cell(last, c).font = HEAD_FONT
+    towns.row_dimensions[2].height = 58
+    towns.freeze_panes = "D3"
+
+    sources = workbook.create_sheet("数据来源")
+    srows: list[list[Any]] = []
+    for line in merged.towns:
+        ret = line.ret or line.rejected
+        replaced = [s.old.file.name for s in merged.superseded if s.new is ret]
+        srows.append([line.town, line.status, str(ret.file) if ret else "", ret.sha256 if ret else "",
+                      line.received, ret.filled_on if ret else None, ret.filler if ret else "",
+                      ret.period_source if ret else "", "、".join(replaced)])
+    last = _table(sources, 1, ["单位", "状态", "文件", "SHA-256", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件"],
+                  srows, [10, 8, 40, 20, 17, 12, 10, 30, 30], title="数据来源（每个数字可追溯到文件和单元格）")
+    trail: list[list[Any]] = []
+    for ret in merged.accepted:
+        for row_key, word in (("period", "冶金工贸"), ("cumulative", "累计")):
+            cells = ret.period_row if row_key == "period" else ret.cumulative_row
+            for key in KEYS_ORDER:
+                figure = (cells or {}).get(key)
+                if figure is not None:
+                    trail.append([ret.town, word, BY_KEY_LABEL[key], figure.value, ret.file.name, figure.location])
+    _table(sources, last + 2, ["单位", "行", "项目", "数值", "文件", "单元格"], trail, [10, 8, 40, 20, 17, 12])
+    sources.column_dimensions["C"].width = 40
+
+    problems = workbook.create_sheet("问题清单")
+    prow: list[list[Any]] = []
+    used = {id(r) for r in merged.accepted}
+    everything = list(merged.accepted) + list(merged.rejected) + [s.old for s in merged.superseded] + list(merged.other_periods)
+    seen: set[int] = set()
+    for ret in everything:
+        if id(ret) in seen:
+            continue
+        seen.add(id(ret))
+        state = "已汇总" if id(ret) in used else ("已退回" if ret in merged.rejected else ("已被取代" if any(s.old is ret for s in merged.superseded) else "其他报告期"))
+        for f in ret.findings:
+            prow.append([ret.town or "", ret.period or "", ret.file.name, f.location, f.severity.label, f.code, f.message, state])
+    last = _table(problems, 1, ["单位", "报告期", "文件", "位置", "级别", "代码", "说明", "处理"], prow,
+                  [10, 9, 34, 16, 6, 7, 70, 10], title="问题清单")
+    for r in range(3, last + 1):
+        level = problems.cell(r, 5).value
+        fill = {"错误": SEVERITY_FILL["error"], "警告": SEVERITY_FILL["warning"], "提示": SEVERITY_FILL["info"]}.get(level)
+        if fill:
+            problems.cell(r, 5).fill = PatternFill("solid", fgColor=fill)
+
+    _chart_sheet(workbook, merged)
+    return workbook
+
+
+KEYS_ORDER = tuple(c.key for c in COLUMNS)
+BY_KEY_LABEL = {c.key: c.label for c in COLUMNS}
+
+
+def _chart_sheet(workbook: Workbook, merged: Any) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    ws = workbook.create_sheet("图表")
+    rows = []
+    for line in merged.towns:
+        values = line.ret.values("cumulative") if line.ret else {}
+        rows.append([line.town] + [values.get(k) or 0 for k in ("general_found", "general_fixed", "major_found", "major_fixed")])
+    last = _table(ws, 1, ["单位", "一般隐患排查", "一般隐患已整改", "重大隐患排查", "重大隐患已整改"], rows, [12, 14, 14, 14, 14],
+                  title="各单位累计隐患排查与整改")
+    ws.freeze_panes = None
+    for columns, anchor, name in (((2, 3), "G2", "一般隐患（累计）"), ((4, 5), "G22", "重大隐患（累计）")):
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = f"各单位{name}排查与整改"
+        chart.y_axis.title = "项"
+        chart.height, chart.width = 9, 24
+        data = Reference(ws, min_col=columns[0], max_col=columns[1], min_row=2, max_row=last)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=3, max_row=last))
+        ws.add_chart(chart, anchor)
+
+
+def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date) -> None:
+    """Write the county's merged workbook atomically."""
+    save(merged_workbook(merged, campaign, filler, filled_on), path)

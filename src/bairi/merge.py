@@ -1,0 +1,276 @@
+"""Towns' returns → the county's return: pick one return per town, add them up, keep the trail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bairi.collect import SPREADSHEET_SUFFIXES, expand, is_lock_file
+from bairi.config import Campaign
+from bairi.findings import Finding, finding
+from bairi.form import BY_KEY, FOUND_FIXED, KEYS
+from bairi.model import Hazard, Return
+from bairi.rules import check_file
+from bairi.values import plain
+
+BEIJING = timezone(timedelta(hours=8))
+
+ReceivedOf = Callable[[Path, str], "datetime | None"]
+
+
+class MergeRefused(Exception):
+    """The merge cannot run as asked (an operator mistake: exit status 2)."""
+
+
+@dataclass
+class Superseded:
+    """An earlier return replaced by a later one of the same town and period."""
+
+    old: Return
+    new: Return
+    changes: list[str]
+
+
+@dataclass
+class TownLine:
+    """One configured town in the merge: its status and the return that counts, if any."""
+
+    town: str
+    status: str  # 已报 / 迟报 / 退回 / 未报
+    ret: Return | None = None
+    rejected: Return | None = None
+    received: datetime | None = None
+
+
+@dataclass
+class Merged:
+    """Everything `bairi merge` found and computed, before it is written anywhere."""
+
+    period: str
+    period_source: str
+    towns: list[TownLine]
+    accepted: list[Return]
+    rejected: list[Return]
+    superseded: list[Superseded]
+    skipped: list[tuple[Path, str]]
+    other_periods: list[Return]
+    totals: dict[str, dict[str, int | Decimal]]
+    hazards: list[tuple[str, Hazard, Return]]
+    cross_month: list[tuple[Return, Finding]]
+    received: dict[str, datetime | None] = field(default_factory=dict)
+
+    @property
+    def missing_towns(self) -> list[str]:
+        """Configured towns with no accepted return for the period (not sent, or sent back)."""
+        return [line.town for line in self.towns if line.ret is None]
+
+    @property
+    def complete(self) -> bool:
+        """True when every configured town's return was accepted."""
+        return not self.missing_towns
+
+
+def mtime_received(path: Path, sha256: str) -> datetime | None:
+    """When a plain file arrived, as far as the file system knows (its modification time)."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=BEIJING)
+    except OSError:
+        return None
+
+
+def _mtime_within(campaign: Campaign) -> ReceivedOf:
+    """Modification times as receipt evidence, except those after the campaign ended.
+
+    A file copied or cloned later carries the copy's time, which says nothing about when the
+    town sent it; counting it would mark every town late.
+    """
+    limit = campaign.end + timedelta(days=31)
+
+    def received(path: Path, sha256: str) -> datetime | None:
+        when = mtime_received(path, sha256)
+        return when if when is not None and when.date() <= limit else None
+
+    return received
+
+
+def _order_key(ret: Return, received: dict[str, datetime | None]) -> tuple[date, datetime, str]:
+    when = received.get(str(ret.file)) or datetime.min.replace(tzinfo=BEIJING)
+    return (ret.filled_on or date.min, when, str(ret.file))
+
+
+def diff(old: Return, new: Return) -> list[str]:
+    """What changed between two returns, figure by figure, in words."""
+    changes = []
+    for row, word in (("period", "冶金工贸"), ("cumulative", "累计")):
+        before, after = old.values(row), new.values(row)
+        for key in KEYS:
+            if before[key] != after[key]:
+                changes.append(f"{word}·{BY_KEY[key].short}：{plain(before[key]) or '空'} → {plain(after[key]) or '空'}")
+    if len(old.hazards) != len(new.hazards):
+        changes.append(f"重大隐患明细：{len(old.hazards)} 行 → {len(new.hazards)} 行")
+    return changes
+
+
+def _sum(returns: Iterable[Return], row: str) -> dict[str, int | Decimal]:
+    """Column totals with pandas: counts as integers, fines as exact decimals."""
+    import pandas as pd
+
+    frame = pd.DataFrame([r.values(row) for r in returns], columns=list(KEYS))
+    totals: dict[str, int | Decimal] = {}
+    for key in KEYS:
+        if BY_KEY[key].kind == "count":
+            totals[key] = int(frame[key].astype("int64").sum()) if len(frame) else 0
+        else:
+            totals[key] = sum((Decimal(v) for v in frame[key]), Decimal(0))
+    return totals
+
+
+def latest_period(returns: Iterable[Return], campaign: Campaign) -> str | None:
+    """The latest campaign period any readable return is for."""
+    known = {p.period for p in campaign.periods}
+    periods = sorted({r.period for r in returns if r.period in known})
+    return periods[-1] if periods else None
+
+
+def _previous(campaign: Campaign, period: str) -> str | None:
+    ordered = sorted(p.period for p in campaign.periods)
+    index = ordered.index(period) if period in ordered else -1
+    return ordered[index - 1] if index > 0 else None
+
+
+def cross_month(current: Return, previous: Return) -> list[Finding]:
+    """累计(this month) = 累计(last month) + 冶金工贸(this month), and 累计 never falls."""
+    found = []
+    if not current.cumulative_row or not current.period_row or not previous.cumulative_row:
+        return found
+    for key in KEYS:
+        now, before, this = current.cumulative_row.get(key), previous.cumulative_row.get(key), current.period_row.get(key)
+        if now is None or before is None or this is None or None in (now.value, before.value, this.value):
+            continue
+        fields = dict(column=BY_KEY[key].short, cumulative=plain(now.value), month=current.period,
+                      previous=plain(before.value), prev_month=previous.period, prev_cell=f"{previous.file.name} {before.location}",
+                      period=plain(this.value), cell=now.location)
+        if now.value < before.value:
+            found.append(finding("W602", now.location, **fields))
+        elif now.value != before.value + this.value:
+            found.append(finding("W601", now.location, **fields))
+    return found
+
+
+def _pick(returns: list[Return], received: dict[str, datetime | None]) -> tuple[Return, list[Superseded]]:
+    ordered = sorted(returns, key=lambda r: _order_key(r, received))
+    latest = ordered[-1]
+    replaced = []
+    for old in ordered[:-1]:
+        changes = diff(old, latest)
+        old.findings.append(finding("I603", old.file.name, newer=latest.file.name,
+                                    changes="；".join(changes) if changes else "数字无变化"))
+        replaced.append(Superseded(old, latest, changes))
+    return latest, replaced
+
+
+def consolidate(
+    returns: list[Return],
+    campaign: Campaign,
+    period: str | None = None,
+    received_of: ReceivedOf | None = None,
+    skipped: list[tuple[Path, str]] | None = None,
+) -> Merged:
+    """Merge checked returns for one period: latest per town wins, rejected ones are left out."""
+    if received_of is None:
+        received_of = _mtime_within(campaign)
+    received = {str(r.file): received_of(r.file, r.sha256) for r in returns}
+    source = "命令行参数 --period"
+    if period is None:
+        period = latest_period(returns, campaign)
+        source = "输入中最新的报告期"
+        if period is None:
+            raise MergeRefused("输入中没有可识别报告期的报表，无法汇总；请检查文件或用 --period 指定。")
+    skipped = list(skipped or [])
+    unit_names = [u.name for u in campaign.units]
+    groups: dict[tuple[str, str], list[Return]] = {}
+    unplaced: list[Return] = []
+    for ret in returns:
+        if ret.town == campaign.authority:
+            skipped.append((ret.file, f"{campaign.authority}自己的汇总表，不参与汇总"))
+            continue
+        if ret.town in unit_names and ret.period:
+            groups.setdefault((ret.town, ret.period), []).append(ret)
+        else:
+            unplaced.append(ret)
+
+    superseded: list[Superseded] = []
+    chosen: dict[tuple[str, str], Return] = {}
+    for key, group in groups.items():
+        chosen[key], replaced = _pick(group, received)
+        superseded.extend(replaced)
+
+    rejected = [r for r in unplaced if r.period in (None, period) or not r.ok]
+    rejected += [r for (town, p), r in chosen.items() if p == period and not r.ok]
+    lines: list[TownLine] = []
+    accepted: list[Return] = []
+    due = campaign.period(period).due if campaign.period(period) else None
+    for town in unit_names:
+        ret = chosen.get((town, period))
+        when = received.get(str(ret.file)) if ret else None
+        if ret is None:
+            lines.append(TownLine(town, "未报"))
+        elif not ret.ok:
+            lines.append(TownLine(town, "退回", rejected=ret, received=when))
+        else:
+            late = bool(due and when and when.astimezone(BEIJING).date() > due)
+            lines.append(TownLine(town, "迟报" if late else "已报", ret=ret, received=when))
+            accepted.append(ret)
+
+    checks: list[tuple[Return, Finding]] = []
+    previous = _previous(campaign, period)
+    for ret in accepted:
+        before = chosen.get((ret.town, previous)) if previous else None
+        if before is not None and before.ok:
+            for item in cross_month(ret, before):
+                ret.findings.append(item)
+                checks.append((ret, item))
+
+    others = [r for (town, p), r in chosen.items() if p != period]
+    hazards = [(ret.town or "", hazard, ret) for ret in accepted for hazard in ret.hazards]
+    totals = {"period_row": _sum(accepted, "period"), "cumulative_row": _sum(accepted, "cumulative")}
+    return Merged(period, source, lines, accepted, rejected, superseded, skipped, others, totals, hazards, checks,
+                  received)
+
+
+def rates(values: dict[str, Any]) -> dict[str, Decimal | None]:
+    """Rectification rates (fixed / found) as percentages with one decimal, None when nothing found."""
+    out: dict[str, Decimal | None] = {}
+    for found_key, fixed_key in FOUND_FIXED:
+        found, fixed = values.get(found_key), values.get(fixed_key)
+        name = found_key.replace("_found", "_rate")
+        out[name] = None if not found or fixed is None else (Decimal(fixed) * 100 / Decimal(found)).quantize(Decimal("0.1"))
+    return out
+
+
+def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
+           progress: Callable[[int, int], None] | None = None) -> tuple[list[Return], list[tuple[Path, str]]]:
+    """Read and check every return under the inputs; list the files that are not returns."""
+    files = expand(inputs)
+    if output is not None:
+        target = output.resolve()
+        if any(f.resolve() == target for f in files) or any(p.resolve() == target for p in inputs):
+            raise MergeRefused(f"输出文件 {output} 是输入文件之一，为防止覆盖原始报表，已拒绝。请换一个输出文件名。")
+    skipped: list[tuple[Path, str]] = []
+    for path in inputs:
+        if path.is_dir():
+            for other in sorted(p for p in path.rglob("*") if p.is_file()):
+                if is_lock_file(other):
+                    skipped.append((other, "Excel/WPS 临时锁定文件"))
+                elif other.suffix.lower() not in SPREADSHEET_SUFFIXES and not other.name.startswith("."):
+                    skipped.append((other, "不是电子表格"))
+    returns = []
+    for index, path in enumerate(files, start=1):
+        returns.append(check_file(path, campaign))
+        if progress:
+            progress(index, len(files))
+    return returns, skipped

@@ -1,0 +1,179 @@
+"""bairi merge: sums, resubmissions, rejections, cross-month checks, exact fines, safe writing, round trip."""
+
+import json
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from build import CUMULATIVE, HAZARDS, PERIOD, write_return
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from bairi.cli import app
+from bairi.config import Campaign, Period, Unit, default_campaign
+from bairi.form import KEYS
+from bairi.merge import consolidate, gather
+from bairi.rules import check_file
+
+CAMPAIGN = default_campaign()
+runner = CliRunner()
+
+
+def town_return(folder: Path, town: str, name: str | None = None, **kw) -> Path:
+    hazards = kw.pop("hazards", [dict(h, town=town) for h in HAZARDS])
+    return write_return(folder / (name or f"{town}12月份百日攻坚报表.xlsx"), unit=f"{town}应急管理中心",
+                        hazards=hazards, **kw)
+
+
+def merge(folder: Path, period=None):
+    returns, skipped = gather([folder], CAMPAIGN)
+    return consolidate(returns, CAMPAIGN, period, skipped=skipped)
+
+
+def test_totals_are_the_sum_of_accepted_returns(tmp_path):
+    town_return(tmp_path, "巴公镇")
+    town_return(tmp_path, "南村镇", period=dict(PERIOD, enterprises=30, fines=0.25),
+                cumulative=dict(CUMULATIVE, enterprises=60, fines=4))
+    merged = merge(tmp_path)
+    assert merged.period == "2023-12"
+    assert [r.town for r in merged.accepted] == ["南村镇", "巴公镇"]
+    assert merged.totals["period_row"]["enterprises"] == 55
+    assert merged.totals["period_row"]["general_found"] == 80
+    assert merged.totals["period_row"]["fines"] == Decimal("1.75")
+    assert merged.totals["cumulative_row"]["fines"] == Decimal("7.25")
+    assert merged.totals["cumulative_row"]["enterprises"] == 110
+    assert len(merged.missing_towns) == 14 and "巴公镇" not in merged.missing_towns
+    assert [(t, h.enterprise) for t, h, _ in merged.hazards][0] == ("南村镇", HAZARDS[0]["enterprise"])
+
+
+def test_fines_add_up_without_float_noise(tmp_path):
+    town_return(tmp_path, "巴公镇", period=dict(PERIOD, fines=0.1), cumulative=dict(CUMULATIVE, fines=0.1))
+    town_return(tmp_path, "南村镇", period=dict(PERIOD, fines=0.2), cumulative=dict(CUMULATIVE, fines=0.2))
+    out = tmp_path / "out" / "county.xlsx"
+    result = runner.invoke(app, ["merge", str(tmp_path), "-o", str(out), "--format", "json", "--as-of", "2023-12-26"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["totals"]["period_row"]["fines"] == 0.3
+    assert doc["totals"]["cumulative_row"]["fines"] == 0.3
+    ws = load_workbook(out)["报告表"]
+    assert ws["I7"].value == 0.3
+
+
+def test_resubmission_latest_wins_and_changes_are_listed(tmp_path):
+    town_return(tmp_path, "巴公镇", filled_on=date(2023, 12, 20))
+    town_return(tmp_path, "巴公镇", name="巴公镇12月份百日攻坚报表（修改版）.xlsx", filled_on=date(2023, 12, 22),
+                period=dict(PERIOD, enterprises=27), cumulative=dict(CUMULATIVE, enterprises=52))
+    merged = merge(tmp_path)
+    assert [r.file.name for r in merged.accepted] == ["巴公镇12月份百日攻坚报表（修改版）.xlsx"]
+    assert merged.totals["period_row"]["enterprises"] == 27
+    assert [s.old.file.name for s in merged.superseded] == ["巴公镇12月份百日攻坚报表.xlsx"]
+    assert merged.superseded[0].changes == ["冶金工贸·排查企业：25 → 27", "累计·排查企业：50 → 52"]
+
+
+def test_rejected_return_is_left_out_and_exit_is_1(tmp_path):
+    town_return(tmp_path, "巴公镇")
+    town_return(tmp_path, "南村镇", cumulative=dict(CUMULATIVE, teams=1))
+    out = tmp_path / "county.xlsx"
+    result = runner.invoke(app, ["merge", str(tmp_path), "-o", str(out), "--format", "json"])
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert [a["town"] for a in doc["accepted"]] == ["巴公镇"]
+    assert [(r["town"], [f["code"] for f in r["findings"]]) for r in doc["rejected"]] == [("南村镇", ["E501"])]
+    assert "南村镇" in doc["missing_towns"]
+    assert doc["totals"]["period_row"]["enterprises"] == 25
+    ws = load_workbook(out)["报告表"]
+    assert "本表不完整" in ws["A9"].value and "南村镇" in ws["A9"].value
+
+
+def test_cross_month_mismatch_is_a_warning_naming_both_months(tmp_path):
+    nov = {k: 1 for k in KEYS}
+    town_return(tmp_path / "11", "巴公镇", name="巴公镇11月.xlsx", filled_on=date(2023, 11, 24), period=nov,
+                cumulative=dict(nov, exposed=5), hazards=[dict(HAZARDS[0], town="巴公镇")])
+    dec_period = {k: 1 for k in KEYS}
+    dec_cum = {k: 2 for k in KEYS} | {"teams": 3, "major_found": 2, "major_fixed": 2}
+    town_return(tmp_path / "12", "巴公镇", period=dec_period, cumulative=dec_cum)
+    merged = merge(tmp_path)
+    assert merged.period == "2023-12"
+    assert [(f.code, f.location) for _, f in merged.cross_month] == [("W601", "Sheet1!B8"), ("W602", "Sheet1!K8")]
+    assert "2023-11" in merged.cross_month[0][1].message and "巴公镇11月.xlsx" in merged.cross_month[0][1].message
+
+
+def test_output_that_is_an_input_is_refused(tmp_path):
+    path = town_return(tmp_path, "巴公镇")
+    before = path.read_bytes()
+    result = runner.invoke(app, ["merge", str(tmp_path), "-o", str(path)])
+    assert result.exit_code == 2
+    assert path.read_bytes() == before
+
+
+def test_failed_write_leaves_previous_output_intact(tmp_path, monkeypatch):
+    town_return(tmp_path / "in", "巴公镇")
+    out = tmp_path / "county.xlsx"
+    out.write_bytes(b"previous output")
+
+    def crash(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    result = runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert out.read_bytes() == b"previous output"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_inputs_unchanged_and_two_runs_agree(tmp_path):
+    town_return(tmp_path / "in", "巴公镇")
+    town_return(tmp_path / "in", "南村镇")
+    hashes = {p: p.read_bytes() for p in (tmp_path / "in").iterdir()}
+    docs = []
+    for n in (1, 2):
+        result = runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(tmp_path / f"o{n}.xlsx"), "-f", "json"])
+        docs.append(json.loads(result.stdout)["totals"])
+    assert docs[0] == docs[1]
+    assert {p: p.read_bytes() for p in (tmp_path / "in").iterdir()} == hashes
+
+
+def test_round_trip_merged_workbook_is_a_valid_return_and_merges_at_city_level(tmp_path):
+    town_return(tmp_path / "in", "巴公镇")
+    town_return(tmp_path / "in", "南村镇")
+    county_file = tmp_path / "city_inbox" / "泽州县_2023-12.xlsx"
+    result = runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(county_file), "--filler", "王五",
+                                 "--as-of", "2023-12-26"])
+    assert result.exit_code == 0, result.output
+    county = check_file(county_file, CAMPAIGN)
+    assert county.ok, [(f.code, f.message) for f in county.findings]
+    assert county.town == "泽州县应急管理局" and county.period == "2023-12"
+    assert county.values("period")["enterprises"] == 50
+    assert len(county.hazards) == 4
+
+    city = Campaign(name="晋城市百日攻坚", authority="晋城市应急管理局", authority_short="晋城市",
+                    start=CAMPAIGN.start, end=CAMPAIGN.end, categories=CAMPAIGN.categories,
+                    units=[Unit(name="泽州县"), Unit(name="高平市")],
+                    periods=[Period(period="2023-12", due=date(2023, 12, 27))])
+    returns, skipped = gather([county_file.parent], city)
+    merged = consolidate(returns, city)
+    assert [r.town for r in merged.accepted] == ["泽州县"]
+    assert merged.totals["period_row"] == county.values("period")
+    assert merged.missing_towns == ["高平市"]
+
+
+def test_workbook_has_all_sheets_and_traces_figures(tmp_path):
+    town_return(tmp_path / "in", "巴公镇")
+    (tmp_path / "in" / "行动方案.docx").write_bytes(b"PK\x03\x04 not really")
+    (tmp_path / "in" / "~$巴公镇12月份百日攻坚报表.xlsx").write_bytes(b"lock")
+    out = tmp_path / "county.xlsx"
+    result = runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(out), "-f", "json"])
+    doc = json.loads(result.stdout)
+    assert sorted(Path(s["file"]).name for s in doc["skipped"]) == ["~$巴公镇12月份百日攻坚报表.xlsx", "行动方案.docx"]
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["报告表", "分镇明细", "数据来源", "问题清单", "图表"]
+    towns = wb["分镇明细"]
+    assert [towns.cell(r, 2).value for r in range(3, 19)] == [u.name for u in CAMPAIGN.units]
+    assert towns.cell(19, 2).value == "合计"
+    assert towns.cell(19, 5).value == 25  # 本期·排查企业 total equals 报告表
+    assert wb["报告表"]["C7"].value == 25
+    trail = [[c.value for c in row] for row in wb["数据来源"].iter_rows(min_row=1) if row[0].value == "巴公镇" and row[1].value == "冶金工贸"]
+    assert trail[1][3:6] == [25, "巴公镇12月份百日攻坚报表.xlsx", "Sheet1!C7"]
+    assert len(wb["图表"]._charts) == 2
