@@ -175,5 +175,5 @@ def test_workbook_has_all_sheets_and_traces_figures(tmp_path):
     assert towns.cell(19, 5).value == 25  # 本期·排查企业 total equals 报告表
     assert wb["报告表"]["C7"].value == 25
     trail = [[c.value for c in row] for row in wb["数据来源"].iter_rows(min_row=1) if row[0].value == "巴公镇" and row[1].value == "冶金工贸"]
-    assert trail[1][3:6] == [25, "巴公镇12月份百日攻坚报表.xlsx", "Sheet1!C7"]
+    assert trail[1][2:6] == ["巴公镇12月份百日攻坚报表.xlsx", "Sheet1!C7", "排查企业（家）", 25]
     assert len(wb["图表"]._charts) == 2

@@ -17,6 +17,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="百日攻坚报表助手：检查、汇总、催报各镇报送的“工作报告表”。",
     context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
 )
 
 
@@ -252,5 +253,14 @@ class _progress:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a bug shows as a short Chinese message, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断。\n")
+        raise SystemExit(130) from None
+    except BaseException as exc:  # noqa: BLE001 - the last line of defence for the clerk
+        sys.stderr.write(f"bairi 内部错误（{type(exc).__name__}：{exc}）。输入文件未被修改；请把此信息和文件反馈给维护人员。\n")
+        raise SystemExit(ExitCode.USAGE) from None

@@ -273,45 +273,19 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
         ws.row_dimensions[9].height = 30
     ws.freeze_panes = None
 
-    towns = workbook.create_sheet("分镇明细")
-    headers = ["序号", "单位", "状态"]
-    headers += [f"本期·{c.short}" for c in COLUMNS] + [f"累计·{c.short}" for c in COLUMNS]
-    headers += ["累计一般隐患整改率(%)", "累计重大隐患整改率(%)"]
-    rows: list[list[Any]] = []
-    for index, line in enumerate(merged.towns, start=1):
-        ret = line.ret
-        period = ret.values("period") if ret else {}
-        cumulative = ret.values("cumulative") if ret else {}
-        rate = rates(cumulative) if ret else {"general_rate": None, "major_rate": None}
-        rows.append([index, line.town, line.status] + [period.get(k) for k in KEYS_ORDER]
-                    + [cumulative.get(k) for k in KEYS_ORDER] + [rate["general_rate"], rate["major_rate"]])
-    total_rate = rates(merged.totals["cumulative_row"])
-    rows.append(["", "合计", f"{len(merged.accepted)}/{len(merged.towns)} 已汇总"]
-                + [merged.totals["period_row"][k] for k in KEYS_ORDER]
-                + [merged.totals["cumulative_row"][k] for k in KEYS_ORDER]
-                + [total_rate["general_rate"], total_rate["major_rate"]])
-    last = _table(towns, 1, headers, rows, [6, 12, 10] + [9] * (2 * len(COLUMNS)) + [12, 12],
-                  title=f"{campaign.authority_short}各单位{year}年{int(month)}月报表明细")
-    for r in range(3, last + 1):
-        status = towns.cell(r, 3).value
-        if status in STATUS_FILL:
-            towns.cell(r, 3).fill = PatternFill("solid", fgColor=STATUS_FILL[status])
-        towns.row_dimensions[r].height = 20
-    for c in range(1, len(headers) + 1):
-        towns.cell(last, c).font = HEAD_FONT
-    towns.row_dimensions[2].height = 58
-    towns.freeze_panes = "D3"
+    _towns_sheet(workbook.create_sheet("分镇明细"), merged, campaign, year, month)
 
     sources = workbook.create_sheet("数据来源")
     srows: list[list[Any]] = []
     for line in merged.towns:
         ret = line.ret or line.rejected
         replaced = [s.old.file.name for s in merged.superseded if s.new is ret]
-        srows.append([line.town, line.status, str(ret.file) if ret else "", ret.sha256 if ret else "",
-                      line.received, ret.filled_on if ret else None, ret.filler if ret else "",
-                      ret.period_source if ret else "", "、".join(replaced)])
-    last = _table(sources, 1, ["单位", "状态", "文件", "SHA-256", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件"],
-                  srows, [10, 8, 40, 20, 17, 12, 10, 30, 30], title="数据来源（每个数字可追溯到文件和单元格）")
+        srows.append([line.town, line.status, str(ret.file) if ret else "", line.received,
+                      ret.filled_on if ret else None, ret.filler if ret else "", ret.period_source if ret else "",
+                      "、".join(replaced), ret.sha256 if ret else ""])
+    widths = [10, 8, 40, 17, 30, 10, 30, 30, 66]
+    last = _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
+                  srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
     trail: list[list[Any]] = []
     for ret in merged.accepted:
         for row_key, word in (("period", "冶金工贸"), ("cumulative", "累计")):
@@ -319,9 +293,9 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
             for key in KEYS_ORDER:
                 figure = (cells or {}).get(key)
                 if figure is not None:
-                    trail.append([ret.town, word, BY_KEY_LABEL[key], figure.value, ret.file.name, figure.location])
-    _table(sources, last + 2, ["单位", "行", "项目", "数值", "文件", "单元格"], trail, [10, 8, 40, 20, 17, 12])
-    sources.column_dimensions["C"].width = 40
+                    trail.append([ret.town, word, ret.file.name, figure.location, BY_KEY_LABEL[key], figure.value])
+    _table(sources, last + 2, ["单位", "行", "文件", "单元格", "项目", "数值"], trail, widths)
+    sources.freeze_panes = "A3"
 
     problems = workbook.create_sheet("问题清单")
     prow: list[list[Any]] = []
@@ -348,6 +322,71 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
 
 
 KEYS_ORDER = tuple(c.key for c in COLUMNS)
+
+
+def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, month: str) -> None:
+    """One block per town, two rows (本期, 累计) like the form itself, then the total equal to 报告表."""
+    from bairi.merge import rates
+
+    first = 5 + len(COLUMNS)  # columns: 序号 单位 状态 行 | figures | two rates
+    last_col = first + 1
+    _box(ws, 1, 1, 1, last_col, f"{campaign.authority_short}各单位{year}年{int(month)}月报表明细",
+         Font(name=FONT, size=14, bold=True), CENTER, border=False)
+    ws.row_dimensions[1].height = 28
+    for col, label in enumerate(("序号", "单位", "状态", "行"), start=1):
+        _box(ws, 2, col, 3, col, label, HEAD_FONT)
+    col = 5
+    groups = set()
+    for column in COLUMNS:
+        if column.group:
+            if column.group not in groups:
+                _box(ws, 2, col, 2, col + 1, column.group, HEAD_FONT)
+                groups.add(column.group)
+            _box(ws, 3, col, 3, col, f"{column.header}\n（{column.unit}）", HEAD_FONT)
+        else:
+            _box(ws, 2, col, 3, col, f"{column.header}\n（{column.unit}）", HEAD_FONT)
+        ws.column_dimensions[get_column_letter(col)].width = min(column.width, 10)
+        col += 1
+    _box(ws, 2, first, 2, last_col, "累计整改率（%）", HEAD_FONT)
+    _box(ws, 3, first, 3, first, "一般隐患", HEAD_FONT)
+    _box(ws, 3, last_col, 3, last_col, "重大隐患", HEAD_FONT)
+    ws.row_dimensions[2].height = 24
+    ws.row_dimensions[3].height = 60
+    for letter, width in (("A", 5), ("B", 11), ("C", 8), ("D", 9)):
+        ws.column_dimensions[letter].width = width
+    ws.column_dimensions[get_column_letter(first)].width = 9
+    ws.column_dimensions[get_column_letter(last_col)].width = 9
+
+    blocks = []
+    for index, line in enumerate(merged.towns, start=1):
+        ret = line.ret
+        blocks.append((index, line.town, line.status,
+                       ret.values("period") if ret else {}, ret.values("cumulative") if ret else {}))
+    blocks.append(("", "合计", f"{len(merged.accepted)}/{len(merged.towns)}",
+                   merged.totals["period_row"], merged.totals["cumulative_row"]))
+    row = 4
+    for index, town, status, period, cumulative in blocks:
+        bold = HEAD_FONT if town == "合计" else BODY_FONT
+        _box(ws, row, 1, row + 1, 1, index if index != "" else None, bold)
+        _box(ws, row, 2, row + 1, 2, town, bold)
+        cell = _box(ws, row, 3, row + 1, 3, status, bold)
+        if status in STATUS_FILL:
+            cell.fill = PatternFill("solid", fgColor=STATUS_FILL[status])
+        rate = rates(cumulative) if cumulative else {"general_rate": None, "major_rate": None}
+        for offset, (word, values) in enumerate(((PERIOD_ROW, period), (CUMULATIVE_ROW, cumulative))):
+            r = row + offset
+            _box(ws, r, 4, r, 4, word, bold)
+            for c, column in enumerate(COLUMNS, start=5):
+                figure = _box(ws, r, c, r, c, _figure(values.get(column.key)) if values else None, bold)
+                figure.number_format = COUNT_FORMAT if column.kind == "count" else AMOUNT_FORMAT
+        for c, key in ((first, "general_rate"), (last_col, "major_rate")):
+            value = rate[key]
+            cell = _box(ws, row, c, row + 1, c, float(value) if value is not None else ("—" if cumulative else None), bold)
+            cell.number_format = "0.0"
+        row += 2
+    ws.freeze_panes = "E4"
+    _print_setup(ws, 3)
+    ws.print_title_rows = "2:3"
 BY_KEY_LABEL = {c.key: c.label for c in COLUMNS}
 
 
