@@ -170,9 +170,10 @@ def test_workbook_has_all_sheets_and_traces_figures(tmp_path):
     wb = load_workbook(out)
     assert wb.sheetnames == ["报告表", "分镇明细", "数据来源", "问题清单", "图表"]
     towns = wb["分镇明细"]
-    assert [towns.cell(r, 2).value for r in range(3, 19)] == [u.name for u in CAMPAIGN.units]
-    assert towns.cell(19, 2).value == "合计"
-    assert towns.cell(19, 5).value == 25  # 本期·排查企业 total equals 报告表
+    assert [towns.cell(r, 2).value for r in range(4, 36, 2)] == [u.name for u in CAMPAIGN.units]
+    assert [towns.cell(20, c).value for c in (2, 3, 4, 6)] == ["巴公镇", "已报", "冶金工贸", 25]
+    assert [towns.cell(36, c).value for c in (2, 4, 6)] == ["合计", "冶金工贸", 25]  # equals 报告表
+    assert [towns.cell(37, c).value for c in (4, 6)] == ["累计", 50]
     assert wb["报告表"]["C7"].value == 25
     trail = [[c.value for c in row] for row in wb["数据来源"].iter_rows(min_row=1) if row[0].value == "巴公镇" and row[1].value == "冶金工贸"]
     assert trail[1][2:6] == ["巴公镇12月份百日攻坚报表.xlsx", "Sheet1!C7", "排查企业（家）", 25]
