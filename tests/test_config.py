@@ -1,0 +1,54 @@
+"""The campaign config: bairi init round trip, ./bairi.toml picked up, bad config named clearly."""
+
+from pathlib import Path
+
+import pytest
+from build import write_return
+from typer.testing import CliRunner
+
+from bairi.cli import app
+from bairi.config import ConfigError, campaign_toml, default_campaign, load_campaign
+
+runner = CliRunner()
+
+
+def test_init_writes_a_config_that_reproduces_the_builtin_campaign(tmp_path):
+    target = tmp_path / "bairi.toml"
+    result = runner.invoke(app, ["init", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "# " in target.read_text(encoding="utf-8")
+    assert load_campaign(target) == default_campaign()
+    assert runner.invoke(app, ["init", "-o", str(target)]).exit_code == 2  # no silent overwrite
+
+
+def test_bairi_toml_in_working_directory_is_used(tmp_path, monkeypatch):
+    text = campaign_toml(default_campaign()).replace('name = "巴公镇"', 'name = "巴公新镇"')
+    (tmp_path / "bairi.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    campaign = load_campaign()
+    assert "巴公新镇" in [u.name for u in campaign.units]
+
+
+def test_bad_key_is_named(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(campaign_toml(default_campaign()).replace("inspect_share = 0.5", "inspect_share = 5"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="inspect_share"):
+        load_campaign(bad)
+    path = write_return(tmp_path / "巴公镇12月.xlsx")
+    result = runner.invoke(app, ["check", str(path), "--config", str(bad)])
+    assert result.exit_code == 2
+    assert "inspect_share" in result.output
+
+
+def test_unknown_key_and_bad_period_are_named(tmp_path):
+    bad = tmp_path / "bad.toml"
+    text = campaign_toml(default_campaign()).replace('period = "2023-12"', 'period = "2023-13"')
+    bad.write_text(text + "\nunknown_key = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_campaign(bad)
+    assert "periods.1.period" in str(info.value) and "unknown_key" in str(info.value)
+
+
+def test_missing_config_file_is_an_operator_error(tmp_path):
+    with pytest.raises(ConfigError, match="不存在"):
+        load_campaign(tmp_path / "nope.toml")
