@@ -52,3 +52,11 @@ def test_unknown_key_and_bad_period_are_named(tmp_path):
 def test_missing_config_file_is_an_operator_error(tmp_path):
     with pytest.raises(ConfigError, match="不存在"):
         load_campaign(tmp_path / "nope.toml")
+
+
+def test_builtin_campaign_passes_its_own_validation():
+    from bairi.config import Campaign
+
+    built = default_campaign()
+    assert Campaign.model_validate(built.model_dump()) == built
+    assert len(built.units) == 16 and [p.period for p in built.periods] == ["2023-11", "2023-12", "2024-01"]
