@@ -264,3 +264,120 @@ def main() -> None:
     except BaseException as exc:  # noqa: BLE001 - the last line of defence for the clerk
         sys.stderr.write(f"bairi 内部错误（{type(exc).__name__}：{exc}）。输入文件未被修改；请把此信息和文件反馈给维护人员。\n")
         raise SystemExit(ExitCode.USAGE) from None
+
+
+RemindOpt = Annotated[Optional[Path], typer.Option("--remind", help="为每个逾期或未报的镇写一份催报通知到此文件夹")]
+LedgerOpt = Annotated[Optional[Path], typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
+NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
+
+
+@app.command()
+def deadlines(
+    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表或材料文件、邮件（.eml/.mbox）", show_default=False)],
+    fmt: FormatOpt = Format.table,
+    as_of: AsOf = None,
+    remind: RemindOpt = None,
+    template_file: Annotated[Optional[Path], typer.Option("--template", help="自定义催报模板（Jinja），默认 remind.txt.j2")] = None,
+    ledger: LedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """列出各镇行动方案、月报表、工作总结的报送情况（按时、逾期、未报）及逾期未整改的重大隐患。
+
+    Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
+    """
+    from datetime import datetime, timezone
+
+    from bairi.collect import MissingInput
+    from bairi.deadline_report import assessment_dict, show_assessment, write_reminders
+    from bairi.evidence import collect
+    from bairi.schedule import assess, local
+
+    campaign = _campaign(config)
+    if remind is not None and remind.exists() and not remind.is_dir():
+        _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
+    if template_file is not None and not template_file.is_file():
+        _fail(f"催报模板不存在：{template_file}")
+    now = datetime.now(timezone.utc)
+    day = as_of or local(now, campaign).date()
+    try:
+        evidence = collect(paths, campaign, now, ledger, use_ledger=not no_ledger)
+    except MissingInput as exc:
+        _fail(str(exc))
+    result = assess(campaign, evidence.receipts, day, evidence.findings)
+    written = None
+    if remind is not None:
+        from jinja2 import TemplateError
+
+        try:
+            written = write_reminders(remind, result, template_file)
+        except (OSError, ValueError, TemplateError) as exc:
+            _fail(f"催报通知写出失败：{exc}")
+    if fmt is Format.json:
+        _print_json(assessment_dict(result, evidence, written))
+    else:
+        show_assessment(_console(), result, evidence, written)
+    raise typer.Exit(ExitCode.FINDINGS if result.overdue else ExitCode.OK)
+
+
+@app.command()
+def summary(
+    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False)],
+    as_of: AsOf = None,
+    period: PeriodOpt = None,
+    template_file: Annotated[Optional[Path], typer.Option("--template", help="自定义通报模板（Jinja），默认 summary.txt.j2")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="通报保存到此文件（默认显示在屏幕上）")] = None,
+    fmt: FormatOpt = Format.table,
+    ledger: LedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
+
+    Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.txt
+    """
+    from datetime import datetime, timezone
+
+    from jinja2 import TemplateError
+
+    from bairi.bulletin import bulletin_context, merge_receipts, render_bulletin
+    from bairi.collect import MissingInput
+    from bairi.evidence import collect
+    from bairi.files import write_atomic
+    from bairi.merge import MergeRefused
+    from bairi.schedule import assess, local
+
+    campaign = _campaign(config)
+    if template_file is not None and not template_file.is_file():
+        _fail(f"通报模板不存在：{template_file}")
+    now = datetime.now(timezone.utc)
+    day = as_of or local(now, campaign).date()
+    try:
+        evidence = collect(paths, campaign, now, ledger, use_ledger=not no_ledger)
+        merged = merge_receipts(evidence, campaign, day, period)
+    except MissingInput as exc:
+        _fail(str(exc))
+        return
+    except MergeRefused as exc:
+        _fail(str(exc))
+        return
+    result = assess(campaign, evidence.receipts, day, evidence.findings)
+    context = bulletin_context(merged, result, campaign)
+    try:
+        text = render_bulletin(context, template_file)
+    except TemplateError as exc:
+        _fail(f"通报模板有误：{exc}")
+        return
+    if output is not None:
+        try:
+            write_atomic(output, text.encode("utf-8"))
+        except OSError as exc:
+            _fail(f"无法写出 {output}：{exc.strerror or exc}")
+    if fmt is Format.json:
+        _print_json({"as_of": day, "period": merged.period, "output": str(output) if output else None, "text": text,
+                     "variables": context})
+    elif output is not None:
+        _console().print(f"已写出通报 {output}（{merged.period}，截至 {day.isoformat()}）")
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(ExitCode.OK)

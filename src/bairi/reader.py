@@ -101,10 +101,11 @@ def _match_columns(labels: dict[int, str]) -> tuple[dict[str, int], dict[str, li
     return columns, duplicates
 
 
-def find_stats(book: Book) -> StatsTable | None:
-    """The best-matching statistics header in the workbook, or None."""
-    best: StatsTable | None = None
+def find_stats_tables(book: Book) -> list[StatsTable]:
+    """The best statistics header of each sheet that has one, in sheet order."""
+    tables: list[StatsTable] = []
     for sheet in book.sheets:
+        best: StatsTable | None = None
         for row_index, row in enumerate(sheet.rows):
             if sum(1 for v in row if isinstance(v, str) and v.strip()) < 4:
                 continue
@@ -116,7 +117,71 @@ def find_stats(book: Book) -> StatsTable | None:
                 max(min(columns.values()) - 1, 0),
             )
             best = StatsTable(sheet, row_index, label_col, columns, duplicates, len(columns))
-    return best
+        if best is not None:
+            tables.append(best)
+    return tables
+
+
+def find_stats(book: Book) -> StatsTable | None:
+    """The best-matching statistics header in the workbook, or None."""
+    tables = find_stats_tables(book)
+    return max(tables, key=lambda t: t.matched) if tables else None
+
+
+def _form_rows(table: StatsTable) -> int:
+    """How many of the form's two rows (冶金工贸, 累计) follow the header exactly once, as on a return."""
+    labels = [strip_unit(normalize(_cell(table.sheet, r, table.label_col)))
+              for r in range(table.header_row + 1, min(len(table.sheet.rows), table.header_row + 13))]
+    return sum(1 for pattern in (PERIOD_ROW_PATTERN, CUMULATIVE_ROW_PATTERN)
+               if sum(1 for label in labels if re.match(pattern, label)) == 1)
+
+
+def sheet_period(sheet: Sheet, campaign: Campaign) -> str | None:
+    """The month one sheet is for: from its name, its title, else its 填表日期."""
+    single = Book("", [sheet])
+    for text in (sheet.name, find_title(single)):
+        if text and (found := month_in(text, campaign)):
+            return found
+    raw = find_fields(single, None).get("filled_on", ("", ""))[0]
+    filled, _ = read_date(raw, _year_of_month(campaign))
+    return f"{filled.year}-{filled.month:02d}" if filled else None
+
+
+def choose_stats(book: Book, name: str, campaign: Campaign, period: str | None,
+                 out: list[Finding]) -> tuple[StatsTable | None, Book]:
+    """The statistics table to read, and the workbook as seen from it (other months' sheets left out).
+
+    Towns often keep one workbook with a sheet per month and send it whole; the month wanted
+    (--period, else the file name) picks the sheet, never silently the first one.
+    """
+    tables = find_stats_tables(book)
+    if not tables:
+        return None, book
+    # A sheet with the same header but many 冶金工贸/累计 rows (a per-town breakdown) is not a return.
+    rank = {id(t): (_form_rows(t), t.matched) for t in tables}
+    top = max(rank.values())
+    full = [t for t in tables if rank[id(t)] == top]
+    if len(full) > 1 and any(not t.sheet.hidden for t in full):
+        full = [t for t in full if not t.sheet.hidden]
+    chosen = full[0]
+    if len(full) > 1:
+        names = "、".join(f"“{t.sheet.name}”" for t in full)
+        months = [sheet_period(t.sheet, campaign) for t in full]
+        wanted = period or month_in(Path(name).stem, campaign)
+        matching = [t for t, m in zip(full, months) if wanted and m == wanted]
+        if len(matching) == 1:
+            chosen = matching[0]
+            out.append(finding("I211", ref(chosen.sheet, chosen.header_row, chosen.label_col), count=len(full),
+                               sheets=names, period=wanted, sheet=chosen.sheet.name))
+        else:
+            known = [(m, t) for t, m in zip(full, months) if m]
+            if len(known) == len(full) and len({m for m, _ in known}) == len(known):
+                chosen = max(known, key=lambda pair: pair[0])[1]
+            out.append(finding("W212", ref(chosen.sheet, chosen.header_row, chosen.label_col), count=len(full),
+                               sheets=names, sheet=chosen.sheet.name))
+    others = {id(t.sheet) for t in tables if t is not chosen}
+    sheets = [chosen.sheet] + [s for s in book.sheets if s is not chosen.sheet and id(s) not in others]
+    return chosen, Book(book.format, sheets, book.notes)
 
 
 @dataclass
@@ -152,6 +217,7 @@ _FIELD_LABELS = {
     "filled_on": r"填表日期|填报日期|报送日期|填表时间",
 }
 _ANY_LABEL = re.compile("(" + "|".join(_FIELD_LABELS.values()) + r")\s*[:：]?")
+_LABEL_NOTE = re.compile(r"^[(（][^)）]{0,8}[)）]\s*[:：]?")
 
 
 def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object, str]]:
@@ -170,6 +236,8 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
                         continue
                     end = matches[i + 1].start() if i + 1 < len(matches) else len(value)
                     text = value[match.end():end].strip().strip("_＿ ").strip()
+                    # 填报单位（盖章）：巴公镇… — the bracketed note belongs to the label, not the value.
+                    text = _LABEL_NOTE.sub("", text).strip("_＿ ").strip()
                     if text:
                         found[key] = (text, ref(sheet, r, c))
                         continue
@@ -263,7 +331,8 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
     rows: dict[str, list[int]] = {"period": [], "cumulative": []}
     start = stats.header_row + 1
     for r in range(start, min(len(sheet.rows), start + 12)):
-        label = normalize(_cell(sheet, r, stats.label_col))
+        # 冶金工贸（本月）, 累计（自11月6日起）: a note in brackets after the row's name.
+        label = strip_unit(normalize(_cell(sheet, r, stats.label_col)))
         if re.match(PERIOD_ROW_PATTERN, label):
             rows["period"].append(r)
         elif re.match(CUMULATIVE_ROW_PATTERN, label):
@@ -380,7 +449,7 @@ def read_book(book: Book, name: str, campaign: Campaign, period: str | None = No
     out = ret.findings
     for code, fields in book.notes:
         out.append(finding(code, Path(name).name, **fields))
-    stats = find_stats(book)
+    stats, book = choose_stats(book, name, campaign, period, out)
     if stats is None:
         out.append(finding("E201", book.sheets[0].name if book.sheets else Path(name).name))
         return ret

@@ -1,0 +1,201 @@
+"""The 通报 (bulletin): merged figures, town ranking, late and missing towns and open hazards → template variables.
+
+Everything is computed and formatted here; templates/summary.txt.j2 only loops and places words.
+The variables are documented in templates/README.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bairi.config import Campaign
+from bairi.evidence import Evidence
+from bairi.form import KEYS
+from bairi.merge import Merged, consolidate, rates
+from bairi.model import Return
+from bairi.schedule import Assessment
+from bairi.values import plain
+
+SUMMARY_TEMPLATE = "summary.txt.j2"
+
+
+def cn_date(day: date | datetime) -> str:
+    """2023年12月25日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_month_day(day: date | datetime) -> str:
+    """12月25日."""
+    return f"{day.month}月{day.day}日"
+
+
+def period_text(period: str) -> str:
+    """2023-12 → 2023年12月."""
+    return f"{period[:4]}年{int(period[5:])}月"
+
+
+def percent(value: Decimal | None) -> str:
+    """87.5% (— when nothing to divide by)."""
+    return "—" if value is None else f"{plain(value)}%"
+
+
+def _rate(fixed: int | Decimal | None, found: int | Decimal | None) -> Decimal | None:
+    if not found or fixed is None:
+        return None
+    return (Decimal(fixed) * 100 / Decimal(found)).quantize(Decimal("0.1"))
+
+
+def _figures(values: dict[str, Any]) -> dict[str, str]:
+    return {key: plain(values.get(key)) or "0" for key in KEYS}
+
+
+def unit_noun(campaign: Campaign) -> str:
+    """What the units are called in a bulletin: 镇 for towns, 县（市、区） for counties, else 单位."""
+    endings = {u.name[-1] for u in campaign.units}
+    if endings <= {"镇", "乡"}:
+        return "镇"
+    if endings <= {"县", "市", "区"}:
+        return "县（市、区）"
+    return "单位"
+
+
+def returns_of(evidence: Evidence) -> list[Return]:
+    """The checked returns among the receipts (each file once).
+
+    Where the file itself could not say its town or period but the mail or folder did, the
+    return carries that answer, so merge and deadlines agree on who sent what.
+    """
+    found = []
+    for receipt in evidence.receipts:
+        ret = receipt.ret
+        if receipt.kind != "return" or ret is None:
+            continue
+        ret.town = ret.town or receipt.town
+        ret.period = ret.period or receipt.period
+        found.append(ret)
+    return found
+
+
+def period_on(campaign: Campaign, as_of: date) -> str:
+    """The period a bulletin dated `as_of` is about: the latest one that has begun by then."""
+    ordered = sorted(p.period for p in campaign.periods)
+    begun = [p for p in ordered if date(int(p[:4]), int(p[5:]), 1) <= as_of]
+    return begun[-1] if begun else ordered[0]
+
+
+def merge_receipts(evidence: Evidence, campaign: Campaign, as_of: date, period: str | None) -> Merged:
+    """merge.consolidate over every return found, as `bairi merge` would, with their receipt times.
+
+    All returns count whatever their receipt time (a copied file's time says nothing); the
+    period is the one given, else the one `as_of` falls in.
+    """
+    received = {str(r.ret.file): r.received for r in evidence.receipts if r.ret is not None}
+    return consolidate(returns_of(evidence), campaign, period or period_on(campaign, as_of),
+                       received_of=lambda path, sha256: received.get(str(path)))
+
+
+def _ranking(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
+    rows = []
+    for line in merged.towns:
+        if line.ret is None:
+            continue
+        total = line.ret.values("cumulative")
+        month = line.ret.values("period")
+        unit = campaign.unit(line.town)
+        area = unit.enterprises if unit else 0
+        found = (total["general_found"] or 0) + (total["major_found"] or 0)
+        rows.append({
+            "town": line.town,
+            "status": line.status,
+            "area_enterprises": area,
+            "month_enterprises": plain(month["enterprises"]) or "0",
+            "coverage": percent(_rate(month["enterprises"], area) if area else None),
+            "hazards_found": found,
+            "general_rate": percent(_rate(total["general_fixed"], total["general_found"])),
+            "major_rate": percent(_rate(total["major_fixed"], total["major_found"])),
+            **{key: plain(total[key]) or "0" for key in KEYS},
+            "_sort": (-found, -(_rate(total["general_fixed"], total["general_found"]) or 0), line.town),
+        })
+    rows.sort(key=lambda r: r.pop("_sort"))
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return rows
+
+
+def _problem(ret: Return) -> str:
+    from bairi.findings import Severity
+
+    first = next((f for f in ret.findings if f.severity is Severity.ERROR), None)
+    return "" if first is None else f"{first.location} {first.message}"
+
+
+def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> dict[str, Any]:
+    """Every variable of the summary template (documented in templates/README.md)."""
+    as_of = result.as_of
+    due = campaign.period(merged.period).due if campaign.period(merged.period) else as_of
+    cutoff = min(as_of, due)
+    totals = merged.totals
+    cumulative_rates = rates(totals["cumulative_row"])
+    scope = f"全{campaign.authority_short[-1]}" if campaign.authority_short else "全部"
+    suffix = campaign.unit_suffixes[0] if campaign.unit_suffixes else ""
+    deadlines = []
+    for tally in result.tallies:
+        if tally.counts["not_due"] == tally.towns:
+            continue
+        items = [i for i in result.items if i.deadline is tally.deadline]
+        deadlines.append({
+            "key": tally.deadline.key,
+            "label": tally.deadline.label,
+            "due_text": cn_date(tally.deadline.due),
+            "on_time": tally.counts["on_time"],
+            "late": [{"town": i.town, "days": i.days_late} for i in items if i.status == "late"],
+            "missing": [i.town for i in items if i.status == "missing"],
+            "rate": percent(tally.rate),
+            "on_time_rate": percent(tally.on_time_rate),
+        })
+    return {
+        "campaign_name": campaign.name,
+        "authority": campaign.authority,
+        "scope": scope,
+        "unit_noun": unit_noun(campaign),
+        "addressee": f"各{unit_noun(campaign)}{suffix}",
+        "as_of": as_of,
+        "as_of_text": cn_date(as_of),
+        "period": merged.period,
+        "period_text": period_text(merged.period),
+        "month_text": f"{int(merged.period[5:])}月",
+        "cutoff_text": cn_month_day(cutoff),
+        "towns_total": len(merged.towns),
+        "reported": [line.town for line in merged.towns if line.ret is not None],
+        "rejected": [{"town": line.town, "problem": _problem(line.rejected)}
+                     for line in merged.towns if line.rejected is not None],
+        "not_reported": [line.town for line in merged.towns if line.ret is None and line.rejected is None],
+        "total": _figures(totals["cumulative_row"]),
+        "month": _figures(totals["period_row"]),
+        "rates": {"general": percent(cumulative_rates.get("general_rate")),
+                  "major": percent(cumulative_rates.get("major_rate"))},
+        "ranking": _ranking(merged, campaign),
+        "deadlines": deadlines,
+        "rectify_by_text": cn_date(campaign.rectify_by) if campaign.rectify_by else "",
+        "rectify_passed": result.rectify_passed,
+        "open_hazards": [{
+            "town": o.town, "period_text": period_text(o.period) if o.period else "", "found": o.major_found,
+            "fixed": o.major_fixed, "open": o.open,
+            "rows": [{"enterprise": h.enterprise, "supervisor": h.supervisor, "detail": h.detail} for h in o.hazards],
+        } for o in result.open_hazards],
+        "no_exposure": [e.town for e in result.no_exposure],
+        "exposure_due_text": cn_date(campaign.summary_due or campaign.end),
+        "exposure_due_passed": result.exposure_due_passed,
+        "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
+                    "emails": list(campaign.contact.emails)},
+    }
+
+
+def render_bulletin(context: dict[str, Any], template: Path | None = None) -> str:
+    """The bulletin text from the shipped template or the user's own (a misspelt variable is an error)."""
+    from bairi.render import render, render_file
+
+    return render_file(template, **context) if template else render(SUMMARY_TEMPLATE, **context)

@@ -1,0 +1,150 @@
+"""The first-seen ledger: when bairi first met each file (by sha256), kept in SQLite beside the data.
+
+A plain file's modification time changes when it is copied or touched; the ledger keeps the time
+the file had when bairi first saw it, so `deadlines` and `merge` agree on history. Deleting the
+ledger loses nothing but those first-seen times.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+LEDGER_NAME = ".bairi-ledger.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen (
+    sha256     TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    mtime      TEXT,
+    path       TEXT NOT NULL,
+    size       INTEGER NOT NULL
+)
+"""
+
+
+class LedgerUnavailable(Exception):
+    """The ledger cannot be opened or written (read-only folder, damaged file)."""
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What the ledger remembers of one file's content: when and where it was first seen."""
+
+    sha256: str
+    first_seen: datetime
+    mtime: datetime | None
+    path: str
+    size: int
+
+    @property
+    def received(self) -> datetime:
+        """The best receipt time it offers: the file's time when first seen, never after first sight."""
+        if self.mtime is not None and self.mtime < self.first_seen:
+            return self.mtime
+        return self.first_seen
+
+
+def ledger_path(inputs: list[Path]) -> Path:
+    """Where the ledger lives: in the first input folder (or the folder of the first input file)."""
+    first = Path(inputs[0]) if inputs else Path(".")
+    folder = first if first.is_dir() else first.parent
+    return folder / LEDGER_NAME
+
+
+def file_mtime(path: Path) -> datetime | None:
+    """A file's modification time as an aware datetime, or None when it cannot be read."""
+    try:
+        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=timezone.utc)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class Ledger:
+    """An open ledger; use as a context manager or call close()."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            # The timeout lets two bairi runs on the same folder wait for each other instead of failing.
+            self._db = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=DELETE")
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def get(self, sha256: str) -> Sighting | None:
+        """What the ledger knows of this content, or None."""
+        try:
+            row = self._db.execute(
+                "SELECT sha256, first_seen, mtime, path, size FROM seen WHERE sha256 = ?", (sha256,)).fetchone()
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        if row is None:
+            return None
+        return Sighting(row[0], _when(row[1]), _when(row[2]), row[3], row[4])
+
+    def record(self, sha256: str, path: Path, size: int, now: datetime,
+               mtime: datetime | None = None) -> Sighting:
+        """Remember this content unless it is already known; return what the ledger now holds."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        if mtime is None:
+            mtime = file_mtime(path)
+        try:
+            # One short transaction per file: a crash leaves either the whole row or none.
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO seen (sha256, first_seen, mtime, path, size) VALUES (?, ?, ?, ?, ?)",
+                    (sha256, now.isoformat(), mtime.isoformat() if mtime else None, str(path), size))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        sighting = self.get(sha256)
+        assert sighting is not None
+        return sighting
+
+    def received_of(self, now: datetime):
+        """A `received_of(path, sha256)` callable (as merge.consolidate takes) backed by this ledger."""
+
+        def received(path: Path, sha256: str) -> datetime | None:
+            try:
+                size = Path(path).stat().st_size
+            except OSError:
+                return None
+            return self.record(sha256, Path(path), size, now).received
+
+        return received
+
+
+def open_ledger(path: Path) -> Ledger:
+    """Open (creating if needed) the ledger at `path`; LedgerUnavailable when that is impossible."""
+    if not Path(path).parent.is_dir():
+        raise LedgerUnavailable(f"文件夹不存在：{Path(path).parent}")
+    ledger = Ledger(path)
+    try:
+        ledger._db.execute("SELECT COUNT(*) FROM seen").fetchone()
+    except sqlite3.Error as exc:
+        ledger.close()
+        raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+    return ledger

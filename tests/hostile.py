@@ -1,0 +1,296 @@
+"""Builders of bad files for tests: broken, disguised, encrypted-looking and hostile workbooks.
+
+Everything is made from scratch in the test: a minimal OLE2 (compound file) writer, a minimal
+BIFF8 (.xls) writer, zip surgery on real returns written by tests/build.py, and OpenDocument
+content written by hand. No file here is a mock: each is a real file that real readers open.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable
+from xml.sax.saxutils import escape
+
+from openpyxl import load_workbook
+
+SECTOR = 512
+FREESECT, ENDOFCHAIN, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+# --- OLE2 / compound file ----------------------------------------------------------------------
+
+def cfb(streams: dict[str, bytes]) -> bytes:
+    """A version-3 compound file holding `streams` at its root (each padded to 4096 bytes so no mini stream is needed)."""
+    names = sorted(streams, key=lambda n: (len(n), n.upper()))
+    padded = [streams[n] + b"\0" * max(0, 4096 - len(streams[n])) for n in names]
+    sizes = [max(len(streams[n]), 4096) for n in names]
+    data_sectors: list[list[int]] = []
+    next_sector = 0
+    for blob in padded:
+        count = -(-len(blob) // SECTOR)
+        data_sectors.append(list(range(next_sector, next_sector + count)))
+        next_sector += count
+    entries = 1 + len(names)
+    dir_count = -(-entries * 128 // SECTOR)
+    dir_start = next_sector
+    next_sector += dir_count
+    # Enough FAT sectors to map every sector including themselves (128 entries per FAT sector).
+    fat_count = 1
+    while (next_sector + fat_count) > fat_count * 128:
+        fat_count += 1
+    if fat_count > 109:
+        raise ValueError("too large for a header-only DIFAT")
+    fat_start = next_sector
+    total = next_sector + fat_count
+    fat = [FREESECT] * (fat_count * 128)
+    for chain in data_sectors:
+        for a, b in zip(chain, chain[1:] + [ENDOFCHAIN]):
+            fat[a] = b
+    for i in range(dir_count):
+        fat[dir_start + i] = dir_start + i + 1 if i + 1 < dir_count else ENDOFCHAIN
+    for i in range(fat_count):
+        fat[fat_start + i] = FATSECT
+    directory = bytearray()
+    directory += _dir_entry("Root Entry", 5, child=1 if names else NOSTREAM, start=ENDOFCHAIN, size=0)
+    for index, name in enumerate(names, start=1):
+        right = index + 1 if index < len(names) else NOSTREAM
+        directory += _dir_entry(name, 2, right=right, start=data_sectors[index - 1][0], size=sizes[index - 1])
+    directory += b"\0" * (dir_count * SECTOR - len(directory))
+    # Unused directory slots must be marked empty with NOSTREAM links.
+    for slot in range(entries, dir_count * SECTOR // 128):
+        directory[slot * 128:(slot + 1) * 128] = _dir_entry("", 0)
+    difat = [fat_start + i for i in range(fat_count)] + [FREESECT] * (109 - fat_count)
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\0" * 16, 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6,
+        0, fat_count, dir_start, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0,
+    ) + struct.pack("<109I", *difat)
+    body = b"".join(blob + b"\0" * (len(chain) * SECTOR - len(blob)) for blob, chain in zip(padded, data_sectors))
+    body += bytes(directory) + struct.pack(f"<{len(fat)}I", *fat)
+    assert len(body) == total * SECTOR
+    return header + body
+
+
+def _dir_entry(name: str, kind: int, *, left: int = NOSTREAM, right: int = NOSTREAM, child: int = NOSTREAM,
+               start: int = 0, size: int = 0) -> bytes:
+    encoded = name.encode("utf-16-le")
+    name_field = (encoded + b"\0\0").ljust(64, b"\0")
+    length = len(encoded) + 2 if name else 0
+    return struct.pack("<64sHBBIII16sIQQIQ", name_field, length, kind, 1, left, right, child, b"\0" * 16, 0, 0, 0,
+                       start, size)
+
+
+# --- BIFF8 (.xls) ------------------------------------------------------------------------------
+
+def _rec(kind: int, payload: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(payload)) + payload
+
+
+def _bof(kind: int) -> bytes:
+    return _rec(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 0x0206))
+
+
+def _xlstring(text: str, length_bytes: int = 2) -> bytes:
+    encoded = text.encode("utf-16-le")
+    return struct.pack("<H" if length_bytes == 2 else "<B", len(text)) + b"\x01" + encoded
+
+
+def _xf(fmt: int, style: bool) -> bytes:
+    # ifnt, ifmt, type/protection (cell XF: locked; style XF: 0xFFF5), alignment and borders left at defaults.
+    return _rec(0x00E0, struct.pack("<HHHBBBBIIH", 0, fmt, 0xFFF5 if style else 0x0001, 0x20, 0, 0, 0, 0, 0, 0x20C0))
+
+
+Cell = object
+DATE_XF, CELL_XF = 16, 15
+
+
+def xls(sheets: dict[str, dict[tuple[int, int], Cell]], *, filepass: bytes | None = None, codepage: int = 1200,
+        dimensions: tuple[int, int, int, int] | None = None) -> bytes:
+    """A BIFF8 workbook in a compound file: each sheet a {(row, col): value} map (str, int, float, date, bool).
+
+    `filepass` puts a FILEPASS record (the payload given) right after the globals BOF, as an encrypted
+    workbook has; `dimensions` overrides the DIMENSIONS record of every sheet (rwMic, rwMac, colMic, colMac).
+    """
+    strings: list[str] = []
+    index: dict[str, int] = {}
+    for cells in sheets.values():
+        for value in cells.values():
+            if isinstance(value, str) and value not in index:
+                index[value] = len(strings)
+                strings.append(value)
+    sst_body = struct.pack("<II", len(strings), len(strings)) + b"".join(_xlstring(s) for s in strings)
+    font = _rec(0x0031, struct.pack("<HHHHHBBBB", 200, 0, 0x7FFF, 400, 0, 0, 0, 0, 0) + _xlstring("Arial", 1))
+    fmt_date = _rec(0x041E, struct.pack("<H", 164) + _xlstring("yyyy\\-mm\\-dd"))
+    xfs = b"".join(_xf(0, True) for _ in range(15)) + _xf(0, False) + _xf(164, False)
+    head = _bof(0x0005) + (_rec(0x002F, filepass) if filepass is not None else b"")
+    head += _rec(0x0042, struct.pack("<H", codepage))
+    head += _rec(0x003D, struct.pack("<HHHHHHHHH", 0, 0, 0x4000, 0x2000, 0x38, 0, 0, 1, 0x258))
+    head += font * 5 + fmt_date + xfs
+    boundsheet_size = sum(len(_rec(0x0085, b"\0" * 6 + _xlstring(n, 1))) for n in sheets)
+    tail = _rec(0x00FC, sst_body) + _rec(0x000A)
+    offset = len(head) + boundsheet_size + len(tail)
+    bodies = []
+    boundsheets = b""
+    for name, cells in sheets.items():
+        body = _sheet(cells, index, dimensions)
+        boundsheets += _rec(0x0085, struct.pack("<IBB", offset, 0, 0) + _xlstring(name, 1))
+        bodies.append(body)
+        offset += len(body)
+    stream = head + boundsheets + tail + b"".join(bodies)
+    return cfb({"Workbook": stream})
+
+
+def _sheet(cells: dict[tuple[int, int], Cell], index: dict[str, int],
+           dimensions: tuple[int, int, int, int] | None) -> bytes:
+    if dimensions is None:
+        rows = [r for r, _ in cells] or [0]
+        cols = [c for _, c in cells] or [0]
+        dimensions = (min(rows), max(rows) + 1, min(cols), max(cols) + 1)
+    out = _bof(0x0010) + _rec(0x0200, struct.pack("<IIHHH", *dimensions, 0))
+    for (row, col), value in sorted(cells.items()):
+        if isinstance(value, bool):
+            out += _rec(0x0205, struct.pack("<HHHBB", row, col, CELL_XF, int(value), 0))
+        elif isinstance(value, (int, float)):
+            out += _rec(0x0203, struct.pack("<HHHd", row, col, CELL_XF, float(value)))
+        elif isinstance(value, (date, datetime)):
+            day = value if isinstance(value, date) and not isinstance(value, datetime) else value.date()
+            serial = (day - date(1899, 12, 30)).days
+            out += _rec(0x0203, struct.pack("<HHHd", row, col, DATE_XF, float(serial)))
+        elif isinstance(value, str):
+            out += _rec(0x00FD, struct.pack("<HHHI", row, col, CELL_XF, index[value]))
+    return out + _rec(0x000A)
+
+
+def xls_from_xlsx(path: Path) -> bytes:
+    """The same cells as an .xlsx (e.g. a return from tests/build.py), written as a BIFF8 .xls."""
+    workbook = load_workbook(path)
+    sheets: dict[str, dict[tuple[int, int], Cell]] = {}
+    for ws in workbook.worksheets:
+        cells: dict[tuple[int, int], Cell] = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None and cell.value != "":
+                    cells[(cell.row - 1, cell.column - 1)] = cell.value
+        sheets[ws.title] = cells
+    return xls(sheets)
+
+
+# --- zip surgery on xlsx -----------------------------------------------------------------------
+
+def zip_parts(data: bytes) -> dict[str, bytes]:
+    """Every part of a zip, by name, in order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def make_zip(parts: dict[str, bytes] | Iterable[tuple[str, bytes]], *, level: int = 6) -> bytes:
+    """A deflated zip of `parts`."""
+    items = parts.items() if isinstance(parts, dict) else parts
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, blob in items:
+            archive.writestr(name, blob)
+    return buffer.getvalue()
+
+
+def replace_part(data: bytes, name: str, blob: bytes) -> bytes:
+    """The same xlsx with one part replaced (or added)."""
+    parts = zip_parts(data)
+    parts[name] = blob
+    return make_zip(parts)
+
+
+def sheet_with_rows(rows_xml: str, dimension: str = "A1") -> bytes:
+    """A worksheet part whose sheetData holds `rows_xml`."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>{rows_xml}</sheetData></worksheet>'
+    ).encode()
+
+
+def lie_about_size(data: bytes, part: str, declared: int) -> bytes:
+    """The zip with `part`'s uncompressed size rewritten to `declared` in both headers (a lying bomb)."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(part)
+    local = info.header_offset
+    assert out[local:local + 4] == b"PK\x03\x04"
+    struct.pack_into("<I", out, local + 22, declared)
+    pos = 0
+    encoded = part.encode()
+    while True:
+        pos = out.find(b"PK\x01\x02", pos)
+        if pos < 0:
+            break
+        name_len = struct.unpack_from("<H", out, pos + 28)[0]
+        if bytes(out[pos + 46:pos + 46 + name_len]) == encoded:
+            struct.pack_into("<I", out, pos + 24, declared)
+            break
+        pos += 4
+    return bytes(out)
+
+
+# --- OpenDocument ------------------------------------------------------------------------------
+
+ODS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    "<office:body><office:spreadsheet>"
+)
+ODS_TAIL = "</office:spreadsheet></office:body></office:document-content>"
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def ods(tables_xml: str) -> bytes:
+    """An .ods whose spreadsheet body is `tables_xml` (table:table elements)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", ODS_HEAD + tables_xml + ODS_TAIL)
+    return buffer.getvalue()
+
+
+def ods_cell(value: object = None, *, repeat: int = 1, formula: str | None = None) -> str:
+    """One table:table-cell: a float, a string, or empty; optionally repeated or with a formula."""
+    attrs = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    if formula is not None:
+        attrs += f' table:formula="{formula}"'
+    if value is None:
+        return f"<table:table-cell{attrs}/>"
+    if isinstance(value, (int, float)):
+        return f'<table:table-cell{attrs} office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+    return f'<table:table-cell{attrs} office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+
+def ods_from_xlsx(path: Path) -> bytes:
+    """The same cells as an .xlsx, written as an .ods (plain values, one table per sheet)."""
+    workbook = load_workbook(path)
+    tables = []
+    for ws in workbook.worksheets:
+        rows = []
+        for row in ws.iter_rows():
+            cells = []
+            for cell in row:
+                value = cell.value
+                if isinstance(value, (date, datetime)):
+                    day = value.date() if isinstance(value, datetime) else value
+                    cells.append(f'<table:table-cell office:value-type="date" office:date-value="{day.isoformat()}">'
+                                 f"<text:p>{day.isoformat()}</text:p></table:table-cell>")
+                else:
+                    cells.append(ods_cell(None if value == "" else value))
+            rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+        tables.append(f'<table:table table:name="{escape(ws.title)}">' + "".join(rows) + "</table:table>")
+    return ods("".join(tables))

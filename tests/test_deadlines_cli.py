@@ -1,0 +1,265 @@
+"""`bairi deadlines` end to end: mail and files in, statuses, evidence, conflicts, reminders and exit codes out."""
+
+import json
+import os
+import re
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from build import write_return
+from build_mail import message, write_eml, write_mbox
+from typer.testing import CliRunner
+
+from bairi.cli import app
+
+runner = CliRunner()
+BEIJING = timezone(timedelta(hours=8))
+SAMPLE = Path(__file__).parent.parent / "sample_data"
+
+
+def deadlines(*args):
+    result = runner.invoke(app, ["deadlines", *map(str, args), "--format", "json"])
+    return result.exit_code, (json.loads(result.stdout) if result.stdout.strip().startswith("{") else result.output)
+
+
+def item(doc, town, key):
+    return next(i for i in doc["items"] if i["town"] == town and i["deadline"] == key)
+
+
+def set_mtime(path, moment):
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+
+
+def test_mail_and_files_give_statuses_with_their_evidence(tmp_path):
+    inbox = tmp_path / "收件"
+    bagong = write_return(tmp_path / "src" / "巴公镇12月份报表.xlsx", filled_on=date(2023, 12, 24))
+    nancun = write_return(tmp_path / "src" / "南村镇12月.xlsx", unit="南村镇应急管理中心", filled_on=date(2023, 12, 22),
+                          hazards=[])
+    write_mbox(inbox / "campaign.mbox", [
+        message([("巴公镇12月份报表.xlsx", bagong.read_bytes())], date="Mon, 25 Dec 2023 16:30:00 +0000",
+                subject="巴公镇12月报表"),
+        message([("大箕镇“百日攻坚”行动方案.doc", b"plan")], date="Thu, 09 Nov 2023 23:50:00 +0800",
+                subject="大箕镇行动方案", encoding="rfc2047"),
+    ])
+    write_eml(inbox / "南村镇.eml", message([("南村镇12月.xlsx", nancun.read_bytes())],
+                                           date="Mon, 25 Dec 2023 23:30:00 +0800", encoding="rfc2047"))
+    # The clerk also saved the 巴公镇 attachment into a folder: the same file, counted once, by the mail.
+    saved = inbox / "12月" / "巴公镇12月份报表.xlsx"
+    saved.parent.mkdir()
+    saved.write_bytes(bagong.read_bytes())
+    # A summary only on disk: its modification time is the evidence.
+    summary = inbox / "高都镇工作总结.docx"
+    summary.write_bytes(b"summary")
+    set_mtime(summary, datetime(2024, 2, 7, 8, 0, tzinfo=BEIJING))
+
+    code, doc = deadlines(inbox, "--as-of", "2024-02-10", "--no-ledger")
+    assert code == 1
+    assert doc["as_of"] == "2024-02-10"
+    assert len(doc["items"]) == 16 * 5
+    pairs = (("巴公镇", "2023-12"), ("南村镇", "2023-12"), ("大箕镇", "plan"), ("高都镇", "summary"), ("下村镇", "plan"))
+    got = {(t, k): tuple(item(doc, t, k)[f] for f in ("status", "days_late", "received", "evidence")) for t, k in pairs}
+    assert got == {
+        ("巴公镇", "2023-12"): ("late", 1, "2023-12-26T00:30:00+08:00", "mail"),
+        ("南村镇", "2023-12"): ("on_time", 0, "2023-12-25T23:30:00+08:00", "mail"),
+        ("大箕镇", "plan"): ("on_time", 0, "2023-11-09T23:50:00+08:00", "mail"),
+        ("高都镇", "summary"): ("late", 1, "2024-02-07T08:00:00+08:00", "mtime"),
+        ("下村镇", "plan"): ("missing", 93, None, None),
+    }
+    bagong_item = item(doc, "巴公镇", "2023-12")
+    assert bagong_item["source"].endswith("campaign.mbox#1/巴公镇12月份报表.xlsx")
+    assert len(bagong_item["copies"]) == 1 and bagong_item["accepted"] is True
+    december = next(d for d in doc["deadlines"] if d["deadline"] == "2023-12")
+    assert (december["on_time"], december["late"], december["missing"], december["late_towns"], december["rate"]) == (
+        1, 1, 14, ["巴公镇"], 12.5)
+    assert doc["inputs"] == {"mails": 2, "files": 2, "attachments": 3, "ledger": None}
+
+
+def test_nothing_overdue_exits_0_and_not_due_before_the_day(tmp_path):
+    code, doc = deadlines(tmp_path, "--as-of", "2023-11-09")
+    assert code == 0
+    assert {i["status"] for i in doc["items"]} == {"not_due"}
+    assert all(i["days_late"] == 0 and i["received"] is None for i in doc["items"])
+
+
+def test_conflicts_and_rejected_returns_are_flagged_but_counted(tmp_path):
+    inbox = tmp_path / "in"
+    # The file name says 南村镇, the return's own 填报单位 says 巴公镇; and it was filled after it arrived.
+    claimed = write_return(tmp_path / "src" / "南村镇1月报表.xlsx", filled_on=date(2024, 1, 26))
+    rejected = write_return(tmp_path / "src" / "下村镇1月报表.xlsx", unit="下村镇", filled_on=date(2024, 1, 20),
+                            edit=lambda ws: ws.__setitem__("C7", -3))
+    write_mbox(inbox / "m.mbox", [
+        message([(claimed.name, claimed.read_bytes())], date="Wed, 24 Jan 2024 10:00:00 +0800"),
+        message([(rejected.name, rejected.read_bytes())], date="Sat, 20 Jan 2024 10:00:00 +0800"),
+        message([("陵川县崇文镇1月报表.xlsx", write_return(tmp_path / "src" / "x.xlsx", unit="崇文镇").read_bytes()),
+                 ("照片.jpg", b"\xff\xd8")], date="Sat, 20 Jan 2024 10:00:00 +0800"),
+    ])
+    code, doc = deadlines(inbox, "--as-of", "2024-02-10")
+    assert code == 1
+    bagong = item(doc, "巴公镇", "2024-01")
+    assert bagong["status"] == "on_time" and item(doc, "南村镇", "2024-01")["status"] == "missing"
+    assert [f["code"] for f in bagong["findings"]] == ["D702", "D701"]
+    assert bagong["findings"][0]["message"] == "同一文件指向不同的镇：填报单位“巴公镇”；文件名“南村镇”；按填报单位计为“巴公镇”"
+    assert bagong["findings"][1]["message"] == "填表日期 2024-01-26 晚于收到时间 2024-01-24 10:00（依据：邮件 Date 头）"
+    xiacun = item(doc, "下村镇", "2024-01")
+    assert (xiacun["status"], xiacun["accepted"], [f["code"] for f in xiacun["findings"]]) == ("on_time", False, ["D703"])
+    assert [(f["code"], f["location"].rsplit("/", 1)[-1]) for f in doc["findings"]] == [("D704", "陵川县崇文镇1月报表.xlsx")]
+
+
+def test_sender_address_map_names_the_town(tmp_path):
+    config = tmp_path / "bairi.toml"
+    config.write_text(
+        'name = "测试行动"\nauthority = "测试县应急管理局"\nauthority_short = "测试县"\n'
+        "start = 2023-11-01\nend = 2024-02-10\nplan_due = 2023-11-09\ncategories = [\"冶金\"]\n"
+        '[[units]]\nname = "甲镇"\nemails = ["JiaZhen@163.com"]\n'
+        '[[units]]\nname = "乙镇"\n'
+        '[[periods]]\nperiod = "2023-11"\ndue = 2023-11-25\n', encoding="utf-8")
+    write_eml(tmp_path / "in" / "a.eml", message([("行动方案.docx", b"plan")], date="Wed, 08 Nov 2023 10:00:00 +0800",
+                                                 subject="报送行动方案", sender="办公室 <jiazhen@163.com>"))
+    code, doc = deadlines(tmp_path / "in", "--as-of", "2023-11-10", "--config", config)
+    assert code == 1
+    assert [(i["town"], i["deadline"], i["status"]) for i in doc["items"]] == [
+        ("甲镇", "plan", "on_time"), ("甲镇", "2023-11", "not_due"), ("乙镇", "plan", "missing"), ("乙镇", "2023-11", "not_due")]
+
+
+def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
+    config = tmp_path / "bairi.toml"
+    config.write_text(
+        'name = "测试行动"\nauthority = "测试县应急管理局"\nauthority_short = "测试县"\n'
+        "start = 2023-11-01\nend = 2024-02-10\nplan_due = 2023-11-09\ncategories = [\"冶金\"]\n"
+        'unit_suffixes = ["应急管理中心"]\n'
+        '[contact]\npeople = ["申晋钢"]\nphones = ["0356-2066363"]\nemails = ["zzyjyzg@163.com"]\n'
+        '[[units]]\nname = "../../逃逸镇"\n'
+        '[[units]]\nname = "甲镇"\n'
+        '[[periods]]\nperiod = "2023-11"\ndue = 2023-11-25\n', encoding="utf-8")
+    write_eml(tmp_path / "in" / "a.eml", message([("甲镇行动方案.docx", b"plan")], date="Mon, 13 Nov 2023 10:00:00 +0800"))
+    out = tmp_path / "催报"
+    result = runner.invoke(app, ["deadlines", str(tmp_path / "in"), "--as-of", "2023-11-20", "--config", str(config),
+                                 "--remind", str(out)])
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["催报_甲镇.txt", "催报_逃逸镇.txt"]
+    assert not (tmp_path / "逃逸镇").exists()
+    text = (out / "催报_甲镇.txt").read_text(encoding="utf-8")
+    assert "甲镇应急管理中心：" in text
+    assert "1. 行动方案（应于2023年11月9日前报送）：2023年11月13日10:00收到，逾期 4 天。" in text
+    assert "联系人：申晋钢" in text and "联系电话：0356-2066363" in text and "电子邮箱：zzyjyzg@163.com" in text
+    escaped = (out / "催报_逃逸镇.txt").read_text(encoding="utf-8")
+    assert "1. 行动方案（应于2023年11月9日前报送）：至今未收到，已逾期 11 天。" in escaped
+    assert "请于收到本通知后立即报送行动方案" in escaped
+
+
+def test_a_misspelt_variable_in_a_reminder_template_is_an_error(tmp_path):
+    template = tmp_path / "my.txt.j2"
+    template.write_text("{{ towm }}", encoding="utf-8")
+    result = runner.invoke(app, ["deadlines", str(tmp_path), "--as-of", "2024-02-10", "--remind", str(tmp_path / "o"),
+                                 "--template", str(template)])
+    assert result.exit_code == 2
+    assert "towm" in result.output
+
+
+def test_operator_mistakes_exit_2_without_traceback(tmp_path):
+    for args in (["--as-of", "2024-13-01"], ["--as-of", "明天"]):
+        result = runner.invoke(app, ["deadlines", str(tmp_path), *args])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+    result = runner.invoke(app, ["deadlines", str(tmp_path / "没有这个文件夹")])
+    assert result.exit_code == 2 and "找不到文件或文件夹" in result.output
+    (tmp_path / "f.txt").write_text("x")
+    result = runner.invoke(app, ["deadlines", str(tmp_path), "--remind", str(tmp_path / "f.txt")])
+    assert result.exit_code == 2 and "应为文件夹" in result.output
+
+
+def test_table_output_names_the_evidence(tmp_path):
+    write_eml(tmp_path / "a.eml", message([("巴公镇行动方案.docx", b"plan")], date="Fri, 10 Nov 2023 09:00:00 +0800"))
+    result = runner.invoke(app, ["deadlines", str(tmp_path), "--as-of", "2023-11-20", "--no-ledger"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "巴公镇 行动方案（截止 2023-11-09）：2023-11-10 09:00 收到，逾期 1 天；依据：邮件 Date 头" in result.output
+    assert "报送率" in result.output
+
+
+def _readme_expectation():
+    text = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    expected = {}
+    for key, late, missing in re.findall(r"^\| `([\w-]+)` \| [^|]+ \| ([^|]+) \| ([^|]+) \|$", text, re.M):
+        late_towns = [] if late.strip() == "—" else [
+            (m[1], int(m[2])) for m in re.finditer(r"(\S+?)（(\d+)天）", late.strip().replace("、", " "))]
+        expected[key] = (late_towns, [] if missing.strip() == "—" else missing.strip().split("、"))
+    hazards = re.search(r"重大隐患逾期未整改[^：]*：(.+?)；", text)[1].split("、")
+    exposure = re.search(r"仍未报告公开曝光案例的镇：(.+?)。", text)[1].split("、")
+    return expected, hazards, exposure
+
+
+def test_sample_data_gives_exactly_what_its_readme_says():
+    expected, hazards, exposure = _readme_expectation()
+    assert set(expected) == {"plan", "2023-11", "2023-12", "2024-01", "summary"}
+    code, doc = deadlines(SAMPLE, "--as-of", "2024-02-10", "--no-ledger")
+    assert code == 1
+    got = {}
+    for key in expected:
+        items = [i for i in doc["items"] if i["deadline"] == key]
+        late = [(i["town"], i["days_late"]) for i in items if i["status"] == "late"]
+        got[key] = (sorted(late), sorted(i["town"] for i in items if i["status"] == "missing"))
+    assert got == {k: (sorted(v[0]), sorted(v[1])) for k, v in expected.items()}
+    assert sorted(t["town"] for t in doc["overdue_hazards"]["towns"]) == sorted(hazards)
+    assert sorted(t["town"] for t in doc["no_exposure"]["towns"]) == sorted(exposure)
+    # Every receipt's time comes from the mailbox, so the answer is the same on every machine; a saved
+    # return that is not in the mailbox byte for byte would show up here with today's modification time.
+    assert {i["evidence"] for i in doc["items"] if i["evidence"]} == {"mail"}
+    assert doc["ignored_after_as_of"] == 0
+
+
+def test_summary_of_the_sample_reads_like_a_bulletin(tmp_path):
+    out = tmp_path / "通报.txt"
+    result = runner.invoke(app, ["summary", str(SAMPLE), "--as-of", "2024-02-10", "--no-ledger", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报\n（2024年1月）\n\n各镇应急管理中心：")
+    assert "截至1月25日，全县共成立督查组" in text and "整改率" in text
+    assert "（以上为12个镇报表的合计；南村镇、柳树口镇报表有误已退回，周村镇、川底镇未报送，未计入。）" in text
+    assert ("3. 2023年12月报表（应于2023年12月25日前报送）：按时报送13个；逾期报送2个：巴公镇（逾期1天）、"
+            "大箕镇（逾期2天）；至今未报送1个：柳树口镇。报送率93.8%。") in text
+    assert "仍有3个镇存在未整改到位的重大隐患" in text and "晋城市裕丰镁业有限公司（挂牌督办：泽州县应急管理局）" in text
+    assert "犁川镇、柳树口镇在行动期间尚未报告公开曝光典型案例" in text
+
+
+def test_summary_json_totals_match_merge(tmp_path):
+    result = runner.invoke(app, ["summary", str(SAMPLE / "2023-12"), "--as-of", "2023-12-31", "--no-ledger",
+                                 "--format", "json"])
+    doc = json.loads(result.stdout)
+    merged = runner.invoke(app, ["merge", str(SAMPLE / "2023-12"), "-o", str(tmp_path / "county.xlsx"), "-f", "json"])
+    totals = json.loads(merged.stdout)["totals"]["cumulative_row"]
+    assert doc["period"] == "2023-12"
+    assert doc["variables"]["total"]["general_found"] == str(totals["general_found"])
+    assert doc["variables"]["total"]["enterprises"] == str(totals["enterprises"])
+
+
+def test_summary_with_own_template_and_a_misspelt_variable(tmp_path):
+    mine = tmp_path / "mine.txt.j2"
+    mine.write_text("{{ scope }}排查企业{{ total.enterprises }}家，{{ ranking[0].town }}居首。", encoding="utf-8")
+    result = runner.invoke(app, ["summary", str(SAMPLE / "2023-11"), "--as-of", "2023-11-30", "--no-ledger",
+                                 "--template", str(mine)])
+    assert result.exit_code == 0 and result.stdout.startswith("全县排查企业") and result.stdout.endswith("居首。")
+    mine.write_text("{{ totl.enterprises }}", encoding="utf-8")
+    result = runner.invoke(app, ["summary", str(SAMPLE / "2023-11"), "--as-of", "2023-11-30", "--no-ledger",
+                                 "--template", str(mine)])
+    assert result.exit_code == 2 and "totl" in result.output
+
+
+def test_template_readme_documents_every_variable():
+    from bairi.bulletin import bulletin_context, merge_receipts
+    from bairi.config import default_campaign
+    from bairi.deadline_report import reminder_context
+    from bairi.evidence import collect
+    from bairi.schedule import assess
+
+    readme = (Path(__file__).parent.parent / "templates" / "README.md").read_text(encoding="utf-8")
+    remind_part, summary_part = readme.split("## remind.txt.j2")[1].split("## summary.txt.j2")
+
+    def documented(part):
+        return {name for cell in re.findall(r"^\| (`[^|]+`) \|", part, re.M) for name in re.findall(r"`(\w+)`", cell)}
+
+    campaign = default_campaign()
+    evidence = collect([SAMPLE / "2023-12"], campaign, datetime(2024, 1, 1, tzinfo=BEIJING), use_ledger=False)
+    result = assess(campaign, evidence.receipts, date(2023, 12, 31))
+    assert set(reminder_context(result, "柳树口镇")) == documented(remind_part)
+    assert set(bulletin_context(merge_receipts(evidence, campaign, date(2023, 12, 31), None), result, campaign)) == (
+        documented(summary_part))
