@@ -273,6 +273,15 @@ _CN_NUMBER = {"十二": 12, "十一": 11, "十": 10, "元": 1, "一": 1, "二": 
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+def _title_tail(title: str) -> str:
+    """The part of a title that names the month, not the whole campaign name."""
+    title = title.strip()
+    for word in ("报告表", "报表", "百日攻坚"):
+        if word in title and title.split(word)[-1].strip():
+            return title.split(word)[-1].strip()
+    return title if len(title) <= 16 else "…" + title[-15:]
+
+
 def month_in(text: str, campaign: Campaign) -> str | None:
     """A period YYYY-MM named in free text (file name, title), or None.
 
@@ -432,7 +441,7 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
     elif (found := month_in(Path(name).stem, campaign)):
         ret.period, ret.period_source = found, f"文件名“{Path(name).name}”"
     elif title and (found := month_in(title, campaign)):
-        ret.period, ret.period_source = found, f"标题“{title.strip()}”"
+        ret.period, ret.period_source = found, f"标题中的“{_title_tail(title)}”"
     elif filled:
         ret.period, ret.period_source = f"{filled.year}-{filled.month:02d}", f"填表日期 {filled.isoformat()}"
     if ret.period is None:

@@ -99,6 +99,25 @@ def show_returns(console: Any, returns: list[Return]) -> None:
                 table.add_row(escape(f.location), f"[{STYLE[f.severity]}]{f.severity.label}[/]", f.code, message)
             console.print(table)
         console.print(verdict(ret))
+    if len(returns) > 1:
+        _summary(console, returns)
+
+
+def _summary(console: Any, returns: list[Return]) -> None:
+    """One line per file at the end, so a folder's verdicts can be read at a glance."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"共 {len(returns)} 份", header_style="bold")
+    for header in ("文件", "单位", "报告期", "结论", "错误", "警告"):
+        table.add_column(header, overflow="fold")
+    for ret in returns:
+        state = "[red]无法读取[/]" if ret.unreadable else ("[green]可以接收[/]" if ret.ok else "[red]需退回[/]")
+        table.add_row(escape(ret.file.name), ret.town or "", ret.period or "", state,
+                      str(ret.count(Severity.ERROR)), str(ret.count(Severity.WARNING)))
+    console.print(table)
+    bad = sum(1 for r in returns if not r.ok)
+    console.print(f"可以接收 {len(returns) - bad} 份，需退回或无法读取 {bad} 份。")
 
 
 def merge_dict(merged: Any, output: Any) -> dict[str, Any]:
