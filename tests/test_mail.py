@@ -88,3 +88,15 @@ def test_empty_eml_is_unreadable(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(MailUnreadable):
         read_mail(path)
+
+
+def test_cst_in_a_date_header_is_china_time(tmp_path):
+    from build_mail import message, write_eml
+
+    from bairi.mail import read_mail
+
+    # Written by hand: the standard library would rewrite "CST" as -0600 on the way out.
+    raw = message([("巴公镇12月.xlsx", b"x")], date="Mon, 25 Dec 2023 23:30:00 +0100")
+    path = write_eml(tmp_path / "a.eml", raw.replace(b"23:30:00 +0100", b"23:30:00 CST"))
+    (item,) = read_mail(path)
+    assert item.sent.isoformat() == "2023-12-25T23:30:00+08:00"

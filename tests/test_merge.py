@@ -28,8 +28,8 @@ def town_return(folder: Path, town: str, name: str | None = None, **kw) -> Path:
 
 
 def merge(folder: Path, period=None):
-    returns, skipped = gather([folder], CAMPAIGN)
-    return consolidate(returns, CAMPAIGN, period, skipped=skipped)
+    found = gather([folder], CAMPAIGN)
+    return consolidate(found.returns, CAMPAIGN, period, skipped=found.skipped)
 
 
 def test_totals_are_the_sum_of_accepted_returns(tmp_path):
@@ -152,8 +152,7 @@ def test_round_trip_merged_workbook_is_a_valid_return_and_merges_at_city_level(t
                     start=CAMPAIGN.start, end=CAMPAIGN.end, categories=CAMPAIGN.categories,
                     units=[Unit(name="泽州县"), Unit(name="高平市")],
                     periods=[Period(period="2023-12", due=date(2023, 12, 27))])
-    returns, skipped = gather([county_file.parent], city)
-    merged = consolidate(returns, city)
+    merged = consolidate(gather([county_file.parent], city).returns, city)
     assert [r.town for r in merged.accepted] == ["泽州县"]
     assert merged.totals["period_row"] == county.values("period")
     assert merged.missing_towns == ["高平市"]
@@ -178,3 +177,23 @@ def test_workbook_has_all_sheets_and_traces_figures(tmp_path):
     trail = [[c.value for c in row] for row in wb["数据来源"].iter_rows(min_row=1) if row[0].value == "巴公镇" and row[1].value == "冶金工贸"]
     assert trail[1][2:6] == ["巴公镇12月份百日攻坚报表.xlsx", "Sheet1!C7", "排查企业（家）", 25]
     assert len(wb["图表"]._charts) == 2
+
+
+def test_mailbox_returns_are_merged_and_dated_by_the_mail(tmp_path):
+    from build_mail import message, write_mbox
+
+    ba = town_return(tmp_path / "files", "巴公镇").read_bytes()
+    nan = town_return(tmp_path / "files", "南村镇").read_bytes()
+    (tmp_path / "files" / "南村镇12月份百日攻坚报表.xlsx").unlink()
+    write_mbox(tmp_path / "inbox" / "campaign.mbox", [
+        message([("巴公镇12月份百日攻坚报表.xlsx", ba)], date="Mon, 25 Dec 2023 23:30:00 +0800"),
+        message([("南村镇12月份百日攻坚报表.xlsx", nan)], date="Mon, 25 Dec 2023 16:30:00 +0000", encoding="rfc2047"),
+    ])
+    result = runner.invoke(app, ["merge", str(tmp_path / "files"), str(tmp_path / "inbox"), "-o",
+                                 str(tmp_path / "county.xlsx"), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    # 巴公镇's saved copy and its mail are the same bytes: counted once, dated by the mail.
+    assert [(a["town"], a["status"], a["received"]) for a in doc["accepted"]] == [
+        ("南村镇", "迟报", "2023-12-26T00:30:00+08:00"), ("巴公镇", "已报", "2023-12-25T23:30:00+08:00")]
+    assert doc["totals"]["period_row"]["enterprises"] == 50

@@ -213,8 +213,9 @@ def merge(
     console = _console(stderr=fmt is Format.json)
     try:
         with _progress(console, len(files), fmt is Format.table) as advance:
-            returns, skipped = gather(paths, campaign, output, progress=advance)
-        merged = consolidate(returns, campaign, period, skipped=skipped)
+            found = gather(paths, campaign, output, progress=advance)
+        merged = consolidate(found.returns, campaign, period, received_of=found.received_of(campaign),
+                             skipped=found.skipped)
         write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
                      as_of or date.today())
     except MergeRefused as exc:

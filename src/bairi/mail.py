@@ -165,8 +165,10 @@ def _sent(message: Message) -> tuple[datetime | None, str]:
     raw = _header(message, "Date")
     if not raw:
         return None, ""
+    # Chinese mail clients write "CST" for China Standard Time; RFC 5322 would read it as US Central.
+    text = re.sub(r"\bCST\b", "+0800", raw) if not re.search(r"[+-]\d{4}", raw) else raw
     try:
-        when = parsedate_to_datetime(raw)
+        when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None, raw
     if when is None:

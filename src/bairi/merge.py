@@ -97,6 +97,13 @@ def _mtime_within(campaign: Campaign) -> ReceivedOf:
     return received
 
 
+def _local(when: datetime | None, zone: timezone) -> datetime | None:
+    """A receipt time in the campaign's time zone (naive times are taken as already local)."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=zone) if when.tzinfo is None else when.astimezone(zone)
+
+
 def _order_key(ret: Return, received: dict[str, datetime | None]) -> tuple[date, datetime, str]:
     when = received.get(str(ret.file)) or datetime.min.replace(tzinfo=BEIJING)
     return (ret.filled_on or date.min, when, str(ret.file))
@@ -183,7 +190,8 @@ def consolidate(
     """Merge checked returns for one period: latest per town wins, rejected ones are left out."""
     if received_of is None:
         received_of = _mtime_within(campaign)
-    received = {str(r.file): received_of(r.file, r.sha256) for r in returns}
+    zone = timezone(timedelta(hours=campaign.utc_offset_hours))
+    received = {str(r.file): _local(received_of(r.file, r.sha256), zone) for r in returns}
     source = "命令行参数 --period"
     if period is None:
         period = latest_period(returns, campaign)
@@ -209,7 +217,8 @@ def consolidate(
         chosen[key], replaced = _pick(group, received)
         superseded.extend(replaced)
 
-    rejected = [r for r in unplaced if r.period in (None, period) or not r.ok]
+    # A file with no town belongs to this merge only when it is (or may be) for this period.
+    rejected = [r for r in unplaced if r.period in (None, period)]
     rejected += [r for (town, p), r in chosen.items() if p == period and not r.ok]
     lines: list[TownLine] = []
     accepted: list[Return] = []
@@ -222,7 +231,7 @@ def consolidate(
         elif not ret.ok:
             lines.append(TownLine(town, "退回", rejected=ret, received=when))
         else:
-            late = bool(due and when and when.astimezone(BEIJING).date() > due)
+            late = bool(due and when and (when.date() > due or (when.date() == due and not campaign.due_inclusive)))
             lines.append(TownLine(town, "迟报" if late else "已报", ret=ret, received=when))
             accepted.append(ret)
 
@@ -252,25 +261,80 @@ def rates(values: dict[str, Any]) -> dict[str, Decimal | None]:
     return out
 
 
+@dataclass
+class Gathered:
+    """Returns read from the inputs, when each arrived, and the files that are not returns."""
+
+    returns: list[Return]
+    skipped: list[tuple[Path, str]]
+    received: dict[str, datetime | None]
+
+    def received_of(self, campaign: Campaign) -> ReceivedOf:
+        """Receipt time by file: a mail's Date header when known, else the file's modification time."""
+        fallback = _mtime_within(campaign)
+
+        def received(path: Path, sha256: str) -> datetime | None:
+            key = str(path)
+            return self.received[key] if key in self.received else fallback(path, sha256)
+
+        return received
+
+
 def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
-           progress: Callable[[int, int], None] | None = None) -> tuple[list[Return], list[tuple[Path, str]]]:
-    """Read and check every return under the inputs; list the files that are not returns."""
+           progress: Callable[[int, int], None] | None = None) -> Gathered:
+    """Read and check every return under the inputs, mail attachments included; list what is not a return."""
+    from bairi.mail import MailUnreadable, is_mail, read_mail
+
     files = expand(inputs)
     if output is not None:
         target = output.resolve()
         if any(f.resolve() == target for f in files) or any(p.resolve() == target for p in inputs):
             raise MergeRefused(f"输出文件 {output} 是输入文件之一，为防止覆盖原始报表，已拒绝。请换一个输出文件名。")
     skipped: list[tuple[Path, str]] = []
+    mails: list[Path] = [p for p in inputs if p.is_file() and is_mail(p)]
+    files = [f for f in files if f not in mails]
     for path in inputs:
         if path.is_dir():
             for other in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in other.relative_to(path).parts):
+                    continue
                 if is_lock_file(other):
                     skipped.append((other, "Excel/WPS 临时锁定文件"))
-                elif other.suffix.lower() not in SPREADSHEET_SUFFIXES and not other.name.startswith("."):
+                elif other.suffix.lower() in SPREADSHEET_SUFFIXES:
+                    continue
+                elif is_mail(other):
+                    mails.append(other)
+                else:
                     skipped.append((other, "不是电子表格"))
-    returns = []
+    returns: list[Return] = []
+    received: dict[str, datetime | None] = {}
+    seen: dict[str, Return] = {}
     for index, path in enumerate(files, start=1):
-        returns.append(check_file(path, campaign))
+        ret = check_file(path, campaign)
+        returns.append(ret)
+        seen.setdefault(ret.sha256, ret)
         if progress:
             progress(index, len(files))
-    return returns, skipped
+    from bairi.rules import check
+    from bairi.reader import read_return
+
+    for mail in mails:
+        try:
+            found = read_mail(mail, str(mail), keep=lambda name: Path(name).suffix.lower() in SPREADSHEET_SUFFIXES)
+        except MailUnreadable as exc:
+            skipped.append((mail, f"邮件无法读取：{exc}"))
+            continue
+        for item in found:
+            label = f"{item.source}/{item.name}"
+            ret = check(read_return(Path(item.name), campaign, data=item.data, name=item.name), campaign)
+            ret.file = Path(label)
+            twin = seen.get(ret.sha256)
+            if twin is not None:
+                # The same bytes saved from this mail as a plain file: one return, dated by the mail.
+                if item.sent is not None and str(twin.file) not in received:
+                    received[str(twin.file)] = item.sent
+                continue
+            seen[ret.sha256] = ret
+            received[label] = item.sent
+            returns.append(ret)
+    return Gathered(returns, skipped, received)
