@@ -221,7 +221,8 @@ def test_county_return_is_accepted_at_its_own_level(tmp_path):
     assert (ret.town, codes(ret, skip=()), ret.ok) == ("泽州县应急管理局", [], True)
     stranger = check(write_return(tmp_path / "x" / "泽州县12月.xlsx", unit="泽州县应急管理局",
                                   hazards=[dict(HAZARDS[0], town="崇文镇"), HAZARDS[1]]))
-    assert codes(stranger) == [("W504", "Sheet1!E12")]
+    assert codes(stranger) == [("W508", "Sheet1!E12")]
+    assert stranger.findings[-1].message == "明细第 1 行所在镇“崇文镇”不是本次行动的 16 个报送单位之一"
 
 
 # --- layout problems ----------------------------------------------------------------------------

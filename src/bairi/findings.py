@@ -97,6 +97,7 @@ CATALOGUE: dict[str, Entry] = {
     "E502": Entry(E, "累计行“{fixed_label}” {fixed} 大于“{found_label}” {found}", "已整改数不能超过排查数，请核对。"),
     "W503": Entry(W, "重大隐患明细 {rows} 行，与累计排查重大隐患 {count} 项不一致", "请逐项填写重大隐患明细，或核对累计数。"),
     "W504": Entry(W, "明细第 {seq} 行所在镇“{town}”不是填报单位“{unit}”", "请核对所在镇。"),
+    "W508": Entry(W, "明细第 {seq} 行所在镇“{town}”不是本次行动的 {units} 个报送单位之一", "请核对所在镇。"),
     "W505": Entry(W, "明细第 {seq} 行行业类别“{category}”不在工贸行业类别（{allowed}）内", "请从下拉选项中选择行业类别。"),
     "W506": Entry(W, "明细第 {seq} 行未填写{fields}", "重大隐患须写明企业、挂牌督办单位及整改计划。"),
     "W507": Entry(W, "本期排查企业 {value} 家，少于辖区企业 {total} 家的一半（应至少 {need} 家）",

@@ -90,10 +90,11 @@ def hazard_rows_complete(ret: Return, campaign: Campaign) -> Iterator[Finding]:
             yield finding("W506", hazard.cells.get("enterprise", hazard.location), seq=seq, fields="、".join(missing))
         if hazard.town and ret.town:
             named = resolve_unit(hazard.town, campaign)
-            wrong = (named is None) if at_county else (named != ret.town)
-            if wrong:
-                yield finding("W504", hazard.cells.get("town", hazard.location), seq=seq, town=hazard.town,
-                              unit=ret.town)
+            where = hazard.cells.get("town", hazard.location)
+            if at_county and named is None:
+                yield finding("W508", where, seq=seq, town=hazard.town, units=len(campaign.units))
+            elif not at_county and named != ret.town:
+                yield finding("W504", where, seq=seq, town=hazard.town, unit=ret.town)
         if hazard.category and not any(hazard.category.strip().rstrip("业行") == c or hazard.category.strip() == c + "行业"
                                        for c in allowed):
             yield finding("W505", hazard.cells.get("category", hazard.location), seq=seq, category=hazard.category,
