@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import struct
+import zlib
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable
@@ -294,3 +296,129 @@ def ods_from_xlsx(path: Path) -> bytes:
             rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
         tables.append(f'<table:table table:name="{escape(ws.title)}">' + "".join(rows) + "</table:table>")
     return ods("".join(tables))
+
+
+# --- hand-assembled zips (for bombs: entries compressed once, repeated without recompressing) -------
+
+def deflate_repeated(prefix: bytes, unit: bytes, repeats: int, suffix: bytes = b"") -> tuple[bytes, int, int]:
+    """Raw deflate of prefix + unit × repeats + suffix, with its CRC-32 and size.
+
+    `unit` is compressed once and its bytes repeated: each segment ends in a full flush (byte-aligned,
+    no back-references across it), so a gigabyte of sheet XML costs one megabyte of compressing.
+    """
+    def segment(data: bytes, final: bool = False) -> bytes:
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        return packer.compress(data) + packer.flush(zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH)
+
+    body = segment(unit)
+    crc = zlib.crc32(prefix)
+    for _ in range(repeats):
+        crc = zlib.crc32(unit, crc)
+    crc = zlib.crc32(suffix, crc)
+    payload = segment(prefix) + body * repeats + segment(suffix, final=True)
+    return payload, crc, len(prefix) + len(unit) * repeats + len(suffix)
+
+
+def raw_zip(entries: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip of already-deflated entries (name, raw deflate data, crc, declared uncompressed size)."""
+    out = bytearray()
+    central = bytearray()
+    for name, payload, crc, size in entries:
+        encoded = name.encode("utf-8")
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, 8, 0, 0x21, crc, len(payload), size, len(encoded), 0)
+        out += encoded + payload
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, 8, 0, 0x21, crc, len(payload), size,
+                               len(encoded), 0, 0, 0, 0, 0, offset) + encoded
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), len(out), 0)
+    return bytes(out + central + end)
+
+
+def deflated(name: str, blob: bytes) -> tuple[str, bytes, int, int]:
+    """One entry for raw_zip, compressed normally."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return name, packer.compress(blob) + packer.flush(), zlib.crc32(blob), len(blob)
+
+
+def zip_bomb(base: bytes, part: str = "xl/worksheets/sheet1.xml", *, gigabytes: float = 1.0,
+             declared: int | None = None) -> bytes:
+    """The xlsx `base` with `part` replaced by ~`gigabytes` of sheet XML, compressed ~1000:1.
+
+    `declared` overrides the uncompressed size written in the headers (a bomb that lies about its size).
+    """
+    # Whitespace between elements is legal XML and compresses ~1000:1, like the bombs seen in the wild.
+    unit = b'<row><c t="n"><v>1</v></c></row>' + b" " * (1024 * 1024)
+    repeats = -(-int(gigabytes * 1024 * 1024 * 1024) // len(unit))
+    prefix = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+    payload, crc, size = deflate_repeated(prefix, unit, repeats, b"</sheetData></worksheet>")
+    entries = [deflated(name, blob) for name, blob in zip_parts(base).items() if name != part]
+    entries.append((part, payload, crc, size if declared is None else declared))
+    return raw_zip(entries)
+
+
+def lock_file(user: str = "zhangsan") -> bytes:
+    """The owner file Excel leaves beside an open workbook (~$name.xlsx): the user name twice, 165 bytes."""
+    ansi = user.encode("gbk")[:53]  # the ANSI code page of a Chinese Windows
+    wide = user.encode("utf-16-le")
+    body = bytes([len(ansi)]) + ansi.ljust(53, b" ") + struct.pack("<H", len(user)) + wide
+    return body.ljust(165, b" ")
+
+
+# --- running the real command in its own process -----------------------------------------------
+
+ADDRESS_SPACE = 1536 * 1024 * 1024
+
+
+def limit_memory() -> None:
+    """preexec_fn: cap the child's address space, so a runaway allocation fails instead of swapping."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+
+@dataclass
+class Run:
+    """One `bairi check` process: how it ended, what it printed, what it cost."""
+
+    name: str
+    status: int | None
+    stdout: str
+    stderr: str
+    wall_s: float
+    cpu_s: float
+    rss_mb: float
+    problem: str = ""  # set when the process timed out or died instead of answering
+
+
+def run_cli(path: Path, timeout: float = 20, args: tuple[str, ...] = ("--format", "json")) -> Run:
+    """`python -m bairi check PATH --format json` as its own process, with its peak RSS and CPU time."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "bairi", "check", str(path), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            preexec_fn=limit_memory)
+    expired = threading.Event()
+    timer = threading.Timer(timeout, lambda: (expired.set(), proc.kill()))
+    timer.start()
+    try:
+        # Both pipes are read to the end before reaping, so os.wait4 reports this child's own usage.
+        err: list[bytes] = []
+        reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
+        reader.start()
+        out = proc.stdout.read()
+        reader.join()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        timer.cancel()
+        proc.stdout.close()
+        proc.stderr.close()
+    return Run(path.name, proc.returncode, out.decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
+               time.monotonic() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+               "timed out" if expired.is_set() else "")

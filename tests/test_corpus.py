@@ -23,10 +23,11 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from hostile import ADDRESS_SPACE, Run, run_cli
 
 HERE = Path(__file__).resolve()
 CANDIDATES = [
@@ -37,7 +38,6 @@ CANDIDATES = [
 CORPUS = next((c for c in CANDIDATES if c is not None and (c / "MANIFEST.tsv").is_file()), None)
 
 TIMEOUT_S = 20
-ADDRESS_SPACE = 1536 * 1024 * 1024
 MAX_RSS_MB = 300
 MAX_CPU_S = 5.0
 
@@ -106,20 +106,6 @@ KINDS = {row["file"]: row["what_it_is"].split(":", 1)[0].strip() for row in ROWS
 pytestmark = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus/real-spreadsheets is not beside the repository")
 
 
-@dataclass
-class Run:
-    """One check of one file: how it ended, what it printed, what it cost."""
-
-    name: str
-    status: int | None
-    stdout: str
-    stderr: str
-    wall_s: float
-    cpu_s: float
-    rss_mb: float
-    problem: str = ""  # set when the process timed out or died instead of answering
-
-
 def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
@@ -136,6 +122,16 @@ def _reset_peak() -> None:
         with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
             handle.write("5")
     except OSError:
+        pass
+
+
+def _release_memory() -> None:
+    """Give freed heap back to the system, so the next file's peak RSS is its own (glibc only)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
         pass
 
 
@@ -166,6 +162,7 @@ def worker() -> None:
         }
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
+        _release_memory()
 
 
 class Worker:
@@ -224,39 +221,12 @@ def check_all(paths: list[Path]) -> list[Run]:
     return runs
 
 
-def run_cli(path: Path) -> Run:
-    """`python -m bairi check PATH --format json` as its own process, with its peak RSS and CPU time."""
-    start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "bairi", "check", str(path), "--format", "json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            preexec_fn=_limit)
-    expired = threading.Event()
-    timer = threading.Timer(TIMEOUT_S, lambda: (expired.set(), proc.kill()))
-    timer.start()
-    try:
-        # Both pipes are read to the end before reaping, so os.wait4 reports this child's own usage.
-        err: list[bytes] = []
-        reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
-        reader.start()
-        out = proc.stdout.read()
-        reader.join()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        timer.cancel()
-        proc.stdout.close()
-        proc.stderr.close()
-    return Run(path.name, proc.returncode, out.decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
-               time.monotonic() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               "timed out" if expired.is_set() else "")
-
-
 # --- the tests --------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def corpus_runs() -> dict[str, Run]:
     """Every corpus file checked once, in two workers."""
-    names = sorted(KINDS, key=lambda n: -(CORPUS / n).stat().st_size)  # big ones first, so both finish together
+    names = sorted(KINDS, key=lambda n: (CORPUS / n).stat().st_size)
     halves = [[CORPUS / n for n in names[0::2]], [CORPUS / n for n in names[1::2]]]
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = [run for part in pool.map(check_all, halves) for run in part]

@@ -174,8 +174,9 @@ def test_workbook_has_all_sheets_and_traces_figures(tmp_path):
     assert [towns.cell(36, c).value for c in (2, 4, 6)] == ["合计", "冶金工贸", 25]  # equals 报告表
     assert [towns.cell(37, c).value for c in (4, 6)] == ["累计", 50]
     assert wb["报告表"]["C7"].value == 25
-    trail = [[c.value for c in row] for row in wb["数据来源"].iter_rows(min_row=1) if row[0].value == "巴公镇" and row[1].value == "冶金工贸"]
-    assert trail[1][2:6] == ["巴公镇12月份百日攻坚报表.xlsx", "Sheet1!C7", "排查企业（家）", 25]
+    trail = [[c.value for c in row[:4]] for row in wb["数据来源"].iter_rows(min_row=1) if row[0].value == "巴公镇"]
+    assert [row[1:] for row in trail[1:]] == [["冶金工贸", str(tmp_path / "in" / "巴公镇12月份百日攻坚报表.xlsx"), "Sheet1!B7:N7"],
+                                              ["累计", str(tmp_path / "in" / "巴公镇12月份百日攻坚报表.xlsx"), "Sheet1!B8:N8"]]
     assert len(wb["图表"]._charts) == 2
 
 
@@ -197,3 +198,13 @@ def test_mailbox_returns_are_merged_and_dated_by_the_mail(tmp_path):
     assert [(a["town"], a["status"], a["received"]) for a in doc["accepted"]] == [
         ("南村镇", "迟报", "2023-12-26T00:30:00+08:00"), ("巴公镇", "已报", "2023-12-25T23:30:00+08:00")]
     assert doc["totals"]["period_row"]["enterprises"] == 50
+
+
+def test_cell_span_names_a_row_range_or_each_cell():
+    from bairi.model import Figure
+    from bairi.workbook import cell_span
+
+    row = {k: Figure(k, f"S!{chr(66 + i)}7", 0, 0) for i, k in enumerate(KEYS)}
+    assert cell_span(row) == "S!B7:N7"
+    row["fines"] = Figure("fines", "S!Z9", 0, 0)
+    assert "行政罚款（万） S!Z9" in cell_span(row) and cell_span(row).startswith("成立督查组（个） S!B7；")

@@ -21,7 +21,7 @@ from bairi.form import (
     strip_unit,
 )
 from bairi.model import Figure, Hazard, Return
-from bairi.sheets import Book, Sheet, Unreadable, load_book
+from bairi.sheets import Book, Sheet, Unreadable, load_book, read_input
 from bairi.values import plain, read_date, read_figure
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
@@ -101,13 +101,17 @@ def _match_columns(labels: dict[int, str]) -> tuple[dict[str, int], dict[str, li
     return columns, duplicates
 
 
+_HEADER_HINT = re.compile(r"督查组|排查企业|检查企业|隐患|责令|罚款|停产|曝光|关闭|取缔|分包|转包|挂靠|劳务派遣|灵活用工")
+
+
 def find_stats_tables(book: Book) -> list[StatsTable]:
     """The best statistics header of each sheet that has one, in sheet order."""
     tables: list[StatsTable] = []
     for sheet in book.sheets:
         best: StatsTable | None = None
         for row_index, row in enumerate(sheet.rows):
-            if sum(1 for v in row if isinstance(v, str) and v.strip()) < 4:
+            # Cheap test first: a header row names several of the form's columns; data and hazard rows do not.
+            if sum(1 for v in row if isinstance(v, str) and _HEADER_HINT.search(normalize(v))) < 3:
                 continue
             columns, duplicates = _match_columns(_column_labels(sheet, row_index))
             if len(columns) < 5 or (best and len(columns) <= best.matched):
@@ -309,6 +313,30 @@ def month_in(text: str, campaign: Campaign) -> str | None:
     return f"{year}-{month:02d}"
 
 
+_UNIT_INDEX: dict[int, tuple[Campaign, dict[str, str], list[tuple[str, str]]]] = {}
+
+
+def _unit_index(campaign: Campaign) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Names and stems of every unit, longest first, built once per campaign (a province has 1,200)."""
+    cached = _UNIT_INDEX.get(id(campaign))
+    if cached is not None and cached[0] is campaign:
+        return cached[1], cached[2]
+    exact: dict[str, str] = {}
+    candidates: list[tuple[str, str]] = []
+    for unit in campaign.units:
+        for name in [unit.name, *unit.aliases]:
+            stem = re.sub(r"(镇|乡|县|市|区)$", "", name)
+            for candidate in (name, stem if len(stem) >= 2 else name):
+                if candidate:
+                    exact.setdefault(candidate, unit.name)
+                    candidates.append((candidate, unit.name))
+    candidates.sort(key=lambda item: -len(item[0]))
+    if len(_UNIT_INDEX) > 8:
+        _UNIT_INDEX.clear()
+    _UNIT_INDEX[id(campaign)] = (campaign, exact, candidates)
+    return exact, candidates
+
+
 def resolve_unit(text: str, campaign: Campaign) -> str | None:
     """The configured unit (or the campaign's own authority) that `text` names, or None."""
     cleaned = normalize(text).strip("_＿")
@@ -316,14 +344,11 @@ def resolve_unit(text: str, campaign: Campaign) -> str | None:
         return None
     if campaign.authority in cleaned or cleaned == campaign.authority_short or cleaned.startswith(campaign.authority_short + "应急"):
         return campaign.authority
-    best: tuple[int, str] | None = None
-    for unit in campaign.units:
-        for name in [unit.name, *unit.aliases]:
-            stem = re.sub(r"(镇|乡|县|市|区)$", "", name)
-            for candidate in (name, stem if len(stem) >= 2 else name):
-                if candidate and candidate in cleaned and (best is None or len(candidate) > best[0]):
-                    best = (len(candidate), unit.name)
-    return best[1] if best else None
+    exact, candidates = _unit_index(campaign)
+    if cleaned in exact:
+        return exact[cleaned]
+    # The longest name contained in the text wins (南岭乡 over 南岭 when both would match).
+    return next((unit for candidate, unit in candidates if candidate in cleaned), None)
 
 
 def _year_of_month(campaign: Campaign) -> dict[int, int]:
@@ -489,7 +514,7 @@ def read_return(path: Path, campaign: Campaign, period: str | None = None, *,
     label = name or str(path)
     if data is None:
         try:
-            data = path.read_bytes()
+            data = read_input(path)  # at most the size limit + 1 byte: a huge file is refused, never loaded
         except OSError as exc:
             ret = Return(file=path)
             ret.findings.append(finding("F109", str(path), detail=exc.strerror or type(exc).__name__))

@@ -167,7 +167,14 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
     for header in ("单位", "状态", "排查企业", "一般隐患 排查/整改", "重大隐患 排查/整改", "罚款(万)", "文件"):
         table.add_column(header, overflow="fold")
     colour = {"已报": "green", "迟报": "yellow", "退回": "red", "未报": "dim"}
-    for line in merged.towns:
+    lines = merged.towns
+    hidden = 0
+    if len(lines) > 40:
+        # A province has a thousand units: show the ones that need the clerk, count the rest.
+        needing = [line for line in lines if line.status != "已报"]
+        hidden = len(lines) - len(needing[:60])
+        lines = needing[:60]
+    for line in lines:
         ret = line.ret
         if ret:
             v = ret.values("period")
@@ -182,7 +189,9 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
                   f"{plain(t['general_found'])}/{plain(t['general_fixed'])}",
                   f"{plain(t['major_found'])}/{plain(t['major_fixed'])}", plain(t["fines"]), "")
     console.print(table)
-    for ret in merged.rejected:
+    if hidden:
+        console.print(f"（另有 {hidden} 个单位未列出：已按时报送，或超出显示上限；完整名单见汇总表“分镇明细”）")
+    for ret in merged.rejected[:100]:
         errors = [f for f in ret.findings if f.severity is Severity.ERROR]
         console.print(f"[red]退回[/] {escape(str(ret.file))}：" + "；".join(escape(f"{f.location} {f.message}") for f in errors[:5])
                       + (f" 等 {len(errors)} 处" if len(errors) > 5 else ""))
@@ -194,6 +203,8 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
     for path, reason in merged.skipped:
         console.print(f"[dim]跳过 {escape(str(path))}：{escape(reason)}[/]")
     if merged.missing_towns:
-        console.print(f"[bold yellow]未汇总的单位（{len(merged.missing_towns)} 个）：[/]" + "、".join(merged.missing_towns))
+        names = merged.missing_towns
+        shown = "、".join(names[:200]) + (f" 等 {len(names)} 个" if len(names) > 200 else "")
+        console.print(f"[bold yellow]未汇总的单位（{len(names)} 个）：[/]" + shown)
     state = "[bold green]完整[/]" if merged.complete else "[bold yellow]不完整[/]"
     console.print(f"汇总表已写出：[bold]{escape(str(output))}[/]（{state}）")

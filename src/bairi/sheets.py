@@ -58,6 +58,15 @@ class Sheet:
     hidden: bool = False
     # Cells (like "C7") holding a formula whose result was never saved: their value is unknown.
     uncached: set[str] = field(default_factory=set)
+    # Merged ranges as ((first_row, first_col), (last_row, last_col)), 0-based; not known for .ods.
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    def covered(self, row: int, col: int) -> bool:
+        """True when the 0-based cell lies inside a merged range but is not its top-left cell: Excel hides it."""
+        for (r1, c1), (r2, c2) in self.merged:
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return (row, col) != (r1, c1)
+        return False
 
 
 @dataclass
@@ -120,7 +129,8 @@ def inspect(name: str, data: bytes) -> Plan:
     if not data:
         raise Unreadable("F106")
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    if _is_lock_file(data) or (base.startswith("~$") and not data.startswith(ZIP_MAGICS + (OLE_MAGIC,))):
+    lock_name = base.startswith(("~$", ".~lock.", ".~"))
+    if _is_lock_file(data) or (lock_name and not data.startswith(ZIP_MAGICS + (OLE_MAGIC,))):
         raise Unreadable("F107")
     if len(data) > MAX_FILE_BYTES:
         raise _too_big(f"文件大小超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
@@ -137,7 +147,7 @@ def inspect(name: str, data: bytes) -> Plan:
         raise Unreadable("F104", fmt="Lotus 1-2-3（.wk1）")
     if data.startswith(b"%PDF"):
         raise Unreadable("F103", what="内容是 PDF 文档")
-    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")) or (data.startswith(b"BM") and data[6:10] == bytes(4)):
         raise Unreadable("F103", what="内容是图片")
     if data.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")):
         raise Unreadable("F103", what="内容是压缩包（rar/7z/gz），请先解压")
@@ -270,9 +280,12 @@ class _Package:
 
     def read_xml(self, name: str) -> bytes:
         """A part that an XML parser will read: refused if it declares a DTD or entities."""
-        blobs = self.read_all(name)
-        for blob in blobs:
-            _refuse_entities(name, blob)
+        infos = self.by_name.get(self.key(name))
+        if not infos:
+            raise _corrupt(f"缺少部件 {name}")
+        blobs = [self.inflate(info) for info in infos]
+        for info, blob in zip(infos, blobs):
+            _refuse_entities(info.filename, blob)
         self.checked.add(self.key(name))
         return blobs[-1]
 
@@ -288,8 +301,10 @@ class _Package:
         if len(raw) < info.compress_size:
             raise _corrupt(f"部件 {info.filename} 被截断")
         first = id(info) not in self.counted
-        # The cap is ours, not the header's: a part that inflates past it is refused whatever size it declared.
-        cap = min(MAX_PART_BYTES, (MAX_UNZIPPED_BYTES - self.inflated) if first else MAX_PART_BYTES)
+        # Declared sizes were checked against the limits; a part may not inflate much past what it declared
+        # (a lying header is how a bomb slips past such checks), and never past our own caps.
+        slack = info.file_size + 65536
+        cap = min(MAX_PART_BYTES, (MAX_UNZIPPED_BYTES - self.inflated) if first else MAX_PART_BYTES, slack)
         if info.compress_type == zipfile.ZIP_STORED:
             out = raw
         elif info.compress_type == zipfile.ZIP_DEFLATED:
@@ -301,7 +316,9 @@ class _Package:
             except zlib.error:
                 raise _corrupt(f"部件 {info.filename} 的压缩数据损坏") from None
             if len(out) > cap or inflater.unconsumed_tail:
-                raise _too_big(f"部件 {info.filename} 实际解压后超过 {_mb(cap)}（声明为 {_mb(info.file_size)}），疑似压缩炸弹")
+                if cap == slack:
+                    raise _too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹")
+                raise _too_big(f"部件 {info.filename} 解压后超过 {_mb(cap)}")
         else:
             raise _corrupt(f"部件 {info.filename} 使用了不支持的压缩方式（{info.compress_type}）")
         if len(out) != info.file_size:
@@ -439,19 +456,23 @@ def _inspect_xlsx(package: _Package, main: str) -> Plan:
         sheets.append((attrs.get("name", ""), rel.get("Type", "").lower(), rel.get("part", ""), match))
     if len(sheets) > MAX_SHEETS:
         raise _too_big(f"共 {len(sheets)} 个工作表")
-    shared = next((rel["part"] for rel in rels.values() if rel.get("Type", "").lower().endswith("/sharedstrings")), None)
+    # calamine takes the shared strings from the relationship or, without one, from the usual place.
+    shared = {rel["part"] for rel in rels.values() if rel.get("Type", "").lower().endswith("/sharedstrings")}
+    shared.add("xl/sharedStrings.xml")
     string_sizes: list[int] = []
-    if shared and package.has(shared):
-        strings_xml = package.read_xml(shared)
-        string_sizes = _shared_string_sizes(strings_xml)
+    for part in sorted(shared):
+        if package.has(part):
+            sizes = _shared_string_sizes(package.read_xml(part))
+            string_sizes = [max(a, b) for a, b in zip(sizes, string_sizes)] + sizes[len(string_sizes):] + string_sizes[len(sizes):]
     plan = Plan("xlsx", package.data)
     total_cells = 0
     text = 0
     for name, kind, part, _ in sheets:
         if not kind.endswith("/worksheet") or not package.has(part):
             continue
-        for xml in package.read_all(part):
-            _refuse_entities(part, xml)
+        for info in package.by_name[package.key(part)]:
+            xml = package.inflate(info)
+            _refuse_entities(info.filename, xml)
             scan = _scan_xlsx_sheet(xml, string_sizes)
             _check_scan(name, scan)
             total_cells += scan.cells
@@ -462,10 +483,11 @@ def _inspect_xlsx(package: _Package, main: str) -> Plan:
     # Every other XML part calamine might parse is checked for DTDs and external references.
     for key in package.names():
         if key.endswith((".xml", ".rels", ".vml")) and key not in package.checked and not key.startswith(("xl/media/", "docprops/")):
-            for blob in package.read_all(key):
-                _refuse_entities(key, blob)
+            for info in package.by_name[key]:
+                blob = package.inflate(info)
+                _refuse_entities(info.filename, blob)
                 if key.endswith("xmlmaps.xml") and _EXTERNAL.search(blob):
-                    raise Unreadable("F110", detail=f"部件 {key} 的 XML 架构引用外部地址（外部实体攻击）")
+                    raise Unreadable("F110", detail=f"部件 {info.filename} 的 XML 架构引用外部地址（外部实体攻击）")
     if total_cells > MAX_TOTAL_CELLS:
         raise _too_big(f"各工作表共 {total_cells} 个单元格")
     if text > MAX_TEXT_BYTES:
@@ -533,8 +555,10 @@ def col_letters(number: int) -> str:
     return letters
 
 
-_SI = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
-_SST_END = re.compile(rb"</(?:[\w.-]+:)?sst\s*>")
+# Any namespace prefix, including non-ASCII ones: XML allows them, and calamine matches elements by local name.
+_P = rb"(?:[^\s<>/:=\"'!?]+:)?"
+_SI = re.compile(rb"<" + _P + rb"si[\s>/]")
+_SST_END = re.compile(rb"</" + _P + rb"sst\s*>")
 
 
 def _shared_string_sizes(xml: bytes) -> list[int]:
@@ -545,58 +569,135 @@ def _shared_string_sizes(xml: bytes) -> list[int]:
     return [b - a for a, b in zip(starts, starts[1:])]
 
 
-_C_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
-_C_ROW = re.compile(rb"<(?:[\w.-]+:)?c\s[^<>]*?\br\s*=\s*\"[A-Za-z]*([0-9]+)\"")
-_C_COL = re.compile(rb"<(?:[\w.-]+:)?c\s[^<>]*?\br\s*=\s*\"([A-Za-z]+)[0-9]")
-_V_BODY = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)<")
-_T_BODY = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^<>]*)?>([^<]*)<")
-_S_INDEX = re.compile(rb"\bt\s*=\s*\"s\"[^<>]*>\s*<(?:[\w.-]+:)?v>\s*([0-9]+)\s*<")
-_TOKEN = re.compile(rb"<(/?)(?:[\w.-]+:)?(c|row|v|is|f)(?=[\s/>])([^<>]*)>")
-_R_ATTR = re.compile(rb"\br\s*=\s*\"([A-Za-z]*)([0-9]*)\"")
-_T_ATTR = re.compile(rb"\bt\s*=\s*\"([^\"]*)\"")
+@dataclass(frozen=True)
+class _SheetPatterns:
+    """The patterns for scanning sheet XML, for one way of writing element names."""
+
+    cell: re.Pattern[bytes]  # the empty group makes findall return one shared b"": 8 bytes a cell, not 40
+    row_of_cell: re.Pattern[bytes]
+    widths: tuple[re.Pattern[bytes], ...]
+    value: re.Pattern[bytes]
+    text: re.Pattern[bytes]
+    shared_index: re.Pattern[bytes]
+    formula: re.Pattern[bytes]
+    token: re.Pattern[bytes]
+
+
+def _sheet_patterns(prefix: bytes) -> _SheetPatterns:
+    ref = rb"c\s[^<>]*?\br\s*=\s*[\"']"
+    return _SheetPatterns(
+        cell=re.compile(rb"<" + prefix + rb"c[\s/>]()"),
+        row_of_cell=re.compile(rb"<" + prefix + ref + rb"[A-Za-z]*([0-9]+)[\"']"),
+        widths=tuple(re.compile(rb"<" + prefix + ref + rb"([A-Za-z]" + width + rb")[0-9]")
+                     for width in (rb"{3,}", rb"{2}", rb"{1}")),
+        value=re.compile(rb"<" + prefix + rb"v>([^<]*)<"),
+        text=re.compile(rb"<" + prefix + rb"t(?:\s[^<>]*)?>([^<]*)<"),
+        shared_index=re.compile(rb"\st\s*=\s*[\"']s[\"'][^<>]*>\s*<" + prefix + rb"v>\s*([0-9]+)\s*<"),
+        formula=re.compile(rb"<" + prefix + rb"f[\s/>]"),
+        token=re.compile(rb"<(/?)" + prefix + rb"(c|row|v|is|f)(?=[\s/>])([^<>]*)>"),
+    )
+
+
+# Excel, WPS, LibreOffice and openpyxl write sheet elements without a prefix; literal patterns scan those
+# several times faster. Any prefix (XML allows non-ASCII ones, and calamine matches elements by local
+# name) switches to the general patterns.
+_PLAIN = _sheet_patterns(b"")
+_PREFIXED = _sheet_patterns(_P)
+_ANY_PREFIXED = re.compile(rb":(?:c|row|v|is|f|t)[\s/>]")
+_S_CELL = re.compile(rb"\st\s*=\s*[\"']s[\"']")
+_R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_T_ATTR = re.compile(rb"(?:^|\s)t\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_PLACE = re.compile(r"\s*([A-Za-z]*)([0-9]*)\s*")
+
+
+def _attr(pattern: re.Pattern[bytes], attrs: bytes) -> str | None:
+    """One attribute's value, whichever quotes it uses, with XML character references resolved."""
+    found = pattern.search(attrs)
+    if not found:
+        return None
+    raw = found[1] if found[1] is not None else found[2]
+    return html.unescape(raw.decode("utf-8", "replace")) if b"&" in raw else raw.decode("utf-8", "replace")
+
+
+def _cdata_bytes(xml: bytes) -> int:
+    """Bytes inside CDATA sections (text the simple body patterns cannot see)."""
+    total, pos = 0, 0
+    while (start := xml.find(b"<![CDATA[", pos)) >= 0:
+        end = xml.find(b"]]>", start)
+        end = len(xml) if end < 0 else end
+        total += end - start
+        pos = end + 1
+    return total
+
+
+def _widest(xml: bytes, patterns: _SheetPatterns) -> int:
+    """The last column any cell names: only the longest column names need comparing (AAA > ZZ > Z)."""
+    for pattern in patterns.widths:
+        letters = set(pattern.findall(xml))
+        if letters:
+            return max(map(col_number, letters))
+    return 0
 
 
 def _scan_xlsx_sheet(xml: bytes, string_sizes: list[int]) -> _Scan:
     """Measure a worksheet part without building it: C-speed counts first, a full walk only when needed."""
+    patterns = _PREFIXED if _ANY_PREFIXED.search(xml) else _PLAIN
     scan = _Scan()
-    scan.records = len(_C_TAG.findall(xml))
+    scan.records = len(patterns.cell.findall(xml))
     if scan.records > MAX_CELL_RECORDS:
         return scan
-    rows = _C_ROW.findall(xml)
+    rows = patterns.row_of_cell.findall(xml)
     if len(rows) == scan.records:
-        # Every cell names its place: the box over all of them (empty ones too) bounds what calamine builds.
+        # Every cell names its place plainly: the box over all of them (empty ones too) bounds what calamine builds.
         scan.rows = max(map(int, rows), default=0)
-        scan.cols = max(map(col_number, set(_C_COL.findall(xml))), default=0)
+        scan.cols = _widest(xml, patterns)
         scan.cells = scan.rows * scan.cols
-    if len(rows) != scan.records or scan.cells > MAX_CELLS or b"<f" in xml or b":f" in xml:
-        _walk_xlsx_sheet(xml, scan)
+    if len(rows) != scan.records or scan.cells > MAX_CELLS or patterns.formula.search(xml):
+        _walk_xlsx_sheet(xml, scan, patterns.token)
     # Spans, not copies: a sheet's text is measured without holding a second copy of it.
-    scan.text = sum(m.end(1) - m.start(1) for m in _V_BODY.finditer(xml))
-    scan.text += sum(m.end(1) - m.start(1) for m in _T_BODY.finditer(xml))
-    count = len(string_sizes)
-    for index in _S_INDEX.findall(xml):
+    scan.text = sum(m.end(1) - m.start(1) for m in patterns.value.finditer(xml))
+    scan.text += sum(m.end(1) - m.start(1) for m in patterns.text.finditer(xml))
+    scan.text += _cdata_bytes(xml)
+    # Each use of a shared string copies it into the cell; an index we cannot read plainly counts as the longest.
+    count, longest = len(string_sizes), max(string_sizes, default=0)
+    indexes = patterns.shared_index.findall(xml)
+    for index in indexes:
         number = int(index)
         if number < count:
             scan.text += string_sizes[number]
+    scan.text += max(len(_S_CELL.findall(xml)) - len(indexes), 0) * longest
     return scan
 
 
-def _walk_xlsx_sheet(xml: bytes, scan: _Scan) -> None:
-    """Follow every cell, as calamine places it, to find the filled box exactly and the formulas with no saved value."""
+def _place(value: str | None) -> tuple[int | None, int | None]:
+    """A cell reference's (column, row) numbers; None for a part that is missing or unreadable."""
+    if value is None:
+        return None, None
+    found = _PLACE.fullmatch(value)
+    if not found:
+        return None, None
+    return (col_number(found[1]) if found[1] else None), (int(found[2]) if found[2] else None)
+
+
+def _walk_xlsx_sheet(xml: bytes, scan: _Scan, token: re.Pattern[bytes]) -> None:
+    """Follow every cell, as calamine places it, to find the filled box and the formulas with no saved value.
+
+    The box is conservative: any cell with a <v> or <is> element counts as filled, whatever is inside.
+    """
     row = col = 0
     max_row = max_col = 0
-    in_cell = has_formula = has_value = False
-    cell_type = b""
+    in_cell = has_formula = has_value = has_result = False
+    cell_type = ""
     cell_row = cell_col = 0
 
     def close() -> None:
         nonlocal max_row, max_col
         if has_value:
             max_row, max_col = max(max_row, cell_row), max(max_col, cell_col)
-        if has_formula and not has_value:
+        if has_formula and not has_result:
             scan.uncached.add(f"{col_letters(cell_col)}{cell_row}")
 
-    for match in _TOKEN.finditer(xml):
+    for match in token.finditer(xml):
         closing, name, attrs = match[1], match[2], match[3]
         if name == b"c":
             if closing:
@@ -606,33 +707,28 @@ def _walk_xlsx_sheet(xml: bytes, scan: _Scan) -> None:
                 continue
             if in_cell:
                 close()
-            found = _R_ATTR.search(attrs)
-            if found and found[1] and found[2]:
-                col, row = col_number(found[1]), int(found[2])
-            elif found and found[2]:
-                col, row = col + 1, int(found[2])
-            else:
-                col += 1
+            new_col, new_row = _place(_attr(_R_ATTR, attrs))
+            col = new_col if new_col is not None else col + 1
+            row = new_row if new_row is not None else row
             cell_row, cell_col = row, col
             in_cell = not attrs.endswith(b"/")
-            has_formula = has_value = False
-            kind = _T_ATTR.search(attrs)
-            cell_type = kind[1] if kind else b""
+            has_formula = has_value = has_result = False
+            cell_type = _attr(_T_ATTR, attrs) or ""
         elif name == b"row" and not closing:
-            found = _R_ATTR.search(attrs)
-            row = int(found[2]) if found and found[2] else row + 1
+            _, new_row = _place(_attr(_R_ATTR, attrs))
+            row = new_row if new_row is not None else row + 1
             col = 0
         elif not in_cell or closing:
             continue
         elif name == b"f":
             has_formula = True
-        elif name == b"is" and not attrs.endswith(b"/"):
+        elif name in (b"is", b"v") and not attrs.endswith(b"/"):
             has_value = True
-        elif name == b"v" and not attrs.endswith(b"/"):
             end = xml.find(b"<", match.end())
             body = xml[match.end():end] if end >= 0 else b""
-            # calamine keeps a <v> even when empty; an empty cached result of a numeric formula is no result.
-            has_value = bool(body.strip()) or cell_type in (b"str", b"inlineStr")
+            # An empty cached result of a numeric formula is no result; a string formula may rightly give "".
+            has_result = (bool(body.strip()) or xml.startswith(b"<![CDATA[", end) or name == b"is"
+                          or cell_type in ("str", "inlineStr"))
     if in_cell:
         close()
     scan.rows, scan.cols = max_row, max_col
@@ -641,12 +737,20 @@ def _walk_xlsx_sheet(xml: bytes, scan: _Scan) -> None:
 
 # --- OpenDocument ------------------------------------------------------------------------------
 
-_ODS_TOKEN = re.compile(
-    rb"<(/?)(?:[\w.-]+:)?(table-cell|covered-table-cell|table-row|table)(?=[\s/>])([^<>]*)>")
-_ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*\"([0-9]+)\"")
-_COLS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*\"([0-9]+)\"")
-_VALUE_TYPE = re.compile(rb"\bvalue-type\s*=\s*\"([^\"]*)\"")
-_TABLE_NAME = re.compile(rb"\bname\s*=\s*\"([^\"]*)\"")
+_ODS_TOKEN = re.compile(rb"<(/?)" + _P + rb"(table-cell|covered-table-cell|table-row|table)(?=[\s/>])([^<>]*)>")
+_ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_COLS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_VALUE_TYPE = re.compile(rb"[\s:]value-type\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_OFFICE_VALUE = re.compile(rb"[\s:]value\s*=\s*[\"']")
+_TABLE_NAME = re.compile(rb"[\s:]name\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _repeat(pattern: re.Pattern[bytes], attrs: bytes) -> int:
+    value = _attr(pattern, attrs)
+    try:
+        return max(int(value.strip()), 1) if value is not None else 1
+    except ValueError:
+        return 1
 
 
 def _inspect_ods(package: _Package) -> Plan:
@@ -664,7 +768,7 @@ def _inspect_ods(package: _Package) -> Plan:
             raise Unreadable("F101")
     if "content.xml" not in names:
         raise _corrupt("缺少 content.xml")
-    for key in names:
+    for key in sorted(names):
         if key.endswith(".xml") and key != "content.xml" and key not in package.checked:
             package.read_xml(key)
     content = package.read_xml("content.xml")
@@ -688,6 +792,9 @@ def _inspect_ods(package: _Package) -> Plan:
     return plan
 
 
+_FORMULA = re.compile(rb"[\s:]formula\s*=")
+
+
 def _scan_ods(xml: bytes) -> list[tuple[str, _Scan]]:
     """Each table's filled box with repeats applied (as calamine expands them), text and uncached formulas."""
     scans: list[tuple[str, _Scan]] = []
@@ -704,17 +811,15 @@ def _scan_ods(xml: bytes) -> list[tuple[str, _Scan]]:
             if closing:
                 scan = None
                 continue
-            found = _TABLE_NAME.search(attrs)
             scan = _Scan()
-            scans.append((html.unescape(found[1].decode("utf-8", "replace")) if found else "", scan))
+            scans.append((_attr(_TABLE_NAME, attrs) or "", scan))
             row = 0
             continue
         if scan is None:
             continue
         if name == b"table-row":
             if not closing:
-                found = _ROWS_REPEATED.search(attrs)
-                row_repeat = max(int(found[1]), 1) if found else 1
+                row_repeat = _repeat(_ROWS_REPEATED, attrs)
                 col = row_width = row_text = 0
                 row_filled = False
                 if attrs.endswith(b"/"):
@@ -734,20 +839,20 @@ def _scan_ods(xml: bytes) -> list[tuple[str, _Scan]]:
             cell_open = -1
             continue
         scan.records += 1
-        found = _COLS_REPEATED.search(attrs)
-        cell_repeat = max(int(found[1]), 1) if found else 1
-        kind = _VALUE_TYPE.search(attrs)
-        if kind:
+        cell_repeat = _repeat(_COLS_REPEATED, attrs)
+        kind = _attr(_VALUE_TYPE, attrs)
+        if kind is not None:
             row_filled = True
             row_width = col + cell_repeat
-        if b"formula" in attrs:
-            typed = kind[1] if kind else b""
-            if not kind or (typed in (b"float", b"percentage", b"currency") and b"value=" not in attrs.replace(b"value-type=", b"")):
+        if _FORMULA.search(attrs):
+            # calamine shows a formula cell with no saved result as empty: its figure is unknown, not 0.
+            numeric = kind in ("float", "percentage", "currency")
+            if kind is None or (numeric and not _OFFICE_VALUE.search(attrs)):
                 for r in range(row, row + min(row_repeat, 100)):
                     for c in range(col, col + min(cell_repeat, 100)):
                         scan.uncached.add(f"{col_letters(c + 1)}{r + 1}")
         cell_open = -1 if attrs.endswith(b"/") else match.end()
-        if cell_open < 0 and kind:
+        if cell_open < 0 and kind is not None:
             row_text += len(attrs) * cell_repeat
         col += cell_repeat
     return scans
@@ -906,7 +1011,7 @@ def _inspect_ole(data: bytes) -> Plan:
         raise Unreadable("F103", what="内容是 Word 文档（.doc）")
     if "powerpoint document" in streams:
         raise Unreadable("F103", what="内容是 PowerPoint 演示文稿（.ppt）")
-    if "nativecontent_main" in streams:
+    if "nativecontent_main" in streams or "perfectoffice_main" in streams:
         raise Unreadable("F104", fmt="Quattro Pro 表格")
     raise Unreadable("F104", fmt="该 OLE 复合文档（不含 Excel 工作簿数据）")
 
@@ -918,6 +1023,10 @@ _CELLS = {0x0006, 0x0406, 0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205}
 _MULRK, _MULBLANK, _BLANK = 0x00BD, 0x00BE, 0x0201
 # MS-XLS: 0x8000 is Mac Roman and 0x8001 is Windows-1252 ("ANSI"), which calamine knows by their usual numbers.
 _CODEPAGE_ALIASES = {0x8000: 10000, 0x8001: 1252}
+# BIFF8 text is always Unicode (each string says whether it is stored as UTF-16 or Latin-1); the CODEPAGE record
+# is only informative there, but calamine decodes strings with it, so a BIFF8 file written with 1252 (JExcelAPI
+# does) comes out with a NUL after every letter. Telling calamine 1200 makes it read the strings as written.
+_BIFF8_CODEPAGE = 1200
 
 
 def _records(stream: bytes, start: int = 0):
@@ -952,10 +1061,11 @@ def _inspect_xls(cfb: _Cfb, index: int) -> Plan:
             raise Unreadable("F101")
         if kind == _CODEPAGE and len(payload) >= 2:
             page = struct.unpack_from("<H", payload)[0]
-            if page in _CODEPAGE_ALIASES:
+            wanted = _BIFF8_CODEPAGE if biff8 else _CODEPAGE_ALIASES.get(page, page)
+            if wanted != page:
                 at = cfb.file_offset(index, pos + 4)
                 patched = bytearray(data)
-                patched[at:at + 2] = struct.pack("<H", _CODEPAGE_ALIASES[page])
+                patched[at:at + 2] = struct.pack("<H", wanted)
                 data = bytes(patched)
         elif kind == _BOUNDSHEET and len(payload) >= 6:
             sheets.append((struct.unpack_from("<I", payload)[0], _boundsheet_name(payload, biff8)))
@@ -1091,7 +1201,7 @@ def _scan_biff_sheet(stream: bytes, offset: int, sizes: list[int]) -> _Scan:
 
 # --- reading -----------------------------------------------------------------------------------
 
-def _calamine_error(exc: BaseException) -> Unreadable:
+def _calamine_error(exc: BaseException, fmt: str) -> Unreadable:
     name = type(exc).__name__
     text = str(exc)
     lowered = text.lower()
@@ -1102,9 +1212,10 @@ def _calamine_error(exc: BaseException) -> Unreadable:
         return Unreadable("F104", fmt=f"使用字符编码（代码页 {page[1].upper()}）的 Excel 文件")
     if "unsupported" in lowered or "not supported" in lowered or "unrecognized sheet" in lowered:
         return Unreadable("F104", fmt=f"该文件的格式变体（{text[:60]}）")
-    if name == "PanicException":
-        return _corrupt("读取器遇到无法解析的内容")
-    return _corrupt(f"读取器报告 {name}: {text[:120]}" if text else f"读取器报告 {name}")
+    if name == "PanicException" or "cannot detect file format" in lowered:
+        # calamine's own words say nothing a clerk can use (auto-detection hides the real error).
+        return _corrupt(f"无法按 {FORMAT_NAMES[fmt]} 解析其内容")
+    return _corrupt(f"无法按 {FORMAT_NAMES[fmt]} 解析其内容（{name}: {text[:100]}）")
 
 
 def load_book(name: str, data: bytes) -> Book:
@@ -1139,11 +1250,13 @@ def load_book(name: str, data: bytes) -> Book:
             if (end_row + 1) * (end_col + 1) > MAX_CELLS:
                 raise _too_big(f"工作表“{meta.name}”有 {end_row + 1} 行 × {end_col + 1} 列")
             rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(Sheet(meta.name, rows, "Visible" not in str(meta.visible), plan.uncached.get(meta.name, set())))
+            merged = list(sheet.merged_cell_ranges or [])
+            sheets.append(Sheet(meta.name, rows, "Visible" not in str(meta.visible), plan.uncached.get(meta.name, set()),
+                                merged))
     except Unreadable:
         raise
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # python-calamine panics raise PanicException, a BaseException.
-        raise _calamine_error(exc) from None
+        raise _calamine_error(exc, plan.format) from None
     return Book(plan.format, sheets, notes)

@@ -99,7 +99,8 @@ def _normal(number: Decimal) -> Decimal:
     normal = number.normalize()
     sign, digits, exponent = normal.as_tuple()
     if isinstance(exponent, int) and exponent > 0:
-        return normal.quantize(Decimal(1))
+        # Through int, not quantize: quantize fails past the context's 28 digits (a 1e28 typed in a cell).
+        return Decimal(int(normal))
     return normal
 
 

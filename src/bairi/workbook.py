@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import weakref
+from copy import copy
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.merge import MergedCell, MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.config import Campaign
@@ -44,21 +47,57 @@ def put_text(cell: Any, value: str) -> None:
     cell.data_type = "s"
 
 
+_STYLES: "weakref.WeakKeyDictionary[Workbook, dict[tuple, Any]]" = weakref.WeakKeyDictionary()
+
+
+def _merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    """Merge a range we know overlaps no other (openpyxl's own check is quadratic in the merges)."""
+    mcr = MergedCellRange(ws, f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}")
+    ws.merged_cells.ranges.add(mcr)
+    # Placeholders for the covered cells; borders are drawn by _box, so openpyxl's slow format() is not needed.
+    for row in range(first_row, last_row + 1):
+        for col in range(first_col, last_col + 1):
+            if (row, col) != (first_row, first_col):
+                ws._cells[row, col] = MergedCell(ws, row, col)
+
+
+def _style(cell: Any, font: Font, align: Alignment, border: bool, number_format: str | None = None,
+           fill: PatternFill | None = None) -> None:
+    """Give a cell its look; each distinct look is built once per workbook and copied after that."""
+    cache = _STYLES.setdefault(cell.parent.parent, {})
+    key = (id(font), id(align), border, number_format, id(fill) if fill is not None else None)
+    style = cache.get(key)
+    if style is None:
+        cell.font = font
+        cell.alignment = align
+        if border:
+            cell.border = BORDER
+        if number_format:
+            cell.number_format = number_format
+        if fill is not None:
+            cell.fill = fill
+        # Keep the constants alive so their ids stay unique for as long as the cache lives.
+        cache[key] = (copy(cell._style), font, align, fill)
+    else:
+        cell._style = copy(style[0])
+
+
 def _box(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int, value: Any = None,
-         font: Font = BODY_FONT, align: Alignment = CENTER, border: bool = True) -> Any:
+         font: Font = BODY_FONT, align: Alignment = CENTER, border: bool = True, number_format: str | None = None,
+         fill: PatternFill | None = None) -> Any:
     if (first_row, first_col) != (last_row, last_col):
-        ws.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col)
+        _merge(ws, first_row, first_col, last_row, last_col)
     cell = ws.cell(first_row, first_col)
     if isinstance(value, str):
         put_text(cell, value)
     elif value is not None:
         cell.value = value
-    cell.font = font
-    cell.alignment = align
+    _style(cell, font, align, border, number_format, fill)
     if border:
         for r in range(first_row, last_row + 1):
             for c in range(first_col, last_col + 1):
-                ws.cell(r, c).border = BORDER
+                if (r, c) != (first_row, first_col):
+                    _style(ws.cell(r, c), BODY_FONT, CENTER, True)
     return cell
 
 
@@ -121,8 +160,8 @@ def lay_form(
         _box(ws, row, 1, row, 1, label, HEAD_FONT)
         ws.row_dimensions[row].height = 24
         for index, column in enumerate(COLUMNS, start=2):
-            cell = _box(ws, row, index, row, index, _figure((values or {}).get(column.key)))
-            cell.number_format = COUNT_FORMAT if column.kind == "count" else AMOUNT_FORMAT
+            cell = _box(ws, row, index, row, index, _figure((values or {}).get(column.key)),
+                        number_format=COUNT_FORMAT if column.kind == "count" else AMOUNT_FORMAT)
             inputs.append(cell)
 
     _box(ws, HAZARD_TITLE_ROW, 1, HAZARD_TITLE_ROW, WIDTH, HAZARD_TITLE, Font(name=FONT, size=12, bold=True),
@@ -220,6 +259,9 @@ def write_template(path: Path, campaign: Campaign, town: str | None = None) -> N
 
 SEVERITY_FILL = {"error": "F8D7DA", "warning": "FFF3CD", "info": "E7F1FF"}
 STATUS_FILL = {"已报": "E2F0D9", "迟报": "FFF3CD", "退回": "F8D7DA", "未报": "F2F2F2"}
+STATUS_FILLS = {status: PatternFill("solid", fgColor=colour) for status, colour in STATUS_FILL.items()}
+LEVEL_FILLS = {label: PatternFill("solid", fgColor=SEVERITY_FILL[key])
+               for label, key in (("错误", "error"), ("警告", "warning"), ("提示", "info"))}
 
 
 def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[Any]], widths: list[float],
@@ -236,15 +278,15 @@ def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[An
     for values in rows:
         row += 1
         for col, value in enumerate(values, start=1):
-            cell = _box(ws, row, col, row, col, _figure(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else value,
-                        BODY_FONT, LEFT if isinstance(value, str) and len(value) > 8 else CENTER)
+            fmt = None
             if isinstance(value, Decimal):
-                cell.number_format = AMOUNT_FORMAT
+                value, fmt = _figure(value), AMOUNT_FORMAT
             elif isinstance(value, datetime):
-                cell.value = value.replace(tzinfo=None)
-                cell.number_format = "yyyy-mm-dd hh:mm"
+                value, fmt = value.replace(tzinfo=None), "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
+                fmt = "yyyy-mm-dd"
+            _box(ws, row, col, row, col, value, BODY_FONT, LEFT if isinstance(value, str) and len(value) > 8 else CENTER,
+                 number_format=fmt)
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
@@ -289,12 +331,9 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
     trail: list[list[Any]] = []
     for ret in merged.accepted:
         for row_key, word in (("period", "冶金工贸"), ("cumulative", "累计")):
-            cells = ret.period_row if row_key == "period" else ret.cumulative_row
-            for key in KEYS_ORDER:
-                figure = (cells or {}).get(key)
-                if figure is not None:
-                    trail.append([ret.town, word, ret.file.name, figure.location, BY_KEY_LABEL[key], figure.value])
-    _table(sources, last + 2, ["单位", "行", "文件", "单元格", "项目", "数值"], trail, widths)
+            cells = (ret.period_row if row_key == "period" else ret.cumulative_row) or {}
+            trail.append([ret.town, word, str(ret.file), cell_span(cells)])
+    _table(sources, last + 2, ["单位", "行", "文件", "单元格（依次为报告表从“成立督查组”到“查处劳务派遣”各列）"], trail, widths)
     sources.freeze_panes = "A3"
 
     problems = workbook.create_sheet("问题清单")
@@ -315,13 +354,37 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
         level = problems.cell(r, 5).value
         fill = {"错误": SEVERITY_FILL["error"], "警告": SEVERITY_FILL["warning"], "提示": SEVERITY_FILL["info"]}.get(level)
         if fill:
-            problems.cell(r, 5).fill = PatternFill("solid", fgColor=fill)
+            _style(problems.cell(r, 5), BODY_FONT, CENTER, True, fill=LEVEL_FILLS[level])
 
     _chart_sheet(workbook, merged)
     return workbook
 
 
 KEYS_ORDER = tuple(c.key for c in COLUMNS)
+
+
+def cell_span(cells: dict[str, Any]) -> str:
+    """Where a row's figures came from: Sheet1!B7:N7 when side by side in the form's order, else each cell."""
+    from bairi.reader import column_letter
+
+    locations = [cells[key].location for key in KEYS_ORDER if key in cells]
+    if len(locations) == len(KEYS_ORDER):
+        sheet, first = locations[0].rsplit("!", 1)
+        row = first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        start = len(first) - len(row)
+        letters = [loc.rsplit("!", 1)[1][:-len(row)] if loc.endswith(row) else "" for loc in locations]
+        first_index = _column_index(first[:start])
+        if all(loc.startswith(sheet + "!") for loc in locations) and letters == [
+                column_letter(first_index + i) for i in range(len(locations))]:
+            return f"{sheet}!{letters[0]}{row}:{letters[-1]}{row}"
+    return "；".join(f"{BY_KEY_LABEL[key]} {cells[key].location}" for key in KEYS_ORDER if key in cells)
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, month: str) -> None:
@@ -369,20 +432,18 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
         bold = HEAD_FONT if town == "合计" else BODY_FONT
         _box(ws, row, 1, row + 1, 1, index if index != "" else None, bold)
         _box(ws, row, 2, row + 1, 2, town, bold)
-        cell = _box(ws, row, 3, row + 1, 3, status, bold)
-        if status in STATUS_FILL:
-            cell.fill = PatternFill("solid", fgColor=STATUS_FILL[status])
+        _box(ws, row, 3, row + 1, 3, status, bold, fill=STATUS_FILLS.get(status))
         rate = rates(cumulative) if cumulative else {"general_rate": None, "major_rate": None}
         for offset, (word, values) in enumerate(((PERIOD_ROW, period), (CUMULATIVE_ROW, cumulative))):
             r = row + offset
             _box(ws, r, 4, r, 4, word, bold)
             for c, column in enumerate(COLUMNS, start=5):
-                figure = _box(ws, r, c, r, c, _figure(values.get(column.key)) if values else None, bold)
-                figure.number_format = COUNT_FORMAT if column.kind == "count" else AMOUNT_FORMAT
+                _box(ws, r, c, r, c, _figure(values.get(column.key)) if values else None, bold,
+                     number_format=COUNT_FORMAT if column.kind == "count" else AMOUNT_FORMAT)
         for c, key in ((first, "general_rate"), (last_col, "major_rate")):
             value = rate[key]
-            cell = _box(ws, row, c, row + 1, c, float(value) if value is not None else ("—" if cumulative else None), bold)
-            cell.number_format = "0.0"
+            _box(ws, row, c, row + 1, c, float(value) if value is not None else ("—" if cumulative else None), bold,
+                 number_format="0.0")
         row += 2
     ws.freeze_panes = "E4"
     _print_setup(ws, 3)

@@ -1,0 +1,54 @@
+"""The commands a clerk runs all day stay light: they never import pandas, openpyxl, numpy or jinja2.
+
+Each probe runs bairi in a fresh interpreter, as the console script does, and reports which heavy
+libraries ended up in sys.modules; importing any of them costs a tenth of a second or more.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from build import write_return
+
+HEAVY = ("pandas", "numpy", "openpyxl", "jinja2")
+PROBE = """
+import json, sys
+from bairi.cli import app
+try:
+    app(sys.argv[1:], prog_name="bairi")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = sorted(name for name in {heavy!r} if name in sys.modules)
+sys.stderr.write("\\nPROBE " + json.dumps({{"exit": code, "heavy": heavy}}) + "\\n")
+""".format(heavy=HEAVY)
+
+
+def probe(cwd: Path, *args: str) -> tuple[dict, str]:
+    """Run `bairi ARGS` in a fresh interpreter; what it reported about itself, and its stdout."""
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", timeout=60)
+    line = next(line for line in reversed(done.stderr.splitlines()) if line.startswith("PROBE "))
+    return json.loads(line[len("PROBE "):]), done.stdout
+
+
+def test_check_imports_no_heavy_library(tmp_path):
+    path = write_return(tmp_path / "巴公镇12月份百日攻坚报表.xlsx")
+    report, _ = probe(tmp_path, "check", str(path))
+    assert report == {"exit": 0, "heavy": []}
+
+
+def test_check_json_imports_no_heavy_library(tmp_path):
+    path = write_return(tmp_path / "巴公镇12月份百日攻坚报表.xlsx")
+    report, stdout = probe(tmp_path, "check", "--format", "json", str(path))
+    assert report == {"exit": 0, "heavy": []}
+    document = json.loads(stdout)
+    assert (document["ok"], document["town"], document["period"]) == (True, "巴公镇", "2023-12")
+
+
+def test_help_imports_no_heavy_library(tmp_path):
+    report, stdout = probe(tmp_path, "--help")
+    assert report == {"exit": 0, "heavy": []}
+    assert "check" in stdout and "merge" in stdout
