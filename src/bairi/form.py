@@ -5,6 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_PATTERNS: dict[str, "re.Pattern[str]"] = {}
+
+
+def _compiled(pattern: str) -> "re.Pattern[str]":
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(pattern)
+    return compiled
+
+
 TITLE = "泽州县冶金工贸行业安全生产\u201c百日攻坚\u201d冬季行动工作报告表"
 HAZARD_TITLE = "重大隐患明细"
 
@@ -39,6 +49,11 @@ class Column:
     pattern: str
     group: str = ""
     width: float = 9.0
+
+    @property
+    def regex(self) -> "re.Pattern[str]":
+        """The compiled label pattern (compiled once; headers are matched thousands of times)."""
+        return _compiled(self.pattern)
 
     @property
     def label(self) -> str:
@@ -90,6 +105,11 @@ class HazardColumn:
     header: str
     pattern: str
     width: float
+
+    @property
+    def regex(self) -> "re.Pattern[str]":
+        """The compiled label pattern."""
+        return _compiled(self.pattern)
 
 
 HAZARD_COLUMNS: tuple[HazardColumn, ...] = (

@@ -93,7 +93,7 @@ def _match_columns(labels: dict[int, str]) -> tuple[dict[str, int], dict[str, li
     found: dict[str, list[int]] = {}
     for col, label in labels.items():
         for column in COLUMNS:
-            if re.search(column.pattern, label):
+            if column.regex.search(label):
                 found.setdefault(column.key, []).append(col)
                 break
     columns = {key: cols[0] for key, cols in found.items()}
@@ -104,6 +104,16 @@ def _match_columns(labels: dict[int, str]) -> tuple[dict[str, int], dict[str, li
 _HEADER_HINT = re.compile(r"督查组|排查企业|检查企业|隐患|责令|罚款|停产|曝光|关闭|取缔|分包|转包|挂靠|劳务派遣|灵活用工")
 
 
+def _hints(text: str) -> bool:
+    """Whether a cell could be one of the form's headers (spaced-out headers such as 罚 款 included)."""
+    if _HEADER_HINT.search(text):
+        return True
+    return bool(_SPACED.search(text)) and bool(_HEADER_HINT.search(normalize(text)))
+
+
+_SPACED = re.compile(r"[\s\u3000\xa0]")
+
+
 def find_stats_tables(book: Book) -> list[StatsTable]:
     """The best statistics header of each sheet that has one, in sheet order."""
     tables: list[StatsTable] = []
@@ -111,7 +121,7 @@ def find_stats_tables(book: Book) -> list[StatsTable]:
         best: StatsTable | None = None
         for row_index, row in enumerate(sheet.rows):
             # Cheap test first: a header row names several of the form's columns; data and hazard rows do not.
-            if sum(1 for v in row if isinstance(v, str) and _HEADER_HINT.search(normalize(v))) < 3:
+            if sum(1 for v in row if isinstance(v, str) and _hints(v)) < 3:
                 continue
             columns, duplicates = _match_columns(_column_labels(sheet, row_index))
             if len(columns) < 5 or (best and len(columns) <= best.matched):
@@ -207,7 +217,7 @@ def find_hazards(book: Book) -> HazardTable | None:
             columns: dict[str, int] = {}
             for col, label in labels.items():
                 for column in HAZARD_COLUMNS:
-                    if column.key not in columns and re.search(column.pattern, strip_unit(label)):
+                    if column.key not in columns and column.regex.search(strip_unit(label)):
                         columns[column.key] = col
                         break
             if "enterprise" in columns and len(columns) >= 4:

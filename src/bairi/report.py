@@ -125,6 +125,7 @@ def merge_dict(merged: Any, output: Any) -> dict[str, Any]:
     from bairi.merge import rates
 
     received = merged.received
+    status = {id(line.ret): line.status for line in merged.towns if line.ret is not None}
     return {
         "output": str(output),
         "period": merged.period,
@@ -133,7 +134,7 @@ def merge_dict(merged: Any, output: Any) -> dict[str, Any]:
         "accepted": [
             {"file": str(r.file), "town": r.town, "period": r.period, "filled_on": r.filled_on,
              "received": received.get(str(r.file)), "sha256": r.sha256,
-             "status": next(line.status for line in merged.towns if line.ret is r)}
+             "status": status[id(r)]}
             for r in merged.accepted
         ],
         "rejected": [
