@@ -208,3 +208,16 @@ def test_cell_span_names_a_row_range_or_each_cell():
     assert cell_span(row) == "S!B7:N7"
     row["fines"] = Figure("fines", "S!Z9", 0, 0)
     assert "行政罚款（万） S!Z9" in cell_span(row) and cell_span(row).startswith("成立督查组（个） S!B7；")
+
+
+def test_parallel_reading_gives_the_same_returns_in_the_same_order(tmp_path):
+    from bairi.merge import check_files
+
+    paths = [town_return(tmp_path, town) for town in ("巴公镇", "南村镇", "下村镇", "高都镇", "大阳镇")]
+    paths.append(town_return(tmp_path, "金村镇", cumulative=dict(CUMULATIVE, teams=1)))
+    one = list(check_files(paths, CAMPAIGN, parallel_from=10_000))
+    many = list(check_files(paths, CAMPAIGN, parallel_from=1))
+    summary = lambda rets: [(r.file, r.town, r.values("period"), [(f.code, f.location) for f in r.findings]) for r in rets]
+    assert summary(many) == summary(one)
+    assert [r.town for r in many] == ["巴公镇", "南村镇", "下村镇", "高都镇", "大阳镇", "金村镇"]
+    assert [r.ok for r in many] == [True] * 5 + [False]

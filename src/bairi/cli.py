@@ -243,10 +243,17 @@ class _progress:
             return None
         from rich.progress import Progress
 
-        self.bar = Progress(console=self.console, transient=True)
+        # No refresh thread: reading may fork worker processes, which must not inherit a running thread.
+        self.bar = Progress(console=self.console, transient=True, auto_refresh=False)
         self.bar.__enter__()
         task = self.bar.add_task("读取报表", total=self.total)
-        return lambda done, total: self.bar.update(task, completed=done)
+
+        def advance(done: int, total: int) -> None:
+            self.bar.update(task, completed=done)
+            if done == total or done % 20 == 0:
+                self.bar.refresh()
+
+        return advance
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

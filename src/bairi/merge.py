@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -261,6 +261,34 @@ def rates(values: dict[str, Any]) -> dict[str, Decimal | None]:
     return out
 
 
+PARALLEL_FROM = 64
+_WORKER_CAMPAIGN: Campaign | None = None
+
+
+def _check_in_worker(path: Path) -> Return:
+    assert _WORKER_CAMPAIGN is not None
+    return check_file(path, _WORKER_CAMPAIGN)
+
+
+def check_files(files: list[Path], campaign: Campaign, parallel_from: int = PARALLEL_FROM) -> Iterator[Return]:
+    """Check many files, in order; on several cores, in forked worker processes when there are many."""
+    import multiprocessing
+    import os
+
+    workers = min(os.cpu_count() or 1, 4)
+    if len(files) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for path in files:
+            yield check_file(path, campaign)
+        return
+    global _WORKER_CAMPAIGN
+    _WORKER_CAMPAIGN = campaign
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_check_in_worker, files, chunksize=16)
+    finally:
+        _WORKER_CAMPAIGN = None
+
+
 @dataclass
 class Gathered:
     """Returns read from the inputs, when each arrived, and the files that are not returns."""
@@ -309,8 +337,7 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
     returns: list[Return] = []
     received: dict[str, datetime | None] = {}
     seen: dict[str, Return] = {}
-    for index, path in enumerate(files, start=1):
-        ret = check_file(path, campaign)
+    for index, ret in enumerate(check_files(files, campaign), start=1):
         returns.append(ret)
         seen.setdefault(ret.sha256, ret)
         if progress:
