@@ -221,3 +221,20 @@ def test_parallel_reading_gives_the_same_returns_in_the_same_order(tmp_path):
     assert summary(many) == summary(one)
     assert [r.town for r in many] == ["巴公镇", "南村镇", "下村镇", "高都镇", "大阳镇", "金村镇"]
     assert [r.ok for r in many] == [True] * 5 + [False]
+
+
+def test_merge_reads_first_seen_times_from_the_deadlines_ledger(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from bairi.ledger import ledger_path, open_ledger
+
+    path = town_return(tmp_path / "in", "巴公镇")
+    first = datetime(2023, 12, 26, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    os.utime(path, (first.timestamp(), first.timestamp()))
+    book = open_ledger(ledger_path([tmp_path / "in"]))
+    book.record(check_file(path, CAMPAIGN).sha256, path, path.stat().st_size, first + timedelta(days=1))
+    book.close()
+    os.utime(path, None)  # copied or touched later: the ledger still remembers the first time
+    result = runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(tmp_path / "c.xlsx"), "-f", "json"])
+    (accepted,) = json.loads(result.stdout)["accepted"]
+    assert (accepted["status"], accepted["received"]) == ("迟报", "2023-12-26T09:00:00+08:00")

@@ -214,8 +214,10 @@ def merge(
     try:
         with _progress(console, len(files), fmt is Format.table) as advance:
             found = gather(paths, campaign, output, progress=advance)
-        merged = consolidate(found.returns, campaign, period, received_of=found.received_of(campaign),
-                             skipped=found.skipped)
+        from bairi.ledger import ledger_path
+
+        merged = consolidate(found.returns, campaign, period,
+                             received_of=found.received_of(campaign, ledger_path(paths)), skipped=found.skipped)
         write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
                      as_of or date.today())
     except MergeRefused as exc:

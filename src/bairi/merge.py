@@ -297,15 +297,46 @@ class Gathered:
     skipped: list[tuple[Path, str]]
     received: dict[str, datetime | None]
 
-    def received_of(self, campaign: Campaign) -> ReceivedOf:
-        """Receipt time by file: a mail's Date header when known, else the file's modification time."""
+    def received_of(self, campaign: Campaign, ledger: Path | None = None) -> ReceivedOf:
+        """Receipt time by file: a mail's Date header; else the ledger's first sighting (read only,
+        as `deadlines` recorded it); else the file's modification time."""
         fallback = _mtime_within(campaign)
+        seen = _ledger_times(ledger, [r.sha256 for r in self.returns]) if ledger is not None else {}
+        limit = campaign.end + timedelta(days=31)
 
         def received(path: Path, sha256: str) -> datetime | None:
             key = str(path)
-            return self.received[key] if key in self.received else fallback(path, sha256)
+            if key in self.received:
+                return self.received[key]
+            when = seen.get(sha256)
+            if when is not None and when.date() <= limit:
+                return when
+            return fallback(path, sha256)
 
         return received
+
+
+def _ledger_times(path: Path, digests: list[str]) -> dict[str, datetime]:
+    """First-seen times from an existing ledger; merge never creates or writes one."""
+    from bairi.ledger import LedgerUnavailable, open_ledger
+
+    if not path.is_file():
+        return {}
+    try:
+        book = open_ledger(path)
+    except LedgerUnavailable:
+        return {}
+    try:
+        found = {}
+        for digest in digests:
+            sighting = book.get(digest)
+            if sighting is not None:
+                found[digest] = sighting.received
+        return found
+    except LedgerUnavailable:
+        return found
+    finally:
+        book.close()
 
 
 def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
