@@ -238,3 +238,16 @@ def test_merge_reads_first_seen_times_from_the_deadlines_ledger(tmp_path):
     result = runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(tmp_path / "c.xlsx"), "-f", "json"])
     (accepted,) = json.loads(result.stdout)["accepted"]
     assert (accepted["status"], accepted["received"]) == ("迟报", "2023-12-26T09:00:00+08:00")
+
+
+def test_template_for_a_thousand_units_keeps_drop_downs_valid(tmp_path):
+    from bairi.workbook import OPTIONS_SHEET, write_template
+
+    many = CAMPAIGN.model_copy(update={"units": [Unit(name=f"第{i}号镇") for i in range(1, 1201)]})
+    path = tmp_path / "t.xlsx"
+    write_template(path, many, "第7号镇")
+    wb = load_workbook(path)
+    assert wb[OPTIONS_SHEET].sheet_state == "hidden" and wb[OPTIONS_SHEET]["B1200"].value == "第1200号镇"
+    formulas = sorted(dv.formula1 for dv in wb["工作报告表"].data_validations.dataValidation if dv.type == "list")
+    assert formulas == ['"冶金,有色,建材,机械,轻工,纺织,烟草,商贸"', f"'{OPTIONS_SHEET}'!$B$1:$B$1200"]
+    assert check_file(path, many).findings[-1].code == "E205"

@@ -206,6 +206,24 @@ def _print_setup(ws: Worksheet, header_rows_end: int) -> None:
     ws.sheet_view.showGridLines = False
 
 
+OPTIONS_SHEET = "下拉选项"
+
+
+def _choices(ws: Worksheet, column: int, values: list[str]) -> str:
+    """A drop-down's source: an inline list when Excel allows it (255 characters, no commas), else a
+    range on a hidden sheet, so a province's thousand units still make a valid workbook."""
+    inline = ",".join(values)
+    if len(inline) <= 250 and not any("," in v or '"' in v for v in values):
+        return f'"{inline}"'
+    workbook = ws.parent
+    options = workbook[OPTIONS_SHEET] if OPTIONS_SHEET in workbook.sheetnames else workbook.create_sheet(OPTIONS_SHEET)
+    options.sheet_state = "hidden"
+    for row, value in enumerate(values, start=1):
+        put_text(options.cell(row, column), value)
+    letter = get_column_letter(column)
+    return f"'{OPTIONS_SHEET}'!${letter}$1:${letter}${len(values)}"
+
+
 def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> None:
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                             showErrorMessage=True, errorTitle="请填写整数", error="此处应填写不小于 0 的整数。")
@@ -218,9 +236,9 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
                            showErrorMessage=True, errorTitle="请填写日期", error="请填写日期，如 2023-12-24。")
     dated.add(f"C{DATE_ROW}")
     first = HAZARD_HEAD_ROW + 1
-    categories = DataValidation(type="list", formula1='"' + ",".join(campaign.categories) + '"', allow_blank=True)
+    categories = DataValidation(type="list", formula1=_choices(ws, 1, campaign.categories), allow_blank=True)
     categories.add(f"G{first}:G{last_hazard_row}")
-    towns = DataValidation(type="list", formula1='"' + ",".join(u.name for u in campaign.units) + '"', allow_blank=True)
+    towns = DataValidation(type="list", formula1=_choices(ws, 2, [u.name for u in campaign.units]), allow_blank=True)
     towns.add(f"E{first}:E{last_hazard_row}")
     for validation in (counts, amounts, dated, categories, towns):
         ws.add_data_validation(validation)
