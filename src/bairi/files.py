@@ -7,6 +7,15 @@ import tempfile
 from pathlib import Path
 
 
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename."""
     path = Path(path)
@@ -14,6 +23,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp makes the file private (0600); give it the mode a normal save would have.
+        os.chmod(temp, _mode_for(path))
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
