@@ -373,7 +373,6 @@ def test_a_per_town_breakdown_sheet_with_the_same_header_is_not_a_second_return(
     assert codes(ret) == []
 
 
-@pytest.mark.xfail(reason="sheets.py marks no sheet hidden: '\"Visible\" in str(SheetVisibleEnum.Hidden)' is True")
 def test_a_hidden_copy_of_the_form_does_not_compete(tmp_path):
     def edit(ws):
         copy = ws.parent.copy_worksheet(ws)

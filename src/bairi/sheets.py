@@ -1251,7 +1251,7 @@ def load_book(name: str, data: bytes) -> Book:
                 raise _too_big(f"工作表“{meta.name}”有 {end_row + 1} 行 × {end_col + 1} 列")
             rows = sheet.to_python(skip_empty_area=False)
             merged = list(sheet.merged_cell_ranges or [])
-            sheets.append(Sheet(meta.name, rows, "Visible" not in str(meta.visible), plan.uncached.get(meta.name, set()),
+            sheets.append(Sheet(meta.name, rows, str(meta.visible).rsplit(".", 1)[-1] != "Visible", plan.uncached.get(meta.name, set()),
                                 merged))
     except Unreadable:
         raise
