@@ -90,13 +90,14 @@ def show_returns(console: Any, returns: list[Return]) -> None:
         console.rule(f"[bold]{escape(str(ret.file))}")
         if ret.findings:
             table = Table(show_lines=False, header_style="bold")
-            table.add_column("位置", no_wrap=True)
+            table.add_column("位置", max_width=24, overflow="fold")
             table.add_column("级别", no_wrap=True)
             table.add_column("代码", no_wrap=True)
             table.add_column("说明", overflow="fold")
             for f in ret.findings:
                 message = escape(f.message) + (f"\n[dim]{escape(f.hint)}[/]" if f.hint and f.severity is not Severity.INFO else "")
-                table.add_row(escape(f.location), f"[{STYLE[f.severity]}]{f.severity.label}[/]", f.code, message)
+                where = "整个文件" if f.location in (ret.file.name, str(ret.file)) else f.location
+                table.add_row(escape(where), f"[{STYLE[f.severity]}]{f.severity.label}[/]", f.code, message)
             console.print(table)
         console.print(verdict(ret))
     if len(returns) > 1:
