@@ -419,3 +419,16 @@ def test_cli_empty_folder_exits_2(tmp_path):
     result = run("check", str(tmp_path))
     assert result.exit_code == 2
     assert "没有找到报表文件" in result.stdout
+
+
+def test_fines_written_in_yuan_without_a_unit_are_flagged(tmp_path):
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", period=dict(PERIOD, fines=15000),
+                             cumulative=dict(CUMULATIVE, fines=15003.25)))
+    assert codes(ret) == [("W509", "Sheet1!I7"), ("W509", "Sheet1!I8")]
+    assert ret.findings[-2].message == "行政罚款 15000 万元异常大，是否按元填写了？（如是元，应为 1.5 万元）"
+    assert ret.ok
+
+
+def test_filled_on_with_a_time_of_day_is_read_as_the_date(tmp_path):
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", filled_on="2023-12-24 10:30"))
+    assert ret.filled_on == date(2023, 12, 24)

@@ -114,6 +114,20 @@ def half_inspected(ret: Return, campaign: Campaign) -> Iterator[Finding]:
         yield finding("W507", figure.location, value=plain(figure.value), total=unit.enterprises, need=need)
 
 
+# A town's fines for a month are tens of 万元 at most; ten million yuan is almost surely yuan typed as 万元.
+FINES_PLAUSIBLE = 1000
+
+
+def fines_plausible(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """行政罚款 is in 万元; a huge figure from a town usually means it was written in 元."""
+    if ret.town == campaign.authority:
+        return
+    for row in (ret.period_row, ret.cumulative_row):
+        figure = (row or {}).get("fines")
+        if figure is not None and figure.value is not None and figure.value >= FINES_PLAUSIBLE:
+            yield finding("W509", figure.location, value=plain(figure.value), yuan=plain(figure.value / 10000))
+
+
 RULES: tuple[Rule, ...] = (
     cumulative_not_below_period,
     fixed_not_above_found,
@@ -121,6 +135,7 @@ RULES: tuple[Rule, ...] = (
     hazards_match_count,
     hazard_rows_complete,
     half_inspected,
+    fines_plausible,
 )
 
 

@@ -142,7 +142,9 @@ def read_date(raw: object, year_of_month: dict[int, int] | None = None) -> tuple
         if 20000 < raw < 80000 and float(raw).is_integer():
             return EXCEL_EPOCH + timedelta(days=int(raw)), "I307"
         return None, "W306"
-    text = re.sub(r"\s+", "", str(raw).translate(_FULLWIDTH_DIGITS))
+    # A time of day after the date (2023-12-24 10:30, from a system export) does not change the date.
+    text = re.sub(r"\s*\d{1,2}[:：]\d{2}([:：]\d{2})?$", "", str(raw).translate(_FULLWIDTH_DIGITS).strip())
+    text = re.sub(r"\s+", "", text)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if not match:
