@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -45,7 +46,6 @@ def long(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-FULLWIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
 INTERNAL = "文件结构无法解析"  # the safety net in sheets.load_book: reaching it means a parser missed a case
 
 
@@ -55,7 +55,8 @@ def check_bytes(data: bytes, name: str = "巴公镇12月份百日攻坚报表.xl
 
 
 def _digits(text: str) -> str:
-    return re.sub(r"[^0-9]", "", text.translate(FULLWIDTH))
+    """The decimal digits in `text`, whatever the script (Python's Decimal reads ١٢ as 12, and so may bairi)."""
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if unicodedata.decimal(ch, None) is not None)
 
 
 def assert_traceable(ret, cells: dict[str, object] | None = None) -> None:
