@@ -215,28 +215,6 @@ def sheet_with_rows(rows_xml: str, dimension: str = "A1") -> bytes:
     ).encode()
 
 
-def lie_about_size(data: bytes, part: str, declared: int) -> bytes:
-    """The zip with `part`'s uncompressed size rewritten to `declared` in both headers (a lying bomb)."""
-    out = bytearray(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        info = archive.getinfo(part)
-    local = info.header_offset
-    assert out[local:local + 4] == b"PK\x03\x04"
-    struct.pack_into("<I", out, local + 22, declared)
-    pos = 0
-    encoded = part.encode()
-    while True:
-        pos = out.find(b"PK\x01\x02", pos)
-        if pos < 0:
-            break
-        name_len = struct.unpack_from("<H", out, pos + 28)[0]
-        if bytes(out[pos + 46:pos + 46 + name_len]) == encoded:
-            struct.pack_into("<I", out, pos + 24, declared)
-            break
-        pos += 4
-    return bytes(out)
-
-
 # --- OpenDocument ------------------------------------------------------------------------------
 
 ODS_HEAD = (

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile import ADDRESS_SPACE, Run, run_cli
+from hostile import Run, limit_memory, run_cli
 
 HERE = Path(__file__).resolve()
 CANDIDATES = [
@@ -106,10 +106,6 @@ KINDS = {row["file"]: row["what_it_is"].split(":", 1)[0].strip() for row in ROWS
 pytestmark = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus/real-spreadsheets is not beside the repository")
 
 
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-
-
 # --- the worker: this file run as a script ----------------------------------------------------
 
 def _peak_rss_kb() -> int:
@@ -171,7 +167,7 @@ class Worker:
     def __init__(self) -> None:
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([sys.executable, str(HERE), "--worker"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.stderr, preexec_fn=_limit,
+                                     stdout=subprocess.PIPE, stderr=self.stderr, preexec_fn=limit_memory,
                                      text=True, encoding="utf-8")
         self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()

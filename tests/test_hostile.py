@@ -435,6 +435,41 @@ def test_a_truncated_xlsx_is_corrupt(clean, tmp_path):
         assert codes(check_file(path, CAMPAIGN)) == ["F102"], cut
 
 
+def _cut_part(data: bytes, part: str, after: bytes) -> bytes:
+    parts = zip_parts(data)
+    xml = parts[part]
+    parts[part] = xml[:xml.index(after) + len(after)]
+    return make_zip(parts)
+
+
+CUT_SHORT = {
+    # calamine loops forever on this one (found by the fuzzer): it must be refused, and quickly.
+    "ods content cut between two rows": ("ods", "content.xml", b"</table:table-row>"),
+    # calamine fails on these with "Cannot detect file format"; the answer names the broken part instead.
+    "shared strings cut inside a string": ("xlsx", "xl/sharedStrings.xml", "<t>隐隐".encode()),
+    "sheet cut inside a row tag": ("xlsx", "xl/worksheets/sheet1.xml", b'<row r="7"'),
+}
+
+
+@pytest.mark.parametrize("label", list(CUT_SHORT))
+def test_xml_cut_short_inside_a_valid_zip_is_corrupt(clean, tmp_path, label):
+    fmt, part, after = CUT_SHORT[label]
+    if fmt == "xlsx" and part == "xl/sharedStrings.xml":
+        data = shared_string_bomb(clean.read_bytes(), 3, 10)  # openpyxl writes inline strings; Excel shares them
+    elif fmt == "xlsx":
+        data = clean.read_bytes()
+    else:
+        data = ods_from_xlsx(clean)
+    path = tmp_path / f"巴公镇12月.{fmt}"
+    path.write_bytes(_cut_part(data, part, after))
+    run = run_cli(path, timeout=20)  # its own process: were the guard to fail, this test fails instead of hanging
+    assert not run.problem, f"{label}: {run.problem}"
+    document = json.loads(run.stdout)
+    assert [f["code"] for f in document["findings"]] == ["F102"]
+    assert part in document["findings"][0]["message"] and "XML 不完整" in document["findings"][0]["message"]
+    assert run.status == 2
+
+
 def test_a_flipped_byte_in_a_part_is_a_crc_error(clean, tmp_path):
     data = bytearray(clean.read_bytes())
     info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")

@@ -286,6 +286,7 @@ class _Package:
         blobs = [self.inflate(info) for info in infos]
         for info, blob in zip(infos, blobs):
             _refuse_entities(info.filename, blob)
+            _well_formed(info.filename, blob)
         self.checked.add(self.key(name))
         return blobs[-1]
 
@@ -339,6 +340,27 @@ def _refuse_entities(name: str, xml: bytes) -> None:
     """XML with a DTD can expand entities (a 'billion laughs') or fetch external ones; no real workbook has one."""
     if _DOCTYPE.search(xml):
         raise Unreadable("F110", detail=f"部件 {name} 含 DTD/实体声明（可能是实体炸弹或外部实体攻击）")
+
+
+def _well_formed(name: str, xml: bytes) -> None:
+    """Refuse XML that is cut short or broken, naming the part: calamine only says "cannot detect file format",
+    and loops forever on an .ods content.xml that ends between two rows (found by fuzzing)."""
+    from xml.parsers import expat
+
+    def refuse(*_: object) -> None:
+        raise Unreadable("F110", detail=f"部件 {name} 含 DTD/实体声明（可能是实体炸弹或外部实体攻击）")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise _corrupt(f"部件 {name} 的 XML 不完整或有误（第 {exc.lineno} 行第 {exc.offset + 1} 列）") from None
+    except (LookupError, ValueError, UnicodeError):
+        # An encoding declaration no codec knows (expat asks Python's codecs for it).
+        raise _corrupt(f"部件 {name} 声明了无法识别的字符编码") from None
 
 
 def _inspect_zip(data: bytes) -> Plan:
@@ -464,6 +486,10 @@ def _inspect_xlsx(package: _Package, main: str) -> Plan:
         if package.has(part):
             sizes = _shared_string_sizes(package.read_xml(part))
             string_sizes = [max(a, b) for a, b in zip(sizes, string_sizes)] + sizes[len(string_sizes):] + string_sizes[len(sizes):]
+    styles = {rel["part"] for rel in rels.values() if rel.get("Type", "").lower().endswith("/styles")}
+    for part in sorted(styles | {"xl/styles.xml"}):
+        if package.has(part):
+            package.read_xml(part)
     plan = Plan("xlsx", package.data)
     total_cells = 0
     text = 0
@@ -473,6 +499,7 @@ def _inspect_xlsx(package: _Package, main: str) -> Plan:
         for info in package.by_name[package.key(part)]:
             xml = package.inflate(info)
             _refuse_entities(info.filename, xml)
+            _well_formed(info.filename, xml)
             scan = _scan_xlsx_sheet(xml, string_sizes)
             _check_scan(name, scan)
             total_cells += scan.cells
@@ -769,8 +796,11 @@ def _inspect_ods(package: _Package) -> Plan:
     if "content.xml" not in names:
         raise _corrupt("缺少 content.xml")
     for key in sorted(names):
+        # calamine reads only content.xml; the others are checked for DTDs, not for being complete
+        # (OpenOffice leaves an empty Configurations2/accelerator/current.xml).
         if key.endswith(".xml") and key != "content.xml" and key not in package.checked:
-            package.read_xml(key)
+            for info in package.by_name[key]:
+                _refuse_entities(info.filename, package.inflate(info))
     content = package.read_xml("content.xml")
     if b"spreadsheet" not in content[:1 << 16] and b"office:spreadsheet" not in content:
         raise Unreadable("F103", what="内容是 OpenDocument 文件，但不是表格")
@@ -1224,8 +1254,8 @@ def load_book(name: str, data: bytes) -> Book:
         plan = inspect(name, data)
     except Unreadable:
         raise
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
+    except MemoryError:
+        raise _too_big("读取时内存不足") from None
     except Exception as exc:  # our own parsers met something no rule above foresaw; never a traceback.
         raise _corrupt(f"文件结构无法解析（{type(exc).__name__}）") from None
     notes: list[tuple[str, dict[str, object]]] = []
@@ -1255,8 +1285,10 @@ def load_book(name: str, data: bytes) -> Book:
                                 merged))
     except Unreadable:
         raise
-    except (KeyboardInterrupt, SystemExit, MemoryError):
+    except (KeyboardInterrupt, SystemExit):
         raise
+    except MemoryError:
+        raise _too_big("读取时内存不足") from None
     except BaseException as exc:  # python-calamine panics raise PanicException, a BaseException.
         raise _calamine_error(exc, plan.format) from None
     return Book(plan.format, sheets, notes)
