@@ -432,3 +432,13 @@ def test_fines_written_in_yuan_without_a_unit_are_flagged(tmp_path):
 def test_filled_on_with_a_time_of_day_is_read_as_the_date(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", filled_on="2023-12-24 10:30"))
     assert ret.filled_on == date(2023, 12, 24)
+
+
+def test_a_figure_hidden_under_a_merged_cell_is_an_error(tmp_path):
+    def edit(ws):
+        ws.merge_cells("B7:B8")  # Excel shows B7's 2 across both rows; B8 itself is empty
+
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=edit))
+    assert ("E208", "Sheet1!B8") in codes(ret)
+    assert next(f.message for f in ret.findings if f.code == "E208").startswith("“成立督查组”单元格被合并单元格遮住（其中的值为 空")
+    assert ret.values("cumulative")["teams"] is None and not ret.ok

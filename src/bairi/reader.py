@@ -403,6 +403,11 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
                 continue
             raw = _cell(sheet, r, c)
             location = ref(sheet, r, c)
+            if sheet.covered(r, c):
+                # Excel shows only a merge's top-left value: what this cell holds is not what the town sees.
+                figures[column.key] = Figure(column.key, location, raw, None)
+                out.append(finding("E208", location, column=column.short, raw=_text(raw) or "空"))
+                continue
             reading = read_figure(raw, column.kind, f"{column_letter(c)}{r + 1}" in sheet.uncached)
             figures[column.key] = Figure(column.key, location, raw, reading.value)
             for code, fields in reading.notes:
