@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from bairi.config import default_campaign
+from bairi.rules import check_file
 from bairi.form import KEYS
 from bairi.workbook import lay_form, save
 
@@ -51,3 +52,26 @@ def write_return(path: Path, *, unit: Any = "巴公镇应急管理中心", fille
 def all_keys(value: Any) -> dict[str, Any]:
     """The same value in every column."""
     return {key: value for key in KEYS}
+
+
+CAMPAIGN = default_campaign()
+
+
+def codes(ret, skip=("I303",)):
+    """The findings as (code, cell), leaving out the usual note on the unit's name."""
+    return [(f.code, f.cell) for f in ret.findings if f.code not in skip]
+
+
+def check(path: Path, period: str | None = None):
+    """bairi check on one file under the built-in campaign."""
+    return check_file(path, CAMPAIGN, period)
+
+
+def put(**cells):
+    """An edit for write_return that sets the given cells (B7="3项"); text stays text."""
+    def edit(ws):
+        for ref, value in cells.items():
+            ws[ref] = value
+            if isinstance(value, str) and not value.startswith("="):
+                ws[ref].data_type = "s"
+    return edit

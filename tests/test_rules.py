@@ -8,35 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from build import CUMULATIVE, HAZARDS, PERIOD, write_return
+from build import CUMULATIVE, HAZARDS, PERIOD, check, codes, put, write_return
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.config import default_campaign
 from bairi.findings import CATALOGUE
 from bairi.form import KEYS
-from bairi.rules import check_file
 
-CAMPAIGN = default_campaign()
 DATA = Path(__file__).parent / "data"
-
-
-def codes(ret, skip=("I303",)):
-    """The findings as (code, cell), leaving out the usual note on the unit's name."""
-    return [(f.code, f.cell) for f in ret.findings if f.code not in skip]
-
-
-def check(path: Path, period: str | None = None):
-    return check_file(path, CAMPAIGN, period)
-
-
-def put(**cells):
-    """An edit for write_return that sets the given cells."""
-    def edit(ws):
-        for ref, value in cells.items():
-            ws[ref] = value
-    return edit
 
 
 def drop_hazard_table(ws):

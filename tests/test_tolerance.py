@@ -7,34 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from build import CUMULATIVE, HAZARDS, PERIOD, write_return
+from build import CAMPAIGN, CUMULATIVE, HAZARDS, PERIOD, check, codes, put, write_return
 from openpyxl import Workbook, load_workbook
 
-from bairi.config import default_campaign
 from bairi.form import KEYS
-from bairi.rules import check_file
 from bairi.workbook import lay_form, save
 
-CAMPAIGN = default_campaign()
-
-
-def codes(ret, skip=("I303",)):
-    """The findings as (code, cell), leaving out the usual note on the unit's name."""
-    return [(f.code, f.cell) for f in ret.findings if f.code not in skip]
-
-
-def check(path: Path, period: str | None = None):
-    return check_file(path, CAMPAIGN, period)
-
-
-def put(**cells):
-    """An edit for write_return that sets the given cells (B7="3项")."""
-    def edit(ws):
-        for ref, value in cells.items():
-            ws[ref] = value
-            if isinstance(value, str) and not value.startswith("="):
-                ws[ref].data_type = "s"
-    return edit
 
 
 # --- figures: blanks, words, text, full-width digits, units, 元 ------------------------------

@@ -277,6 +277,23 @@ def main() -> None:
 
 
 RemindOpt = Annotated[Optional[Path], typer.Option("--remind", help="为每个逾期或未报的镇写一份催报通知到此文件夹")]
+def _evidence(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool):
+    """Receipts under the inputs and the day that counts as today (`--as-of`, else today in Beijing time)."""
+    from datetime import datetime, timezone
+
+    from bairi.collect import MissingInput
+    from bairi.evidence import collect
+    from bairi.schedule import local
+
+    now = datetime.now(timezone.utc)
+    day = as_of or local(now, campaign).date()
+    try:
+        return collect(paths, campaign, now, ledger, use_ledger=not no_ledger), day
+    except MissingInput as exc:
+        _fail(str(exc))
+        raise
+
+
 LedgerOpt = Annotated[Optional[Path], typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
 NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
 
@@ -296,24 +313,15 @@ def deadlines(
 
     Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
-    from datetime import datetime, timezone
-
-    from bairi.collect import MissingInput
     from bairi.deadline_report import assessment_dict, show_assessment, write_reminders
-    from bairi.evidence import collect
-    from bairi.schedule import assess, local
+    from bairi.schedule import assess
 
     campaign = _campaign(config)
     if remind is not None and remind.exists() and not remind.is_dir():
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
-    now = datetime.now(timezone.utc)
-    day = as_of or local(now, campaign).date()
-    try:
-        evidence = collect(paths, campaign, now, ledger, use_ledger=not no_ledger)
-    except MissingInput as exc:
-        _fail(str(exc))
+    evidence, day = _evidence(paths, campaign, as_of, ledger, no_ledger)
     result = assess(campaign, evidence.receipts, day, evidence.findings)
     written = None
     if remind is not None:
@@ -346,28 +354,19 @@ def summary(
 
     Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.txt
     """
-    from datetime import datetime, timezone
-
     from jinja2 import TemplateError
 
     from bairi.bulletin import bulletin_context, merge_receipts, render_bulletin
-    from bairi.collect import MissingInput
-    from bairi.evidence import collect
     from bairi.files import write_atomic
     from bairi.merge import MergeRefused
-    from bairi.schedule import assess, local
+    from bairi.schedule import assess
 
     campaign = _campaign(config)
     if template_file is not None and not template_file.is_file():
         _fail(f"通报模板不存在：{template_file}")
-    now = datetime.now(timezone.utc)
-    day = as_of or local(now, campaign).date()
+    evidence, day = _evidence(paths, campaign, as_of, ledger, no_ledger)
     try:
-        evidence = collect(paths, campaign, now, ledger, use_ledger=not no_ledger)
         merged = merge_receipts(evidence, campaign, day, period)
-    except MissingInput as exc:
-        _fail(str(exc))
-        return
     except MergeRefused as exc:
         _fail(str(exc))
         return

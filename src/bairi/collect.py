@@ -37,13 +37,3 @@ def expand(paths: list[Path]) -> list[Path]:
                 seen.add(key)
                 found.append(candidate)
     return found
-
-
-def skipped(paths: list[Path]) -> list[Path]:
-    """Files under the given folders that are not spreadsheets (plans, photos, lock files)."""
-    others: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            others.extend(sorted(p for p in path.rglob("*") if p.is_file() and (
-                p.suffix.lower() not in SPREADSHEET_SUFFIXES or is_lock_file(p))))
-    return others

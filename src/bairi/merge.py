@@ -13,11 +13,10 @@ from bairi.collect import SPREADSHEET_SUFFIXES, expand, is_lock_file
 from bairi.config import Campaign
 from bairi.findings import Finding, finding
 from bairi.form import BY_KEY, FOUND_FIXED, KEYS
+from bairi.ledger import file_mtime
 from bairi.model import Hazard, Return
 from bairi.rules import check_file
 from bairi.values import plain
-
-BEIJING = timezone(timedelta(hours=8))
 
 ReceivedOf = Callable[[Path, str], "datetime | None"]
 
@@ -74,14 +73,6 @@ class Merged:
         return not self.missing_towns
 
 
-def mtime_received(path: Path, sha256: str) -> datetime | None:
-    """When a plain file arrived, as far as the file system knows (its modification time)."""
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime, tz=BEIJING)
-    except OSError:
-        return None
-
-
 def _mtime_within(campaign: Campaign) -> ReceivedOf:
     """Modification times as receipt evidence, except those after the campaign ended.
 
@@ -91,7 +82,7 @@ def _mtime_within(campaign: Campaign) -> ReceivedOf:
     limit = campaign.end + timedelta(days=31)
 
     def received(path: Path, sha256: str) -> datetime | None:
-        when = mtime_received(path, sha256)
+        when = file_mtime(path)
         return when if when is not None and when.date() <= limit else None
 
     return received
@@ -105,7 +96,7 @@ def _local(when: datetime | None, zone: timezone) -> datetime | None:
 
 
 def _order_key(ret: Return, received: dict[str, datetime | None]) -> tuple[date, datetime, str]:
-    when = received.get(str(ret.file)) or datetime.min.replace(tzinfo=BEIJING)
+    when = received.get(str(ret.file)) or datetime.min.replace(tzinfo=timezone.utc)
     return (ret.filled_on or date.min, when, str(ret.file))
 
 

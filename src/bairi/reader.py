@@ -21,20 +21,14 @@ from bairi.form import (
     strip_unit,
 )
 from bairi.model import Figure, Hazard, Return
-from bairi.sheets import Book, Sheet, Unreadable, load_book, read_input
-from bairi.values import plain, read_date, read_figure
+from bairi.sheets import Book, Sheet, Unreadable, col_letters, load_book, read_input
+from bairi.values import read_date, read_figure
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
 
 
 def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """0 → A, 25 → Z, 26 → AA (0-based, as the grid is)."""
+    return col_letters(index + 1)
 
 
 def ref(sheet: Sheet, row: int, col: int) -> str:
@@ -134,12 +128,6 @@ def find_stats_tables(book: Book) -> list[StatsTable]:
         if best is not None:
             tables.append(best)
     return tables
-
-
-def find_stats(book: Book) -> StatsTable | None:
-    """The best-matching statistics header in the workbook, or None."""
-    tables = find_stats_tables(book)
-    return max(tables, key=lambda t: t.matched) if tables else None
 
 
 def _form_rows(table: StatsTable) -> int:

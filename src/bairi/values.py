@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 ZERO_WORDS = frozenset({"无", "没有", "暂无", "—", "——", "–", "-", "--", "/", "／", "－", "—-", "×", "空", "无。", "0无"})
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import weakref
 from copy import copy
 from datetime import date, datetime
@@ -315,8 +316,6 @@ def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[An
 
 def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date) -> Workbook:
     """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表."""
-    from bairi.merge import rates
-
     workbook = Workbook()
     ws = workbook.active
     ws.title = "报告表"
@@ -383,26 +382,16 @@ KEYS_ORDER = tuple(c.key for c in COLUMNS)
 
 def cell_span(cells: dict[str, Any]) -> str:
     """Where a row's figures came from: Sheet1!B7:N7 when side by side in the form's order, else each cell."""
-    from bairi.reader import column_letter
+    from bairi.sheets import col_letters, col_number
 
     locations = [cells[key].location for key in KEYS_ORDER if key in cells]
-    if len(locations) == len(KEYS_ORDER):
-        sheet, first = locations[0].rsplit("!", 1)
-        row = first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        start = len(first) - len(row)
-        letters = [loc.rsplit("!", 1)[1][:-len(row)] if loc.endswith(row) else "" for loc in locations]
-        first_index = _column_index(first[:start])
-        if all(loc.startswith(sheet + "!") for loc in locations) and letters == [
-                column_letter(first_index + i) for i in range(len(locations))]:
-            return f"{sheet}!{letters[0]}{row}:{letters[-1]}{row}"
+    places = [re.fullmatch(r"(.*)!([A-Z]+)([0-9]+)", loc) for loc in locations]
+    if len(locations) == len(KEYS_ORDER) and all(places):
+        sheet, first, row = places[0].groups()
+        expected = [f"{sheet}!{col_letters(col_number(first) + i)}{row}" for i in range(len(locations))]
+        if locations == expected:
+            return f"{sheet}!{first}{row}:{places[-1][2]}{row}"
     return "；".join(f"{BY_KEY_LABEL[key]} {cells[key].location}" for key in KEYS_ORDER if key in cells)
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
 
 
 def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, month: str) -> None:
