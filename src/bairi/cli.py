@@ -209,10 +209,11 @@ def merge(
     campaign = _campaign(config)
     if output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
-    files = _expand(paths)
+    from bairi.collect import MissingInput
+
     console = _console(stderr=fmt is Format.json)
     try:
-        with _progress(console, len(files), fmt is Format.table) as advance:
+        with _progress(console, fmt is Format.table) as advance:
             found = gather(paths, campaign, output, progress=advance)
         from bairi.ledger import ledger_path
 
@@ -220,7 +221,7 @@ def merge(
                              received_of=found.received_of(campaign, ledger_path(paths)), skipped=found.skipped)
         write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
                      as_of or date.today())
-    except MergeRefused as exc:
+    except (MergeRefused, MissingInput) as exc:
         _fail(str(exc))
         return
     except OSError as exc:
@@ -234,28 +235,30 @@ def merge(
 
 
 class _progress:
-    """A progress bar on the terminal when there are many files; silent otherwise."""
+    """A progress bar on the terminal once there turn out to be many files; silent otherwise."""
 
-    def __init__(self, console, total: int, enabled: bool) -> None:
-        self.console, self.total, self.enabled = console, total, enabled and total >= 30
+    def __init__(self, console, enabled: bool) -> None:
+        self.console, self.enabled = console, enabled
         self.bar = None
+        self.task = None
 
     def __enter__(self):
-        if not self.enabled:
-            return None
-        from rich.progress import Progress
+        return self.advance if self.enabled else None
 
-        # No refresh thread: reading may fork worker processes, which must not inherit a running thread.
-        self.bar = Progress(console=self.console, transient=True, auto_refresh=False)
-        self.bar.__enter__()
-        task = self.bar.add_task("读取报表", total=self.total)
+    def advance(self, done: int, total: int) -> None:
+        """Move the bar; it appears on the first call when there are 30 files or more."""
+        if self.bar is None:
+            if total < 30:
+                return
+            from rich.progress import Progress
 
-        def advance(done: int, total: int) -> None:
-            self.bar.update(task, completed=done)
-            if done == total or done % 20 == 0:
-                self.bar.refresh()
-
-        return advance
+            # No refresh thread: reading may fork worker processes, which must not inherit a running thread.
+            self.bar = Progress(console=self.console, transient=True, auto_refresh=False)
+            self.bar.__enter__()
+            self.task = self.bar.add_task("读取报表", total=total)
+        self.bar.update(self.task, completed=done)
+        if done == total or done % 20 == 0:
+            self.bar.refresh()
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
