@@ -66,7 +66,7 @@ def province_campaign():
 
     campaign = default_campaign()
     units = [Unit(name=name, enterprises=enterprises_of(i)) for i, name in enumerate(unit_names())]
-    return campaign.model_copy(update={"units": units, "authority": "山西省应急管理厅", "authority_short": "山西省"})
+    return campaign.with_changes(units=units, authority="山西省应急管理厅", authority_short="山西省")
 
 
 def _amount(rng: random.Random, high: int) -> Decimal:

@@ -55,8 +55,46 @@ def test_missing_config_file_is_an_operator_error(tmp_path):
 
 
 def test_builtin_campaign_passes_its_own_validation():
-    from bairi.config import Campaign
+    from dataclasses import asdict
+
+    from bairi.config import validate
 
     built = default_campaign()
-    assert Campaign.model_validate(built.model_dump()) == built
+    assert validate(asdict(built)) == built
     assert len(built.units) == 16 and [p.period for p in built.periods] == ["2023-11", "2023-12", "2024-01"]
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ('name = "巴公镇"', 'name = "  "', "units.8.name：不能为空"),
+    ("enterprises = 45", "enterprises = -1", "units.8.enterprises：不能小于 0"),
+    ("utc_offset_hours = 8", "utc_offset_hours = 20", "utc_offset_hours：应在 -12 到 14 之间"),
+    ('name = "巴公镇"', 'name = "南村镇"', "units：单位重复：南村镇"),
+    ('period = "2023-12"', 'period = "2023-11"', "periods：报告期重复"),
+    ("end = 2024-02-10", "end = 2023-01-01", "end：早于 start"),
+])
+def test_each_rule_of_the_config_is_named(tmp_path, old, new, key):
+    text = campaign_toml(default_campaign())
+    assert old in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_campaign(bad)
+    assert key in str(info.value)
+
+
+def test_the_builtin_campaign_needs_no_pydantic():
+    import subprocess
+    import sys
+
+    code = "import sys; from bairi.config import load_campaign; load_campaign(); print('pydantic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_units_and_periods_are_found_by_name():
+    campaign = default_campaign()
+    assert campaign.unit("巴公镇").enterprises == 45
+    assert campaign.unit("巴公") is None
+    assert campaign.period("2023-12").due.day == 25 and campaign.period("2023-10") is None
+    changed = campaign.with_changes(units=[*campaign.units[:2]])
+    assert changed.unit("巴公镇") is None and changed.unit("南村镇").enterprises == 38

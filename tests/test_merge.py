@@ -243,7 +243,7 @@ def test_merge_reads_first_seen_times_from_the_deadlines_ledger(tmp_path):
 def test_template_for_a_thousand_units_keeps_drop_downs_valid(tmp_path):
     from bairi.workbook import OPTIONS_SHEET, write_template
 
-    many = CAMPAIGN.model_copy(update={"units": [Unit(name=f"第{i}号镇") for i in range(1, 1201)]})
+    many = CAMPAIGN.with_changes(units=[Unit(name=f"第{i}号镇") for i in range(1, 1201)])
     path = tmp_path / "t.xlsx"
     write_template(path, many, "第7号镇")
     wb = load_workbook(path)

@@ -57,7 +57,7 @@ def test_month_end_due_dates():
 
 
 def test_strictly_before_the_due_day_when_configured():
-    strict = CAMPAIGN.model_copy(update={"due_inclusive": False})
+    strict = CAMPAIGN.with_changes(due_inclusive=False)
     assert status_of(date(2023, 12, 25), date(2023, 12, 24), date(2024, 1, 1), strict) == ("on_time", 0)
     assert status_of(date(2023, 12, 25), date(2023, 12, 25), date(2024, 1, 1), strict) == ("late", 1)
     assert status_of(date(2023, 12, 25), None, date(2023, 12, 25), strict) == ("missing", 1)

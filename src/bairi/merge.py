@@ -114,16 +114,14 @@ def diff(old: Return, new: Return) -> list[str]:
 
 
 def _sum(returns: Iterable[Return], row: str) -> dict[str, int | Decimal]:
-    """Column totals with pandas: counts as integers, fines as exact decimals."""
-    import pandas as pd
-
-    frame = pd.DataFrame([r.values(row) for r in returns], columns=list(KEYS))
-    totals: dict[str, int | Decimal] = {}
-    for key in KEYS:
-        if BY_KEY[key].kind == "count":
-            totals[key] = int(frame[key].astype("int64").sum()) if len(frame) else 0
-        else:
-            totals[key] = sum((Decimal(v) for v in frame[key]), Decimal(0))
+    """Column totals, exact: counts as Python integers, fines as decimals (never floats)."""
+    # Plain sums, not pandas: adding 13 columns needs no frame, importing pandas would cost merge a third of
+    # its time (issue 5), and a frame would turn the decimal fines into floats or objects anyway.
+    totals: dict[str, int | Decimal] = {key: (0 if BY_KEY[key].kind == "count" else Decimal(0)) for key in KEYS}
+    for ret in returns:
+        for key, value in ret.values(row).items():
+            if value is not None:
+                totals[key] += value
     return totals
 
 
@@ -197,7 +195,7 @@ def consolidate(
         if ret.town == campaign.authority:
             skipped.append((ret.file, f"{campaign.authority}自己的汇总表，不参与汇总"))
             continue
-        if ret.town in unit_names and ret.period:
+        if ret.town and campaign.unit(ret.town) is not None and ret.period:
             groups.setdefault((ret.town, ret.period), []).append(ret)
         else:
             unplaced.append(ret)
