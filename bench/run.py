@@ -173,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
 
+    import importlib.util
+
+    if importlib.util.find_spec("pandas") is None:
+        print("the baselines need pandas: pip install -e '.[bench]'", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     manifest = corpus.generate(fresh=args.fresh, log=log)
     work = corpus.WORK

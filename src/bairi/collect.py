@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+# Towns pack returns into these; merge and deadlines open a .zip, and name a .rar/.7z as unreadable.
+ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z")
 
 
 class MissingInput(Exception):

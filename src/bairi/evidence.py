@@ -4,6 +4,8 @@ When: an attachment's e-mail Date header; a plain file's first-seen record in th
 modification time. The same content found twice (a saved attachment beside its mailbox) counts once,
 with the better evidence. What and whose: a return reads its own 填报单位 and period; other documents
 are known by 方案/总结 and a town's name in the file name or mail subject, or by the sender's address.
+A zip is opened and the spreadsheets in it count like loose files, dated like the zip; a zip of
+documents only, or a .rar/.7z (which cannot be opened), is known by its name like other documents.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from bairi.archive import is_archive, unpack
 from bairi.collect import SPREADSHEET_SUFFIXES, MissingInput, is_lock_file
 from bairi.config import Campaign
 from bairi.findings import Finding, finding
@@ -46,6 +49,8 @@ class Copy:
     sender_name: str = ""
     folder: str = ""
     findings: list[Finding] = field(default_factory=list)
+    problem: str = ""  # an archive that could not be opened: why, said if it cannot be known by its name either
+    within: str = ""  # the archive this file was packed in, whose name may say the town or month
 
 
 @dataclass
@@ -137,6 +142,8 @@ def _claims(copy: Copy, ret: Return | None, campaign: Campaign) -> list[tuple[st
         claims.append(("填报单位", ret.town))
     for town in towns_in(Path(copy.name).stem, campaign):
         claims.append(("文件名", town))
+    for town in towns_in(Path(copy.within).stem, campaign) if copy.within else []:
+        claims.append(("压缩包名", town))
     subject = towns_in(copy.subject, campaign) if copy.subject else []
     if len(subject) == 1:
         claims.append(("邮件主题", subject[0]))
@@ -153,7 +160,7 @@ def _period(copy: Copy, ret: Return | None, campaign: Campaign) -> str | None:
     """The return's period: its file name or title, the mail subject, its folder, then its 填表日期."""
     if ret is not None and ret.period and not ret.period_source.startswith("填表日期"):
         return ret.period
-    for text in (Path(copy.name).stem, copy.subject, copy.folder):
+    for text in (Path(copy.name).stem, Path(copy.within).stem, copy.subject, copy.folder):
         if text and (found := month_in(text, campaign)):
             return found
     return ret.period if ret is not None else None
@@ -180,7 +187,10 @@ def receipt_of(copy: Copy, campaign: Campaign, findings: list[Finding]) -> Recei
     if kind is None:
         kind = kind_in(Path(copy.name).stem) or (kind_in(copy.subject) if copy.subject else None)
     if kind is None:
-        findings.append(finding("D704", copy.source, name=copy.name, what="是方案、总结还是月报表"))
+        if copy.problem:
+            findings.append(finding("D712", copy.source, name=copy.name, reason=copy.problem))
+        else:
+            findings.append(finding("D704", copy.source, name=copy.name, what="是方案、总结还是月报表"))
         return None
     claims = _claims(copy, ret, campaign)
     if not claims:
@@ -231,6 +241,32 @@ def _kept(name: str, data: bytes) -> bytes:
     return data if Path(name).suffix.lower() in SPREADSHEET_SUFFIXES else b""
 
 
+def _opened(copy: Copy, findings: list[Finding]) -> list[Copy]:
+    """What a copy stands for: itself; for a zip, the spreadsheets in it, dated like the zip.
+
+    The zip itself is still known by its name when it holds no spreadsheet (or cannot be opened),
+    and when it also holds documents and its name or mail subject says 方案 or 总结.
+    """
+    if not is_archive(copy.name):
+        copy.data = _kept(copy.name, copy.data)
+        return [copy]
+    found = unpack(copy.name, copy.data)
+    copy.data = b""
+    members = [Copy(member.name.rsplit("/", 1)[-1], f"{copy.source}/{member.name}",
+                    hashlib.sha256(member.data).hexdigest(), copy.received, copy.evidence, member.data, copy.subject,
+                    copy.sender, copy.sender_name, copy.folder, findings=list(copy.findings), within=copy.name)
+               for member in found.members]
+    for inner, reason in found.problems:
+        if inner:
+            findings.append(finding("D713", copy.source, name=copy.name, member=inner, reason=reason))
+        else:  # the archive could not be opened at all: said only if its name does not tell what it is either
+            copy.problem = reason
+    if not members:
+        return [copy]
+    named = kind_in(Path(copy.name).stem) or (kind_in(copy.subject) if copy.subject else None)
+    return members + ([copy] if found.others and named else [])
+
+
 def _folder(path: Path, roots: list[Path]) -> str:
     for root in roots:
         if root.is_dir():
@@ -275,7 +311,7 @@ def _gather(paths: list[Path], mails: list[Path], files: list[Path], campaign: C
         when, how = stamps.received(path, digest, len(data))
         if when is None:
             continue
-        copies.append(Copy(path.name, str(path), digest, when, how, _kept(path.name, data), folder=_folder(path, paths)))
+        copies.extend(_opened(Copy(path.name, str(path), digest, when, how, data, folder=_folder(path, paths)), findings))
     attached = 0
     for path in mails:
         try:
@@ -295,8 +331,8 @@ def _gather(paths: list[Path], mails: list[Path], files: list[Path], campaign: C
                 notes.append(finding("D705", item.source, raw=item.date_raw or "无", fallback=EVIDENCE_LABELS[how]))
                 if when is None:
                     continue
-            copies.append(Copy(item.name, f"{item.source}/{item.name}", digest, when, how, _kept(item.name, item.data),
-                               item.subject, item.sender, item.sender_name, findings=notes))
+            copies.extend(_opened(Copy(item.name, f"{item.source}/{item.name}", digest, when, how, item.data,
+                                       item.subject, item.sender, item.sender_name, findings=notes), findings))
     best: dict[str, Copy] = {}
     for copy in copies:
         current = best.get(copy.sha256)

@@ -285,18 +285,22 @@ class Gathered:
     returns: list[Return]
     skipped: list[tuple[Path, str]]
     received: dict[str, datetime | None]
+    # A return read from an archive saved on disk → (the archive file, its sha256): it arrived when the archive did.
+    containers: dict[str, tuple[Path, str]] = field(default_factory=dict)
 
     def received_of(self, campaign: Campaign, ledger: Path | None = None) -> ReceivedOf:
         """Receipt time by file: a mail's Date header; else the ledger's first sighting (read only,
-        as `deadlines` recorded it); else the file's modification time."""
+        as `deadlines` recorded it); else the file's modification time (an archive's, for what was inside it)."""
         fallback = _mtime_within(campaign)
-        seen = _ledger_times(ledger, [r.sha256 for r in self.returns]) if ledger is not None else {}
+        digests = [r.sha256 for r in self.returns] + [digest for _, digest in self.containers.values()]
+        seen = _ledger_times(ledger, digests) if ledger is not None else {}
         limit = campaign.end + timedelta(days=31)
 
         def received(path: Path, sha256: str) -> datetime | None:
             key = str(path)
             if key in self.received:
                 return self.received[key]
+            path, sha256 = self.containers.get(key, (path, sha256))
             when = seen.get(sha256)
             if when is not None and when.date() <= limit:
                 return when
@@ -330,8 +334,12 @@ def _ledger_times(path: Path, digests: list[str]) -> dict[str, datetime]:
 
 def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
            progress: Callable[[int, int], None] | None = None) -> Gathered:
-    """Read and check every return under the inputs, mail attachments included; list what is not a return."""
+    """Read and check every return under the inputs, mail attachments and zipped returns included; list what is not a return."""
+    import hashlib
+
+    from bairi.archive import is_archive, unpack
     from bairi.mail import MailUnreadable, is_mail, read_mail
+    from bairi.sheets import read_input
 
     files = expand(inputs)
     if output is not None:
@@ -340,7 +348,8 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
             raise MergeRefused(f"输出文件 {output} 是输入文件之一，为防止覆盖原始报表，已拒绝。请换一个输出文件名。")
     skipped: list[tuple[Path, str]] = []
     mails: list[Path] = [p for p in inputs if p.is_file() and is_mail(p)]
-    files = [f for f in files if f not in mails]
+    archives: list[Path] = [p for p in inputs if p.is_file() and is_archive(p.name)]
+    files = [f for f in files if f not in mails and f not in archives]
     for path in inputs:
         if path.is_dir():
             for other in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -352,10 +361,13 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
                     continue
                 elif is_mail(other):
                     mails.append(other)
+                elif is_archive(other.name):
+                    archives.append(other)
                 else:
                     skipped.append((other, "不是电子表格"))
     returns: list[Return] = []
     received: dict[str, datetime | None] = {}
+    containers: dict[str, tuple[Path, str]] = {}
     seen: dict[str, Return] = {}
     for index, ret in enumerate(check_files(files, campaign), start=1):
         returns.append(ret)
@@ -365,23 +377,54 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
     from bairi.rules import check
     from bairi.reader import read_return
 
+    def read(label: str, data: bytes) -> Return:
+        name = label.rsplit("/", 1)[-1]
+        ret = check(read_return(Path(name), campaign, data=data, name=name), campaign)
+        ret.file = Path(label)
+        return ret
+
+    def opened(label: str, name: str, data: bytes) -> list[tuple[str, bytes]]:
+        # An archive's spreadsheets as (label, bytes); whatever in it cannot be read is said in `skipped`.
+        found = unpack(name, data)
+        skipped.extend((Path(f"{label}/{inner}" if inner else label), reason) for inner, reason in found.unread)
+        return [(f"{label}/{member.name}", member.data) for member in found.members]
+
+    for path in archives:
+        try:
+            data = read_input(path)
+        except OSError as exc:
+            skipped.append((path, f"文件无法打开：{exc.strerror or type(exc).__name__}"))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        for label, body in opened(str(path), path.name, data):
+            ret = read(label, body)
+            if ret.sha256 in seen:
+                continue  # the same return also saved unpacked: counted once
+            seen[ret.sha256] = ret
+            containers[label] = (path, digest)
+            returns.append(ret)
+
+    def wanted(name: str) -> bool:
+        return Path(name).suffix.lower() in SPREADSHEET_SUFFIXES or is_archive(name)
+
     for mail in mails:
         try:
-            found = read_mail(mail, str(mail), keep=lambda name: Path(name).suffix.lower() in SPREADSHEET_SUFFIXES)
+            found = read_mail(mail, str(mail), keep=wanted)
         except MailUnreadable as exc:
             skipped.append((mail, f"邮件无法读取：{exc}"))
             continue
         for item in found:
             label = f"{item.source}/{item.name}"
-            ret = check(read_return(Path(item.name), campaign, data=item.data, name=item.name), campaign)
-            ret.file = Path(label)
-            twin = seen.get(ret.sha256)
-            if twin is not None:
-                # The same bytes saved from this mail as a plain file: one return, dated by the mail.
-                if item.sent is not None and str(twin.file) not in received:
-                    received[str(twin.file)] = item.sent
-                continue
-            seen[ret.sha256] = ret
-            received[label] = item.sent
-            returns.append(ret)
-    return Gathered(returns, skipped, received)
+            pieces = opened(label, item.name, item.data) if is_archive(item.name) else [(label, item.data)]
+            for piece, body in pieces:
+                ret = read(piece, body)
+                twin = seen.get(ret.sha256)
+                if twin is not None:
+                    # The same bytes saved from this mail as a plain file (or packed again): one return, dated by the mail.
+                    if item.sent is not None and str(twin.file) not in received:
+                        received[str(twin.file)] = item.sent
+                    continue
+                seen[ret.sha256] = ret
+                received[piece] = item.sent
+                returns.append(ret)
+    return Gathered(returns, skipped, received, containers)
