@@ -283,3 +283,18 @@ def app():
     from bairi.cli import app as typer_app
 
     return typer_app
+
+
+def test_a_workbook_renamed_to_zip_is_read_as_the_return(tmp_path):
+    from bairi.merge import consolidate, gather
+
+    inbox = tmp_path / "收件箱"
+    real = write_return(tmp_path / "巴公镇12月份百日攻坚报表.xlsx")
+    inbox.mkdir()
+    renamed = inbox / "巴公镇12月份百日攻坚报表.zip"
+    renamed.write_bytes(real.read_bytes())
+    found = gather([inbox], CAMPAIGN)
+    assert [str(r.file) for r in found.returns] == [str(renamed)]
+    assert found.skipped == []
+    merged = consolidate(found.returns, CAMPAIGN, "2023-12")
+    assert merged.totals["period_row"]["enterprises"] == 25

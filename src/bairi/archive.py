@@ -32,7 +32,10 @@ UNREADABLE_KINDS = {
 
 @dataclass(frozen=True)
 class Member:
-    """One spreadsheet found in an archive: its path there (through a nested zip, if any) and its bytes."""
+    """One spreadsheet found in an archive: its path there (through a nested zip, if any) and its bytes.
+
+    The name is empty when the "archive" is itself a workbook under another name.
+    """
 
     name: str
     data: bytes
@@ -134,6 +137,10 @@ def _unpack(name: str, data: bytes, prefix: str, depth: int, found: Unpacked, bu
     if len(infos) > MAX_ZIP_ENTRIES:
         found.problems.append((prefix.rstrip("/"), f"压缩包内有 {len(infos)} 个文件，超出安全处理上限"))
         return
+    if depth == 0 and _is_spreadsheet_package(infos):
+        # An .xlsx or .ods renamed to .zip (a mail system that blocks .xlsx does this): it is the return itself.
+        found.members.append(Member("", data))
+        return
     wanted: list[tuple[str, zipfile.ZipInfo, bool]] = []
     for info in infos:
         path = clean_name(member_name(info))
@@ -161,6 +168,13 @@ def _unpack(name: str, data: bytes, prefix: str, depth: int, found: Unpacked, bu
             _unpack(path, body, label + "/", depth + 1, found, budget)
         else:
             found.members.append(Member(label, body))
+
+
+def _is_spreadsheet_package(infos: list[zipfile.ZipInfo]) -> bool:
+    """True for the parts of an .xlsx/.xlsm or .ods workbook, whatever the file is called."""
+    names = {info.filename.lower() for info in infos}
+    return ("[content_types].xml" in names and any(n.startswith("xl/") for n in names)) or (
+        "mimetype" in names and "content.xml" in names)
 
 
 def _refusal(info: zipfile.ZipInfo, nested: bool, depth: int) -> str | None:

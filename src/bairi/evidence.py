@@ -252,7 +252,7 @@ def _opened(copy: Copy, findings: list[Finding]) -> list[Copy]:
         return [copy]
     found = unpack(copy.name, copy.data)
     copy.data = b""
-    members = [Copy(member.name.rsplit("/", 1)[-1], f"{copy.source}/{member.name}",
+    members = [Copy(member.name.rsplit("/", 1)[-1] or copy.name, f"{copy.source}/{member.name}" if member.name else copy.source,
                     hashlib.sha256(member.data).hexdigest(), copy.received, copy.evidence, member.data, copy.subject,
                     copy.sender, copy.sender_name, copy.folder, findings=list(copy.findings), within=copy.name)
                for member in found.members]

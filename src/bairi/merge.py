@@ -387,7 +387,7 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
         # An archive's spreadsheets as (label, bytes); whatever in it cannot be read is said in `skipped`.
         found = unpack(name, data)
         skipped.extend((Path(f"{label}/{inner}" if inner else label), reason) for inner, reason in found.unread)
-        return [(f"{label}/{member.name}", member.data) for member in found.members]
+        return [(f"{label}/{member.name}" if member.name else label, member.data) for member in found.members]
 
     for path in archives:
         try:
