@@ -1,4 +1,4 @@
-"""The commands a clerk runs all day stay light: they never import pandas, openpyxl, numpy or jinja2.
+"""The commands a clerk runs all day stay light: check, merge and --help never import pandas, openpyxl, numpy or jinja2.
 
 Each probe runs bairi in a fresh interpreter, as the console script does, and reports which heavy
 libraries ended up in sys.modules; importing any of them costs a tenth of a second or more.
@@ -52,3 +52,12 @@ def test_help_imports_no_heavy_library(tmp_path):
     report, stdout = probe(tmp_path, "--help")
     assert report == {"exit": 0, "heavy": []}
     assert "check" in stdout and "merge" in stdout
+
+
+def test_merge_imports_no_heavy_library(tmp_path):
+    # The province's thousand returns are summed in Python and written by bairi's own xlsx writer (issue 5).
+    inbox = tmp_path / "收件箱"
+    write_return(inbox / "巴公镇12月份百日攻坚报表.xlsx")
+    report, _ = probe(tmp_path, "merge", str(inbox), "-o", str(tmp_path / "泽州县.xlsx"), "--as-of", "2023-12-26")
+    assert report == {"exit": 0, "heavy": []}
+    assert (tmp_path / "泽州县.xlsx").stat().st_size > 0
