@@ -127,15 +127,31 @@ _FULLWIDTH = str.maketrans(
     "():0123456789.,/-",
 )
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
+_UNIT = re.compile(r"\([^()]*\)$")
+# Every reader pass folds the same headers, return after return: each short text is folded once per run.
+_NORMALIZED: dict[str, str] = {}
+_NORMALIZED_ENTRIES = 4096
 
 
 def normalize(text: object) -> str:
     """Header text with spaces, line breaks and full-width punctuation folded away."""
     if text is None:
         return ""
-    return _SPACE.sub("", str(text)).translate(_FULLWIDTH)
+    if type(text) is not str:
+        return _SPACE.sub("", str(text)).translate(_FULLWIDTH)
+    folded = _NORMALIZED.get(text)
+    if folded is None:
+        folded = _SPACE.sub("", text).translate(_FULLWIDTH)
+        if len(text) <= 64:
+            if len(_NORMALIZED) >= _NORMALIZED_ENTRIES:
+                _NORMALIZED.clear()
+            _NORMALIZED[text] = folded
+    return folded
 
 
 def strip_unit(text: str) -> str:
     """A header without its trailing unit in brackets: 排查企业(家) → 排查企业."""
-    return re.sub(r"\([^()]*\)$", "", text)
+    # `$` also matches before a final newline, so both endings can carry a unit.
+    if not (text.endswith(")") or text.endswith(")\n")):
+        return text
+    return _UNIT.sub("", text)

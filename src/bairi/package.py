@@ -6,13 +6,18 @@ for the cells it really fills and the text it holds; DTDs and outside references
 
 from __future__ import annotations
 
-import html
+import functools
 import io
+import os
 import re
-import zipfile
 import struct
 import zlib
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import zipfile
 
 from bairi.sheets import (
     MAX_CELL_RECORDS,
@@ -38,24 +43,99 @@ from bairi.sheets import (
 
 # --- zip packages (xlsx, ods) ------------------------------------------------------------------
 
+class _Entry:
+    """One entry of a zip's central directory: what `_Package` uses of a zipfile.ZipInfo."""
+
+    __slots__ = ("filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size", "header_offset")
+
+    def __init__(self, filename: str, flag_bits: int, compress_type: int, crc: int, compress_size: int,
+                 file_size: int, header_offset: int) -> None:
+        self.filename = filename
+        self.flag_bits = flag_bits
+        self.compress_type = compress_type
+        self.CRC = crc
+        self.compress_size = compress_size
+        self.file_size = file_size
+        self.header_offset = header_offset
+
+
+# zipfile's own numbers (ZIP_STORED, ZIP_DEFLATED, MAX_EXTRACT_VERSION): zipfile itself is imported only
+# for the zips the quick reading below leaves to it, and for rewriting one.
+_STORED, _DEFLATED, _MAX_EXTRACT_VERSION = 0, 8, 63
+_END = struct.Struct("<4s4H2LH")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+
+
+def _plain_directory(data: bytes) -> list[_Entry] | None:
+    """The entries of a zip written the plain way (no archive comment, no zip64, no extra fields), read as
+    zipfile reads them but several times faster; None for anything else, which zipfile itself then reads."""
+    if len(data) < _END.size or data[-_END.size:-_END.size + 4] != b"PK\x05\x06" or data[-2:] != b"\0\0":
+        return None
+    locator = max(len(data) - _END.size - 20, 0)  # zipfile's seek stops at the start of a short file
+    if data[locator:locator + 4] == b"PK\x06\x07":
+        return None  # a zip64 locator: zipfile's own reading applies
+    size_cd, offset_cd = _END.unpack_from(data, len(data) - _END.size)[5:7]
+    start = len(data) - _END.size - size_cd  # where zipfile looks, whatever the offset says
+    if start < 0:
+        return None
+    concat = start - offset_cd
+    directory = data[start:start + size_cd]
+    entries: list[_Entry] = []
+    at = 0
+    try:
+        while at < size_cd:
+            fields = _CENTRAL.unpack_from(directory, at)
+            (signature, _, _, extract_version, _, flag_bits, compress_type, _, _, crc, compress_size, file_size,
+             name_len, extra_len, comment_len, _, _, _, offset) = fields
+            if signature != b"PK\x01\x02" or extra_len or extract_version > _MAX_EXTRACT_VERSION:
+                return None
+            raw = directory[at + _CENTRAL.size:at + _CENTRAL.size + name_len]
+            name = raw.decode("utf-8") if flag_bits & 0x800 else raw.decode("cp437")
+            if "\0" in name:
+                name = name[:name.index("\0")]
+            if os.sep != "/" and os.sep in name:
+                name = name.replace(os.sep, "/")
+            entries.append(_Entry(name, flag_bits, compress_type, crc, compress_size, file_size, offset + concat))
+            at += _CENTRAL.size + name_len + extra_len + comment_len
+    except (struct.error, UnicodeDecodeError):
+        return None
+    return entries
+
+
 class _Package:
     """A zip read with its own inflater: sizes are checked as declared and again as actually inflated."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        try:
-            self.archive = zipfile.ZipFile(io.BytesIO(data))
-            self.infos = self.archive.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error, IndexError) as exc:
-            raise corrupt(f"压缩结构损坏（{type(exc).__name__}）") from None
+        infos = _plain_directory(data)
+        if infos is not None:
+            self.infos = infos
+        else:
+            import zipfile
+
+            try:
+                self.infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error, IndexError,
+                    NotImplementedError) as exc:
+                # NotImplementedError: a version-needed field past what zipfile knows (a damaged header).
+                raise corrupt(f"压缩结构损坏（{type(exc).__name__}）") from None
         if not self.infos:
             raise corrupt("压缩包是空的")
         if len(self.infos) > MAX_ZIP_ENTRIES:
             raise too_big(f"压缩包内有 {len(self.infos)} 个部件")
         self.by_name: dict[str, list[zipfile.ZipInfo]] = {}
+        # Parts whose checksum and size an earlier file of the run had too: only those are worth remembering
+        # (a return's own sheet is new every time and would only push the template's parts out).
+        self.familiar: set[int] = set()
+        if len(_SEEN) > 4096:
+            _SEEN.clear()
         total = 0
         for info in self.infos:
             self.by_name.setdefault(self.key(info.filename), []).append(info)
+            sign = (info.CRC, info.file_size)
+            if sign in _SEEN:
+                self.familiar.add(id(info))
+            _SEEN[sign] = True
             total += info.file_size
             if info.file_size > MAX_PART_BYTES:
                 raise too_big(f"部件 {info.filename} 解压后 {megabytes(info.file_size)}")
@@ -70,7 +150,14 @@ class _Package:
     @staticmethod
     def key(name: str) -> str:
         """A part name as a lookup key: forward slashes, no leading slash, case folded."""
-        return name.replace("\\", "/").lstrip("/").lower()
+        key = _KEYS.get(name)
+        if key is None:
+            key = name.replace("\\", "/").lstrip("/").lower()
+            if len(name) <= 256:
+                if len(_KEYS) >= 4096:
+                    _KEYS.clear()
+                _KEYS[name] = key
+        return key
 
     def has(self, name: str) -> bool:
         """True when the package holds a part of that name."""
@@ -102,8 +189,11 @@ class _Package:
             raise corrupt(f"缺少部件 {name}")
         blobs = [self.inflate(info) for info in infos]
         for info, blob in zip(infos, blobs):
-            _refuse_entities(info.filename, blob)
-            _well_formed(info.filename, blob)
+            if _recall(_SOUND, blob) is None:
+                _refuse_entities(info.filename, blob)
+                _well_formed(info.filename, blob)
+                if id(info) in self.familiar:
+                    _remember(_SOUND, blob, True)
         self.checked.add(self.key(name))
         return blobs[-1]
 
@@ -123,30 +213,80 @@ class _Package:
         # (a lying header is how a bomb slips past such checks), and never past our own caps.
         slack = info.file_size + 65536
         cap = min(MAX_PART_BYTES, (MAX_UNZIPPED_BYTES - self.inflated) if first else MAX_PART_BYTES, slack)
-        if info.compress_type == zipfile.ZIP_STORED:
+        crc = None
+        if info.compress_type == _STORED:
             out = raw
-        elif info.compress_type == zipfile.ZIP_DEFLATED:
-            inflater = zlib.decompressobj(-15)
-            try:
-                out = inflater.decompress(raw, cap + 1)
-                if len(out) <= cap and not inflater.unconsumed_tail:
-                    out += inflater.flush()
-            except zlib.error:
-                raise corrupt(f"部件 {info.filename} 的压缩数据损坏") from None
-            if len(out) > cap or inflater.unconsumed_tail:
-                if cap == slack:
-                    raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹")
-                raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}")
+        elif info.compress_type == _DEFLATED:
+            known = _recall(_INFLATED, raw)
+            if known is not None:
+                # The same compressed bytes always inflate to the same part; the caps below still apply.
+                out, crc = known
+                if len(out) > cap:
+                    if cap == slack:
+                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹")
+                    raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}")
+            else:
+                inflater = zlib.decompressobj(-15)
+                try:
+                    out = inflater.decompress(raw, cap + 1)
+                    if len(out) <= cap and not inflater.unconsumed_tail:
+                        out += inflater.flush()
+                except zlib.error:
+                    raise corrupt(f"部件 {info.filename} 的压缩数据损坏") from None
+                if len(out) > cap or inflater.unconsumed_tail:
+                    if cap == slack:
+                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹")
+                    raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}")
+                crc = zlib.crc32(out)
+                if len(out) <= _REMEMBER_BYTES and id(info) in self.familiar:
+                    _remember(_INFLATED, raw, (out, crc))
         else:
             raise corrupt(f"部件 {info.filename} 使用了不支持的压缩方式（{info.compress_type}）")
         if len(out) != info.file_size:
             raise corrupt(f"部件 {info.filename} 的大小与声明不符")
-        if zlib.crc32(out) != info.CRC:
+        if (zlib.crc32(out) if crc is None else crc) != info.CRC:
             raise corrupt(f"部件 {info.filename} 校验错误（CRC）")
         if first:
             self.counted.add(id(info))
             self.inflated += len(out)
         return out
+
+
+# Towns fill one template, so most parts of their returns (styles, theme, relationships, the workbook) are
+# the same bytes file after file. What was learnt from such bytes (how they inflate, that they are sound
+# XML, their attributes) is kept for the rest of the run: it depends on nothing but the bytes. Small parts
+# only, and few of them (a few MB at most), the least recently used dropped first.
+_REMEMBER_BYTES = 64 * 1024
+_REMEMBER_ENTRIES = 32
+_INFLATED: dict[bytes, tuple[bytes, int]] = {}
+_SOUND: dict[bytes, bool] = {}
+_ATTRS: dict[bytes, dict[str, str]] = {}
+# Relationship and content-type parts as read, by ("rels", folder, bytes) and ("types", "", bytes).
+_PARSED: dict[tuple[str, str, bytes], object] = {}
+_NO_ENTITIES: dict[bytes, bool] = {}
+_KEYS: dict[str, str] = {}
+# Checksum and size of the parts of the files read so far (a few bytes each; see _Package.familiar).
+_SEEN: dict[tuple[int, int], bool] = {}
+
+
+def _recall(memo: dict, key: object) -> object | None:
+    """What `memo` keeps for `key` (now the most recently used), or None."""
+    value = memo.pop(key, None)
+    if value is not None:
+        memo[key] = value
+    return value
+
+
+def _remember(memo: dict, key: object, value: object, size: int | None = None) -> None:
+    """Keep `value` for `key` (`size` bytes long), dropping the least recently used entry when the memo is full."""
+    if (len(key) if size is None else size) > _REMEMBER_BYTES:
+        return
+    if len(memo) >= _REMEMBER_ENTRIES:
+        try:
+            del memo[next(iter(memo))]
+        except (StopIteration, KeyError, RuntimeError):  # emptied or changed meanwhile (another thread)
+            memo.clear()
+    memo[key] = value
 
 
 _DOCTYPE = re.compile(rb"<!(?i:doctype|entity)")
@@ -215,12 +355,21 @@ _ATTR = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 def _attrs(raw: bytes) -> dict[str, str]:
     """Attributes of one tag by local name (prefixes dropped), values unescaped."""
+    known = _recall(_ATTRS, raw)
+    if known is not None:
+        return dict(known)
+    found = _parse_attrs(raw)
+    _remember(_ATTRS, raw, dict(found))
+    return found
+
+
+def _parse_attrs(raw: bytes) -> dict[str, str]:
     found: dict[str, str] = {}
     for match in _ATTR.finditer(raw):
         key = match[1].decode("ascii", "replace")
         local = key.rsplit(":", 1)[-1]
         value = match[2] if match[2] is not None else match[3]
-        found.setdefault(local, html.unescape(value.decode("utf-8", "replace")))
+        found.setdefault(local, _unescape(value.decode("utf-8", "replace")))
         found.setdefault(key, found[local])
     return found
 
@@ -247,14 +396,17 @@ def _rels(package: _Package, part: str) -> list[dict[str, str]]:
     if not package.has(rels_name):
         return []
     xml = package.read_xml(rels_name)
-    out = []
-    for match in _REL_TAG.finditer(xml):
-        attrs = _attrs(match[1])
-        if attrs.get("TargetMode", "").lower() == "external":
-            continue
-        attrs["part"] = _resolve(folder, attrs.get("Target", ""))
-        out.append(attrs)
-    return out
+    known = _recall(_PARSED, ("rels", folder, xml))
+    if known is None:
+        known = []
+        for match in _REL_TAG.finditer(xml):
+            attrs = _attrs(match[1])
+            if attrs.get("TargetMode", "").lower() == "external":
+                continue
+            attrs["part"] = _resolve(folder, attrs.get("Target", ""))
+            known.append(attrs)
+        _remember(_PARSED, ("rels", folder, xml), known, len(xml))
+    return [dict(attrs) for attrs in known]
 
 
 def _main_part(package: _Package) -> tuple[str | None, str | None]:
@@ -267,10 +419,13 @@ def _main_part(package: _Package) -> tuple[str | None, str | None]:
     content_type = None
     if package.has("[Content_Types].xml"):
         types = package.read_xml("[Content_Types].xml")
-        overrides = {}
-        for match in _OVERRIDE_TAG.finditer(types):
-            attrs = _attrs(match[1])
-            overrides[attrs.get("PartName", "").lstrip("/").lower()] = attrs.get("ContentType", "")
+        overrides = _recall(_PARSED, ("types", "", types))
+        if overrides is None:
+            overrides = {}
+            for match in _OVERRIDE_TAG.finditer(types):
+                attrs = _attrs(match[1])
+                overrides[attrs.get("PartName", "").lstrip("/").lower()] = attrs.get("ContentType", "")
+            _remember(_PARSED, ("types", "", types), overrides, len(types))
         if main:
             content_type = overrides.get(main.lower())
         else:
@@ -310,6 +465,7 @@ def _inspect_xlsx(package: _Package, main: str) -> Plan:
     plan = Plan("xlsx", package.data)
     total_cells = 0
     text = 0
+    bounded: list[tuple[zipfile.ZipInfo, int]] = []
     for name, kind, part, _ in sheets:
         if not kind.endswith("/worksheet") or not package.has(part):
             continue
@@ -317,10 +473,12 @@ def _inspect_xlsx(package: _Package, main: str) -> Plan:
             xml = package.inflate(info)
             _refuse_entities(info.filename, xml)
             _well_formed(info.filename, xml)
-            scan = _scan_xlsx_sheet(xml, string_sizes)
+            scan = _scan_xlsx_sheet(xml, string_sizes, bound_text=True)
             check_scan(name, scan)
             total_cells += scan.cells
             text += scan.text
+            if not scan.text_exact:
+                bounded.append((info, scan.text))
             if scan.uncached:
                 plan.uncached.setdefault(name, set()).update(scan.uncached)
         package.checked.add(package.key(part))
@@ -329,11 +487,18 @@ def _inspect_xlsx(package: _Package, main: str) -> Plan:
         if key.endswith((".xml", ".rels", ".vml")) and key not in package.checked and not key.startswith(("xl/media/", "docprops/")):
             for info in package.by_name[key]:
                 blob = package.inflate(info)
-                _refuse_entities(info.filename, blob)
+                if _recall(_NO_ENTITIES, blob) is None:
+                    _refuse_entities(info.filename, blob)
+                    if id(info) in package.familiar:
+                        _remember(_NO_ENTITIES, blob, True)
                 if key.endswith("xmlmaps.xml") and _EXTERNAL.search(blob):
                     raise Unreadable("F110", detail=f"部件 {info.filename} 的 XML 架构引用外部地址（外部实体攻击）")
     if total_cells > MAX_TOTAL_CELLS:
         raise too_big(f"各工作表共 {total_cells} 个单元格")
+    if text > MAX_TEXT_BYTES:
+        # Some sheets' text was only bounded (see _scan_xlsx_sheet): measure it now, the limit being near.
+        for info, bound in bounded:
+            text += _sheet_text(package.inflate(info), string_sizes) - bound
     if text > MAX_TEXT_BYTES:
         raise too_big(f"单元格文字共约 {megabytes(text)}")
     dropped = [(name, match) for name, kind, _, match in sheets if kind.endswith(_MACRO_KINDS)]
@@ -355,6 +520,8 @@ def _without_sheets(package: _Package, main: str, workbook: bytes, tags: list[re
             last = close if close > 0 else last
     pieces.append(workbook[last:])
     new_workbook = b"".join(pieces)
+    import zipfile
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
         for info in package.infos:
@@ -377,45 +544,77 @@ def _shared_string_sizes(xml: bytes) -> list[int]:
     return [b - a for a, b in zip(starts, starts[1:])]
 
 
-@dataclass(frozen=True)
 class _SheetPatterns:
-    """The patterns for scanning sheet XML, for one way of writing element names."""
+    """The patterns for scanning sheet XML, for one way of writing element names; each is compiled when
+    first used (a plain sheet needs only a few of them)."""
 
-    cell: re.Pattern[bytes]  # the empty group makes findall return one shared b"": 8 bytes a cell, not 40
-    row_of_cell: re.Pattern[bytes]
-    widths: tuple[re.Pattern[bytes], ...]
-    value: re.Pattern[bytes]
-    text: re.Pattern[bytes]
-    shared_index: re.Pattern[bytes]
-    formula: re.Pattern[bytes]
-    token: re.Pattern[bytes]
+    def __init__(self, prefix: bytes) -> None:
+        self.prefix = prefix
+
+    @functools.cached_property
+    def cell(self) -> re.Pattern[bytes]:
+        # The empty group makes findall return one shared b"": 8 bytes a cell, not 40.
+        return re.compile(rb"<" + self.prefix + rb"c[\s/>]()")
+
+    @functools.cached_property
+    def row_of_cell(self) -> re.Pattern[bytes]:
+        return re.compile(rb"<" + self.prefix + _REF + rb"[A-Za-z]*([0-9]+)[\"']")
+
+    @functools.cached_property
+    def widths(self) -> tuple[re.Pattern[bytes], ...]:
+        return tuple(re.compile(rb"<" + self.prefix + _REF + rb"([A-Za-z]" + width + rb")[0-9]")
+                     for width in (rb"{3,}", rb"{2}", rb"{1}"))
+
+    @functools.cached_property
+    def value(self) -> re.Pattern[bytes]:
+        return re.compile(rb"<" + self.prefix + rb"v>([^<]*)<")
+
+    @functools.cached_property
+    def text(self) -> re.Pattern[bytes]:
+        return re.compile(rb"<" + self.prefix + rb"t(?:\s[^<>]*)?>([^<]*)<")
+
+    @functools.cached_property
+    def shared_index(self) -> re.Pattern[bytes]:
+        return re.compile(rb"\st\s*=\s*[\"']s[\"'][^<>]*>\s*<" + self.prefix + rb"v>\s*([0-9]+)\s*<")
+
+    @functools.cached_property
+    def formula(self) -> re.Pattern[bytes]:
+        return re.compile(rb"<" + self.prefix + rb"f[\s/>]")
+
+    @functools.cached_property
+    def token(self) -> re.Pattern[bytes]:
+        return re.compile(rb"<(/?)" + self.prefix + rb"(c|row|v|is|f)(?=[\s/>])([^<>]*)>")
 
 
-def _sheet_patterns(prefix: bytes) -> _SheetPatterns:
-    ref = rb"c\s[^<>]*?\br\s*=\s*[\"']"
-    return _SheetPatterns(
-        cell=re.compile(rb"<" + prefix + rb"c[\s/>]()"),
-        row_of_cell=re.compile(rb"<" + prefix + ref + rb"[A-Za-z]*([0-9]+)[\"']"),
-        widths=tuple(re.compile(rb"<" + prefix + ref + rb"([A-Za-z]" + width + rb")[0-9]")
-                     for width in (rb"{3,}", rb"{2}", rb"{1}")),
-        value=re.compile(rb"<" + prefix + rb"v>([^<]*)<"),
-        text=re.compile(rb"<" + prefix + rb"t(?:\s[^<>]*)?>([^<]*)<"),
-        shared_index=re.compile(rb"\st\s*=\s*[\"']s[\"'][^<>]*>\s*<" + prefix + rb"v>\s*([0-9]+)\s*<"),
-        formula=re.compile(rb"<" + prefix + rb"f[\s/>]"),
-        token=re.compile(rb"<(/?)" + prefix + rb"(c|row|v|is|f)(?=[\s/>])([^<>]*)>"),
-    )
+_REF = rb"c\s[^<>]*?\br\s*=\s*[\"']"
 
 
 # Excel, WPS, LibreOffice and openpyxl write sheet elements without a prefix; literal patterns scan those
 # several times faster. Any prefix (XML allows non-ASCII ones, and calamine matches elements by local
 # name) switches to the general patterns.
-_PLAIN = _sheet_patterns(b"")
-_PREFIXED = _sheet_patterns(_P)
+_PLAIN = _SheetPatterns(b"")
+_PREFIXED = _SheetPatterns(_P)
 _ANY_PREFIXED = re.compile(rb":(?:c|row|v|is|f|t)[\s/>]")
+# A cell tag as those programs write it: the reference first, and after it no attribute that the general
+# patterns could take for a second reference (no `r=` at all). When every cell is written so, one pass
+# gives the same count as `cell` and the same box as the row and column patterns (which cost several):
+# each cell gives its (letters, digits), any other cell tag (b"", b"").
+_SIMPLE_CELL = re.compile(rb'<c(?: r="([A-Za-z]*)([0-9]+)"[^<>r]*(?:r(?!\s*=)[^<>r]*)*>|[\s/>])')
+_OTHER_CELL = (b"", b"")
+_SHARED_HINT = re.compile(rb"s[\"']")  # what a t="s" must contain; faster to look for than the attribute
 _S_CELL = re.compile(rb"\st\s*=\s*[\"']s[\"']")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _T_ATTR = re.compile(rb"(?:^|\s)t\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _PLACE = re.compile(r"\s*([A-Za-z]*)([0-9]*)\s*")
+
+
+def _unescape(text: str) -> str:
+    """XML character references resolved (html is imported only for text that has any)."""
+    if "&" not in text:
+        return text
+    import html
+
+    return html.unescape(text)
 
 
 def _attr(pattern: re.Pattern[bytes], attrs: bytes) -> str | None:
@@ -424,7 +623,7 @@ def _attr(pattern: re.Pattern[bytes], attrs: bytes) -> str | None:
     if not found:
         return None
     raw = found[1] if found[1] is not None else found[2]
-    return html.unescape(raw.decode("utf-8", "replace")) if b"&" in raw else raw.decode("utf-8", "replace")
+    return _unescape(raw.decode("utf-8", "replace"))
 
 
 def _cdata_bytes(xml: bytes) -> int:
@@ -438,6 +637,14 @@ def _cdata_bytes(xml: bytes) -> int:
     return total
 
 
+def _body_bytes(pattern: re.Pattern[bytes], xml: bytes) -> int:
+    """Bytes in the first group of every match: copied out of a small sheet (faster), measured as spans in a
+    large one (so its text is never held twice)."""
+    if len(xml) <= 1024 * 1024:
+        return sum(map(len, pattern.findall(xml)))
+    return sum(m.end(1) - m.start(1) for m in pattern.finditer(xml))
+
+
 def _widest(xml: bytes, patterns: _SheetPatterns) -> int:
     """The last column any cell names: only the longest column names need comparing (AAA > ZZ > Z)."""
     for pattern in patterns.widths:
@@ -447,34 +654,62 @@ def _widest(xml: bytes, patterns: _SheetPatterns) -> int:
     return 0
 
 
-def _scan_xlsx_sheet(xml: bytes, string_sizes: list[int]) -> Scan:
-    """Measure a worksheet part without building it: C-speed counts first, a full walk only when needed."""
+def _scan_xlsx_sheet(xml: bytes, string_sizes: list[int], bound_text: bool = False) -> Scan:
+    """Measure a worksheet part without building it: C-speed counts first, a full walk only when needed.
+
+    With `bound_text`, a sheet that uses no shared strings gets only a bound on its text (three times its
+    bytes: values, inline strings and CDATA are each part of them), `text_exact` False; the caller measures
+    it when the bounds come near the limit.
+    """
     patterns = _PREFIXED if _ANY_PREFIXED.search(xml) else _PLAIN
     scan = Scan()
-    scan.records = len(patterns.cell.findall(xml))
+    cells = _SIMPLE_CELL.findall(xml) if patterns is _PLAIN else None
+    scan.records = len(cells) if cells is not None else len(patterns.cell.findall(xml))
     if scan.records > MAX_CELL_RECORDS:
         return scan
-    rows = patterns.row_of_cell.findall(xml)
-    if len(rows) == scan.records:
+    if cells is not None and _OTHER_CELL not in cells:
+        # Every cell is written plainly (the usual case): its place is its reference, read in one pass.
+        placed = True
+        cols, rows = zip(*cells) if cells else ((), ())
+        scan.rows = max(map(int, set(rows)), default=0)
+        # The last column: a longer name is always further right (AAA > ZZ), and among equals the later letters.
+        names = set(map(bytes.upper, cols))
+        longest = max(map(len, names), default=0)
+        scan.cols = col_number(max(name for name in names if len(name) == longest)) if longest else 0
+    else:
+        rows = patterns.row_of_cell.findall(xml)
+        placed = len(rows) == scan.records
+        if placed:
+            scan.rows = max(map(int, rows), default=0)
+            scan.cols = _widest(xml, patterns)
+    if placed:
         # Every cell names its place plainly: the box over all of them (empty ones too) bounds what calamine builds.
-        scan.rows = max(map(int, rows), default=0)
-        scan.cols = _widest(xml, patterns)
         scan.cells = scan.rows * scan.cols
-    if len(rows) != scan.records or scan.cells > MAX_CELLS or patterns.formula.search(xml):
+    if not placed or scan.cells > MAX_CELLS or patterns.formula.search(xml):
         _walk_xlsx_sheet(xml, scan, patterns.token)
-    # Spans, not copies: a sheet's text is measured without holding a second copy of it.
-    scan.text = sum(m.end(1) - m.start(1) for m in patterns.value.finditer(xml))
-    scan.text += sum(m.end(1) - m.start(1) for m in patterns.text.finditer(xml))
-    scan.text += _cdata_bytes(xml)
-    # Each use of a shared string copies it into the cell; an index we cannot read plainly counts as the longest.
-    count, longest = len(string_sizes), max(string_sizes, default=0)
-    indexes = patterns.shared_index.findall(xml)
-    for index in indexes:
-        number = int(index)
-        if number < count:
-            scan.text += string_sizes[number]
-    scan.text += max(len(_S_CELL.findall(xml)) - len(indexes), 0) * longest
+    if bound_text and not _SHARED_HINT.search(xml):
+        scan.text, scan.text_exact = 3 * len(xml), False
+    else:
+        scan.text = _sheet_text(xml, string_sizes, patterns)
     return scan
+
+
+def _sheet_text(xml: bytes, string_sizes: list[int], patterns: _SheetPatterns | None = None) -> int:
+    """The text a worksheet's cells hold: values, inline strings, CDATA, and each use of a shared string."""
+    if patterns is None:
+        patterns = _PREFIXED if _ANY_PREFIXED.search(xml) else _PLAIN
+    text = _body_bytes(patterns.value, xml) + _body_bytes(patterns.text, xml) + _cdata_bytes(xml)
+    # Each use of a shared string copies it into the cell; an index we cannot read plainly counts as the longest.
+    # Both patterns need t="s" (in some quotes): a sheet of inline strings and numbers is spared two passes.
+    if _SHARED_HINT.search(xml):
+        count, longest = len(string_sizes), max(string_sizes, default=0)
+        indexes = patterns.shared_index.findall(xml)
+        for index in indexes:
+            number = int(index)
+            if number < count:
+                text += string_sizes[number]
+        text += max(len(_S_CELL.findall(xml)) - len(indexes), 0) * longest
+    return text
 
 
 def _place(value: str | None) -> tuple[int | None, int | None]:
@@ -545,12 +780,18 @@ def _walk_xlsx_sheet(xml: bytes, scan: Scan, token: re.Pattern[bytes]) -> None:
 
 # --- OpenDocument ------------------------------------------------------------------------------
 
-_ODS_TOKEN = re.compile(rb"<(/?)" + _P + rb"(table-cell|covered-table-cell|table-row|table)(?=[\s/>])([^<>]*)>")
-_ROWS_REPEATED = re.compile(rb"number-rows-repeated\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_COLS_REPEATED = re.compile(rb"number-columns-repeated\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_VALUE_TYPE = re.compile(rb"[\s:]value-type\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_OFFICE_VALUE = re.compile(rb"[\s:]value\s*=\s*[\"']")
-_TABLE_NAME = re.compile(rb"[\s:]name\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+@functools.cache
+def _ods_patterns() -> SimpleNamespace:
+    """The patterns for OpenDocument content, compiled when the first .ods comes by."""
+    return SimpleNamespace(
+        token=re.compile(rb"<(/?)" + _P + rb"(table-cell|covered-table-cell|table-row|table)(?=[\s/>])([^<>]*)>"),
+        rows_repeated=re.compile(rb"number-rows-repeated\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
+        cols_repeated=re.compile(rb"number-columns-repeated\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
+        value_type=re.compile(rb"[\s:]value-type\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
+        office_value=re.compile(rb"[\s:]value\s*=\s*[\"']"),
+        table_name=re.compile(rb"[\s:]name\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
+        formula=re.compile(rb"[\s:]formula\s*="),
+    )
 
 
 def _repeat(pattern: re.Pattern[bytes], attrs: bytes) -> int:
@@ -603,7 +844,6 @@ def _inspect_ods(package: _Package) -> Plan:
     return plan
 
 
-_FORMULA = re.compile(rb"[\s:]formula\s*=")
 
 
 def _scan_ods(xml: bytes) -> list[tuple[str, Scan]]:
@@ -616,21 +856,22 @@ def _scan_ods(xml: bytes) -> list[tuple[str, Scan]]:
     row_filled = False
     cell_open = -1
     cell_repeat = 1
-    for match in _ODS_TOKEN.finditer(xml):
+    patterns = _ods_patterns()
+    for match in patterns.token.finditer(xml):
         closing, name, attrs = match[1], match[2], match[3]
         if name == b"table":
             if closing:
                 scan = None
                 continue
             scan = Scan()
-            scans.append((_attr(_TABLE_NAME, attrs) or "", scan))
+            scans.append((_attr(patterns.table_name, attrs) or "", scan))
             row = 0
             continue
         if scan is None:
             continue
         if name == b"table-row":
             if not closing:
-                row_repeat = _repeat(_ROWS_REPEATED, attrs)
+                row_repeat = _repeat(patterns.rows_repeated, attrs)
                 col = row_width = row_text = 0
                 row_filled = False
                 if attrs.endswith(b"/"):
@@ -650,15 +891,15 @@ def _scan_ods(xml: bytes) -> list[tuple[str, Scan]]:
             cell_open = -1
             continue
         scan.records += 1
-        cell_repeat = _repeat(_COLS_REPEATED, attrs)
-        kind = _attr(_VALUE_TYPE, attrs)
+        cell_repeat = _repeat(patterns.cols_repeated, attrs)
+        kind = _attr(patterns.value_type, attrs)
         if kind is not None:
             row_filled = True
             row_width = col + cell_repeat
-        if _FORMULA.search(attrs):
+        if patterns.formula.search(attrs):
             # calamine shows a formula cell with no saved result as empty: its figure is unknown, not 0.
             numeric = kind in ("float", "percentage", "currency")
-            if kind is None or (numeric and not _OFFICE_VALUE.search(attrs)):
+            if kind is None or (numeric and not patterns.office_value.search(attrs)):
                 for r in range(row, row + min(row_repeat, 100)):
                     for c in range(col, col + min(cell_repeat, 100)):
                         scan.uncached.add(f"{col_letters(c + 1)}{r + 1}")

@@ -22,12 +22,20 @@ from bairi.form import (
 )
 from bairi.model import Figure, Hazard, Return
 from bairi.sheets import Book, Sheet, Unreadable, col_letters, load_book, read_input
-from bairi.values import read_date, read_figure
+from bairi.values import read_date, read_figure, whole_count
 
+
+
+_LETTERS: list[str] = []
 
 
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA (0-based, as the grid is)."""
+    if 0 <= index < 1024:
+        # Every finding names a cell: the first columns' letters are worked out once.
+        if not _LETTERS:
+            _LETTERS.extend(col_letters(i + 1) for i in range(1024))
+        return _LETTERS[index]
     return col_letters(index + 1)
 
 
@@ -83,13 +91,59 @@ def _column_labels(sheet: Sheet, row: int) -> dict[int, str]:
     return labels
 
 
+# What a label names, kept per text: every return repeats the template's headers. Long texts are cell
+# contents, read once, and are not kept.
+_LABEL_COLUMN: dict[str, str | None] = {}
+_LABEL_HAZARD_KEYS: dict[str, tuple[str, ...]] = {}
+_HINTED: dict[str, bool] = {}
+
+
+def _memo(memo: dict, text: str, value: object) -> None:
+    """Keep what was learnt about a short text, the memo never growing past a few thousand entries."""
+    if len(text) <= 64:
+        if len(memo) >= 4096:
+            memo.clear()
+        memo[text] = value
+
+
+def _column_key(label: str) -> str | None:
+    """The key of the first form column whose pattern finds `label`."""
+    try:
+        return _LABEL_COLUMN[label]
+    except KeyError:
+        pass
+    key = next((column.key for column in COLUMNS if column.regex.search(label)), None)
+    _memo(_LABEL_COLUMN, label, key)
+    return key
+
+
+_HEADERS: dict[tuple, tuple[dict[str, int], dict[str, list[int]]]] = {}
+
+
+def _header_columns(sheet: Sheet, row: int) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """The form's columns named by the two-row header at `row` (and the duplicated ones), kept per header
+    text: returns made from one template repeat it cell for cell."""
+    texts = sheet.texts()
+    top, below = texts[row], texts[row + 1] if row + 1 < len(texts) else ()
+    if len(top) + len(below) > 64 or sum(len(v) for _, v in top) + sum(len(v) for _, v in below) > 2000:
+        return _match_columns(_column_labels(sheet, row))
+    key = (tuple(top), tuple(below))
+    known = _HEADERS.get(key)
+    if known is None:
+        known = _match_columns(_column_labels(sheet, row))
+        if len(_HEADERS) >= 256:
+            _HEADERS.clear()
+        _HEADERS[key] = known
+    columns, duplicates = known
+    return dict(columns), {key: list(cols) for key, cols in duplicates.items()}
+
+
 def _match_columns(labels: dict[int, str]) -> tuple[dict[str, int], dict[str, list[int]]]:
     found: dict[str, list[int]] = {}
     for col, label in labels.items():
-        for column in COLUMNS:
-            if column.regex.search(label):
-                found.setdefault(column.key, []).append(col)
-                break
+        key = _column_key(label)
+        if key is not None:
+            found.setdefault(key, []).append(col)
     columns = {key: cols[0] for key, cols in found.items()}
     duplicates = {key: cols for key, cols in found.items() if len(cols) > 1}
     return columns, duplicates
@@ -100,9 +154,12 @@ _HEADER_HINT = re.compile(r"督查组|排查企业|检查企业|隐患|责令|�
 
 def _hints(text: str) -> bool:
     """Whether a cell could be one of the form's headers (spaced-out headers such as 罚 款 included)."""
-    if _HEADER_HINT.search(text):
-        return True
-    return bool(_SPACED.search(text)) and bool(_HEADER_HINT.search(normalize(text)))
+    hinted = _HINTED.get(text)
+    if hinted is None:
+        hinted = bool(_HEADER_HINT.search(text)) or (
+            bool(_SPACED.search(text)) and bool(_HEADER_HINT.search(normalize(text))))
+        _memo(_HINTED, text, hinted)
+    return hinted
 
 
 _SPACED = re.compile(r"[\s\u3000\xa0]")
@@ -113,15 +170,15 @@ def find_stats_tables(book: Book) -> list[StatsTable]:
     tables: list[StatsTable] = []
     for sheet in book.sheets:
         best: StatsTable | None = None
-        for row_index, row in enumerate(sheet.rows):
+        for row_index, texts in enumerate(sheet.texts()):
             # Cheap test first: a header row names several of the form's columns; data and hazard rows do not.
-            if sum(1 for v in row if isinstance(v, str) and _hints(v)) < 3:
+            if len(texts) < 3 or sum(1 for _, v in texts if _hints(v)) < 3:
                 continue
-            columns, duplicates = _match_columns(_column_labels(sheet, row_index))
+            columns, duplicates = _header_columns(sheet, row_index)
             if len(columns) < 5 or (best and len(columns) <= best.matched):
                 continue
             label_col = next(
-                (c for c, v in enumerate(row) if isinstance(v, str) and normalize(v) in ("行业", "行业类别", "项目", "类别")),
+                (c for c, v in texts if normalize(v) in ("行业", "行业类别", "项目", "类别")),
                 max(min(columns.values()) - 1, 0),
             )
             best = StatsTable(sheet, row_index, label_col, columns, duplicates, len(columns))
@@ -134,8 +191,8 @@ def _form_rows(table: StatsTable) -> int:
     """How many of the form's two rows (冶金工贸, 累计) follow the header exactly once, as on a return."""
     labels = [strip_unit(normalize(_cell(table.sheet, r, table.label_col)))
               for r in range(table.header_row + 1, min(len(table.sheet.rows), table.header_row + 13))]
-    return sum(1 for pattern in (PERIOD_ROW_PATTERN, CUMULATIVE_ROW_PATTERN)
-               if sum(1 for label in labels if re.match(pattern, label)) == 1)
+    return sum(1 for pattern in (_PERIOD_ROW, _CUMULATIVE_ROW)
+               if sum(1 for label in labels if pattern.match(label)) == 1)
 
 
 def sheet_period(sheet: Sheet, campaign: Campaign) -> str | None:
@@ -160,9 +217,12 @@ def choose_stats(book: Book, name: str, campaign: Campaign, period: str | None,
     if not tables:
         return None, book
     # A sheet with the same header but many 冶金工贸/累计 rows (a per-town breakdown) is not a return.
-    rank = {id(t): (_form_rows(t), t.matched) for t in tables}
-    top = max(rank.values())
-    full = [t for t in tables if rank[id(t)] == top]
+    if len(tables) == 1:
+        full = tables
+    else:
+        rank = {id(t): (_form_rows(t), t.matched) for t in tables}
+        top = max(rank.values())
+        full = [t for t in tables if rank[id(t)] == top]
     if len(full) > 1 and any(not t.sheet.hidden for t in full):
         full = [t for t in full if not t.sheet.hidden]
     chosen = full[0]
@@ -195,18 +255,30 @@ class HazardTable:
     columns: dict[str, int]
 
 
+def _hazard_keys(label: str) -> tuple[str, ...]:
+    """The keys of the hazard columns whose pattern finds `label` (without its unit), in the form's order."""
+    keys = _LABEL_HAZARD_KEYS.get(label)
+    if keys is None:
+        bare = strip_unit(label)
+        keys = tuple(column.key for column in HAZARD_COLUMNS if column.regex.search(bare))
+        _memo(_LABEL_HAZARD_KEYS, label, keys)
+    return keys
+
+
 def find_hazards(book: Book) -> HazardTable | None:
     """The 重大隐患明细 header row, found by its column labels."""
     for sheet in book.sheets:
-        for row_index, row in enumerate(sheet.rows):
-            labels = {c: normalize(v) for c, v in enumerate(row) if isinstance(v, str) and v.strip()}
+        for row_index, texts in enumerate(sheet.texts()):
+            if len(texts) < 3:
+                continue
+            labels = {c: normalize(v) for c, v in texts if v.strip()}
             if len(labels) < 3:
                 continue
             columns: dict[str, int] = {}
             for col, label in labels.items():
-                for column in HAZARD_COLUMNS:
-                    if column.key not in columns and column.regex.search(strip_unit(label)):
-                        columns[column.key] = col
+                for key in _hazard_keys(label):
+                    if key not in columns:
+                        columns[key] = col
                         break
             if "enterprise" in columns and len(columns) >= 4:
                 return HazardTable(sheet, row_index, columns)
@@ -219,6 +291,7 @@ _FIELD_LABELS = {
     "filled_on": r"填表日期|填报日期|报送日期|填表时间",
 }
 _ANY_LABEL = re.compile("(" + "|".join(_FIELD_LABELS.values()) + r")\s*[:：]?")
+_FIELD_OF_LABEL = {label: key for key, labels in _FIELD_LABELS.items() for label in labels.split("|")}
 _LABEL_NOTE = re.compile(r"^[(（][^)）]{0,8}[)）]\s*[:：]?")
 
 
@@ -227,13 +300,17 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
     found: dict[str, tuple[object, str]] = {}
     sheets = sorted(book.sheets, key=lambda s: 0 if stats and s is stats.sheet else 1)
     for sheet in sheets:
-        for r, row in enumerate(sheet.rows):
-            for c, value in enumerate(row):
-                if not isinstance(value, str) or not _ANY_LABEL.search(value):
+        for r, texts in enumerate(sheet.texts()):
+            if len(found) == len(_FIELD_LABELS):
+                # Each field is taken from its first label; once all are found no later cell changes them.
+                return found
+            for c, value in texts:
+                if not _ANY_LABEL.search(value):
                     continue
+                row = sheet.rows[r]
                 matches = list(_ANY_LABEL.finditer(value))
                 for i, match in enumerate(matches):
-                    key = next(k for k, p in _FIELD_LABELS.items() if re.fullmatch(p, match[1]))
+                    key = _FIELD_OF_LABEL[match[1]]
                     if key in found:
                         continue
                     end = matches[i + 1].start() if i + 1 < len(matches) else len(value)
@@ -261,9 +338,9 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
 def find_title(book: Book) -> str:
     """The form's title line (where a month may be written), or ''."""
     for sheet in book.sheets:
-        for row in sheet.rows[:10]:
-            for value in row:
-                if isinstance(value, str) and ("报告表" in value or "百日攻坚" in value or "报表" in value):
+        for texts in sheet.texts()[:10]:
+            for _, value in texts:
+                if "报告表" in value or "百日攻坚" in value or "报表" in value:
                     return value
     return ""
 
@@ -311,28 +388,49 @@ def month_in(text: str, campaign: Campaign) -> str | None:
     return f"{year}-{month:02d}"
 
 
-_UNIT_INDEX: dict[int, tuple[Campaign, dict[str, str], list[tuple[str, str]]]] = {}
+class _Units:
+    """A campaign's unit names and stems, built once per campaign (a province has 1,200 units)."""
+
+    __slots__ = ("campaign", "exact", "candidates", "first", "lengths")
+
+    def __init__(self, campaign: Campaign, exact: dict[str, str], candidates: list[tuple[str, str]],
+                 first: dict[str, tuple[int, str]], lengths: list[int]) -> None:
+        self.campaign = campaign
+        self.exact = exact
+        # Every name and stem, longest first (in the campaign's order among equals), with its unit.
+        self.candidates = candidates
+        # Each name or stem → (its first place in `candidates`, its unit); and their lengths, longest first.
+        self.first = first
+        self.lengths = lengths
 
 
-def _unit_index(campaign: Campaign) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """Names and stems of every unit, longest first, built once per campaign (a province has 1,200)."""
+_UNIT_INDEX: dict[int, _Units] = {}
+_STEM = re.compile(r"(镇|乡|县|市|区)$")
+
+
+def _unit_index(campaign: Campaign) -> _Units:
+    """The campaign's names and stems, built on first use and kept while the campaign lives."""
     cached = _UNIT_INDEX.get(id(campaign))
-    if cached is not None and cached[0] is campaign:
-        return cached[1], cached[2]
+    if cached is not None and cached.campaign is campaign:
+        return cached
     exact: dict[str, str] = {}
     candidates: list[tuple[str, str]] = []
     for unit in campaign.units:
         for name in [unit.name, *unit.aliases]:
-            stem = re.sub(r"(镇|乡|县|市|区)$", "", name)
+            stem = _STEM.sub("", name)
             for candidate in (name, stem if len(stem) >= 2 else name):
                 if candidate:
                     exact.setdefault(candidate, unit.name)
                     candidates.append((candidate, unit.name))
     candidates.sort(key=lambda item: -len(item[0]))
+    first: dict[str, tuple[int, str]] = {}
+    for place, (candidate, unit_name) in enumerate(candidates):
+        first.setdefault(candidate, (place, unit_name))
+    units = _Units(campaign, exact, candidates, first, sorted({len(c) for c in first}, reverse=True))
     if len(_UNIT_INDEX) > 8:
         _UNIT_INDEX.clear()
-    _UNIT_INDEX[id(campaign)] = (campaign, exact, candidates)
-    return exact, candidates
+    _UNIT_INDEX[id(campaign)] = units
+    return units
 
 
 def resolve_unit(text: str, campaign: Campaign) -> str | None:
@@ -342,20 +440,54 @@ def resolve_unit(text: str, campaign: Campaign) -> str | None:
         return None
     if campaign.authority in cleaned or cleaned == campaign.authority_short or cleaned.startswith(campaign.authority_short + "应急"):
         return campaign.authority
-    exact, candidates = _unit_index(campaign)
-    if cleaned in exact:
-        return exact[cleaned]
-    # The longest name contained in the text wins (南岭乡 over 南岭 when both would match).
-    return next((unit for candidate, unit in candidates if candidate in cleaned), None)
+    units = _unit_index(campaign)
+    if cleaned in units.exact:
+        return units.exact[cleaned]
+    # The longest name contained in the text wins (南岭乡 over 南岭 when both would match), the campaign's
+    # order deciding between equals: the first candidate, in that order, that the text contains.
+    if len(cleaned) * len(units.lengths) > len(units.candidates):
+        return next((unit for candidate, unit in units.candidates if candidate in cleaned), None)
+    # A short text: look its pieces up rather than walk every name.
+    first = units.first
+    for length in units.lengths:
+        best: tuple[int, str] | None = None
+        for start in range(len(cleaned) - length + 1):
+            hit = first.get(cleaned[start:start + length])
+            if hit is not None and (best is None or hit[0] < best[0]):
+                best = hit
+        if best is not None:
+            return best[1]
+    return None
+
+
+_YEARS: dict[int, tuple[Campaign, dict[int, int]]] = {}
 
 
 def _year_of_month(campaign: Campaign) -> dict[int, int]:
+    """The year of each month the campaign spans (kept per campaign: every return asks)."""
+    cached = _YEARS.get(id(campaign))
+    if cached is not None and cached[0] is campaign:
+        return cached[1]
+    years = _months_years(campaign)
+    if len(_YEARS) > 8:
+        _YEARS.clear()
+    _YEARS[id(campaign)] = (campaign, years)
+    return years
+
+
+def _months_years(campaign: Campaign) -> dict[int, int]:
     years: dict[int, int] = {}
     day = campaign.start.replace(day=1)
     while day <= campaign.end:
         years.setdefault(day.month, day.year)
         day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return years
+
+
+_PERIOD_ROW = re.compile(PERIOD_ROW_PATTERN)
+_CUMULATIVE_ROW = re.compile(CUMULATIVE_ROW_PATTERN)
+_NOT_A_ROW = re.compile(r"重大隐患|序号|企业名称")
+_TABLE_END = re.compile(r"重大隐患明细|序号")
 
 
 def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
@@ -365,16 +497,17 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
     for r in range(start, min(len(sheet.rows), start + 12)):
         # 冶金工贸（本月）, 累计（自11月6日起）: a note in brackets after the row's name.
         label = strip_unit(normalize(_cell(sheet, r, stats.label_col)))
-        if re.match(PERIOD_ROW_PATTERN, label):
+        if _PERIOD_ROW.match(label):
             rows["period"].append(r)
-        elif re.match(CUMULATIVE_ROW_PATTERN, label):
+        elif _CUMULATIVE_ROW.match(label):
             rows["cumulative"].append(r)
-        elif label and r > start and not re.search(r"重大隐患|序号|企业名称", label):
+        elif label and r > start and not _NOT_A_ROW.search(label):
             has_figures = any(_text(_cell(sheet, r, c)) for c in stats.columns.values())
             if has_figures:
                 out.append(finding("W208", ref(sheet, r, stats.label_col), label=_text(_cell(sheet, r, stats.label_col))))
-        if re.search(r"重大隐患明细|序号", label):
+        if _TABLE_END.search(label):
             break
+    plan = [(column, stats.columns[column.key]) for column in COLUMNS if column.key in stats.columns]
     for which, word in (("period", PERIOD_ROW), ("cumulative", CUMULATIVE_ROW)):
         found = rows[which]
         if not found:
@@ -384,19 +517,23 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
             out.append(finding("E207", ref(sheet, found[1], stats.label_col), row=word,
                                cells="、".join(ref(sheet, r, stats.label_col) for r in found)))
         r = found[0]
+        cells, number, uncached = sheet.rows[r], r + 1, sheet.uncached
+        merged, at = sheet.merged_in_row(r), f"{sheet.name}!"
         figures: dict[str, Figure] = {}
-        for column in COLUMNS:
-            c = stats.columns.get(column.key)
-            if c is None:
-                continue
-            raw = _cell(sheet, r, c)
-            location = ref(sheet, r, c)
-            if sheet.covered(r, c):
+        for column, c in plan:
+            raw = cells[c] if c < len(cells) else ""
+            place = f"{column_letter(c)}{number}"
+            location = at + place
+            if merged and sheet.covered(r, c):
                 # Excel shows only a merge's top-left value: what this cell holds is not what the town sees.
                 figures[column.key] = Figure(column.key, location, raw, None)
                 out.append(finding("E208", location, column=column.short, raw=_text(raw) or "空"))
                 continue
-            reading = read_figure(raw, column.kind, f"{column_letter(c)}{r + 1}" in sheet.uncached)
+            missing = bool(uncached) and place in uncached
+            if column.kind == "count" and not missing and (count := whole_count(raw)) is not None:
+                figures[column.key] = Figure(column.key, location, raw, count)
+                continue
+            reading = read_figure(raw, column.kind, missing)
             figures[column.key] = Figure(column.key, location, raw, reading.value)
             for code, fields in reading.notes:
                 out.append(finding(code, location, column=column.short, **fields))
@@ -404,24 +541,37 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
 
 
 _END_MARKERS = re.compile(r"^(注|备注|说明|填表说明|审核|负责人|单位负责人|制表|合计|小计|联系电话)")
+_DIGITS = re.compile(r"\d+")
 
 
 def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: list[Finding]) -> None:
     sheet = table.sheet
     content_keys = [k for k in ("enterprise", "town", "category", "supervisor", "detail") if k in table.columns]
     end = len(sheet.rows) if stop_row is None else stop_row
+    columns = list(table.columns.items())
+    # A province's return can list thousands of hazards: each row's cell names are put together, not looked up.
+    letters = [(key, column_letter(c)) for key, c in columns]
+    seq_letters = column_letter(table.columns.get("seq", min(table.columns.values())))
     for r in range(table.header_row + 1, end):
-        cells = {key: _text(_cell(sheet, r, c)) for key, c in table.columns.items()}
-        first = next((_text(v) for v in sheet.rows[r] if _text(v)), "")
+        row = sheet.rows[r]
+        width = len(row)
+        cells = {key: _text(row[c]) if c < width else "" for key, c in columns}
+        first = ""
+        for value in row:
+            text = _text(value)
+            if text:
+                first = text
+                break
         if _END_MARKERS.match(normalize(first)) and not any(cells.get(k) for k in content_keys[1:]):
             break
         if not any(cells.get(k) for k in content_keys):
             seq = cells.get("seq", "")
-            if seq and not re.fullmatch(r"\d+", seq):
+            if seq and not _DIGITS.fullmatch(seq):
                 out.append(finding("I209", ref(sheet, r, table.columns.get("seq", 0)), text=seq))
             continue
-        location = ref(sheet, r, table.columns.get("seq", min(table.columns.values())))
-        hazard = Hazard(location=location, cells={k: ref(sheet, r, c) for k, c in table.columns.items()})
+        at = f"{sheet.name}!"
+        number = r + 1
+        hazard = Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{l}{number}" for k, l in letters})
         for key, value in cells.items():
             setattr(hazard, key, value)
         ret.hazards.append(hazard)
@@ -429,6 +579,7 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
 
 def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], name: str,
               campaign: Campaign, period: str | None, out: list[Finding]) -> None:
+    file = Path(name)
     unit_raw, unit_loc = fields.get("unit", ("", ret.locations.get("sheet", "")))
     ret.unit_raw = _text(unit_raw)
     ret.locations["unit"] = unit_loc
@@ -439,23 +590,23 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
         elif normalize(ret.unit_raw) != ret.town:
             out.append(finding("I303", unit_loc, raw=ret.unit_raw, town=ret.town))
     else:
-        ret.town = resolve_unit(Path(name).stem, campaign)
+        ret.town = resolve_unit(file.stem, campaign)
         if ret.town:
-            out.append(finding("W304", unit_loc or Path(name).name, town=ret.town))
+            out.append(finding("W304", unit_loc or file.name, town=ret.town))
         else:
-            out.append(finding("E301", unit_loc or Path(name).name))
+            out.append(finding("E301", unit_loc or file.name))
 
     filler_raw, filler_loc = fields.get("filler", ("", ""))
     ret.filler = _text(filler_raw)
     ret.locations["filler"] = filler_loc
     if not ret.filler:
-        out.append(finding("W310", filler_loc or ret.locations.get("sheet", Path(name).name)))
+        out.append(finding("W310", filler_loc or ret.locations.get("sheet", file.name)))
 
     date_raw, date_loc = fields.get("filled_on", ("", ""))
     ret.locations["filled_on"] = date_loc
     filled, code = read_date(date_raw, _year_of_month(campaign))
     ret.filled_on = filled
-    where = date_loc or ret.locations.get("sheet", Path(name).name)
+    where = date_loc or ret.locations.get("sheet", file.name)
     if code == "I307":
         out.append(finding("I307", where, raw=_text(date_raw), date=filled.isoformat() if filled else ""))
     elif code in ("W305", "W306"):
@@ -466,16 +617,16 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
     title = find_title(book)
     if period:
         ret.period, ret.period_source = period, "命令行参数 --period"
-    elif (found := month_in(Path(name).stem, campaign)):
-        ret.period, ret.period_source = found, f"文件名“{Path(name).name}”"
+    elif (found := month_in(file.stem, campaign)):
+        ret.period, ret.period_source = found, f"文件名“{file.name}”"
     elif title and (found := month_in(title, campaign)):
         ret.period, ret.period_source = found, f"标题中的“{_title_tail(title)}”"
     elif filled:
         ret.period, ret.period_source = f"{filled.year}-{filled.month:02d}", f"填表日期 {filled.isoformat()}"
     if ret.period is None:
-        out.append(finding("E309", Path(name).name))
+        out.append(finding("E309", file.name))
     elif campaign.period(ret.period) is None:
-        out.append(finding("E311", Path(name).name, period=ret.period, periods="、".join(p.period for p in campaign.periods)))
+        out.append(finding("E311", file.name, period=ret.period, periods="、".join(p.period for p in campaign.periods)))
     elif filled and (filled.year, filled.month) < (int(ret.period[:4]), int(ret.period[5:])):
         out.append(finding("W312", where, date=filled.isoformat(), period=ret.period))
 

@@ -16,7 +16,9 @@ recognition of formats and the reading itself.
 from __future__ import annotations
 
 import io
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,13 +60,38 @@ class Sheet:
     uncached: set[str] = field(default_factory=set)
     # Merged ranges as ((first_row, first_col), (last_row, last_col)), 0-based; not known for .ods.
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # Built on first use: the merged ranges spanning each row asked about, and each row's text cells.
+    _spans: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _texts: list[Sequence[tuple[int, str]]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def merged_in_row(self, row: int) -> bool:
+        """True when some merged range spans the 0-based row (else none of its cells is covered)."""
+        return bool(self._row_spans(row))
 
     def covered(self, row: int, col: int) -> bool:
         """True when the 0-based cell lies inside a merged range but is not its top-left cell: Excel hides it."""
-        for (r1, c1), (r2, c2) in self.merged:
-            if r1 <= row <= r2 and c1 <= col <= c2:
+        for c1, c2, r1 in self._row_spans(row):
+            if c1 <= col <= c2:
                 return (row, col) != (r1, c1)
         return False
+
+    def _row_spans(self, row: int) -> list[tuple[int, int, int]]:
+        spans = self._spans.get(row)
+        if spans is None:
+            # One walk over the ranges per row asked about (a return asks about two rows, cell after cell).
+            spans = self._spans[row] = [(c1, c2, r1) for (r1, c1), (r2, c2) in self.merged if r1 <= row <= r2]
+        return spans
+
+    def texts(self) -> list[Sequence[tuple[int, str]]]:
+        """Each row's cells that hold text, as (column, text): the reader's searches look at nothing else."""
+        if self._texts is None:
+            # Rows without text share one empty tuple: a sheet may have two million rows.
+            self._texts = [[(c, v) for c, v in enumerate(row) if isinstance(v, str) and v] or _NO_TEXTS
+                           for row in self.rows]
+        return self._texts
+
+
+_NO_TEXTS: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -114,8 +141,15 @@ def megabytes(size: int) -> str:
 
 def read_input(path: Path) -> bytes:
     """The bytes of `path`, but never more than the size limit plus one byte (so a huge file is refused, not loaded)."""
+    limit = MAX_FILE_BYTES + 1
     with open(path, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES + 1)
+        # Asking for the whole limit at once makes Python set aside 50 MB for a 20 KB return; ask for the
+        # size the file says it has (plus one byte, to notice one that grew), then for the rest if there is more.
+        want = min(os.fstat(handle.fileno()).st_size + 1, limit)
+        data = handle.read(want)
+        if len(data) == want < limit:
+            data += handle.read(limit - want)
+        return data
 
 
 # --- what the bytes are ------------------------------------------------------------------------
@@ -233,6 +267,8 @@ class Scan:
     cols: int = 0
     records: int = 0
     text: int = 0
+    # False when `text` is only an upper bound (see package._scan_xlsx_sheet).
+    text_exact: bool = True
     uncached: set[str] = field(default_factory=set)
 
 

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 ZERO_WORDS = frozenset({"无", "没有", "暂无", "—", "——", "–", "-", "--", "/", "／", "－", "—-", "×", "空", "无。", "0无"})
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
-_UNIT_SUFFIX = re.compile(r"^(?P<num>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>项|家|个|起|处|次|件|组|万元|万|元)$")
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$")
-_PLAIN = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
+@functools.cache
+def _text_patterns() -> SimpleNamespace:
+    """The patterns for figures typed as text, compiled when the first such cell comes by (most are numbers)."""
+    return SimpleNamespace(
+        unit_suffix=re.compile(r"^(?P<num>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>项|家|个|起|处|次|件|组|万元|万|元)$"),
+        thousands=re.compile(r"^[-+]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$"),
+        plain=re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"),
+        spaces=re.compile(r"[\s\u3000\xa0]+"),
+    )
+
+
 # Beyond this a count or an amount is not a figure a return can hold exactly (floats lose integers past 2**53).
 MAX_FIGURE = Decimal(10) ** 12
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -36,19 +48,31 @@ def _text_number(text: str) -> tuple[Decimal | None, str | None, dict[str, objec
     converted = text.translate(_FULLWIDTH_DIGITS)
     code = "I404" if converted != text else "I403"
     extra: dict[str, object] = {}
-    if _PLAIN.match(converted):
+    patterns = _text_patterns()
+    if patterns.plain.match(converted):
         return Decimal(converted), code, extra
-    if _THOUSANDS.match(converted):
+    if patterns.thousands.match(converted):
         return Decimal(converted.replace(",", "").replace(" ", "")), "I414", extra
-    unit_match = _UNIT_SUFFIX.match(converted)
+    unit_match = patterns.unit_suffix.match(converted)
     if unit_match:
         extra["unit"] = unit_match["unit"]
         return Decimal(unit_match["num"]), "I405", extra
     return None, None, extra
 
 
+def whole_count(raw: object) -> int | None:
+    """The count in a cell holding a plain whole number (the usual cell), read as read_figure reads it and
+    with nothing to note; None for any other cell, which read_figure must read."""
+    if raw.__class__ is float and 0 <= raw < 1e12 and raw.is_integer():
+        return int(raw)
+    return None
+
+
 def read_figure(raw: object, kind: str, missing_formula: bool = False) -> Reading:
     """Read one statistics cell as a count (int) or an amount in 万元 (Decimal), tolerating habits."""
+    if kind == "count" and not missing_formula and (count := whole_count(raw)) is not None:
+        # What the general path below gives such a cell, without the Decimal round trip.
+        return Reading(count, [])
     if missing_formula:
         return Reading(None, [("E410", {})])
     if isinstance(raw, bool):
@@ -63,7 +87,7 @@ def read_figure(raw: object, kind: str, missing_formula: bool = False) -> Readin
             return Reading(None, [("E413", {"raw": str(raw)})])
         number = Decimal(raw) if isinstance(raw, int) else _from_float(raw)
     else:
-        text = re.sub(r"[\s\u3000\xa0]+", " ", str(raw)).strip()
+        text = _text_patterns().spaces.sub(" ", str(raw)).strip()
         if text in ZERO_WORDS:
             return Reading(0, [("I402", {"raw": text})])
         parsed, code, extra = _text_number(text)
@@ -86,10 +110,11 @@ def read_figure(raw: object, kind: str, missing_formula: bool = False) -> Readin
         if number != number.to_integral_value():
             return Reading(None, notes + [("E408", {"value": _plain(number)})])
         return Reading(int(number), notes)
-    exponent = _normal(number).as_tuple().exponent
+    normal = _normal(number)
+    exponent = normal.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -4:
         notes.append(("W412", {"value": _plain(number)}))
-    return Reading(_normal(number), notes)
+    return Reading(normal, notes)
 
 
 def _normal(number: Decimal) -> Decimal:
@@ -116,11 +141,14 @@ def plain(number: int | Decimal | None) -> str:
     return "" if number is None else _plain(number)
 
 
-_DATE_PATTERNS = (
-    re.compile(r"^(?P<y>\d{4})\s*[年./\-]\s*(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*[日号]?$"),
-    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
-    re.compile(r"^(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*[日号]?$"),
-)
+@functools.cache
+def _date_patterns() -> tuple[re.Pattern[str], ...]:
+    """The forms of a date typed as text, compiled when the first such cell comes by."""
+    return (
+        re.compile(r"^(?P<y>\d{4})\s*[年./\-]\s*(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*[日号]?$"),
+        re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+        re.compile(r"^(?P<m>\d{1,2})\s*[月./\-]\s*(?P<d>\d{1,2})\s*[日号]?$"),
+    )
 
 
 def read_date(raw: object, year_of_month: dict[int, int] | None = None) -> tuple[date | None, str | None]:
@@ -145,7 +173,7 @@ def read_date(raw: object, year_of_month: dict[int, int] | None = None) -> tuple
     # A time of day after the date (2023-12-24 10:30, from a system export) does not change the date.
     text = re.sub(r"\s*\d{1,2}[:：]\d{2}([:：]\d{2})?$", "", str(raw).translate(_FULLWIDTH_DIGITS).strip())
     text = re.sub(r"\s+", "", text)
-    for pattern in _DATE_PATTERNS:
+    for pattern in _date_patterns():
         match = pattern.match(text)
         if not match:
             continue
