@@ -82,13 +82,46 @@ def test_each_rule_of_the_config_is_named(tmp_path, old, new, key):
     assert key in str(info.value)
 
 
-def test_the_builtin_campaign_needs_no_pydantic():
+def test_reading_a_config_needs_no_pydantic(tmp_path):
     import subprocess
     import sys
 
-    code = "import sys; from bairi.config import load_campaign; load_campaign(); print('pydantic' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True)
-    assert out.stdout.strip() == "False"
+    (tmp_path / "bairi.toml").write_text(campaign_toml(default_campaign()), encoding="utf-8")
+    code = ("import sys; from bairi.config import load_campaign; c = load_campaign(); "
+            "print(len(c.units), 'pydantic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert out.stdout.split() == ["16", "False"]
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ("enterprises = 45", 'enterprises = "四十五"', "units.8.enterprises：应为整数"),
+    ("enterprises = 45", "enterprises = true", "units.8.enterprises：应为整数"),
+    ("enterprises = 45", "enterprises = 4.5", "units.8.enterprises：应为整数"),
+    ("start = 2023-11-06", 'start = "2023-11-06"', "start：应为日期，如 2023-12-25（不加引号）"),
+    ("start = 2023-11-06", "start = 2023-11-06T08:00:00", "start：应为日期，不带时刻"),
+    ("due_inclusive = true", "due_inclusive = 1", "due_inclusive：应为 true 或 false"),
+    ("inspect_share = 0.5", 'inspect_share = "一半"', "inspect_share：应为数字"),
+    ('name = "巴公镇"', "name = 3", "units.8.name：应为文字（加引号）"),
+])
+def test_wrong_types_are_named(tmp_path, old, new, key):
+    text = campaign_toml(default_campaign())
+    assert old in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_campaign(bad)
+    assert key in str(info.value)
+
+
+def test_missing_keys_and_empty_lists_are_named_together(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nauthority = "甲县应急管理局"\nunits = []\nperiods = "2023-12"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_campaign(bad)
+    message = str(info.value)
+    for part in ("authority_short：缺少此项", "start：缺少此项", "categories：缺少此项", "units：至少要有一项",
+                 "periods：应为列表"):
+        assert part in message, part
 
 
 def test_units_and_periods_are_found_by_name():

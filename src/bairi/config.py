@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
-# The model is plain dataclasses, so the built-in campaign costs no pydantic import (it was a third of
-# `bairi check`'s start-up); pydantic validates the same classes only when a bairi.toml is read.
+# The model is plain dataclasses, read from a bairi.toml by `validate` below: checking fifteen fields needs no
+# library, and importing pydantic for it cost every `merge` with a config about 85 ms (issue 5's budget for
+# a province's thousand returns is about one second).
 CONFIG_NAME = "bairi.toml"
-# pydantic reads this on stdlib dataclasses: an unknown key in bairi.toml is an error, not ignored.
-_STRICT = {"extra": "forbid"}
 
 
+@dataclass(frozen=True)
 class _Rule:
-    """A constraint on one field, applied by pydantic when it validates a bairi.toml (free until then)."""
+    """A constraint on one field beyond its type, with what to tell the clerk when it is broken."""
 
-    def __init__(self, test: Callable[[Any], bool], message: str) -> None:
-        self.test, self.message = test, message
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        from pydantic_core import core_schema
-
-        def check(value: Any) -> Any:
-            if not self.test(value):
-                raise ValueError(self.message)
-            return value
-
-        return core_schema.no_info_after_validator_function(check, handler(source))
+    test: Callable[[Any], bool]
+    message: str
 
 
 NAMED = _Rule(lambda v: bool(v.strip()), "不能为空")
@@ -53,8 +43,6 @@ class ConfigError(Exception):
 class Unit:
     """A reporting unit: a town under a county campaign, or a county under a city one."""
 
-    __pydantic_config__ = _STRICT
-
     name: Annotated[str, NAMED]
     aliases: list[str] = field(default_factory=list)
     enterprises: Annotated[int, NOT_NEGATIVE] = 0
@@ -65,8 +53,6 @@ class Unit:
 @dataclass(frozen=True)
 class Period:
     """A monthly reporting period and the day its return is due."""
-
-    __pydantic_config__ = _STRICT
 
     period: Annotated[str, MONTH]
     due: date
@@ -81,8 +67,6 @@ class Period:
 class Contact:
     """Who at the county receives the returns (printed on reminders)."""
 
-    __pydantic_config__ = _STRICT
-
     people: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
@@ -91,8 +75,6 @@ class Contact:
 @dataclass(frozen=True)
 class Campaign:
     """Everything a campaign fixes: units, periods, due dates and the notice's numeric rules."""
-
-    __pydantic_config__ = _STRICT
 
     name: str
     # The level above the units: the county bureau that merges (and itself reports upward).
@@ -206,33 +188,6 @@ def default_campaign() -> Campaign:
     )
 
 
-# pydantic's own words for the mistakes people make in a bairi.toml, said in Chinese.
-_MESSAGES = {
-    "extra_forbidden": "不认识的键（拼写错误？）",
-    "missing": "缺少此项",
-    "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数",
-    "float_type": "应为数字", "float_parsing": "应为数字",
-    "string_type": "应为文字（加引号）",
-    "bool_type": "应为 true 或 false", "bool_parsing": "应为 true 或 false",
-    "date_type": "应为日期，如 2023-12-25（不加引号）", "date_parsing": "应为日期，如 2023-12-25（不加引号）",
-    "date_from_datetime_inexact": "应为日期，不带时刻",
-    "list_type": "应为列表，如 [\"甲\", \"乙\"]",
-    "dataclass_type": "应为一个表（[[...]] 或 {...}）", "dataclass_exact_type": "应为一个表（[[...]] 或 {...}）",
-}
-
-
-def _describe(error: "ValidationError") -> str:
-    lines = []
-    for item in error.errors():
-        key = ".".join(str(p) for p in item["loc"]) or "(根)"
-        if item["type"] == "value_error":
-            message = str(item["ctx"]["error"])
-        else:
-            message = _MESSAGES.get(item["type"], item["msg"])
-        lines.append(f"{key}：{message}")
-    return "；".join(lines)
-
-
 def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign:
     """The campaign from `path`, else ./bairi.toml when present, else the built-in one."""
     if path is None:
@@ -250,26 +205,81 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
 
 
 def validate(data: dict, source: str = "配置") -> Campaign:
-    """A campaign from plain data (as TOML gives it), or ConfigError naming every wrong key."""
-    from pydantic import TypeAdapter, ValidationError
-
-    # pydantic looks for third-party plugins (a scan of every installed package's metadata) unless told not
-    # to; none may change how a campaign is read, and the scan costs a merge tens of milliseconds.
-    saved = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
-    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
-    try:
-        campaign = TypeAdapter(Campaign).validate_python(data)
-    except ValidationError as exc:
-        raise ConfigError(f"配置文件 {source} 有误：{_describe(exc)}") from None
-    finally:
-        if saved is None:
-            del os.environ["PYDANTIC_DISABLE_PLUGINS"]
-        else:
-            os.environ["PYDANTIC_DISABLE_PLUGINS"] = saved
-    wrong = problems(campaign)
-    if wrong:
+    """A campaign from plain data (as TOML gives it), or ConfigError naming every wrong key at once."""
+    wrong: list[str] = []
+    campaign = _read(Campaign, data, "", wrong)
+    if campaign is not None and not wrong:
+        wrong = problems(campaign)
+    if wrong or campaign is None:
         raise ConfigError(f"配置文件 {source} 有误：{'；'.join(wrong)}")
     return campaign
+
+
+_TYPE_WORDS = {str: "应为文字（加引号）", int: "应为整数", float: "应为数字", bool: "应为 true 或 false",
+               date: "应为日期，如 2023-12-25（不加引号）", list: "应为列表，如 [\"甲\", \"乙\"]"}
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _read(cls: type, data: Any, where: str, wrong: list[str]) -> Any:
+    """An instance of dataclass `cls` from a TOML table; every problem is added to `wrong` as "key：message"."""
+    if not isinstance(data, dict):
+        wrong.append(f"{where or '(根)'}：应为一个表（[[...]] 或 {{...}}）")
+        return None
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = get_type_hints(cls, include_extras=True)
+    prefix = f"{where}." if where else ""
+    known = {f.name: f for f in fields(cls)}
+    for key in data:
+        if key not in known:
+            wrong.append(f"{prefix}{key}：不认识的键（拼写错误？）")
+    values: dict[str, Any] = {}
+    before = len(wrong)
+    for name, spec in known.items():
+        if name not in data:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                wrong.append(f"{prefix}{name}：缺少此项")
+            continue
+        values[name] = _value(hints[name], data[name], f"{prefix}{name}", wrong)
+    return cls(**values) if len(wrong) == before else None
+
+
+def _value(hint: Any, value: Any, where: str, wrong: list[str]) -> Any:
+    """`value` as type `hint` (str, int, float, bool, date, X | None, list[X], a dataclass, Annotated with rules)."""
+    rules: tuple[Any, ...] = ()
+    if get_origin(hint) is Annotated:
+        hint, *extra = get_args(hint)
+        rules = tuple(r for r in extra if isinstance(r, _Rule))
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (UnionType, Union):
+        if value is None:
+            return None
+        hint = next(a for a in args if a is not type(None))
+        origin, args = get_origin(hint), get_args(hint)
+    before = len(wrong)
+    if origin is list:
+        if not isinstance(value, list):
+            wrong.append(f"{where}：{_TYPE_WORDS[list]}")
+            return None
+        value = [_value(args[0], item, f"{where}.{index}", wrong) for index, item in enumerate(value)]
+    elif is_dataclass(hint):
+        value = _read(hint, value, where, wrong)
+    elif hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            wrong.append(f"{where}：{_TYPE_WORDS[float]}")
+        else:
+            value = float(value)
+    elif hint is date:
+        if isinstance(value, datetime) or not isinstance(value, date):
+            wrong.append(f"{where}：{_TYPE_WORDS[date]}" if not isinstance(value, datetime) else f"{where}：应为日期，不带时刻")
+    elif isinstance(value, bool) is not (hint is bool) or not isinstance(value, hint):
+        wrong.append(f"{where}：{_TYPE_WORDS[hint]}")
+    if len(wrong) == before:
+        for rule in rules:
+            if not rule.test(value):
+                wrong.append(f"{where}：{rule.message}")
+                break
+    return value
 
 
 def campaign_toml(campaign: Campaign) -> str:
