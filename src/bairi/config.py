@@ -217,7 +217,7 @@ def validate(data: dict, source: str = "配置") -> Campaign:
 
 _TYPE_WORDS = {str: "应为文字（加引号）", int: "应为整数", float: "应为数字", bool: "应为 true 或 false",
                date: "应为日期，如 2023-12-25（不加引号）", list: "应为列表，如 [\"甲\", \"乙\"]"}
-_HINTS: dict[type, dict[str, Any]] = {}
+_SHAPES: dict[type, tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
 def _read(cls: type, data: Any, where: str, wrong: list[str]) -> Any:
@@ -225,11 +225,11 @@ def _read(cls: type, data: Any, where: str, wrong: list[str]) -> Any:
     if not isinstance(data, dict):
         wrong.append(f"{where or '(根)'}：应为一个表（[[...]] 或 {{...}}）")
         return None
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = get_type_hints(cls, include_extras=True)
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = (get_type_hints(cls, include_extras=True), {f.name: f for f in fields(cls)})
+    hints, known = shape
     prefix = f"{where}." if where else ""
-    known = {f.name: f for f in fields(cls)}
     for key in data:
         if key not in known:
             wrong.append(f"{prefix}{key}：不认识的键（拼写错误？）")
@@ -244,36 +244,49 @@ def _read(cls: type, data: Any, where: str, wrong: list[str]) -> Any:
     return cls(**values) if len(wrong) == before else None
 
 
+_PLANS: dict[Any, tuple[Any, tuple[_Rule, ...], bool, Any]] = {}
+
+
+def _plan(hint: Any) -> tuple[Any, tuple[_Rule, ...], bool, Any]:
+    """A type hint taken apart once: (the plain type, its rules, whether None is allowed, list item type)."""
+    plan = _PLANS.get(hint)
+    if plan is None:
+        plain, rules, optional = hint, (), False
+        if get_origin(plain) is Annotated:
+            plain, *extra = get_args(plain)
+            rules = tuple(r for r in extra if isinstance(r, _Rule))
+        if get_origin(plain) in (UnionType, Union):
+            plain, optional = next(a for a in get_args(plain) if a is not type(None)), True
+        item = get_args(plain)[0] if get_origin(plain) is list else None
+        plan = _PLANS[hint] = (list if item is not None else plain, rules, optional, item)
+    return plan
+
+
 def _value(hint: Any, value: Any, where: str, wrong: list[str]) -> Any:
     """`value` as type `hint` (str, int, float, bool, date, X | None, list[X], a dataclass, Annotated with rules)."""
-    rules: tuple[Any, ...] = ()
-    if get_origin(hint) is Annotated:
-        hint, *extra = get_args(hint)
-        rules = tuple(r for r in extra if isinstance(r, _Rule))
-    origin, args = get_origin(hint), get_args(hint)
-    if origin in (UnionType, Union):
-        if value is None:
-            return None
-        hint = next(a for a in args if a is not type(None))
-        origin, args = get_origin(hint), get_args(hint)
+    kind, rules, optional, item = _plan(hint)
+    if value is None and optional:
+        return None
     before = len(wrong)
-    if origin is list:
+    if kind is list:
         if not isinstance(value, list):
             wrong.append(f"{where}：{_TYPE_WORDS[list]}")
             return None
-        value = [_value(args[0], item, f"{where}.{index}", wrong) for index, item in enumerate(value)]
-    elif is_dataclass(hint):
-        value = _read(hint, value, where, wrong)
-    elif hint is float:
+        value = [_value(item, entry, f"{where}.{index}", wrong) for index, entry in enumerate(value)]
+    elif is_dataclass(kind):
+        value = _read(kind, value, where, wrong)
+    elif kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             wrong.append(f"{where}：{_TYPE_WORDS[float]}")
         else:
             value = float(value)
-    elif hint is date:
-        if isinstance(value, datetime) or not isinstance(value, date):
-            wrong.append(f"{where}：{_TYPE_WORDS[date]}" if not isinstance(value, datetime) else f"{where}：应为日期，不带时刻")
-    elif isinstance(value, bool) is not (hint is bool) or not isinstance(value, hint):
-        wrong.append(f"{where}：{_TYPE_WORDS[hint]}")
+    elif kind is date:
+        if isinstance(value, datetime):
+            wrong.append(f"{where}：应为日期，不带时刻")
+        elif not isinstance(value, date):
+            wrong.append(f"{where}：{_TYPE_WORDS[date]}")
+    elif isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
+        wrong.append(f"{where}：{_TYPE_WORDS[kind]}")
     if len(wrong) == before:
         for rule in rules:
             if not rule.test(value):

@@ -269,13 +269,21 @@ def check_files(files: list[Path], campaign: Campaign, parallel_from: int = PARA
         for path in files:
             yield check_file(path, campaign)
         return
+    import gc
+
     global _WORKER_CAMPAIGN
     _WORKER_CAMPAIGN = campaign
+    # Every return unpickled here stays alive, so collections while they arrive only cost time (about 20 ms
+    # for a thousand returns).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
             yield from pool.imap(_check_in_worker, files, chunksize=16)
     finally:
         _WORKER_CAMPAIGN = None
+        if collecting:
+            gc.enable()
 
 
 @dataclass

@@ -174,8 +174,8 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
     if len(lines) > 40:
         # A province has a thousand units: show the ones that need the clerk, count the rest.
         needing = [line for line in lines if line.status != "已报"]
-        hidden = len(lines) - len(needing[:60])
-        lines = needing[:60]
+        hidden = len(lines) - len(needing[:30])
+        lines = needing[:30]
     for line in lines:
         ret = line.ret
         if ret:
