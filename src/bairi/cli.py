@@ -65,7 +65,9 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="è¡ŒåŠ
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # No emoji codes: a file name or message with ":name:" in it is printed as written (and rich's emoji
+    # table is not loaded).
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
 
 
 def _fail(message: str) -> None:
@@ -213,7 +215,8 @@ def merge(
 
     console = _console(stderr=fmt is Format.json)
     try:
-        with _progress(console, fmt is Format.table) as advance:
+        # A bar only where someone watches: redirected output gets the result, not fifty redraws.
+        with _progress(console, fmt is Format.table and console.is_terminal) as advance:
             found = gather(paths, campaign, output, progress=advance)
         from bairi.ledger import ledger_path
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
@@ -197,10 +196,14 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
         path = candidate
     if not path.is_file():
         raise ConfigError(f"配置文件不存在：{path}")
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"配置文件 {path} 格式错误：{exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"配置文件 {path} 无法读取：{exc.strerror or exc}") from None
     return validate(data, str(path))
 
 
