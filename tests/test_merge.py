@@ -251,3 +251,17 @@ def test_template_for_a_thousand_units_keeps_drop_downs_valid(tmp_path):
     formulas = sorted(dv.formula1 for dv in wb["工作报告表"].data_validations.dataValidation if dv.type == "list")
     assert formulas == ['"冶金,有色,建材,机械,轻工,纺织,烟草,商贸"', f"'{OPTIONS_SHEET}'!$B$1:$B$1200"]
     assert check_file(path, many).findings[-1].code == "E205"
+
+
+def test_long_hazard_rows_are_tall_enough_to_show_their_text(tmp_path):
+    long = dict(HAZARDS[0], detail="高炉煤气区域未设置固定式一氧化碳报警装置，" * 6 + "12月20日前完成安装")
+    write_return(tmp_path / "in" / "巴公镇12月份百日攻坚报表.xlsx", hazards=[long, HAZARDS[1]])
+    out = tmp_path / "泽州县.xlsx"
+    result = runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(out), "--as-of", "2023-12-26"])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out)["报告表"]
+    assert ws["K12"].value == long["detail"]
+    # K:N is 9+9+13+13 = 44 width units, 43 usable; 133 CJK characters (2 units each) and 4 digits are 270
+    # units: 7 lines. The second hazard's 26 characters are 52 units: 2 lines.
+    assert ws.row_dimensions[12].height == 13.5 * 7 + 4
+    assert ws.row_dimensions[13].height == 13.5 * 2 + 4

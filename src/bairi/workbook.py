@@ -344,6 +344,11 @@ def lay_form(
     for count, hazard in enumerate(hazards, start=1):
         row = HAZARD_HEAD_ROW + count
         _put_strip(canvas, row, 1, filled, [count if key == "seq" else (hazard.get(key) or None) for key in HAZARD_KEYS])
+        lines = max(_lines(hazard.get(key) or "", HAZARD_SPANS[key]) for key in HAZARD_KEYS if key != "seq")
+        if lines > 1:
+            # Neither Excel nor LibreOffice grows a row for wrapped text in merged cells: without this a long
+            # 隐患描述 spills over the rows below it on screen and on paper.
+            canvas.height(row, LINE_POINTS * lines + 4)
     blank = _strip([(*HAZARD_SPANS[key], looks[key] if key == "seq" else entry(looks[key])) for key in HAZARD_KEYS])
     for extra in range(1, blank_hazard_rows + 1):
         row = HAZARD_HEAD_ROW + count + extra
@@ -351,6 +356,23 @@ def lay_form(
         canvas.height(row, 30)
     canvas.print_setup()
     return row
+
+
+LINE_POINTS = 13.5  # one line of 10-point 宋体
+# Column widths as the form sets them (1-based): the row label, then each figure column.
+FORM_WIDTHS = {1: 10.0, **{index: column.width for index, column in enumerate(COLUMNS, start=2)}}
+
+
+def _lines(text: str, span: tuple[int, int]) -> int:
+    """How many lines `text` wraps to in a box over columns span (a CJK character is two width units)."""
+    if not text:
+        return 1
+    room = max(sum(FORM_WIDTHS.get(c, 8.43) for c in range(span[0], span[1] + 1)) - 1, 2)
+    total = 0
+    for paragraph in str(text).split("\n"):
+        width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in paragraph)
+        total += max(1, -(-width // int(room)))
+    return total
 
 
 OPTIONS_SHEET = "下拉选项"
