@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from bairi.collect import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES
-from bairi.sheets import MAX_FILE_BYTES, MAX_PART_RATIO, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, megabytes
+from bairi.sheets import MAX_FILE_BYTES, MAX_PART_RATIO, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, inflate_capped, megabytes
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -213,15 +213,12 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int) -> bytes:
     if info.compress_type == zipfile.ZIP_STORED:
         out = raw
     else:
-        inflater = zlib.decompressobj(-15)
         try:
-            out = inflater.decompress(raw, cap + 1)
-            if len(out) <= cap and not inflater.unconsumed_tail:
-                out += inflater.flush()
+            out = inflate_capped(raw, cap)
         except zlib.error:
             raise _Refused("压缩数据已损坏，无法读取") from None
-        if len(out) > cap or inflater.unconsumed_tail:
-            raise _Refused(f"实际解压后超过声明的 {info.file_size} 字节，疑似压缩炸弹，已拒绝解压")
+        except OverflowError:
+            raise _Refused(f"实际解压后超过声明的 {info.file_size} 字节，疑似压缩炸弹，已拒绝解压") from None
     if len(out) != info.file_size:
         raise _Refused("解压后的大小与声明不符，文件已损坏")
     if zlib.crc32(out) != info.CRC:

@@ -12,7 +12,6 @@ import os
 import re
 import struct
 import zlib
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from bairi.sheets import (
     Scan,
     Unreadable,
     corrupt,
+    inflate_capped,
     megabytes,
     too_big,
     check_scan,
@@ -226,14 +226,11 @@ class _Package:
                         raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹")
                     raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}")
             else:
-                inflater = zlib.decompressobj(-15)
                 try:
-                    out = inflater.decompress(raw, cap + 1)
-                    if len(out) <= cap and not inflater.unconsumed_tail:
-                        out += inflater.flush()
+                    out = inflate_capped(raw, cap)
                 except zlib.error:
                     raise corrupt(f"部件 {info.filename} 的压缩数据损坏") from None
-                if len(out) > cap or inflater.unconsumed_tail:
+                except OverflowError:
                     if cap == slack:
                         raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹")
                     raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}")

@@ -132,6 +132,22 @@ def corrupt(what: str) -> Unreadable:
     return Unreadable("F102", detail=what)
 
 
+def inflate_capped(raw: bytes, cap: int) -> bytes:
+    """Raw deflate data inflated, or OverflowError once it would pass `cap` bytes (zlib.error when broken).
+
+    The cap, not the size a zip header declares, bounds the work: a lying header is how a bomb slips through.
+    """
+    import zlib
+
+    inflater = zlib.decompressobj(-15)
+    out = inflater.decompress(raw, cap + 1)
+    if len(out) <= cap and not inflater.unconsumed_tail:
+        out += inflater.flush()
+    if len(out) > cap or inflater.unconsumed_tail:
+        raise OverflowError(cap)
+    return out
+
+
 def megabytes(size: int) -> str:
     """A size as the clerk reads it (1.5 MB, 64 MB)."""
     return f"{size / 1024 / 1024:.1f} MB" if size < 10 * 1024 * 1024 else f"{size // 1024 // 1024} MB"
