@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bairi.archive import is_archive, unpack
-from bairi.collect import SPREADSHEET_SUFFIXES, MissingInput, is_lock_file
+from bairi.collect import SPREADSHEET_SUFFIXES, MissingInput, files_under, is_lock_file
 from bairi.config import Campaign
 from bairi.findings import Finding, finding
 from bairi.form import normalize
@@ -76,10 +76,8 @@ def scan(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             raise MissingInput(f"找不到文件或文件夹：{path}")
         if path.is_dir():
             # Hidden files and folders (.git, the ledger itself) are not the towns' documents.
-            candidates = sorted(
-                (p for p in path.rglob("*") if p.is_file() and not is_lock_file(p)
-                 and not any(part.startswith(".") for part in p.relative_to(path).parts)),
-                key=str)
+            candidates = [p for p in files_under(path) if not is_lock_file(p)
+                          and not any(part.startswith(".") for part in p.relative_to(path).parts)]
             candidates = [p for p in candidates if is_mail(p) or p.suffix.lower() in EVIDENCE_SUFFIXES]
         else:
             candidates = [path]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bairi.collect import SPREADSHEET_SUFFIXES, expand, is_lock_file
+from bairi.collect import SPREADSHEET_SUFFIXES, expand, files_under, identity, is_lock_file
 from bairi.config import Campaign
 from bairi.findings import Finding, finding
 from bairi.form import BY_KEY, FOUND_FIXED, KEYS
@@ -350,9 +350,9 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
     from bairi.sheets import read_input
 
     files = expand(inputs)
-    if output is not None:
-        target = output.resolve()
-        if any(f.resolve() == target for f in files) or any(p.resolve() == target for p in inputs):
+    if output is not None and output.exists():
+        target = identity(output)
+        if any(identity(f) == target for f in files) or any(identity(p) == target for p in inputs):
             raise MergeRefused(f"输出文件 {output} 是输入文件之一，为防止覆盖原始报表，已拒绝。请换一个输出文件名。")
     skipped: list[tuple[Path, str]] = []
     mails: list[Path] = [p for p in inputs if p.is_file() and is_mail(p)]
@@ -360,7 +360,7 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
     files = [f for f in files if f not in mails and f not in archives]
     for path in inputs:
         if path.is_dir():
-            for other in sorted(p for p in path.rglob("*") if p.is_file()):
+            for other in files_under(path):
                 if any(part.startswith(".") for part in other.relative_to(path).parts):
                     continue
                 if is_lock_file(other):
