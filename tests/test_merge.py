@@ -106,6 +106,14 @@ def test_output_that_is_an_input_is_refused(tmp_path):
     result = runner.invoke(app, ["merge", str(tmp_path), "-o", str(path)])
     assert result.exit_code == 2
     assert path.read_bytes() == before
+    # Another spelling of the same file, and a symbolic link to it, are the same file.
+    other = tmp_path / "sub" / ".." / path.name
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "链接.xlsx").symlink_to(path)
+    for output in (other, tmp_path / "链接.xlsx"):
+        result = runner.invoke(app, ["merge", str(tmp_path), "-o", str(output)])
+        assert result.exit_code == 2 and "输入文件之一" in result.output
+    assert path.read_bytes() == before
 
 
 def test_failed_write_leaves_previous_output_intact(tmp_path, monkeypatch):
