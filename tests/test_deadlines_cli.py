@@ -263,3 +263,28 @@ def test_template_readme_documents_every_variable():
     assert set(reminder_context(result, "柳树口镇")) == documented(remind_part)
     assert set(bulletin_context(merge_receipts(evidence, campaign, date(2023, 12, 31), None), result, campaign)) == (
         documented(summary_part))
+
+
+def test_files_copied_long_after_the_campaign_count_by_their_own_dates(tmp_path):
+    # The inbox was copied to a new computer in 2026: every file time (and a new ledger's first sighting)
+    # is the copy's. A return then counts from its 填表日期, a plan from its due day, each with D714.
+    inbox = tmp_path / "收件"
+    late = write_return(inbox / "巴公镇12月份报表.xlsx", filled_on=date(2023, 12, 27))
+    early = write_return(inbox / "南村镇12月.xlsx", unit="南村镇应急管理中心", filled_on=date(2023, 12, 22), hazards=[])
+    plan = inbox / "大箕镇行动方案.docx"
+    plan.write_bytes(b"plan")
+    copied = datetime(2026, 11, 28, 10, 0, tzinfo=BEIJING)
+    for path in (late, early, plan):
+        set_mtime(path, copied)
+    for ledger in ("--no-ledger", None):
+        code, doc = deadlines(inbox, "--as-of", "2024-02-10", *([ledger] if ledger else []))
+        assert code == 1
+        got = {(t, k): tuple(item(doc, t, k)[f] for f in ("status", "days_late", "received", "evidence"))
+               for t, k in (("巴公镇", "2023-12"), ("南村镇", "2023-12"), ("大箕镇", "plan"))}
+        assert got == {
+            ("巴公镇", "2023-12"): ("late", 2, "2023-12-27T12:00:00+08:00", "filled"),
+            ("南村镇", "2023-12"): ("on_time", 0, "2023-12-22T12:00:00+08:00", "filled"),
+            ("大箕镇", "plan"): ("on_time", 0, "2023-11-09T12:00:00+08:00", "due"),
+        }
+    result = runner.invoke(app, ["deadlines", str(inbox), "--as-of", "2024-02-10", "--no-ledger"])
+    assert result.output.count("D714") == 3

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from bairi.archive import is_archive, unpack
@@ -21,12 +21,12 @@ from bairi.collect import SPREADSHEET_SUFFIXES, MissingInput, files_under, is_lo
 from bairi.config import Campaign
 from bairi.findings import Finding, finding
 from bairi.form import normalize
-from bairi.ledger import Ledger, LedgerUnavailable, file_mtime, ledger_path, open_ledger
+from bairi.ledger import Ledger, LedgerUnavailable, file_mtime, is_copy_time, ledger_path, open_ledger
 from bairi.mail import MailUnreadable, is_mail, read_mail
 from bairi.model import Return
 from bairi.reader import month_in, read_return
 from bairi.rules import check
-from bairi.schedule import EVIDENCE_LABELS, EVIDENCE_RANK, KIND_LABELS, Receipt, local
+from bairi.schedule import EVIDENCE_LABELS, EVIDENCE_RANK, KIND_LABELS, Receipt, local, zone
 
 # Plans and summaries arrive as documents in whatever format the town's office uses.
 DOCUMENT_SUFFIXES = (".doc", ".docx", ".docm", ".wps", ".wpt", ".dot", ".dotx", ".pdf", ".ofd", ".odt", ".rtf",
@@ -211,10 +211,34 @@ def receipt_of(copy: Copy, campaign: Campaign, findings: list[Finding]) -> Recei
                                     periods="、".join(p.period for p in campaign.periods)))
             return None
     received = local(copy.received, campaign)
+    evidence = copy.evidence
+    if evidence in ("mtime", "ledger") and is_copy_time(received, campaign.end):
+        received, evidence = _stand_in(copy, received, kind, period, ret, campaign, notes)
     if ret is not None and ret.filled_on and ret.filled_on > received.date():
         notes.append(finding("D701", copy.source, filled_on=ret.filled_on.isoformat(),
                              received=received.strftime("%Y-%m-%d %H:%M"), evidence=EVIDENCE_LABELS[copy.evidence]))
-    return Receipt(kind, town, received, copy.evidence, copy.source, copy.name, period, copy.sha256, ret, notes)
+    return Receipt(kind, town, received, evidence, copy.source, copy.name, period, copy.sha256, ret, notes)
+
+
+def _stand_in(copy: Copy, stamp: datetime, kind: str, period: str | None, ret: Return | None,
+              campaign: Campaign, notes: list[Finding]) -> tuple[datetime, str]:
+    """When a file's only time is a copy's (long after the campaign), the best date there is, said so.
+
+    A return counts from its own 填表日期; a plan or summary, having no date of its own, as received by its
+    due day. Either way a finding tells the clerk to trust the mailbox or the ledger instead.
+    """
+    if ret is not None and ret.filled_on is not None:
+        day, how = ret.filled_on, "filled"
+    else:
+        due = {"plan": campaign.plan_due, "summary": campaign.summary_due}.get(kind)
+        if kind == "return" and period and campaign.period(period):
+            due = campaign.period(period).due
+        if due is None:
+            return stamp, copy.evidence
+        day, how = due, "due"
+    notes.append(finding("D714", copy.source, stamp=stamp.strftime("%Y-%m-%d"), evidence=EVIDENCE_LABELS[copy.evidence],
+                         used=EVIDENCE_LABELS[how], day=day.isoformat()))
+    return datetime.combine(day, time(12, 0), tzinfo=zone(campaign)), how
 
 
 class _Files:

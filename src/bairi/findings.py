@@ -132,6 +132,8 @@ CATALOGUE: dict[str, Entry] = {
     "D712": Entry(W, "压缩包“{name}”未计入：{reason}",
                   "请让该单位解压后直接发送报表文件（.xlsx/.xls）；方案、总结在文件名中写明镇名和“方案”“总结”即可按名称计入。"),
     "D713": Entry(W, "压缩包“{name}”中的“{member}”未计入：{reason}", "请让该单位解压后直接发送该文件。"),
+    "D714": Entry(W, "{evidence} {stamp} 在行动结束一个多月之后，是复制或解压的时间，不是收到时间；已改按{used}（{day}）计",
+                  "收到时间请以邮件（.eml/.mbox）或收件台账为准：把邮箱文件一并交给 bairi，或在收件当时就运行 bairi deadlines。"),
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 LEDGER_NAME = ".bairi-ledger.sqlite"
@@ -52,6 +52,16 @@ def ledger_path(inputs: list[Path]) -> Path:
     first = Path(inputs[0]) if inputs else Path(".")
     folder = first if first.is_dir() else first.parent
     return folder / LEDGER_NAME
+
+
+# A file time this long after the campaign ended is a copy's, a checkout's or an unzip's, not an arrival.
+COPY_GRACE_DAYS = 31
+
+
+def is_copy_time(when: datetime, end: date) -> bool:
+    """True when a file's time (mtime or first sighting) is too late to say when it arrived: the campaign
+    ended `end` and the time is more than a month after."""
+    return when.date() > end + timedelta(days=COPY_GRACE_DAYS)
 
 
 def file_mtime(path: Path) -> datetime | None:

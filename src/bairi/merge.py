@@ -13,7 +13,7 @@ from bairi.collect import SPREADSHEET_SUFFIXES, expand, files_under, identity, i
 from bairi.config import Campaign
 from bairi.findings import Finding, finding
 from bairi.form import BY_KEY, FOUND_FIXED, KEYS
-from bairi.ledger import file_mtime
+from bairi.ledger import file_mtime, is_copy_time
 from bairi.model import Hazard, Return
 from bairi.rules import check_file
 from bairi.values import plain
@@ -79,11 +79,9 @@ def _mtime_within(campaign: Campaign) -> ReceivedOf:
     A file copied or cloned later carries the copy's time, which says nothing about when the
     town sent it; counting it would mark every town late.
     """
-    limit = campaign.end + timedelta(days=31)
-
     def received(path: Path, sha256: str) -> datetime | None:
         when = file_mtime(path)
-        return when if when is not None and when.date() <= limit else None
+        return when if when is not None and not is_copy_time(when, campaign.end) else None
 
     return received
 
@@ -302,7 +300,6 @@ class Gathered:
         fallback = _mtime_within(campaign)
         digests = [r.sha256 for r in self.returns] + [digest for _, digest in self.containers.values()]
         seen = _ledger_times(ledger, digests) if ledger is not None else {}
-        limit = campaign.end + timedelta(days=31)
 
         def received(path: Path, sha256: str) -> datetime | None:
             key = str(path)
@@ -310,7 +307,7 @@ class Gathered:
                 return self.received[key]
             path, sha256 = self.containers.get(key, (path, sha256))
             when = seen.get(sha256)
-            if when is not None and when.date() <= limit:
+            if when is not None and not is_copy_time(when, campaign.end):
                 return when
             return fallback(path, sha256)
 

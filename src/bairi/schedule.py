@@ -16,9 +16,11 @@ KINDS = ("plan", "return", "summary")
 KIND_LABELS = {"plan": "行动方案", "return": "月报表", "summary": "工作总结"}
 STATUSES = ("on_time", "late", "missing", "not_due")
 STATUS_LABELS = {"on_time": "按时", "late": "逾期报送", "missing": "未报", "not_due": "未到期"}
-EVIDENCE_LABELS = {"mail": "邮件 Date 头", "ledger": "收件台账首次记录", "mtime": "文件修改时间"}
+EVIDENCE_LABELS = {"mail": "邮件 Date 头", "ledger": "收件台账首次记录", "mtime": "文件修改时间",
+                   # Stand-ins when a file's only time is a copy's, long after the campaign (evidence._stand_in).
+                   "filled": "报表的填表日期", "due": "截止日（收到时间不可考）"}
 # A receipt from better evidence wins over a copy of the same file seen another way.
-EVIDENCE_RANK = {"mail": 0, "ledger": 1, "mtime": 2}
+EVIDENCE_RANK = {"mail": 0, "ledger": 1, "mtime": 2, "filled": 3, "due": 4}
 
 
 @dataclass(frozen=True)
