@@ -288,3 +288,16 @@ def test_files_copied_long_after_the_campaign_count_by_their_own_dates(tmp_path)
         }
     result = runner.invoke(app, ["deadlines", str(inbox), "--as-of", "2024-02-10", "--no-ledger"])
     assert result.output.count("D714") == 3
+
+
+def test_many_notes_of_one_kind_are_counted_not_repeated(tmp_path):
+    inbox = tmp_path / "收件"
+    towns = ["巴公镇", "南村镇", "下村镇", "高都镇", "大阳镇", "山河镇", "犁川镇"]
+    for town in towns:
+        path = write_return(inbox / f"{town}12月.xlsx", unit=f"{town}应急管理中心", filled_on=date(2023, 12, 20), hazards=[])
+        set_mtime(path, datetime(2026, 11, 28, 10, 0, tzinfo=BEIJING))
+    result = runner.invoke(app, ["deadlines", str(inbox), "--as-of", "2024-02-10", "--no-ledger"])
+    assert result.output.count("D714") == 4
+    assert "另有 4 条同类" in result.output
+    code, doc = deadlines(inbox, "--as-of", "2024-02-10", "--no-ledger")
+    assert sum(f["code"] == "D714" for i in doc["items"] for f in i["findings"]) == 7

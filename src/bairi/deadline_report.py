@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,8 @@ def _percent(value: Any) -> str:
 
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+# The terminal lists at most GROUP_SHOWN notes of one code once there are more than GROUP_FROM of it.
+GROUP_FROM, GROUP_SHOWN = 5, 3
 
 
 def show_assessment(console: Any, result: Assessment, evidence: Evidence | None = None,
@@ -196,8 +199,16 @@ def show_assessment(console: Any, result: Assessment, evidence: Evidence | None 
         table.add_column("代码", no_wrap=True)
         table.add_column("来源", overflow="fold")
         table.add_column("说明", overflow="fold")
+        # A folder copied after the campaign gives every file the same note: show a few, count the rest.
+        counts = Counter(f.code for _, f in notes)
+        shown_of: Counter[str] = Counter()
         for _town, f in notes:
+            shown_of[f.code] += 1
+            if counts[f.code] > GROUP_FROM and shown_of[f.code] > GROUP_SHOWN:
+                continue
             table.add_row(f"[{STYLE[f.severity]}]{f.severity.label}[/]", f.code, escape(f.location), escape(f.message))
+            if counts[f.code] > GROUP_FROM and shown_of[f.code] == GROUP_SHOWN:
+                table.add_row("", f.code, "", f"……另有 {counts[f.code] - GROUP_SHOWN} 条同类（完整列表见 --format json）")
         console.print(table)
 
     if evidence is not None:
