@@ -273,3 +273,11 @@ def test_long_hazard_rows_are_tall_enough_to_show_their_text(tmp_path):
     # units: 7 lines. The second hazard's 26 characters are 52 units: 2 lines.
     assert ws.row_dimensions[12].height == 13.5 * 7 + 4
     assert ws.row_dimensions[13].height == 13.5 * 2 + 4
+
+
+def test_a_hazard_too_long_for_one_row_gets_excels_tallest_row(tmp_path):
+    huge = dict(HAZARDS[0], detail="整改计划" * 2000)
+    write_return(tmp_path / "in" / "巴公镇12月份百日攻坚报表.xlsx", hazards=[huge])
+    out = tmp_path / "泽州县.xlsx"
+    assert runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(out), "--as-of", "2023-12-26"]).exit_code == 0
+    assert load_workbook(out)["报告表"].row_dimensions[12].height == 409

@@ -348,7 +348,7 @@ def lay_form(
         if lines > 1:
             # Neither Excel nor LibreOffice grows a row for wrapped text in merged cells: without this a long
             # 隐患描述 spills over the rows below it on screen and on paper.
-            canvas.height(row, LINE_POINTS * lines + 4)
+            canvas.height(row, min(LINE_POINTS * lines + 4, MAX_ROW_POINTS))
     blank = _strip([(*HAZARD_SPANS[key], looks[key] if key == "seq" else entry(looks[key])) for key in HAZARD_KEYS])
     for extra in range(1, blank_hazard_rows + 1):
         row = HAZARD_HEAD_ROW + count + extra
@@ -359,6 +359,7 @@ def lay_form(
 
 
 LINE_POINTS = 13.5  # one line of 10-point 宋体
+MAX_ROW_POINTS = 409  # Excel refuses a taller row
 # Column widths as the form sets them (1-based): the row label, then each figure column.
 FORM_WIDTHS = {1: 10.0, **{index: column.width for index, column in enumerate(COLUMNS, start=2)}}
 
