@@ -69,3 +69,24 @@ def test_a_file_with_the_wrong_extension_is_read_by_its_content(tmp_path, clean)
     assert [(f.code, f.location) for f in ret.findings] == [("F108", "巴公镇12月.xlsx"), ("I303", "Sheet1!C2")]
     assert ret.values("cumulative") == clean.values("cumulative")
     assert ret.ok
+
+
+def test_wps_et_files_are_found_in_folders_and_xlsb_is_named_not_skipped(tmp_path, clean):
+    import json
+
+    from typer.testing import CliRunner
+
+    from bairi.cli import app
+
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    # WPS 表格 saves its own .et in the binary Excel layout.
+    (inbox / "巴公镇12月.et").write_bytes((DATA / "lo_clean.xls").read_bytes())
+    (inbox / "南村镇12月.xlsb").write_bytes(b"PK\x03\x04" + b"\x00" * 26)  # not a real workbook either way
+    result = CliRunner().invoke(app, ["check", str(inbox), "--format", "json"])
+    documents = {Path(d["file"]).name: d for d in json.loads(result.stdout)}
+    assert sorted(documents) == ["南村镇12月.xlsb", "巴公镇12月.et"]
+    et = documents["巴公镇12月.et"]
+    assert et["ok"] and et["format"] == "xls"
+    assert et["period_row"]["enterprises"] == clean.period_row["enterprises"].value == 25
+    assert documents["南村镇12月.xlsb"]["ok"] is False

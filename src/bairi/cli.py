@@ -126,7 +126,7 @@ def check(
 
         console = _console()
         if not returns:
-            console.print("没有找到报表文件（.xlsx .xlsm .xls .ods）。")
+            console.print("没有找到报表文件（.xlsx .xls .et .ods 等）。")
         show_returns(console, returns)
     if not returns:
         raise typer.Exit(ExitCode.USAGE)

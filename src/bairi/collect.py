@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+# .et/.ett are WPS 表格's own (binary, like .xls); .xlsb is read only to be refused by name, not skipped unseen.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm", ".xlt", ".et", ".ett", ".xlsb")
 # Towns pack returns into these; merge and deadlines open a .zip, and name a .rar/.7z as unreadable.
 ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z")
 

@@ -109,7 +109,8 @@ FORMAT_NAMES = {
     "ods": "OpenDocument 表格（.ods）",
 }
 # What each extension promises; a mismatch is read by content and noted (F108).
-EXTENSION_FORMATS = {"xlsx": "xlsx", "xlsm": "xlsx", "xltx": "xlsx", "xltm": "xlsx", "xls": "xls", "ods": "ods"}
+EXTENSION_FORMATS = {"xlsx": "xlsx", "xlsm": "xlsx", "xltx": "xlsx", "xltm": "xlsx", "xls": "xls", "xlt": "xls",
+                     "et": "xls", "ett": "xls", "ods": "ods"}
 
 
 @dataclass
