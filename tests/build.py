@@ -49,6 +49,18 @@ def write_return(path: Path, *, unit: Any = "巴公镇应急管理中心", fille
     return path
 
 
+def split_hazards(ws) -> None:
+    """An edit for write_return: the 重大隐患明细 moved to a sheet of its own, as some towns do."""
+    details = ws.parent.create_sheet("重大隐患明细")
+    details.append(["序号", "企业名称", "所在镇", "行业类别", "挂牌督办单位", "重大隐患明细及整改计划"])
+    for number, hazard in enumerate(HAZARDS, start=1):
+        details.append([number, hazard["enterprise"], hazard["town"], hazard["category"], hazard["supervisor"],
+                        hazard["detail"]])
+    for merged in [m for m in ws.merged_cells.ranges if m.min_row >= 10]:
+        ws.unmerge_cells(str(merged))
+    ws.delete_rows(10, 10)
+
+
 def all_keys(value: Any) -> dict[str, Any]:
     """The same value in every column."""
     return {key: value for key in KEYS}

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from build import CUMULATIVE, PERIOD, write_return
+from build import CUMULATIVE, write_return
 
 from bairi.config import default_campaign
 from bairi.rules import check_file

@@ -1,7 +1,5 @@
 """The campaign config: bairi init round trip, ./bairi.toml picked up, bad config named clearly."""
 
-from pathlib import Path
-
 import pytest
 from build import write_return
 from typer.testing import CliRunner

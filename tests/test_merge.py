@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 from openpyxl import load_workbook
 from typer.testing import CliRunner

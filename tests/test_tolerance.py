@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from build import CAMPAIGN, CUMULATIVE, HAZARDS, PERIOD, check, codes, put, write_return
+from build import CAMPAIGN, CUMULATIVE, HAZARDS, PERIOD, check, codes, put, split_hazards, write_return
 from openpyxl import Workbook, load_workbook
 
 from bairi.form import KEYS
@@ -273,17 +273,7 @@ def test_table_moved_down_and_right_reads_the_same_figures_with_new_cells(tmp_pa
 
 
 def test_tables_split_over_two_sheets(tmp_path):
-    def split(ws):
-        details = ws.parent.create_sheet("重大隐患明细")
-        details.append(["序号", "企业名称", "所在镇", "行业类别", "挂牌督办单位", "重大隐患明细及整改计划"])
-        for number, hazard in enumerate(HAZARDS, start=1):
-            details.append([number, hazard["enterprise"], hazard["town"], hazard["category"], hazard["supervisor"],
-                            hazard["detail"]])
-        for merged in [m for m in ws.merged_cells.ranges if m.min_row >= 10]:
-            ws.unmerge_cells(str(merged))
-        ws.delete_rows(10, 10)
-
-    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=split))
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=split_hazards))
     assert [(h.enterprise, h.location, h.cells["detail"]) for h in ret.hazards] == [
         (HAZARDS[0]["enterprise"], "重大隐患明细!A2", "重大隐患明细!F2"),
         (HAZARDS[1]["enterprise"], "重大隐患明细!A3", "重大隐患明细!F3")]

@@ -10,13 +10,12 @@ Every problem is a reason in Chinese, never an exception.
 from __future__ import annotations
 
 import io
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 
 from bairi.collect import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES
-from bairi.sheets import MAX_FILE_BYTES, MAX_PART_RATIO, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, inflate_capped, megabytes
+from bairi.sheets import MAX_FILE_BYTES, MAX_PART_RATIO, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, inflate_capped, megabytes, member_bytes
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -198,14 +197,10 @@ class _Refused(Exception):
 
 def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int) -> bytes:
     """One member's bytes, inflated by us and never past its declared size, the per-file cap or the archive's budget."""
-    start = info.header_offset
-    if start < 0 or start + 30 > len(data) or data[start:start + 4] != ZIP_MAGIC:
-        raise _Refused("文件头损坏，无法读取")
-    name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
-    begin = start + 30 + name_len + extra_len
-    raw = data[begin:begin + info.compress_size]
-    if len(raw) < info.compress_size:
-        raise _Refused("压缩数据被截断，无法读取")
+    try:
+        raw = member_bytes(data, info.header_offset, info.compress_size)
+    except ValueError as exc:
+        raise _Refused("文件头损坏，无法读取" if str(exc) == "header" else "压缩数据被截断，无法读取") from None
     if info.file_size > budget:
         raise _Refused(f"压缩包内文件解压后合计超过 {megabytes(MAX_UNZIPPED_BYTES)}，超出安全处理上限")
     # A header may understate the size to slip past the checks above: stop just past what it declared.

@@ -33,6 +33,7 @@ from bairi.sheets import (
     Unreadable,
     corrupt,
     inflate_capped,
+    member_bytes,
     megabytes,
     too_big,
     check_scan,
@@ -199,15 +200,10 @@ class _Package:
 
     def inflate(self, info: zipfile.ZipInfo) -> bytes:
         """Inflate one entry ourselves, stopping at the cap whatever the headers claim."""
-        data = self.data
-        start = info.header_offset
-        if start < 0 or data[start:start + 4] != b"PK\x03\x04" or start + 30 > len(data):
-            raise corrupt(f"部件 {info.filename} 的文件头损坏")
-        name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
-        begin = start + 30 + name_len + extra_len
-        raw = data[begin:begin + info.compress_size]
-        if len(raw) < info.compress_size:
-            raise corrupt(f"部件 {info.filename} 被截断")
+        try:
+            raw = member_bytes(self.data, info.header_offset, info.compress_size)
+        except ValueError as exc:
+            raise corrupt(f"部件 {info.filename} " + ("的文件头损坏" if str(exc) == "header" else "被截断")) from None
         first = id(info) not in self.counted
         # Declared sizes were checked against the limits; a part may not inflate much past what it declared
         # (a lying header is how a bomb slips past such checks), and never past our own caps.

@@ -21,22 +21,15 @@ from bairi.form import (
     strip_unit,
 )
 from bairi.model import Figure, Hazard, Return
-from bairi.sheets import Book, Sheet, Unreadable, col_letters, load_book, read_input
+from bairi.sheets import LAST_COLUMN, Book, Sheet, Unreadable, col_letters, column_letters, load_book, read_input
 from bairi.values import read_date, read_figure, whole_count
 
 
 
-_LETTERS: list[str] = []
-
-
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA (0-based, as the grid is)."""
-    if 0 <= index < 1024:
-        # Every finding names a cell: the first columns' letters are worked out once.
-        if not _LETTERS:
-            _LETTERS.extend(col_letters(i + 1) for i in range(1024))
-        return _LETTERS[index]
-    return col_letters(index + 1)
+    # Past Excel's last column (an .ods may claim more) the letters are worked out, not kept.
+    return column_letters(index + 1)[index + 1] if index < LAST_COLUMN else col_letters(index + 1)
 
 
 def ref(sheet: Sheet, row: int, col: int) -> str:

@@ -133,6 +133,22 @@ def corrupt(what: str) -> Unreadable:
     return Unreadable("F102", detail=what)
 
 
+def member_bytes(data: bytes, header_offset: int, compress_size: int) -> bytes:
+    """The compressed bytes of one zip entry, found through its local header; ValueError("header") when
+    the header is not there, ValueError("truncated") when the file ends first."""
+    import struct
+
+    start = header_offset
+    if start < 0 or start + 30 > len(data) or data[start:start + 4] != b"PK\x03\x04":
+        raise ValueError("header")
+    name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
+    begin = start + 30 + name_len + extra_len
+    raw = data[begin:begin + compress_size]
+    if len(raw) < compress_size:
+        raise ValueError("truncated")
+    return raw
+
+
 def inflate_capped(raw: bytes, cap: int) -> bytes:
     """Raw deflate data inflated, or OverflowError once it would pass `cap` bytes (zlib.error when broken).
 
@@ -311,6 +327,21 @@ def col_letters(number: int) -> str:
         number, rem = divmod(number - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_LETTERS: list[str] = [""]
+LAST_COLUMN = 16_384  # XFD, Excel's last column: the most letters ever kept
+
+
+def column_letters(last: int) -> list[str]:
+    """Column letters by number (index 0 unused), at least up to `last`: reading and writing name every
+    cell, so the letters are worked out once and looked up after that."""
+    if last >= len(_LETTERS):
+        if last > LAST_COLUMN:
+            raise ValueError(f"column {last} is past {LAST_COLUMN}")
+        top = min(max(last + 1, 2 * len(_LETTERS), 1024), LAST_COLUMN + 1)
+        _LETTERS.extend(col_letters(n) for n in range(len(_LETTERS), top))
+    return _LETTERS
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A small, fast writer of .xlsx files (SpreadsheetML) with the standard library only.
+"""A small, fast writer of .xlsx files (SpreadsheetML) with the standard library (and bairi's column letters).
 
 Covers what bairi's workbooks use: values that stay what they are (text never becomes a formula, a
 Decimal is written exactly), cell looks, merged ranges, row heights and column widths, frozen panes,
@@ -18,6 +18,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import repeat
 from typing import Any, Sequence
+
+from bairi.sheets import col_number, column_letters
 
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
@@ -107,11 +109,7 @@ def column_letter(col: int) -> str:
     """1 → A, 27 → AA."""
     if not 1 <= col <= MAX_COLS:
         raise XlsxError(f"column {col} is outside 1..{MAX_COLS}")
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return column_letters(col)[col]
 
 
 def cell_ref(row: int, col: int, absolute: bool = False) -> str:
@@ -126,9 +124,7 @@ def parse_ref(ref: str) -> tuple[int, int]:
     match = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?([0-9]+)", ref)
     if not match:
         raise XlsxError(f"not a cell reference: {ref!r}")
-    col = 0
-    for letter in match[1].upper():
-        col = col * 26 + ord(letter) - 64
+    col = col_number(match[1])
     row = int(match[2])
     cell_ref(row, col)  # range check
     return row, col
@@ -199,15 +195,6 @@ def _decimal_text(value: Decimal) -> str | None:
     return str(value)
 
 
-def _letters(last: int) -> list[str]:
-    """Column letters by number (index 0 unused), at least up to `last`."""
-    if last >= len(_LETTERS):
-        _LETTERS.extend(column_letter(c) for c in range(len(_LETTERS), min(max(last + 1, 2 * len(_LETTERS)),
-                                                                             MAX_COLS + 1)))
-    return _LETTERS
-
-
-_LETTERS: list[str] = [""]
 
 
 class Sheet:
@@ -254,7 +241,7 @@ class Sheet:
         book = self.book
         attrs = book._styles.attrs
         sst = book._strings.index
-        letters = _LETTERS if last_col < len(_LETTERS) else _letters(last_col)
+        letters = column_letters(last_col)
         rs = str(row)
         last: Any = attrs  # no look is this object
         s = ""
@@ -411,7 +398,7 @@ class Sheet:
         used = [cells for cells in rows.values() if cells]
         max_col = max((max(cells) for cells in used), default=1)
         min_col = min((min(cells) for cells in used), default=1)
-        letters = _letters(max(max_col, *(m[3] for m in self.merges), 1))
+        letters = column_letters(max(max_col, *(m[3] for m in self.merges), 1))
         out: list[str] = []
         add = out.append
         heights = self.heights

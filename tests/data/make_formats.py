@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent.parent / "src"))
 
-from build import HAZARDS, write_return  # noqa: E402
+from build import split_hazards, write_return  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from bairi.form import KEYS  # noqa: E402
@@ -45,16 +45,6 @@ def moved(source: Path, target: Path, down: int = 4, right: int = 2) -> None:
     save(workbook, target)
 
 
-def split(ws) -> None:
-    """The 重大隐患明细 moved to a sheet of its own."""
-    details = ws.parent.create_sheet("重大隐患明细")
-    details.append(["序号", "企业名称", "所在镇", "行业类别", "挂牌督办单位", "重大隐患明细及整改计划"])
-    for number, hazard in enumerate(HAZARDS, start=1):
-        details.append([number, hazard["enterprise"], hazard["town"], hazard["category"], hazard["supervisor"],
-                        hazard["detail"]])
-    for merged in [m for m in ws.merged_cells.ranges if m.min_row >= 10]:
-        ws.unmerge_cells(str(merged))
-    ws.delete_rows(10, 10)
 
 
 def formulas(ws) -> None:
@@ -75,7 +65,7 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        sources = [write_return(work / "lo_clean.xlsx"), write_return(work / "lo_split.xlsx", edit=split),
+        sources = [write_return(work / "lo_clean.xlsx"), write_return(work / "lo_split.xlsx", edit=split_hazards),
                    write_return(work / "lo_formulas.xlsx", edit=formulas)]
         moved(sources[0], work / "lo_moved.xlsx")
         sources.append(work / "lo_moved.xlsx")
