@@ -129,7 +129,8 @@ def base_workbook(hazards: int, *, unit: str = PLACEHOLDER_UNIT, campaign=None,
     from openpyxl import Workbook
 
     from bairi.config import default_campaign
-    from bairi.workbook import lay_form, to_bytes
+    from bairi.canvas import to_bytes
+    from bairi.workbook import lay_form
 
     workbook = Workbook()
     ws = workbook.active

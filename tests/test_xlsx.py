@@ -244,7 +244,8 @@ def _look(cell) -> tuple:
 
 
 def test_county_workbook_is_the_same_written_directly_or_with_openpyxl(tmp_path):
-    from bairi.workbook import OpenpyxlBook, merged_workbook
+    from bairi.canvas import OpenpyxlBook
+    from bairi.workbook import merged_workbook
 
     merged = _merged(tmp_path / "in")
     direct = load_workbook(io.BytesIO(merged_workbook(merged, CAMPAIGN, "王五", date(2023, 12, 26)).to_bytes()))
