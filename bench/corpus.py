@@ -62,7 +62,7 @@ def enterprises_of(index: int) -> int:
 
 def province_campaign():
     """The built-in campaign with its 16 towns replaced by 1,200 units, as a province would configure it."""
-    from bairi.config import Unit, default_campaign
+    from bairi.core.campaign import Unit, default_campaign
 
     campaign = default_campaign()
     units = [Unit(name=name, enterprises=enterprises_of(i)) for i, name in enumerate(unit_names())]
@@ -128,9 +128,9 @@ def base_workbook(hazards: int, *, unit: str = PLACEHOLDER_UNIT, campaign=None,
     """A filled return as .xlsx bytes: laid out by bairi's own form code, values as given or placeholders."""
     from openpyxl import Workbook
 
-    from bairi.config import default_campaign
-    from bairi.canvas import to_bytes
-    from bairi.workbook import lay_form
+    from bairi.core.campaign import default_campaign
+    from bairi.write.canvas import to_bytes
+    from bairi.write.layout import lay_form
 
     workbook = Workbook()
     ws = workbook.active
@@ -199,7 +199,7 @@ def generate(work: Path = WORK, fresh: bool = False, log=print) -> dict:
     work.mkdir(parents=True)
     log(f"generating inputs in {work} (once; --fresh rebuilds) ...")
 
-    from bairi.config import campaign_toml, default_campaign, load_campaign
+    from bairi.core.campaign import campaign_toml, default_campaign, load_campaign
 
     campaign = province_campaign()
     config = work / PROVINCE_CONFIG

@@ -38,9 +38,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from bairi.config import DEFAULT_TOWNS, default_campaign  # noqa: E402
-from bairi.form import COLUMNS, HAZARD_COLUMNS, KEYS, TITLE  # noqa: E402
-from bairi.workbook import lay_form, template_workbook  # noqa: E402
+from bairi.core.campaign import DEFAULT_TOWNS, default_campaign  # noqa: E402
+from bairi.core.form import COLUMNS, HAZARD_COLUMNS, KEYS, TITLE  # noqa: E402
+from bairi.write.layout import lay_form, template_workbook  # noqa: E402
 
 SEED = 20231106
 SAMPLE_DATA = ROOT / "sample_data"
@@ -804,7 +804,7 @@ def write_all(planned: list[Planned], reconvert: bool = False, conversions: bool
 
 
 def _severity(code: str) -> str:
-    from bairi.findings import CATALOGUE
+    from bairi.core.findings import CATALOGUE
 
     return CATALOGUE[code].severity.label
 

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from bairi.config import default_campaign  # noqa: E402
+from bairi.core.campaign import default_campaign  # noqa: E402
 
 SEED = 20231109
 SAMPLE = ROOT / "sample_data"
@@ -265,7 +265,7 @@ def return_files() -> list[Path]:
 
 def mails(rng: random.Random) -> list[Mail]:
     """Every message of the campaign, in the order they arrived."""
-    from bairi.reader import read_return
+    from bairi.read.reader import read_return
 
     out: list[Mail] = []
     for path in return_files():

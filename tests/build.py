@@ -8,10 +8,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from bairi.config import default_campaign
-from bairi.rules import check_file
-from bairi.form import KEYS
-from bairi.workbook import lay_form, save
+from bairi.core.campaign import default_campaign
+from bairi.check.rules import check_file
+from bairi.core.form import KEYS
+from bairi.write.layout import lay_form, save
 
 PERIOD = {"teams": 2, "enterprises": 25, "general_found": 40, "general_fixed": 31, "major_found": 1,
           "major_fixed": 0, "ordered": 6, "fines": 1.5, "suspended": 1, "exposed": 1, "closed": 0,

@@ -17,9 +17,9 @@ from build_mail import message, write_eml, write_mbox
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bairi.archive import Member, unpack
-from bairi.config import default_campaign
-from bairi.merge import consolidate, gather
+from bairi.intake.archives import Member, unpack
+from bairi.core.campaign import default_campaign
+from bairi.merge.consolidate import consolidate, gather
 
 CAMPAIGN = default_campaign()
 BEIJING = timezone(timedelta(hours=8))
@@ -232,7 +232,7 @@ def test_zip_in_a_folder_is_dated_like_the_zip_and_counted_once(tmp_path):
 def test_a_zip_in_a_folder_is_dated_by_the_ledgers_first_sighting_of_the_zip(tmp_path):
     import hashlib
 
-    from bairi.ledger import ledger_path, open_ledger
+    from bairi.intake.ledger import ledger_path, open_ledger
 
     packed = tmp_path / "in" / "巴公镇.zip"
     packed.parent.mkdir()
@@ -286,7 +286,7 @@ def app():
 
 
 def test_a_workbook_renamed_to_zip_is_read_as_the_return(tmp_path):
-    from bairi.merge import consolidate, gather
+    from bairi.merge.consolidate import consolidate, gather
 
     inbox = tmp_path / "收件箱"
     real = write_return(tmp_path / "巴公镇12月份百日攻坚报表.xlsx")

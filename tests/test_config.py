@@ -5,7 +5,7 @@ from build import write_return
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.config import ConfigError, campaign_toml, default_campaign, load_campaign
+from bairi.core.campaign import ConfigError, campaign_toml, default_campaign, load_campaign
 
 runner = CliRunner()
 
@@ -55,7 +55,7 @@ def test_missing_config_file_is_an_operator_error(tmp_path):
 def test_builtin_campaign_passes_its_own_validation():
     from dataclasses import asdict
 
-    from bairi.config import validate
+    from bairi.core.campaign import validate
 
     built = default_campaign()
     assert validate(asdict(built)) == built

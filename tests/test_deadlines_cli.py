@@ -245,11 +245,11 @@ def test_summary_with_own_template_and_a_misspelt_variable(tmp_path):
 
 
 def test_template_readme_documents_every_variable():
-    from bairi.bulletin import bulletin_context, merge_receipts
-    from bairi.config import default_campaign
-    from bairi.deadline_report import reminder_context
-    from bairi.evidence import collect
-    from bairi.schedule import assess
+    from bairi.present.bulletin import bulletin_context, merge_receipts
+    from bairi.core.campaign import default_campaign
+    from bairi.present.reminders import reminder_context
+    from bairi.intake.evidence import collect
+    from bairi.deadlines.schedule import assess
 
     readme = (Path(__file__).parent.parent / "templates" / "README.md").read_text(encoding="utf-8")
     remind_part, summary_part = readme.split("## remind.txt.j2")[1].split("## summary.txt.j2")

@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from bairi.config import default_campaign
-from bairi.form import KEYS
-from bairi.reader import read_return
-from bairi.rules import check
-from bairi.values import ZERO_WORDS
+from bairi.core.campaign import default_campaign
+from bairi.core.form import KEYS
+from bairi.read.reader import read_return
+from bairi.check.rules import check
+from bairi.core.values import ZERO_WORDS
 
 CAMPAIGN = default_campaign()
 pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")

@@ -35,10 +35,11 @@ from hostile import (
 )
 from openpyxl import Workbook, load_workbook
 
-from bairi.config import default_campaign
-from bairi.rules import check_file
-from bairi.sheets import MAX_FILE_BYTES, load_book
-from bairi.workbook import lay_form, save
+from bairi.core.campaign import default_campaign
+from bairi.check.rules import check_file
+from bairi.guard.limits import MAX_FILE_BYTES
+from bairi.read.grid import load_book
+from bairi.write.layout import lay_form, save
 
 CAMPAIGN = default_campaign()
 SECONDS = 5.0
@@ -162,7 +163,7 @@ def bounded_cases(base: bytes) -> dict[str, tuple[bytes, str, set[str]]]:
 
 
 def _columns(count: int) -> list[str]:
-    from bairi.sheets import col_letters
+    from bairi.core.refs import col_letters
 
     return [col_letters(i) for i in range(1, count + 1)]
 
@@ -612,7 +613,7 @@ def test_check_leaves_every_input_byte_identical(clean, tmp_path):
 
 
 def test_load_book_never_raises_anything_but_unreadable_on_garbage():
-    from bairi.sheets import Unreadable
+    from bairi.guard.limits import Unreadable
 
     for blob in (b"PK\x03\x04" + bytes(100), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), b"PK\x05\x06" + bytes(18)):
         with pytest.raises(Unreadable):

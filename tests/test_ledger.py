@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bairi.config import default_campaign
-from bairi.evidence import collect
-from bairi.ledger import LEDGER_NAME, LedgerUnavailable, ledger_path, open_ledger
+from bairi.core.campaign import default_campaign
+from bairi.intake.evidence import collect
+from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, ledger_path, open_ledger
 
 BEIJING = timezone(timedelta(hours=8))
 NOW = datetime(2024, 2, 10, 9, 0, tzinfo=BEIJING)

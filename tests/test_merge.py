@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.config import Campaign, Period, Unit, default_campaign
-from bairi.form import KEYS
-from bairi.merge import consolidate, gather
-from bairi.rules import check_file
+from bairi.core.campaign import Campaign, Period, Unit, default_campaign
+from bairi.core.form import KEYS
+from bairi.merge.consolidate import consolidate, gather
+from bairi.check.rules import check_file
 
 CAMPAIGN = default_campaign()
 runner = CliRunner()
@@ -208,8 +208,8 @@ def test_mailbox_returns_are_merged_and_dated_by_the_mail(tmp_path):
 
 
 def test_cell_span_names_a_row_range_or_each_cell():
-    from bairi.model import Figure
-    from bairi.workbook import cell_span
+    from bairi.core.model import Figure
+    from bairi.write.layout import cell_span
 
     row = {k: Figure(k, f"S!{chr(66 + i)}7", 0, 0) for i, k in enumerate(KEYS)}
     assert cell_span(row) == "S!B7:N7"
@@ -218,7 +218,7 @@ def test_cell_span_names_a_row_range_or_each_cell():
 
 
 def test_parallel_reading_gives_the_same_returns_in_the_same_order(tmp_path):
-    from bairi.merge import check_files
+    from bairi.merge.consolidate import check_files
 
     paths = [town_return(tmp_path, town) for town in ("巴公镇", "南村镇", "下村镇", "高都镇", "大阳镇")]
     paths.append(town_return(tmp_path, "金村镇", cumulative=dict(CUMULATIVE, teams=1)))
@@ -233,7 +233,7 @@ def test_parallel_reading_gives_the_same_returns_in_the_same_order(tmp_path):
 def test_merge_reads_first_seen_times_from_the_deadlines_ledger(tmp_path):
     from datetime import datetime, timedelta, timezone
 
-    from bairi.ledger import ledger_path, open_ledger
+    from bairi.intake.ledger import ledger_path, open_ledger
 
     path = town_return(tmp_path / "in", "巴公镇")
     first = datetime(2023, 12, 26, 9, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -248,7 +248,7 @@ def test_merge_reads_first_seen_times_from_the_deadlines_ledger(tmp_path):
 
 
 def test_template_for_a_thousand_units_keeps_drop_downs_valid(tmp_path):
-    from bairi.workbook import OPTIONS_SHEET, write_template
+    from bairi.write.layout import OPTIONS_SHEET, write_template
 
     many = CAMPAIGN.with_changes(units=[Unit(name=f"第{i}号镇") for i in range(1, 1201)])
     path = tmp_path / "t.xlsx"

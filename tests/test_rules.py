@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.findings import CATALOGUE
-from bairi.form import KEYS
+from bairi.core.findings import CATALOGUE
+from bairi.core.form import KEYS
 
 DATA = Path(__file__).parent / "data"
 

@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from build import CUMULATIVE, HAZARDS, write_return
 
-from bairi.config import default_campaign
-from bairi.rules import check_file
-from bairi.schedule import Receipt, assess, deadlines, status_of
+from bairi.core.campaign import default_campaign
+from bairi.check.rules import check_file
+from bairi.deadlines.schedule import Receipt, assess, deadlines, status_of
 
 BEIJING = timezone(timedelta(hours=8))
 CAMPAIGN = default_campaign()

@@ -17,22 +17,15 @@ from decimal import Decimal
 
 import pytest
 
-from bairi import package, reader
-from bairi.config import Unit
-from bairi.package import (
-    _ANY_PREFIXED,
-    _PLAIN,
-    _PREFIXED,
-    _S_CELL,
-    _cdata_bytes,
-    _plain_directory,
-    _scan_xlsx_sheet,
-    _sheet_text,
-    _walk_xlsx_sheet,
-    _widest,
-)
-from bairi.sheets import MAX_CELLS, Scan, Sheet, read_input
-from bairi.values import read_figure, whole_count
+from bairi.guard import package
+from bairi.guard import xlsx as xlsx_scan
+from bairi.read import reader
+from bairi.core.campaign import Unit
+from bairi.guard.package import _plain_directory
+from bairi.guard.xlsx import _ANY_PREFIXED, _cdata_bytes, _PLAIN, _PREFIXED, _S_CELL, _scan_xlsx_sheet, _sheet_text, _walk_xlsx_sheet, _widest
+from bairi.guard.limits import MAX_CELLS, read_input, Scan
+from bairi.read.grid import Sheet
+from bairi.core.values import read_figure, whole_count
 from build import CAMPAIGN, check, codes, write_return
 from hostile import make_zip, replace_part, sheet_with_rows, zip_parts
 
@@ -127,9 +120,9 @@ def test_a_bounded_text_is_measured_when_the_bounds_reach_the_limit(clean, monke
     assert _scan_xlsx_sheet(xml, [], bound_text=True).text == 3 * len(xml) > exact
     path = clean.parent / "边界.xlsx"
     path.write_bytes(data)
-    monkeypatch.setattr(package, "MAX_TEXT_BYTES", exact)
+    monkeypatch.setattr(xlsx_scan, "MAX_TEXT_BYTES", exact)
     assert codes(check(path), skip=("I303", "W304", "E301", "E309")) == []
-    monkeypatch.setattr(package, "MAX_TEXT_BYTES", exact - 1)
+    monkeypatch.setattr(xlsx_scan, "MAX_TEXT_BYTES", exact - 1)
     assert [f.code for f in check(path).findings] == ["F105"]
 
 
@@ -284,7 +277,7 @@ def test_a_plain_whole_number_is_counted_as_read_figure_counts_it():
 
 
 def test_read_input_stops_one_byte_past_the_limit(tmp_path, monkeypatch):
-    from bairi import sheets
+    from bairi.guard import limits as sheets
 
     monkeypatch.setattr(sheets, "MAX_FILE_BYTES", 100)
     small, large = tmp_path / "small.xlsx", tmp_path / "large.xlsx"

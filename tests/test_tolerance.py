@@ -10,8 +10,8 @@ import pytest
 from build import CAMPAIGN, CUMULATIVE, HAZARDS, PERIOD, check, codes, put, split_hazards, write_return
 from openpyxl import Workbook, load_workbook
 
-from bairi.form import KEYS
-from bairi.workbook import lay_form, save
+from bairi.core.form import KEYS
+from bairi.write.layout import lay_form, save
 
 
 

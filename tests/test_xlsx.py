@@ -19,8 +19,8 @@ import python_calamine
 from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 from openpyxl import load_workbook
 
-from bairi.config import default_campaign
-from bairi.xlsx import Align, Book, Font, Look, XlsxError
+from bairi.core.campaign import default_campaign
+from bairi.write.xlsx import Align, Book, Font, Look, XlsxError
 
 CAMPAIGN = default_campaign()
 BOXED = Look(Font("宋体", 10, bold=True, color="C00000"), Align("center", "center", wrap=True), "all", "F8D7DA",
@@ -222,7 +222,7 @@ def test_mistakes_that_would_make_a_broken_file_are_refused():
 # --- the county's workbook ---------------------------------------------------------------------
 
 def _merged(folder: Path):
-    from bairi.merge import consolidate, gather
+    from bairi.merge.consolidate import consolidate, gather
 
     for town in ("巴公镇", "南村镇"):
         write_return(folder / f"{town}12月份百日攻坚报表.xlsx", unit=f"{town}应急管理中心",
@@ -244,8 +244,8 @@ def _look(cell) -> tuple:
 
 
 def test_county_workbook_is_the_same_written_directly_or_with_openpyxl(tmp_path):
-    from bairi.canvas import OpenpyxlBook
-    from bairi.workbook import merged_workbook
+    from bairi.write.canvas import OpenpyxlBook
+    from bairi.write.layout import merged_workbook
 
     merged = _merged(tmp_path / "in")
     direct = load_workbook(io.BytesIO(merged_workbook(merged, CAMPAIGN, "王五", date(2023, 12, 26)).to_bytes()))
@@ -280,9 +280,9 @@ WRITE_MERGED = """
 import json, sys
 from datetime import date
 from pathlib import Path
-from bairi.config import default_campaign
-from bairi.merge import consolidate, gather
-from bairi.workbook import write_merged
+from bairi.core.campaign import default_campaign
+from bairi.merge.consolidate import consolidate, gather
+from bairi.write.layout import write_merged
 campaign = default_campaign()
 found = gather([Path(sys.argv[1])], campaign)
 merged = consolidate(found.returns, campaign, skipped=found.skipped)
@@ -307,7 +307,7 @@ def test_writing_the_county_workbook_never_imports_openpyxl(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_converts_the_county_workbook(tmp_path):
-    from bairi.workbook import write_merged
+    from bairi.write.layout import write_merged
 
     path = tmp_path / "county.xlsx"
     write_merged(path, _merged(tmp_path / "in"), CAMPAIGN, "王五", date(2023, 12, 26))

@@ -76,7 +76,7 @@ def _fail(message: str) -> None:
 
 
 def _campaign(config: Optional[Path]):
-    from bairi.config import ConfigError, load_campaign
+    from bairi.core.campaign import ConfigError, load_campaign
 
     try:
         return load_campaign(config)
@@ -85,7 +85,7 @@ def _campaign(config: Optional[Path]):
 
 
 def _expand(paths: list[Path]) -> list[Path]:
-    from bairi.collect import expand, MissingInput
+    from bairi.intake.discover import expand, MissingInput
 
     try:
         return expand(paths)
@@ -95,7 +95,7 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 
 def _print_json(document: object) -> None:
-    from bairi.report import dumps
+    from bairi.present.report import dumps
 
     sys.stdout.write(dumps(document) + "\n")
 
@@ -111,18 +111,18 @@ def check(
 
     Example: bairi check 巴公镇12月份百日攻坚报表.xlsx
     """
-    from bairi.rules import check_file
+    from bairi.check.rules import check_file
 
     campaign = _campaign(config)
     files = _expand(paths)
     returns = [check_file(p, campaign, period) for p in files]
     if fmt is Format.json:
-        from bairi.report import return_dict
+        from bairi.present.report import return_dict
 
         documents = [return_dict(r) for r in returns]
         _print_json(documents[0] if len(documents) == 1 else documents)
     else:
-        from bairi.report import show_returns
+        from bairi.present.report import show_returns
 
         console = _console()
         if not returns:
@@ -146,7 +146,7 @@ def template(
 
     Example: bairi template --town 巴公镇 -o 巴公镇报告表.xlsx
     """
-    from bairi.workbook import write_template
+    from bairi.write.layout import write_template
 
     campaign = _campaign(config)
     console = _console()
@@ -160,7 +160,7 @@ def template(
             console.print(f"已生成 {target}")
         raise typer.Exit(ExitCode.OK)
     if town is not None and campaign.unit(town) is None and town != campaign.authority:
-        from bairi.reader import resolve_unit
+        from bairi.read.reader import resolve_unit
 
         resolved = resolve_unit(town, campaign)
         if resolved is None:
@@ -181,8 +181,8 @@ def init(
 
     Example: bairi init
     """
-    from bairi.config import campaign_toml, default_campaign
-    from bairi.files import write_atomic
+    from bairi.core.campaign import campaign_toml, default_campaign
+    from bairi.write.atomic import write_atomic
 
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
@@ -204,21 +204,21 @@ def merge(
 
     Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx
     """
-    from bairi.merge import MergeRefused, consolidate, gather
-    from bairi.report import merge_dict, show_merge
-    from bairi.workbook import write_merged
+    from bairi.merge.consolidate import MergeRefused, consolidate, gather
+    from bairi.present.report import merge_dict, show_merge
+    from bairi.write.layout import write_merged
 
     campaign = _campaign(config)
     if output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
-    from bairi.collect import MissingInput
+    from bairi.intake.discover import MissingInput
 
     console = _console(stderr=fmt is Format.json)
     try:
         # A bar only where someone watches: redirected output gets the result, not fifty redraws.
         with _progress(console, fmt is Format.table and console.is_terminal) as advance:
             found = gather(paths, campaign, output, progress=advance)
-        from bairi.ledger import ledger_path
+        from bairi.intake.ledger import ledger_path
 
         merged = consolidate(found.returns, campaign, period,
                              received_of=found.received_of(campaign, ledger_path(paths)), skipped=found.skipped)
@@ -287,9 +287,9 @@ def _evidence(paths: list[Path], campaign, as_of: Optional[date], ledger: Option
     """Receipts under the inputs and the day that counts as today (`--as-of`, else today in Beijing time)."""
     from datetime import datetime, timezone
 
-    from bairi.collect import MissingInput
-    from bairi.evidence import collect
-    from bairi.schedule import local
+    from bairi.intake.discover import MissingInput
+    from bairi.intake.evidence import collect
+    from bairi.deadlines.schedule import local
 
     now = datetime.now(timezone.utc)
     day = as_of or local(now, campaign).date()
@@ -319,8 +319,8 @@ def deadlines(
 
     Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
-    from bairi.deadline_report import assessment_dict, show_assessment, write_reminders
-    from bairi.schedule import assess
+    from bairi.present.reminders import assessment_dict, show_assessment, write_reminders
+    from bairi.deadlines.schedule import assess
 
     campaign = _campaign(config)
     if remind is not None and remind.exists() and not remind.is_dir():
@@ -362,10 +362,10 @@ def summary(
     """
     from jinja2 import TemplateError
 
-    from bairi.bulletin import bulletin_context, merge_receipts, render_bulletin
-    from bairi.files import write_atomic
-    from bairi.merge import MergeRefused
-    from bairi.schedule import assess
+    from bairi.present.bulletin import bulletin_context, merge_receipts, render_bulletin
+    from bairi.write.atomic import write_atomic
+    from bairi.merge.consolidate import MergeRefused
+    from bairi.deadlines.schedule import assess
 
     campaign = _campaign(config)
     if template_file is not None and not template_file.is_file():

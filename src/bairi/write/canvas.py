@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bairi.xlsx import Book, Look, column_letter
+from bairi.write.xlsx import Book, Look, column_letter
 
 
 def put_text(cell: Any, value: str) -> None:

@@ -8,27 +8,16 @@ import functools
 import re
 from types import SimpleNamespace
 
-from bairi.package import _P, _Package, _attr, _refuse_entities
-from bairi.sheets import (
-    MAX_SHEETS,
-    MAX_TEXT_BYTES,
-    MAX_TOTAL_CELLS,
-    Plan,
-    Scan,
-    Unreadable,
-    check_scan,
-    col_letters,
-    corrupt,
-    megabytes,
-    too_big,
-)
+from bairi.guard.package import attr, PREFIX, Package, refuse_entities
+from bairi.guard.limits import check_scan, corrupt, MAX_SHEETS, MAX_TEXT_BYTES, MAX_TOTAL_CELLS, megabytes, Plan, Scan, too_big, Unreadable
+from bairi.core.refs import col_letters
 
 
 @functools.cache
 def _ods_patterns() -> SimpleNamespace:
     """The patterns for OpenDocument content, compiled when the first .ods comes by."""
     return SimpleNamespace(
-        token=re.compile(rb"<(/?)" + _P + rb"(table-cell|covered-table-cell|table-row|table)(?=[\s/>])([^<>]*)>"),
+        token=re.compile(rb"<(/?)" + PREFIX + rb"(table-cell|covered-table-cell|table-row|table)(?=[\s/>])([^<>]*)>"),
         rows_repeated=re.compile(rb"number-rows-repeated\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
         cols_repeated=re.compile(rb"number-columns-repeated\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
         value_type=re.compile(rb"[\s:]value-type\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
@@ -39,14 +28,14 @@ def _ods_patterns() -> SimpleNamespace:
 
 
 def _repeat(pattern: re.Pattern[bytes], attrs: bytes) -> int:
-    value = _attr(pattern, attrs)
+    value = attr(pattern, attrs)
     try:
         return max(int(value.strip()), 1) if value is not None else 1
     except ValueError:
         return 1
 
 
-def inspect_ods(package: _Package) -> Plan:
+def inspect_ods(package: Package) -> Plan:
     """Measure an OpenDocument spreadsheet's content before python-calamine builds it."""
     names = set(package.names())
     mimetype = package.read("mimetype")[:200].strip() if "mimetype" in names else b""
@@ -67,7 +56,7 @@ def inspect_ods(package: _Package) -> Plan:
         # (OpenOffice leaves an empty Configurations2/accelerator/current.xml).
         if key.endswith(".xml") and key != "content.xml" and key not in package.checked:
             for info in package.by_name[key]:
-                _refuse_entities(info.filename, package.inflate(info))
+                refuse_entities(info.filename, package.inflate(info))
     content = package.read_xml("content.xml")
     if b"spreadsheet" not in content[:1 << 16] and b"office:spreadsheet" not in content:
         raise Unreadable("F103", what="内容是 OpenDocument 文件，但不是表格")
@@ -109,7 +98,7 @@ def _scan_ods(xml: bytes) -> list[tuple[str, Scan]]:
                 scan = None
                 continue
             scan = Scan()
-            scans.append((_attr(patterns.table_name, attrs) or "", scan))
+            scans.append((attr(patterns.table_name, attrs) or "", scan))
             row = 0
             continue
         if scan is None:
@@ -137,7 +126,7 @@ def _scan_ods(xml: bytes) -> list[tuple[str, Scan]]:
             continue
         scan.records += 1
         cell_repeat = _repeat(patterns.cols_repeated, attrs)
-        kind = _attr(patterns.value_type, attrs)
+        kind = attr(patterns.value_type, attrs)
         if kind is not None:
             row_filled = True
             row_width = col + cell_repeat

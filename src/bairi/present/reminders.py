@@ -8,10 +8,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bairi.evidence import Evidence
-from bairi.files import write_atomic
-from bairi.findings import Finding, Severity
-from bairi.schedule import EVIDENCE_LABELS, STATUS_LABELS, Assessment, Item
+from bairi.intake.evidence import Evidence
+from bairi.write.atomic import write_atomic
+from bairi.core.findings import Finding, Severity
+from bairi.deadlines.schedule import EVIDENCE_LABELS, STATUS_LABELS, Assessment, Item
 
 REMIND_TEMPLATE = "remind.txt.j2"
 
@@ -275,7 +275,7 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
 
 def reminder_texts(result: Assessment, template: Path | None = None) -> list[tuple[str, str]]:
     """(file name, text) of one 催报 notice per town with anything late or missing."""
-    from bairi.render import render, render_file
+    from bairi.present.render import render, render_file
 
     towns = list(dict.fromkeys(i.town for i in result.items if i.overdue))
     texts: list[tuple[str, str]] = []

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from bairi.findings import Severity
-from bairi.form import KEYS
-from bairi.model import Return
+from bairi.core.findings import Severity
+from bairi.core.form import KEYS
+from bairi.core.model import Return
 
 
 def jsonable(value: Any) -> Any:
@@ -123,7 +123,7 @@ def _summary(console: Any, returns: list[Return]) -> None:
 
 def merge_dict(merged: Any, output: Any) -> dict[str, Any]:
     """The `bairi merge` JSON: output, accepted, rejected, missing towns and totals (SPEC keys first)."""
-    from bairi.merge import rates
+    from bairi.merge.consolidate import rates
 
     received = merged.received
     status = {id(line.ret): line.status for line in merged.towns if line.ret is not None}
@@ -162,7 +162,7 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from bairi.values import plain
+    from bairi.core.values import plain
 
     console.print(f"报告期：[bold]{merged.period}[/]（{escape(merged.period_source)}）")
     table = Table(header_style="bold", title="各单位报表")

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bairi.config import Campaign
-from bairi.findings import Finding, finding
-from bairi.form import (
+from bairi.core.campaign import Campaign
+from bairi.core.findings import Finding, finding
+from bairi.core.form import (
     COLUMNS,
     CUMULATIVE_ROW,
     CUMULATIVE_ROW_PATTERN,
@@ -20,9 +20,11 @@ from bairi.form import (
     normalize,
     strip_unit,
 )
-from bairi.model import Figure, Hazard, Return
-from bairi.sheets import LAST_COLUMN, Book, Sheet, Unreadable, col_letters, column_letters, load_book, read_input
-from bairi.values import read_date, read_figure, whole_count
+from bairi.core.model import Figure, Hazard, Return
+from bairi.core.refs import col_letters, column_letters, LAST_COLUMN
+from bairi.read.grid import Book, load_book, Sheet
+from bairi.guard.limits import read_input, Unreadable
+from bairi.core.values import read_date, read_figure, whole_count
 
 
 

@@ -6,12 +6,12 @@ import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bairi.config import Campaign
-from bairi.findings import Finding, finding
-from bairi.form import BY_KEY, FOUND_FIXED, KEYS
-from bairi.model import Return
-from bairi.reader import read_return, resolve_unit
-from bairi.values import plain
+from bairi.core.campaign import Campaign
+from bairi.core.findings import Finding, finding
+from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS
+from bairi.core.model import Return
+from bairi.read.reader import read_return, resolve_unit
+from bairi.core.values import plain
 
 Rule = Callable[[Return, Campaign], Iterator[Finding]]
 

@@ -7,20 +7,7 @@ from __future__ import annotations
 
 import struct
 
-from bairi.sheets import (
-    MAX_FILE_BYTES,
-    MAX_RECORDS,
-    MAX_SHEETS,
-    MAX_TEXT_BYTES,
-    MAX_TOTAL_CELLS,
-    Plan,
-    Scan,
-    Unreadable,
-    corrupt,
-    megabytes,
-    too_big,
-    check_scan,
-)
+from bairi.guard.limits import check_scan, corrupt, MAX_FILE_BYTES, MAX_RECORDS, MAX_SHEETS, MAX_TEXT_BYTES, MAX_TOTAL_CELLS, megabytes, Plan, Scan, too_big, Unreadable
 
 
 # --- OLE2 compound files (xls, encrypted OOXML, doc) -------------------------------------------

@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 
-from bairi.archive import is_archive, unpack
-from bairi.collect import SPREADSHEET_SUFFIXES, MissingInput, files_under, is_lock_file
-from bairi.config import Campaign
-from bairi.findings import Finding, finding
-from bairi.form import normalize
-from bairi.ledger import Ledger, LedgerUnavailable, file_mtime, is_copy_time, ledger_path, open_ledger
-from bairi.mail import MailUnreadable, is_mail, read_mail
-from bairi.model import Return
-from bairi.reader import month_in, read_return
-from bairi.rules import check
-from bairi.schedule import EVIDENCE_LABELS, EVIDENCE_RANK, KIND_LABELS, Receipt, local, zone
+from bairi.intake.archives import is_archive, unpack
+from bairi.intake.discover import SPREADSHEET_SUFFIXES, MissingInput, files_under, is_lock_file
+from bairi.core.campaign import Campaign
+from bairi.core.findings import Finding, finding
+from bairi.core.form import normalize
+from bairi.intake.ledger import Ledger, LedgerUnavailable, file_mtime, is_copy_time, ledger_path, open_ledger
+from bairi.intake.mail import MailUnreadable, is_mail, read_mail
+from bairi.core.model import Return
+from bairi.read.reader import month_in, read_return
+from bairi.check.rules import check
+from bairi.deadlines.schedule import EVIDENCE_LABELS, EVIDENCE_RANK, KIND_LABELS, Receipt, local, zone
 
 # Plans and summaries arrive as documents in whatever format the town's office uses.
 DOCUMENT_SUFFIXES = (".doc", ".docx", ".docm", ".wps", ".wpt", ".dot", ".dotx", ".pdf", ".ofd", ".odt", ".rtf",

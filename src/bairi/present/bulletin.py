@@ -11,13 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bairi.config import Campaign
-from bairi.evidence import Evidence
-from bairi.form import KEYS
-from bairi.merge import Merged, consolidate, rates
-from bairi.model import Return
-from bairi.schedule import Assessment
-from bairi.values import plain
+from bairi.core.campaign import Campaign
+from bairi.intake.evidence import Evidence
+from bairi.core.form import KEYS
+from bairi.merge.consolidate import Merged, consolidate, rates
+from bairi.core.model import Return
+from bairi.deadlines.schedule import Assessment
+from bairi.core.values import plain
 
 SUMMARY_TEMPLATE = "summary.txt.j2"
 
@@ -126,7 +126,7 @@ def _ranking(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
 
 
 def _problem(ret: Return) -> str:
-    from bairi.findings import Severity
+    from bairi.core.findings import Severity
 
     first = next((f for f in ret.findings if f.severity is Severity.ERROR), None)
     return "" if first is None else f"{first.location} {first.message}"
@@ -196,6 +196,6 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> 
 
 def render_bulletin(context: dict[str, Any], template: Path | None = None) -> str:
     """The bulletin text from the shipped template or the user's own (a misspelt variable is an error)."""
-    from bairi.render import render, render_file
+    from bairi.present.render import render, render_file
 
     return render_file(template, **context) if template else render(SUMMARY_TEMPLATE, **context)

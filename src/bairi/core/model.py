@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from bairi.findings import Finding, Severity
-from bairi.form import HAZARD_KEYS, KEYS
+from bairi.core.findings import Finding, Severity
+from bairi.core.form import HAZARD_KEYS, KEYS
 
 
 @dataclass

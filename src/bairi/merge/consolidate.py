@@ -9,14 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bairi.collect import SPREADSHEET_SUFFIXES, expand, files_under, identity, is_lock_file
-from bairi.config import Campaign
-from bairi.findings import Finding, finding
-from bairi.form import BY_KEY, FOUND_FIXED, KEYS
-from bairi.ledger import file_mtime, is_copy_time
-from bairi.model import Hazard, Return
-from bairi.rules import check_file
-from bairi.values import plain
+from bairi.intake.discover import SPREADSHEET_SUFFIXES, expand, files_under, identity, is_lock_file
+from bairi.core.campaign import Campaign
+from bairi.core.findings import Finding, finding
+from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS
+from bairi.intake.ledger import file_mtime, is_copy_time
+from bairi.core.model import Hazard, Return
+from bairi.check.rules import check_file
+from bairi.core.values import plain
 
 ReceivedOf = Callable[[Path, str], "datetime | None"]
 
@@ -314,7 +314,7 @@ class Gathered:
 
 def _ledger_times(path: Path, digests: list[str]) -> dict[str, datetime]:
     """First-seen times from an existing ledger; merge never creates or writes one."""
-    from bairi.ledger import LedgerUnavailable, open_ledger
+    from bairi.intake.ledger import LedgerUnavailable, open_ledger
 
     if not path.is_file():
         return {}
@@ -340,9 +340,9 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
     """Read and check every return under the inputs, mail attachments and zipped returns included; list what is not a return."""
     import hashlib
 
-    from bairi.archive import is_archive, unpack
-    from bairi.mail import MailUnreadable, is_mail, read_mail
-    from bairi.sheets import read_input
+    from bairi.intake.archives import is_archive, unpack
+    from bairi.intake.mail import MailUnreadable, is_mail, read_mail
+    from bairi.guard.limits import read_input
 
     files = expand(inputs)
     if output is not None and output.exists():
@@ -377,8 +377,8 @@ def gather(inputs: list[Path], campaign: Campaign, output: Path | None = None,
         seen.setdefault(ret.sha256, ret)
         if progress:
             progress(index, len(files))
-    from bairi.rules import check
-    from bairi.reader import read_return
+    from bairi.check.rules import check
+    from bairi.read.reader import read_return
 
     def read(label: str, data: bytes) -> Return:
         name = label.rsplit("/", 1)[-1]

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from bairi.config import Campaign
-from bairi.findings import Finding, Severity, finding
-from bairi.model import Hazard, Return
+from bairi.core.campaign import Campaign
+from bairi.core.findings import Finding, Severity, finding
+from bairi.core.model import Hazard, Return
 
 KINDS = ("plan", "return", "summary")
 KIND_LABELS = {"plan": "行动方案", "return": "月报表", "summary": "工作总结"}

@@ -17,12 +17,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from bairi.canvas import OpenpyxlSheet, put_text, to_bytes
-from bairi.config import Campaign
-from bairi.files import write_atomic
-from bairi.form import (COLUMNS, CUMULATIVE_ROW, HAZARD_COLUMNS, HAZARD_KEYS, HAZARD_TITLE, PERIOD_ROW,
+from bairi.write.canvas import OpenpyxlSheet, put_text, to_bytes
+from bairi.core.campaign import Campaign
+from bairi.write.atomic import write_atomic
+from bairi.core.form import (COLUMNS, CUMULATIVE_ROW, HAZARD_COLUMNS, HAZARD_KEYS, HAZARD_TITLE, PERIOD_ROW,
                         ROW_LABEL_HEADER, TITLE)
-from bairi.xlsx import Align, Book, Font, Look, Sheet, column_letter
+from bairi.write.xlsx import Align, Book, Font, Look, Sheet, column_letter
 
 FONT = "宋体"
 TITLE_FONT = Font("黑体", 16, bold=True)
@@ -428,7 +428,7 @@ def cell_span(cells: dict[str, Any]) -> str:
 @lru_cache(maxsize=1024)
 def _span(locations: tuple[str, ...]) -> str:
     """Sheet1!B7:N7 for a whole row side by side in the form's order, else ''."""
-    from bairi.sheets import col_letters, col_number
+    from bairi.core.refs import col_letters, col_number
 
     places = [re.fullmatch(r"(.*)!([A-Z]+)([0-9]+)", loc) for loc in locations]
     if len(locations) == len(KEYS_ORDER) and all(places):
@@ -442,7 +442,7 @@ def _span(locations: tuple[str, ...]) -> str:
 def _towns_sheet(ws: Any, merged: Any, campaign: Campaign, year: str, month: str,
                  figures: dict[int, tuple[dict[str, Any], dict[str, Any]]]) -> None:
     """One block per town, two rows (本期, 累计) like the form itself, then the total equal to 报告表."""
-    from bairi.merge import rates
+    from bairi.merge.consolidate import rates
 
     first = 5 + len(COLUMNS)  # columns: 序号 单位 状态 行 | figures | two rates
     last_col = first + 1

@@ -300,6 +300,6 @@ def _value(hint: Any, value: Any, where: str, wrong: list[str]) -> Any:
 
 def campaign_toml(campaign: Campaign) -> str:
     """An editable, commented bairi.toml that reproduces `campaign`."""
-    from bairi.render import render
+    from bairi.present.render import render
 
     return render("bairi.toml.j2", campaign=campaign)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from itertools import repeat
 from typing import Any, Sequence
 
-from bairi.sheets import col_number, column_letters
+from bairi.core.refs import col_number, column_letters
 
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384

@@ -1,0 +1,1 @@
+"""The rules a return is checked against, each yielding findings."""

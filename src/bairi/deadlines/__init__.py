@@ -1,0 +1,1 @@
+"""Deadlines, receipts and each town's status for each of them."""

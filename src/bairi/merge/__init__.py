@@ -1,0 +1,1 @@
+"""The county's consolidation of the towns' accepted returns."""

@@ -1,0 +1,1 @@
+"""What the clerk reads: terminal tables, JSON, bulletins and reminders."""

@@ -1,0 +1,128 @@
+"""Bytes → sheets of cells: a workbook checked by the guard, then read by python-calamine into dense grids."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bairi.guard.limits import EXTENSION_FORMATS, FORMAT_NAMES, MAX_CELLS, MAX_SHEETS, Unreadable, corrupt, too_big
+from bairi.guard.sniff import inspect
+
+
+@dataclass
+class Sheet:
+    """One worksheet: its name and a dense grid of raw values from A1."""
+
+    name: str
+    rows: list[list[object]]
+    hidden: bool = False
+    # Cells (like "C7") holding a formula whose result was never saved: their value is unknown.
+    uncached: set[str] = field(default_factory=set)
+    # Merged ranges as ((first_row, first_col), (last_row, last_col)), 0-based; not known for .ods.
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # Built on first use: the merged ranges spanning each row asked about, and each row's text cells.
+    _spans: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _texts: list[Sequence[tuple[int, str]]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def merged_in_row(self, row: int) -> bool:
+        """True when some merged range spans the 0-based row (else none of its cells is covered)."""
+        return bool(self._row_spans(row))
+
+    def covered(self, row: int, col: int) -> bool:
+        """True when the 0-based cell lies inside a merged range but is not its top-left cell: Excel hides it."""
+        for c1, c2, r1 in self._row_spans(row):
+            if c1 <= col <= c2:
+                return (row, col) != (r1, c1)
+        return False
+
+    def _row_spans(self, row: int) -> list[tuple[int, int, int]]:
+        spans = self._spans.get(row)
+        if spans is None:
+            # One walk over the ranges per row asked about (a return asks about two rows, cell after cell).
+            spans = self._spans[row] = [(c1, c2, r1) for (r1, c1), (r2, c2) in self.merged if r1 <= row <= r2]
+        return spans
+
+    def texts(self) -> list[Sequence[tuple[int, str]]]:
+        """Each row's cells that hold text, as (column, text): the reader's searches look at nothing else."""
+        if self._texts is None:
+            # Rows without text share one empty tuple: a sheet may have two million rows.
+            self._texts = [[(c, v) for c, v in enumerate(row) if isinstance(v, str) and v] or _NO_TEXTS
+                           for row in self.rows]
+        return self._texts
+
+
+_NO_TEXTS: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass
+class Book:
+    """A workbook's sheets and what format it really was."""
+
+    format: str
+    sheets: list[Sheet]
+    notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+
+
+def _calamine_error(exc: BaseException, fmt: str) -> Unreadable:
+    name = type(exc).__name__
+    text = str(exc)
+    lowered = text.lower()
+    if name == "PasswordError" or "password" in lowered or "encrypt" in lowered:
+        return Unreadable("F101")
+    page = re.search(r"codepage\s+([0-9a-f]+)\s+not found", lowered)
+    if page:
+        return Unreadable("F104", fmt=f"使用字符编码（代码页 {page[1].upper()}）的 Excel 文件")
+    if "unsupported" in lowered or "not supported" in lowered or "unrecognized sheet" in lowered:
+        return Unreadable("F104", fmt=f"该文件的格式变体（{text[:60]}）")
+    if name == "PanicException" or "cannot detect file format" in lowered:
+        # calamine's own words say nothing a clerk can use (auto-detection hides the real error).
+        return corrupt(f"无法按 {FORMAT_NAMES[fmt]} 解析其内容")
+    return corrupt(f"无法按 {FORMAT_NAMES[fmt]} 解析其内容（{name}: {text[:100]}）")
+
+
+def load_book(name: str, data: bytes) -> Book:
+    """All sheets of a workbook given its name and bytes, or raise Unreadable."""
+    try:
+        plan = inspect(name, data)
+    except Unreadable:
+        raise
+    except MemoryError:
+        raise too_big("读取时内存不足") from None
+    except Exception as exc:  # our own parsers met something no rule above foresaw; never a traceback.
+        raise corrupt(f"文件结构无法解析（{type(exc).__name__}）") from None
+    notes: list[tuple[str, dict[str, object]]] = []
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext in EXTENSION_FORMATS and EXTENSION_FORMATS[ext] != plan.format:
+        notes.append(("F108", {"ext": f".{ext}", "real": FORMAT_NAMES[plan.format]}))
+    notes.extend(plan.notes)
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(plan.data))
+        metadata = workbook.sheets_metadata
+        if len(metadata) > MAX_SHEETS:
+            raise too_big(f"共 {len(metadata)} 个工作表")
+        sheets = []
+        for meta in metadata:
+            if "WorkSheet" not in str(meta.typ):
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            # Checked before, from the file's own structure; this is the second line, before Python objects are made.
+            end_row, end_col = sheet.end if sheet.height else (-1, -1)
+            if (end_row + 1) * (end_col + 1) > MAX_CELLS:
+                raise too_big(f"工作表“{meta.name}”有 {end_row + 1} 行 × {end_col + 1} 列")
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = list(sheet.merged_cell_ranges or [])
+            sheets.append(Sheet(meta.name, rows, str(meta.visible).rsplit(".", 1)[-1] != "Visible", plan.uncached.get(meta.name, set()),
+                                merged))
+    except Unreadable:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except MemoryError:
+        raise too_big("读取时内存不足") from None
+    except BaseException as exc:  # python-calamine panics raise PanicException, a BaseException.
+        raise _calamine_error(exc, plan.format) from None
+    return Book(plan.format, sheets, notes)

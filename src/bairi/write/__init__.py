@@ -1,0 +1,1 @@
+"""The workbook layout declared once and drawn; atomic writes."""
