@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     import importlib.util
 
     if importlib.util.find_spec("pandas") is None:
-        print("the baselines need pandas: pip install -e '.[test]' (or '.[bench]')", file=sys.stderr)
+        print("the baselines need pandas: pip install -e '.[test]'", file=sys.stderr)
         return 2
     started = time.perf_counter()
     manifest = corpus.generate(fresh=args.fresh, log=log)

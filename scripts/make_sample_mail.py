@@ -130,7 +130,25 @@ SUMMARIES: dict[str, tuple[datetime, str] | None] = {
 
 # What the returns themselves say (documented by make_sample_data.py's README; checked by the test).
 OPEN_HAZARD_TOWNS = ["南村镇", "下村镇", "山河镇"]
-NO_EXPOSURE_TOWNS = ["犁川镇", "柳树口镇"]
+
+# Each month the notice also asks for the 阶段性进展 and the 问题、整改、责任“三清单”, sent with the return.
+# Some towns forget one or both: (town, period) → what they left out.
+WITHOUT: dict[tuple[str, str], tuple[str, ...]] = {
+    ("犁川镇", "2023-11"): ("progress", "lists"), ("犁川镇", "2023-12"): ("progress", "lists"),
+    ("犁川镇", "2024-01"): ("progress", "lists"),
+    ("大东沟镇", "2023-12"): ("lists",),
+    ("山河镇", "2024-01"): ("progress",),
+}
+# The typical enforcement case each town must report once (通知：各镇行动期间至少上报1个典型案例).
+CASES: dict[str, datetime | None] = {
+    "南村镇": bj(12, 12, 10, 0), "下村镇": bj(12, 20, 15, 30), "大东沟镇": bj(1, 10, 9, 20), "周村镇": bj(12, 28, 11, 0),
+    "犁川镇": None, "晋庙铺镇": bj(1, 18, 16, 0), "金村镇": bj(1, 30, 10, 40), "高都镇": bj(12, 5, 9, 45),
+    "巴公镇": bj(11, 30, 14, 10), "大阳镇": bj(1, 16, 11, 25), "山河镇": bj(2, 2, 9, 0), "大箕镇": bj(12, 22, 17, 0),
+    "柳树口镇": None, "北义城镇": bj(1, 24, 15, 0), "川底镇": bj(2, 9, 10, 10), "南岭镇": bj(1, 5, 8, 50),
+}
+# A return sent as a photo of the printed form instead of the workbook: it arrived, but cannot be read.
+PHOTOS: dict[tuple[str, str], datetime] = {("川底镇", "2024-01"): bj(1, 24, 17, 35)}
+NO_CASE_TOWNS = [t for t, sent in CASES.items() if sent is None]
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -189,8 +207,19 @@ def pdf(title: str) -> bytes:
     return bytes(out)
 
 
+def jpeg() -> bytes:
+    """A tiny JPEG (the photo of a printed return: bairi cannot read it, only see that it came)."""
+    return bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300") + bytes(64) + bytes.fromhex("ffd9")
+
+
+WORDS = {"progress": "阶段性进展情况", "lists": "问题、整改、责任“三清单”", "case": "重大隐患执法典型案例"}
+
+
 def document(town: str, kind: str, name: str) -> bytes:
-    """The plan or summary document itself."""
+    """The plan, summary, progress report, three lists or case write-up itself."""
+    if kind in WORDS:
+        return docx([f"{town}安全生产“百日攻坚”冬季行动{WORDS[kind]}", Path(name).stem, f"{town}应急管理中心",
+                     "一、基本情况", "二、具体内容"])
     title = f"{town}安全生产“百日攻坚”冬季行动{'工作总结' if kind == 'summary' else '方案'}"
     if name.endswith(".pdf"):
         return pdf(f"Zezhou county winter campaign {kind}")
@@ -286,10 +315,26 @@ def mails(rng: random.Random) -> list[Mail]:
         data = path.read_bytes()
         sender_town = SENT_BY.get(key, town)
         counts = (town, path.parent.name) if town else None
-        out.append(Mail(sent, sender_town, subject, [(path.name, data)],
+        attached = [(path.name, data)]
+        if town and "修改版" not in path.name:
+            left_out = WITHOUT.get((town, path.parent.name), ())
+            for kind, word in (("progress", "阶段性进展"), ("lists", "三清单")):
+                if kind not in left_out:
+                    name = f"{town}{month}{word}.docx"
+                    attached.append((name, document(town, kind, name)))
+        out.append(Mail(sent, sender_town, subject, attached,
                         sender="" if town else "cwzyjb@163.com", counts_for=counts))
         if key in SENT_TWICE:
             out.append(Mail(SENT_TWICE[key], town, f"（重发）{subject}", [(path.name, data)], counts_for=counts))
+    for (town, period), sent in PHOTOS.items():
+        month = SUBJECT_MONTH[period]
+        out.append(Mail(sent, town, f"{town}{month}百日攻坚工作报告表", [(f"{town}{month}报表.jpg", jpeg())],
+                        counts_for=(town, period)))
+    for town, sent in CASES.items():
+        if sent is not None:
+            name = f"{town}重大隐患执法典型案例.docx"
+            out.append(Mail(sent, town, f"{town}报送重大隐患执法典型案例", [(name, document(town, "case", name))],
+                            counts_for=(town, "case")))
     for kinds, word in ((PLANS, "百日攻坚冬季行动方案"), (SUMMARIES, "百日攻坚冬季行动工作总结")):
         kind = "plan" if kinds is PLANS else "summary"
         for town, entry in kinds.items():
@@ -323,41 +368,80 @@ def write_mbox(messages: list[Mail]) -> None:
 # --- the expected answer ------------------------------------------------------------------------
 
 
-def expected(messages: list[Mail]) -> dict[str, tuple[list[tuple[str, int]], list[str]]]:
-    """Per deadline: (late towns with days late, missing towns) as of AS_OF, from the send times alone."""
-    first: dict[tuple[str, str], date] = {}
+def expected(messages: list[Mail]) -> dict[str, dict[str, list[str]]]:
+    """Per deadline: the towns in each state as of AS_OF, from what was sent and when, by the rules README.md
+    states (the first acceptable copy fixes the time; only sent-back copies: 退回; unreadable: 待核实;
+    on time but without the 阶段性进展 or 三清单 once the day is past: 缺件)."""
+    from bairi.check.rules import check_file
+
+    good: dict[tuple[str, str], date] = {}
+    sent_back: set[tuple[str, str]] = set()
+    unreadable: set[tuple[str, str]] = set()
+    extras: dict[tuple[str, str], set[str]] = {}
     for mail in messages:
         if mail.counts_for is None:
             continue  # another county's file counts for nobody
         day = mail.sent.astimezone(BEIJING).date()
-        first[mail.counts_for] = min(day, first.get(mail.counts_for, day))
-    dues = {"plan": CAMPAIGN.plan_due, "summary": CAMPAIGN.summary_due, **{p.period: p.due for p in CAMPAIGN.periods}}
+        key = mail.counts_for
+        for name, _ in mail.attachments:
+            if "阶段性进展" in name:
+                extras.setdefault(key, set()).add("progress")
+            elif "三清单" in name:
+                extras.setdefault(key, set()).add("lists")
+        first_name = mail.attachments[0][0]
+        if first_name.endswith(".jpg"):
+            unreadable.add(key)
+            continue
+        if first_name.endswith((".xlsx", ".xls", ".ods")):
+            path = next(p for p in return_files() if p.name == first_name)
+            if not check_file(path, CAMPAIGN).ok:
+                sent_back.add(key)
+                continue
+        good[key] = min(day, good.get(key, day))
+    dues = {"plan": CAMPAIGN.plan_due, "summary": CAMPAIGN.summary_due, "case": CAMPAIGN.cases_due,
+            **{p.period: p.due for p in CAMPAIGN.periods}}
     result = {}
-    for key in ("plan", "2023-11", "2023-12", "2024-01", "summary"):
+    for key in KEYS:
         due = dues[key]
-        late = [(t, (first[(t, key)] - due).days) for t in TOWNS if (t, key) in first and first[(t, key)] > due]
-        missing = [t for t in TOWNS if (t, key) not in first and AS_OF > due]
-        result[key] = (late, missing)
+        states: dict[str, list[str]] = {"late": [], "rejected": [], "missing": [], "to_verify": [], "incomplete": []}
+        for town in TOWNS:
+            if (town, key) in good:
+                day = good[(town, key)]
+                if day > due:
+                    states["late"].append(f"{town}（{(day - due).days}天）")
+                elif key in SUBJECT_MONTH and extras.get((town, key), set()) != {"progress", "lists"}:
+                    lacking = [w for k, w in (("progress", "阶段性进展"), ("lists", "三清单"))
+                               if k not in extras.get((town, key), set())]
+                    states["incomplete"].append(f"{town}（缺{'、'.join(lacking)}）")
+            elif (town, key) in unreadable:
+                states["to_verify"].append(town)
+            elif (town, key) in sent_back:
+                states["rejected"].append(town)
+            elif AS_OF > due:
+                states["missing"].append(town)
+        result[key] = states
     return result
 
 
+KEYS = ("plan", "2023-11", "2023-12", "2024-01", "summary", "case")
 LABELS = {"plan": "行动方案（11月9日前）", "2023-11": "2023年11月报表（11月25日前）",
           "2023-12": "2023年12月报表（12月25日前）", "2024-01": "2024年1月报表（1月25日前）",
-          "summary": "工作总结（2024年2月6日前）"}
+          "summary": "工作总结（2024年2月6日前）", "case": "重大隐患执法典型案例（行动结束前）"}
 
 
 def section(messages: list[Mail]) -> str:
     """The README section: what the mailbox holds and what `bairi deadlines` must say about it."""
     rows = []
-    for key, (late, missing) in expected(messages).items():
-        late_text = "、".join(f"{t}（{d}天）" for t, d in late) or "—"
-        rows.append(f"| `{key}` | {LABELS[key]} | {late_text} | {'、'.join(missing) or '—'} |")
+    for key, states in expected(messages).items():
+        cells = " | ".join("、".join(states[s]) or "—" for s in ("late", "rejected", "missing", "to_verify", "incomplete"))
+        rows.append(f"| `{key}` | {LABELS[key]} | {cells} |")
     table = "\n".join(rows)
     return f"""{SECTION_START}
 ## 邮件：各镇何时报送了什么（`mail/campaign.mbox`）
 
 由 `python scripts/make_sample_mail.py` 生成（随机种子 {SEED}，可重复运行，输出逐字节相同）。邮箱中共 {len(messages)} 封邮件，
-按到达顺序排列：各镇的月报表（上面三个文件夹中的文件原样作为附件）、行动方案和工作总结（.docx，大阳镇为 .pdf）。
+按到达顺序排列：各镇的月报表（上面三个文件夹中的文件原样作为附件，大多附有阶段性进展和“三清单”）、行动方案、
+重大隐患执法典型案例和工作总结（.docx，大阳镇为 .pdf）。
 文件的修改时间在 git clone 后会变，邮件的 Date 头不会变，所以 `bairi deadlines` 对本目录在任何机器上结果相同：
 文件夹中的报表与邮件附件内容相同（sha256 一致），按邮件的收到时间计。重新运行 `make_sample_data.py` 后请再运行本脚本。
 
@@ -367,25 +451,29 @@ def section(messages: list[Mail]) -> str:
 - 时区：巴公镇 12 月报表的 Date 头为 `Mon, 25 Dec 2023 16:30:00 +0000`，即北京时间 12 月 26 日 00:30，逾期 1 天；
   北义城镇 12 月报表 `Mon, 25 Dec 2023 23:30:00 +0800`，截止当天，按时。同理柳树口镇 11 月报表（逾期 1 天）、
   周村镇 11 月报表（北京时间 11 月 25 日 23:40，按时）、犁川镇行动方案（逾期 1 天）、高都镇工作总结（逾期 1 天）。
-- 重报：高都镇 12 月 12 月 19 日报送（检查未通过，退回），12 月 26 日重报修改版；按最早一份计，按时，并提示退回和重报。
+- 重报：高都镇 12 月 12 月 19 日报送（检查未通过，退回），12 月 26 日重报修改版：按第一份合格的（修改版）计时间和数字，
+  迟报 1 天，并提示退回和重报（`sent_back_keeps_time = true` 时按第一份计，按时）。
 - 同一文件发两次：下村镇 12 月报表（内容相同，只计一次，按第一次）。
-- 退回的报表仍算已报送（会提示）：南岭镇 11 月、周村镇 12 月、金村镇 12 月、大箕镇 12 月、南岭镇 12 月、南村镇 1 月、柳树口镇 1 月（空表）。
+- 只报了检查未通过的报表、没有补报的，为“退回”：南岭镇 11 月、周村镇 12 月、金村镇 12 月、大箕镇 12 月、南岭镇 12 月、
+  南村镇 1 月、柳树口镇 1 月（空表）。
+- 川底镇 1 月报表发来的是照片（.jpg）：收到但无法读取，为“待核实”，不是“未报”。
+- 阶段性进展和“三清单”：犁川镇每月都没有报，大东沟镇 12 月缺“三清单”，山河镇 1 月缺阶段性进展：截止日过后为“缺件”。
 - 南岭镇 12 月报表自身无法确定报告期，按邮件主题“12月份”计入 12 月。
 - 金村镇行动方案附件名只写“行动方案.docx”，按邮件主题识别为金村镇；川底镇方案用旧名“川底乡”。
 - 晋庙铺镇 1 月报表从金村镇的邮箱发出：按填报单位计为晋庙铺镇，并提示“同一文件指向不同的镇”。
 - 陵川县崇文镇的报表误发到本县：不计入任何镇，提示无法识别。
 
-`bairi deadlines sample_data --as-of 2024-02-10` 应列出的逾期（括号内为逾期天数）和未报的镇，不多不少
+`bairi deadlines sample_data --as-of 2024-02-10` 应列出的各镇状态（迟报括号内为迟报天数），不多不少
 （`tests/test_deadlines_cli.py` 读取本表核对；命令退出码为 1）：
 
-| deadline | 材料（截止） | 逾期报送 | 未报 |
-|---|---|---|---|
+| deadline | 材料（截止） | 迟报 | 退回 | 未报 | 待核实 | 缺件 |
+|---|---|---|---|---|---|---|
 {table}
 
-其余镇均为按时。同一命令还应列出：
+其余镇均为已报（按时）。同一命令还应列出：
 
 - 重大隐患逾期未整改（12 月底后，各镇最新报表累计排查多于已整改）：{"、".join(OPEN_HAZARD_TOWNS)}；
-- 截至工作总结截止日仍未报告公开曝光案例的镇：{"、".join(NO_EXPOSURE_TOWNS)}。
+- 行动结束时仍未上报重大隐患执法典型案例的镇：{"、".join(NO_CASE_TOWNS)}。
 
 ```bash
 bairi deadlines sample_data --as-of 2024-02-10                 # 各镇 × 各项材料的报送情况

@@ -55,12 +55,13 @@ def test_mail_and_files_give_statuses_with_their_evidence(tmp_path):
     code, doc = deadlines(inbox, "--as-of", "2024-02-10", "--no-ledger")
     assert code == 1
     assert doc["as_of"] == "2024-02-10"
-    assert len(doc["items"]) == 16 * 5
+    assert len(doc["items"]) == 16 * 6  # plan, three months, summary, typical case
     pairs = (("巴公镇", "2023-12"), ("南村镇", "2023-12"), ("大箕镇", "plan"), ("高都镇", "summary"), ("下村镇", "plan"))
     got = {(t, k): tuple(item(doc, t, k)[f] for f in ("status", "days_late", "received", "evidence")) for t, k in pairs}
     assert got == {
         ("巴公镇", "2023-12"): ("late", 1, "2023-12-26T00:30:00+08:00", "mail"),
-        ("南村镇", "2023-12"): ("on_time", 0, "2023-12-25T23:30:00+08:00", "mail"),
+        # On time, but the 阶段性进展 and 三清单 never came: 缺件, counted from the due day.
+        ("南村镇", "2023-12"): ("incomplete", 47, "2023-12-25T23:30:00+08:00", "mail"),
         ("大箕镇", "plan"): ("on_time", 0, "2023-11-09T23:50:00+08:00", "mail"),
         ("高都镇", "summary"): ("late", 1, "2024-02-07T08:00:00+08:00", "mtime"),
         ("下村镇", "plan"): ("missing", 93, None, None),
@@ -69,16 +70,25 @@ def test_mail_and_files_give_statuses_with_their_evidence(tmp_path):
     assert bagong_item["source"].endswith("campaign.mbox#1/巴公镇12月份报表.xlsx")
     assert len(bagong_item["copies"]) == 1 and bagong_item["accepted"] is True
     december = next(d for d in doc["deadlines"] if d["deadline"] == "2023-12")
-    assert (december["on_time"], december["late"], december["missing"], december["late_towns"], december["rate"]) == (
-        1, 1, 14, ["巴公镇"], 12.5)
-    assert doc["inputs"] == {"mails": 2, "files": 2, "attachments": 3, "ledger": None}
+    assert (december["on_time"], december["late"], december["incomplete"], december["missing"], december["late_towns"],
+            december["rate"]) == (0, 1, 1, 14, ["巴公镇"], 12.5)
+    assert doc["inputs"] == {"mails": 2, "files": 2, "attachments": 3, "ledger": None, "register": None, "receipts": 4,
+                             "after_as_of": 0}
 
 
 def test_nothing_overdue_exits_0_and_not_due_before_the_day(tmp_path):
-    code, doc = deadlines(tmp_path, "--as-of", "2023-11-09")
+    write_eml(tmp_path / "a.eml", message([("巴公镇行动方案.docx", b"plan")], date="Wed, 08 Nov 2023 10:00:00 +0800"))
+    code, doc = deadlines(tmp_path, "--as-of", "2023-11-09", "--no-ledger")
     assert code == 0
-    assert {i["status"] for i in doc["items"]} == {"not_due"}
-    assert all(i["days_late"] == 0 and i["received"] is None for i in doc["items"])
+    assert [(i["town"], i["status"]) for i in doc["items"] if i["status"] != "not_due"] == [("巴公镇", "on_time")]
+    assert all(i["days_late"] == 0 for i in doc["items"])
+
+
+def test_an_empty_inbox_is_said_plainly_and_claims_nothing(tmp_path):
+    for command in ("deadlines", "summary"):
+        result = runner.invoke(app, [command, str(tmp_path), "--as-of", "2024-02-10", "--no-ledger"])
+        assert result.exit_code == 2 and "没有找到任何单位报送的材料" in result.output, result.output
+        assert "整改" not in result.output and "按时" not in result.output
 
 
 def test_conflicts_and_rejected_returns_are_flagged_but_counted(tmp_path):
@@ -96,13 +106,15 @@ def test_conflicts_and_rejected_returns_are_flagged_but_counted(tmp_path):
     code, doc = deadlines(inbox, "--as-of", "2024-02-10")
     assert code == 1
     bagong = item(doc, "巴公镇", "2024-01")
-    assert bagong["status"] == "on_time" and item(doc, "南村镇", "2024-01")["status"] == "missing"
-    assert [f["code"] for f in bagong["findings"]] == ["D702", "D701"]
+    assert bagong["status"] == "incomplete" and item(doc, "南村镇", "2024-01")["status"] == "missing"
+    assert [f["code"] for f in bagong["findings"]] == ["D702", "D701", "D718"]
     assert bagong["findings"][0]["message"] == "同一文件指向不同的镇：填报单位“巴公镇”；文件名“南村镇”；按填报单位计为“巴公镇”"
     assert bagong["findings"][1]["message"] == "填表日期 2024-01-26 晚于收到时间 2024-01-24 10:00（依据：邮件 Date 头）"
     xiacun = item(doc, "下村镇", "2024-01")
-    assert (xiacun["status"], xiacun["accepted"], [f["code"] for f in xiacun["findings"]]) == ("on_time", False, ["D703"])
-    assert [(f["code"], f["location"].rsplit("/", 1)[-1]) for f in doc["findings"]] == [("D704", "陵川县崇文镇1月报表.xlsx")]
+    # Only a copy that was sent back: 退回, not received.
+    assert (xiacun["status"], xiacun["accepted"], [f["code"] for f in xiacun["findings"]]) == ("rejected", False, ["D703"])
+    assert [(f["code"], f["location"].rsplit("/", 1)[-1]) for f in doc["findings"]] == [
+        ("D704", "陵川县崇文镇1月报表.xlsx"), ("D704", "照片.jpg")]
 
 
 def test_sender_address_map_names_the_town(tmp_path):
@@ -150,8 +162,9 @@ def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
 def test_a_misspelt_variable_in_a_reminder_template_is_an_error(tmp_path):
     template = tmp_path / "my.txt.j2"
     template.write_text("{{ towm }}", encoding="utf-8")
-    result = runner.invoke(app, ["deadlines", str(tmp_path), "--as-of", "2024-02-10", "--remind", str(tmp_path / "o"),
-                                 "--template", str(template)])
+    write_eml(tmp_path / "in" / "a.eml", message([("巴公镇行动方案.docx", b"plan")], date="Wed, 08 Nov 2023 10:00:00 +0800"))
+    result = runner.invoke(app, ["deadlines", str(tmp_path / "in"), "--as-of", "2024-02-10", "--remind",
+                                 str(tmp_path / "o"), "--template", str(template)])
     assert result.exit_code == 2
     assert "towm" in result.output
 
@@ -176,31 +189,38 @@ def test_table_output_names_the_evidence(tmp_path):
     assert "报送率" in result.output
 
 
+STATES = ("late", "rejected", "missing", "to_verify", "incomplete")
+
+
 def _readme_expectation():
     text = (SAMPLE / "README.md").read_text(encoding="utf-8")
     expected = {}
-    for key, late, missing in re.findall(r"^\| `([\w-]+)` \| [^|]+ \| ([^|]+) \| ([^|]+) \|$", text, re.M):
-        late_towns = [] if late.strip() == "—" else [
-            (m[1], int(m[2])) for m in re.finditer(r"(\S+?)（(\d+)天）", late.strip().replace("、", " "))]
-        expected[key] = (late_towns, [] if missing.strip() == "—" else missing.strip().split("、"))
+    for key, *cells in re.findall(r"^\| `([\w-]+)` \| [^|]+ \|" + r" ([^|]+) \|" * 5 + "$", text, re.M):
+        expected[key] = {state: [] if cell.strip() == "—" else [
+            re.sub(r"（.*?）$", "", town) for town in cell.strip().split("、") if not town.startswith(("三清单", "阶段"))]
+            for state, cell in zip(STATES, cells)}
+        expected[key]["late"] = [] if cells[0].strip() == "—" else [
+            (m[1], int(m[2])) for m in re.finditer(r"(\S+?)（(\d+)天）", cells[0].strip().replace("、", " "))]
+        expected[key]["incomplete"] = re.findall(r"([^、（]+)（缺", cells[4])
     hazards = re.search(r"重大隐患逾期未整改[^：]*：(.+?)；", text)[1].split("、")
-    exposure = re.search(r"仍未报告公开曝光案例的镇：(.+?)。", text)[1].split("、")
-    return expected, hazards, exposure
+    cases = re.search(r"仍未上报重大隐患执法典型案例的镇：(.+?)。", text)[1].split("、")
+    return expected, hazards, cases
 
 
 def test_sample_data_gives_exactly_what_its_readme_says():
-    expected, hazards, exposure = _readme_expectation()
-    assert set(expected) == {"plan", "2023-11", "2023-12", "2024-01", "summary"}
+    expected, hazards, cases = _readme_expectation()
+    assert set(expected) == {"plan", "2023-11", "2023-12", "2024-01", "summary", "case"}
     code, doc = deadlines(SAMPLE, "--as-of", "2024-02-10", "--no-ledger")
     assert code == 1
-    got = {}
-    for key in expected:
+    for key, states in expected.items():
         items = [i for i in doc["items"] if i["deadline"] == key]
-        late = [(i["town"], i["days_late"]) for i in items if i["status"] == "late"]
-        got[key] = (sorted(late), sorted(i["town"] for i in items if i["status"] == "missing"))
-    assert got == {k: (sorted(v[0]), sorted(v[1])) for k, v in expected.items()}
+        got = {state: sorted(i["town"] for i in items if i["status"] == state) for state in STATES}
+        got["late"] = sorted((i["town"], i["days_late"]) for i in items if i["status"] == "late")
+        assert got == {s: sorted(v) for s, v in states.items()}, key
+        assert all(i["status"] in (*STATES, "on_time", "not_due") for i in items)
     assert sorted(t["town"] for t in doc["overdue_hazards"]["towns"]) == sorted(hazards)
-    assert sorted(t["town"] for t in doc["no_exposure"]["towns"]) == sorted(exposure)
+    after = deadlines(SAMPLE, "--as-of", "2024-02-11", "--no-ledger")[1]
+    assert sorted(after["no_case"]["towns"]) == sorted(cases) and after["no_case"]["passed"]
     # Every receipt's time comes from the mailbox, so the answer is the same on every machine; a saved
     # return that is not in the mailbox byte for byte would show up here with today's modification time.
     assert {i["evidence"] for i in doc["items"] if i["evidence"]} == {"mail"}
@@ -214,11 +234,12 @@ def test_summary_of_the_sample_reads_like_a_bulletin(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报\n（2024年1月）\n\n各镇应急管理中心：")
     assert "截至1月25日，全县共成立督查组" in text and "整改率" in text
-    assert "（以上为12个镇报表的合计；南村镇、柳树口镇报表有误已退回，周村镇、川底镇未报送，未计入。）" in text
-    assert ("3. 2023年12月报表（应于2023年12月25日前报送）：按时报送13个；逾期报送2个：巴公镇（逾期1天）、"
-            "大箕镇（逾期2天）；至今未报送1个：柳树口镇。报送率93.8%。") in text
+    assert "（以上为12个镇报表的合计；南村镇、柳树口镇报表有误已退回，川底镇报送的文件无法读取、待核实，周村镇未报送，未计入。）" in text
+    assert ("3. 2023年12月报表（应于2023年12月25日前报送）：按时报送9个（其中缺件2个：大东沟镇缺三清单；"
+            "犁川镇缺阶段性进展、三清单）；逾期报送2个：高都镇（逾期1天）、巴公镇（逾期1天）；至今未报送1个：柳树口镇。"
+            "报送率68.8%。") in text
     assert "仍有3个镇存在未整改到位的重大隐患" in text and "晋城市裕丰镁业有限公司（挂牌督办：泽州县应急管理局）" in text
-    assert "犁川镇、柳树口镇在行动期间尚未报告公开曝光典型案例" in text
+    assert "犁川镇、柳树口镇目前尚未上报安全生产重大隐患执法典型案例" in text
 
 
 def test_summary_json_totals_match_merge(tmp_path):
@@ -245,11 +266,12 @@ def test_summary_with_own_template_and_a_misspelt_variable(tmp_path):
 
 
 def test_template_readme_documents_every_variable():
-    from bairi.present.bulletin import bulletin_context, merge_receipts
     from bairi.core.campaign import default_campaign
-    from bairi.present.reminders import reminder_context
-    from bairi.intake.evidence import collect
     from bairi.deadlines.schedule import assess
+    from bairi.merge.consolidate import consolidate
+    from bairi.present.bulletin import bulletin_context
+    from bairi.present.reminders import reminder_context
+    from bairi.state.standing import load_state
 
     readme = (Path(__file__).parent.parent / "templates" / "README.md").read_text(encoding="utf-8")
     remind_part, summary_part = readme.split("## remind.txt.j2")[1].split("## summary.txt.j2")
@@ -258,16 +280,16 @@ def test_template_readme_documents_every_variable():
         return {name for cell in re.findall(r"^\| (`[^|]+`) \|", part, re.M) for name in re.findall(r"`(\w+)`", cell)}
 
     campaign = default_campaign()
-    evidence = collect([SAMPLE / "2023-12"], campaign, datetime(2024, 1, 1, tzinfo=BEIJING), use_ledger=False)
-    result = assess(campaign, evidence.receipts, date(2023, 12, 31))
+    state = load_state([SAMPLE / "2023-12"], campaign, date(2023, 12, 31), use_ledger=False)
+    result = assess(state)
     assert set(reminder_context(result, "柳树口镇")) == documented(remind_part)
-    assert set(bulletin_context(merge_receipts(evidence, campaign, date(2023, 12, 31), None), result, campaign)) == (
-        documented(summary_part))
+    assert set(bulletin_context(consolidate(state, "2023-12"), result, campaign)) == documented(summary_part)
 
 
 def test_files_copied_long_after_the_campaign_count_by_their_own_dates(tmp_path):
     # The inbox was copied to a new computer in 2026: every file time (and a new ledger's first sighting)
-    # is the copy's. A return then counts from its 填表日期, a plan from its due day, each with D714.
+    # is the copy's. A return then counts from its 填表日期 (inside its month); a plan, with no date of its
+    # own, is 待核实 at its due day — never presumed on time. Each says so with D714.
     inbox = tmp_path / "收件"
     late = write_return(inbox / "巴公镇12月份报表.xlsx", filled_on=date(2023, 12, 27))
     early = write_return(inbox / "南村镇12月.xlsx", unit="南村镇应急管理中心", filled_on=date(2023, 12, 22), hazards=[])
@@ -283,8 +305,8 @@ def test_files_copied_long_after_the_campaign_count_by_their_own_dates(tmp_path)
                for t, k in (("巴公镇", "2023-12"), ("南村镇", "2023-12"), ("大箕镇", "plan"))}
         assert got == {
             ("巴公镇", "2023-12"): ("late", 2, "2023-12-27T12:00:00+08:00", "filled"),
-            ("南村镇", "2023-12"): ("on_time", 0, "2023-12-22T12:00:00+08:00", "filled"),
-            ("大箕镇", "plan"): ("on_time", 0, "2023-11-09T12:00:00+08:00", "due"),
+            ("南村镇", "2023-12"): ("incomplete", 47, "2023-12-22T12:00:00+08:00", "filled"),
+            ("大箕镇", "plan"): ("to_verify", 0, "2023-11-09T12:00:00+08:00", "due"),
         }
     result = runner.invoke(app, ["deadlines", str(inbox), "--as-of", "2024-02-10", "--no-ledger"])
     assert result.output.count("D714") == 3

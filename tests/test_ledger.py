@@ -8,12 +8,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bairi.core.campaign import default_campaign
-from bairi.intake.evidence import collect
+from bairi.state.standing import load_state
 from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, ledger_path, open_ledger
 
 BEIJING = timezone(timedelta(hours=8))
 NOW = datetime(2024, 2, 10, 9, 0, tzinfo=BEIJING)
 CAMPAIGN = default_campaign()
+
+
+def collect(paths, campaign, now, use_ledger=True):
+    return load_state(paths, campaign, now.date(), now=now, use_ledger=use_ledger)
 
 
 def set_mtime(path, moment):
@@ -74,7 +78,7 @@ def test_touching_a_file_after_first_run_does_not_make_it_late(tmp_path):
     after = collect([tmp_path], CAMPAIGN, NOW + timedelta(days=1))
     assert [r.received for r in before.receipts] == [r.received for r in after.receipts] == [
         datetime(2023, 11, 9, 17, 0, tzinfo=BEIJING)]
-    assert after.receipts[0].evidence == "ledger" and after.ledger == tmp_path / LEDGER_NAME
+    assert after.receipts[0].evidence == "ledger" and after.ledger == str(tmp_path / LEDGER_NAME)
     # Deleting the ledger loses only the first-seen time: the file is still found, by its mtime now.
     (tmp_path / LEDGER_NAME).unlink()
     lost = collect([tmp_path], CAMPAIGN, NOW, use_ledger=False)

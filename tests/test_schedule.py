@@ -1,4 +1,5 @@
-"""Deadlines and statuses: the due-day rule, days late across month ends and time zones, the hazard list."""
+"""Deadlines and states decided from receipts: the due-day rule, days late across month ends and time zones,
+which copy fixes the time and which counts, the hazard list, the typical cases."""
 
 from datetime import date, datetime, timedelta, timezone
 
@@ -7,10 +8,28 @@ from build import CUMULATIVE, HAZARDS, write_return
 
 from bairi.core.campaign import default_campaign
 from bairi.check.rules import check_file
-from bairi.deadlines.schedule import Receipt, assess, deadlines, status_of
+from bairi.deadlines.calendar import Deadline, deadlines
+from bairi.deadlines.schedule import assess as assess_state
+from bairi.state.receipts import Receipt
+from bairi.state.standing import decide
 
 BEIJING = timezone(timedelta(hours=8))
-CAMPAIGN = default_campaign()
+# These tests are about time, not materials: the monthly deadline asks for the return alone.
+CAMPAIGN = default_campaign().with_changes(monthly=["return"])
+
+
+def assess(campaign, receipts, as_of):
+    return assess_state(decide(campaign, receipts, as_of))
+
+
+def status_of(due, received, as_of, campaign):
+    """The state of one town for a return due `due`, received (at noon) on `received`."""
+    period = f"{due.year}-{due.month:02d}"
+    campaign = campaign.with_changes(periods=[p for p in campaign.periods if p.period != period]
+                                     + [type(campaign.periods[0])(period=period, due=due)])
+    receipts = [receipt("巴公镇", "return", bj(received.year, received.month, received.day, 12), period)] if received else []
+    standing = decide(campaign, receipts, as_of).standing("巴公镇", period)
+    return standing.status, standing.days_late
 
 
 def bj(*args):
@@ -18,7 +37,7 @@ def bj(*args):
 
 
 def receipt(town, kind, when, period=None, ret=None, source="x"):
-    return Receipt(kind, town, when, "mail", source, source, period, ret=ret)
+    return Receipt(frozenset({kind}), town, when, "mail", source, source, period, ret=ret)
 
 
 def statuses(result, key):
@@ -32,6 +51,7 @@ def test_the_notice_deadlines_in_order():
         ("2023-12", "return", "2023年12月报表", date(2023, 12, 25)),
         ("2024-01", "return", "2024年1月报表", date(2024, 1, 25)),
         ("summary", "summary", "工作总结", date(2024, 2, 6)),
+        ("case", "case", "重大隐患执法典型案例", date(2024, 2, 10)),
     ]
 
 
@@ -88,21 +108,22 @@ def test_every_status_and_the_tallies():
     assert by[("巴公镇", "2023-11")] == ("missing", 6)
     assert by[("巴公镇", "2023-12")] == ("not_due", 0)
     assert by[("巴公镇", "summary")] == ("not_due", 0)  # sent on 02-01, not yet as of 12-01
-    assert result.ignored_after == 1
+    assert result.state.later == 1
     plan = result.tallies[0]
     assert (plan.counts, plan.received, str(plan.rate), str(plan.on_time_rate)) == (
-        {"on_time": 1, "late": 1, "missing": 14, "not_due": 0}, 2, "12.5", "6.2")
+        {"on_time": 1, "late": 1, "rejected": 0, "missing": 14, "to_verify": 0, "not_due": 0, "incomplete": 0},
+        2, "12.5", "6.2")
     assert len(result.overdue) == 14 + 1 + 16  # plan (missing + late) and November returns
     assert result.open_hazards == [] and not result.rectify_passed
 
 
-def test_first_copy_counts_and_resubmission_is_noted():
+def test_first_copy_fixes_the_time_the_latest_counts_and_resubmission_is_noted():
     result = assess(CAMPAIGN, [
         receipt("高都镇", "return", bj(2023, 12, 26, 9, 41), "2023-12", source="修改版.xlsx"),
         receipt("高都镇", "return", bj(2023, 12, 19, 17, 2), "2023-12", source="原版.xlsx"),
     ], date(2024, 2, 10))
     [item] = [i for i in result.items if i.town == "高都镇" and i.deadline.key == "2023-12"]
-    assert (item.status, item.receipt.source) == ("on_time", "原版.xlsx")
+    assert (item.status, item.receipt.source, item.counted.source) == ("on_time", "原版.xlsx", "修改版.xlsx")
     assert [f.code for f in item.findings] == ["D706"]
     assert "2023-12-19 17:02 原版.xlsx；2023-12-26 09:41 修改版.xlsx" in item.findings[0].message
 
@@ -130,7 +151,7 @@ def test_overdue_hazards_after_the_rectification_date(tmp_path):
         ("山西晋城巴公钢铁有限公司", "高炉煤气区域未设置固定式一氧化碳报警装置；12月20日前完成安装")]
 
 
-def test_towns_without_exposure():
-    result = assess(CAMPAIGN, [], date(2024, 2, 10))
-    assert len(result.no_exposure) == 16 and result.exposure_due_passed
-    assert not assess(CAMPAIGN, [], date(2024, 2, 6)).exposure_due_passed
+def test_towns_without_a_typical_case():
+    result = assess(CAMPAIGN, [receipt("巴公镇", "case", bj(2024, 1, 5, 9, 0))], date(2024, 2, 11))
+    assert len(result.no_case) == 15 and "巴公镇" not in {s.town for s in result.no_case} and result.cases_due_passed
+    assert not assess(CAMPAIGN, [], date(2024, 2, 10)).cases_due_passed

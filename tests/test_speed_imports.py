@@ -54,10 +54,12 @@ def test_help_imports_no_heavy_library(tmp_path):
     assert "check" in stdout and "merge" in stdout
 
 
-def test_merge_imports_no_heavy_library(tmp_path):
-    # The province's thousand returns are summed in Python and written by bairi's own xlsx writer (issue 5).
+def test_merge_consolidates_with_pandas_and_deadlines_does_not_load_it(tmp_path):
+    # merge adds the towns up in a pandas frame (the design's consolidation); deadlines only decides states.
     inbox = tmp_path / "收件箱"
     write_return(inbox / "巴公镇12月份百日攻坚报表.xlsx")
     report, _ = probe(tmp_path, "merge", str(inbox), "-o", str(tmp_path / "泽州县.xlsx"), "--as-of", "2023-12-26")
-    assert report == {"exit": 0, "heavy": []}
+    assert report["exit"] == 0 and {"pandas", "numpy"} <= set(report["heavy"])
     assert (tmp_path / "泽州县.xlsx").stat().st_size > 0
+    report, _ = probe(tmp_path, "deadlines", str(inbox), "--as-of", "2023-12-26", "--no-ledger")
+    assert report == {"exit": 1, "heavy": []}  # 1: the November return and the plan are overdue

@@ -222,15 +222,15 @@ def test_mistakes_that_would_make_a_broken_file_are_refused():
 # --- the county's workbook ---------------------------------------------------------------------
 
 def _merged(folder: Path):
-    from bairi.merge.consolidate import consolidate, gather
+    from bairi.merge.consolidate import consolidate
+    from bairi.state.standing import load_state
 
     for town in ("巴公镇", "南村镇"):
         write_return(folder / f"{town}12月份百日攻坚报表.xlsx", unit=f"{town}应急管理中心",
                      hazards=[dict(h, town=town) for h in HAZARDS],
                      period=dict(PERIOD, fines=0.1), cumulative=dict(CUMULATIVE, fines=0.2))
     write_return(folder / "金村镇12月份百日攻坚报表.xlsx", unit="金村镇", cumulative=dict(CUMULATIVE, teams=1))
-    found = gather([folder], CAMPAIGN)
-    return consolidate(found.returns, CAMPAIGN, skipped=found.skipped)
+    return consolidate(load_state([folder], CAMPAIGN, date(2024, 2, 10), use_ledger=False))
 
 
 def _look(cell) -> tuple:
@@ -270,7 +270,7 @@ def test_county_workbook_is_the_same_written_directly_or_with_openpyxl(tmp_path)
     assert report["I7"].value == 0.2 and report["I8"].value == 0.4
     towns = direct["分镇明细"]
     status = {towns.cell(r, 2).value: (towns.cell(r, 3).value, towns.cell(r, 3).fill.fgColor.rgb) for r in range(4, 36, 2)}
-    assert status["巴公镇"] == ("已报", "FFE2F0D9") and status["金村镇"] == ("退回", "FFF8D7DA")
+    assert status["巴公镇"] == ("缺件", "FFFFF3CD") and status["金村镇"] == ("退回", "FFF8D7DA")
     assert status["下村镇"] == ("未报", "FFF2F2F2")
     levels = {row[4].value: row[4].fill.fgColor.rgb for row in direct["问题清单"].iter_rows(min_row=3)}
     assert levels["错误"] == "FFF8D7DA"
@@ -281,11 +281,11 @@ import json, sys
 from datetime import date
 from pathlib import Path
 from bairi.core.campaign import default_campaign
-from bairi.merge.consolidate import consolidate, gather
+from bairi.merge.consolidate import consolidate
+from bairi.state.standing import load_state
 from bairi.write.layout import write_merged
 campaign = default_campaign()
-found = gather([Path(sys.argv[1])], campaign)
-merged = consolidate(found.returns, campaign, skipped=found.skipped)
+merged = consolidate(load_state([Path(sys.argv[1])], campaign, date(2024, 2, 10), use_ledger=False))
 before = "openpyxl" in sys.modules
 write_merged(Path(sys.argv[2]), merged, campaign, "王五", date(2023, 12, 26))
 print(json.dumps({"before": before, "after": "openpyxl" in sys.modules}))

@@ -190,6 +190,50 @@ def init(
     _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
 
 
+CsvOpt = Annotated[Optional[Path], typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、数值、文件、单元格），供市局分析")]
+LedgerOpt = Annotated[Optional[Path], typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
+NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
+RegisterOpt = Annotated[Optional[Path], typer.Option("--register", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
+
+
+def _state(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool,
+           register: Optional[Path], output: Optional[Path] = None, console=None, watch: bool = False,
+           record: bool = False):
+    """The one campaign state for this run: the inbox walked once, as of `--as-of` (else today, Beijing time)."""
+    from datetime import datetime, timezone
+
+    from bairi.deadlines.calendar import local
+    from bairi.intake.discover import MissingInput
+    from bairi.intake.inbox import OutputIsInput, gather
+    from bairi.state.standing import build_state
+
+    now = datetime.now(timezone.utc)
+    day = as_of or local(now, campaign).date()
+    book = _register(register, paths)
+    try:
+        inbox = gather(paths, now, ledger, use_ledger=not no_ledger, output=output, record=record)
+    except (MissingInput, OutputIsInput) as exc:
+        _fail(str(exc))
+        raise
+    with _progress(console, watch and console is not None and console.is_terminal) as advance:
+        state = build_state(inbox, campaign, day, book, progress=advance)
+    if state.empty:
+        where = "、".join(str(p) for p in paths)
+        _fail(f"在 {where} 中没有找到任何单位报送的材料（报表、方案、总结或邮件）；请检查文件夹是否选对。"
+              + (f"另有 {state.later} 份在 {day.isoformat()} 之后才收到。" if state.later else ""))
+    return state
+
+
+def _register(path: Optional[Path], paths: list[Path]):
+    from bairi.state.register import RegisterError, find_register, load_register
+
+    try:
+        found = find_register(path, paths)
+        return load_register(found) if found is not None else None
+    except RegisterError as exc:
+        _fail(str(exc))
+
+
 @app.command()
 def merge(
     paths: Paths,
@@ -197,50 +241,52 @@ def merge(
     period: PeriodOpt = None,
     filler: Annotated[Optional[str], typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
     as_of: AsOf = None,
+    csv: CsvOpt = None,
     fmt: FormatOpt = Format.table,
+    ledger: LedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
+    register: RegisterOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
 
-    Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx
+    Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from bairi.merge.consolidate import MergeRefused, consolidate, gather
+    from bairi.merge.consolidate import MergeRefused, consolidate, write_tidy
     from bairi.present.report import merge_dict, show_merge
     from bairi.write.layout import write_merged
 
     campaign = _campaign(config)
     if output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
-    from bairi.intake.discover import MissingInput
-
+    if csv is not None and csv.suffix.lower() != ".csv":
+        _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, register, output, console, watch=fmt is Format.table)
     try:
-        # A bar only where someone watches: redirected output gets the result, not fifty redraws.
-        with _progress(console, fmt is Format.table and console.is_terminal) as advance:
-            found = gather(paths, campaign, output, progress=advance)
-        from bairi.intake.ledger import ledger_path
-
-        merged = consolidate(found.returns, campaign, period,
-                             received_of=found.received_of(campaign, ledger_path(paths)), skipped=found.skipped)
+        merged = consolidate(state, period)
         write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
-                     as_of or date.today())
-    except (MergeRefused, MissingInput) as exc:
+                     state.as_of)
+        if csv is not None:
+            write_tidy(csv, merged)
+    except MergeRefused as exc:
         _fail(str(exc))
         return
     except OSError as exc:
-        _fail(f"无法写出 {output}：{exc.strerror or exc}")
+        _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")
         return
     if fmt is Format.json:
-        _print_json(merge_dict(merged, output))
+        _print_json(merge_dict(merged, output, csv))
     else:
         show_merge(console, merged, output)
-    raise typer.Exit(ExitCode.FINDINGS if merged.rejected else ExitCode.OK)
+    trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
+    raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
 
 
 class _progress:
     """A progress bar on the terminal once there turn out to be many files; silent otherwise."""
 
-    def __init__(self, console, enabled: bool) -> None:
+    def __init__(self, console, enabled: bool) -> None:  # noqa: D107
         self.console, self.enabled = console, enabled
         self.bar = None
         self.task = None
@@ -282,26 +328,7 @@ def main() -> None:
         raise SystemExit(ExitCode.USAGE) from None
 
 
-RemindOpt = Annotated[Optional[Path], typer.Option("--remind", help="为每个逾期或未报的镇写一份催报通知到此文件夹")]
-def _evidence(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool):
-    """Receipts under the inputs and the day that counts as today (`--as-of`, else today in Beijing time)."""
-    from datetime import datetime, timezone
-
-    from bairi.intake.discover import MissingInput
-    from bairi.intake.evidence import collect
-    from bairi.deadlines.schedule import local
-
-    now = datetime.now(timezone.utc)
-    day = as_of or local(now, campaign).date()
-    try:
-        return collect(paths, campaign, now, ledger, use_ledger=not no_ledger), day
-    except MissingInput as exc:
-        _fail(str(exc))
-        raise
-
-
-LedgerOpt = Annotated[Optional[Path], typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
-NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
+RemindOpt = Annotated[Optional[Path], typer.Option("--remind", help="为每个逾期、未报、缺件或退回未补报的镇写一份催报通知到此文件夹")]
 
 
 @app.command()
@@ -313,9 +340,10 @@ def deadlines(
     template_file: Annotated[Optional[Path], typer.Option("--template", help="自定义催报模板（Jinja），默认 remind.txt.j2")] = None,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
+    register: RegisterOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """列出各镇行动方案、月报表、工作总结的报送情况（按时、逾期、未报）及逾期未整改的重大隐患。
+    """列出各镇行动方案、月报表、工作总结、典型案例的报送情况（已报、迟报、退回、未报、待核实、缺件）及逾期未整改的重大隐患。
 
     Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
@@ -327,8 +355,8 @@ def deadlines(
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
-    evidence, day = _evidence(paths, campaign, as_of, ledger, no_ledger)
-    result = assess(campaign, evidence.receipts, day, evidence.findings)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, register, record=True)
+    result = assess(state)
     written = None
     if remind is not None:
         from jinja2 import TemplateError
@@ -338,9 +366,9 @@ def deadlines(
         except (OSError, ValueError, TemplateError) as exc:
             _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
-        _print_json(assessment_dict(result, evidence, written))
+        _print_json(assessment_dict(result, written))
     else:
-        show_assessment(_console(), result, evidence, written)
+        show_assessment(_console(), result, written)
     raise typer.Exit(ExitCode.FINDINGS if result.overdue else ExitCode.OK)
 
 
@@ -354,6 +382,7 @@ def summary(
     fmt: FormatOpt = Format.table,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
+    register: RegisterOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
@@ -362,22 +391,34 @@ def summary(
     """
     from jinja2 import TemplateError
 
-    from bairi.present.bulletin import bulletin_context, merge_receipts, render_bulletin
-    from bairi.write.atomic import write_atomic
-    from bairi.merge.consolidate import MergeRefused
     from bairi.deadlines.schedule import assess
+    from bairi.merge.consolidate import MergeRefused, consolidate
+    from bairi.present.bulletin import bulletin_context, period_on, render_bulletin
+    from bairi.write.atomic import write_atomic
 
     campaign = _campaign(config)
     if template_file is not None and not template_file.is_file():
         _fail(f"通报模板不存在：{template_file}")
-    evidence, day = _evidence(paths, campaign, as_of, ledger, no_ledger)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, register)
+    day = state.as_of
+    chosen = period or period_on(campaign, day)
     try:
-        merged = merge_receipts(evidence, campaign, day, period)
+        merged = consolidate(state, chosen)
     except MergeRefused as exc:
         _fail(str(exc))
         return
-    result = assess(campaign, evidence.receipts, day, evidence.findings)
+    result = assess(state)
     context = bulletin_context(merged, result, campaign)
+    if not merged.accepted:
+        # Nothing to add up: a bulletin would claim totals of zero and every hazard rectified. Say so instead.
+        message = (f"截至 {day.isoformat()} 没有任何单位 {chosen} 的报表可以汇总（未报、退回或无法读取），未写通报；"
+                   "可用 bairi deadlines 查看报送情况。")
+        if fmt is Format.json:
+            _print_json({"as_of": day, "period": merged.period, "output": None, "text": None, "message": message,
+                         "variables": context})
+        else:
+            _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
+        raise typer.Exit(ExitCode.FINDINGS)
     try:
         text = render_bulletin(context, template_file)
     except TemplateError as exc:

@@ -63,6 +63,31 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Material:
+    """One thing a town sends: its key, its name, and the words in a file name or mail subject that name it."""
+
+    key: Annotated[str, NAMED]
+    label: Annotated[str, NAMED]
+    words: Annotated[list[str], SOME]
+
+
+# What the notice asks for (泽应急发〔2023〕332号, 四(四) and 五): a plan by 11-09; each month the return and
+# the 阶段性进展 with the 问题、整改、责任"三清单"; a summary by 02-06; at least one 重大隐患执法典型案例.
+DEFAULT_MATERIALS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("return", "月报表", ("报告表", "报表", "月报")),
+    ("progress", "阶段性进展", ("阶段性进展", "进展情况", "工作进展", "进展")),
+    ("lists", "三清单", ("三清单", "问题清单", "整改清单", "责任清单")),
+    ("plan", "行动方案", ("方案",)),
+    ("summary", "工作总结", ("总结",)),
+    ("case", "典型案例", ("典型案例", "执法案例", "案例")),
+)
+
+
+def _materials() -> list[Material]:
+    return [Material(key, label, list(words)) for key, label, words in DEFAULT_MATERIALS]
+
+
+@dataclass(frozen=True)
 class Contact:
     """Who at the county receives the returns (printed on reminders)."""
 
@@ -96,6 +121,18 @@ class Campaign:
     # Words a unit appends to its name: 巴公镇应急管理中心 → 巴公镇.
     unit_suffixes: list[str] = field(default_factory=list)
     contact: Contact = field(default_factory=Contact)
+    # What each town sends, and which of them each monthly deadline expects besides the return itself.
+    materials: list[Material] = field(default_factory=_materials)
+    monthly: list[str] = field(default_factory=lambda: ["return", "progress", "lists"])
+    # The day by which each town must have reported its typical enforcement case (None: not asked for).
+    cases_due: date | None = None
+    # A first copy that was sent back still fixes the town's time when a corrected one follows. Default: no —
+    # a return sent back is as not yet received, and timeliness counts from the first acceptable copy.
+    sent_back_keeps_time: bool = False
+
+    def material(self, key: str) -> Material | None:
+        """The configured material of that key, or None."""
+        return next((m for m in self.materials if m.key == key), None)
 
     def period(self, value: str) -> Period | None:
         """The configured period `YYYY-MM`, or None."""
@@ -136,6 +173,10 @@ def problems(campaign: Campaign) -> list[str]:
         found.append(f"units：单位重复：{'、'.join(dupes)}")
     if len(campaign._periods) != len(campaign.periods):
         found.append("periods：报告期重复")
+    keys = {m.key for m in campaign.materials}
+    for key in ("return", *campaign.monthly):
+        if key not in keys:
+            found.append(f"monthly：材料“{key}”没有在 materials 中定义")
     return found
 
 
@@ -170,6 +211,7 @@ def default_campaign() -> Campaign:
         plan_due=date(2023, 11, 9),
         summary_due=date(2024, 2, 6),
         rectify_by=date(2023, 12, 31),
+        cases_due=date(2024, 2, 10),
         inspect_share=0.5,
         categories=["冶金", "有色", "建材", "机械", "轻工", "纺织", "烟草", "商贸"],
         unit_suffixes=["应急管理中心", "应急管理站", "应急管理办公室", "应急办", "安监站", "人民政府", "政府"],

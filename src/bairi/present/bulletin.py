@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.campaign import Campaign
-from bairi.intake.evidence import Evidence
 from bairi.core.form import KEYS
-from bairi.merge.consolidate import Merged, consolidate, rates
+from bairi.merge.consolidate import Merged, rates
 from bairi.core.model import Return
 from bairi.deadlines.schedule import Assessment
 from bairi.core.values import plain
@@ -62,39 +61,11 @@ def unit_noun(campaign: Campaign) -> str:
     return "单位"
 
 
-def returns_of(evidence: Evidence) -> list[Return]:
-    """The checked returns among the receipts (each file once).
-
-    Where the file itself could not say its town or period but the mail or folder did, the
-    return carries that answer, so merge and deadlines agree on who sent what.
-    """
-    found = []
-    for receipt in evidence.receipts:
-        ret = receipt.ret
-        if receipt.kind != "return" or ret is None:
-            continue
-        ret.town = ret.town or receipt.town
-        ret.period = ret.period or receipt.period
-        found.append(ret)
-    return found
-
-
 def period_on(campaign: Campaign, as_of: date) -> str:
     """The period a bulletin dated `as_of` is about: the latest one that has begun by then."""
     ordered = sorted(p.period for p in campaign.periods)
     begun = [p for p in ordered if date(int(p[:4]), int(p[5:]), 1) <= as_of]
     return begun[-1] if begun else ordered[0]
-
-
-def merge_receipts(evidence: Evidence, campaign: Campaign, as_of: date, period: str | None) -> Merged:
-    """merge.consolidate over every return found, as `bairi merge` would, with their receipt times.
-
-    All returns count whatever their receipt time (a copied file's time says nothing); the
-    period is the one given, else the one `as_of` falls in.
-    """
-    received = {str(r.ret.file): r.received for r in evidence.receipts if r.ret is not None}
-    return consolidate(returns_of(evidence), campaign, period or period_on(campaign, as_of),
-                       received_of=lambda path, sha256: received.get(str(path)))
 
 
 def _ranking(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
@@ -150,9 +121,11 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> 
             "key": tally.deadline.key,
             "label": tally.deadline.label,
             "due_text": cn_date(tally.deadline.due),
-            "on_time": tally.counts["on_time"],
+            "on_time": tally.counts["on_time"] + tally.counts["incomplete"],
             "late": [{"town": i.town, "days": i.days_late} for i in items if i.status == "late"],
             "missing": [i.town for i in items if i.status == "missing"],
+            "incomplete": [{"town": i.town, "missing": "、".join(i.missing)} for i in items if i.status == "incomplete"],
+            "to_verify": [i.town for i in items if i.status == "to_verify"],
             "rate": percent(tally.rate),
             "on_time_rate": percent(tally.on_time_rate),
         })
@@ -170,9 +143,19 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> 
         "cutoff_text": cn_month_day(cutoff),
         "towns_total": len(merged.towns),
         "reported": [line.town for line in merged.towns if line.ret is not None],
-        "rejected": [{"town": line.town, "problem": _problem(line.rejected)}
-                     for line in merged.towns if line.rejected is not None],
-        "not_reported": [line.town for line in merged.towns if line.ret is None and line.rejected is None],
+        # Sent back: the towns' own, then returns whose unit is none of the campaign's (town None, unit as written).
+        "rejected": [{"town": line.town, "unit": line.town, "problem": _problem(line.rejected)}
+                     for line in merged.towns if line.rejected is not None]
+                    + [{"town": None, "unit": r.unit_raw or r.file.name, "problem": _problem(r)}
+                       for r in merged.rejected if r.town is None or campaign.unit(r.town) is None],
+        "to_verify": [{"town": line.town, "reason": line.standing.reason if line.standing else ""}
+                      for line in merged.towns if line.code == "to_verify"],
+        # Whose figures the totals lack (as merge's missing_towns), and of those, who sent nothing at all.
+        "not_reported": merged.missing_towns,
+        "not_sent": [line.town for line in merged.towns if line.code in ("missing", "not_due")],
+        "incomplete": [{"town": line.town, "missing": "、".join(line.standing.missing)}
+                       for line in merged.towns if line.standing is not None and line.standing.missing
+                       and line.standing.past_due],
         "total": _figures(totals["cumulative_row"]),
         "month": _figures(totals["period_row"]),
         "rates": {"general": percent(cumulative_rates.get("general_rate")),
@@ -186,9 +169,9 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> 
             "fixed": o.major_fixed, "open": o.open,
             "rows": [{"enterprise": h.enterprise, "supervisor": h.supervisor, "detail": h.detail} for h in o.hazards],
         } for o in result.open_hazards],
-        "no_exposure": [e.town for e in result.no_exposure],
-        "exposure_due_text": cn_date(campaign.summary_due or campaign.end),
-        "exposure_due_passed": result.exposure_due_passed,
+        "no_case": [s.town for s in result.no_case],
+        "cases_due_text": cn_date(campaign.cases_due) if campaign.cases_due else "",
+        "cases_due_passed": result.cases_due_passed,
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},
     }

@@ -8,10 +8,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bairi.intake.evidence import Evidence
-from bairi.write.atomic import write_atomic
 from bairi.core.findings import Finding, Severity
-from bairi.deadlines.schedule import EVIDENCE_LABELS, STATUS_LABELS, Assessment, Item
+from bairi.deadlines.schedule import Assessment
+from bairi.intake.inbox import EVIDENCE_LABELS
+from bairi.state.standing import STATUS_LABELS, STATUSES, CampaignState, Standing, evidence_words
+from bairi.write.atomic import write_atomic
 
 REMIND_TEMPLATE = "remind.txt.j2"
 
@@ -20,14 +21,22 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
-def item_dict(item: Item) -> dict[str, Any]:
+def register_dict(entry: Any) -> dict[str, Any]:
+    """A register entry as cited in JSON."""
+    return {"kind": entry.kind, "town": entry.town, "deadline": entry.deadline, "note": entry.note, "by": entry.by,
+            "entered": entry.entered, **{k: getattr(entry, k) for k in ("on", "how", "until", "code") if hasattr(entry, k)}}
+
+
+def item_dict(item: Standing) -> dict[str, Any]:
     """One town × deadline as the JSON contract spells it (SPEC keys first)."""
     receipt = item.receipt
+    counted = item.counted
     return {
         "town": item.town,
         "deadline": item.deadline.key,
-        "due": item.deadline.due,
+        "due": item.due,
         "status": item.status,
+        "status_label": item.label,
         "received": _when(item.received),
         "days_late": item.days_late,
         "kind": item.deadline.kind,
@@ -35,14 +44,24 @@ def item_dict(item: Item) -> dict[str, Any]:
         "period": item.deadline.period,
         "evidence": receipt.evidence if receipt else None,
         "source": receipt.source if receipt else None,
-        "accepted": (receipt.ret.ok if receipt and receipt.ret is not None else None),
-        "copies": [{"received": _when(r.received), "evidence": r.evidence, "source": r.source} for r in item.receipts],
+        "counted": counted.source if counted else None,
+        "accepted": item.accepted,
+        "missing_materials": item.missing,
+        "reason": item.reason or None,
+        "register": [register_dict(e) for e in item.register],
+        "copies": [{"received": _when(r.received), "evidence": r.evidence, "source": r.source,
+                    "materials": sorted(r.materials), "accepted": r.accepted} for r in item.receipts],
         "findings": [f.as_dict() for f in item.findings],
     }
 
 
-def assessment_dict(result: Assessment, evidence: Evidence | None = None,
-                    reminders: list[Path] | None = None) -> dict[str, Any]:
+def inputs_dict(state: CampaignState) -> dict[str, Any]:
+    """What the run read: mails, attachments, files, the ledger and the register."""
+    return {"mails": state.mails, "files": state.files, "attachments": state.attachments, "ledger": state.ledger,
+            "register": state.register, "receipts": len(state.receipts), "after_as_of": state.later}
+
+
+def assessment_dict(result: Assessment, reminders: list[Path] | None = None) -> dict[str, Any]:
     """The whole `bairi deadlines --format json` document."""
     per_deadline = []
     for tally in result.tallies:
@@ -59,6 +78,9 @@ def assessment_dict(result: Assessment, evidence: Evidence | None = None,
             "on_time_rate": tally.on_time_rate,
             "late_towns": [i.town for i in items if i.status == "late"],
             "missing_towns": [i.town for i in items if i.status == "missing"],
+            "rejected_towns": [i.town for i in items if i.status == "rejected"],
+            "to_verify_towns": [i.town for i in items if i.status == "to_verify"],
+            "incomplete_towns": [i.town for i in items if i.status == "incomplete"],
         })
     campaign = result.campaign
     document: dict[str, Any] = {
@@ -75,18 +97,15 @@ def assessment_dict(result: Assessment, evidence: Evidence | None = None,
                 "detail_rows": o.rows,
             } for o in result.open_hazards],
         },
-        "no_exposure": {
-            "due": campaign.summary_due or campaign.end,
-            "passed": result.exposure_due_passed,
-            "towns": [{"town": e.town, "exposed": e.exposed, "period": e.period, "source": e.source}
-                      for e in result.no_exposure],
+        "no_case": {
+            "due": campaign.cases_due,
+            "passed": result.cases_due_passed,
+            "towns": [s.town for s in result.no_case],
         },
         "findings": [f.as_dict() for f in result.findings],
-        "ignored_after_as_of": result.ignored_after,
+        "ignored_after_as_of": result.state.later,
+        "inputs": inputs_dict(result.state),
     }
-    if evidence is not None:
-        document["inputs"] = {"mails": evidence.mails, "files": evidence.files, "attachments": evidence.attachments,
-                              "ledger": str(evidence.ledger) if evidence.ledger else None}
     if reminders is not None:
         document["reminders"] = [str(p) for p in reminders]
     return document
@@ -96,17 +115,21 @@ def _md(day: date | datetime) -> str:
     return f"{day.month:02d}-{day.day:02d}"
 
 
-def _cell(item: Item) -> str:
-    mark = ""
-    if item.receipt is not None and item.receipt.ret is not None and not item.receipt.ret.ok:
-        mark = "[magenta]退[/]"
+def _cell(item: Standing) -> str:
+    mark = "[cyan]登[/]" if item.register else ""
     if item.status == "on_time":
-        return f"[green]✔{_md(item.received)}[/]{mark}"
+        return f"[green]✔{_md(item.received)}[/]{mark}" if item.received else f"[green]✔[/]{mark}"
     if item.status == "late":
         return f"[yellow]迟{item.days_late}天[/]{mark}"
+    if item.status == "incomplete":
+        return f"[yellow]缺件[/]{mark}"
+    if item.status == "rejected":
+        return f"[magenta]退回[/]{mark}"
+    if item.status == "to_verify":
+        return f"[magenta]待核实[/]{mark}"
     if item.status == "missing":
-        return f"[bold red]✘{item.days_late}天[/]"
-    return "[dim]—[/]"
+        return f"[bold red]✘{item.days_late}天[/]{mark}"
+    return f"[dim]—[/]{mark}"
 
 
 def _percent(value: Any) -> str:
@@ -118,8 +141,7 @@ STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: 
 GROUP_FROM, GROUP_SHOWN = 5, 3
 
 
-def show_assessment(console: Any, result: Assessment, evidence: Evidence | None = None,
-                    reminders: list[Path] | None = None) -> None:
+def show_assessment(console: Any, result: Assessment, reminders: list[Path] | None = None) -> None:
     """Towns × deadlines, the counts, the overdue items with their evidence, hazards and notes."""
     from rich.markup import escape
     from rich.table import Table
@@ -133,16 +155,17 @@ def show_assessment(console: Any, result: Assessment, evidence: Evidence | None 
     for town, items in result.by_town().items():
         table.add_row(escape(town), *[_cell(i) for i in items])
     table.add_section()
-    rows = (("按时", "on_time", "green"), ("逾期报送", "late", "yellow"), ("未报", "missing", "red"),
-            ("未到期", "not_due", "dim"))
+    colours = {"on_time": "green", "late": "yellow", "incomplete": "yellow", "rejected": "magenta",
+               "to_verify": "magenta", "missing": "red", "not_due": "dim"}
+    rows = [(STATUS_LABELS[s], s, colours[s]) for s in STATUSES]
     for word, key, style in rows:
         table.add_row(f"[{style}]{word}[/]", *[f"[{style}]{t.counts[key]}[/]" for t in result.tallies])
     table.add_row("报送率", *[_percent(t.rate) for t in result.tallies])
     table.add_row("按时率", *[_percent(t.on_time_rate) for t in result.tallies])
     console.print(table)
 
-    console.print("[dim]✔ 按时（收到日期）  迟N天 逾期N天报送  ✘N天 未报（已逾期N天）  — 未到期  "
-                  "退＝报表检查未通过、应退回修改，仍按已报送计[/]")
+    console.print("[dim]✔ 已报（收到日期）  迟N天 迟报N天  缺件 已报但缺少材料  退回 只收到检查未通过的报表  "
+                  "待核实 收到但无法读取或收到时间不可考  ✘N天 未报（已逾期N天）  — 未到期  登 依据县局登记[/]")
     late = [i for i in result.items if i.status == "late"]
     if late:
         console.print(f"\n[bold]逾期报送（{len(late)} 项）[/]")
@@ -159,8 +182,22 @@ def show_assessment(console: Any, result: Assessment, evidence: Evidence | None 
             days = next(i.days_late for i in result.items if i.deadline is tally.deadline and i.status == "missing")
             console.print(f"  [red]✘[/] {escape(tally.deadline.label)}（截止 {tally.deadline.due.isoformat()}，已逾期 {days} 天）"
                           f"{len(towns)} 个镇：{escape('、'.join(towns))}")
+    for status, head, style in (("incomplete", "缺件", "yellow"), ("rejected", "退回（尚未收到修改后的报表）", "magenta"),
+                                ("to_verify", "待核实", "magenta")):
+        items = [i for i in result.items if i.status == status]
+        if items:
+            console.print(f"\n[bold]{head}（{len(items)} 项）[/]")
+            for item in sorted(items, key=lambda i: (i.deadline.due, i.town)):
+                why = ("缺少" + "、".join(item.missing)) if status == "incomplete" else item.reason
+                console.print(f"  [{style}]{STATUS_LABELS[status]}[/] {escape(item.town)} {escape(item.deadline.label)}："
+                              f"{escape(why)}" + (f"（{escape(item.receipt.source)}）" if item.receipt else ""))
+    cited = [(i, e) for i in result.items for e in i.register]
+    if cited:
+        console.print(f"\n[bold]依据县局登记（{len(cited)} 条）[/]")
+        for item, entry in cited:
+            console.print(f"  [cyan]登[/] {escape(item.town)} {escape(item.deadline.label)}：{escape(entry.cite)}")
     if not result.overdue:
-        console.print("\n[green]没有逾期或未报的材料。[/]")
+        console.print("\n[green]没有逾期、未报或缺件的材料。[/]")
 
     if result.rectify_passed:
         console.print(f"\n[bold]重大隐患逾期未整改（应于 {campaign.rectify_by.isoformat()} 前整改到位）[/]")
@@ -180,15 +217,12 @@ def show_assessment(console: Any, result: Assessment, evidence: Evidence | None 
             else:
                 console.print("    [yellow]报表中没有填写重大隐患明细[/]")
 
-    # Before the deadline, towns that have sent nothing yet are not news; those reporting zero are.
-    shown = [e for e in result.no_exposure if result.exposure_due_passed or e.exposed is not None]
-    if shown:
-        due = campaign.summary_due or campaign.end
-        head = "逾期仍" if result.exposure_due_passed else "目前"
-        names = "、".join(f"{e.town}{'（无可读报表）' if e.exposed is None else ''}" for e in shown)
-        style = "red" if result.exposure_due_passed else "yellow"
-        console.print(f"\n[bold]{head}未报告公开曝光案例的镇[/]（通知要求各镇至少上报 1 个典型案例，截止 {due.isoformat()}）：")
-        console.print(f"  [{style}]{escape(names)}[/]")
+    if result.no_case and (result.cases_due_passed or len(result.no_case) < len(campaign.units)):
+        head = "逾期仍" if result.cases_due_passed else "目前"
+        style = "red" if result.cases_due_passed else "yellow"
+        due = campaign.cases_due.isoformat() if campaign.cases_due else ""
+        console.print(f"\n[bold]{head}未上报重大隐患执法典型案例的镇[/]（通知要求各镇至少上报 1 个，截止 {due}）：")
+        console.print(f"  [{style}]{escape('、'.join(s.town for s in result.no_case))}[/]")
 
     notes: list[tuple[str, Finding]] = [(i.town, f) for i in result.items for f in i.findings]
     notes += [("", f) for f in result.findings]
@@ -211,17 +245,13 @@ def show_assessment(console: Any, result: Assessment, evidence: Evidence | None 
                 table.add_row("", f.code, "", f"……另有 {counts[f.code] - GROUP_SHOWN} 条同类（完整列表见 --format json）")
         console.print(table)
 
-    if evidence is not None:
-        used: dict[str, int] = {}
-        for item in result.items:
-            for receipt in item.receipts:
-                used[receipt.evidence] = used.get(receipt.evidence, 0) + 1
-        words = "，".join(f"{EVIDENCE_LABELS[k]} {v} 份" for k, v in sorted(used.items())) or "无"
-        ledger = f"；收件台账：{escape(str(evidence.ledger))}" if evidence.ledger else "；未使用收件台账"
-        console.print(f"\n[dim]读取邮件文件 {evidence.mails} 个（附件 {evidence.attachments} 份）、其他文件 {evidence.files} 个。"
-                      f"收到时间依据：{words}{ledger}[/]")
-    if result.ignored_after:
-        console.print(f"[dim]另有 {result.ignored_after} 份材料收到时间晚于 {result.as_of.isoformat()}，按当日尚未收到处理。[/]")
+    state = result.state
+    ledger = f"；收件台账：{escape(state.ledger)}" if state.ledger else "；未使用收件台账"
+    register = f"；县局登记簿：{escape(state.register)}" if state.register else ""
+    console.print(f"\n[dim]读取邮件文件 {state.mails} 个（附件 {state.attachments} 份）、其他文件 {state.files} 个。"
+                  f"收到时间依据：{evidence_words(state)}{ledger}{register}[/]")
+    if state.later:
+        console.print(f"[dim]另有 {state.later} 份材料收到时间晚于 {result.as_of.isoformat()}，按当日尚未收到处理。[/]")
     if reminders:
         console.print(f"\n已写出催报通知 {len(reminders)} 份：")
         for path in reminders:
@@ -259,14 +289,18 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
         "as_of_text": _cn_date(result.as_of),
         "items": [{
             "label": i.deadline.label,
-            "due": i.deadline.due,
-            "due_text": _cn_date(i.deadline.due),
+            "due": i.due,
+            "due_text": _cn_date(i.due),
             "status": i.status,
             "status_label": STATUS_LABELS[i.status],
             "days_late": i.days_late,
             "received_text": _cn_time(i.received) if i.received else "",
+            "missing_materials": "、".join(i.missing),
+            "reason": i.reason,
         } for i in items],
-        "missing": [i.deadline.label for i in items if i.status == "missing"],
+        # What the town still owes: whatever never came, came back, or came without all its materials.
+        "missing": [i.deadline.label if i.status != "incomplete" else f"{i.deadline.label}的{'、'.join(i.missing)}"
+                    for i in items if i.status in ("missing", "rejected", "incomplete")],
         "late": [i.deadline.label for i in items if i.status == "late"],
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},

@@ -121,21 +121,24 @@ def _summary(console: Any, returns: list[Return]) -> None:
     console.print(f"可以接收 {len(returns) - bad} 份，需退回或无法读取 {bad} 份。")
 
 
-def merge_dict(merged: Any, output: Any) -> dict[str, Any]:
+def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
     """The `bairi merge` JSON: output, accepted, rejected, missing towns and totals (SPEC keys first)."""
     from bairi.merge.consolidate import rates
+    from bairi.present.reminders import inputs_dict, register_dict
 
     received = merged.received
-    status = {id(line.ret): line.status for line in merged.towns if line.ret is not None}
+    line_of = {id(line.ret): line for line in merged.towns if line.ret is not None}
+    state = merged.state
     return {
         "output": str(output),
         "period": merged.period,
         "period_source": merged.period_source,
+        "as_of": state.as_of if state is not None else None,
         "complete": merged.complete,
         "accepted": [
             {"file": str(r.file), "town": r.town, "period": r.period, "filled_on": r.filled_on,
              "received": received.get(str(r.file)), "sha256": r.sha256,
-             "status": status[id(r)]}
+             "status": line_of[id(r)].code, "status_label": line_of[id(r)].status}
             for r in merged.accepted
         ],
         "rejected": [
@@ -145,15 +148,21 @@ def merge_dict(merged: Any, output: Any) -> dict[str, Any]:
         ],
         "missing_towns": merged.missing_towns,
         "totals": {**merged.totals, "rates": rates(merged.totals["cumulative_row"])},
-        "towns": [{"town": line.town, "status": line.status, "file": str(line.ret.file) if line.ret else None}
+        "towns": [{"town": line.town, "status": line.code, "status_label": line.status,
+                   "file": str(line.ret.file) if line.ret else None, "received": line.received,
+                   "missing_materials": line.standing.missing if line.standing else [],
+                   "reason": (line.standing.reason or None) if line.standing else None,
+                   "register": [register_dict(e) for e in line.standing.register] if line.standing else []}
                   for line in merged.towns],
         "superseded": [
             {"file": str(s.old.file), "town": s.old.town, "period": s.old.period, "replaced_by": str(s.new.file),
              "changes": s.changes}
             for s in merged.superseded
         ],
-        "skipped": [{"file": str(path), "reason": reason} for path, reason in merged.skipped],
+        "skipped": [{"file": where, "reason": reason} for where, reason in merged.skipped],
         "cross_month": [dict(f.as_dict(), town=r.town, file=str(r.file)) for r, f in merged.cross_month],
+        "csv": str(csv) if csv is not None else None,
+        "inputs": inputs_dict(state) if state is not None else None,
     }
 
 
@@ -168,7 +177,8 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
     table = Table(header_style="bold", title="各单位报表")
     for header in ("单位", "状态", "排查企业", "一般隐患 排查/整改", "重大隐患 排查/整改", "罚款(万)", "文件"):
         table.add_column(header, overflow="fold")
-    colour = {"已报": "green", "迟报": "yellow", "退回": "red", "未报": "dim"}
+    colour = {"已报": "green", "迟报": "yellow", "退回": "red", "未报": "dim", "待核实": "magenta", "缺件": "yellow",
+              "未到期": "dim"}
     lines = merged.towns
     hidden = 0
     if len(lines) > 40:
@@ -202,8 +212,16 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
                       + escape("；".join(item.changes) or "数字无变化"))
     for ret, f in merged.cross_month:
         console.print(f"[yellow]跨月核对[/] {escape(ret.town or '')} {escape(f.location)}：{escape(f.message)}")
-    for path, reason in merged.skipped:
-        console.print(f"[dim]跳过 {escape(str(path))}：{escape(reason)}[/]")
+    for line in merged.towns:
+        standing = line.standing
+        if standing is not None and line.code == "to_verify":
+            console.print(f"[magenta]待核实[/] {escape(line.town)}：{escape(standing.reason)}")
+        if standing is not None and standing.missing and standing.past_due:
+            console.print(f"[yellow]缺件[/] {escape(line.town)}：缺少{escape('、'.join(standing.missing))}")
+        for entry in standing.register if standing is not None else []:
+            console.print(f"[cyan]登记[/] {escape(line.town)}：{escape(entry.cite)}")
+    for where, reason in merged.skipped:
+        console.print(f"[dim]跳过 {escape(str(where))}：{escape(reason)}[/]")
     if merged.missing_towns:
         names = merged.missing_towns
         shown = "、".join(names[:200]) + (f" 等 {len(names)} 个" if len(names) > 200 else "")

@@ -289,7 +289,8 @@ def write_template(path: Path, campaign: Campaign, town: str | None = None) -> N
 
 
 SEVERITY_FILL = {"error": "F8D7DA", "warning": "FFF3CD", "info": "E7F1FF"}
-STATUS_FILL = {"已报": "E2F0D9", "迟报": "FFF3CD", "退回": "F8D7DA", "未报": "F2F2F2"}
+STATUS_FILL = {"已报": "E2F0D9", "迟报": "FFF3CD", "缺件": "FFF3CD", "退回": "F8D7DA", "待核实": "EADCF5",
+               "未报": "F2F2F2", "未到期": "F2F2F2"}
 STATUS_LOOKS = {status: replace(BODY, fill=colour) for status, colour in STATUS_FILL.items()}
 LEVEL_LOOKS = {label: replace(BODY, fill=SEVERITY_FILL[key])
                for label, key in (("错误", "error"), ("警告", "warning"), ("提示", "info"))}

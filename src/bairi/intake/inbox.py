@@ -1,0 +1,286 @@
+"""The one intake: folders, files, mail and archives → copies, each with the evidence of when it arrived.
+
+Every command that reads an inbox walks it here, once, under one set of rules:
+- a folder is searched recursively; hidden folders and files (a name starting with ".") are not the
+  towns' and are skipped, each hidden folder said once (D720) so nothing disappears unseen;
+- a link to a folder is not followed (a loop or another disk), said (D723); a link to a file is read;
+- Excel/WPS lock files (~$name.xlsx, .~lock.name#) are skipped, said (D721);
+- spreadsheets are read as returns, .eml/.mbox give their attachments, a .zip gives its members,
+  documents (Word, PDF, pictures, ...) are kept by name and hash; anything else is skipped, said (D722).
+
+When: an attachment's e-mail Date header; a plain file's first sighting in the ledger, else its
+modification time. The same bytes found at two places are two copies here; which of them counts,
+and for whom, is decided once, by the campaign state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bairi.core.findings import Finding, finding
+from bairi.intake.archives import is_archive, unpack
+from bairi.intake.discover import SPREADSHEET_SUFFIXES, MissingInput, identity
+from bairi.intake.ledger import Ledger, LedgerUnavailable, file_mtime, ledger_path, open_ledger
+from bairi.intake.mail import MailUnreadable, is_mail, read_mail
+
+# Plans, summaries, progress reports and case write-ups arrive in whatever format the town's office uses;
+# a photo or a PDF of a return is a receipt too, only one that cannot be read.
+DOCUMENT_SUFFIXES = (".doc", ".docx", ".docm", ".wps", ".wpt", ".dot", ".dotx", ".pdf", ".ofd", ".odt", ".rtf",
+                     ".txt", ".ppt", ".pptx", ".dps", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff",
+                     ".heic", ".webp", ".url", ".html", ".htm", ".csv")
+ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z")
+KNOWN_SUFFIXES = SPREADSHEET_SUFFIXES + DOCUMENT_SUFFIXES + ARCHIVE_SUFFIXES
+# Files an operating system leaves in folders; nobody sent them.
+_SYSTEM_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+EVIDENCE_LABELS = {"mail": "邮件 Date 头", "ledger": "收件台账首次记录", "mtime": "文件修改时间",
+                   # Stand-ins when a file's only time is a copy's, long after the campaign (state.receipts).
+                   "filled": "报表的填表日期", "due": "截止日（收到时间不可考）", "register": "县局登记"}
+# A receipt from better evidence wins over a copy of the same file seen another way.
+EVIDENCE_RANK = {"register": 0, "mail": 1, "ledger": 2, "mtime": 3, "filled": 4, "due": 5}
+
+
+@dataclass
+class Copy:
+    """One copy of a file as found: a plain file or a mail attachment, with its receipt evidence."""
+
+    name: str
+    source: str
+    sha256: str
+    received: datetime | None
+    evidence: str  # mail / ledger / mtime
+    data: bytes  # a spreadsheet's bytes (empty for documents: their hash is all that is needed)
+    subject: str = ""
+    sender: str = ""
+    sender_name: str = ""
+    folder: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    problem: str = ""  # an archive that could not be opened: why
+    within: str = ""  # the archive this file was packed in, whose name may say the town or month
+    workbook: bool = False  # a "zip" that is itself a workbook under another name
+
+    @property
+    def spreadsheet(self) -> bool:
+        """True when the copy is read as a return (a member that could not be unpacked is not)."""
+        return not self.problem and (self.workbook or Path(self.name).suffix.lower() in SPREADSHEET_SUFFIXES)
+
+
+@dataclass
+class Inbox:
+    """Everything found under the inputs, before anything is decided about it."""
+
+    copies: list[Copy]
+    findings: list[Finding]  # what was skipped, and why; mails and ledgers that could not be used
+    ledger: Path | None
+    mails: int = 0
+    files: int = 0
+    attachments: int = 0
+
+
+@dataclass
+class Walk:
+    """The files named or found under the inputs, each once, and what the walk left out."""
+
+    mails: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Finding] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def _lock(name: str) -> bool:
+    return name.startswith(("~$", ".~lock.", ".~"))
+
+
+def walk(paths: list[Path]) -> Walk:
+    """Every mail and file under the inputs, in a stable order, each file once (by device and inode)."""
+    found = Walk(roots=[Path(p) for p in paths])
+    seen: set[object] = set()
+
+    def take(path: Path) -> None:
+        key = identity(path)
+        if key in seen:
+            return
+        seen.add(key)
+        (found.mails if is_mail(path) else found.files).append(path)
+
+    for path in found.roots:
+        if not path.exists():
+            raise MissingInput(f"找不到文件或文件夹：{path}")
+        if not path.is_dir():
+            take(path)  # named on the command line: read whatever it is, even hidden
+            continue
+        for root, dirs, names in os.walk(path):
+            base = Path(root)
+            kept = []
+            for name in sorted(dirs):
+                sub = base / name
+                if _hidden(name):
+                    count = sum(len(f) for _, _, f in os.walk(sub))
+                    found.skipped.append(finding("D720", str(sub), path=str(sub), count=count))
+                elif sub.is_symlink():
+                    found.skipped.append(finding("D723", str(sub), path=str(sub)))
+                else:
+                    kept.append(name)
+            dirs[:] = kept
+            for name in sorted(names):
+                file = base / name
+                lowered = name.lower()
+                if _lock(name):
+                    found.skipped.append(finding("D721", str(file), path=str(file)))
+                elif _hidden(name) or lowered in _SYSTEM_NAMES:
+                    continue  # the ledger, .DS_Store and the like: bairi's or the system's own
+                elif is_mail(file) or lowered.endswith(KNOWN_SUFFIXES):
+                    take(file)
+                else:
+                    found.skipped.append(finding("D722", str(file), path=str(file)))
+    return found
+
+
+def _folder(path: Path, roots: list[Path]) -> str:
+    for root in roots:
+        if root.is_dir():
+            try:
+                return str(path.parent.relative_to(root))
+            except ValueError:
+                continue
+    return ""
+
+
+def _kept(name: str, data: bytes) -> bytes:
+    """Only spreadsheets are read again; a document's bytes are not needed once hashed."""
+    return data if Path(name).suffix.lower() in SPREADSHEET_SUFFIXES else b""
+
+
+def _opened(copy: Copy, findings: list[Finding]) -> list[Copy]:
+    """What a copy stands for: itself; for a zip, every file in it, dated like the zip.
+
+    Spreadsheets are read; documents are known by their names (or the zip's); a member that cannot be
+    read (encrypted, too big) is still a copy, with the reason, so that a return sent that way is
+    待核实 rather than unseen. A zip that cannot be opened at all stands for itself, with the reason.
+    """
+    if not is_archive(copy.name):
+        copy.data = _kept(copy.name, copy.data)
+        return [copy]
+    found = unpack(copy.name, copy.data)
+    copy.data = b""
+
+    def member(path: str, digest: str, data: bytes, problem: str = "", workbook: bool = False) -> Copy:
+        return Copy(path.rsplit("/", 1)[-1] or copy.name, f"{copy.source}/{path}" if path else copy.source, digest,
+                    copy.received, copy.evidence, data, copy.subject, copy.sender, copy.sender_name, copy.folder,
+                    findings=list(copy.findings), problem=problem, within=copy.name, workbook=workbook)
+
+    copies = [member(m.name, hashlib.sha256(m.data).hexdigest(), m.data, workbook=not m.name) for m in found.members]
+    for inner, reason in found.problems:
+        if inner:
+            copies.append(member(inner, "", b"", problem=reason))
+        else:
+            copy.problem = reason
+    copies += [member(name, "", b"") for name in found.others]
+    return copies or [copy]
+
+
+class _Stamps:
+    """Receipt evidence for plain files: the ledger when it works, else modification times."""
+
+    def __init__(self, ledger: Ledger | None, now: datetime, findings: list[Finding], where: Path | None,
+                 record: bool = True) -> None:
+        self.ledger, self.now, self.findings, self.where, self.record = ledger, now, findings, where, record
+
+    def received(self, path: Path, sha256: str, size: int) -> tuple[datetime | None, str]:
+        """(when, evidence kind) for a plain file."""
+        if self.ledger is not None:
+            try:
+                if not self.record:
+                    # Read only: a first sighting the ledger holds, else the file's time — which is what
+                    # recording it now would give, so a run that records and one that reads agree.
+                    seen = self.ledger.get(sha256)
+                    return (seen.received, "ledger") if seen is not None else (file_mtime(path), "mtime")
+                return self.ledger.record(sha256, path, size, self.now).received, "ledger"
+            except LedgerUnavailable as exc:
+                self.findings.append(finding("D708", str(self.where), path=str(self.where), detail=str(exc)))
+                self.ledger = None
+        return file_mtime(path), "mtime"
+
+
+class OutputIsInput(Exception):
+    """An output path that is one of the inputs (an operator mistake: writing it would destroy a return)."""
+
+
+def gather(paths: list[Path], now: datetime, ledger: Path | None = None, use_ledger: bool = True,
+           output: Path | None = None, record: bool = True) -> Inbox:
+    """Every copy under the inputs; `now` stamps first sightings in the ledger (only read, never created,
+    when `record` is False); an `output` about to be written that is one of the inputs is refused first."""
+    found = walk(paths)
+    if output is not None and output.exists():
+        target = identity(output)
+        if any(identity(f) == target for f in found.files + found.mails) or any(identity(p) == target for p in paths):
+            raise OutputIsInput(f"输出文件 {output} 是输入文件之一，为防止覆盖原始报表，已拒绝。请换一个输出文件名。")
+    findings: list[Finding] = list(found.skipped)
+    where = ledger or ledger_path(paths)
+    book: Ledger | None = None
+    if use_ledger and (found.files or found.mails) and (record or where.is_file()):
+        try:
+            book = open_ledger(where)
+        except LedgerUnavailable as exc:
+            findings.append(finding("D708", str(where), path=str(where), detail=str(exc)))
+    try:
+        stamps = _Stamps(book, now, findings, where, record)
+        copies = _files(found, stamps, findings)
+        mailed, attached = _mails(found, stamps, findings)
+    finally:
+        if book is not None:
+            book.close()
+    return Inbox(copies + mailed, findings, where if stamps.ledger is not None else None,
+                 mails=len(found.mails), files=len(found.files), attachments=attached)
+
+
+def _files(found: Walk, stamps: _Stamps, findings: list[Finding]) -> list[Copy]:
+    from bairi.guard.limits import read_input
+
+    copies: list[Copy] = []
+    for path in found.files:
+        try:
+            data = read_input(path)
+        except OSError as exc:
+            findings.append(finding("F109", str(path), detail=exc.strerror or type(exc).__name__))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        when, how = stamps.received(path, digest, len(data))
+        if when is None:
+            continue
+        copies.extend(_opened(Copy(path.name, str(path), digest, when, how, data, folder=_folder(path, found.roots)),
+                              findings))
+    return copies
+
+
+def _mails(found: Walk, stamps: _Stamps, findings: list[Finding]) -> tuple[list[Copy], int]:
+    copies: list[Copy] = []
+    attached = 0
+    keep = lambda name: Path(name).suffix.lower() in KNOWN_SUFFIXES  # noqa: E731 - logos and signatures are not submissions
+    for path in found.mails:
+        try:
+            items = read_mail(path, str(path), keep=keep)
+        except MailUnreadable as exc:
+            findings.append(finding("D707", str(path), detail=str(exc)))
+            continue
+        for item in items:
+            attached += 1
+            digest = hashlib.sha256(item.data).hexdigest()
+            notes: list[Finding] = []
+            when, how = item.sent, "mail"
+            if when is None:
+                raw = path.read_bytes()
+                when, how = stamps.received(path, hashlib.sha256(raw).hexdigest(), len(raw))
+                notes.append(finding("D705", item.source, raw=item.date_raw or "无", fallback=EVIDENCE_LABELS[how]))
+                if when is None:
+                    continue
+            copies.extend(_opened(Copy(item.name, f"{item.source}/{item.name}", digest, when, how, item.data,
+                                       item.subject, item.sender, item.sender_name, findings=notes), findings))
+    return copies, attached
