@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -396,3 +396,77 @@ def summary(
     else:
         sys.stdout.write(text)
     raise typer.Exit(ExitCode.OK)
+
+
+def _sightings(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool,
+               output: Optional[Path]):
+    """(sightings, day, intake findings): per town and period the copy deadlines counts, received by the day.
+
+    Today's intake, until the campaign state replaces it: the accepted copy before a rejected one, the newest
+    of those, as deadlines picks a town's latest return (schedule.latest_returns).
+    """
+    from bairi.deadlines.hazards import Sighting
+    from bairi.deadlines.schedule import local
+
+    evidence, day = _evidence(paths, campaign, as_of, ledger, no_ledger)
+    best: dict[tuple[str, str], tuple[tuple[bool, datetime], object]] = {}
+    for receipt in evidence.receipts:
+        ret = receipt.ret
+        if receipt.kind != "return" or ret is None or ret.unreadable or not receipt.period:
+            continue
+        when = local(receipt.received, campaign)
+        if when.date() > day:
+            continue
+        rank = (ret.ok, when)
+        key = (receipt.town, receipt.period)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, receipt)
+    found = [Sighting(r.town, r.period, r.ret, r.source, local(r.received, campaign)) for _, r in best.values()]
+    # The register itself may sit in the inbox: it is the county's own file, not a town's.
+    own = str(output) if output else None
+    notes = [f for f in evidence.findings if own is None or f.location != own]
+    return found, day, notes
+
+
+@app.command()
+def hazards(
+    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False)],
+    as_of: AsOf = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="台账文件（.xlsx）；已存在时读回县局登记的各列并保留")] = None,
+    fmt: FormatOpt = Format.table,
+    ledger: LedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """重大隐患台账：逐项跟踪各镇报告的重大隐患（首次报告月份、各月列报、是否整改、是否逾期）。
+
+    台账文件中县局填写的核查结果、销号日期、责任人、匹配确认、五到位、两级确认等列，下次运行时原样保留。
+
+    Example: bairi hazards 收件箱/ --as-of 2024-01-31 -o 重大隐患台账.xlsx
+    """
+    from bairi.deadlines.hazards import build_register, overdue
+    from bairi.present.hazards import register_dict, show_register
+    from bairi.write.register import RegisterUnreadable, read_register, write_register
+
+    campaign = _campaign(config)
+    if output is not None and output.suffix.lower() != ".xlsx":
+        _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
+    previous = None
+    if output is not None and output.exists():
+        try:
+            previous = read_register(output)
+        except RegisterUnreadable as exc:
+            _fail(str(exc))
+    found, day, notes = _sightings(paths, campaign, as_of, ledger, no_ledger, output)
+    register = build_register(found, campaign, day, previous)
+    register.findings[:0] = notes
+    if output is not None:
+        try:
+            write_register(output, register, campaign)
+        except OSError as exc:
+            _fail(f"无法写出 {output}：{exc.strerror or exc}")
+    if fmt is Format.json:
+        _print_json(register_dict(register, output))
+    else:
+        show_register(_console(), register, output)
+    raise typer.Exit(ExitCode.FINDINGS if overdue(register) or register.has_errors else ExitCode.OK)
