@@ -17,6 +17,7 @@ previous register, and never reads a file. The rules, in the order they apply:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from calendar import monthrange
@@ -30,10 +31,10 @@ from bairi.core.findings import Finding, Severity, finding
 from bairi.core.model import Hazard, Return
 
 # A detail this similar (0..1, see `detail_similarity`) to an entry of the same enterprise is the same hazard.
-SURE = 0.6
+SURE = 0.7
 # Down to this, or a slightly different enterprise name with a detail at least CLOSE_DETAIL alike, the match
 # is made but is a finding until the clerk confirms it.
-MAYBE = 0.3
+MAYBE = 0.4
 CLOSE_NAME = 0.75
 CLOSE_DETAIL = 0.8
 # Two candidates whose scores are closer than this are a guess between them, not a sure match.
@@ -144,6 +145,7 @@ class Entry:
     basis: str = ""
     deadline: date | None = None
     deadline_source: str = ""
+    plan_deadline: date | None = None  # the plan's own, when it states one
     overdue: bool = False
     vanished_from: str | None = None
     fuzzy: list[tuple[str, str]] = field(default_factory=list)
@@ -386,8 +388,9 @@ def _names(a: str, b: str, unsafe: set[str]) -> str:
     if not x or not y:
         return ""
     short = without_region(x)
-    if short == without_region(y) and short not in unsafe:
-        return "region"
+    if short == without_region(y):
+        # Two enterprises listed side by side under these spellings are never one by a looser measure either.
+        return "" if short in unsafe else "region"
     return "close" if SequenceMatcher(None, x, y, autojunk=False).ratio() >= CLOSE_NAME else ""
 
 
@@ -412,7 +415,7 @@ def _score(entry: Entry, hazard: Hazard, unsafe: set[str]) -> tuple[str, float]:
 
 
 def _pairs_of(keys: list[str]) -> list[tuple[str, str]]:
-    return [(a, b) for a, b in zip(keys, keys[1:])]
+    return [(a, b) for a, b in itertools.pairwise(keys)]
 
 
 def _apart(previous: PreviousRegister | None) -> set[frozenset[str]]:
@@ -545,6 +548,7 @@ def _fixed_cell(ret: Return) -> str:
 def _deadline(entry: Entry, campaign: Campaign, out: list[Finding]) -> None:
     stated = [(s.deadline, s) for s in entry.seen if s.deadline is not None]
     own = stated[0][0] if stated else None
+    entry.plan_deadline = own
     changed = next((s for d, s in stated if d != own), None)
     if changed is not None:
         out.append(finding("H808", _where(changed), town=entry.town, enterprise=entry.enterprise, id=entry.id,
@@ -589,7 +593,7 @@ def _assign_ids(entries: list[Entry], previous: PreviousRegister | None, out: li
             if enterprise_key(str(row.row.get("enterprise") or "")) == enterprise_key(entry.enterprise) and \
                     detail_similarity(str(row.row.get("detail") or ""), entry.detail) >= SURE:
                 used.add(index)
-                _adopt(entry, rows[index])
+                _adopt(entry, row)
                 break
     taken = {e.id for e in entries if e.id} | {r.id for i, r in enumerate(rows) if i not in used and r.id}
     for entry in entries:

@@ -38,6 +38,7 @@ def entry_dict(entry: Entry) -> dict[str, Any]:
         "status_label": entry.status_label,
         "deadline": entry.deadline,
         "deadline_source": entry.deadline_source,
+        "plan_deadline": entry.plan_deadline,
         "rectified_in": entry.rectified_in,
         "rectified_by": entry.basis or None,
         "vanished_from": entry.vanished_from,

@@ -16,8 +16,14 @@ from typing import Any
 
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Severity
-from bairi.deadlines.hazards import (BASIS_LABELS, CLERK_COLUMNS, STATUS_LABELS, Entry, PreviousEntry,
-                                     PreviousRegister, Register)
+from bairi.deadlines.hazards import (
+    BASIS_LABELS,
+    CLERK_COLUMNS,
+    Entry,
+    PreviousEntry,
+    PreviousRegister,
+    Register,
+)
 from bairi.write.atomic import write_atomic
 
 SHEET = "重大隐患台账"
@@ -305,7 +311,7 @@ def read_register(path: Path) -> PreviousRegister:
     for r in range(start, len(sheet.rows)):
         row = sheet.rows[r]
 
-        def get(key: str) -> object:
+        def get(key: str, row: list[object] = row) -> object:
             c = where.get(key)
             return row[c] if c is not None and c < len(row) else None
 
