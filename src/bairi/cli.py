@@ -398,8 +398,8 @@ def summary(
     raise typer.Exit(ExitCode.OK)
 
 
-def _sightings(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool,
-               output: Optional[Path]):
+def _sightings(paths: list[Path], campaign, as_of: date | None, ledger: Path | None, no_ledger: bool,
+               output: Path | None):
     """(sightings, day, intake findings): per town and period the copy deadlines counts, received by the day.
 
     Today's intake, until the campaign state replaces it: the accepted copy before a rejected one, the newest
@@ -432,7 +432,7 @@ def _sightings(paths: list[Path], campaign, as_of: Optional[date], ledger: Optio
 def hazards(
     paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False)],
     as_of: AsOf = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="台账文件（.xlsx）；已存在时读回县局登记的各列并保留")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="台账文件（.xlsx）；已存在时读回县局登记的各列并保留")] = None,
     fmt: FormatOpt = Format.table,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,

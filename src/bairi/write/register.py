@@ -36,21 +36,23 @@ FIRST_ROW = HEADER_ROW + 1
 
 # (key, header, width) before the month columns.
 FRONT: tuple[tuple[str, str, float], ...] = (
-    ("id", "编号", 13),
-    ("town", "所在镇", 9),
-    ("enterprise", "企业名称", 24),
-    ("category", "行业类别", 7),
-    ("supervisor", "挂牌督办单位", 13),
-    ("detail", "重大隐患明细及整改计划", 42),
-    ("first_period", "首次报告", 9),
-    ("deadline", "整改期限", 11),
-    ("status", "状态", 8),
-    ("overdue", "是否逾期", 7),
-    ("basis", "整改依据", 14),
+    ("id", "编号", 14),
+    ("town", "所在镇", 8),
+    ("enterprise", "企业名称", 20),
+    ("category", "行业类别", 6),
+    ("supervisor", "挂牌督办单位", 12),
+    ("detail", "重大隐患明细及整改计划", 36),
+    ("first_period", "首次报告", 8),
+    ("deadline", "整改期限", 10),
+    ("status", "状态", 7),
+    ("overdue", "是否逾期", 6),
+    ("basis", "整改依据", 12),
 )
 GROUPS = {"measures": "五到位", "responsibility": "五到位", "funds": "五到位", "timeline": "五到位", "contingency": "五到位",
           "town_confirmed": "两级确认", "county_confirmed": "两级确认"}
-CLERK_WIDTHS = {"verified": 14, "closed_on": 11, "owner": 9, "match": 8, "remarks": 14}
+CLERK_WIDTHS = {"verified": 12, "closed_on": 10, "owner": 7, "match": 7, "remarks": 10}
+# Wrapped text grows a row by this much per line (10-point 宋体); Excel and LibreOffice do not grow it themselves.
+LINE_POINTS = 13.5
 
 FILLS = {"overdue": "FFC7CE", "open": "FFEB9C", "rectified": "C6EFCE", "header": "D9D9D9", "clerk": "DDEBF7"}
 
@@ -114,8 +116,8 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     wrap = Alignment(wrap_text=True, vertical="center")
     centre = Alignment(wrap_text=True, vertical="center", horizontal="center")
     columns: list[tuple[str, str, float, str]] = [(k, h, w, "") for k, h, w in FRONT]
-    columns += [(f"month:{p}", month_header(p), 11, "各月报表列报情况") for p in register.periods]
-    columns += [(k, h, CLERK_WIDTHS.get(k, 7), GROUPS.get(k, "县局核查")) for k, h in CLERK_COLUMNS]
+    columns += [(f"month:{p}", month_header(p), 9, "各月报表列报情况") for p in register.periods]
+    columns += [(k, h, CLERK_WIDTHS.get(k, 5), GROUPS.get(k, "县局核查")) for k, h in CLERK_COLUMNS]
     columns.append(("links", LINKS_HEADER, 10, ""))
     last = len(columns)
 
@@ -132,7 +134,7 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     header_fill = PatternFill("solid", fgColor=FILLS["header"])
     clerk_fill = PatternFill("solid", fgColor=FILLS["clerk"])
     clerk_keys = {k for k, _ in CLERK_COLUMNS}
-    spans: dict[str, list[int]] = {}
+    spans: list[tuple[str, list[int]]] = []
     for col, (key, header, width, group) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
         for row in (3, HEADER_ROW):
@@ -141,9 +143,13 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
             cell.fill = clerk_fill if key in clerk_keys else header_fill
         ws.cell(HEADER_ROW, col, header)
         if group:
-            spans.setdefault(group, []).append(col)
+            # Runs of neighbouring columns under one label: 备注 after 两级确认 is 县局核查 again, on its own.
+            if spans and spans[-1][0] == group and spans[-1][1][-1] == col - 1:
+                spans[-1][1].append(col)
+            else:
+                spans.append((group, [col]))
             ws.cell(3, col, group)
-    for group, cols in spans.items():
+    for _, cols in spans:
         if len(cols) > 1:
             ws.merge_cells(start_row=3, start_column=cols[0], end_row=3, end_column=cols[-1])
     ws.row_dimensions[HEADER_ROW].height = 30
@@ -176,7 +182,7 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
         state = "overdue" if entry.overdue else entry.status
         for key in ("status", "overdue"):
             ws.cell(row, [c[0] for c in columns].index(key) + 1).fill = fills[state]
-        ws.row_dimensions[row].height = max(30, 13.5 * (len(entry.detail) // 20 + 1))
+        ws.row_dimensions[row].height = _height(entry, columns)
     end = FIRST_ROW + len(register.entries) - 1
     links_letter = get_column_letter(last)
     ws.column_dimensions[links_letter].hidden = True
@@ -188,6 +194,25 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     _sources_sheet(workbook.create_sheet(SOURCES_SHEET), register, plain, bold, box, header_fill)
     _findings_sheet(workbook.create_sheet(FINDINGS_SHEET), register, plain, bold, box, header_fill)
     return workbook
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines a text takes in a column of that width (a CJK character is two units wide)."""
+    per_line = max(1.0, width - 1.5)
+    total = 0
+    for part in str(text).split("\n"):
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        total += max(1, -(-int(units) // int(per_line)))
+    return total
+
+
+def _height(entry: Entry, columns: list[tuple[str, str, float, str]]) -> float:
+    widths = {key: width for key, _, width, _ in columns}
+    texts = [(entry.detail, widths["detail"]), (entry.enterprise, widths["enterprise"]),
+             (entry.supervisor, widths["supervisor"]), (_basis(entry), widths["basis"])]
+    texts += [(str(entry.clerk.get(k) or ""), widths[k]) for k in ("verified", "remarks")]
+    lines = max([2] + [_lines(text, width) for text, width in texts if text])
+    return min(409, LINE_POINTS * lines + 6)
 
 
 def _print_setup(ws: Any) -> None:
@@ -212,6 +237,7 @@ def _table(ws: Any, headers: list[tuple[str, float]], rows: list[list[Any]], pla
         cell.font, cell.border, cell.fill = bold, box, fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[1].height = 30
     for r, values in enumerate(rows, start=2):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(r, col)
@@ -225,6 +251,9 @@ def _table(ws: Any, headers: list[tuple[str, float]], rows: list[list[Any]], pla
                 cell.value = value
             cell.font, cell.border = plain, box
             cell.alignment = Alignment(vertical="center", wrap_text=True)
+        lines = max(_lines(value, width) for value, (_, width) in zip(values, headers) if isinstance(value, str)) \
+            if any(isinstance(v, str) for v in values) else 1
+        ws.row_dimensions[r].height = min(409, LINE_POINTS * lines + 4)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
     ws.print_title_rows = "1:1"
