@@ -324,3 +324,48 @@ def test_sample_data_open_hazards_at_the_end_of_january_are_the_readmes():
     assert len(doc["hazards"]) == 13
     assert all(h["overdue"] for h in doc["hazards"] if h["status"] == "open")
     assert [f["code"] for f in doc["findings"] if f["code"].startswith("H") and f["severity"] != "info"] == []
+
+
+def test_a_confirmed_match_is_kept_and_no_longer_said(tmp_path):
+    inbox = campaign_inbox(tmp_path / "in")
+    out = tmp_path / "台账.xlsx"
+    run(inbox, "--as-of", "2024-01-31", "-o", out)
+    _edit(out, {"大阳镇2311-01": {"匹配确认": "确认"}})
+    for _ in range(2):
+        _, doc = run(inbox, "--as-of", "2024-01-31", "-o", out)
+        dayang = [(h["id"], h["periods"], h["uncertain_match"], h["match"]) for h in doc["hazards"] if h["town"] == "大阳镇"]
+        assert dayang == [("大阳镇2311-01", ["2023-11", "2023-12"], False, "confirmed")]
+        assert [c for c, _ in codes(doc)] == ["H804", "H805", "H803", "H802"]
+
+
+def test_an_entry_missing_from_the_inputs_is_kept_from_the_register(tmp_path):
+    inbox = campaign_inbox(tmp_path / "in")
+    out = tmp_path / "台账.xlsx"
+    run(inbox, "--as-of", "2024-01-31", "-o", out)
+    _edit(out, {"高都镇2312-01": {"责任人": "李四"}})
+    # Only November's returns this time: December's hazard is not in the inputs, but the ledger keeps it.
+    code, doc = run(inbox / "11月", "--as-of", "2024-01-31", "-o", out)
+    assert code == 1
+    gaodu = [h for h in doc["hazards"] if h["town"] == "高都镇"]
+    assert [(h["id"], h["periods"], h["status"], h["overdue"], h["carried_over"], h["clerk"]["owner"]) for h in gaodu] == [
+        ("高都镇2312-01", ["2023-12"], "open", True, True, "李四")]
+    assert [m for c, m in codes(doc) if c == "H807"] == [
+        "上次台账中的 高都镇2312-01（高都镇“泽州县高都耐火材料有限公司”）本次输入中没有，按上次台账保留"]
+    assert _rows(out)["高都镇2312-01"]["责任人"] == "李四"
+
+
+@pytest.mark.parametrize("clerk, as_of, closed", [
+    ({"closed_on": date(2024, 1, 28)}, date(2024, 1, 31), True),
+    ({"closed_on": date(2024, 2, 3)}, date(2024, 1, 31), False),   # closed after the day asked about
+    ({"closed_on": "2024年1月28日"}, date(2024, 1, 31), True),
+    ({"closed_on": "待定"}, date(2024, 1, 31), False),
+    ({"closed_on": "已销号"}, date(2024, 1, 31), True),
+    ({"verified": "经核查已整改到位"}, date(2024, 1, 31), True),
+    ({"verified": "限期整改到位"}, date(2024, 1, 31), False),
+    ({"verified": "经核查，已整改完毕"}, date(2024, 1, 31), True),
+    ({"verified": "现场核查：仍未整改"}, date(2024, 1, 31), False),
+])
+def test_the_clerk_closes_an_entry(clerk, as_of, closed):
+    from bairi.deadlines.hazards import _clerk_closed
+
+    assert _clerk_closed(clerk, as_of) is closed

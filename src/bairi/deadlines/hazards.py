@@ -336,17 +336,30 @@ def match_decision(value: object) -> str:
     return ""
 
 
+_TYPED_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def _typed_date(value: object) -> date | None:
+    """A date cell, or a date typed as text (2024-01-28, 2024/1/28, 2024年1月28日)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    match = _TYPED_DATE.search(_fold(str(value or "")))
+    if match is None:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
 def _clerk_closed(clerk: dict[str, object], as_of: date) -> bool:
-    """The clerk has closed it: a 销号日期 on or before `as_of`, or a 核查结果 that says it is rectified."""
-    closed = clerk.get("closed_on")
-    if isinstance(closed, datetime):
-        closed = closed.date()
-    if isinstance(closed, date):
-        if closed <= as_of:
-            return True
-    elif closed not in (None, "") and str(closed).strip():
-        return True
-    return says_rectified(str(clerk.get("verified") or ""))
+    """The clerk has closed it: a 销号日期 on or before `as_of`, or a 核查结果 or 销号日期 that says it is rectified."""
+    closed = _typed_date(clerk.get("closed_on"))
+    if closed is not None:
+        return closed <= as_of
+    return says_rectified(str(clerk.get("verified") or "")) or says_rectified(str(clerk.get("closed_on") or ""))
 
 
 # --- matching -------------------------------------------------------------------------------------
@@ -418,13 +431,23 @@ def _pairs_of(keys: list[str]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in itertools.pairwise(keys)]
 
 
+def _rejected_pairs(row: PreviousEntry) -> list[tuple[str, str]]:
+    """The links a 否定 in 匹配确认 undoes: the unsure ones; all of them only when none was unsure and none undone yet.
+
+    Once split, the word stays in the column (the clerk's), but it does not undo the sure links that come later.
+    """
+    if row.decision != "rejected":
+        return []
+    if row.fuzzy:
+        return list(row.fuzzy)
+    return [] if row.apart else _pairs_of(row.keys)
+
+
 def _apart(previous: PreviousRegister | None) -> set[frozenset[str]]:
     """Pairs of sightings the clerk has said are not the same hazard."""
     found: set[frozenset[str]] = set()
     for entry in previous.entries if previous else []:
-        found.update(frozenset(p) for p in entry.apart)
-        if entry.decision == "rejected":
-            found.update(frozenset(p) for p in (entry.fuzzy or _pairs_of(entry.keys)))
+        found.update(frozenset(p) for p in entry.apart + _rejected_pairs(entry))
     return found
 
 
@@ -476,9 +499,11 @@ def _follow(town: _Town, apart: set[frozenset[str]], sure_pairs: set[frozenset[s
             taken_entries.add(e)
             entry, row = town.entries[e], rows[r]
             link = (entry.seen[-1].key, row.key)
-            if (level == 1 or rivals) and frozenset(link) not in sure_pairs:
+            if level == 1 or rivals:
+                # Kept even once confirmed: the register remembers which links the clerk has looked at.
                 entry.fuzzy.append(link)
-                unsure.append((entry, row, alike))
+                if frozenset(link) not in sure_pairs:
+                    unsure.append((entry, row, alike))
             entry.seen.append(row)
         for r, row in enumerate(rows):
             if r not in taken_rows:
@@ -579,8 +604,8 @@ def _assign_ids(entries: list[Entry], previous: PreviousRegister | None, out: li
     for entry in entries:
         hits = [by_key[k] for k in entry.keys if k in by_key and by_key[k] not in used]
         if hits:
-            index = min(hits, key=lambda i: (-hits.count(i), entry.keys.index(next(k for k in entry.keys
-                                                                                   if by_key.get(k) == i))))
+            # The row sharing most of its sightings; on a tie, the one that holds its earliest.
+            index = max(dict.fromkeys(hits), key=hits.count)
             used.add(index)
             _adopt(entry, rows[index])
     # Rows the clerk keeps for hazards whose first sighting changed: the same town, enterprise and detail.
@@ -611,8 +636,7 @@ def _adopt(entry: Entry, row: PreviousEntry) -> None:
     entry.id = row.id
     entry.clerk = dict(row.clerk)
     entry.apart = list(row.apart)
-    if row.decision == "rejected":
-        entry.apart += [p for p in (row.fuzzy or _pairs_of(row.keys)) if p not in entry.apart]
+    entry.apart += [p for p in _rejected_pairs(row) if p not in entry.apart]
 
 
 def _carried(row: PreviousEntry, as_of: date, out: list[Finding]) -> Entry:
@@ -628,6 +652,8 @@ def _carried(row: PreviousEntry, as_of: date, out: list[Finding]) -> Entry:
                   carried_periods=periods, apart=list(row.apart),
                   deadline=deadline if isinstance(deadline, date) else None,
                   status="rectified" if str(data.get("status") or "") == STATUS_LABELS["rectified"] else "open")
+    if entry.status == "open" and _clerk_closed(entry.clerk, as_of):
+        entry.status = "rectified"
     entry.basis = "clerk" if entry.status == "rectified" else ""
     out.append(finding("H807", row.location, id=row.id or "（无编号）", town=entry.town, enterprise=entry.enterprise))
     return entry

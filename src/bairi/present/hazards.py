@@ -43,6 +43,7 @@ def entry_dict(entry: Entry) -> dict[str, Any]:
         "rectified_by": entry.basis or None,
         "vanished_from": entry.vanished_from,
         "uncertain_match": bool(entry.fuzzy) and entry.match != "confirmed",
+        "match": entry.match or None,
         "carried_over": entry.carried,
         "clerk": {key: _plain(entry.clerk.get(key)) for key in CLERK_KEYS},
     }
