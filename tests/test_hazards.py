@@ -247,6 +247,20 @@ def test_a_file_that_is_not_a_register_is_not_overwritten(tmp_path):
     assert other.read_bytes() == before
     result = runner.invoke(app, ["hazards", str(inbox), "--no-ledger", "-o", str(tmp_path / "台账.txt")])
     assert result.exit_code == 2 and "Traceback" not in result.output
+    broken = tmp_path / "坏台账.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = runner.invoke(app, ["hazards", str(inbox), "--no-ledger", "-o", str(broken)])
+    assert result.exit_code == 2 and "上次的台账" in result.output and "Traceback" not in result.output
+    assert broken.read_bytes() == b"PK\x03\x04 not really a workbook"
+
+
+def test_the_register_kept_in_the_inbox_is_not_a_town_file(tmp_path):
+    inbox = campaign_inbox(tmp_path / "in")
+    _, first = run(inbox, "--as-of", "2024-01-31", "-o", inbox / "台账.xlsx")
+    _, second = run(inbox, "--as-of", "2024-01-31", "-o", inbox / "台账.xlsx")
+    assert table(second) == table(first)
+    assert second["findings"] == first["findings"]
+    assert not [f for f in second["findings"] if "台账.xlsx" in f["location"]]
 
 
 def test_build_register_takes_plain_sightings(tmp_path):

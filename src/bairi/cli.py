@@ -423,9 +423,15 @@ def _sightings(paths: list[Path], campaign, as_of: date | None, ledger: Path | N
             best[key] = (rank, receipt)
     found = [Sighting(r.town, r.period, r.ret, r.source, local(r.received, campaign)) for _, r in best.values()]
     # The register itself may sit in the inbox: it is the county's own file, not a town's.
-    own = str(output) if output else None
-    notes = [f for f in evidence.findings if own is None or f.location != own]
+    notes = [f for f in evidence.findings if output is None or not _same_path(f.location, output)]
     return found, day, notes
+
+
+def _same_path(location: str, path: Path) -> bool:
+    try:
+        return Path(location).resolve() == path.resolve()
+    except (OSError, ValueError):
+        return False
 
 
 @app.command()
