@@ -383,3 +383,14 @@ def test_the_clerk_closes_an_entry(clerk, as_of, closed):
     from bairi.deadlines.hazards import _clerk_closed
 
     assert _clerk_closed(clerk, as_of) is closed
+
+
+def test_the_table_for_the_clerk(tmp_path):
+    out = tmp_path / "台账.xlsx"
+    result = runner.invoke(app, ["hazards", str(campaign_inbox(tmp_path / "in")), "--as-of", "2024-01-31",
+                                 "--no-ledger", "-o", str(out)], env={"COLUMNS": "160"})
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "重大隐患台账（截至 2024-01-31）：共 7 项，未整改 5 项，其中逾期 5 项。"
+    assert "已整改（2023-12，报表注明）" in result.output and "已整改（2023-12，已整改数增加）" in result.output
+    assert lines[-1] == f"已写出台账 {out}"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.findings import Severity
-from bairi.deadlines.hazards import BASIS_LABELS, CLERK_KEYS, Entry, Register, overdue
+from bairi.deadlines.hazards import CLERK_KEYS, Entry, Register, overdue
 
 
 def _plain(value: object) -> object:
@@ -62,6 +62,7 @@ def register_dict(register: Register, output: Path | None) -> dict[str, Any]:
     }
 
 
+SHORT_BASIS = {"text": "报表注明", "count": "已整改数增加", "clerk": "县局销号"}
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
@@ -83,7 +84,8 @@ def show_register(console: Any, register: Register, output: Path | None) -> None
             elif entry.status == "open":
                 state = "[yellow]未整改[/]" + ("（未再列入）" if entry.vanished_from else "")
             else:
-                state = f"[green]已整改[/]（{BASIS_LABELS.get(entry.basis, '')}）"
+                how = "，".join(x for x in (entry.rectified_in, SHORT_BASIS.get(entry.basis, "")) if x)
+                state = f"[green]已整改[/]（{how}）" if how else "[green]已整改[/]"
             table.add_row(escape(entry.id), escape(entry.town), escape(entry.enterprise), entry.first_period or "",
                           "、".join(p[5:].lstrip("0") + "月" for p in entry.periods),
                           entry.deadline.isoformat() if entry.deadline else "", state)
