@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.campaign import Campaign
-from bairi.core.findings import Severity
 from bairi.deadlines.hazards import (
     BASIS_LABELS,
     CLERK_COLUMNS,
@@ -370,7 +369,3 @@ def _month_of(label: str) -> str | None:
     match = re.fullmatch(r"(\d{4})年(\d{1,2})月", label)
     return f"{match[1]}-{int(match[2]):02d}" if match and 1 <= int(match[2]) <= 12 else None
 
-
-def severity_counts(register: Register) -> dict[str, int]:
-    """How many findings of each severity (for the summary line)."""
-    return {s.value: sum(1 for f in register.findings if f.severity is s) for s in Severity}
