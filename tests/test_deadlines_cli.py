@@ -72,7 +72,7 @@ def test_mail_and_files_give_statuses_with_their_evidence(tmp_path):
     december = next(d for d in doc["deadlines"] if d["deadline"] == "2023-12")
     assert (december["on_time"], december["late"], december["incomplete"], december["missing"], december["late_towns"],
             december["rate"]) == (0, 1, 1, 14, ["巴公镇"], 12.5)
-    assert doc["inputs"] == {"mails": 2, "files": 2, "attachments": 3, "ledger": None, "register": None, "receipts": 4,
+    assert doc["inputs"] == {"mails": 2, "files": 2, "attachments": 3, "ledger": None, "logbook": None, "receipts": 4,
                              "after_as_of": 0}
 
 

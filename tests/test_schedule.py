@@ -8,7 +8,7 @@ from build import CUMULATIVE, HAZARDS, write_return
 
 from bairi.core.campaign import default_campaign
 from bairi.check.rules import check_file
-from bairi.deadlines.calendar import Deadline, deadlines
+from bairi.deadlines.calendar import deadlines
 from bairi.deadlines.schedule import assess as assess_state
 from bairi.state.receipts import Receipt
 from bairi.state.standing import decide

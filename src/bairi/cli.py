@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -193,14 +193,14 @@ def init(
 CsvOpt = Annotated[Optional[Path], typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、数值、文件、单元格），供市局分析")]
 LedgerOpt = Annotated[Optional[Path], typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
 NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
-RegisterOpt = Annotated[Optional[Path], typer.Option("--register", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
+LogbookOpt = Annotated[Optional[Path], typer.Option("--logbook", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
 
 
 def _state(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool,
-           register: Optional[Path], output: Optional[Path] = None, console=None, watch: bool = False,
+           logbook: Optional[Path], output: Optional[Path] = None, console=None, watch: bool = False,
            record: bool = False):
     """The one campaign state for this run: the inbox walked once, as of `--as-of` (else today, Beijing time)."""
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     from bairi.deadlines.calendar import local
     from bairi.intake.discover import MissingInput
@@ -209,7 +209,7 @@ def _state(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[
 
     now = datetime.now(timezone.utc)
     day = as_of or local(now, campaign).date()
-    book = _register(register, paths)
+    book = _logbook(logbook, paths)
     try:
         inbox = gather(paths, now, ledger, use_ledger=not no_ledger, output=output, record=record)
     except (MissingInput, OutputIsInput) as exc:
@@ -224,13 +224,13 @@ def _state(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[
     return state
 
 
-def _register(path: Optional[Path], paths: list[Path]):
-    from bairi.state.register import RegisterError, find_register, load_register
+def _logbook(path: Optional[Path], paths: list[Path]):
+    from bairi.state.logbook import LogbookError, find_logbook, load_logbook
 
     try:
-        found = find_register(path, paths)
-        return load_register(found) if found is not None else None
-    except RegisterError as exc:
+        found = find_logbook(path, paths)
+        return load_logbook(found) if found is not None else None
+    except LogbookError as exc:
         _fail(str(exc))
 
 
@@ -245,7 +245,7 @@ def merge(
     fmt: FormatOpt = Format.table,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
-    register: RegisterOpt = None,
+    logbook: LogbookOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
@@ -262,7 +262,7 @@ def merge(
     if csv is not None and csv.suffix.lower() != ".csv":
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
-    state = _state(paths, campaign, as_of, ledger, no_ledger, register, output, console, watch=fmt is Format.table)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, output, console, watch=fmt is Format.table)
     try:
         merged = consolidate(state, period)
         write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
@@ -340,7 +340,7 @@ def deadlines(
     template_file: Annotated[Optional[Path], typer.Option("--template", help="自定义催报模板（Jinja），默认 remind.txt.j2")] = None,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
-    register: RegisterOpt = None,
+    logbook: LogbookOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """列出各镇行动方案、月报表、工作总结、典型案例的报送情况（已报、迟报、退回、未报、待核实、缺件）及逾期未整改的重大隐患。
@@ -355,7 +355,7 @@ def deadlines(
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
-    state = _state(paths, campaign, as_of, ledger, no_ledger, register, record=True)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, record=True)
     result = assess(state)
     written = None
     if remind is not None:
@@ -382,7 +382,7 @@ def summary(
     fmt: FormatOpt = Format.table,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
-    register: RegisterOpt = None,
+    logbook: LogbookOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
@@ -399,7 +399,7 @@ def summary(
     campaign = _campaign(config)
     if template_file is not None and not template_file.is_file():
         _fail(f"通报模板不存在：{template_file}")
-    state = _state(paths, campaign, as_of, ledger, no_ledger, register)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
     day = state.as_of
     chosen = period or period_on(campaign, day)
     try:
@@ -437,3 +437,72 @@ def summary(
     else:
         sys.stdout.write(text)
     raise typer.Exit(ExitCode.OK)
+
+
+def _sightings(state, output: Path | None):
+    """(sightings, intake findings) from the campaign state: per town and period the return that counts, else
+    the one sent back (a hazard it lists is not closed by being sent back)."""
+    from bairi.deadlines.hazards import Sighting
+
+    found = []
+    for standing in state.standings:
+        receipt = standing.counted or standing.sent_back
+        if standing.deadline.kind == "return" and receipt is not None and receipt.ret is not None:
+            found.append(Sighting(standing.town, standing.deadline.key, receipt.ret, receipt.source, receipt.received))
+    # The register itself may sit in the inbox: it is the county's own file, not a town's.
+    notes = [f for f in state.findings if output is None or not _same_path(f.location, output)]
+    return found, notes
+
+
+def _same_path(location: str, path: Path) -> bool:
+    try:
+        return Path(location).resolve() == path.resolve()
+    except (OSError, ValueError):
+        return False
+
+
+@app.command()
+def hazards(
+    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False)],
+    as_of: AsOf = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="台账文件（.xlsx）；已存在时读回县局登记的各列并保留")] = None,
+    fmt: FormatOpt = Format.table,
+    ledger: LedgerOpt = None,
+    no_ledger: NoLedgerOpt = False,
+    logbook: LogbookOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """重大隐患台账：逐项跟踪各镇报告的重大隐患（首次报告月份、各月列报、是否整改、是否逾期）。
+
+    台账文件中县局填写的核查结果、销号日期、责任人、匹配确认、五到位、两级确认等列，下次运行时原样保留。
+
+    Example: bairi hazards 收件箱/ --as-of 2024-01-31 -o 重大隐患台账.xlsx
+    """
+    from bairi.deadlines.hazards import build_register, overdue
+    from bairi.present.hazards import register_dict, show_register
+    from bairi.write.register import RegisterUnreadable, read_register, write_register
+
+    campaign = _campaign(config)
+    if output is not None and output.suffix.lower() != ".xlsx":
+        _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
+    previous = None
+    if output is not None and output.exists():
+        try:
+            previous = read_register(output)
+        except RegisterUnreadable as exc:
+            _fail(str(exc))
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
+    day = state.as_of
+    found, notes = _sightings(state, output)
+    register = build_register(found, campaign, day, previous)
+    register.findings[:0] = notes
+    if output is not None:
+        try:
+            write_register(output, register, campaign)
+        except OSError as exc:
+            _fail(f"无法写出 {output}：{exc.strerror or exc}")
+    if fmt is Format.json:
+        _print_json(register_dict(register, output))
+    else:
+        show_register(_console(), register, output)
+    raise typer.Exit(ExitCode.FINDINGS if overdue(register) or register.has_errors else ExitCode.OK)

@@ -147,6 +147,22 @@ CATALOGUE: dict[str, Entry] = {
     "D725": Entry(I, "{town}{label}截止日依据{cite}延至 {until}", ""),
     "D726": Entry(W, "登记簿中的“{town}”“{deadline}”不是本次行动的报送单位或截止项，未使用",
                   "截止项写报告期（如 2023-12）或 plan、summary、case。"),
+    # --- the major-hazard register (hazards) ---------------------------------------------
+    "H801": Entry(W, "{town}{period}“{enterprise}”的重大隐患与{prev_period}“{prev_enterprise}”的一项相近（相似度 {score}），"
+                     "暂按同一项（{id}）跟踪",
+                  "请核实后在台账“匹配确认”列填写“确认”或“否定”；否定的下次运行分为两项。"),
+    "H802": Entry(I, "重大隐患 {id} 各月的企业名称写法不同（“{names}”），按同一企业跟踪", ""),
+    "H803": Entry(W, "{town}“{enterprise}”的重大隐患（{id}）在 {last} 之后未再列入明细（{periods}），也未说明已整改",
+                  "请向该镇核实；如已整改，请在台账“核查结果”“销号日期”列登记。"),
+    "H804": Entry(I, "{town}“{enterprise}”的重大隐患（{id}）{period}未再列入明细，累计重大隐患已整改由 {before} 项"
+                     "（{prev_period}）增至 {after} 项，按已整改计", ""),
+    "H805": Entry(W, "{town}台账中未整改的重大隐患 {open} 项，与 {period} 报表累计重大隐患排查 {found} 项 − 已整改 {fixed} 项"
+                     " = {expected} 项不一致",
+                  "请向该镇核实明细和累计数，或在台账中登记核查结果。"),
+    "H806": Entry(I, "{town}{period}报表检查未通过，其重大隐患明细仍计入台账", ""),
+    "H807": Entry(W, "上次台账中的 {id}（{town}“{enterprise}”）本次输入中没有，按上次台账保留",
+                  "如输入不全（如只给了部分月份），请给出全部月份的报表；如确属登记错误，可在台账中删除该行。"),
+    "H808": Entry(I, "{town}“{enterprise}”的重大隐患（{id}）整改期限由 {old} 改为 {new}（{period}），按原期限 {old} 计", ""),
 }
 
 

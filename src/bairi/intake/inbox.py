@@ -38,9 +38,9 @@ KNOWN_SUFFIXES = SPREADSHEET_SUFFIXES + DOCUMENT_SUFFIXES + ARCHIVE_SUFFIXES
 _SYSTEM_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 EVIDENCE_LABELS = {"mail": "邮件 Date 头", "ledger": "收件台账首次记录", "mtime": "文件修改时间",
                    # Stand-ins when a file's only time is a copy's, long after the campaign (state.receipts).
-                   "filled": "报表的填表日期", "due": "截止日（收到时间不可考）", "register": "县局登记"}
+                   "filled": "报表的填表日期", "due": "截止日（收到时间不可考）", "logbook": "县局登记簿"}
 # A receipt from better evidence wins over a copy of the same file seen another way.
-EVIDENCE_RANK = {"register": 0, "mail": 1, "ledger": 2, "mtime": 3, "filled": 4, "due": 5}
+EVIDENCE_RANK = {"logbook": 0, "mail": 1, "ledger": 2, "mtime": 3, "filled": 4, "due": 5}
 
 
 @dataclass

@@ -21,8 +21,8 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
-def register_dict(entry: Any) -> dict[str, Any]:
-    """A register entry as cited in JSON."""
+def logbook_dict(entry: Any) -> dict[str, Any]:
+    """A logbook entry as cited in JSON."""
     return {"kind": entry.kind, "town": entry.town, "deadline": entry.deadline, "note": entry.note, "by": entry.by,
             "entered": entry.entered, **{k: getattr(entry, k) for k in ("on", "how", "until", "code") if hasattr(entry, k)}}
 
@@ -48,7 +48,7 @@ def item_dict(item: Standing) -> dict[str, Any]:
         "accepted": item.accepted,
         "missing_materials": item.missing,
         "reason": item.reason or None,
-        "register": [register_dict(e) for e in item.register],
+        "logbook": [logbook_dict(e) for e in item.logbook],
         "copies": [{"received": _when(r.received), "evidence": r.evidence, "source": r.source,
                     "materials": sorted(r.materials), "accepted": r.accepted} for r in item.receipts],
         "findings": [f.as_dict() for f in item.findings],
@@ -56,9 +56,9 @@ def item_dict(item: Standing) -> dict[str, Any]:
 
 
 def inputs_dict(state: CampaignState) -> dict[str, Any]:
-    """What the run read: mails, attachments, files, the ledger and the register."""
+    """What the run read: mails, attachments, files, the ledger and the logbook."""
     return {"mails": state.mails, "files": state.files, "attachments": state.attachments, "ledger": state.ledger,
-            "register": state.register, "receipts": len(state.receipts), "after_as_of": state.later}
+            "logbook": state.logbook, "receipts": len(state.receipts), "after_as_of": state.later}
 
 
 def assessment_dict(result: Assessment, reminders: list[Path] | None = None) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def _md(day: date | datetime) -> str:
 
 
 def _cell(item: Standing) -> str:
-    mark = "[cyan]登[/]" if item.register else ""
+    mark = "[cyan]登[/]" if item.logbook else ""
     if item.status == "on_time":
         return f"[green]✔{_md(item.received)}[/]{mark}" if item.received else f"[green]✔[/]{mark}"
     if item.status == "late":
@@ -191,7 +191,7 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
                 why = ("缺少" + "、".join(item.missing)) if status == "incomplete" else item.reason
                 console.print(f"  [{style}]{STATUS_LABELS[status]}[/] {escape(item.town)} {escape(item.deadline.label)}："
                               f"{escape(why)}" + (f"（{escape(item.receipt.source)}）" if item.receipt else ""))
-    cited = [(i, e) for i in result.items for e in i.register]
+    cited = [(i, e) for i in result.items for e in i.logbook]
     if cited:
         console.print(f"\n[bold]依据县局登记（{len(cited)} 条）[/]")
         for item, entry in cited:
@@ -247,9 +247,9 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
 
     state = result.state
     ledger = f"；收件台账：{escape(state.ledger)}" if state.ledger else "；未使用收件台账"
-    register = f"；县局登记簿：{escape(state.register)}" if state.register else ""
+    logbook = f"；县局登记簿：{escape(state.logbook)}" if state.logbook else ""
     console.print(f"\n[dim]读取邮件文件 {state.mails} 个（附件 {state.attachments} 份）、其他文件 {state.files} 个。"
-                  f"收到时间依据：{evidence_words(state)}{ledger}{register}[/]")
+                  f"收到时间依据：{evidence_words(state)}{ledger}{logbook}[/]")
     if state.later:
         console.print(f"[dim]另有 {state.later} 份材料收到时间晚于 {result.as_of.isoformat()}，按当日尚未收到处理。[/]")
     if reminders:

@@ -124,7 +124,7 @@ def _summary(console: Any, returns: list[Return]) -> None:
 def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
     """The `bairi merge` JSON: output, accepted, rejected, missing towns and totals (SPEC keys first)."""
     from bairi.merge.consolidate import rates
-    from bairi.present.reminders import inputs_dict, register_dict
+    from bairi.present.reminders import inputs_dict, logbook_dict
 
     received = merged.received
     line_of = {id(line.ret): line for line in merged.towns if line.ret is not None}
@@ -152,7 +152,7 @@ def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
                    "file": str(line.ret.file) if line.ret else None, "received": line.received,
                    "missing_materials": line.standing.missing if line.standing else [],
                    "reason": (line.standing.reason or None) if line.standing else None,
-                   "register": [register_dict(e) for e in line.standing.register] if line.standing else []}
+                   "logbook": [logbook_dict(e) for e in line.standing.logbook] if line.standing else []}
                   for line in merged.towns],
         "superseded": [
             {"file": str(s.old.file), "town": s.old.town, "period": s.old.period, "replaced_by": str(s.new.file),
@@ -218,7 +218,7 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
             console.print(f"[magenta]待核实[/] {escape(line.town)}：{escape(standing.reason)}")
         if standing is not None and standing.missing and standing.past_due:
             console.print(f"[yellow]缺件[/] {escape(line.town)}：缺少{escape('、'.join(standing.missing))}")
-        for entry in standing.register if standing is not None else []:
+        for entry in standing.logbook if standing is not None else []:
             console.print(f"[cyan]登记[/] {escape(line.town)}：{escape(entry.cite)}")
     for where, reason in merged.skipped:
         console.print(f"[dim]跳过 {escape(str(where))}：{escape(reason)}[/]")

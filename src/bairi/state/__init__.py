@@ -1,1 +1,1 @@
-"""The campaign state as of a day: receipts, the clerk's register, each town's standing per deadline."""
+"""The campaign state as of a day: receipts, the clerk's logbook, each town's standing per deadline."""

@@ -3,7 +3,7 @@
 merge, deadlines, summary and the reminders all read this; none of them decides afresh what arrived,
 when, or which copy counts. The rules, in one place:
 
-- **As of**: what arrived after the as-of day (Beijing time) does not exist, nor does a register entry
+- **As of**: what arrived after the as-of day (Beijing time) does not exist, nor does a logbook entry
   made after it.
 - **Which copy counts**: the latest acceptable one (readable and, for a return, passing its checks),
   by receipt time, then 填表日期, then name.
@@ -27,7 +27,7 @@ from bairi.core.model import Return
 from bairi.deadlines.calendar import Deadline, deadlines, last_on_time, local, zone
 from bairi.intake.inbox import EVIDENCE_LABELS, EVIDENCE_RANK, Inbox
 from bairi.state.receipts import Receipt, receipts_of, unique
-from bairi.state.register import Accepted, Extension, Received, Register
+from bairi.state.logbook import Accepted, Extension, Received, Logbook
 
 STATUSES = ("on_time", "late", "rejected", "missing", "to_verify", "not_due", "incomplete")
 STATUS_LABELS = {"on_time": "已报", "late": "迟报", "rejected": "退回", "missing": "未报", "to_verify": "待核实",
@@ -49,7 +49,7 @@ class Standing:
     receipts: list[Receipt] = field(default_factory=list)  # everything for this deadline, as of the day
     missing: list[str] = field(default_factory=list)  # materials expected and not received (labels)
     reason: str = ""  # why 待核实 or 退回
-    register: list[Any] = field(default_factory=list)  # the clerk's entries relied on
+    logbook: list[Any] = field(default_factory=list)  # the clerk's logbook entries relied on
     findings: list[Finding] = field(default_factory=list)
     past_due: bool = False
 
@@ -113,7 +113,7 @@ class CampaignState:
     files: int = 0
     attachments: int = 0
     ledger: str | None = None
-    register: str | None = None
+    logbook: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -216,7 +216,7 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
             notes.append(finding("D725", f"登记簿 {town}", town=town, label=deadline.label, until=entry.until.isoformat(),
                                  cite=entry.cite))
     standing = Standing(town, deadline, "missing" if past else "not_due", (as_of - limit).days if past else 0, due,
-                        receipts=receipts, register=used, findings=notes, past_due=past)
+                        receipts=receipts, logbook=used, findings=notes, past_due=past)
     if good:
         timers = good + bad if campaign.sent_back_keeps_time else good
         first = min(timers, key=lambda r: (r.received, EVIDENCE_RANK.get(r.evidence, 9), r.source))
@@ -255,16 +255,16 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
     return standing
 
 
-def _register_receipts(register: Register | None, campaign: Campaign, as_of: date,
+def _logbook_receipts(logbook: Logbook | None, campaign: Campaign, as_of: date,
                        findings: list[Finding]) -> tuple[list[Receipt], dict[tuple[str, str], list[Any]]]:
-    """Register entries as of the day: receipts for what was received, waivers by (town, deadline)."""
+    """Logbook entries as of the day: receipts for what was received, waivers by (town, deadline)."""
     receipts: list[Receipt] = []
     waivers: dict[tuple[str, str], list[Any]] = {}
-    if register is None:
+    if logbook is None:
         return receipts, waivers
     keys = {d.key: d for d in deadlines(campaign)}
-    for index, entry in enumerate(register.entries(as_of), start=1):
-        where = f"{register.path}#{index}"
+    for index, entry in enumerate(logbook.entries(as_of), start=1):
+        where = f"{logbook.path}#{index}"
         if campaign.unit(entry.town) is None or entry.deadline not in keys:
             findings.append(finding("D726", where, town=entry.town, deadline=entry.deadline))
             continue
@@ -274,7 +274,7 @@ def _register_receipts(register: Register | None, campaign: Campaign, as_of: dat
                 continue
             materials = frozenset(entry.materials or _expected(deadline, campaign)[:1])
             moment = datetime.combine(entry.on, time(12, 0), tzinfo=zone(campaign))
-            receipts.append(Receipt(materials, entry.town, moment, "register", where, f"{entry.how}（县局登记）",
+            receipts.append(Receipt(materials, entry.town, moment, "logbook", where, f"{entry.how}（县局登记）",
                                     deadline.period, entry=entry))
         elif isinstance(entry, (Extension, Accepted)):
             waivers.setdefault((entry.town, entry.deadline), []).append(entry)
@@ -309,7 +309,7 @@ def read_receipts(inbox: Inbox, campaign: Campaign, progress: Callable[[int, int
     return unique(found), findings, list(unplaced.values())
 
 
-def decide(campaign: Campaign, receipts: list[Receipt], as_of: date, register: Register | None = None,
+def decide(campaign: Campaign, receipts: list[Receipt], as_of: date, logbook: Logbook | None = None,
            findings: list[Finding] | None = None, unplaced: list[Return] | None = None) -> CampaignState:
     """Each town's standing for each deadline as of `as_of`, from receipts already matched."""
     findings = list(findings or [])
@@ -319,7 +319,7 @@ def decide(campaign: Campaign, receipts: list[Receipt], as_of: date, register: R
                 for r in receipts]
     known = [r for r in receipts if r.received.date() <= as_of]
     later = len(receipts) - len(known)
-    extra, waivers = _register_receipts(register, campaign, as_of, findings)
+    extra, waivers = _logbook_receipts(logbook, campaign, as_of, findings)
     known = sorted(known + extra, key=lambda r: (r.received, r.source))
     schedule = deadlines(campaign)
     grouped: dict[tuple[str, str], list[Receipt]] = {}
@@ -330,21 +330,21 @@ def decide(campaign: Campaign, receipts: list[Receipt], as_of: date, register: R
                         waivers.get((unit.name, deadline.key), []))
                  for unit in campaign.units for deadline in schedule]
     return CampaignState(campaign, as_of, schedule, standings, known, findings, list(unplaced or []), later,
-                         register=register.path if register is not None else None)
+                         logbook=logbook.path if logbook is not None else None)
 
 
-def build_state(inbox: Inbox, campaign: Campaign, as_of: date, register: Register | None = None,
+def build_state(inbox: Inbox, campaign: Campaign, as_of: date, logbook: Logbook | None = None,
                 progress: Callable[[int, int], None] | None = None) -> CampaignState:
     """The one campaign state from an inbox: every copy read once, receipts decided, each town's standing."""
     receipts, findings, unplaced = read_receipts(inbox, campaign, progress)
-    state = decide(campaign, receipts, as_of, register, findings, unplaced)
+    state = decide(campaign, receipts, as_of, logbook, findings, unplaced)
     state.mails, state.files, state.attachments = inbox.mails, inbox.files, inbox.attachments
     state.ledger = str(inbox.ledger) if inbox.ledger else None
     return state
 
 
 def load_state(paths: list[Any], campaign: Campaign, as_of: date, now: datetime | None = None,
-               ledger: Any = None, use_ledger: bool = True, register: Register | None = None,
+               ledger: Any = None, use_ledger: bool = True, logbook: Logbook | None = None,
                record: bool = True) -> CampaignState:
     """The campaign state of the inputs as of a day, in one call (as the commands build it)."""
     from pathlib import Path
@@ -353,7 +353,7 @@ def load_state(paths: list[Any], campaign: Campaign, as_of: date, now: datetime 
 
     moment = now or datetime.combine(as_of, time(23, 59), tzinfo=zone(campaign))
     inbox = gather([Path(p) for p in paths], moment, ledger, use_ledger=use_ledger, record=record)
-    return build_state(inbox, campaign, as_of, register)
+    return build_state(inbox, campaign, as_of, logbook)
 
 
 def evidence_words(state: CampaignState) -> str:

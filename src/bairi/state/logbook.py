@@ -1,4 +1,4 @@
-"""The clerk's register (登记簿): what the files cannot show, entered by hand and cited wherever it is used.
+"""The clerk's logbook (登记簿): what the files cannot show, entered by hand and cited wherever it is used.
 
 Receipts the inbox cannot hold — a return confirmed by phone, sent over WeChat, handed in on paper —
 and waivers — a deadline extended for one town, a warning accepted with the town's 说明. Each entry says
@@ -14,15 +14,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-REGISTER_NAME = "登记簿.toml"
+LOGBOOK_NAME = "登记簿.toml"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # A deadline: the period (2023-12) of a monthly one, or plan / summary / case.
 DeadlineKey = Annotated[str, StringConstraints(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|plan|summary|case)$")]
 
 
-class RegisterError(Exception):
-    """The register file is missing or wrong (an operator mistake, exit status 2)."""
+class LogbookError(Exception):
+    """The logbook file is missing or wrong (an operator mistake, exit status 2)."""
 
 
 class _Entry(BaseModel):
@@ -63,8 +63,8 @@ class Accepted(_Entry):
     code: Annotated[str, StringConstraints(pattern=r"^W\d{3}$")] = Field(description="接受说明的警告代码，如 W507")
 
 
-class Register(BaseModel):
-    """The whole register file."""
+class Logbook(BaseModel):
+    """The whole logbook file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -102,35 +102,35 @@ def _problems(error: ValidationError) -> list[str]:
     return wrong
 
 
-def load_register(path: Path) -> Register:
-    """The register at `path`; RegisterError naming every wrong key at once."""
+def load_logbook(path: Path) -> Logbook:
+    """The logbook at `path`; LogbookError naming every wrong key at once."""
     import tomllib
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise RegisterError(f"登记簿 {path} 无法读取：{exc.strerror or exc}") from None
+        raise LogbookError(f"登记簿 {path} 无法读取：{exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise RegisterError(f"登记簿 {path} 不是 UTF-8 文本；请用记事本“另存为”并选择 UTF-8 编码") from None
+        raise LogbookError(f"登记簿 {path} 不是 UTF-8 文本；请用记事本“另存为”并选择 UTF-8 编码") from None
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
-        raise RegisterError(f"登记簿 {path} 格式错误" + (f"（第 {line[1]} 行）" if line else "")
+        raise LogbookError(f"登记簿 {path} 格式错误" + (f"（第 {line[1]} 行）" if line else "")
                             + "：请检查引号、方括号和等号") from None
     try:
-        return Register.model_validate({**data, "path": str(path)})
+        return Logbook.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
-        raise RegisterError(f"登记簿 {path} 有误：{'；'.join(_problems(exc))}") from None
+        raise LogbookError(f"登记簿 {path} 有误：{'；'.join(_problems(exc))}") from None
 
 
-def find_register(explicit: Path | None, inputs: list[Path], cwd: Path | None = None) -> Path | None:
-    """The register to read: the one named, else 登记簿.toml in the working folder or the first input folder."""
+def find_logbook(explicit: Path | None, inputs: list[Path], cwd: Path | None = None) -> Path | None:
+    """The logbook to read: the one named, else 登记簿.toml in the working folder or the first input folder."""
     if explicit is not None:
         if not explicit.is_file():
-            raise RegisterError(f"登记簿不存在：{explicit}")
+            raise LogbookError(f"登记簿不存在：{explicit}")
         return explicit
     first = Path(inputs[0]) if inputs else None
     for folder in ((cwd or Path.cwd()), *( [first if first.is_dir() else first.parent] if first else [])):
-        candidate = folder / REGISTER_NAME
+        candidate = folder / LOGBOOK_NAME
         if candidate.is_file():
             return candidate
     return None

@@ -1,0 +1,724 @@
+"""The major-hazard register (重大隐患台账): every hazard followed from month to month until it is rectified.
+
+Plain inputs in, a register out: `build_register` takes one `Sighting` per town and period (the checked
+return the county counts), the campaign, the day that counts as today and what the clerk kept in the
+previous register, and never reads a file. The rules, in the order they apply:
+
+- A hazard row is matched to an entry of the same town by enterprise (names normalised) and by the
+  similarity of its detail; a match that is not sure is still made but is a finding (H801) until the
+  clerk confirms or rejects it in the register's 匹配确认 column. A rejected match is split for good.
+- An entry is rectified when a row says so (已整改, 整改完毕, 已销号…, not 未整改/整改中), when it drops
+  off a later list while the town's 累计 已整改 rises by at least as much, or when the clerk has written
+  a 销号日期 or a 核查结果 that says so. Dropping off otherwise is a finding (H803), and it stays open.
+- The rectification deadline is the campaign's day or the plan's own ("12月10日前整改到位"), whichever
+  is first; an open entry is overdue the day after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import unicodedata
+from calendar import monthrange
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from difflib import SequenceMatcher
+
+from bairi.core.campaign import Campaign
+from bairi.core.findings import Finding, Severity, finding
+from bairi.core.model import Hazard, Return
+
+# A detail this similar (0..1, see `detail_similarity`) to an entry of the same enterprise is the same hazard.
+SURE = 0.7
+# Down to this, or a slightly different enterprise name with a detail at least CLOSE_DETAIL alike, the match
+# is made but is a finding until the clerk confirms it.
+MAYBE = 0.4
+CLOSE_NAME = 0.75
+CLOSE_DETAIL = 0.8
+# Two candidates whose scores are closer than this are a guess between them, not a sure match.
+MARGIN = 0.05
+
+# Province, city and county names a town may put before an enterprise's name, or leave off.
+REGION_PREFIXES = ("山西省", "山西", "晋城市", "晋城", "泽州县", "泽州")
+
+# The clerk's columns, kept across runs and never overwritten: (key, header).
+CLERK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("verified", "核查结果"),
+    ("closed_on", "销号日期"),
+    ("owner", "责任人"),
+    ("match", "匹配确认"),
+    ("measures", "措施到位"),
+    ("responsibility", "责任到位"),
+    ("funds", "资金到位"),
+    ("timeline", "时限到位"),
+    ("contingency", "预案到位"),
+    ("town_confirmed", "镇级确认"),
+    ("county_confirmed", "县级确认"),
+    ("remarks", "备注"),
+)
+CLERK_KEYS = tuple(key for key, _ in CLERK_COLUMNS)
+STATUS_LABELS = {"open": "未整改", "rectified": "已整改"}
+BASIS_LABELS = {"text": "报表注明已整改", "count": "未再列入且已整改数增加", "clerk": "县局核查销号"}
+
+_CONFIRMED = {"确认", "已确认", "是", "是同一项", "同一", "同一项", "正确", "对", "√", "✓", "✔", "y", "yes", "confirmed"}
+_REJECTED = {"否定", "否", "否认", "不是", "不是同一项", "不同", "不同项", "拆分", "分开", "错误", "错", "×", "✗", "✘",
+             "n", "no", "rejected"}
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One town's return for one period, as the county counts it (the copy the campaign state chose)."""
+
+    town: str
+    period: str
+    ret: Return
+    file: str
+    received: datetime | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """True when the return passed its check (a rejected one still says which hazards the town has)."""
+        return self.ret.ok
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One hazard row in one month's return."""
+
+    key: str
+    period: str
+    file: str
+    received: datetime | None
+    hazard: Hazard
+    rectified: bool
+    deadline: date | None
+
+    def as_dict(self) -> dict[str, object]:
+        """The source as the JSON document spells it: the file and the cells of each field."""
+        return {"period": self.period, "file": self.file, "received": self.received, "location": self.hazard.location,
+                "cells": dict(self.hazard.cells), "enterprise": self.hazard.enterprise, "town": self.hazard.town,
+                "category": self.hazard.category, "supervisor": self.hazard.supervisor, "detail": self.hazard.detail,
+                "rectified": self.rectified}
+
+
+@dataclass
+class PreviousEntry:
+    """One row of the previous register: the clerk's columns and what the entry was then."""
+
+    id: str
+    location: str
+    keys: list[str] = field(default_factory=list)
+    fuzzy: list[tuple[str, str]] = field(default_factory=list)
+    apart: list[tuple[str, str]] = field(default_factory=list)
+    clerk: dict[str, object] = field(default_factory=dict)
+    row: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def decision(self) -> str:
+        """confirmed, rejected or "" from the 匹配确认 column."""
+        return match_decision(self.clerk.get("match"))
+
+
+@dataclass
+class PreviousRegister:
+    """What the register workbook of the last run holds."""
+
+    source: str
+    entries: list[PreviousEntry] = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """One major hazard followed across the campaign."""
+
+    id: str
+    town: str
+    enterprise: str = ""
+    category: str = ""
+    supervisor: str = ""
+    detail: str = ""
+    seen: list[Seen] = field(default_factory=list)
+    status: str = "open"
+    rectified_in: str | None = None
+    basis: str = ""
+    deadline: date | None = None
+    deadline_source: str = ""
+    plan_deadline: date | None = None  # the plan's own, when it states one
+    overdue: bool = False
+    vanished_from: str | None = None
+    fuzzy: list[tuple[str, str]] = field(default_factory=list)
+    apart: list[tuple[str, str]] = field(default_factory=list)
+    clerk: dict[str, object] = field(default_factory=dict)
+    carried: bool = False  # only in the previous register, not in this run's inputs
+    carried_periods: list[str] = field(default_factory=list)
+
+    @property
+    def periods(self) -> list[str]:
+        """The months whose returns list it."""
+        if self.carried:
+            return list(self.carried_periods)
+        return sorted({s.period for s in self.seen})
+
+    @property
+    def first_period(self) -> str | None:
+        """The month it was first reported."""
+        return self.periods[0] if self.periods else None
+
+    @property
+    def last_period(self) -> str | None:
+        """The last month that lists it."""
+        return self.periods[-1] if self.periods else None
+
+    @property
+    def keys(self) -> list[str]:
+        """Its sightings' keys, in order (kept in the register to recognise it next run)."""
+        return [s.key for s in self.seen]
+
+    @property
+    def status_label(self) -> str:
+        """未整改 or 已整改."""
+        return STATUS_LABELS[self.status]
+
+    @property
+    def match(self) -> str:
+        """confirmed, rejected or "" as the clerk wrote it."""
+        return match_decision(self.clerk.get("match"))
+
+
+@dataclass
+class Register:
+    """The register as of one day, with every finding made while building it."""
+
+    as_of: date
+    periods: list[str]
+    entries: list[Entry]
+    findings: list[Finding]
+
+    @property
+    def open(self) -> list[Entry]:
+        """Entries not yet rectified."""
+        return [e for e in self.entries if e.status == "open"]
+
+    @property
+    def has_errors(self) -> bool:
+        """True when some finding is of error severity."""
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+def overdue(register: Register) -> list[Entry]:
+    """The open entries past their rectification deadline (for deadlines and summary)."""
+    return [e for e in register.entries if e.overdue]
+
+
+# --- names and texts ----------------------------------------------------------------------------
+
+_PUNCT = re.compile(r"[\s\u3000\xa0·•．.,，、:：;；\"'“”‘’《》〈〉<>【】\[\]()（）\-—_/]+")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def enterprise_key(name: str) -> str:
+    """An enterprise's name as compared: widths, spaces, brackets and 有限责任公司/有限公司 folded."""
+    text = _PUNCT.sub("", _fold(name))
+    return text.replace("有限责任公司", "有限公司").replace("有限责任", "有限")
+
+
+def without_region(key: str) -> str:
+    """A normalised name with the 山西/晋城/泽州 prefixes it may start with taken off."""
+    changed = True
+    while changed:
+        changed = False
+        for prefix in REGION_PREFIXES:
+            if key.startswith(prefix) and len(key) > len(prefix) + 2:
+                key, changed = key[len(prefix):], True
+    return key
+
+
+# A plan's own deadline: 12月10日前, 2023年12月20日前, 12月底前, 限期至1月15日.
+_DATE = r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号]|(底|末|月底))"
+_DEADLINE = re.compile(_DATE + r"\s*(?:前|之前|以前)|(?:限期至|限期到|期限至|期限为|截止至|截止到|截至|最迟)\s*" + _DATE)
+# The promise that goes with it ("…前整改到位"), which must not read as done.
+_PROMISE = re.compile(r"[^，,。；;（(）)]{0,10}")
+_REMARK = re.compile(r"[（(][^（()）]*(?:整改|验收|销号|消除)[^（()）]*[）)]")
+_DONE = re.compile(r"已(?:于[^，,。；;]{0,14}?)?(?:全部)?(?:整改(?:完毕|完成|到位)?|完成(?:整改)?|销号|验收|消除|关闭)"
+                   r"|整改(?:已)?(?:完毕|完成)|完成整改|销号|验收合格|通过验收|隐患(?:已)?消除")
+_NOT = re.compile(r"(?:未|没有|没|不|尚|待|拟|正在|无法|计划|预计|争取|力争|确保|要求|限期|需|须|应)[^，,。；;]{0,4}$")
+
+
+def _deadline_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _DEADLINE.finditer(text):
+        tail = _PROMISE.match(text, match.end())
+        spans.append((match.start(), tail.end() if tail else match.end()))
+    return spans
+
+
+def says_rectified(text: str) -> bool:
+    """True when the text says the hazard has been rectified (已整改, 整改完毕, 已销号…), read with its negations."""
+    text = _fold(text)
+    if not text:
+        return False
+    # "12月10日前整改到位" / "前完成整改" is a plan, not a report.
+    for start, end in reversed(_deadline_spans(text)):
+        text = text[:start] + "，" + text[end:]
+    for match in _DONE.finditer(text):
+        before = text[max(0, match.start() - 8):match.start()]
+        after = text[match.end():match.end() + 2]
+        if _NOT.search(before) or after.startswith(("中", "前")):
+            continue
+        return True
+    return False
+
+
+def _resolve_year(month: int, day_text: str | None, end_of_month: bool, period: str) -> date | None:
+    year, start = int(period[:4]), date(int(period[:4]), int(period[5:]), 1)
+    best: date | None = None
+    for candidate in (year - 1, year, year + 1):
+        try:
+            day = monthrange(candidate, month)[1] if end_of_month else int(day_text or 0)
+            found = date(candidate, month, day)
+        except ValueError:
+            continue
+        if best is None or abs((found - start).days) < abs((best - start).days):
+            best = found
+    return best
+
+
+def stated_deadline(text: str, period: str) -> date | None:
+    """The plan's own deadline (the first one it states); a date without a year is the one nearest the period."""
+    for match in _DEADLINE.finditer(_fold(text)):
+        groups = match.groups()
+        year, month, day, end = groups[:4] if groups[1] else groups[4:]
+        month_number = int(month)
+        if not 1 <= month_number <= 12:
+            continue
+        if year:
+            try:
+                return date(int(year), month_number, monthrange(int(year), month_number)[1] if end else int(day))
+            except ValueError:
+                continue
+        found = _resolve_year(month_number, day, bool(end), period)
+        if found is not None:
+            return found
+    return None
+
+
+def _detail_key(text: str) -> str:
+    """The detail as compared: the rectification remark a later month adds left out, widths and spaces folded."""
+    return _PUNCT.sub("", _REMARK.sub("", _fold(text)))
+
+
+def detail_similarity(a: str, b: str) -> float:
+    """How alike two details are (0..1): difflib's ratio, or how much of the shorter the longer contains."""
+    x, y = _detail_key(a), _detail_key(b)
+    if not x or not y:
+        return 1.0 if x == y else 0.0
+    matcher = SequenceMatcher(None, x, y, autojunk=False)
+    ratio = matcher.ratio()
+    shorter = min(len(x), len(y))
+    if shorter >= 12:
+        common = sum(block.size for block in matcher.get_matching_blocks())
+        ratio = max(ratio, 0.95 * common / shorter)
+    return round(ratio, 3)
+
+
+def match_decision(value: object) -> str:
+    """The clerk's 匹配确认: confirmed, rejected or "" (blank or not understood)."""
+    text = _PUNCT.sub("", _fold(str(value or ""))).lower()
+    if text in _CONFIRMED:
+        return "confirmed"
+    if text in _REJECTED:
+        return "rejected"
+    return ""
+
+
+_TYPED_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def _typed_date(value: object) -> date | None:
+    """A date cell, or a date typed as text (2024-01-28, 2024/1/28, 2024年1月28日)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    match = _TYPED_DATE.search(_fold(str(value or "")))
+    if match is None:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def _clerk_closed(clerk: dict[str, object], as_of: date) -> bool:
+    """The clerk has closed it: a 销号日期 on or before `as_of`, or a 核查结果 or 销号日期 that says it is rectified."""
+    closed = _typed_date(clerk.get("closed_on"))
+    if closed is not None:
+        return closed <= as_of
+    return says_rectified(str(clerk.get("verified") or "")) or says_rectified(str(clerk.get("closed_on") or ""))
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+@dataclass
+class _Town:
+    """One town's sightings and entries while the register is built."""
+
+    name: str
+    sightings: list[Sighting]
+    unsafe_regions: set[str]
+    entries: list[Entry] = field(default_factory=list)
+
+
+def _sighting_key(town: str, period: str, hazard: Hazard, seen: dict[str, int]) -> str:
+    base = f"{town}|{period}|{enterprise_key(hazard.enterprise)}|{_detail_key(hazard.detail)}"
+    count = seen.get(base, 0)
+    seen[base] = count + 1
+    return hashlib.sha1(f"{base}|{count}".encode()).hexdigest()[:12]
+
+
+def _unsafe_regions(sightings: list[Sighting]) -> set[str]:
+    """Names that differ only by a region prefix but stand side by side in one return: two enterprises."""
+    unsafe: set[str] = set()
+    for sighting in sightings:
+        forms: dict[str, set[str]] = {}
+        for hazard in sighting.ret.hazards:
+            key = enterprise_key(hazard.enterprise)
+            forms.setdefault(without_region(key), set()).add(key)
+        unsafe.update(short for short, full in forms.items() if len(full) > 1)
+    return unsafe
+
+
+def _names(a: str, b: str, unsafe: set[str]) -> str:
+    """same, region (alike but for 山西/晋城… where that is safe), close, or ""."""
+    x, y = enterprise_key(a), enterprise_key(b)
+    if x == y:
+        return "same"
+    if not x or not y:
+        return ""
+    short = without_region(x)
+    if short == without_region(y):
+        # Two enterprises listed side by side under these spellings are never one by a looser measure either.
+        return "" if short in unsafe else "region"
+    return "close" if SequenceMatcher(None, x, y, autojunk=False).ratio() >= CLOSE_NAME else ""
+
+
+def _score(entry: Entry, hazard: Hazard, unsafe: set[str]) -> tuple[str, float]:
+    """(sure / maybe / "", similarity) of a row against an entry's rows."""
+    best = ("", 0.0)
+    for seen in entry.seen:
+        names = _names(seen.hazard.enterprise, hazard.enterprise, unsafe)
+        if not names:
+            continue
+        alike = detail_similarity(seen.hazard.detail, hazard.detail)
+        if names in ("same", "region") and alike >= SURE:
+            level = "sure"
+        elif (names in ("same", "region") and alike >= MAYBE) or (names == "close" and alike >= CLOSE_DETAIL):
+            level = "maybe"
+        else:
+            continue
+        rank = {"sure": 2, "maybe": 1}
+        if (rank[level], alike) > (rank.get(best[0], 0), best[1]):
+            best = (level, alike)
+    return best
+
+
+def _pairs_of(keys: list[str]) -> list[tuple[str, str]]:
+    return [(a, b) for a, b in itertools.pairwise(keys)]
+
+
+def _rejected_pairs(row: PreviousEntry) -> list[tuple[str, str]]:
+    """The links a 否定 in 匹配确认 undoes: the unsure ones; all of them only when none was unsure and none undone yet.
+
+    Once split, the word stays in the column (the clerk's), but it does not undo the sure links that come later.
+    """
+    if row.decision != "rejected":
+        return []
+    if row.fuzzy:
+        return list(row.fuzzy)
+    return [] if row.apart else _pairs_of(row.keys)
+
+
+def _apart(previous: PreviousRegister | None) -> set[frozenset[str]]:
+    """Pairs of sightings the clerk has said are not the same hazard."""
+    found: set[frozenset[str]] = set()
+    for entry in previous.entries if previous else []:
+        found.update(frozenset(p) for p in entry.apart + _rejected_pairs(entry))
+    return found
+
+
+def _confirmed(previous: PreviousRegister | None) -> set[frozenset[str]]:
+    found: set[frozenset[str]] = set()
+    for entry in previous.entries if previous else []:
+        if entry.decision == "confirmed":
+            found.update(frozenset(p) for p in entry.fuzzy)
+    return found
+
+
+def _seen(sighting: Sighting, hazard: Hazard, keys: dict[str, int]) -> Seen:
+    return Seen(_sighting_key(sighting.town, sighting.period, hazard, keys), sighting.period, sighting.file,
+                sighting.received, hazard, says_rectified(hazard.detail), stated_deadline(hazard.detail, sighting.period))
+
+
+def _where(seen: Seen) -> str:
+    return f"{seen.file} {seen.hazard.location}"
+
+
+def _follow(town: _Town, apart: set[frozenset[str]], sure_pairs: set[frozenset[str]]) -> list[tuple[Entry, Seen, float]]:
+    """Match each month's rows to the town's entries (best pairs first); the rest become new entries.
+
+    Returns the matches that are not sure (a weak score, or a rival within MARGIN), each a finding-to-be.
+    """
+    unsure: list[tuple[Entry, Seen, float]] = []
+    for sighting in town.sightings:
+        keys: dict[str, int] = {}
+        rows = [_seen(sighting, hazard, keys) for hazard in sighting.ret.hazards]
+        scores: dict[tuple[int, int], tuple[int, float]] = {}
+        for r, row in enumerate(rows):
+            for e, entry in enumerate(town.entries):
+                if any(s.period == sighting.period for s in entry.seen):
+                    continue
+                if any(frozenset((s.key, row.key)) in apart for s in entry.seen):
+                    continue
+                level, alike = _score(entry, row.hazard, town.unsafe_regions)
+                if level:
+                    scores[r, e] = (2 if level == "sure" else 1, alike)
+        taken_rows: set[int] = set()
+        taken_entries: set[int] = set()
+        for (r, e), (level, alike) in sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0])):
+            if r in taken_rows or e in taken_entries:
+                continue
+            rivals = [1 for (r2, e2), (level2, alike2) in scores.items()
+                      if ((r2 == r) != (e2 == e)) and r2 not in taken_rows and e2 not in taken_entries
+                      and level2 == level and alike - alike2 < MARGIN]
+            taken_rows.add(r)
+            taken_entries.add(e)
+            entry, row = town.entries[e], rows[r]
+            link = (entry.seen[-1].key, row.key)
+            if level == 1 or rivals:
+                # Kept even once confirmed: the register remembers which links the clerk has looked at.
+                entry.fuzzy.append(link)
+                if frozenset(link) not in sure_pairs:
+                    unsure.append((entry, row, alike))
+            entry.seen.append(row)
+        for r, row in enumerate(rows):
+            if r not in taken_rows:
+                town.entries.append(Entry(id="", town=town.name, seen=[row]))
+    return unsure
+
+
+# --- status ----------------------------------------------------------------------------------------
+
+def lists_hazards(ret: Return) -> bool:
+    """True when the return says which hazards remain: it has the 重大隐患明细 table, and a rejected one lists some.
+
+    A rejected return's empty list (a blank template sent back, say) is no evidence that hazards went away.
+    """
+    if any(f.code in ("W210", "E204") for f in ret.findings):
+        return False
+    return ret.ok or bool(ret.hazards)
+
+
+def _figure(ret: Return, key: str) -> int | None:
+    """A 累计 figure, or None when it was not read exactly (an error at its cell)."""
+    cells = ret.cumulative_row or {}
+    figure = cells.get(key)
+    if figure is None or figure.value is None:
+        return None
+    if any(f.location == figure.location and f.severity is Severity.ERROR for f in ret.findings):
+        return None
+    return int(figure.value)
+
+
+def _settle(town: _Town, entries: list[Entry], out: list[Finding]) -> None:
+    """Rectified from the rows' text, then from rows that drop off while 已整改 rises; the rest that drop off are flagged."""
+    for entry in entries:
+        for seen in entry.seen:
+            if seen.rectified:
+                entry.status, entry.rectified_in, entry.basis = "rectified", seen.period, "text"
+                break
+    order = [s.period for s in town.sightings]
+    for before, after in zip(town.sightings, town.sightings[1:]):
+        dropped = [e for e in entries if e.last_period == before.period and e.status == "open"]
+        if not dropped:
+            continue
+        fixed_before, fixed_after = _figure(before.ret, "major_fixed"), _figure(after.ret, "major_fixed")
+        explained = sum(1 for e in entries if e.rectified_in == after.period and before.period in e.periods)
+        if fixed_before is not None and fixed_after is not None and fixed_after - fixed_before - explained >= len(dropped):
+            for entry in dropped:
+                entry.status, entry.rectified_in, entry.basis = "rectified", after.period, "count"
+                out.append(finding("H804", f"{after.file} {_fixed_cell(after.ret)}", town=town.name,
+                                   enterprise=entry.enterprise, id=entry.id, period=after.period,
+                                   before=fixed_before, after=fixed_after, prev_period=before.period))
+            continue
+        for entry in dropped:
+            entry.vanished_from = after.period
+    for entry in entries:
+        if entry.vanished_from and entry.status == "open":
+            later = order[order.index(entry.vanished_from):]
+            out.append(finding("H803", _where(entry.seen[-1]), town=town.name, enterprise=entry.enterprise,
+                               id=entry.id, last=entry.last_period, periods="、".join(later)))
+
+
+def _fixed_cell(ret: Return) -> str:
+    cells = ret.cumulative_row or {}
+    figure = cells.get("major_fixed")
+    return figure.location if figure else ""
+
+
+def _deadline(entry: Entry, campaign: Campaign, out: list[Finding]) -> None:
+    stated = [(s.deadline, s) for s in entry.seen if s.deadline is not None]
+    own = stated[0][0] if stated else None
+    entry.plan_deadline = own
+    changed = next((s for d, s in stated if d != own), None)
+    if changed is not None:
+        out.append(finding("H808", _where(changed), town=entry.town, enterprise=entry.enterprise, id=entry.id,
+                           old=own.isoformat(), new=changed.deadline.isoformat(), period=changed.period))
+    choices = [(d, why) for d, why in ((campaign.rectify_by, "行动要求"), (own, "整改计划")) if d is not None]
+    if choices:
+        entry.deadline, entry.deadline_source = min(choices, key=lambda c: c[0])
+
+
+def _describe(entry: Entry) -> None:
+    """The entry's fields from its latest row; a field left blank there keeps the last value written."""
+    for key in ("enterprise", "category", "supervisor", "detail"):
+        for seen in reversed(entry.seen):
+            value = getattr(seen.hazard, key)
+            if value:
+                setattr(entry, key, value)
+                break
+
+
+def _assign_ids(entries: list[Entry], previous: PreviousRegister | None, out: list[Finding]) -> list[PreviousEntry]:
+    """Each entry takes the id and clerk's columns of the previous row it grew from; returns the rows left over."""
+    rows = list(previous.entries) if previous else []
+    used: set[int] = set()
+    by_key: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        for key in row.keys:
+            by_key.setdefault(key, index)
+    for entry in entries:
+        hits = [by_key[k] for k in entry.keys if k in by_key and by_key[k] not in used]
+        if hits:
+            # The row sharing most of its sightings; on a tie, the one that holds its earliest.
+            index = max(dict.fromkeys(hits), key=hits.count)
+            used.add(index)
+            _adopt(entry, rows[index])
+    # Rows the clerk keeps for hazards whose first sighting changed: the same town, enterprise and detail.
+    for entry in entries:
+        if entry.id:
+            continue
+        for index, row in enumerate(rows):
+            if index in used or row.row.get("town") != entry.town:
+                continue
+            if enterprise_key(str(row.row.get("enterprise") or "")) == enterprise_key(entry.enterprise) and \
+                    detail_similarity(str(row.row.get("detail") or ""), entry.detail) >= SURE:
+                used.add(index)
+                _adopt(entry, row)
+                break
+    taken = {e.id for e in entries if e.id} | {r.id for i, r in enumerate(rows) if i not in used and r.id}
+    for entry in entries:
+        if not entry.id:
+            stem = f"{entry.town}{entry.first_period[2:4]}{entry.first_period[5:]}-"
+            number = 1
+            while f"{stem}{number:02d}" in taken:
+                number += 1
+            entry.id = f"{stem}{number:02d}"
+            taken.add(entry.id)
+    return [row for index, row in enumerate(rows) if index not in used]
+
+
+def _adopt(entry: Entry, row: PreviousEntry) -> None:
+    entry.id = row.id
+    entry.clerk = dict(row.clerk)
+    entry.apart = list(row.apart)
+    entry.apart += [p for p in _rejected_pairs(row) if p not in entry.apart]
+
+
+def _carried(row: PreviousEntry, as_of: date, out: list[Finding]) -> Entry:
+    """A row of the previous register whose hazard is not in this run's inputs: kept as it was."""
+    data = row.row
+    periods = [p for p in str(data.get("periods") or "").split(",") if p]
+    deadline = data.get("deadline")
+    if isinstance(deadline, datetime):
+        deadline = deadline.date()
+    entry = Entry(id=row.id, town=str(data.get("town") or ""), enterprise=str(data.get("enterprise") or ""),
+                  category=str(data.get("category") or ""), supervisor=str(data.get("supervisor") or ""),
+                  detail=str(data.get("detail") or ""), clerk=dict(row.clerk), carried=True,
+                  carried_periods=periods, apart=list(row.apart),
+                  deadline=deadline if isinstance(deadline, date) else None,
+                  status="rectified" if str(data.get("status") or "") == STATUS_LABELS["rectified"] else "open")
+    if entry.status == "open" and _clerk_closed(entry.clerk, as_of):
+        entry.status = "rectified"
+    entry.basis = "clerk" if entry.status == "rectified" else ""
+    out.append(finding("H807", row.location, id=row.id or "（无编号）", town=entry.town, enterprise=entry.enterprise))
+    return entry
+
+
+def _consistency(town: _Town, entries: list[Entry], out: list[Finding]) -> None:
+    latest = town.sightings[-1]
+    found, fixed = _figure(latest.ret, "major_found"), _figure(latest.ret, "major_fixed")
+    if found is None or fixed is None:
+        return
+    still = sum(1 for e in entries if e.status == "open")
+    if still != found - fixed:
+        cell = latest.ret.cumulative_row["major_found"].location
+        out.append(finding("H805", f"{latest.file} {cell}", town=town.name, open=still, period=latest.period,
+                           found=found, fixed=fixed, expected=found - fixed))
+
+
+def build_register(sightings: Iterable[Sighting], campaign: Campaign, as_of: date,
+                   previous: PreviousRegister | None = None) -> Register:
+    """The register as of `as_of` from every town's returns (one sighting per town and period)."""
+    out: list[Finding] = []
+    grouped: dict[str, list[Sighting]] = {}
+    for sighting in sightings:
+        grouped.setdefault(sighting.town, []).append(sighting)
+    order = {unit.name: index for index, unit in enumerate(campaign.units)}
+    apart, sure_pairs = _apart(previous), _confirmed(previous)
+    towns: list[_Town] = []
+    unsure: list[tuple[Entry, Seen, float]] = []
+    for name in sorted(grouped, key=lambda t: (order.get(t, len(order)), t)):
+        # A return without its 重大隐患明细 table says nothing about which hazards remain.
+        chosen = sorted((s for s in grouped[name] if lists_hazards(s.ret)), key=lambda s: s.period)
+        if not chosen:
+            continue
+        town = _Town(name, chosen, _unsafe_regions(chosen))
+        for sighting in chosen:
+            if not sighting.accepted:
+                out.append(finding("H806", sighting.file, town=name, period=sighting.period))
+        unsure += _follow(town, apart, sure_pairs)
+        towns.append(town)
+    entries = [entry for town in towns for entry in town.entries]
+    for entry in entries:
+        _describe(entry)
+    left = _assign_ids(entries, previous, out)
+    for entry, row, alike in unsure:
+        before = entry.seen[entry.seen.index(row) - 1]
+        out.append(finding("H801", _where(row), town=entry.town, period=row.period, enterprise=row.hazard.enterprise,
+                           prev_period=before.period, prev_enterprise=before.hazard.enterprise,
+                           score=f"{alike:.2f}", id=entry.id))
+    for town in towns:
+        _settle(town, town.entries, out)
+        for entry in town.entries:
+            if entry.status == "open" and _clerk_closed(entry.clerk, as_of):
+                entry.status, entry.basis, entry.rectified_in = "rectified", "clerk", None
+                entry.vanished_from = None
+        _consistency(town, town.entries, out)
+    for entry in entries:
+        names = []
+        for seen in entry.seen:
+            if seen.hazard.enterprise and seen.hazard.enterprise not in names:
+                names.append(seen.hazard.enterprise)
+        if len(names) > 1:
+            out.append(finding("H802", _where(entry.seen[-1]), id=entry.id, town=entry.town, names="”“".join(names)))
+        _deadline(entry, campaign, out)
+    entries += [_carried(row, as_of, out) for row in left]
+    for entry in entries:
+        entry.overdue = entry.status == "open" and entry.deadline is not None and as_of > entry.deadline
+    entries.sort(key=lambda e: (order.get(e.town, len(order)), e.town, e.first_period or "", e.id))
+    return Register(as_of, [p.period for p in campaign.periods], entries, out)

@@ -1,0 +1,97 @@
+"""`bairi hazards` output: the register as the JSON contract spells it, and as a table for the clerk."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bairi.core.findings import Severity
+from bairi.deadlines.hazards import CLERK_KEYS, Entry, Register, overdue
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def entry_dict(entry: Entry) -> dict[str, Any]:
+    """One register entry (SPEC keys first)."""
+    return {
+        "town": entry.town,
+        "enterprise": entry.enterprise,
+        "category": entry.category,
+        "supervisor": entry.supervisor,
+        "detail": entry.detail,
+        "first_period": entry.first_period,
+        "last_period": entry.last_period,
+        "periods": entry.periods,
+        "status": entry.status,
+        "overdue": entry.overdue,
+        "sources": [s.as_dict() for s in entry.seen],
+        "id": entry.id,
+        "status_label": entry.status_label,
+        "deadline": entry.deadline,
+        "deadline_source": entry.deadline_source,
+        "plan_deadline": entry.plan_deadline,
+        "rectified_in": entry.rectified_in,
+        "rectified_by": entry.basis or None,
+        "vanished_from": entry.vanished_from,
+        "uncertain_match": bool(entry.fuzzy) and entry.match != "confirmed",
+        "match": entry.match or None,
+        "carried_over": entry.carried,
+        "clerk": {key: _plain(entry.clerk.get(key)) for key in CLERK_KEYS},
+    }
+
+
+def register_dict(register: Register, output: Path | None) -> dict[str, Any]:
+    """The whole `bairi hazards --format json` document."""
+    return {
+        "as_of": register.as_of,
+        "hazards": [entry_dict(e) for e in register.entries],
+        "findings": [f.as_dict() for f in register.findings],
+        "output": str(output) if output else None,
+        "periods": register.periods,
+        "counts": {"total": len(register.entries), "open": len(register.open), "overdue": len(overdue(register)),
+                   "rectified": len(register.entries) - len(register.open)},
+    }
+
+
+SHORT_BASIS = {"text": "报表注明", "count": "已整改数增加", "clerk": "县局销号"}
+STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def show_register(console: Any, register: Register, output: Path | None) -> None:
+    """The register as a Rich table: open entries first, then the findings."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    late = overdue(register)
+    console.print(f"重大隐患台账（截至 {register.as_of.isoformat()}）：共 {len(register.entries)} 项，"
+                  f"未整改 {len(register.open)} 项，其中逾期 {len(late)} 项。")
+    if register.entries:
+        table = Table(show_lines=False)
+        for header in ("编号", "所在镇", "企业名称", "首次报告", "各月", "整改期限", "状态"):
+            table.add_column(header, overflow="fold")
+        for entry in sorted(register.entries, key=lambda e: (e.status != "open", not e.overdue)):
+            if entry.overdue:
+                state = "[bold red]逾期未整改[/]"
+            elif entry.status == "open":
+                state = "[yellow]未整改[/]" + ("（未再列入）" if entry.vanished_from else "")
+            else:
+                how = "，".join(x for x in (entry.rectified_in, SHORT_BASIS.get(entry.basis, "")) if x)
+                state = f"[green]已整改[/]（{how}）" if how else "[green]已整改[/]"
+            table.add_row(escape(entry.id), escape(entry.town), escape(entry.enterprise), entry.first_period or "",
+                          "、".join(p[5:].lstrip("0") + "月" for p in entry.periods),
+                          entry.deadline.isoformat() if entry.deadline else "", state)
+        console.print(table)
+    for item in register.findings:
+        console.print(f"[{STYLE[item.severity]}]{item.severity.label} {item.code}[/] {escape(item.location)}："
+                      f"{escape(item.message)}")
+    if output is not None:
+        console.print(f"已写出台账 {escape(str(output))}")
