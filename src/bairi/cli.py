@@ -439,21 +439,6 @@ def summary(
     raise typer.Exit(ExitCode.OK)
 
 
-def _sightings(state, output: Path | None):
-    """(sightings, intake findings) from the campaign state: per town and period the return that counts, else
-    the one sent back (a hazard it lists is not closed by being sent back)."""
-    from bairi.deadlines.hazards import Sighting
-
-    found = []
-    for standing in state.standings:
-        receipt = standing.counted or standing.sent_back
-        if standing.deadline.kind == "return" and receipt is not None and receipt.ret is not None:
-            found.append(Sighting(standing.town, standing.deadline.key, receipt.ret, receipt.source, receipt.received))
-    # The register itself may sit in the inbox: it is the county's own file, not a town's.
-    notes = [f for f in state.findings if output is None or not _same_path(f.location, output)]
-    return found, notes
-
-
 def _same_path(location: str, path: Path) -> bool:
     try:
         return Path(location).resolve() == path.resolve()
@@ -478,7 +463,7 @@ def hazards(
 
     Example: bairi hazards 收件箱/ --as-of 2024-01-31 -o 重大隐患台账.xlsx
     """
-    from bairi.deadlines.hazards import build_register, overdue
+    from bairi.deadlines.hazards import build_register, overdue, sightings_of
     from bairi.present.hazards import register_dict, show_register
     from bairi.write.register import RegisterUnreadable, read_register, write_register
 
@@ -493,8 +478,9 @@ def hazards(
             _fail(str(exc))
     state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
     day = state.as_of
-    found, notes = _sightings(state, output)
-    register = build_register(found, campaign, day, previous)
+    # The register itself may sit in the inbox: it is the county's own file, not a town's.
+    notes = [f for f in state.findings if output is None or not _same_path(f.location, output)]
+    register = build_register(sightings_of(state), campaign, day, previous)
     register.findings[:0] = notes
     if output is not None:
         try:

@@ -24,11 +24,15 @@ from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from difflib import SequenceMatcher
 
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity, finding
 from bairi.core.model import Hazard, Return
+
+if TYPE_CHECKING:
+    from bairi.state.standing import CampaignState
 
 # A detail this similar (0..1, see `detail_similarity`) to an entry of the same enterprise is the same hazard.
 SURE = 0.7
@@ -60,7 +64,8 @@ CLERK_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 CLERK_KEYS = tuple(key for key, _ in CLERK_COLUMNS)
 STATUS_LABELS = {"open": "未整改", "rectified": "已整改"}
-BASIS_LABELS = {"text": "报表注明已整改", "count": "未再列入且已整改数增加", "clerk": "县局核查销号"}
+BASIS_LABELS = {"text": "报表注明已整改", "count": "未再列入且已整改数增加", "total": "报表累计重大隐患已全部整改",
+                "clerk": "县局核查销号"}
 
 _CONFIRMED = {"确认", "已确认", "是", "是同一项", "同一", "同一项", "正确", "对", "√", "✓", "✔", "y", "yes", "confirmed"}
 _REJECTED = {"否定", "否", "否认", "不是", "不是同一项", "不同", "不同项", "拆分", "分开", "错误", "错", "×", "✗", "✘",
@@ -210,6 +215,17 @@ class Register:
 def overdue(register: Register) -> list[Entry]:
     """The open entries past their rectification deadline (for deadlines and summary)."""
     return [e for e in register.entries if e.overdue]
+
+
+def sightings_of(state: "CampaignState") -> list[Sighting]:
+    """Per town and period, the return that counts, else the one sent back (a hazard it lists is not closed
+    by being sent back): what the campaign state decided, for the register."""
+    found = []
+    for standing in state.standings:
+        receipt = standing.counted or standing.sent_back
+        if standing.deadline.kind == "return" and receipt is not None and receipt.ret is not None:
+            found.append(Sighting(standing.town, standing.deadline.key, receipt.ret, receipt.source, receipt.received))
+    return found
 
 
 # --- names and texts ----------------------------------------------------------------------------
@@ -557,6 +573,14 @@ def _settle(town: _Town, entries: list[Entry], out: list[Finding]) -> None:
             continue
         for entry in dropped:
             entry.vanished_from = after.period
+    # The town's own latest 累计 says every major hazard is rectified (排查 = 已整改), and it lists no more rows
+    # than that: whatever its rows still show as open is rectified too, on that figure.
+    latest = town.sightings[-1]
+    found, fixed = _figure(latest.ret, "major_found"), _figure(latest.ret, "major_fixed")
+    listed = [e for e in entries if e.last_period == latest.period and e.status == "open"]
+    if listed and found is not None and found == fixed and len(listed) <= found:
+        for entry in listed:
+            entry.status, entry.rectified_in, entry.basis = "rectified", latest.period, "total"
     for entry in entries:
         if entry.vanished_from and entry.status == "open":
             later = order[order.index(entry.vanished_from):]

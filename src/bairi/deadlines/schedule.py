@@ -122,29 +122,28 @@ def _figure(ret: Return, key: str) -> int | None:
 
 
 def open_hazards(state: CampaignState) -> list[OpenHazards]:
-    """Towns whose latest counted return's 累计 major hazards found exceed those rectified, with the hazard rows."""
+    """Towns with major hazards past their rectification day, from the hazard register built on the state,
+    with each town's latest 累计 figures beside them."""
+    from bairi.deadlines.hazards import build_register, overdue, sightings_of
+
+    sightings = sightings_of(state)
+    late = overdue(build_register(sightings, state.campaign, state.as_of))
+    latest = {}
+    for sighting in sorted(sightings, key=lambda s: s.period):
+        if sighting.ret.cumulative_row is not None:
+            latest[sighting.town] = sighting
     found: list[OpenHazards] = []
-    # The latest month a town's return says anything about: the one that counts, else a sent-back one (its
-    # figures are not added up, but a hazard it lists as open is not closed by being sent back).
-    latest: dict[str, tuple[str, Return, str]] = {}
-    for standing in state.standings:
-        if standing.deadline.kind != "return":
-            continue
-        receipt = standing.counted or standing.sent_back
-        ret = receipt.ret if receipt is not None else None
-        if receipt is None or ret is None or ret.cumulative_row is None:
-            continue
-        if standing.town not in latest or standing.deadline.key > latest[standing.town][0]:
-            latest[standing.town] = (standing.deadline.key, ret, receipt.source)
     for unit in state.campaign.units:
-        if unit.name not in latest:
+        entries = [e for e in late if e.town == unit.name]
+        if not entries:
             continue
-        period, ret, source = latest[unit.name]
-        major, fixed = _figure(ret, "major_found"), _figure(ret, "major_fixed")
-        if major is not None and fixed is not None and major > fixed:
-            rows = list(ret.hazards)
-            open_rows = [h for h in rows if not rectified(h)] or rows
-            found.append(OpenHazards(unit.name, period, source, major, fixed, open_rows, len(rows)))
+        seen = latest.get(unit.name)
+        major = _figure(seen.ret, "major_found") if seen else None
+        fixed = _figure(seen.ret, "major_fixed") if seen else None
+        rows = [Hazard(e.id, enterprise=e.enterprise, town=e.town, category=e.category, supervisor=e.supervisor,
+                       detail=e.detail) for e in entries]
+        found.append(OpenHazards(unit.name, seen.period if seen else None, seen.file if seen else "", major or 0,
+                                 fixed or 0, rows, len(seen.ret.hazards) if seen else 0))
     return found
 
 
@@ -158,4 +157,4 @@ def assess(state: CampaignState) -> Assessment:
     rectify_passed = campaign.rectify_by is not None and as_of > campaign.rectify_by
     cases = [s for s in state.standings if s.deadline.kind == "case" and s.status not in ("on_time", "late")]
     cases_passed = campaign.cases_due is not None and as_of > last_on_time(campaign.cases_due, campaign)
-    return Assessment(state, tallies, open_hazards(state) if rectify_passed else [], rectify_passed, cases, cases_passed)
+    return Assessment(state, tallies, open_hazards(state), rectify_passed, cases, cases_passed)

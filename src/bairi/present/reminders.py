@@ -199,13 +199,15 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     if not result.overdue:
         console.print("\n[green]没有逾期、未报或缺件的材料。[/]")
 
-    if result.rectify_passed:
-        console.print(f"\n[bold]重大隐患逾期未整改（应于 {campaign.rectify_by.isoformat()} 前整改到位）[/]")
+    if result.rectify_passed or result.open_hazards:
+        day = campaign.rectify_by.isoformat() if campaign.rectify_by else ""
+        console.print(f"\n[bold]重大隐患逾期未整改（据重大隐患台账：过了 {day} 或其整改计划自身的期限，以先到者为准）[/]")
         if not result.open_hazards:
-            console.print("  [green]各镇最新报表中的重大隐患均已整改。[/]")
+            console.print("  [green]各镇报表中的重大隐患均已整改，或尚未到整改期限。[/]")
         for entry in result.open_hazards:
-            console.print(f"  [red]{escape(entry.town)}[/]（{entry.period} 报表，{escape(entry.source)}）："
-                          f"累计排查 {entry.major_found} 项、已整改 {entry.major_fixed} 项，未整改 {entry.open} 项")
+            console.print(f"  [red]{escape(entry.town)}[/]（{entry.period} 报表累计排查 {entry.major_found} 项、"
+                          f"已整改 {entry.major_fixed} 项）：逾期未整改 {len(entry.hazards)} 项"
+                          "（逐项见 bairi hazards）")
             if entry.hazards:
                 rows_table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
                 rows_table.add_column("企业名称")
