@@ -133,7 +133,7 @@ def test_overdue_hazards_after_the_rectification_date(tmp_path):
     open_return = check_file(write_return(tmp_path / "巴公镇1月份报表.xlsx", filled_on=date(2024, 1, 20),
                                           hazards=open_rows), CAMPAIGN)
     older = check_file(write_return(tmp_path / "巴公镇12月份报表.xlsx", filled_on=date(2023, 12, 20),
-                                    cumulative=dict(CUMULATIVE, major_fixed=2)), CAMPAIGN)
+                                    hazards=open_rows), CAMPAIGN)
     done = check_file(write_return(tmp_path / "南村镇1月份报表.xlsx", unit="南村镇", filled_on=date(2024, 1, 20),
                                    cumulative=dict(CUMULATIVE, major_fixed=2),
                                    hazards=[dict(h, town="南村镇") for h in HAZARDS]), CAMPAIGN)
@@ -142,8 +142,9 @@ def test_overdue_hazards_after_the_rectification_date(tmp_path):
         receipt("巴公镇", "return", bj(2023, 12, 20, 9, 0), "2023-12", older, "巴公镇12月"),
         receipt("南村镇", "return", bj(2024, 1, 20, 9, 0), "2024-01", done, "南村镇1月"),
     ]
-    # As of 12-31 only the December returns exist, and 巴公镇's says 累计 2 found, 2 rectified.
-    assert assess(CAMPAIGN, receipts, date(2023, 12, 31)).open_hazards == []
+    # A hazard is overdue after the campaign's 12-31 or its own plan's day (12-20), whichever comes first.
+    assert assess(CAMPAIGN, receipts, date(2023, 12, 20)).open_hazards == []
+    assert [o.town for o in assess(CAMPAIGN, receipts, date(2023, 12, 21)).open_hazards] == ["巴公镇"]
     result = assess(CAMPAIGN, receipts, date(2024, 2, 10))
     assert [(o.town, o.period, o.source, o.major_found, o.major_fixed, o.open, o.rows) for o in result.open_hazards] == [
         ("巴公镇", "2024-01", "巴公镇1月", 2, 1, 1, 2)]
