@@ -53,12 +53,10 @@ def test_missing_config_file_is_an_operator_error(tmp_path):
 
 
 def test_builtin_campaign_passes_its_own_validation():
-    from dataclasses import asdict
-
     from bairi.core.campaign import validate
 
     built = default_campaign()
-    assert validate(asdict(built)) == built
+    assert validate(built.model_dump()) == built
     assert len(built.units) == 16 and [p.period for p in built.periods] == ["2023-11", "2023-12", "2024-01"]
 
 

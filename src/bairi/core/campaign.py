@@ -1,59 +1,49 @@
-"""The campaign as configuration: the notice's campaign built in, a bairi.toml to change it."""
+"""The campaign as configuration: the notice's campaign built in, a bairi.toml to change it.
+
+The configuration is a pydantic model: `bairi.toml` is validated by it, and every wrong key is named in
+Chinese at once (the field's path and what it should be).
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from pathlib import Path
-from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
+from typing import Annotated, Any
 
-# The model is plain dataclasses, read from a bairi.toml by `validate` below: checking fifteen fields needs no
-# library, and importing pydantic for it cost every `merge` with a config about 85 ms (issue 5's budget for
-# a province's thousand returns is about one second).
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
 CONFIG_NAME = "bairi.toml"
 
-
-@dataclass(frozen=True)
-class _Rule:
-    """A constraint on one field beyond its type, with what to tell the clerk when it is broken."""
-
-    test: Callable[[Any], bool]
-    message: str
-
-
-NAMED = _Rule(lambda v: bool(v.strip()), "不能为空")
-NOT_NEGATIVE = _Rule(lambda v: v >= 0, "不能小于 0")
-MONTH = _Rule(lambda v: re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v) is not None, "应为 YYYY-MM，如 2023-12")
-UTC_OFFSET = _Rule(lambda v: -12 <= v <= 14, "应在 -12 到 14 之间")
-SHARE = _Rule(lambda v: 0 <= v <= 1, "应在 0 到 1 之间")
-SOME = _Rule(bool, "至少要有一项")
+Named = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"\S")]
+Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+_MODEL = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ConfigError(Exception):
     """The configuration file is missing or wrong (an operator mistake, exit status 2)."""
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(BaseModel):
     """A reporting unit: a town under a county campaign, or a county under a city one."""
 
-    name: Annotated[str, NAMED]
-    aliases: list[str] = field(default_factory=list)
-    enterprises: Annotated[int, NOT_NEGATIVE] = 0
+    model_config = _MODEL
+
+    name: Named
+    aliases: list[str] = Field(default_factory=list)
+    enterprises: Annotated[int, Field(ge=0)] = 0
     # Sender addresses whose mail is this unit's (for deadlines from a mailbox).
-    emails: list[str] = field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(BaseModel):
     """A monthly reporting period and the day its return is due."""
 
-    period: Annotated[str, MONTH]
+    model_config = _MODEL
+
+    period: Month
     due: date
 
     @property
@@ -62,13 +52,14 @@ class Period:
         return int(self.period[5:])
 
 
-@dataclass(frozen=True)
-class Material:
+class Material(BaseModel):
     """One thing a town sends: its key, its name, and the words in a file name or mail subject that name it."""
 
-    key: Annotated[str, NAMED]
-    label: Annotated[str, NAMED]
-    words: Annotated[list[str], SOME]
+    model_config = _MODEL
+
+    key: Named
+    label: Named
+    words: Annotated[list[str], Field(min_length=1)]
 
 
 # What the notice asks for (泽应急发〔2023〕332号, 四(四) and 五): a plan by 11-09; each month the return and
@@ -84,21 +75,23 @@ DEFAULT_MATERIALS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def _materials() -> list[Material]:
-    return [Material(key, label, list(words)) for key, label, words in DEFAULT_MATERIALS]
+    return [Material(key=key, label=label, words=list(words)) for key, label, words in DEFAULT_MATERIALS]
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(BaseModel):
     """Who at the county receives the returns (printed on reminders)."""
 
-    people: list[str] = field(default_factory=list)
-    phones: list[str] = field(default_factory=list)
-    emails: list[str] = field(default_factory=list)
+    model_config = _MODEL
+
+    people: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Campaign:
+class Campaign(BaseModel):
     """Everything a campaign fixes: units, periods, due dates and the notice's numeric rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, ignored_types=(cached_property,))
 
     name: str
     # The level above the units: the county bureau that merges (and itself reports upward).
@@ -107,8 +100,8 @@ class Campaign:
     start: date
     end: date
     categories: list[str]
-    units: Annotated[list[Unit], SOME]
-    periods: Annotated[list[Period], SOME]
+    units: Annotated[list[Unit], Field(min_length=1)]
+    periods: Annotated[list[Period], Field(min_length=1)]
     filler: str = ""
     plan_due: date | None = None
     summary_due: date | None = None
@@ -116,14 +109,14 @@ class Campaign:
     # "25日前" in the notice means "by the 25th": received on the due day is on time. False: strictly before.
     due_inclusive: bool = True
     # Receipt times are compared as dates in this time zone (Beijing time, UTC+8).
-    utc_offset_hours: Annotated[int, UTC_OFFSET] = 8
-    inspect_share: Annotated[float, SHARE] = 0.5
+    utc_offset_hours: Annotated[int, Field(ge=-12, le=14)] = 8
+    inspect_share: Annotated[float, Field(ge=0, le=1)] = 0.5
     # Words a unit appends to its name: 巴公镇应急管理中心 → 巴公镇.
-    unit_suffixes: list[str] = field(default_factory=list)
-    contact: Contact = field(default_factory=Contact)
+    unit_suffixes: list[str] = Field(default_factory=list)
+    contact: Contact = Field(default_factory=Contact)
     # What each town sends, and which of them each monthly deadline expects besides the return itself.
-    materials: list[Material] = field(default_factory=_materials)
-    monthly: list[str] = field(default_factory=lambda: ["return", "progress", "lists"])
+    materials: list[Material] = Field(default_factory=_materials)
+    monthly: list[str] = Field(default_factory=lambda: ["return", "progress", "lists"])
     # The day by which each town must have reported its typical enforcement case (None: not asked for).
     cases_due: date | None = None
     # A first copy that was sent back still fixes the town's time when a corrected one follows. Default: no —
@@ -143,8 +136,15 @@ class Campaign:
         return self._units.get(name)
 
     def with_changes(self, **changes: object) -> "Campaign":
-        """A copy with some fields replaced."""
-        return replace(self, **changes)
+        """A copy with some fields replaced (validated again; the name lookups are built afresh)."""
+        return type(self).model_validate({**dict(self), **changes}, strict=False)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Campaign":
+        wrong = problems(self)
+        if wrong:
+            raise ValueError("；".join(wrong))
+        return self
 
     # A province has 1,200 units and every return looks its unit up: by name, not by a walk down the list.
     @cached_property
@@ -249,95 +249,43 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
     return validate(data, str(path))
 
 
+# What the clerk is told for each kind of pydantic error (the field's path is said before it).
+_WORDS = {
+    "missing": "缺少此项", "extra_forbidden": "不认识的键（拼写错误？）",
+    "string_type": "应为文字（加引号）", "int_type": "应为整数", "int_from_float": "应为整数",
+    "float_type": "应为数字", "bool_type": "应为 true 或 false", "list_type": "应为列表，如 [\"甲\", \"乙\"]",
+    "date_type": "应为日期，如 2023-12-25（不加引号）", "date_from_datetime_inexact": "应为日期，不带时刻",
+    "date_from_datetime_parsing": "应为日期，不带时刻", "model_type": "应为一个表（[[...]] 或 {...}）",
+    "model_attributes_type": "应为一个表（[[...]] 或 {...}）", "dict_type": "应为一个表（[[...]] 或 {...}）",
+    "too_short": "至少要有一项",
+}
+
+
+def _message(item: Any) -> str:
+    """One pydantic error in the clerk's words, after its key path (units.8.name：不能为空)."""
+    where = ".".join(str(p) for p in item["loc"])
+    kind, ctx = item["type"], item.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", item["msg"]))  # the campaign's own cross-field rules, already in words
+    if kind == "string_pattern_mismatch":
+        word = "应为 YYYY-MM，如 2023-12" if "0[1-9]" in str(ctx.get("pattern", "")) else "不能为空"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        field = where.rsplit(".", 1)[-1]
+        word = {"utc_offset_hours": "应在 -12 到 14 之间", "inspect_share": "应在 0 到 1 之间"}.get(field, "不能小于 0")
+    elif kind == "datetime_type" or (kind == "date_type" and "datetime" in str(item.get("input", "").__class__)):
+        word = "应为日期，不带时刻"
+    else:
+        word = _WORDS.get(kind, item["msg"])
+    return f"{where}：{word}" if where else word
+
+
 def validate(data: dict, source: str = "配置") -> Campaign:
     """A campaign from plain data (as TOML gives it), or ConfigError naming every wrong key at once."""
-    wrong: list[str] = []
-    campaign = _read(Campaign, data, "", wrong)
-    if campaign is not None and not wrong:
-        wrong = problems(campaign)
-    if wrong or campaign is None:
-        raise ConfigError(f"配置文件 {source} 有误：{'；'.join(wrong)}")
-    return campaign
-
-
-_TYPE_WORDS = {str: "应为文字（加引号）", int: "应为整数", float: "应为数字", bool: "应为 true 或 false",
-               date: "应为日期，如 2023-12-25（不加引号）", list: "应为列表，如 [\"甲\", \"乙\"]"}
-_SHAPES: dict[type, tuple[dict[str, Any], dict[str, Any]]] = {}
-
-
-def _read(cls: type, data: Any, where: str, wrong: list[str]) -> Any:
-    """An instance of dataclass `cls` from a TOML table; every problem is added to `wrong` as "key：message"."""
-    if not isinstance(data, dict):
-        wrong.append(f"{where or '(根)'}：应为一个表（[[...]] 或 {{...}}）")
-        return None
-    shape = _SHAPES.get(cls)
-    if shape is None:
-        shape = _SHAPES[cls] = (get_type_hints(cls, include_extras=True), {f.name: f for f in fields(cls)})
-    hints, known = shape
-    prefix = f"{where}." if where else ""
-    for key in data:
-        if key not in known:
-            wrong.append(f"{prefix}{key}：不认识的键（拼写错误？）")
-    values: dict[str, Any] = {}
-    before = len(wrong)
-    for name, spec in known.items():
-        if name not in data:
-            if spec.default is MISSING and spec.default_factory is MISSING:
-                wrong.append(f"{prefix}{name}：缺少此项")
-            continue
-        values[name] = _value(hints[name], data[name], f"{prefix}{name}", wrong)
-    return cls(**values) if len(wrong) == before else None
-
-
-_PLANS: dict[Any, tuple[Any, tuple[_Rule, ...], bool, Any]] = {}
-
-
-def _plan(hint: Any) -> tuple[Any, tuple[_Rule, ...], bool, Any]:
-    """A type hint taken apart once: (the plain type, its rules, whether None is allowed, list item type)."""
-    plan = _PLANS.get(hint)
-    if plan is None:
-        plain, rules, optional = hint, (), False
-        if get_origin(plain) is Annotated:
-            plain, *extra = get_args(plain)
-            rules = tuple(r for r in extra if isinstance(r, _Rule))
-        if get_origin(plain) in (UnionType, Union):
-            plain, optional = next(a for a in get_args(plain) if a is not type(None)), True
-        item = get_args(plain)[0] if get_origin(plain) is list else None
-        plan = _PLANS[hint] = (list if item is not None else plain, rules, optional, item)
-    return plan
-
-
-def _value(hint: Any, value: Any, where: str, wrong: list[str]) -> Any:
-    """`value` as type `hint` (str, int, float, bool, date, X | None, list[X], a dataclass, Annotated with rules)."""
-    kind, rules, optional, item = _plan(hint)
-    if value is None and optional:
-        return None
-    before = len(wrong)
-    if kind is list:
-        if not isinstance(value, list):
-            wrong.append(f"{where}：{_TYPE_WORDS[list]}")
-            return None
-        value = [_value(item, entry, f"{where}.{index}", wrong) for index, entry in enumerate(value)]
-    elif is_dataclass(kind):
-        value = _read(kind, value, where, wrong)
-    elif kind is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            wrong.append(f"{where}：{_TYPE_WORDS[float]}")
-        else:
-            value = float(value)
-    elif kind is date:
-        if isinstance(value, datetime):
-            wrong.append(f"{where}：应为日期，不带时刻")
-        elif not isinstance(value, date):
-            wrong.append(f"{where}：{_TYPE_WORDS[date]}")
-    elif isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
-        wrong.append(f"{where}：{_TYPE_WORDS[kind]}")
-    if len(wrong) == before:
-        for rule in rules:
-            if not rule.test(value):
-                wrong.append(f"{where}：{rule.message}")
-                break
-    return value
+    try:
+        return Campaign.model_validate(data)
+    except ValidationError as exc:
+        wrong = list(dict.fromkeys(_message(item) for item in exc.errors()))
+        raise ConfigError(f"配置文件 {source} 有误：{'；'.join(wrong)}") from None
 
 
 def campaign_toml(campaign: Campaign) -> str:
