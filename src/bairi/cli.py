@@ -94,10 +94,12 @@ def _expand(paths: list[Path]) -> list[Path]:
         return []
 
 
-def _print_json(document: object) -> None:
-    from bairi.present.report import dumps
+def _print_json(document: object, command: str) -> None:
+    """One JSON document on stdout, read back through the command's pydantic model first (`bairi schema`)."""
+    from bairi.present.documents import validated
+    from bairi.present.report import dumps, jsonable
 
-    sys.stdout.write(dumps(document) + "\n")
+    sys.stdout.write(dumps(validated(command, jsonable(document))) + "\n")
 
 
 @app.command()
@@ -120,7 +122,7 @@ def check(
         from bairi.present.report import return_dict
 
         documents = [return_dict(r) for r in returns]
-        _print_json(documents[0] if len(documents) == 1 else documents)
+        _print_json(documents[0] if len(documents) == 1 else documents, "check")
     else:
         from bairi.present.report import show_returns
 
@@ -276,7 +278,7 @@ def merge(
         _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")
         return
     if fmt is Format.json:
-        _print_json(merge_dict(merged, output, csv))
+        _print_json(merge_dict(merged, output, csv), "merge")
     else:
         show_merge(console, merged, output)
     trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
@@ -366,7 +368,7 @@ def deadlines(
         except (OSError, ValueError, TemplateError) as exc:
             _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
-        _print_json(assessment_dict(result, written))
+        _print_json(assessment_dict(result, written), "deadlines")
     else:
         show_assessment(_console(), result, written)
     raise typer.Exit(ExitCode.FINDINGS if result.overdue else ExitCode.OK)
@@ -415,7 +417,7 @@ def summary(
                    "可用 bairi deadlines 查看报送情况。")
         if fmt is Format.json:
             _print_json({"as_of": day, "period": merged.period, "output": None, "text": None, "message": message,
-                         "variables": context})
+                         "variables": context}, "summary")
         else:
             _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
         raise typer.Exit(ExitCode.FINDINGS)
@@ -431,7 +433,7 @@ def summary(
             _fail(f"无法写出 {output}：{exc.strerror or exc}")
     if fmt is Format.json:
         _print_json({"as_of": day, "period": merged.period, "output": str(output) if output else None, "text": text,
-                     "variables": context})
+                     "variables": context}, "summary")
     elif output is not None:
         _console().print(f"已写出通报 {output}（{merged.period}，截至 {day.isoformat()}）")
     else:
@@ -488,7 +490,26 @@ def hazards(
         except OSError as exc:
             _fail(f"无法写出 {output}：{exc.strerror or exc}")
     if fmt is Format.json:
-        _print_json(register_dict(register, output))
+        _print_json(register_dict(register, output), "hazards")
     else:
         show_register(_console(), register, output)
     raise typer.Exit(ExitCode.FINDINGS if overdue(register) or register.has_errors else ExitCode.OK)
+
+
+@app.command()
+def schema(
+    command: Annotated[Optional[str], typer.Argument(help="命令名：check、merge、deadlines、summary、hazards；不写则全部输出",
+                                                     show_default=False)] = None,
+) -> None:
+    """输出某个命令 --format json 文档的 JSON Schema（供脚本和市局系统对接）。
+
+    Example: bairi schema merge
+    """
+    from bairi.present.documents import DOCUMENTS, schema as schema_of
+    from bairi.present.report import dumps
+
+    if command is not None and command not in DOCUMENTS:
+        _fail(f"没有命令“{command}”的 JSON 文档；可选：{'、'.join(DOCUMENTS)}")
+    chosen = [command] if command else list(DOCUMENTS)
+    document = schema_of(chosen[0]) if command else {name: schema_of(name) for name in chosen}
+    sys.stdout.write(dumps(document) + "\n")

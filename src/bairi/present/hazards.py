@@ -62,7 +62,7 @@ def register_dict(register: Register, output: Path | None) -> dict[str, Any]:
     }
 
 
-SHORT_BASIS = {"text": "报表注明", "count": "已整改数增加", "clerk": "县局销号"}
+SHORT_BASIS = {"text": "报表注明", "count": "已整改数增加", "total": "累计已全部整改", "clerk": "县局销号"}
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 

@@ -1,0 +1,386 @@
+"""The JSON documents of every command, as pydantic models: what `--format json` prints is validated by
+them before it is printed, and `bairi schema COMMAND` prints their JSON Schema. A key added to a document
+without its model fails loudly (extra keys are refused), so the schema cannot drift from the output."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
+
+from bairi.core.form import BY_KEY, KEYS
+
+Severity = Literal["error", "warning", "info"]
+StatusCode = Literal["on_time", "late", "rejected", "missing", "to_verify", "not_due", "incomplete"]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FindingDoc(_Doc):
+    """One finding: its stable code, severity, where (Sheet1!C7, a file, a mail) and the Chinese message."""
+
+    code: str = Field(description="问题代码，如 E301")
+    severity: Severity
+    location: str = Field(description="位置，如 Sheet1!C7")
+    message: str
+    hint: str = ""
+
+
+class LocatedFindingDoc(FindingDoc):
+    """A finding about one town's return in a merge (cross-month check)."""
+
+    town: Optional[str]
+    file: str
+
+
+# One row of figures: the form's columns by key, counts as integers and fines (万元) as a number.
+Figures = create_model(  # type: ignore[call-overload]
+    "Figures", __config__=ConfigDict(extra="forbid"),
+    **{key: (Optional[int] if BY_KEY[key].kind == "count" else Optional[float], Field(None, description=BY_KEY[key].label))
+       for key in KEYS})
+
+
+class HazardDoc(_Doc):
+    """One row of the 重大隐患明细 table and where it was read."""
+
+    seq: str
+    enterprise: str
+    town: str
+    category: str
+    supervisor: str
+    detail: str
+    location: str
+
+
+class CellsDoc(_Doc):
+    """Where each figure was read, by row and key."""
+
+    period_row: dict[str, str]
+    cumulative_row: dict[str, str]
+
+
+class CheckDoc(_Doc):
+    """`bairi check --format json` for one return."""
+
+    file: str
+    ok: bool
+    town: Optional[str]
+    period: Optional[str] = Field(description="报告期 YYYY-MM")
+    filled_on: Optional[date]
+    period_row: Optional[Figures]  # type: ignore[valid-type]
+    cumulative_row: Optional[Figures]  # type: ignore[valid-type]
+    hazards: list[HazardDoc]
+    findings: list[FindingDoc]
+    unit: str
+    filler: str
+    period_source: str
+    format: str
+    sha256: str
+    readable: bool
+    cells: CellsDoc
+    counts: dict[str, int]
+
+
+class CheckDocs(RootModel[list[CheckDoc]]):
+    """`bairi check --format json` for several returns: one document each, in order."""
+
+
+class LogbookDoc(_Doc):
+    """One entry of the clerk's 登记簿 that an output relies on."""
+
+    kind: Literal["received", "extension", "accepted"]
+    town: str
+    deadline: str
+    note: str
+    by: str
+    entered: date
+    on: Optional[date] = None
+    how: Optional[str] = None
+    until: Optional[date] = None
+    code: Optional[str] = None
+
+
+class InputsDoc(_Doc):
+    """What the run read."""
+
+    mails: int
+    files: int
+    attachments: int
+    ledger: Optional[str]
+    logbook: Optional[str]
+    receipts: int
+    after_as_of: int
+
+
+class AcceptedDoc(_Doc):
+    """A return whose figures the county total includes."""
+
+    file: str
+    town: Optional[str]
+    period: Optional[str]
+    filled_on: Optional[date]
+    received: Optional[str]
+    sha256: str
+    status: StatusCode
+    status_label: str
+
+
+class RejectedDoc(_Doc):
+    """A return sent back, with its errors."""
+
+    file: str
+    town: Optional[str]
+    period: Optional[str]
+    findings: list[FindingDoc]
+
+
+class TownDoc(_Doc):
+    """One configured town in the merge: its state for the period (the same in every command)."""
+
+    town: str
+    status: StatusCode
+    status_label: str
+    file: Optional[str]
+    received: Optional[str]
+    missing_materials: list[str]
+    reason: Optional[str]
+    logbook: list[LogbookDoc]
+
+
+class RatesDoc(_Doc):
+    """Rectification rates (percent, one decimal)."""
+
+    general_rate: Optional[float]
+    major_rate: Optional[float]
+
+
+class TotalsDoc(_Doc):
+    """The county's two rows and its rates."""
+
+    period_row: Figures  # type: ignore[valid-type]
+    cumulative_row: Figures  # type: ignore[valid-type]
+    rates: RatesDoc
+
+
+class SupersededDoc(_Doc):
+    """Another copy of a town's return, replaced by the one that counts."""
+
+    file: str
+    town: Optional[str]
+    period: Optional[str]
+    replaced_by: str
+    changes: list[str]
+
+
+class SkippedDoc(_Doc):
+    """A file left out, and why."""
+
+    file: str
+    reason: str
+
+
+class SealedDoc(_Doc):
+    """What was sent up for the period."""
+
+    at: str
+    totals: dict[str, Any]
+
+
+class MergeDoc(_Doc):
+    """`bairi merge --format json`."""
+
+    output: str
+    period: str
+    period_source: str
+    as_of: Optional[date]
+    complete: bool
+    accepted: list[AcceptedDoc]
+    rejected: list[RejectedDoc]
+    missing_towns: list[str]
+    totals: TotalsDoc
+    towns: list[TownDoc]
+    superseded: list[SupersededDoc]
+    skipped: list[SkippedDoc]
+    cross_month: list[LocatedFindingDoc]
+    csv: Optional[str]
+    inputs: Optional[InputsDoc]
+
+
+class CopyDoc(_Doc):
+    """One copy received for a deadline."""
+
+    received: Optional[str]
+    evidence: str
+    source: str
+    materials: list[str]
+    accepted: bool
+
+
+class ItemDoc(_Doc):
+    """One town × one deadline."""
+
+    town: str
+    deadline: str = Field(description="plan / summary / case，或报告期 YYYY-MM")
+    due: date
+    status: StatusCode
+    status_label: str
+    received: Optional[str]
+    days_late: int
+    kind: Literal["plan", "return", "summary", "case"]
+    label: str
+    period: Optional[str]
+    evidence: Optional[str]
+    source: Optional[str]
+    counted: Optional[str]
+    accepted: Optional[bool]
+    missing_materials: list[str]
+    reason: Optional[str]
+    logbook: list[LogbookDoc]
+    copies: list[CopyDoc]
+    findings: list[FindingDoc]
+
+
+class TallyDoc(_Doc):
+    """How one deadline went across all towns."""
+
+    deadline: str
+    kind: str
+    label: str
+    due: date
+    on_time: int
+    late: int
+    rejected: int
+    missing: int
+    to_verify: int
+    not_due: int
+    incomplete: int
+    towns: int
+    received: int
+    rate: Optional[float]
+    on_time_rate: Optional[float]
+    late_towns: list[str]
+    missing_towns: list[str]
+    rejected_towns: list[str]
+    to_verify_towns: list[str]
+    incomplete_towns: list[str]
+
+
+class OpenTownDoc(_Doc):
+    """A town with major hazards past their day."""
+
+    town: str
+    period: Optional[str]
+    source: str
+    major_found: int
+    major_fixed: int
+    open: int
+    hazards: list[HazardDoc]
+    detail_rows: int
+
+
+class OverdueHazardsDoc(_Doc):
+    """Major hazards past their rectification day."""
+
+    rectify_by: Optional[date]
+    passed: bool
+    towns: list[OpenTownDoc]
+
+
+class NoCaseDoc(_Doc):
+    """Towns that have not reported their typical enforcement case."""
+
+    due: Optional[date]
+    passed: bool
+    towns: list[str]
+
+
+class DeadlinesDoc(_Doc):
+    """`bairi deadlines --format json`."""
+
+    as_of: date
+    items: list[ItemDoc]
+    deadlines: list[TallyDoc]
+    overdue: int
+    overdue_hazards: OverdueHazardsDoc
+    no_case: NoCaseDoc
+    findings: list[FindingDoc]
+    ignored_after_as_of: int
+    inputs: InputsDoc
+    reminders: Optional[list[str]] = None
+
+
+class SummaryDoc(_Doc):
+    """`bairi summary --format json`: the bulletin's text and every variable its template saw."""
+
+    as_of: date
+    period: str
+    output: Optional[str]
+    text: Optional[str]
+    message: Optional[str] = None
+    variables: dict[str, Any]
+
+
+class SourceDoc(BaseModel):
+    """Where one month's row of a register entry came from."""
+
+    model_config = ConfigDict(extra="allow")
+
+    period: str
+    file: str
+
+
+class EntryDoc(_Doc):
+    """One major hazard followed across the campaign."""
+
+    town: str
+    enterprise: str
+    category: str
+    supervisor: str
+    detail: str
+    first_period: Optional[str]
+    last_period: Optional[str]
+    periods: list[str]
+    status: Literal["open", "rectified"]
+    overdue: bool
+    sources: list[SourceDoc]
+    id: str
+    status_label: str
+    deadline: Optional[date]
+    deadline_source: str
+    plan_deadline: Optional[date]
+    rectified_in: Optional[str]
+    rectified_by: Optional[str]
+    vanished_from: Optional[str]
+    uncertain_match: bool
+    match: Optional[str]
+    carried_over: bool
+    clerk: dict[str, Any]
+
+
+class HazardsDoc(_Doc):
+    """`bairi hazards --format json`."""
+
+    as_of: date
+    hazards: list[EntryDoc]
+    findings: list[FindingDoc]
+    output: Optional[str]
+    periods: list[str]
+    counts: dict[str, int]
+
+
+DOCUMENTS: dict[str, type[BaseModel]] = {"check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
+                                         "summary": SummaryDoc, "hazards": HazardsDoc}
+
+
+def validated(command: str, document: Any) -> Any:
+    """The document as its model reads it back, in JSON types (a key the model lacks is a bug, raised)."""
+    model: type[BaseModel] = CheckDocs if command == "check" and isinstance(document, list) else DOCUMENTS[command]
+    return model.model_validate(document).model_dump(mode="json")
+
+
+def schema(command: str) -> dict[str, Any]:
+    """The JSON Schema of a command's `--format json` document."""
+    return DOCUMENTS[command].model_json_schema()
