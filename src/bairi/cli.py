@@ -396,3 +396,101 @@ def summary(
     else:
         sys.stdout.write(text)
     raise typer.Exit(ExitCode.OK)
+
+
+def _password(url: str) -> str:
+    """The mailbox password: BAIRI_IMAP_PASSWORD, else asked for without echo (never an option: shells keep history)."""
+    import os
+
+    password = os.environ.get("BAIRI_IMAP_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        _fail("未设置环境变量 BAIRI_IMAP_PASSWORD，且无法在此提示输入密码（163 邮箱为“授权码”）")
+    import getpass
+
+    password = getpass.getpass(f"请输入 {url} 的密码（163 邮箱为授权码，输入时不显示）：")
+    if not password:
+        _fail("没有输入密码")
+    return password
+
+
+def _session(url: str):
+    """A logged-in mailbox session for `url` (exit 2 with the reason when that fails)."""
+    from bairi.intake.imap import ImapError, Session, parse_url
+
+    try:
+        account = parse_url(url)
+        return Session(account, _password(url))
+    except ImapError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def fetch(
+    url: Annotated[str, typer.Argument(help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
+                                       show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹")],
+    since: Annotated[Optional[str], typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
+                                                 callback=_parse_date)] = None,
+    take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+) -> None:
+    """从邮箱（IMAP）收取各镇来信，每封存为一个 .eml 文件；不改动服务器上的邮件（不标为已读）。
+
+    Example: BAIRI_IMAP_PASSWORD=授权码 bairi fetch imaps://zzxajjgmfm@163.com@imap.163.com/INBOX -o 收件箱
+    """
+    from datetime import datetime, timezone
+
+    from bairi.deadlines.schedule import zone
+    from bairi.intake.imap import ImapError, fetch as fetch_mail
+    from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
+
+    campaign = _campaign(config)
+    if output.exists() and not output.is_dir():
+        _fail(f"-o 应为文件夹，但 {output} 是一个文件")
+    session = _session(url)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        ledger = open_ledger(output / LEDGER_NAME)
+    except (OSError, LedgerUnavailable) as exc:
+        session.close()
+        _fail(f"无法使用文件夹 {output}：{getattr(exc, 'strerror', None) or exc}")
+    console = _console(stderr=True)
+    bar = task = None
+    try:
+        def advance(done: int, total: int) -> None:
+            nonlocal bar, task
+            if bar is None:
+                from rich.progress import Progress
+
+                bar = Progress(console=console, transient=True)
+                bar.__enter__()
+                task = bar.add_task("收取邮件", total=total)
+            bar.update(task, completed=done)
+
+        senders = [e for unit in campaign.units for e in unit.emails]
+        result = fetch_mail(session, output, ledger, since=since or campaign.start, senders=senders, take_all=take_all,
+                            zone=zone(campaign), now=datetime.now(timezone.utc),
+                            progress=advance if fmt is Format.table and console.is_terminal else None)
+    except ImapError as exc:
+        _fail(f"{exc}。已完整保存的邮件保留在 {output}，再次运行会接着收取")
+    except OSError as exc:
+        _fail(f"无法写入 {output}：{exc.strerror or exc}")
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        ledger.close()
+        session.close()
+    if fmt is Format.json:
+        _print_json({"fetched": len(result.files), "skipped": result.skipped, "known": result.known,
+                     "folder": result.folder, "output": str(output), "uidvalidity": result.uidvalidity,
+                     "uidvalidity_changed": result.reset, "files": [str(p) for p in result.files]})
+    else:
+        out = _console()
+        out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"
+                  f"此前已收取 {result.known} 封；不带附件且非各镇邮箱的 {result.skipped} 封未取。", markup=False)
+        if result.reset:
+            out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
+    raise typer.Exit(ExitCode.OK)
