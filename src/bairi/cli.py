@@ -444,7 +444,8 @@ def fetch(
     from datetime import datetime, timezone
 
     from bairi.deadlines.schedule import zone
-    from bairi.intake.imap import ImapError, fetch as fetch_mail
+    from bairi.intake.imap import ImapError
+    from bairi.intake.imap import fetch as fetch_mail
     from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
 
     campaign = _campaign(config)

@@ -309,7 +309,7 @@ def _explain(exc: BaseException, account: Account) -> str:
         return f"连接邮箱服务器 {where} 超时（请检查网络，或稍后再试）"
     if isinstance(exc, ConnectionRefusedError):
         return f"邮箱服务器 {where} 拒绝连接（请检查服务器名称和端口）"
-    if isinstance(exc, imaplib.IMAP4.abort) or isinstance(exc, (ConnectionError, EOFError)):
+    if isinstance(exc, (imaplib.IMAP4.abort, ConnectionError, EOFError)):
         return f"与邮箱服务器 {where} 的连接中断"
     if isinstance(exc, OSError):
         return f"无法连接邮箱服务器 {where}：{exc.strerror or exc}"
@@ -366,7 +366,7 @@ class Session:
             self.call(self.imap.xatom, "ID", f"({fields})")
 
     def _capabilities(self) -> tuple[str, ...]:
-        typ, data = self.call(self.imap.capability)
+        _, data = self.call(self.imap.capability)
         words = b" ".join(d for d in data if isinstance(d, bytes)).decode("ascii", errors="replace").upper().split()
         return tuple(words)
 
@@ -393,7 +393,7 @@ class Session:
     def examine(self, folder: str) -> int:
         """Open `folder` read-only (EXAMINE: nothing changes, not even \\Recent); return its UIDVALIDITY."""
         try:
-            typ, data = self.imap.select(quoted(encode_folder(folder)), readonly=True)
+            typ, _ = self.imap.select(quoted(encode_folder(folder)), readonly=True)
         except imaplib.IMAP4.abort as exc:
             raise ImapError(_explain(exc, self.account)) from None
         except (imaplib.IMAP4.error, OSError) as exc:
@@ -420,7 +420,7 @@ class Session:
         except (OSError, imaplib.IMAP4.error, EOFError):
             self._drop()
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -481,7 +481,7 @@ def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None,
     result = Fetched(account.folder, output, uidvalidity, reset=reset)
     result.known = sum(1 for u in uids if u in known)
     fresh = [u for u in uids if u not in known]
-    wanted = set(s.strip().lower() for s in senders if s.strip())
+    wanted = {s.strip().lower() for s in senders if s.strip()}
     chosen: list[int] = []
     if take_all:
         chosen = fresh
