@@ -100,26 +100,105 @@ def _print_json(document: object) -> None:
     sys.stdout.write(dumps(document) + "\n")
 
 
+ReplyOpt = Annotated[Optional[str], typer.Option(
+    "--reply", help="为每份需退回的报表写一封退回通知邮件草稿：写到此文件夹（.eml），或 imaps://邮箱（放进草稿箱）")]
+
+
+def _draft_sender(target: str, campaign) -> str:
+    """From of a draft: the mailbox it goes into, else the county's first configured address."""
+    from bairi.intake.imap import ImapError, is_url, parse_url
+
+    if is_url(target):
+        try:
+            user = parse_url(target).user
+        except ImapError as exc:
+            _fail(str(exc))
+        if "@" in user:
+            return user
+    return next(iter(campaign.contact.emails), "")
+
+
+def _deliver(target: str, drafts: list) -> list[str]:
+    """Drafts into a folder (.eml files) or the drafts folder of an imap(s):// mailbox; where each went."""
+    from bairi.intake.imap import ImapError, append_drafts, is_url
+
+    if not drafts:
+        return []
+    if is_url(target):
+        from datetime import datetime, timezone
+
+        session = _session(target)
+        try:
+            folder = append_drafts(session, [d.as_bytes() for d in drafts], datetime.now(timezone.utc))
+        except ImapError as exc:
+            _fail(f"邮件草稿未能放进草稿箱：{exc}")
+        finally:
+            session.close()
+        return [f"{folder.name}：{d.subject}" for d in drafts]
+    from bairi.present.drafts import write_drafts
+
+    if Path(target).exists() and not Path(target).is_dir():
+        _fail(f"草稿应写到文件夹，但 {target} 是一个文件")
+    try:
+        return [str(p) for p in write_drafts(Path(target), drafts)]
+    except OSError as exc:
+        _fail(f"邮件草稿写出失败：{exc.strerror or exc}")
+        return []
+
+
+def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, str]:
+    """A 退回 draft for every return with errors; by id of the return, where its draft went."""
+    from datetime import datetime, timezone
+
+    from bairi.present.drafts import reply_draft
+
+    from bairi.deadlines.schedule import zone
+
+    sender = _draft_sender(target, campaign)
+    now = datetime.now(timezone.utc).astimezone(zone(campaign))
+    drafts, owners = [], []
+    for ret in returns:
+        if ret.ok:
+            continue
+        item = mailed.get(id(ret))
+        if item is not None:
+            name, data, mailed_from = item.name, item.data, item.sender
+        else:
+            try:
+                name, data, mailed_from = ret.file.name, ret.file.read_bytes(), ""
+            except OSError:
+                continue  # nothing to attach: the clerk sees the file's own F109 finding
+        drafts.append(reply_draft(ret, name, data, campaign, now, sender, mailed_from))
+        owners.append(id(ret))
+    return dict(zip(owners, _deliver(target, drafts)))
+
+
 @app.command()
 def check(
     paths: Paths,
     fmt: FormatOpt = Format.table,
     period: PeriodOpt = None,
+    reply: ReplyOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """检查一份或多份报表，指出需要修改的单元格。
+    """检查一份或多份报表（或邮件 .eml/.mbox 中的报表附件），指出需要修改的单元格。
 
-    Example: bairi check 巴公镇12月份百日攻坚报表.xlsx
+    Example: bairi check 巴公镇12月份百日攻坚报表.xlsx --reply 退回/
     """
-    from bairi.check.rules import check_file
+    from bairi.check.rules import check_file, check_mail
+    from bairi.intake.mail import is_mail, mails_under
 
     campaign = _campaign(config)
     files = _expand(paths)
-    returns = [check_file(p, campaign, period) for p in files]
+    returns = [check_file(p, campaign, period) for p in files if not is_mail(p)]
+    pairs = [pair for mail in mails_under(paths) for pair in check_mail(mail, campaign, period)]
+    returns += [r for r, _ in pairs]
+    mailed = {id(r): item for r, item in pairs}
+    drafted = _reply(reply, returns, mailed, campaign) if reply else {}
     if fmt is Format.json:
         from bairi.present.report import return_dict
 
-        documents = [return_dict(r) for r in returns]
+        documents = [return_dict(r) | ({"reply": drafted[id(r)]} if id(r) in drafted else {}) for r in returns]
         _print_json(documents[0] if len(documents) == 1 else documents)
     else:
         from bairi.present.report import show_returns
@@ -128,6 +207,8 @@ def check(
         if not returns:
             console.print("没有找到报表文件（.xlsx .xls .et .ods 等）。")
         show_returns(console, returns)
+        for where in drafted.values():
+            console.print(f"已写出退回邮件草稿：{where}", markup=False)
     if not returns:
         raise typer.Exit(ExitCode.USAGE)
     if any(r.unreadable for r in returns):
@@ -282,7 +363,24 @@ def main() -> None:
         raise SystemExit(ExitCode.USAGE) from None
 
 
-RemindOpt = Annotated[Optional[Path], typer.Option("--remind", help="为每个逾期或未报的镇写一份催报通知到此文件夹")]
+RemindOpt = Annotated[Optional[str], typer.Option(
+    "--remind", help="为每个逾期或未报的镇写一份催报通知到此文件夹（已配置邮箱的镇另有邮件草稿 .eml）；"
+                     "或 imaps://邮箱：催报邮件草稿放进草稿箱")]
+
+
+def _remind(target: str, result, template_file: Optional[Path]) -> list:
+    """The 催报 notices into a folder, and a mail draft for each town whose address is configured
+    (into the folder, or the mailbox's drafts folder for an imap(s):// target); what was written."""
+    from datetime import datetime, timezone
+
+    from bairi.deadlines.schedule import zone
+    from bairi.intake.imap import is_url
+    from bairi.present.reminders import reminder_drafts, write_reminders
+
+    written: list = [] if is_url(target) else write_reminders(Path(target), result, template_file)
+    now = datetime.now(timezone.utc).astimezone(zone(result.campaign))
+    drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, template_file)
+    return written + _deliver(target, drafts)
 def _evidence(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool):
     """Receipts under the inputs and the day that counts as today (`--as-of`, else today in Beijing time)."""
     from datetime import datetime, timezone
@@ -319,11 +417,11 @@ def deadlines(
 
     Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
-    from bairi.present.reminders import assessment_dict, show_assessment, write_reminders
+    from bairi.present.reminders import assessment_dict, show_assessment
     from bairi.deadlines.schedule import assess
 
     campaign = _campaign(config)
-    if remind is not None and remind.exists() and not remind.is_dir():
+    if remind is not None and Path(remind).is_file():
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
@@ -334,7 +432,7 @@ def deadlines(
         from jinja2 import TemplateError
 
         try:
-            written = write_reminders(remind, result, template_file)
+            written = _remind(remind, result, template_file)
         except (OSError, ValueError, TemplateError) as exc:
             _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
