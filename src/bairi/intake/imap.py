@@ -352,12 +352,19 @@ class Session:
 
     def _login(self, password: str) -> None:
         try:
-            self.imap.login(self.account.user, password)
+            if "AUTH=PLAIN" in self.imap.capabilities:
+                # SASL PLAIN carries UTF-8 (RFC 4616); imaplib's LOGIN would refuse a non-ASCII password.
+                token = f"\0{self.account.user}\0{password}".encode("utf-8")
+                self.imap.authenticate("PLAIN", lambda _challenge: token)
+            else:
+                self.imap.login(self.account.user, password)
         except imaplib.IMAP4.abort as exc:
             raise ImapError(_explain(exc, self.account)) from None
         except imaplib.IMAP4.error:
             raise ImapError(f"登录邮箱 {self.account.user} 失败：用户名或密码不对。163 邮箱请使用“授权码”，"
                             "不是网页登录密码（设置 → POP3/SMTP/IMAP → 开启 IMAP 服务后获得）") from None
+        except UnicodeEncodeError:
+            raise ImapError("该邮箱服务器只接受英文字母、数字组成的密码，请检查密码（授权码）") from None
         except OSError as exc:
             raise ImapError(_explain(exc, self.account)) from None
         # RFC 2971: 163.com answers SELECT with "Unsafe Login" to clients that have not said who they are.

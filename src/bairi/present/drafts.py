@@ -34,8 +34,10 @@ class Draft:
     message: EmailMessage
 
     def as_bytes(self) -> bytes:
-        """The message as it is saved or appended (CRLF line ends)."""
-        return self.message.as_bytes()
+        """The message as it is saved or appended (CRLF line ends, as RFC 5322 and IMAP APPEND want)."""
+        from email import policy
+
+        return self.message.as_bytes(policy=policy.default.clone(linesep="\r\n"))
 
 
 def message(sender: str, to: list[str], subject: str, body: str, attachments: list[tuple[str, bytes]],
@@ -54,7 +56,9 @@ def message(sender: str, to: list[str], subject: str, body: str, attachments: li
     for name, data in attachments:
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         maintype, subtype = kind.split("/", 1)
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        # A text attachment is our own notice, in UTF-8: said so, or readers guess ASCII.
+        params = {"charset": "utf-8"} if maintype == "text" else None
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name, params=params)
         # Foxmail and older Outlook read the name from Content-Type, others from Content-Disposition.
         msg.get_payload()[-1].set_param("name", name)
     return msg
