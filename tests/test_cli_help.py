@@ -10,7 +10,7 @@ COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands]
 
 
 def test_all_commands_are_registered():
-    assert sorted(COMMANDS) == ["check", "deadlines", "init", "merge", "summary", "template"]
+    assert sorted(COMMANDS) == ["check", "deadlines", "fetch", "init", "merge", "summary", "template"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

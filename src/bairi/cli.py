@@ -537,7 +537,9 @@ def fetch(
 ) -> None:
     """从邮箱（IMAP）收取各镇来信，每封存为一个 .eml 文件；不改动服务器上的邮件（不标为已读）。
 
-    Example: BAIRI_IMAP_PASSWORD=授权码 bairi fetch imaps://zzxajjgmfm@163.com@imap.163.com/INBOX -o 收件箱
+    密码（163 邮箱为授权码）在提示时输入，或事先放在环境变量 BAIRI_IMAP_PASSWORD 中。
+
+    Example: bairi fetch imaps://zzxajjgmfm@163.com@imap.163.com/INBOX -o 收件箱
     """
     from datetime import datetime, timezone
 
