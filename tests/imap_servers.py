@@ -275,9 +275,10 @@ class DroppingProxy:
     `budget` bytes after the client asked for a message body (`BODY.PEEK[]`) for the `nth` time: a connection
     lost mid-message. Later connections are relayed whole (the network is back)."""
 
-    def __init__(self, port: int, nth: int, budget: int) -> None:
+    def __init__(self, port: int, nth: int = 1 << 30, budget: int = 0, host: str = "127.0.0.1") -> None:
         self.target, self.nth, self.budget = port, nth, budget
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.heard = bytearray()  # everything the client sent
+        self.listener = socket.create_server((host, 0))
         self.port = self.listener.getsockname()[1]
         self.cut = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
@@ -299,6 +300,7 @@ class DroppingProxy:
         def upstream() -> None:
             try:
                 while data := client.recv(65536):
+                    self.heard += data
                     asked[0] += data.count(b"BODY.PEEK[]")
                     server.sendall(data)
             except OSError:
@@ -333,3 +335,14 @@ class DroppingProxy:
     def close(self) -> None:
         """Stop listening."""
         self.listener.close()
+
+
+def outside_address() -> str | None:
+    """This machine's address on its network (not loopback), or None when it has none."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.connect(("192.0.2.1", 9))  # no packet is sent: this only asks which source address a route has
+            address = sock.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address

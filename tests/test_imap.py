@@ -286,6 +286,24 @@ def test_unreachable_server_exits_2(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_no_plain_text_login_beyond_loopback(pymap_server, tmp_path):
+    from imap_servers import outside_address
+
+    address = outside_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to reach a server by")
+    relay = DroppingProxy(pymap_server.port, host=address)  # the same server, reached over the network
+    try:
+        result = bairi("fetch", f"imap://clerk@163.com@{address}:{relay.port}/INBOX", "-o", tmp_path / "x",
+                       password=pymap_server.password)
+    finally:
+        relay.close()
+    assert result.exit_code == 2
+    assert "不支持加密（STARTTLS），为保护密码拒绝明文登录" in "".join(result.output.split())
+    assert b"LOGIN" not in bytes(relay.heard).upper() and b"AUTHENTICATE" not in bytes(relay.heard).upper()
+    assert not (tmp_path / "x").exists()
+
+
 def test_connection_dropped_mid_fetch_leaves_whole_files_and_the_next_run_completes(pymap_server, tmp_path):
     data, dates = sample_messages()
     pymap_server.seed("INBOX", data[:8], dates=dates[:8])
@@ -438,11 +456,16 @@ def test_imaps_with_a_certificate_trusted_through_the_system_store(dovecot_serve
     assert "TLS" in log
 
 
-def test_an_untrusted_certificate_is_refused(dovecot_server, tmp_path):
-    url = dovecot_server.url(scheme="imaps", port=dovecot_server.tls_port)
-    result = bairi("fetch", url, "-o", tmp_path / "x", password=dovecot_server.password,
-                   env={"SSL_CERT_FILE": str(Path(__file__).parent / "data" / "lo_clean.xlsx")})
-    assert result.exit_code == 2 and "证书验证失败" in result.output
+@pytest.mark.parametrize("scheme", ["imaps", "imap"])
+def test_a_certificate_the_system_does_not_trust_is_refused(dovecot_server, tmp_path, scheme):
+    from imap_servers import make_certificate
+
+    other, _ = make_certificate(tmp_path)  # a store that trusts some other certificate, not the server's
+    port = dovecot_server.tls_port if scheme == "imaps" else dovecot_server.port
+    result = bairi("fetch", dovecot_server.url(scheme=scheme, port=port), "-o", tmp_path / "x",
+                   password=dovecot_server.password, env={"SSL_CERT_FILE": str(other), "SSL_CERT_DIR": str(tmp_path)})
+    assert result.exit_code == 2
+    assert "服务器证书验证失败" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x").exists()
 
 

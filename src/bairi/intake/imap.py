@@ -345,7 +345,10 @@ class Session:
             try:
                 imap.starttls(tls_context())
             except BaseException:
-                imap.shutdown()
+                try:
+                    imap.shutdown()
+                except OSError:
+                    pass  # a failed handshake has closed the socket already; its own error is the one to tell
                 raise
         elif not account.loopback:
             imap.shutdown()
@@ -379,15 +382,17 @@ class Session:
             raise ImapError("该邮箱服务器只接受英文字母、数字组成的密码，请检查密码（授权码）") from None
         except OSError as exc:
             raise ImapError(_explain(exc, self.account)) from None
-        # RFC 2971: 163.com answers SELECT with "Unsafe Login" to clients that have not said who they are.
-        if "ID" in self._capabilities():
-            fields = " ".join(quoted(v) for v in CLIENT_ID)
-            self.call(self.imap.xatom, "ID", f"({fields})")
-
-    def _capabilities(self) -> tuple[str, ...]:
-        _, data = self.call(self.imap.capability)
-        words = b" ".join(d for d in data if isinstance(d, bytes)).decode("ascii", errors="replace").upper().split()
-        return tuple(words)
+        # RFC 2971: 163.com answers SELECT with "Unsafe Login" to clients that have not said who they are. Sent
+        # whether or not ID is advertised; a server that does not know it says BAD, and that is all.
+        fields = " ".join(quoted(v) for v in CLIENT_ID)
+        try:
+            self.imap.xatom("ID", f"({fields})")
+        except imaplib.IMAP4.abort as exc:
+            raise ImapError(_explain(exc, self.account)) from None
+        except imaplib.IMAP4.error:
+            pass
+        except OSError as exc:
+            raise ImapError(_explain(exc, self.account)) from None
 
     def call(self, method: Callable, *args: object) -> tuple[str, list]:
         """Run one imaplib command; a dropped connection or a refusal becomes an ImapError."""
