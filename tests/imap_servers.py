@@ -7,10 +7,10 @@ A dropping proxy sits in front of a server for the connection-lost test.
 
 from __future__ import annotations
 
+import grp
 import imaplib
 import os
 import pwd
-import grp
 import shutil
 import socket
 import ssl
@@ -107,7 +107,7 @@ class Server:
         imap = self.client()
         try:
             imap.select(quoted(encode_folder(folder)), readonly=True)
-            typ, data = imap.uid("FETCH", "1:*", "(UID FLAGS)")
+            _, data = imap.uid("FETCH", "1:*", "(UID FLAGS)")
             found = {}
             import re
 
@@ -124,7 +124,7 @@ class Server:
         imap = self.client()
         try:
             imap.select(quoted(encode_folder(folder)), readonly=True)
-            typ, data = imap.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[])")
+            _, data = imap.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[])")
             import re
 
             found = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import mailbox
 import re
@@ -20,11 +19,18 @@ from build import PERIOD, write_return
 from build_mail import encoded_word, message
 from hypothesis import given
 from hypothesis import strategies as st
-from imap_servers import DroppingProxy, dovecot_server, pymap_server  # noqa: F401 - fixtures
+from imap_servers import DroppingProxy
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.intake.imap import ImapError, decode_folder, encode_folder, has_attachment, parse_fetch, parse_url
+from bairi.intake.imap import (
+    ImapError,
+    decode_folder,
+    encode_folder,
+    has_attachment,
+    parse_fetch,
+    parse_url,
+)
 from bairi.intake.mail import read_eml
 
 runner = CliRunner()
@@ -36,7 +42,7 @@ def sample_messages() -> tuple[list[bytes], list[datetime]]:
     box = mailbox.mbox(str(SAMPLE_MBOX), create=False)
     try:
         # IMAP stores lines ending CRLF (imaplib's APPEND converts them): the server's bytes are these.
-        data = [re.sub(rb"\r?\n", b"\r\n", box.get_bytes(key)) for key in box.keys()]
+        data = [re.sub(rb"\r?\n", b"\r\n", box.get_bytes(key)) for key in box.iterkeys()]
     finally:
         box.close()
     dates = [parsedate_to_datetime(BytesParser(policy=policy.compat32).parsebytes(d, headersonly=True)["Date"])
@@ -214,6 +220,7 @@ def test_only_campaign_mail_is_fetched_unless_all(pymap_server, tmp_path):
     subjects = sorted(BytesParser(policy=policy.default).parsebytes(f.read_bytes())["Subject"] for f in emls(out))
     assert subjects == ["巴公镇12月报表", "巴公镇方案已发，请查收"]
     everything, doc = fetch_json(pymap_server, tmp_path / "all", "INBOX", "--all", "--since", "2023-01-01")
+    assert everything.exit_code == 0
     assert (doc["fetched"], doc["skipped"]) == (4, 0)
 
 
@@ -250,6 +257,7 @@ def test_a_chinese_folder_and_its_uidvalidity_change(pymap_server, tmp_path):
     assert (doc2["fetched"], doc2["known"], doc2["uidvalidity_changed"]) == (1, 0, True)
     assert len(emls(out)) == 6  # the five already saved are not saved twice
     third, doc3 = fetch_json(pymap_server, out, "各镇报表")
+    assert third.exit_code == 0
     assert (doc3["fetched"], doc3["known"], doc3["uidvalidity_changed"]) == (0, 6, False)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Self
 from urllib.parse import unquote
 
 from bairi.intake.ledger import Ledger, LedgerUnavailable
@@ -369,7 +370,7 @@ class Session:
         try:
             if "AUTH=PLAIN" in self.imap.capabilities:
                 # SASL PLAIN carries UTF-8 (RFC 4616); imaplib's LOGIN would refuse a non-ASCII password.
-                token = f"\0{self.account.user}\0{password}".encode("utf-8")
+                token = f"\0{self.account.user}\0{password}".encode()
                 self.imap.authenticate("PLAIN", lambda _challenge: token)
             else:
                 self.imap.login(self.account.user, password)
@@ -444,7 +445,7 @@ class Session:
         except (OSError, imaplib.IMAP4.error, EOFError):
             self._drop()
 
-    def __enter__(self) -> Session:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
