@@ -281,6 +281,12 @@ def test_wrong_password_exits_2_in_chinese_and_writes_nothing(pymap_server, tmp_
     assert not out.exists()
 
 
+def test_a_missing_folder_is_named(pymap_server, tmp_path):
+    result = bairi("fetch", pymap_server.url("不存在"), "-o", tmp_path / "x", password=pymap_server.password)
+    said = "".join(result.output.split())
+    assert result.exit_code == 2 and "无法打开邮箱文件夹“不存在”" in said and "现有文件夹：INBOX" in said
+
+
 def test_no_password_and_no_terminal_exits_2(pymap_server, tmp_path):
     result = runner.invoke(app, ["fetch", pymap_server.url(), "-o", str(tmp_path / "x")], env={"BAIRI_IMAP_PASSWORD": ""})
     assert result.exit_code == 2 and "BAIRI_IMAP_PASSWORD" in result.output
@@ -514,3 +520,15 @@ def test_wrong_password_on_dovecot(dovecot_server, tmp_path):
     result = bairi("fetch", dovecot_server.url(), "-o", tmp_path / "x", password="wrong",
                    env={"SSL_CERT_FILE": str(dovecot_server.cert)})
     assert result.exit_code == 2 and "登录邮箱 county@163.com 失败" in result.output
+
+
+def test_template_readme_documents_every_reply_variable(tmp_path):
+    from bairi.check.rules import check_file
+    from bairi.core.campaign import default_campaign
+    from bairi.present.drafts import reply_context
+
+    readme = (Path(__file__).parent.parent / "templates" / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## reply.txt.j2")[1].split("\n## ")[0]
+    documented = {name for cell in re.findall(r"^\| (`[^|]+`) \|", part, re.M) for name in re.findall(r"`(\w+)`", cell)}
+    ret = check_file(bad_return(tmp_path), default_campaign())
+    assert set(reply_context(ret, "x.xlsx", default_campaign(), date(2023, 12, 20))) == documented

@@ -418,14 +418,15 @@ class Session:
     def examine(self, folder: str) -> int:
         """Open `folder` read-only (EXAMINE: nothing changes, not even \\Recent); return its UIDVALIDITY."""
         try:
-            typ, _ = self.imap.select(quoted(encode_folder(folder)), readonly=True)
+            typ, answer = self.imap.select(quoted(encode_folder(folder)), readonly=True)
         except imaplib.IMAP4.abort as exc:
             raise ImapError(_explain(exc, self.account)) from None
         except (imaplib.IMAP4.error, OSError) as exc:
             raise ImapError(f"无法打开邮箱文件夹“{folder}”：{exc}") from None
         if typ != "OK":
+            said = b" ".join(d for d in answer if isinstance(d, bytes)).decode("utf-8", errors="replace")
             names = "、".join(f.name for f in self.folders())
-            raise ImapError(f"邮箱中没有文件夹“{folder}”（现有：{names}）")
+            raise ImapError(f"无法打开邮箱文件夹“{folder}”（服务器答复：{said or typ}；现有文件夹：{names}）")
         _, values = self.imap.response("UIDVALIDITY")
         try:
             return int(values[0])

@@ -99,7 +99,6 @@ class Ledger:
             self._db = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=DELETE")
             self._db.execute(_SCHEMA)
-            self._db.execute(_FETCHED)
         except sqlite3.Error as exc:
             raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
 
@@ -148,9 +147,17 @@ class Ledger:
         assert sighting is not None
         return sighting
 
+    def _fetch_table(self) -> None:
+        # Made only when `fetch` uses the ledger: merge opens ledgers on read-only media, where a new table is a
+        # write that would fail and cost it the first-seen times.
+        if not getattr(self, "_fetch_ready", False):
+            self._db.execute(_FETCHED)
+            self._fetch_ready = True
+
     def fetched_uids(self, account: str, folder: str, uidvalidity: int) -> set[int]:
         """The UIDs of a mailbox folder already saved under this UIDVALIDITY."""
         try:
+            self._fetch_table()
             rows = self._db.execute("SELECT uid FROM fetched WHERE account = ? AND folder = ? AND uidvalidity = ?",
                                     (account, folder, uidvalidity)).fetchall()
         except sqlite3.Error as exc:
@@ -160,6 +167,7 @@ class Ledger:
     def has_fetched(self, account: str, folder: str) -> bool:
         """True when anything was ever saved from this folder (under any UIDVALIDITY)."""
         try:
+            self._fetch_table()
             row = self._db.execute("SELECT 1 FROM fetched WHERE account = ? AND folder = ? LIMIT 1",
                                    (account, folder)).fetchone()
         except sqlite3.Error as exc:
@@ -170,6 +178,7 @@ class Ledger:
                      now: datetime) -> None:
         """Remember that message `uid` of the folder is saved as `file` (called after the file is written)."""
         try:
+            self._fetch_table()
             self._db.execute(
                 "INSERT OR REPLACE INTO fetched (account, folder, uidvalidity, uid, file, sha256, fetched_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)", (account, folder, uidvalidity, uid, file, sha256, now.isoformat()))
