@@ -532,3 +532,15 @@ def test_template_readme_documents_every_reply_variable(tmp_path):
     documented = {name for cell in re.findall(r"^\| (`[^|]+`) \|", part, re.M) for name in re.findall(r"`(\w+)`", cell)}
     ret = check_file(bad_return(tmp_path), default_campaign())
     assert set(reply_context(ret, "x.xlsx", default_campaign(), date(2023, 12, 20))) == documented
+
+
+def test_draft_files_stay_in_their_folder_and_never_overwrite_each_other(tmp_path):
+    from bairi.present.drafts import Draft, message, write_drafts
+
+    now = datetime(2023, 12, 20, tzinfo=BEIJING)
+    names = ["退回_a/b.eml", "退回_a_b.eml", "退回_a:b.eml", "../../x.eml"]
+    drafts = [Draft(n, "", [], "s", message("a@b.cn", [], "s", n, [], now)) for n in names]
+    written = write_drafts(tmp_path / "out", drafts)
+    assert [p.name for p in written] == ["退回_a_b.eml", "退回_a_b_2.eml", "退回_a_b_3.eml", "x.eml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)
+    assert [parse(p.read_bytes()).get_body(("plain",)).get_content().strip() for p in written] == names

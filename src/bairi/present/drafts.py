@@ -129,7 +129,7 @@ def unique_names(drafts: list[Draft]) -> None:
     """Give drafts with the same file name a _2, _3 … suffix, in order."""
     used: set[str] = set()
     for draft in drafts:
-        stem, n = Path(draft.name).stem, 2
+        stem, n = draft.name.removesuffix(".eml"), 2
         while draft.name in used:
             draft.name, n = f"{stem}_{n}.eml", n + 1
         used.add(draft.name)
@@ -140,10 +140,12 @@ def write_drafts(folder: Path, drafts: list[Draft]) -> list[Path]:
     from bairi.present.reminders import safe_filename
 
     folder = Path(folder)
+    for draft in drafts:
+        draft.name = f"{safe_filename(draft.name.removesuffix('.eml'))}.eml"
     unique_names(drafts)
     written = []
     for draft in drafts:
-        target = folder / f"{safe_filename(Path(draft.name).stem)}.eml"
+        target = folder / draft.name
         write_atomic(target, draft.as_bytes())
         written.append(target)
     return written
