@@ -529,7 +529,7 @@ def test_template_readme_documents_every_reply_variable(tmp_path):
 
     readme = (Path(__file__).parent.parent / "templates" / "README.md").read_text(encoding="utf-8")
     part = readme.split("## reply.txt.j2")[1].split("\n## ")[0]
-    documented = {name for cell in re.findall(r"^\| (`[^|]+`) \|", part, re.M) for name in re.findall(r"`(\w+)`", cell)}
+    documented = {name for cell in re.findall(r"^\| (`[^|]+`) \|", part, re.MULTILINE) for name in re.findall(r"`(\w+)`", cell)}
     ret = check_file(bad_return(tmp_path), default_campaign())
     assert set(reply_context(ret, "x.xlsx", default_campaign(), date(2023, 12, 20))) == documented
 
