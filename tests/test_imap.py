@@ -173,6 +173,8 @@ def test_first_fetch_saves_each_message_once_and_the_second_saves_nothing(pymap_
     first = min(files)
     assert first.name.startswith(min(dates).astimezone(BEIJING).strftime("%Y-%m-%d_%H%M%S"))
     assert not list(out.glob(".*.tmp"))
+    secret = pymap_server.password.encode()
+    assert not any(secret in f.read_bytes() for f in out.iterdir())  # the ledger included
     again, doc = fetch_json(pymap_server, out)
     assert again.exit_code == 0
     assert (doc["fetched"], doc["known"], doc["files"]) == (0, 75, [])
