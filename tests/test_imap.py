@@ -410,6 +410,9 @@ def test_reply_drafts_appended_to_the_drafts_folder(pymap_server, tmp_path):
     [attached] = list(draft.iter_attachments())
     assert (attached.get_filename(), attached.get_content()) == ("巴公镇12月份报表.xlsx", book.read_bytes())
     assert pymap_server.messages("INBOX") == []
+    again = bairi("check", book, "--reply", pymap_server.url(), password=pymap_server.password)
+    assert again.exit_code == 1 and "草稿箱中已有，未重复放入" in "".join(again.output.split())
+    assert len(pymap_server.messages("草稿箱")) == 1
 
 
 def remind_config(tmp_path: Path) -> Path:
@@ -514,6 +517,9 @@ def test_drafts_go_to_the_special_use_drafts_folder(dovecot_server, tmp_path):
     assert {"\\Draft", "\\Seen"} <= flags
     draft = parse(data)
     assert (draft["Subject"], draft["X-Unsent"], draft["From"]) == ("关于巴公镇12月报表退回修改的通知", "1", "county@163.com")
+    bairi("check", book, "--reply", dovecot_server.url(), password=dovecot_server.password,
+          env={"SSL_CERT_FILE": str(dovecot_server.cert)})
+    assert len(dovecot_server.messages("待发草稿")) == 1  # found by its X-Bairi-Draft header: not added twice
     [attached] = list(draft.iter_attachments())
     assert (attached.get_filename(), attached.get_content()) == ("巴公镇12月份报表.xlsx", book.read_bytes())
 

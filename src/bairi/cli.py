@@ -129,12 +129,12 @@ def _deliver(target: str, drafts: list) -> list[str]:
 
         session = _session(target)
         try:
-            folder = append_drafts(session, [d.as_bytes() for d in drafts], datetime.now(timezone.utc))
+            folder, added = append_drafts(session, [(d.key, d.as_bytes()) for d in drafts], datetime.now(timezone.utc))
         except ImapError as exc:
             _fail(f"邮件草稿未能放进草稿箱：{exc}")
         finally:
             session.close()
-        return [f"{folder.name}：{d.subject}" for d in drafts]
+        return [f"{folder.name}：{d.subject}{'' if new else '（草稿箱中已有，未重复放入）'}" for d, new in zip(drafts, added)]
     from bairi.present.drafts import write_drafts
 
     if Path(target).exists() and not Path(target).is_dir():

@@ -565,13 +565,25 @@ def drafts_folder(folders: list[Folder]) -> Folder | None:
     return None
 
 
-def append_drafts(session: Session, messages: list[bytes], now: datetime) -> Folder:
-    """APPEND each message to the drafts folder flagged \\Draft (and \\Seen: a draft is not unread mail)."""
-    folder = drafts_folder(session.folders())
+def append_drafts(session: Session, drafts: list[tuple[str, bytes]], now: datetime) -> tuple[Folder, list[bool]]:
+    """APPEND each (key, message) to the drafts folder flagged \\Draft (and \\Seen: a draft is not unread
+    mail), unless a draft with the same X-Bairi-Draft key is there already (a second run the same day adds
+    nothing). Returns the folder and, per draft, whether it was added."""
+    folders = session.folders()
+    folder = drafts_folder(folders)
     if folder is None:
-        names = "、".join(f.name for f in session.folders())
-        raise ImapError(f"邮箱中找不到草稿箱（现有文件夹：{names}）")
+        raise ImapError(f"邮箱中找不到草稿箱（现有文件夹：{'、'.join(f.name for f in folders)}）")
+    session.examine(folder.name)
     stamp = imaplib.Time2Internaldate(now)
-    for data in messages:
+    added = []
+    for key, data in drafts:
+        _, found = session.call(session.imap.uid, "SEARCH", "HEADER", DRAFT_HEADER, quoted(key))
+        if any(chunk and chunk.split() for chunk in found):
+            added.append(False)
+            continue
         session.call(session.imap.append, quoted(folder.raw), "(\\Draft \\Seen)", stamp, data)
-    return folder
+        added.append(True)
+    return folder, added
+
+
+DRAFT_HEADER = "X-Bairi-Draft"

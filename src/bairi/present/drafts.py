@@ -33,6 +33,11 @@ class Draft:
     subject: str
     message: EmailMessage
 
+    @property
+    def key(self) -> str:
+        """What makes two drafts the same one (the X-Bairi-Draft header): a mailbox gets it once."""
+        return str(self.message["X-Bairi-Draft"])
+
     def as_bytes(self) -> bytes:
         """The message as it is saved or appended (CRLF line ends, as RFC 5322 and IMAP APPEND want)."""
         from email import policy
@@ -41,8 +46,13 @@ class Draft:
 
 
 def message(sender: str, to: list[str], subject: str, body: str, attachments: list[tuple[str, bytes]],
-            now: datetime) -> EmailMessage:
-    """A draft: plain-text Chinese body in UTF-8, the files attached with RFC 2231 names."""
+            now: datetime, key: str = "") -> EmailMessage:
+    """A draft: plain-text Chinese body in UTF-8, the files attached with RFC 2231 names.
+
+    `key` names what the draft is about (the return's bytes, the town and day of a 催报), so that running
+    the same command again does not put a second copy in the mailbox's drafts folder."""
+    import hashlib
+
     msg = EmailMessage()
     if sender:
         msg["From"] = sender
@@ -52,6 +62,7 @@ def message(sender: str, to: list[str], subject: str, body: str, attachments: li
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] if "@" in sender else "bairi.invalid")
     msg["X-Unsent"] = "1"
+    msg["X-Bairi-Draft"] = hashlib.sha256((key or body).encode("utf-8")).hexdigest()[:32]
     msg.set_content(body, charset="utf-8")
     for name, data in attachments:
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -114,7 +125,11 @@ def reply_draft(ret: Return, name: str, data: bytes, campaign: Campaign, now: da
     subject = reply_subject(ret.town, ret.period, name)
     body = render(REPLY_TEMPLATE, **reply_context(ret, name, campaign, now.date()))
     stem = "_".join(p for p in ("退回", ret.town or Path(name).stem, ret.period or "") if p)
-    return Draft(f"{stem}.eml", ret.town or "", to, subject, message(sender, to, subject, body, [(name, data)], now))
+    import hashlib
+
+    key = f"reply {hashlib.sha256(data).hexdigest()} {','.join(to)}"
+    return Draft(f"{stem}.eml", ret.town or "", to, subject,
+                 message(sender, to, subject, body, [(name, data)], now, key))
 
 
 def reminder_draft(town: str, text: str, text_name: str, campaign: Campaign, now: datetime, sender: str) -> Draft:
@@ -122,7 +137,8 @@ def reminder_draft(town: str, text: str, text_name: str, campaign: Campaign, now
     to = town_addresses(campaign, town)
     subject = f"关于{town}{campaign.name}材料催报的通知"
     attached = [(text_name, text.encode("utf-8"))]
-    return Draft(f"{Path(text_name).stem}.eml", town, to, subject, message(sender, to, subject, text, attached, now))
+    return Draft(f"{Path(text_name).stem}.eml", town, to, subject,
+                 message(sender, to, subject, text, attached, now, f"remind {town} {text}"))
 
 
 def unique_names(drafts: list[Draft]) -> None:
