@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from build import PERIOD, write_return
 from build_mail import encoded_word, message
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from imap_servers import DroppingProxy
 from typer.testing import CliRunner
@@ -131,6 +131,18 @@ def test_urls(url, expected):
 def test_bad_urls_are_refused_in_chinese(url, words):
     with pytest.raises(ImapError, match=words):
         parse_url(url)
+
+
+@given(st.binary(max_size=300) | st.builds(lambda n, tail: b"1 (" + b"(" * n + tail, st.integers(0, 5000), st.binary(max_size=40)))
+@example(b"1 (UID {-5}\r\nabcdefgh)")
+@example(b"1 (UID {+}\r\n)")
+def test_any_server_answer_is_read_or_left_without_an_exception(data):
+    from bairi.intake.imap import parse_list
+
+    fields = parse_fetch(data)
+    assert isinstance(fields, dict)
+    has_attachment(fields.get("BODYSTRUCTURE"))
+    parse_list([data, (b"(\\Drafts) \"/\" {5}", b"abc"), data])
 
 
 def test_loopback_is_the_only_place_for_plain_login():

@@ -147,8 +147,15 @@ def quoted(text: str) -> str:
 _ATOM_END = b" ()\r\n"
 
 
-def _tokens(data: bytes, pos: int = 0) -> tuple[list, int]:
-    """Parse a parenthesised IMAP list from data[pos:] (after its '('), returning (items, next position)."""
+# Real BODYSTRUCTUREs nest a few levels; a server sending thousands of '(' must not exhaust the stack.
+MAX_DEPTH = 64
+
+
+def _tokens(data: bytes, pos: int = 0, depth: int = 0) -> tuple[list, int]:
+    """Parse a parenthesised IMAP list from data[pos:] (after its '('), returning (items, next position);
+    ValueError when the response is malformed."""
+    if depth > MAX_DEPTH:
+        raise ValueError("nested too deep")
     items: list = []
     size = len(data)
     while pos < size:
@@ -156,7 +163,7 @@ def _tokens(data: bytes, pos: int = 0) -> tuple[list, int]:
         if ch in (b" ", b"\r", b"\n"):
             pos += 1
         elif ch == b"(":
-            inner, pos = _tokens(data, pos + 1)
+            inner, pos = _tokens(data, pos + 1, depth + 1)
             items.append(inner)
         elif ch == b")":
             return items, pos + 1
@@ -173,6 +180,8 @@ def _tokens(data: bytes, pos: int = 0) -> tuple[list, int]:
         elif ch == b"{":
             close = data.index(b"}", pos)
             length = int(data[pos + 1:close].rstrip(b"+"))
+            if length < 0:
+                raise ValueError("negative literal")
             start = data.index(b"\n", close) + 1
             items.append(data[start:start + length])
             pos = start + length
@@ -216,7 +225,10 @@ def parse_fetch(response: bytes) -> dict[str, object]:
     start = response.find(b"(")
     if start < 0:
         return {}
-    items, _ = _tokens(response, start + 1)
+    try:
+        items, _ = _tokens(response, start + 1)
+    except ValueError:
+        return {}  # not an answer bairi can read: the message is left on the server, never half-saved
     found: dict[str, object] = {}
     for key, value in zip(items[::2], items[1::2]):
         if isinstance(key, bytes):
@@ -282,7 +294,10 @@ def parse_list(data: Iterable) -> list[Folder]:
     """LIST replies → folders with their flags (\\Drafts and the like, RFC 6154)."""
     found = []
     for response in responses(data):
-        items, _ = _tokens(b"(" + response + b")", 1)
+        try:
+            items, _ = _tokens(b"(" + response + b")", 1)
+        except ValueError:
+            continue
         if len(items) < 3 or not isinstance(items[0], list):
             continue
         raw = items[2].decode("utf-8", errors="replace") if isinstance(items[2], bytes) else ""
