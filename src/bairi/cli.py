@@ -150,26 +150,11 @@ def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, str]
     """A 退回 draft for every return with errors; by id of the return, where its draft went."""
     from datetime import datetime, timezone
 
-    from bairi.present.drafts import reply_draft
-
     from bairi.deadlines.schedule import zone
+    from bairi.present.drafts import reply_drafts
 
-    sender = _draft_sender(target, campaign)
     now = datetime.now(timezone.utc).astimezone(zone(campaign))
-    drafts, owners = [], []
-    for ret in returns:
-        if ret.ok:
-            continue
-        item = mailed.get(id(ret))
-        if item is not None:
-            name, data, mailed_from = item.name, item.data, item.sender
-        else:
-            try:
-                name, data, mailed_from = ret.file.name, ret.file.read_bytes(), ""
-            except OSError:
-                continue  # nothing to attach: the clerk sees the file's own F109 finding
-        drafts.append(reply_draft(ret, name, data, campaign, now, sender, mailed_from))
-        owners.append(id(ret))
+    owners, drafts = reply_drafts(returns, mailed, campaign, now, _draft_sender(target, campaign))
     return dict(zip(owners, _deliver(target, drafts)))
 
 
@@ -381,6 +366,8 @@ def _remind(target: str, result, template_file: Optional[Path]) -> list:
     now = datetime.now(timezone.utc).astimezone(zone(result.campaign))
     drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, template_file)
     return written + _deliver(target, drafts)
+
+
 def _evidence(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool):
     """Receipts under the inputs and the day that counts as today (`--as-of`, else today in Beijing time)."""
     from datetime import datetime, timezone

@@ -132,6 +132,27 @@ def reply_draft(ret: Return, name: str, data: bytes, campaign: Campaign, now: da
                  message(sender, to, subject, body, [(name, data)], now, key))
 
 
+def reply_drafts(returns: list[Return], mailed: dict[int, Any], campaign: Campaign, now: datetime,
+                 sender: str) -> tuple[list[int], list[Draft]]:
+    """The 退回 drafts of every return with errors, and the id() of the return each is for. `mailed` maps
+    id(return) to the mail attachment it was read from (its bytes attached, its sender the fallback address)."""
+    owners, drafts = [], []
+    for ret in returns:
+        if ret.ok:
+            continue
+        item = mailed.get(id(ret))
+        if item is not None:
+            name, data, mailed_from = item.name, item.data, item.sender
+        else:
+            try:
+                name, data, mailed_from = ret.file.name, Path(ret.file).read_bytes(), ""
+            except OSError:
+                continue  # nothing to attach: the clerk sees the file's own F109 finding
+        drafts.append(reply_draft(ret, name, data, campaign, now, sender, mailed_from))
+        owners.append(id(ret))
+    return owners, drafts
+
+
 def reminder_draft(town: str, text: str, text_name: str, campaign: Campaign, now: datetime, sender: str) -> Draft:
     """The 催报 draft for one town: the notice as the body, and attached to print or file."""
     to = town_addresses(campaign, town)
