@@ -10,7 +10,8 @@ COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands]
 
 
 def test_all_commands_are_registered():
-    assert sorted(COMMANDS) == ["check", "deadlines", "hazards", "init", "merge", "schema", "summary", "template"]
+    assert sorted(COMMANDS) == ["check", "deadlines", "fetch", "hazards", "init", "merge", "schema", "summary",
+                               "template"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -102,26 +102,90 @@ def _print_json(document: object, command: str) -> None:
     sys.stdout.write(dumps(validated(command, jsonable(document))) + "\n")
 
 
+ReplyOpt = Annotated[Optional[str], typer.Option(
+    "--reply", help="为每份需退回的报表写一封退回通知邮件草稿：写到此文件夹（.eml），或 imaps://邮箱（放进草稿箱）")]
+
+
+def _draft_sender(target: str, campaign) -> str:
+    """From of a draft: the mailbox it goes into, else the county's first configured address."""
+    from bairi.intake.imap import ImapError, is_url, parse_url
+
+    if is_url(target):
+        try:
+            user = parse_url(target).user
+        except ImapError as exc:
+            _fail(str(exc))
+        if "@" in user:
+            return user
+    return next(iter(campaign.contact.emails), "")
+
+
+def _deliver(target: str, drafts: list) -> list[str]:
+    """Drafts into a folder (.eml files) or the drafts folder of an imap(s):// mailbox; where each went."""
+    from bairi.intake.imap import ImapError, append_drafts, is_url
+
+    if not drafts:
+        return []
+    if is_url(target):
+        from datetime import datetime, timezone
+
+        session = _session(target)
+        try:
+            folder, added = append_drafts(session, [(d.key, d.as_bytes()) for d in drafts], datetime.now(timezone.utc))
+        except ImapError as exc:
+            _fail(f"邮件草稿未能放进草稿箱：{exc}")
+        finally:
+            session.close()
+        return [f"{folder.name}：{d.subject}{'' if new else '（草稿箱中已有，未重复放入）'}" for d, new in zip(drafts, added)]
+    from bairi.present.drafts import write_drafts
+
+    if Path(target).exists() and not Path(target).is_dir():
+        _fail(f"草稿应写到文件夹，但 {target} 是一个文件")
+    try:
+        return [str(p) for p in write_drafts(Path(target), drafts)]
+    except OSError as exc:
+        _fail(f"邮件草稿写出失败：{exc.strerror or exc}")
+        return []
+
+
+def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, str]:
+    """A 退回 draft for every return with errors; by id of the return, where its draft went."""
+    from datetime import datetime, timezone
+
+    from bairi.deadlines.calendar import zone
+    from bairi.present.drafts import reply_drafts
+
+    now = datetime.now(timezone.utc).astimezone(zone(campaign))
+    owners, drafts = reply_drafts(returns, mailed, campaign, now, _draft_sender(target, campaign))
+    return dict(zip(owners, _deliver(target, drafts)))
+
+
 @app.command()
 def check(
     paths: Paths,
     fmt: FormatOpt = Format.table,
     period: PeriodOpt = None,
+    reply: ReplyOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """检查一份或多份报表，指出需要修改的单元格。
+    """检查一份或多份报表（或邮件 .eml/.mbox 中的报表附件），指出需要修改的单元格。
 
-    Example: bairi check 巴公镇12月份百日攻坚报表.xlsx
+    Example: bairi check 巴公镇12月份百日攻坚报表.xlsx --reply 退回/
     """
-    from bairi.check.rules import check_file
+    from bairi.check.rules import check_file, check_mail
+    from bairi.intake.mail import is_mail, mails_under
 
     campaign = _campaign(config)
     files = _expand(paths)
-    returns = [check_file(p, campaign, period) for p in files]
+    returns = [check_file(p, campaign, period) for p in files if not is_mail(p)]
+    pairs = [pair for mail in mails_under(paths) for pair in check_mail(mail, campaign, period)]
+    returns += [r for r, _ in pairs]
+    mailed = {id(r): item for r, item in pairs}
+    drafted = _reply(reply, returns, mailed, campaign) if reply else {}
     if fmt is Format.json:
         from bairi.present.report import return_dict
 
-        documents = [return_dict(r) for r in returns]
+        documents = [return_dict(r) | ({"reply": drafted[id(r)]} if id(r) in drafted else {}) for r in returns]
         _print_json(documents[0] if len(documents) == 1 else documents, "check")
     else:
         from bairi.present.report import show_returns
@@ -130,6 +194,8 @@ def check(
         if not returns:
             console.print("没有找到报表文件（.xlsx .xls .et .ods 等）。")
         show_returns(console, returns)
+        for where in drafted.values():
+            console.print(f"已写出退回邮件草稿：{where}", markup=False)
     if not returns:
         raise typer.Exit(ExitCode.USAGE)
     if any(r.unreadable for r in returns):
@@ -330,7 +396,26 @@ def main() -> None:
         raise SystemExit(ExitCode.USAGE) from None
 
 
-RemindOpt = Annotated[Optional[Path], typer.Option("--remind", help="为每个逾期、未报、缺件或退回未补报的镇写一份催报通知到此文件夹")]
+RemindOpt = Annotated[Optional[str], typer.Option(
+    "--remind", help="为每个逾期、未报、缺件或退回未补报的镇写一份催报通知到此文件夹（已配置邮箱的镇另有邮件草稿 .eml）；"
+                     "或 imaps://邮箱：催报邮件草稿放进草稿箱")]
+
+
+def _remind(target: str, result, template_file: Optional[Path]) -> list:
+    """The 催报 notices into a folder, and a mail draft for each town whose address is configured
+    (into the folder, or the mailbox's drafts folder for an imap(s):// target); what was written."""
+    from datetime import datetime, timezone
+
+    from bairi.deadlines.calendar import zone
+    from bairi.intake.imap import is_url
+    from bairi.present.reminders import reminder_drafts, write_reminders
+
+    written: list = [] if is_url(target) else write_reminders(Path(target), result, template_file)
+    now = datetime.now(timezone.utc).astimezone(zone(result.campaign))
+    drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, template_file)
+    return written + _deliver(target, drafts)
+
+
 
 
 @app.command()
@@ -349,11 +434,11 @@ def deadlines(
 
     Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
-    from bairi.present.reminders import assessment_dict, show_assessment, write_reminders
+    from bairi.present.reminders import assessment_dict, show_assessment
     from bairi.deadlines.schedule import assess
 
     campaign = _campaign(config)
-    if remind is not None and remind.exists() and not remind.is_dir():
+    if remind is not None and Path(remind).is_file():
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
@@ -364,7 +449,7 @@ def deadlines(
         from jinja2 import TemplateError
 
         try:
-            written = write_reminders(remind, result, template_file)
+            written = _remind(remind, result, template_file)
         except (OSError, ValueError, TemplateError) as exc:
             _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
@@ -513,3 +598,104 @@ def schema(
     chosen = [command] if command else list(DOCUMENTS)
     document = schema_of(chosen[0]) if command else {name: schema_of(name) for name in chosen}
     sys.stdout.write(dumps(document) + "\n")
+
+
+def _password(url: str) -> str:
+    """The mailbox password: BAIRI_IMAP_PASSWORD, else asked for without echo (never an option: shells keep history)."""
+    import os
+
+    password = os.environ.get("BAIRI_IMAP_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        _fail("未设置环境变量 BAIRI_IMAP_PASSWORD，且无法在此提示输入密码（163 邮箱为“授权码”）")
+    import getpass
+
+    password = getpass.getpass(f"请输入 {url} 的密码（163 邮箱为授权码，输入时不显示）：")
+    if not password:
+        _fail("没有输入密码")
+    return password
+
+
+def _session(url: str):
+    """A logged-in mailbox session for `url` (exit 2 with the reason when that fails)."""
+    from bairi.intake.imap import ImapError, Session, parse_url
+
+    try:
+        account = parse_url(url)
+        return Session(account, _password(url))
+    except ImapError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def fetch(
+    url: Annotated[str, typer.Argument(help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
+                                       show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹")],
+    since: Annotated[Optional[str], typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
+                                                 callback=_parse_date)] = None,
+    take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+) -> None:
+    """从邮箱（IMAP）收取各镇来信，每封存为一个 .eml 文件；不改动服务器上的邮件（不标为已读）。
+
+    密码（163 邮箱为授权码）在提示时输入，或事先放在环境变量 BAIRI_IMAP_PASSWORD 中。
+
+    Example: bairi fetch imaps://zzxajjgmfm@163.com@imap.163.com/INBOX -o 收件箱
+    """
+    from datetime import datetime, timezone
+
+    from bairi.deadlines.calendar import zone
+    from bairi.intake.imap import ImapError
+    from bairi.intake.imap import fetch as fetch_mail
+    from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
+
+    campaign = _campaign(config)
+    if output.exists() and not output.is_dir():
+        _fail(f"-o 应为文件夹，但 {output} 是一个文件")
+    session = _session(url)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        ledger = open_ledger(output / LEDGER_NAME)
+    except (OSError, LedgerUnavailable) as exc:
+        session.close()
+        _fail(f"无法使用文件夹 {output}：{getattr(exc, 'strerror', None) or exc}")
+    console = _console(stderr=True)
+    bar = task = None
+    try:
+        def advance(done: int, total: int) -> None:
+            nonlocal bar, task
+            if bar is None:
+                from rich.progress import Progress
+
+                bar = Progress(console=console, transient=True)
+                bar.__enter__()
+                task = bar.add_task("收取邮件", total=total)
+            bar.update(task, completed=done)
+
+        senders = [e for unit in campaign.units for e in unit.emails]
+        result = fetch_mail(session, output, ledger, since=since or campaign.start, senders=senders, take_all=take_all,
+                            zone=zone(campaign), now=datetime.now(timezone.utc),
+                            progress=advance if fmt is Format.table and console.is_terminal else None)
+    except ImapError as exc:
+        _fail(f"{exc}。已完整保存的邮件保留在 {output}，再次运行会接着收取")
+    except OSError as exc:
+        _fail(f"无法写入 {output}：{exc.strerror or exc}")
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        ledger.close()
+        session.close()
+    if fmt is Format.json:
+        _print_json({"fetched": len(result.files), "skipped": result.skipped, "known": result.known,
+                     "folder": result.folder, "output": str(output), "uidvalidity": result.uidvalidity,
+                     "uidvalidity_changed": result.reset, "files": [str(p) for p in result.files]}, "fetch")
+    else:
+        out = _console()
+        out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"
+                  f"此前已收取 {result.known} 封；不带附件且非各镇邮箱的 {result.skipped} 封未取。", markup=False)
+        if result.reset:
+            out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
+    raise typer.Exit(ExitCode.OK)

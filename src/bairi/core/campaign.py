@@ -6,7 +6,6 @@ Chinese at once (the field's path and what it should be).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import date
 from functools import cached_property

@@ -23,6 +23,19 @@ CREATE TABLE IF NOT EXISTS seen (
     size       INTEGER NOT NULL
 )
 """
+# What `bairi fetch` saved from a mailbox folder: a UID means something only under its UIDVALIDITY.
+_FETCHED = """
+CREATE TABLE IF NOT EXISTS fetched (
+    account     TEXT NOT NULL,
+    folder      TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid         INTEGER NOT NULL,
+    file        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL,
+    PRIMARY KEY (account, folder, uidvalidity, uid)
+)
+"""
 
 
 class LedgerUnavailable(Exception):
@@ -133,6 +146,44 @@ class Ledger:
         sighting = self.get(sha256)
         assert sighting is not None
         return sighting
+
+    def _fetch_table(self) -> None:
+        # Made only when `fetch` uses the ledger: merge opens ledgers on read-only media, where a new table is a
+        # write that would fail and cost it the first-seen times.
+        if not getattr(self, "_fetch_ready", False):
+            self._db.execute(_FETCHED)
+            self._fetch_ready = True
+
+    def fetched_uids(self, account: str, folder: str, uidvalidity: int) -> set[int]:
+        """The UIDs of a mailbox folder already saved under this UIDVALIDITY."""
+        try:
+            self._fetch_table()
+            rows = self._db.execute("SELECT uid FROM fetched WHERE account = ? AND folder = ? AND uidvalidity = ?",
+                                    (account, folder, uidvalidity)).fetchall()
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        return {row[0] for row in rows}
+
+    def has_fetched(self, account: str, folder: str) -> bool:
+        """True when anything was ever saved from this folder (under any UIDVALIDITY)."""
+        try:
+            self._fetch_table()
+            row = self._db.execute("SELECT 1 FROM fetched WHERE account = ? AND folder = ? LIMIT 1",
+                                   (account, folder)).fetchone()
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        return row is not None
+
+    def record_fetch(self, account: str, folder: str, uidvalidity: int, uid: int, file: str, sha256: str,
+                     now: datetime) -> None:
+        """Remember that message `uid` of the folder is saved as `file` (called after the file is written)."""
+        try:
+            self._fetch_table()
+            self._db.execute(
+                "INSERT OR REPLACE INTO fetched (account, folder, uidvalidity, uid, file, sha256, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", (account, folder, uidvalidity, uid, file, sha256, now.isoformat()))
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
 
     def received_of(self, now: datetime):
         """A `received_of(path, sha256)` callable (as merge.consolidate takes) backed by this ledger."""

@@ -82,6 +82,7 @@ class CheckDoc(_Doc):
     readable: bool
     cells: CellsDoc
     counts: dict[str, int]
+    reply: Optional[Any] = Field(None, description="--reply 写出的退回邮件草稿")
 
 
 class CheckDocs(RootModel[list[CheckDoc]]):
@@ -229,6 +230,7 @@ class ItemDoc(_Doc):
     status_label: str
     received: Optional[str]
     days_late: int
+    overdue: bool = Field(description="迟报、未报、缺件，或退回后过了截止日仍未补报")
     kind: Literal["plan", "return", "summary", "case"]
     label: str
     period: Optional[str]
@@ -371,8 +373,21 @@ class HazardsDoc(_Doc):
     counts: dict[str, int]
 
 
+class FetchDoc(_Doc):
+    """`bairi fetch --format json`."""
+
+    fetched: int
+    skipped: int
+    known: int
+    folder: str
+    output: str
+    uidvalidity: Optional[int]
+    uidvalidity_changed: bool
+    files: list[str]
+
+
 DOCUMENTS: dict[str, type[BaseModel]] = {"check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
-                                         "summary": SummaryDoc, "hazards": HazardsDoc}
+                                         "summary": SummaryDoc, "hazards": HazardsDoc, "fetch": FetchDoc}
 
 
 def validated(command: str, document: Any) -> Any:

@@ -39,6 +39,7 @@ def item_dict(item: Standing) -> dict[str, Any]:
         "status_label": item.label,
         "received": _when(item.received),
         "days_late": item.days_late,
+        "overdue": item.overdue,
         "kind": item.deadline.kind,
         "label": item.deadline.label,
         "period": item.deadline.period,
@@ -341,3 +342,14 @@ def write_reminders(folder: Path, result: Assessment, template: Path | None = No
         write_atomic(target, text.encode("utf-8"))
         written.append(target)
     return written
+
+
+def reminder_drafts(result: Assessment, sender: str, now: datetime, template: Path | None = None) -> list:
+    """One 催报 mail draft per town with anything late or missing whose address is configured (bairi.toml
+    `emails`): the same notice as the text file, as body and attachment. Towns without an address get none."""
+    from bairi.present.drafts import reminder_draft, town_addresses
+
+    towns = list(dict.fromkeys(i.town for i in result.items if i.overdue))
+    return [reminder_draft(town, text, name, result.campaign, now, sender)
+            for town, (name, text) in zip(towns, reminder_texts(result, template))
+            if town_addresses(result.campaign, town)]
