@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import date
 from enum import Enum, IntEnum
@@ -11,7 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(
+from bairi.cli_zh import Typer, guard_streams, json_text, parse_day, parse_period
+
+app = Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -36,30 +37,15 @@ class Format(str, Enum):
     json = "json"
 
 
-def _parse_date(value: Optional[str]) -> Optional[date]:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2023-12-31") from None
-
-
-def _parse_period(value: Optional[str]) -> Optional[str]:
-    if value is None:
-        return None
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise typer.BadParameter(f"报告期“{value}”格式不对，应为 YYYY-MM，如 2023-12")
-    return value
-
-
-Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False)]
+Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False,
+                                             metavar="文件或文件夹")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="以该日期为准，如 2023-12-31（默认今天）",
-                                              callback=_parse_date)]
-PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="报告期 YYYY-MM，如 2023-12",
-                                                   callback=_parse_period)]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
+                                              callback=parse_day, metavar="<日期>")]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="报告期，如 2023-12 或 2023年12月",
+                                                   callback=parse_period, metavar="<年-月>")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）",
+                                                   metavar="<文件>")]
 
 
 def _console(stderr: bool = False):
@@ -71,7 +57,10 @@ def _console(stderr: bool = False):
 
 
 def _fail(message: str) -> None:
-    _console(stderr=True).print(f"[bold red]错误：[/]{message}", markup=True)
+    from rich.markup import escape
+
+    # The message names paths (D:\\收件箱\\[12月]\\…) that are not markup.
+    _console(stderr=True).print(f"[bold red]错误：[/]{escape(message)}", markup=True)
     raise typer.Exit(ExitCode.USAGE)
 
 
@@ -97,7 +86,7 @@ def _expand(paths: list[Path]) -> list[Path]:
 def _print_json(document: object) -> None:
     from bairi.present.report import dumps
 
-    sys.stdout.write(dumps(document) + "\n")
+    sys.stdout.write(json_text(dumps(document)) + "\n")
 
 
 @app.command()
@@ -109,7 +98,7 @@ def check(
 ) -> None:
     """检查一份或多份报表，指出需要修改的单元格。
 
-    Example: bairi check 巴公镇12月份百日攻坚报表.xlsx
+    例如：bairi check 巴公镇12月份百日攻坚报表.xlsx
     """
     from bairi.check.rules import check_file
 
@@ -144,7 +133,7 @@ def template(
 ) -> None:
     """生成空白“工作报告表”模板（带下拉选项和数据校验），供各镇填写。
 
-    Example: bairi template --town 巴公镇 -o 巴公镇报告表.xlsx
+    例如：bairi template --town 巴公镇 -o 巴公镇报告表.xlsx
     """
     from bairi.write.layout import write_template
 
@@ -179,7 +168,7 @@ def init(
 ) -> None:
     """在当前目录写出可编辑的行动配置 bairi.toml（各镇、企业数、报送期限等）。
 
-    Example: bairi init
+    例如：bairi init
     """
     from bairi.core.campaign import campaign_toml, default_campaign
     from bairi.write.atomic import write_atomic
@@ -202,7 +191,7 @@ def merge(
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
 
-    Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx
+    例如：bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx
     """
     from bairi.merge.consolidate import MergeRefused, consolidate, gather
     from bairi.present.report import merge_dict, show_merge
@@ -270,6 +259,7 @@ class _progress:
 
 def main() -> None:
     """Console-script entry point: a bug shows as a short Chinese message, never a traceback."""
+    guard_streams()
     try:
         app(standalone_mode=True)
     except SystemExit:
@@ -306,7 +296,8 @@ NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件�
 
 @app.command()
 def deadlines(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表或材料文件、邮件（.eml/.mbox）", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表或材料文件、邮件（.eml/.mbox）", show_default=False,
+                                                  metavar="文件或文件夹")],
     fmt: FormatOpt = Format.table,
     as_of: AsOf = None,
     remind: RemindOpt = None,
@@ -317,7 +308,7 @@ def deadlines(
 ) -> None:
     """列出各镇行动方案、月报表、工作总结的报送情况（按时、逾期、未报）及逾期未整改的重大隐患。
 
-    Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
+    例如：bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
     from bairi.present.reminders import assessment_dict, show_assessment, write_reminders
     from bairi.deadlines.schedule import assess
@@ -346,7 +337,8 @@ def deadlines(
 
 @app.command()
 def summary(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False,
+                                                  metavar="文件或文件夹")],
     as_of: AsOf = None,
     period: PeriodOpt = None,
     template_file: Annotated[Optional[Path], typer.Option("--template", help="自定义通报模板（Jinja），默认 summary.txt.j2")] = None,
@@ -358,7 +350,7 @@ def summary(
 ) -> None:
     """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
 
-    Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.txt
+    例如：bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.txt
     """
     from jinja2 import TemplateError
 
