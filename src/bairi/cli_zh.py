@@ -15,7 +15,7 @@ import re
 import sys
 import unicodedata
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -25,20 +25,20 @@ HELP_TEXT = "显示本帮助并退出。"
 
 # Help-record extras typer writes as "[default: x; required]", item by item.
 _EXTRAS = (
-    (re.compile(r"^default: (.*)$", re.S), "默认：{0}"),
-    (re.compile(r"^env var: (.*)$", re.S), "环境变量：{0}"),
+    (re.compile(r"^default: (.*)$", re.DOTALL), "默认：{0}"),
+    (re.compile(r"^env var: (.*)$", re.DOTALL), "环境变量：{0}"),
     (re.compile(r"^required$"), "必填"),
 )
 
 # Messages typer/click raise as plain UsageError text, and what they say in Chinese.
 _USAGE_MESSAGES = (
-    (re.compile(r"^No such command '(.*)'\.(?: Did you mean (.*)\?)?$", re.S), "no_command"),
+    (re.compile(r"^No such command '(.*)'\.(?: Did you mean (.*)\?)?$", re.DOTALL), "no_command"),
     (re.compile(r"^Missing command\.?$"), "缺少命令（如 check、merge）。"),
-    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$", re.S), "多余的参数：{0}"),
-    (re.compile(r"^Option '(.*)' requires an argument\.?$", re.S), "选项 {0} 后面缺少取值。"),
-    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.?$", re.S), "选项 {0} 后面要跟 {1} 个取值。"),
-    (re.compile(r"^Option '(.*)' does not take a value\.?$", re.S), "选项 {0} 不带取值。"),
-    (re.compile(r"^Argument '(.*)' takes (\d+) values\.?$", re.S), "参数 {0} 要有 {1} 个取值。"),
+    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$", re.DOTALL), "多余的参数：{0}"),
+    (re.compile(r"^Option '(.*)' requires an argument\.?$", re.DOTALL), "选项 {0} 后面缺少取值。"),
+    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.?$", re.DOTALL), "选项 {0} 后面要跟 {1} 个取值。"),
+    (re.compile(r"^Option '(.*)' does not take a value\.?$", re.DOTALL), "选项 {0} 不带取值。"),
+    (re.compile(r"^Argument '(.*)' takes (\d+) values\.?$", re.DOTALL), "参数 {0} 要有 {1} 个取值。"),
     (re.compile(r"^Value must be an iterable\.?$"), "取值格式不对。"),
 )
 
@@ -48,7 +48,7 @@ _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 
 # --- option values --------------------------------------------------------------------------------------
 
-def parse_day(value: Optional[str]) -> Optional[date]:
+def parse_day(value: str | None) -> date | None:
     """A day as the clerk types it: 2023-12-26, 2023/12/26, 2023.12.26, 20231226 or 2023年12月26日."""
     if value is None or isinstance(value, date):
         return value
@@ -66,7 +66,7 @@ def parse_day(value: Optional[str]) -> Optional[date]:
 _MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[年./\-]\s*(?P<m1>\d{1,2})\s*月?|(?P<m2>\d{2}))$")
 
 
-def parse_period(value: Optional[str]) -> Optional[str]:
+def parse_period(value: str | None) -> str | None:
     """A reporting month as typed (2023-12, 2023/12, 2023.12, 202312, 2023年12月), as YYYY-MM."""
     if value is None:
         return None
@@ -80,7 +80,7 @@ def parse_period(value: Optional[str]) -> Optional[str]:
 
 # --- help -----------------------------------------------------------------------------------------------
 
-def _metavar(param: Any) -> Optional[str]:
+def _metavar(param: Any) -> str | None:
     """A Chinese placeholder for a parameter that declares none (typer would print <str>, <path>, <list[Path]>)."""
     descriptor = getattr(param, "type_descriptor", None)
     if descriptor is None or getattr(param, "is_flag", False) or getattr(param, "count", False):
@@ -119,7 +119,7 @@ def _extras(param: Any, text: str) -> str:
     return f"{base}（{'；'.join(items)}）" if base else f"（{'；'.join(items)}）"
 
 
-def _record(param: Any, ctx: Any) -> Optional[tuple[str, str]]:
+def _record(param: Any, ctx: Any) -> tuple[str, str] | None:
     record = param.get_help_record(ctx)
     if record is None:
         return None
@@ -135,7 +135,7 @@ def _cells(text: str) -> int:
 
 
 # An opening bracket or quote stays with what follows it, on the same line.
-_TOKEN = re.compile(r"[（《「『“‘]*(?:[!-~]+|\s+|.)", re.S)
+_TOKEN = re.compile(r"[（《「『“‘]*(?:[!-~]+|\s+|.)", re.DOTALL)
 _NO_LINE_START = set("，。、；：？！）》」』”’…%")
 
 
@@ -299,7 +299,7 @@ class Typer(typer.Typer):
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(**kwargs)
 
-    def command(self, name: Optional[str] = None, **kwargs: Any) -> Any:
+    def command(self, name: str | None = None, **kwargs: Any) -> Any:
         """@app.command(), with the Chinese command class and placeholder."""
         kwargs.setdefault("cls", ChineseCommand)
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
@@ -329,8 +329,8 @@ def _hint_name(exc: Any) -> str:
     return _param_name(getattr(exc, "param", None))
 
 
-def _choices(message: str) -> Optional[str]:
-    match = re.match(r"^(?:Value error, )?(.*) is not one of (.*?)\.?$", message, re.S)
+def _choices(message: str) -> str | None:
+    match = re.match(r"^(?:Value error, )?(.*) is not one of (.*?)\.?$", message, re.DOTALL)
     if not match:
         return None
     try:
@@ -368,7 +368,7 @@ def chinese_message(exc: BaseException) -> str:
     return _translate(message) or f"命令用法有误（{message}）"
 
 
-def _translate(message: str) -> Optional[str]:
+def _translate(message: str) -> str | None:
     for pattern, template in _USAGE_MESSAGES:
         match = pattern.match(message)
         if not match:
