@@ -57,10 +57,11 @@ def _console(stderr: bool = False):
 
 
 def _fail(message: str) -> None:
-    from rich.markup import escape
+    from rich.text import Text
 
-    # The message names paths (D:\\收件箱\\[12月]\\…) that are not markup.
-    _console(stderr=True).print(f"[bold red]错误：[/]{escape(message)}", markup=True)
+    # Text, not markup: the message names paths (D:\\收件箱\\[12月]\\…) that must print as they are; soft_wrap:
+    # redirected to a file it stays one line, not cut at column 80 in the middle of a name.
+    _console(stderr=True).print(Text.assemble(("错误：", "bold red"), message), soft_wrap=True)
     raise typer.Exit(ExitCode.USAGE)
 
 
@@ -355,6 +356,7 @@ def summary(
     from jinja2 import TemplateError
 
     from bairi.present.bulletin import bulletin_context, merge_receipts, render_bulletin
+    from bairi.present.render import text_file
     from bairi.write.atomic import write_atomic
     from bairi.merge.consolidate import MergeRefused
     from bairi.deadlines.schedule import assess
@@ -377,7 +379,7 @@ def summary(
         return
     if output is not None:
         try:
-            write_atomic(output, text.encode("utf-8"))
+            write_atomic(output, text_file(text))
         except OSError as exc:
             _fail(f"无法写出 {output}：{exc.strerror or exc}")
     if fmt is Format.json:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bairi.intake.evidence import Evidence
+from bairi.present.render import text_file
 from bairi.write.atomic import write_atomic
 from bairi.core.findings import Finding, Severity
 from bairi.deadlines.schedule import EVIDENCE_LABELS, STATUS_LABELS, Assessment, Item
@@ -101,11 +102,11 @@ def _cell(item: Item) -> str:
     if item.receipt is not None and item.receipt.ret is not None and not item.receipt.ret.ok:
         mark = "[magenta]退[/]"
     if item.status == "on_time":
-        return f"[green]✔{_md(item.received)}[/]{mark}"
+        return f"[green]√{_md(item.received)}[/]{mark}"
     if item.status == "late":
         return f"[yellow]迟{item.days_late}天[/]{mark}"
     if item.status == "missing":
-        return f"[bold red]✘{item.days_late}天[/]"
+        return f"[bold red]×{item.days_late}天[/]"
     return "[dim]—[/]"
 
 
@@ -141,7 +142,7 @@ def show_assessment(console: Any, result: Assessment, evidence: Evidence | None 
     table.add_row("按时率", *[_percent(t.on_time_rate) for t in result.tallies])
     console.print(table)
 
-    console.print("[dim]✔ 按时（收到日期）  迟N天 逾期N天报送  ✘N天 未报（已逾期N天）  — 未到期  "
+    console.print("[dim]√ 按时（收到日期）  迟N天 逾期N天报送  ×N天 未报（已逾期N天）  — 未到期  "
                   "退＝报表检查未通过、应退回修改，仍按已报送计[/]")
     late = [i for i in result.items if i.status == "late"]
     if late:
@@ -157,7 +158,7 @@ def show_assessment(console: Any, result: Assessment, evidence: Evidence | None 
         for tally in missing:
             towns = [i.town for i in result.items if i.deadline is tally.deadline and i.status == "missing"]
             days = next(i.days_late for i in result.items if i.deadline is tally.deadline and i.status == "missing")
-            console.print(f"  [red]✘[/] {escape(tally.deadline.label)}（截止 {tally.deadline.due.isoformat()}，已逾期 {days} 天）"
+            console.print(f"  [red]×[/] {escape(tally.deadline.label)}（截止 {tally.deadline.due.isoformat()}，已逾期 {days} 天）"
                           f"{len(towns)} 个镇：{escape('、'.join(towns))}")
     if not result.overdue:
         console.print("\n[green]没有逾期或未报的材料。[/]")
@@ -302,6 +303,6 @@ def write_reminders(folder: Path, result: Assessment, template: Path | None = No
         # safe_filename already forbids separators; this guards against anything it missed.
         if target.resolve().parent != root:
             raise ValueError(f"催报文件名不安全：{name}")
-        write_atomic(target, text.encode("utf-8"))
+        write_atomic(target, text_file(text))
         written.append(target)
     return written
