@@ -53,7 +53,10 @@ def _console(stderr: bool = False):
 
     # No emoji codes: a file name or message with ":name:" in it is printed as written (and rich's emoji
     # table is not loaded).
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+    # Redirected to a file or pipe, a line is not cut at column 80: a path with a space stays on one line.
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 def _fail(message: str) -> None:

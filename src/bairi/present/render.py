@@ -113,7 +113,12 @@ _SYNTAX = (
 
 def _chinese(exc: Exception, where: str, context: dict[str, Any], line: int | None = None) -> Exception:
     """A Jinja error as a Chinese message naming the template file and line; still a jinja2.TemplateError."""
-    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2 import (
+        TemplateError,
+        TemplateNotFound,
+        TemplateSyntaxError,
+        UndefinedError,
+    )
 
     message = str(getattr(exc, "message", None) or exc)
     if isinstance(exc, TemplateNotFound):
