@@ -8,7 +8,12 @@ from jinja2 import TemplateError
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.core.campaign import ConfigError, campaign_toml, default_campaign, load_campaign
+from bairi.core.campaign import (
+    ConfigError,
+    campaign_toml,
+    default_campaign,
+    load_campaign,
+)
 from bairi.present.render import render_file
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
