@@ -25,24 +25,25 @@ HELP_TEXT = "显示本帮助并退出。"
 
 # Help-record extras typer writes as "[default: x; required]", item by item.
 _EXTRAS = (
-    (re.compile(r"^default: (.*)$", re.DOTALL), "默认：{0}"),
-    (re.compile(r"^env var: (.*)$", re.DOTALL), "环境变量：{0}"),
-    (re.compile(r"^required$"), "必填"),
+    (r"default: (.*)", "默认：{0}"),
+    (r"env var: (.*)", "环境变量：{0}"),
+    (r"required", "必填"),
 )
 
-# Messages typer/click raise as plain UsageError text, and what they say in Chinese.
+# Messages typer/click raise as plain UsageError text, and what they say in Chinese. Patterns stay strings,
+# compiled by re's cache when an error needs them, not on every start-up.
 _USAGE_MESSAGES = (
-    (re.compile(r"^No such command '(.*)'\.(?: Did you mean (.*)\?)?$", re.DOTALL), "no_command"),
-    (re.compile(r"^Missing command\.?$"), "缺少命令（如 check、merge）。"),
-    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$", re.DOTALL), "多余的参数：{0}"),
-    (re.compile(r"^Option '(.*)' requires an argument\.?$", re.DOTALL), "选项 {0} 后面缺少取值。"),
-    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.?$", re.DOTALL), "选项 {0} 后面要跟 {1} 个取值。"),
-    (re.compile(r"^Option '(.*)' does not take a value\.?$", re.DOTALL), "选项 {0} 不带取值。"),
-    (re.compile(r"^Argument '(.*)' takes (\d+) values\.?$", re.DOTALL), "参数 {0} 要有 {1} 个取值。"),
-    (re.compile(r"^Value must be an iterable\.?$"), "取值格式不对。"),
+    (r"No such command '(.*)'\.(?: Did you mean (.*)\?)?", "no_command"),
+    (r"Missing command\.?", "缺少命令（如 check、merge）。"),
+    (r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", "多余的参数：{0}"),
+    (r"Option '(.*)' requires an argument\.?", "选项 {0} 后面缺少取值。"),
+    (r"Option '(.*)' requires (\d+) arguments\.?", "选项 {0} 后面要跟 {1} 个取值。"),
+    (r"Option '(.*)' does not take a value\.?", "选项 {0} 不带取值。"),
+    (r"Argument '(.*)' takes (\d+) values\.?", "参数 {0} 要有 {1} 个取值。"),
+    (r"Value must be an iterable\.?", "取值格式不对。"),
 )
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -63,7 +64,7 @@ def parse_day(value: str | None) -> date | None:
     return day
 
 
-_MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[年./\-]\s*(?P<m1>\d{1,2})\s*月?|(?P<m2>\d{2}))$")
+_MONTH = r"(?P<y>\d{4})\s*(?:[年./\-]\s*(?P<m1>\d{1,2})\s*月?|(?P<m2>\d{2}))"
 
 
 def parse_period(value: str | None) -> str | None:
@@ -71,7 +72,7 @@ def parse_period(value: str | None) -> str | None:
     if value is None:
         return None
     text = re.sub(r"\s+", "", str(value).translate(_FULLWIDTH_DIGITS))
-    match = _MONTH.match(text)
+    match = re.fullmatch(_MONTH, text)
     month = int(match["m1"] or match["m2"]) if match else 0
     if not 1 <= month <= 12:
         raise typer.BadParameter(f"报告期“{value}”看不懂，请写成 2023-12、2023/12、202312 或 2023年12月")
@@ -111,7 +112,7 @@ def _extras(param: Any, text: str) -> str:
     items = []
     for item in tail[1:-1].split("; "):
         for pattern, template in _EXTRAS:
-            match = pattern.match(item)
+            match = re.fullmatch(pattern, item, re.DOTALL)
             if match:
                 item = template.format(*match.groups())
                 break
@@ -135,7 +136,7 @@ def _cells(text: str) -> int:
 
 
 # An opening bracket or quote stays with what follows it, on the same line.
-_TOKEN = re.compile(r"[（《「『“‘]*(?:[!-~]+|\s+|.)", re.DOTALL)
+_TOKEN = r"[（《「『“‘]*(?:[!-~]+|\s+|.)"
 _NO_LINE_START = set("，。、；：？！）》」』”’…%")
 
 
@@ -144,7 +145,7 @@ def _wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line, used = "", 0
-        for token in _TOKEN.findall(paragraph):
+        for token in re.findall(_TOKEN, paragraph, re.DOTALL):
             size = _cells(token)
             if line and used + size > width and not token.isspace() and token[0] not in _NO_LINE_START:
                 lines.append(line.rstrip())
@@ -361,16 +362,16 @@ def chinese_message(exc: BaseException) -> str:
         return f"选项 {exc.option_name} 后面缺少取值。"  # type: ignore[attr-defined]
     if "BadParameter" in kinds:
         name = _hint_name(exc)
-        reason = message if _CJK.search(message) else _choices(message) or _translate(message) or "取值无效"
+        reason = message if re.search(_CJK, message) else _choices(message) or _translate(message) or "取值无效"
         return f"{name} 的取值有误：{reason}" if name else f"取值有误：{reason}"
-    if _CJK.search(message):
+    if re.search(_CJK, message):
         return message
     return _translate(message) or f"命令用法有误（{message}）"
 
 
 def _translate(message: str) -> str | None:
     for pattern, template in _USAGE_MESSAGES:
-        match = pattern.match(message)
+        match = re.fullmatch(pattern, message, re.DOTALL)
         if not match:
             continue
         if template == "no_command":
