@@ -168,3 +168,41 @@ def test_a_one_digit_month_is_padded():
 def test_periods_that_are_not_months_are_refused(typed):
     with pytest.raises(typer.BadParameter):
         parse_period(typed)
+
+
+def toy_app():
+    """A command written the way typer's documentation shows, with no thought for Chinese."""
+    from pathlib import Path
+
+    from bairi.cli_zh import Typer
+
+    toy = Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+
+    @toy.command()
+    def ask(target: Path, count: int = 3, label: str = "x", force: bool = False) -> None:
+        """问一个问题。
+
+        Example: bairi ask 收件箱
+        """
+        typer.prompt("密码")
+
+    @toy.command()
+    def other() -> None:
+        """另一个命令。"""
+
+    return toy
+
+
+def test_a_command_added_later_gets_chinese_help_by_itself():
+    result = runner.invoke(toy_app(), ["ask", "-h"], prog_name="bairi")
+    assert result.exit_code == 0
+    assert english_in(result.output, ["ask", "Path", "x"]) == []
+    assert "例如：bairi ask 收件箱" in result.output
+    assert "用法：bairi ask [选项] 路径" in result.output
+    assert "--count <整数>" in result.output and "--label <文字>" in result.output
+
+
+def test_a_prompt_cut_short_says_cancelled_in_chinese():
+    result = runner.invoke(toy_app(), ["ask", "收件箱"], input="", prog_name="bairi")
+    assert result.exit_code == 1
+    assert result.output.rstrip().endswith("错误：已取消。")

@@ -37,6 +37,9 @@ class Format(str, Enum):
     json = "json"
 
 
+# The names the options used before bairi.cli_zh took the parsing over.
+_parse_date, _parse_period = parse_day, parse_period
+
 Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False,
                                              metavar="文件或文件夹")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]

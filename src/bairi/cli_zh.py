@@ -114,7 +114,8 @@ def _extras(param: Any, text: str) -> str:
         for pattern, template in _EXTRAS:
             match = re.fullmatch(pattern, item, re.DOTALL)
             if match:
-                item = template.format(*match.groups())
+                values = [f"--{v}" if f"--{v}" in (*param.opts, *param.secondary_opts) else v for v in match.groups()]
+                item = template.format(*values)
                 break
         items.append(item.replace("(dynamic)", "（运行时决定）"))
     return f"{base}（{'；'.join(items)}）" if base else f"（{'；'.join(items)}）"
@@ -208,6 +209,8 @@ def _format_text(command: Any, formatter: Any) -> None:
     for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
         if number:
             formatter.write("\n")
+        # A docstring written the click way ("Example: bairi …") still reads as Chinese.
+        paragraph = re.sub(r"^\s*Examples?:\s*", "例如：", paragraph)
         for line in _wrap(" ".join(paragraph.split("\n")), max(formatter.width - indent, 20)):
             formatter.write(" " * indent + line + "\n")
 
@@ -296,6 +299,8 @@ class Typer(typer.Typer):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cls", ChineseGroup)
+        # Plain help, laid out by the classes above; typer's rich panels have English titles of their own.
+        kwargs.setdefault("rich_markup_mode", None)
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(**kwargs)
