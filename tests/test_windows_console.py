@@ -140,3 +140,19 @@ def test_a_template_saved_by_old_notepad_is_read(tmp_path):
     utf8_bom.write_bytes("\ufeff截至{{ as_of }}".encode())
     gbk.write_bytes("截至{{ as_of }}".encode("gbk"))
     assert read_text(utf8_bom) == read_text(gbk) == "截至{{ as_of }}"
+
+
+def test_a_workbook_that_cannot_be_replaced_is_said_in_chinese(tmp_path):
+    # A file made immutable refuses the replace as Windows refuses one open in WPS or Excel: PermissionError.
+    out = tmp_path / "泽州县_2023-12.xlsx"
+    out.write_bytes(b"old")
+    subprocess.run(["chattr", "+i", str(out)], check=True)
+    try:
+        done = bairi(["merge", str(SAMPLE / "2023-12"), "-o", str(out), "--as-of", "2023-12-26"], "gbk", tmp_path)
+    finally:
+        subprocess.run(["chattr", "-i", str(out)], check=True)
+    assert done.returncode == 2
+    assert decoded(done.stderr, "gbk").strip() == (f"错误：无法写出 {out}：没有权限替换“泽州县_2023-12.xlsx”"
+                                                   "（文件或文件夹被设为只读或不可修改）")
+    assert out.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
