@@ -46,8 +46,13 @@ PLATFORMS = {
 
 
 def build_wheel(out: Path) -> Path:
-    """bairi's own wheel, built from this checkout."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)], check=True)
+    """bairi's own wheel, built from this checkout (leaving no build/ folder in it)."""
+    leftover = not (ROOT / "build").exists()
+    try:
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)], check=True)
+    finally:
+        if leftover:
+            shutil.rmtree(ROOT / "build", ignore_errors=True)
     return next(out.glob("bairi-*.whl"))
 
 
