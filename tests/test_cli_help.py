@@ -206,3 +206,9 @@ def test_a_prompt_cut_short_says_cancelled_in_chinese():
     result = runner.invoke(toy_app(), ["ask", "收件箱"], input="", prog_name="bairi")
     assert result.exit_code == 1
     assert result.output.rstrip().endswith("错误：已取消。")
+
+
+def test_a_value_of_the_wrong_type_says_what_was_expected():
+    result = runner.invoke(toy_app(), ["ask", "收件箱", "--count", "三"], prog_name="bairi")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == "错误：--count 的取值有误：应为整数"

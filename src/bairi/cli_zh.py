@@ -367,11 +367,18 @@ def chinese_message(exc: BaseException) -> str:
         return f"选项 {exc.option_name} 后面缺少取值。"  # type: ignore[attr-defined]
     if "BadParameter" in kinds:
         name = _hint_name(exc)
-        reason = message if re.search(_CJK, message) else _choices(message) or _translate(message) or "取值无效"
+        reason = message if re.search(_CJK, message) else _choices(message) or _translate(message) or _expected(exc)
         return f"{name} 的取值有误：{reason}" if name else f"取值有误：{reason}"
     if re.search(_CJK, message):
         return message
     return _translate(message) or f"命令用法有误（{message}）"
+
+
+def _expected(exc: BaseException) -> str:
+    """What the value should have been, from the parameter's type (pydantic's own message is English)."""
+    param = getattr(exc, "param", None)
+    word = (_metavar(param) or "").strip("<>") if param is not None else ""
+    return f"应为{word}" if word and word != "文字" else "取值无效"
 
 
 def _translate(message: str) -> str | None:
