@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from build import write_return
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bairi.present.render import read_text, text_file
 
@@ -20,8 +22,8 @@ SAMPLE = Path(__file__).parent.parent / "sample_data"
 ODD_NAME = "巴公镇 12月 ✔𬌗.xlsx"
 
 
-def bairi(args: list[str], encoding: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONIOENCODING=encoding, COLUMNS="100")
+def bairi(args: list[str], encoding: str, cwd: Path, columns: int = 100) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONIOENCODING=encoding, COLUMNS=str(columns))
     env.pop("PYTHONUTF8", None)
     # The console script, as the clerk runs .venv\\Scripts\\bairi.exe.
     script = Path(sys.executable).with_name("bairi")
@@ -156,3 +158,21 @@ def test_a_workbook_that_cannot_be_replaced_is_said_in_chinese(tmp_path):
                                                    "（文件或文件夹被设为只读或不可修改）")
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+@given(st.text(alphabet="\\[]ab/#@1月 =:", max_size=16))
+def test_markup_escape_shows_any_path_as_it_is(text):
+    from rich.markup import render
+
+    from bairi.present.report import escape
+
+    assert render(f"[bold]{escape(text)}[/]").plain == text
+
+
+def test_a_folder_named_like_a_windows_path_is_shown_as_it_is(tmp_path):
+    folder = tmp_path / "D:\\收件箱\\[12月]\\"
+    folder.mkdir()
+    write_return(folder / "巴公镇[12月] 报表.xlsx")
+    done = bairi(["check", str(folder)], "gbk", tmp_path, columns=300)
+    assert done.returncode == 0, decoded(done.stderr, "gbk")
+    assert f"{folder}/巴公镇[12月] 报表.xlsx" in decoded(done.stdout, "gbk")
