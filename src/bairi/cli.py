@@ -65,7 +65,7 @@ def _console(stderr: bool = False):
 def _fail(message: str) -> None:
     from rich.text import Text
 
-    # Text, not markup: the message names paths (D:\\收件箱\\[12月]\\…) that must print as they are; soft_wrap:
+    # Text, not markup: the message names paths (D:\收件箱\[12月]\…) that must print as they are; soft_wrap:
     # redirected to a file it stays one line, not cut at column 80 in the middle of a name.
     _console(stderr=True).print(Text.assemble(("错误：", "bold red"), message), soft_wrap=True)
     raise typer.Exit(ExitCode.USAGE)
@@ -105,7 +105,7 @@ def check(
 ) -> None:
     """检查一份或多份报表，指出需要修改的单元格。
 
-    例如：bairi check 巴公镇12月份百日攻坚报表.xlsx
+    Example: bairi check 巴公镇12月份百日攻坚报表.xlsx
     """
     from bairi.check.rules import check_file
 
@@ -140,7 +140,7 @@ def template(
 ) -> None:
     """生成空白“工作报告表”模板（带下拉选项和数据校验），供各镇填写。
 
-    例如：bairi template --town 巴公镇 -o 巴公镇报告表.xlsx
+    Example: bairi template --town 巴公镇 -o 巴公镇报告表.xlsx
     """
     from bairi.write.layout import write_template
 
@@ -175,7 +175,7 @@ def init(
 ) -> None:
     """在当前目录写出可编辑的行动配置 bairi.toml（各镇、企业数、报送期限等）。
 
-    例如：bairi init
+    Example: bairi init
     """
     from bairi.core.campaign import campaign_toml, default_campaign
     from bairi.write.atomic import write_atomic
@@ -198,7 +198,7 @@ def merge(
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
 
-    例如：bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx
+    Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx
     """
     from bairi.merge.consolidate import MergeRefused, consolidate, gather
     from bairi.present.report import merge_dict, show_merge
@@ -315,7 +315,7 @@ def deadlines(
 ) -> None:
     """列出各镇行动方案、月报表、工作总结的报送情况（按时、逾期、未报）及逾期未整改的重大隐患。
 
-    例如：bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
+    Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
     from bairi.present.reminders import assessment_dict, show_assessment, write_reminders
     from bairi.deadlines.schedule import assess
@@ -357,7 +357,7 @@ def summary(
 ) -> None:
     """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
 
-    例如：bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.txt
+    Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.txt
     """
     from jinja2 import TemplateError
 
