@@ -23,6 +23,8 @@ ENGLISH = ["Usage", "Options", "Arguments", "Commands", "Show this message", "re
 # English that is the clerk's own input or a name: commands, option values, the tool and the template language.
 ALLOWED = {"bairi", "table", "json", "Jinja", *COMMANDS}
 FILE_NAME = re.compile(r"[\w.\-]*\.(?:xlsx|txt|j2|toml|sqlite|eml|mbox)\b")
+# Names that are not prose: addresses (imaps://…, someone@163.com), acronyms and variable names (IMAP, BAIRI_IMAP_PASSWORD).
+NAMES = re.compile(r"\b\w+://\S+|[\w.\-]+@[\w.\-]+|\b[A-Z][A-Z0-9_]+\b")
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")
 
 
@@ -30,7 +32,7 @@ def english_in(text: str, typed: list[str] = ()) -> list[str]:
     """Any English a clerk would read: typer/click phrases, and any other word outside names, options and
     what the clerk typed."""
     found = [phrase for phrase in ENGLISH if phrase in text]
-    rest = OPTION.sub(" ", FILE_NAME.sub(" ", text))
+    rest = OPTION.sub(" ", FILE_NAME.sub(" ", NAMES.sub(" ", text)))
     own = {w for arg in typed for w in re.findall(r"[A-Za-z]{2,}", arg)}
     found += [w for w in re.findall(r"[A-Za-z]{2,}", rest) if w not in ALLOWED | own]
     return found
@@ -46,7 +48,8 @@ def test_all_commands_are_registered():
 
 def test_the_checker_sees_english():
     # The check itself must be able to fail: typer's own wording is caught, names and options are not.
-    assert english_in("Usage: bairi check [OPTIONS]") == ["Usage", "OPTIONS", "Usage", "OPTIONS"]
+    assert english_in("Usage: bairi check [OPTIONS]") == ["Usage", "OPTIONS", "Usage"]
+    assert english_in("环境变量 BAIRI_IMAP_PASSWORD，如 imaps://a@163.com/INBOX") == []
     assert english_in("  -h, --help  显示 message") == ["message"]
     assert english_in("错误：没有“nope”这个命令。", ["nope"]) == []
     assert english_in("用法：bairi merge [选项] -o 泽州县_2023-12.xlsx --format json") == []
