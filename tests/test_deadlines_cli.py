@@ -150,11 +150,11 @@ def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
     assert result.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == ["催报_甲镇.txt", "催报_逃逸镇.txt"]
     assert not (tmp_path / "逃逸镇").exists()
-    text = (out / "催报_甲镇.txt").read_text(encoding="utf-8")
+    text = (out / "催报_甲镇.txt").read_text(encoding="utf-8-sig")
     assert "甲镇应急管理中心：" in text
     assert "1. 行动方案（应于2023年11月9日前报送）：2023年11月13日10:00收到，逾期 4 天。" in text
     assert "联系人：申晋钢" in text and "联系电话：0356-2066363" in text and "电子邮箱：zzyjyzg@163.com" in text
-    escaped = (out / "催报_逃逸镇.txt").read_text(encoding="utf-8")
+    escaped = (out / "催报_逃逸镇.txt").read_text(encoding="utf-8-sig")
     assert "1. 行动方案（应于2023年11月9日前报送）：至今未收到，已逾期 11 天。" in escaped
     assert "请于收到本通知后立即报送行动方案" in escaped
 
@@ -231,7 +231,7 @@ def test_summary_of_the_sample_reads_like_a_bulletin(tmp_path):
     out = tmp_path / "通报.txt"
     result = runner.invoke(app, ["summary", str(SAMPLE), "--as-of", "2024-02-10", "--no-ledger", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    text = out.read_text(encoding="utf-8")
+    text = out.read_text(encoding="utf-8-sig")
     assert text.startswith("关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报\n（2024年1月）\n\n各镇应急管理中心：")
     assert "截至1月25日，全县共成立督查组" in text and "整改率" in text
     assert "（以上为12个镇报表的合计；南村镇、柳树口镇报表有误已退回，川底镇报送的文件无法读取、待核实，周村镇未报送，未计入。）" in text

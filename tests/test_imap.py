@@ -455,7 +455,7 @@ def test_remind_writes_a_draft_per_overdue_town_with_an_address(tmp_path):
     assert sorted(p.name for p in folder.glob("*.eml")) == sorted(["催报_周村镇.eml", "催报_南岭镇.eml"])
     draft = parse((folder / "催报_周村镇.eml").read_bytes())
     assert (draft["To"], draft["X-Unsent"]) == ("zhoucun@163.com", "1")
-    notice = (folder / "催报_周村镇.txt").read_text(encoding="utf-8")
+    notice = (folder / "催报_周村镇.txt").read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     assert draft.get_body(("plain",)).get_content().rstrip("\n") == notice.rstrip("\n")
     [attached] = list(draft.iter_attachments())
     assert (attached.get_filename(), attached.get_content()) == ("催报_周村镇.txt", notice)

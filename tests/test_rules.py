@@ -342,10 +342,10 @@ def test_cli_table_says_what_to_do(tmp_path):
     good = write_return(tmp_path / "巴公镇12月.xlsx")
     bad = write_return(tmp_path / "巴公镇1月.xlsx", filled_on=date(2024, 1, 20), edit=put(C7=24.5))
     ok = run("check", str(good))
-    assert ok.exit_code == 0 and "✔ 可以接收：巴公镇 2023-12" in ok.stdout
+    assert ok.exit_code == 0 and "√ 可以接收：巴公镇 2023-12" in ok.stdout
     rejected = run("check", str(bad))
     assert rejected.exit_code == 1
-    assert "✘ 需退回修改：巴公镇 2024-01" in rejected.stdout
+    assert "× 需退回修改：巴公镇 2024-01" in rejected.stdout
     assert "Sheet1!C7" in rejected.stdout and "E408" in rejected.stdout
 
 
@@ -392,7 +392,7 @@ def test_cli_unreadable_file_among_good_ones_still_exits_2(tmp_path):
     empty.write_bytes(b"")
     result = run("check", str(good), str(empty))
     assert result.exit_code == 2
-    assert "✘ 无法读取" in result.stdout
+    assert "× 无法读取" in result.stdout
 
 
 def test_cli_empty_folder_exits_2(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import date, datetime
 from enum import Enum, IntEnum
@@ -11,7 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(
+from bairi.cli_zh import Typer, guard_streams, json_text, parse_day, parse_period
+
+app = Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -36,30 +37,18 @@ class Format(str, Enum):
     json = "json"
 
 
-def _parse_date(value: Optional[str]) -> Optional[date]:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD，如 2023-12-31") from None
+# The names the options used before bairi.cli_zh took the parsing over.
+_parse_date, _parse_period = parse_day, parse_period
 
-
-def _parse_period(value: Optional[str]) -> Optional[str]:
-    if value is None:
-        return None
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise typer.BadParameter(f"报告期“{value}”格式不对，应为 YYYY-MM，如 2023-12")
-    return value
-
-
-Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False)]
+Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False,
+                                             metavar="文件或文件夹")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="以该日期为准，如 2023-12-31（默认今天）",
-                                              callback=_parse_date)]
-PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="报告期 YYYY-MM，如 2023-12",
-                                                   callback=_parse_period)]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
+                                              callback=parse_day, metavar="<日期>")]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="报告期，如 2023-12 或 2023年12月",
+                                                   callback=parse_period, metavar="<年-月>")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）",
+                                                   metavar="<文件>")]
 
 
 def _console(stderr: bool = False):
@@ -67,11 +56,18 @@ def _console(stderr: bool = False):
 
     # No emoji codes: a file name or message with ":name:" in it is printed as written (and rich's emoji
     # table is not loaded).
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+    # Redirected to a file or pipe, a line is not cut at column 80: a path with a space stays on one line.
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 def _fail(message: str) -> None:
-    _console(stderr=True).print(f"[bold red]错误：[/]{message}", markup=True)
+    from rich.text import Text
+
+    # Text, not markup: the message names paths (D:\收件箱\[12月]\…) that must print as they are; soft_wrap:
+    # redirected to a file it stays one line, not cut at column 80 in the middle of a name.
+    _console(stderr=True).print(Text.assemble(("错误：", "bold red"), message), soft_wrap=True)
     raise typer.Exit(ExitCode.USAGE)
 
 
@@ -99,7 +95,7 @@ def _print_json(document: object, command: str) -> None:
     from bairi.present.documents import validated
     from bairi.present.report import dumps, jsonable
 
-    sys.stdout.write(dumps(validated(command, jsonable(document))) + "\n")
+    sys.stdout.write(json_text(dumps(validated(command, jsonable(document)))) + "\n")
 
 
 ReplyOpt = Annotated[Optional[str], typer.Option(
@@ -384,6 +380,7 @@ class _progress:
 
 def main() -> None:
     """Console-script entry point: a bug shows as a short Chinese message, never a traceback."""
+    guard_streams()
     try:
         app(standalone_mode=True)
     except SystemExit:
@@ -420,7 +417,8 @@ def _remind(target: str, result, template_file: Optional[Path]) -> list:
 
 @app.command()
 def deadlines(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表或材料文件、邮件（.eml/.mbox）", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表或材料文件、邮件（.eml/.mbox）", show_default=False,
+                                                  metavar="文件或文件夹")],
     fmt: FormatOpt = Format.table,
     as_of: AsOf = None,
     remind: RemindOpt = None,
@@ -461,7 +459,8 @@ def deadlines(
 
 @app.command()
 def summary(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False,
+                                                  metavar="文件或文件夹")],
     as_of: AsOf = None,
     period: PeriodOpt = None,
     template_file: Annotated[Optional[Path], typer.Option("--template", help="自定义通报模板（Jinja），默认 summary.txt.j2")] = None,
@@ -478,6 +477,7 @@ def summary(
     """
     from jinja2 import TemplateError
 
+    from bairi.present.render import text_file
     from bairi.deadlines.schedule import assess
     from bairi.merge.consolidate import MergeRefused, consolidate
     from bairi.present.bulletin import bulletin_context, period_on, render_bulletin
@@ -513,7 +513,7 @@ def summary(
         return
     if output is not None:
         try:
-            write_atomic(output, text.encode("utf-8"))
+            write_atomic(output, text_file(text))
         except OSError as exc:
             _fail(f"无法写出 {output}：{exc.strerror or exc}")
     if fmt is Format.json:
@@ -586,7 +586,7 @@ def schema(
     command: Annotated[Optional[str], typer.Argument(help="命令名：check、merge、deadlines、summary、hazards；不写则全部输出",
                                                      show_default=False)] = None,
 ) -> None:
-    """输出某个命令 --format json 文档的 JSON Schema（供脚本和市局系统对接）。
+    """输出某个命令 --format json 文档的结构定义（JSON 格式，供脚本和市局系统对接）。
 
     Example: bairi schema merge
     """

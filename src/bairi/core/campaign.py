@@ -240,9 +240,13 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"配置文件 {path} 格式错误：{exc}") from None
+        # utf-8-sig: Notepad's "UTF-8 with BOM" is still UTF-8; tomllib itself would call the BOM an invalid statement.
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码：请用记事本打开，“另存为”时编码选 UTF-8 后再试") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件 {path} 格式错误：{toml_problem(exc, text)}") from None
     except OSError as exc:
         raise ConfigError(f"配置文件 {path} 无法读取：{exc.strerror or exc}") from None
     return validate(data, str(path))
@@ -276,6 +280,53 @@ def _message(item: Any) -> str:
     else:
         word = _WORDS.get(kind, item["msg"])
     return f"{where}：{word}" if where else word
+
+
+# tomllib's messages (Python 3.11-3.13), and what they mean for someone editing bairi.toml in Notepad.
+_TOML_MESSAGES = (
+    (r"Expected newline or end of document after a statement", "一行只能写一项（键 = 值），这一行在值后面还有多余的内容"),
+    (r"Invalid value", "值的写法不对：文字要用英文双引号括起来（如 \"巴公镇\"），日期写成 2023-12-25，数字不加引号"),
+    (r"Invalid statement", "这一行不是“键 = 值”，也不是 [节名]"),
+    (r"Expected '=' after a key in a key/value pair", "键的后面缺少 =（文字值要加英文双引号）"),
+    (r"Invalid initial character for a key part", "键名写法不对（键名用英文字母、数字、下划线，如 name）"),
+    (r"Unterminated string", "引号没有配对（缺少结尾的英文双引号）"),
+    (r"Unclosed array", "列表 [ … ] 没有闭合（缺少 ]，或两项之间缺少英文逗号）"),
+    (r"Unclosed inline table", "{ … } 没有闭合（缺少 }，或两项之间缺少英文逗号）"),
+    (r"Expected ']' at the end of a table declaration", "节名 [ … ] 缺少结尾的 ]"),
+    (r"Expected ']]' at the end of an array declaration", "[[ … ]] 缺少结尾的 ]]"),
+    (r"Cannot declare (.*) twice", "{0} 写了两次"),
+    (r"Cannot overwrite a value", "同一个键写了两次"),
+    (r"Cannot (?:mutate immutable namespace|redefine namespace) (.*)", "{0} 与前面的内容重复"),
+    (r"Duplicate inline table key '?(.*?)'?", "{{ … }} 里的 {0} 写了两次"),
+    (r"Invalid date or datetime", "日期不对（应为日历上有的日子，如 2023-12-25）"),
+    (r"Illegal character '\\n'", "引号没有配对（这一行缺少结尾的英文双引号）"),
+    (r"Found invalid character '(.*)'", "有不允许的字符 {0}"),
+    (r"Illegal character '(.*)'", "有不允许的字符 {0}（可能是从别处复制来的控制字符）"),
+    (r"Unescaped '\\' in a string|Invalid hex value|Escaped character is not a Unicode scalar value",
+     "双引号里的反斜杠 \\ 要写成两个（\\\\）；Windows 路径可改用英文单引号，如 'D:\\收件箱'"),
+    (r"Expected '(.*)'", "这里缺少 {0}"),
+)
+
+
+def toml_problem(exc: Exception, text: str) -> str:
+    """A TOML syntax error said in Chinese, with its line and what is written there."""
+    import re
+
+    message = str(exc)
+    where = re.search(r"\(at (?:line (\d+), column (\d+)|end of document)\)$", message)
+    line = int(where[1]) if where and where[1] else getattr(exc, "lineno", None)
+    column = int(where[2]) if where and where[2] else getattr(exc, "colno", None)
+    bare = getattr(exc, "msg", None) or re.sub(r"\s*\(at [^)]*\)$", "", message)
+    reason = "写法不对"
+    for pattern, template in _TOML_MESSAGES:
+        match = re.fullmatch(pattern, bare)
+        if match:
+            reason = template.format(*match.groups())
+            break
+    lines = text.splitlines()
+    if line and 0 < line <= len(lines):
+        return f"第 {line} 行第 {column} 列：{reason}。该行是：{lines[line - 1].strip()}"
+    return f"文件末尾：{reason}"
 
 
 def validate(data: dict, source: str = "配置") -> Campaign:

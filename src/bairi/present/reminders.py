@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bairi.present.render import text_file
 from bairi.core.findings import Finding, Severity
 from bairi.deadlines.schedule import Assessment
 from bairi.intake.inbox import EVIDENCE_LABELS
@@ -119,7 +120,7 @@ def _md(day: date | datetime) -> str:
 def _cell(item: Standing) -> str:
     mark = "[cyan]登[/]" if item.logbook else ""
     if item.status == "on_time":
-        return f"[green]✔{_md(item.received)}[/]{mark}" if item.received else f"[green]✔[/]{mark}"
+        return f"[green]√{_md(item.received)}[/]{mark}" if item.received else f"[green]√[/]{mark}"
     if item.status == "late":
         return f"[yellow]迟{item.days_late}天[/]{mark}"
     if item.status == "incomplete":
@@ -129,7 +130,7 @@ def _cell(item: Standing) -> str:
     if item.status == "to_verify":
         return f"[magenta]待核实[/]{mark}"
     if item.status == "missing":
-        return f"[bold red]✘{item.days_late}天[/]{mark}"
+        return f"[bold red]×{item.days_late}天[/]{mark}"
     return f"[dim]—[/]{mark}"
 
 
@@ -165,8 +166,8 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     table.add_row("按时率", *[_percent(t.on_time_rate) for t in result.tallies])
     console.print(table)
 
-    console.print("[dim]✔ 已报（收到日期）  迟N天 迟报N天  缺件 已报但缺少材料  退回 只收到检查未通过的报表  "
-                  "待核实 收到但无法读取或收到时间不可考  ✘N天 未报（已逾期N天）  — 未到期  登 依据县局登记[/]")
+    console.print("[dim]√ 已报（收到日期）  迟N天 迟报N天  缺件 已报但缺少材料  退回 只收到检查未通过的报表  "
+                  "待核实 收到但无法读取或收到时间不可考  ×N天 未报（已逾期N天）  — 未到期  登 依据县局登记[/]")
     late = [i for i in result.items if i.status == "late"]
     if late:
         console.print(f"\n[bold]逾期报送（{len(late)} 项）[/]")
@@ -181,7 +182,7 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
         for tally in missing:
             towns = [i.town for i in result.items if i.deadline is tally.deadline and i.status == "missing"]
             days = next(i.days_late for i in result.items if i.deadline is tally.deadline and i.status == "missing")
-            console.print(f"  [red]✘[/] {escape(tally.deadline.label)}（截止 {tally.deadline.due.isoformat()}，已逾期 {days} 天）"
+            console.print(f"  [red]×[/] {escape(tally.deadline.label)}（截止 {tally.deadline.due.isoformat()}，已逾期 {days} 天）"
                           f"{len(towns)} 个镇：{escape('、'.join(towns))}")
     for status, head, style in (("incomplete", "缺件", "yellow"), ("rejected", "退回（尚未收到修改后的报表）", "magenta"),
                                 ("to_verify", "待核实", "magenta")):
@@ -339,7 +340,7 @@ def write_reminders(folder: Path, result: Assessment, template: Path | None = No
         # safe_filename already forbids separators; this guards against anything it missed.
         if target.resolve().parent != root:
             raise ValueError(f"催报文件名不安全：{name}")
-        write_atomic(target, text.encode("utf-8"))
+        write_atomic(target, text_file(text))
         written.append(target)
     return written
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -66,24 +68,50 @@ def return_dict(ret: Return) -> dict[str, Any]:
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
+@functools.cache
+def _eats_backslash() -> bool:
+    """Whether this rich reads a backslash before any '[' as an escape (15.x does), not only before a tag."""
+    from rich.markup import render
+
+    return render("\\[1]").plain == "[1]"
+
+
+_BRACKET = re.compile(r"(\\*)\[(?=([a-z#/@][^[]*?\])?)")
+
+
+def escape(text: str) -> str:
+    """Text shown as itself inside rich markup: a path like D:\\收件箱\\[12月]\\ keeps its backslashes and brackets.
+
+    rich.markup.escape only escapes brackets that look like a tag, while rich 15 also reads the backslash
+    before '[12月]' as an escape and drops it.
+    """
+    def one(match: re.Match[str]) -> str:
+        slashes = match[1]
+        if match[2] is not None:
+            return slashes * 2 + "\\["
+        return slashes + ("\\" if slashes and _eats_backslash() else "") + "["
+
+    text = _BRACKET.sub(one, text)
+    # A final backslash would escape the closing tag the caller writes after the text.
+    return text + "\\" * (len(text) - len(text.rstrip("\\")))
+
+
+# The marks are √ and ×, not ✔ and ✘: a Chinese Windows writes redirected output in GBK, which has only these.
 def verdict(ret: Return) -> str:
     """One line the clerk can act on: accept or send back, and why."""
-    from rich.markup import escape
-
     who = ret.town or "（单位未识别）"
     when = ret.period or "（报告期未定）"
     tally = f"错误 {ret.count(Severity.ERROR)} 处，警告 {ret.count(Severity.WARNING)} 处，提示 {ret.count(Severity.INFO)} 处"
     if ret.unreadable:
-        return f"[bold red]✘ 无法读取[/]：{escape(ret.findings[0].message)}"
+        return f"[bold red]× 无法读取[/]：{escape(ret.findings[0].message)}"
     source = f"（报告期依据：{escape(ret.period_source)}）" if ret.period_source else ""
     if ret.ok:
-        return f"[bold green]✔ 可以接收[/]：{who} {when}{source}；{tally}"
-    return f"[bold red]✘ 需退回修改[/]：{who} {when}{source}；{tally}"
+        return f"[bold green]√ 可以接收[/]：{who} {when}{source}；{tally}"
+    return f"[bold red]× 需退回修改[/]：{who} {when}{source}；{tally}"
 
 
 def show_returns(console: Any, returns: list[Return]) -> None:
     """A findings table and a verdict line per file."""
-    from rich.markup import escape
     from rich.table import Table
 
     for ret in returns:
@@ -106,7 +134,6 @@ def show_returns(console: Any, returns: list[Return]) -> None:
 
 def _summary(console: Any, returns: list[Return]) -> None:
     """One line per file at the end, so a folder's verdicts can be read at a glance."""
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"共 {len(returns)} 份", header_style="bold")
@@ -168,7 +195,6 @@ def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
 
 def show_merge(console: Any, merged: Any, output: Any) -> None:
     """Towns with status and key figures, the totals, what was left out, where the workbook went."""
-    from rich.markup import escape
     from rich.table import Table
 
     from bairi.core.values import plain

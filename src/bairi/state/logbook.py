@@ -7,7 +7,6 @@ why, who entered it and when; an entry made after the as-of day does not exist f
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -106,16 +105,18 @@ def load_logbook(path: Path) -> Logbook:
     """The logbook at `path`; LogbookError naming every wrong key at once."""
     import tomllib
 
+    from bairi.core.campaign import toml_problem
+
+    text = ""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise LogbookError(f"登记簿 {path} 无法读取：{exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise LogbookError(f"登记簿 {path} 不是 UTF-8 文本；请用记事本“另存为”并选择 UTF-8 编码") from None
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise LogbookError(f"登记簿 {path} 格式错误" + (f"（第 {line[1]} 行）" if line else "")
-                            + "：请检查引号、方括号和等号") from None
+        raise LogbookError(f"登记簿 {path} 格式错误：{toml_problem(exc, text)}") from None
     try:
         return Logbook.model_validate({**data, "path": str(path)})
     except ValidationError as exc:

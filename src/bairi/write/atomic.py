@@ -16,6 +16,14 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~mask
 
 
+def _in_use(path: Path) -> str:
+    """Why a file cannot be replaced, said for the one who must act."""
+    if os.name == "nt":
+        # Windows refuses to replace a file another program holds open: Excel and WPS hold every open workbook.
+        return f"“{path.name}”正被其他程序打开，无法替换：请先在 WPS 或 Excel 中关闭它，再重新运行"
+    return f"没有权限替换“{path.name}”（文件或文件夹被设为只读或不可修改）"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and an atomic rename."""
     path = Path(path)
@@ -29,7 +37,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temp, path)
+        try:
+            os.replace(temp, path)
+        except PermissionError as exc:
+            raise PermissionError(exc.errno, _in_use(path), str(path)) from None
     except BaseException:
         try:
             os.unlink(temp)
