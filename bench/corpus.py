@@ -129,7 +129,7 @@ def base_workbook(hazards: int, *, unit: str = PLACEHOLDER_UNIT, campaign=None,
     from openpyxl import Workbook
 
     from bairi.core.campaign import default_campaign
-    from bairi.write.canvas import to_bytes
+    from bairi.write.book import to_bytes
     from bairi.write.layout import lay_form
 
     workbook = Workbook()
