@@ -155,7 +155,7 @@ def main() -> int:
     from bairi.core.campaign import load_campaign
     from bairi.merge.consolidate import consolidate, gather
     from bairi.write.book import to_bytes
-    from bairi.write.layout import merged_workbook
+    from bairi.write.county import merged_workbook
 
     try:
         import xlsxwriter

@@ -41,7 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bairi.write.atomic import write_atomic
 
 __all__ = ["Alignment", "Border", "Font", "Look", "PatternFill", "Side", "bar_chart", "merge", "print_setup",
-           "put", "put_row", "save", "to_bytes"]
+           "put", "put_row", "save", "set_height", "set_width", "solid", "to_bytes"]
 
 MAX_TEXT = 32_767  # Excel's limit on the characters (UTF-16 units) in one cell
 FIRST_DAY = date(1900, 3, 1)  # Excel's serials are right from here on (before: Lotus's leap day, negatives)
@@ -174,6 +174,21 @@ def merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col
     for row in range(first_row, last_row + 1):
         for col in range(first_col, last_col + 1):
             ws.cell(row, col)
+
+
+def set_width(ws: Worksheet, col: int, characters: float) -> None:
+    """A column's width, in characters of the default font."""
+    ws.column_dimensions[get_column_letter(col)].width = characters
+
+
+def set_height(ws: Worksheet, row: int, points: float) -> None:
+    """A row's height, in points."""
+    ws.row_dimensions[row].height = points
+
+
+def solid(colour: str) -> PatternFill:
+    """A solid fill of an ARGB colour."""
+    return PatternFill("solid", fgColor=colour)
 
 
 def print_setup(ws: Worksheet) -> None:
