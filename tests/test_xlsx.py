@@ -32,7 +32,14 @@ from bairi.write.book import (
     to_bytes,
 )
 from bairi.write.county import merged_workbook, write_merged
-from bairi.write.layout import BODY, HEAD, OPTIONS_SHEET, lay_form, template_workbook, write_template
+from bairi.write.layout import (
+    BODY,
+    HEAD,
+    OPTIONS_SHEET,
+    lay_form,
+    template_workbook,
+    write_template,
+)
 
 CAMPAIGN = default_campaign()
 SHEETS = ["报告表", "分镇明细", "数据来源", "问题清单", "图表"]

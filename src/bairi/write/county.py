@@ -16,10 +16,36 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bairi.core.campaign import Campaign
 from bairi.core.form import COLUMNS, CUMULATIVE_ROW, HAZARD_KEYS, PERIOD_ROW, TITLE
 from bairi.write.atomic import write_atomic
-from bairi.write.book import (Look, bar_chart, merge, print_setup, put, put_row, set_height, set_width, solid,
-                              to_bytes)
-from bairi.write.layout import (AMOUNT, BODY, BODY_LEFT, COUNT, DAY, HEAD, HEAD_AMOUNT, HEAD_COUNT, HEAD_RATE, NOTE,
-                                RATE, STAMP, TABLE_TITLE, WIDTH, box, lay_form)
+from bairi.write.book import (
+    Look,
+    bar_chart,
+    merge,
+    print_setup,
+    put,
+    put_row,
+    set_height,
+    set_width,
+    solid,
+    to_bytes,
+)
+from bairi.write.layout import (
+    AMOUNT,
+    BODY,
+    BODY_LEFT,
+    COUNT,
+    DAY,
+    HEAD,
+    HEAD_AMOUNT,
+    HEAD_COUNT,
+    HEAD_RATE,
+    NOTE,
+    RATE,
+    STAMP,
+    TABLE_TITLE,
+    WIDTH,
+    box,
+    lay_form,
+)
 
 __all__ = ["cell_span", "merged_workbook", "write_merged"]
 

@@ -17,10 +17,31 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.campaign import Campaign
-from bairi.core.form import (COLUMNS, CUMULATIVE_ROW, HAZARD_COLUMNS, HAZARD_KEYS, HAZARD_TITLE, PERIOD_ROW,
-                             ROW_LABEL_HEADER, TITLE)
-from bairi.write.book import (Alignment, Border, Font, Look, PatternFill, Side, merge, print_setup, put, put_row,
-                              save, set_height, set_width)
+from bairi.core.form import (
+    COLUMNS,
+    CUMULATIVE_ROW,
+    HAZARD_COLUMNS,
+    HAZARD_KEYS,
+    HAZARD_TITLE,
+    PERIOD_ROW,
+    ROW_LABEL_HEADER,
+    TITLE,
+)
+from bairi.write.book import (
+    Alignment,
+    Border,
+    Font,
+    Look,
+    PatternFill,
+    Side,
+    merge,
+    print_setup,
+    put,
+    put_row,
+    save,
+    set_height,
+    set_width,
+)
 
 __all__ = ["OPTIONS_SHEET", "box", "lay_form", "save", "template_workbook", "write_template"]
 
