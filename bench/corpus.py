@@ -1,6 +1,6 @@
 """The benchmark's inputs: a province campaign of 1,200 units and 1,000 realistic returns, made once.
 
-One real workbook per hazard count is laid out with openpyxl (bairi.workbook.lay_form, as towns'
+One real workbook per hazard count is laid out with openpyxl (bairi.write.layout.lay_form, as towns'
 templates are), with placeholders where the unit name and the figures go; every return is then a
 copy of that zip with the placeholders rewritten, which makes 1,000 files in about a second.
 """
@@ -13,7 +13,6 @@ import os
 import random
 import shutil
 import zipfile
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -109,37 +108,22 @@ def _placeholder(row: str, key_index: int) -> int:
     return (91000 if row == "period" else 92000) + key_index
 
 
-@contextmanager
-def _unchecked_merges():
-    """Skip openpyxl's overlap test when merging cells: it scans every earlier range, so laying out
-    2,000 hazard rows (8,000 merges) takes minutes instead of seconds. lay_form never overlaps merges."""
-    from openpyxl.worksheet.cell_range import MultiCellRange
-
-    checked = MultiCellRange.add
-    MultiCellRange.add = lambda self, coord: self.ranges.add(coord)
-    try:
-        yield
-    finally:
-        MultiCellRange.add = checked
-
-
 def base_workbook(hazards: int, *, unit: str = PLACEHOLDER_UNIT, campaign=None,
                   period: dict | None = None, cumulative: dict | None = None) -> bytes:
     """A filled return as .xlsx bytes: laid out by bairi's own form code, values as given or placeholders."""
     from openpyxl import Workbook
 
     from bairi.core.campaign import default_campaign
-    from bairi.write.canvas import to_bytes
+    from bairi.write.book import to_bytes
     from bairi.write.layout import lay_form
 
     workbook = Workbook()
     ws = workbook.active
     ws.title = "Sheet1"
-    with _unchecked_merges():
-        lay_form(ws, campaign or default_campaign(), unit=f"{unit}应急管理中心", filler="张三", filled_on=date(2023, 12, 24),
-                 period=period or {k: _placeholder("period", i) for i, k in enumerate(KEYS)},
-                 cumulative=cumulative or {k: _placeholder("cumulative", i) for i, k in enumerate(KEYS)},
-                 hazards=hazard_rows(hazards, unit))
+    lay_form(ws, campaign or default_campaign(), unit=f"{unit}应急管理中心", filler="张三", filled_on=date(2023, 12, 24),
+             period=period or {k: _placeholder("period", i) for i, k in enumerate(KEYS)},
+             cumulative=cumulative or {k: _placeholder("cumulative", i) for i, k in enumerate(KEYS)},
+             hazards=hazard_rows(hazards, unit))
     return to_bytes(workbook)
 
 

@@ -213,7 +213,7 @@ def test_mailbox_returns_are_merged_and_dated_by_the_mail(tmp_path):
 
 def test_cell_span_names_a_row_range_or_each_cell():
     from bairi.core.model import Figure
-    from bairi.write.layout import cell_span
+    from bairi.write.county import cell_span
 
     row = {k: Figure(k, f"S!{chr(66 + i)}7", 0, 0) for i, k in enumerate(KEYS)}
     assert cell_span(row) == "S!B7:N7"

@@ -1,4 +1,5 @@
-"""The commands a clerk runs all day stay light: check, merge and --help never import pandas, openpyxl, numpy or jinja2.
+"""The commands a clerk runs all day stay light: check and --help never import pandas, openpyxl, numpy or jinja2;
+merge loads openpyxl only, to write the county's workbook.
 
 Each probe runs bairi in a fresh interpreter, as the console script does, and reports which heavy
 libraries ended up in sys.modules; importing any of them costs a tenth of a second or more.
@@ -55,11 +56,12 @@ def test_help_imports_no_heavy_library(tmp_path):
 
 
 def test_merge_consolidates_with_pandas_and_deadlines_does_not_load_it(tmp_path):
-    # merge adds the towns up in a pandas frame (the design's consolidation); deadlines only decides states.
+    # merge adds the towns up in a pandas frame (the design's consolidation) and writes with openpyxl;
+    # deadlines only decides states.
     inbox = tmp_path / "收件箱"
     write_return(inbox / "巴公镇12月份百日攻坚报表.xlsx")
     report, _ = probe(tmp_path, "merge", str(inbox), "-o", str(tmp_path / "泽州县.xlsx"), "--as-of", "2023-12-26")
-    assert report["exit"] == 0 and {"pandas", "numpy"} <= set(report["heavy"])
+    assert report["exit"] == 0 and {"pandas", "numpy", "openpyxl"} <= set(report["heavy"])
     assert (tmp_path / "泽州县.xlsx").stat().st_size > 0
     report, _ = probe(tmp_path, "deadlines", str(inbox), "--as-of", "2023-12-26", "--no-ledger")
     assert report == {"exit": 1, "heavy": []}  # 1: the November return and the plan are overdue

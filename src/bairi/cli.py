@@ -318,7 +318,7 @@ def merge(
     """
     from bairi.merge.consolidate import MergeRefused, consolidate, write_tidy
     from bairi.present.report import merge_dict, show_merge
-    from bairi.write.layout import write_merged
+    from bairi.write.county import write_merged
 
     campaign = _campaign(config)
     if output.suffix.lower() != ".xlsx":
