@@ -35,7 +35,8 @@ MONEY_UNITS: dict[str, int] = {"元": 1, "十元": 10, "百元": 100, "千元": 
                                "亿": 100_000_000}
 WAN = 10_000
 # What a count is counted in, as towns write after the figure (3项, 5家, 2个, 3（个）).
-COUNT_UNITS = frozenset("项 家 个 起 处 次 件 组 人 户 座 条 台 宗 例 份 名 所 间 批".split())
+COUNT_UNITS = frozenset(("项", "家", "个", "起", "处", "次", "件", "组", "人", "户", "座", "条", "台", "宗", "例", "份", "名",
+                         "所", "间", "批"))
 _UNITS_LONGEST_FIRST = sorted(set(MONEY_UNITS) | COUNT_UNITS, key=len, reverse=True)
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "壹": 1, "弌": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "三": 3,
@@ -359,7 +360,7 @@ def read_date(raw: object, year_of_month: dict[int, int] | None = None) -> tuple
         return raw, None
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, "W305"
-    if isinstance(raw, bool) or isinstance(raw, CellError):
+    if isinstance(raw, (bool, CellError)):
         return None, "W306"
     if isinstance(raw, (int, float)):
         if 20000 < raw < 80000 and float(raw).is_integer():

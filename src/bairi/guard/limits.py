@@ -69,7 +69,7 @@ class Plan:
     # Merged ranges by sheet, ((first_row, first_col), (last_row, last_col)) 0-based, where calamine gives none (.ods).
     merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
 
-    def take(self, name: str, scan: "Scan") -> None:
+    def take(self, name: str, scan: Scan) -> None:
         """Keep what reading one sheet needs from its scan (formulas without results, error cells, merges)."""
         if scan.uncached:
             self.uncached.setdefault(name, set()).update(scan.uncached)

@@ -24,7 +24,7 @@ from bairi.core.model import Figure, Hazard, Return
 from bairi.core.refs import col_letters, column_letters, LAST_COLUMN
 from bairi.read.grid import Book, load_book, Sheet
 from bairi.guard.limits import read_input, Unreadable
-from bairi.core.values import CellError, header_unit, is_error_text, read_date, read_figure, whole_count, ZERO_WORDS
+from bairi.core.values import header_unit, read_date, read_figure, whole_count, ZERO_WORDS
 
 
 
