@@ -322,3 +322,53 @@ def test_libreoffice_copies_keep_merged_hazards_the_none_row_and_the_yuan_header
     assert none.hazards == []
     assert [(f.code, f.cell) for f in none.findings if f.code != "I303"] == [("I213", "Sheet1!B12")]
     assert none.ok
+
+
+# --- what the rules above imply ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, value, code", [
+    ("￥5,000", Decimal("0.5"), "W406"),
+    ("¥ 5000", Decimal("0.5"), "W406"),
+    ("￥0.5万元", Decimal("0.5"), "I405"),
+])
+def test_a_currency_sign_is_yuan_written_before_the_figure(tmp_path, raw, value, code):
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I7=raw)))
+    assert ret.values("period")["fines"] == value
+    assert codes(ret) == [(code, "Sheet1!I7")]
+
+
+def test_zero_under_a_yuan_header_needs_no_note_and_blank_stays_blank(tmp_path):
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I5="行政罚款（元）", I7=0, I8=None)))
+    assert (ret.values("period")["fines"], ret.values("cumulative")["fines"]) == (0, 0)
+    assert codes(ret) == [("I401", "Sheet1!I8")]
+
+
+def test_a_fine_of_a_few_yuan_is_questioned(tmp_path):
+    # 2 under 行政罚款（元） is 2 元: read as the header says, but no safety fine is that small.
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I5="行政罚款（元）", I7=2, I8=32500)))
+    assert ret.values("period")["fines"] == Decimal("0.0002")
+    assert codes(ret) == [("I417", "Sheet1!I7"), ("I417", "Sheet1!I8"), ("W510", "Sheet1!I7")]
+    assert ret.findings[-1].message == "行政罚款 0.0002 万元（2 元）异常小，是否把万元数填在了以元为单位的表头下？"
+
+
+def test_an_error_cell_without_its_shown_value_is_still_an_error(tmp_path):
+    path = patch_cells(write_return(tmp_path / "巴公镇12月.xlsx"), {"C7": '<c r="C7" t="e"/>'})
+    ret = check(path)
+    assert ret.values("period")["enterprises"] is None
+    assert codes(ret) == [("E416", "Sheet1!C7")]
+
+
+def test_an_error_value_in_a_hazard_cell_is_said(tmp_path):
+    path = with_cached_errors(write_return(tmp_path / "巴公镇12月.xlsx"), {"B13": ("'11月'!B13", "#REF!")})
+    ret = check(path)
+    assert [h.enterprise for h in ret.hazards] == [HAZARDS[0]["enterprise"], "#REF!"]
+    assert codes(ret) == [("W215", "Sheet1!B13")]
+
+
+def test_a_none_row_saying_so_in_words(tmp_path):
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", period=NO_MAJOR, cumulative=NO_MAJOR_CUMULATIVE, hazards=[],
+                             edit=put(B12="无", K12="本月排查未发现重大隐患，继续开展巡查")))
+    assert (ret.hazards, codes(ret)) == ([], [("I213", "Sheet1!B12")])
+    rectified = dict(HAZARDS[0], detail="已整改，现无重大隐患")
+    ret = check(write_return(tmp_path / "b" / "巴公镇12月.xlsx", hazards=[rectified, HAZARDS[1]]))
+    assert [h.detail for h in ret.hazards] == ["已整改，现无重大隐患", HAZARDS[1]["detail"]]

@@ -175,6 +175,10 @@ def parse_number(text: str) -> Parsed | None:
     """
     converted = text.translate(_FULLWIDTH_DIGITS).strip()
     fullwidth = converted != text.strip()
+    if converted[:1] in ("¥", "￥") and len(converted) > 1:
+        # ￥5,000: the currency sign is 元 written before the figure.
+        parsed = parse_number(converted[1:].lstrip())
+        return parsed if parsed is None or parsed.unit is not None else Parsed(parsed.number, "元", parsed.how)
     candidates: list[tuple[str, str | None]] = [(converted, None)]
     bracketed = _text_patterns().bracketed.match(converted)
     if bracketed and (bracketed["unit"] in MONEY_UNITS or bracketed["unit"] in COUNT_UNITS):
@@ -264,7 +268,8 @@ def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str
             return Reading(None, [("E418", {"raw": text, "unit": stated, "value": value})])
         # A unit the cell names against its header's is a warning; the header's own unit is only noted.
         code = "W406" if written is not None and written != header else "I417"
-        notes.append((code, {"raw": text, "unit": stated, "value": value}))
+        if number or code == "W406":
+            notes.append((code, {"raw": text, "unit": stated, "value": value}))
     elif how != "number":
         code = {"chinese": "I421", "thousands": "I414", "fullwidth": "I404"}.get(how, "I403")
         if written is not None and how != "chinese":

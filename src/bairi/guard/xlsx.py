@@ -323,7 +323,9 @@ def _walk_xlsx_sheet(xml: bytes, scan: Scan, token: re.Pattern[bytes]) -> None:
             in_cell = not attrs.endswith(b"/")
             has_formula = has_value = has_result = False
             cell_type = attr(_T_ATTR, attrs) or ""
-            error = None
+            error = "" if cell_type == "e" else None
+            if error is not None and not in_cell:
+                scan.errors[f"{col_letters(cell_col)}{cell_row}"] = error
         elif name == b"row" and not closing:
             _, new_row = _place(attr(_R_ATTR, attrs))
             row = new_row if new_row is not None else row + 1

@@ -24,7 +24,7 @@ from bairi.core.model import Figure, Hazard, Return
 from bairi.core.refs import col_letters, column_letters, LAST_COLUMN
 from bairi.read.grid import Book, load_book, Sheet
 from bairi.guard.limits import read_input, Unreadable
-from bairi.core.values import header_unit, read_date, read_figure, whole_count, ZERO_WORDS
+from bairi.core.values import CellError, header_unit, read_date, read_figure, whole_count, ZERO_WORDS
 
 
 
@@ -551,14 +551,16 @@ def _stated_unit(sheet: Sheet, stats: StatsTable, col: int, rows: dict[str, list
 _END_MARKERS = re.compile(r"^(注|备注|说明|填表说明|审核|负责人|单位负责人|制表|合计|小计|联系电话)")
 _DIGITS = re.compile(r"\d+")
 # What a town writes in the hazard table when it has no major hazard: 无, 暂无, 0, —, 本月无重大隐患.
-_NONE_PHRASE = re.compile(r"^(本月|本期|当月|目前|截至目前|截止目前|暂|尚)?(无|没有|未发现|未排查出|未查出|未发现有)"
-                          r"(重大(事故)?隐患)?[。.]?$")
+_NONE_WORD = re.compile(r"^(本月|本期|当月|目前|截至目前|截止目前|暂|尚)?(无|没有)[。.]?$")
+_NONE_PHRASE = re.compile(r"(无|没有|未发现|未排查出|未查出|未发现有)(任何)?重大(事故)?隐患")
 
 
 def _says_none(text: str) -> bool:
-    """True when a hazard cell says there is no hazard rather than naming one."""
+    """True when a hazard cell says there is no hazard rather than naming one (a row of such cells is no hazard;
+    a real hazard always names its enterprise, so 已整改，现无重大隐患 in one of its cells changes nothing)."""
     folded = normalize(text)
-    return folded in ZERO_WORDS or folded in ("0", "〇", "零") or bool(_NONE_PHRASE.match(folded))
+    return (folded in ZERO_WORDS or folded in ("0", "〇", "零") or bool(_NONE_WORD.match(folded))
+            or bool(_NONE_PHRASE.search(folded)))
 
 
 def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: list[Finding]) -> None:
@@ -598,6 +600,9 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
             continue
         if sheet.merged_in_row(r):
             _fill_merged(sheet, table, r, cells, labels, out)
+        for key, c in columns:
+            if key != "seq" and c < width and isinstance(row[c], CellError):
+                out.append(finding("W215", ref(sheet, r, c), column=labels[key], raw=str(row[c])))
         at = f"{sheet.name}!"
         number = r + 1
         hazard = Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{l}{number}" for k, l in letters})
