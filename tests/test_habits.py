@@ -139,6 +139,9 @@ def test_a_fines_header_counting_cases_is_no_amount(tmp_path):
     ("五千元", Decimal("0.5"), "W406"),
     ("一点五万元", Decimal("1.5"), "I421"),
     ("1.5(万元)", Decimal("1.5"), "I405"),
+    ("5000元整", Decimal("0.5"), "W406"),
+    ("伍仟元整", Decimal("0.5"), "W406"),
+    ("壹万伍仟元", Decimal("1.5"), "W406"),
 ])
 def test_a_unit_written_after_the_fine(tmp_path, raw, value, code):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I7=raw, I8=3.25)))
@@ -181,7 +184,7 @@ def test_counts_as_towns_write_them(tmp_path, raw, value, code):
 @pytest.mark.parametrize("raw, code", [
     ("十余家", "E420"), ("若干", "E420"), ("几", "E420"), ("多家", "E420"), ("10余", "E420"), ("十几", "E420"),
     ("三四家", "E420"), ("3-5", "E420"), ("约3", "E420"), ("3个左右", "E420"), ("10+", "E420"),
-    ("一百五", "E409"), ("一二", "E420"), ("3元", "E409"), ("三万", "E409"), ("见附件", "E409"),
+    ("一百五", "E409"), ("一二", "E420"), ("十来家", "E420"), ("上百", "E420"), ("两三个", "E420"), ("3元", "E409"), ("三万", "E409"), ("见附件", "E409"),
 ])
 def test_an_estimate_or_an_unreadable_count_stays_an_error_at_its_cell(tmp_path, raw, code):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(B7=raw)))
@@ -372,3 +375,33 @@ def test_a_none_row_saying_so_in_words(tmp_path):
     rectified = dict(HAZARDS[0], detail="已整改，现无重大隐患")
     ret = check(write_return(tmp_path / "b" / "巴公镇12月.xlsx", hazards=[rectified, HAZARDS[1]]))
     assert [h.detail for h in ret.hazards] == ["已整改，现无重大隐患", HAZARDS[1]["detail"]]
+
+
+def _written(n: int) -> str:
+    """n as Chinese numerals in the standard written form (a second, independent spelling for the test)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n - 10] if n > 10 else "")
+
+    def below_10k(m: int, leading: bool) -> str:
+        out, zero = "", False
+        for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+            d = m // value % 10
+            if d:
+                out += ("零" if zero and out else "") + digits[d] + unit
+                zero = False
+            elif out or not leading:
+                zero = True
+        return out
+
+    high, low = divmod(n, 10000)
+    if not high:
+        return below_10k(low, True)
+    return below_10k(high, True) + "万" + (("零" if low < 1000 else "") + below_10k(low, True) if low else "")
+
+
+def test_numbers_below_a_hundred_thousand_written_out_read_back():
+    for n in [*range(2_000), *range(2_000, 100_000, 7)]:
+        assert chinese_integer(_written(n)) == n, (n, _written(n))

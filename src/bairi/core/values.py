@@ -13,9 +13,6 @@ from types import SimpleNamespace
 ZERO_WORDS = frozenset({"无", "没有", "暂无", "—", "——", "–", "-", "--", "/", "／", "－", "—-", "×", "空", "无。", "0无"})
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－，（）［］【】", "0123456789.-,()[][]")
 
-# What Excel, WPS and LibreOffice show in a cell whose formula failed: the figure behind it is unknown.
-_ERROR_LITERAL = re.compile(r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!"
-                            r"|CONNECT!|BUSY!|UNKNOWN!|EXTERNAL!)|Err:\d{3})$", re.IGNORECASE)
 
 
 class CellError(str):
@@ -24,9 +21,16 @@ class CellError(str):
     __slots__ = ()
 
 
+@functools.cache
+def _error_literal() -> re.Pattern[str]:
+    # What Excel, WPS and LibreOffice show in a cell whose formula failed: the figure behind it is unknown.
+    return re.compile(r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!"
+                      r"|CONNECT!|BUSY!|UNKNOWN!|EXTERNAL!)|Err:\d{3})$", re.IGNORECASE)
+
+
 def is_error_text(text: str) -> bool:
     """True for the text of a spreadsheet error value (#REF!, #N/A, Err:502…)."""
-    return bool(_ERROR_LITERAL.match(text.strip()))
+    return text[:1] in ("#", "E", "e") and bool(_error_literal().match(text.strip()))
 
 
 # Money units, in 元: a figure written with one (or under a header naming one) is converted to 万元 exactly.
@@ -55,8 +59,8 @@ def _text_patterns() -> SimpleNamespace:
         plain=re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$"),
         spaces=re.compile(r"[\s\u3000\xa0]+"),
         # Words and marks of an estimate or a range: such a figure is not exact whatever digits it has.
-        approximate=re.compile(r"余|多|几|若干|数[十百千万家个项起处次件]|^数$|约|大概|大约|左右|上下|^近|以上|以下|不足|不到|"
-                               r"超过|至少|最多|[~～〜]|\d\s*[-—–至到]\s*\d|[一二三四五六七八九两]{2}|\+$"),
+        approximate=re.compile(r"余|多|几|若干|数[十百千万家个项起处次件]|^数$|[十百千]来|上[百千万]|约|大概|大约|左右|上下|^近|"
+                               r"以上|以下|不足|不到|超过|至少|最多|[~～〜]|\d\s*[-—–至到]\s*\d|[一二三四五六七八九两]{2}|\+$"),
         bracketed=re.compile(r"^(?P<num>.*?)\s*[(\[]\s*(?P<unit>[^()\[\]]+?)\s*[)\]]$"),
     )
 
@@ -175,6 +179,9 @@ def parse_number(text: str) -> Parsed | None:
     """
     converted = text.translate(_FULLWIDTH_DIGITS).strip()
     fullwidth = converted != text.strip()
+    if converted.endswith("整") and any(converted[:-1].endswith(unit) for unit in MONEY_UNITS):
+        # 伍仟元整, 5000元整: 整 (no odd 角 or 分) closes a written amount.
+        converted = converted[:-1]
     if converted[:1] in ("¥", "￥") and len(converted) > 1:
         # ￥5,000: the currency sign is 元 written before the figure.
         parsed = parse_number(converted[1:].lstrip())
