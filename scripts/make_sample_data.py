@@ -592,7 +592,8 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
             expect=[Expect("I209", "Sheet1!A13", "占位行“....”已忽略")]),
         ("北义城镇", "2024-01"): Mistake(
             "同一企业的两项重大隐患，企业名称、所在镇、行业类别、挂牌督办单位各合并为一个单元格", "接收",
-            after=_merged_enterprise),
+            after=_merged_enterprise,
+            expect=[Expect("I216", "工作报告表!B12", "第 12—13 行的企业名称等是合并单元格，两行都按该企业读取")]),
         ("周村镇", "2023-11"): Mistake(
             "本月没有重大隐患，明细表第一行填写“无”", "接收",
             after=_none_row,

@@ -292,7 +292,8 @@ def test_merged_enterprise_town_category_supervisor_are_every_rows_value(tmp_pat
         (HAZARDS[0]["enterprise"], "巴公镇", "冶金", "泽州县应急管理局")] * 3
     assert [h.detail for h in ret.hazards] == [h["detail"] for h in THREE]
     assert [h.cells["enterprise"] for h in ret.hazards] == ["Sheet1!B12", "Sheet1!B13", "Sheet1!B14"]
-    assert codes(ret) == []
+    assert codes(ret) == [("I216", "Sheet1!B12")]
+    assert ret.findings[-1].message == "明细表第 12—14 行的“企业名称”、“所在镇”、“行业类别”、“挂牌督办单位”是合并单元格，按其显示的内容逐行读取"
 
 
 def test_a_merge_running_past_the_last_hazard_adds_no_row(tmp_path):
@@ -303,14 +304,15 @@ def test_a_merge_running_past_the_last_hazard_adds_no_row(tmp_path):
             ws.merge_cells(f"{first}12:{last}14")
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", hazards=THREE[:2], edit=edit))
     assert len(ret.hazards) == 2
-    assert codes(ret) == []
+    assert codes(ret) == [("I216", "Sheet1!B12")]
+    assert "第 12—13 行" in ret.findings[-1].message
 
 
 def test_text_hidden_under_a_merged_hazard_cell_is_said(tmp_path):
     path = write_return(tmp_path / "巴公镇12月.xlsx", hazards=THREE[:2], edit=merged_down(2))
     ret = check(patch_cells(path, {"B13": '<c r="B13" t="inlineStr"><is><t>另一家公司</t></is></c>'}))
     assert [h.enterprise for h in ret.hazards] == [HAZARDS[0]["enterprise"]] * 2
-    assert codes(ret) == [("W214", "Sheet1!B13")]
+    assert codes(ret) == [("W214", "Sheet1!B13"), ("I216", "Sheet1!B12")]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -320,7 +322,8 @@ def test_libreoffice_copies_keep_merged_hazards_the_none_row_and_the_yuan_header
     assert [(h.enterprise, h.town, h.category, h.supervisor) for h in ret.hazards] == [
         (HAZARDS[0]["enterprise"], "巴公镇", "冶金", "泽州县应急管理局")] * 3
     assert (ret.values("period")["fines"], ret.values("cumulative")["fines"]) == (Decimal("1.5"), Decimal("3.25"))
-    assert [(f.code, f.cell) for f in ret.findings if f.code != "I303"] == [("I417", "Sheet1!I7"), ("I417", "Sheet1!I8")]
+    assert [(f.code, f.cell) for f in ret.findings if f.code != "I303"] == [("I417", "Sheet1!I7"), ("I417", "Sheet1!I8"),
+                                                                            ("I216", "Sheet1!B12")]
     none = check(DATA / f"habit_none.{fmt}", "2023-12")
     assert none.hazards == []
     assert [(f.code, f.cell) for f in none.findings if f.code != "I303"] == [("I213", "Sheet1!B12")]

@@ -572,6 +572,8 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
     letters = [(key, column_letter(c)) for key, c in columns]
     seq_letters = column_letter(table.columns.get("seq", min(table.columns.values())))
     labels = {column.key: column.header for column in HAZARD_COLUMNS}
+    # Each merged cell read into the rows below it: its top-left cell → [key, first row, last row].
+    filled: dict[tuple[int, int], list] = {}
     for r in range(table.header_row + 1, end):
         row = sheet.rows[r]
         width = len(row)
@@ -599,7 +601,7 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
             out.append(finding("I213", ref(sheet, r, table.columns[key]), text=text))
             continue
         if sheet.merged_in_row(r):
-            _fill_merged(sheet, table, r, cells, labels, out)
+            _fill_merged(sheet, table, r, cells, labels, filled, out)
         for key, c in columns:
             if key != "seq" and c < width and isinstance(row[c], CellError):
                 out.append(finding("W215", ref(sheet, r, c), column=labels[key], raw=str(row[c])))
@@ -609,10 +611,22 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
         for key, value in cells.items():
             setattr(hazard, key, value)
         ret.hazards.append(hazard)
+    _note_merged(sheet, filled, labels, out)
+
+
+def _note_merged(sheet: Sheet, filled: dict[tuple[int, int], list], labels: dict[str, str], out: list[Finding]) -> None:
+    """One note per block of hazard rows that took merged cells' values, at the block's first merged cell."""
+    blocks: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for (top, col), (key, _, last) in filled.items():
+        blocks.setdefault((top, last), []).append((col, key))
+    for (top, last), merged in sorted(blocks.items()):
+        merged.sort()
+        out.append(finding("I216", ref(sheet, top, merged[0][0]), rows=f"{top + 1}—{last + 1}",
+                           columns="、".join(f"“{labels[key]}”" for _, key in merged)))
 
 
 def _fill_merged(sheet: Sheet, table: HazardTable, r: int, cells: dict[str, str], labels: dict[str, str],
-                 out: list[Finding]) -> None:
+                 filled: dict[tuple[int, int], list], out: list[Finding]) -> None:
     """Cells under a merge running down the hazard rows (one enterprise's 企业名称 over its hazards) take the
     merge's value, as Excel shows it on every one of those rows."""
     for key, c in table.columns.items():
@@ -626,6 +640,7 @@ def _fill_merged(sheet: Sheet, table: HazardTable, r: int, cells: dict[str, str]
         if own and own != shown:
             out.append(finding("W214", ref(sheet, r, c), column=labels[key], raw=own, shown=shown))
         cells[key] = shown
+        filled.setdefault(origin, [key, origin[0], r])[2] = r
 
 
 def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], name: str,
