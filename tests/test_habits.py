@@ -142,9 +142,11 @@ def test_a_fines_header_counting_cases_is_no_amount(tmp_path):
     ("5000元整", Decimal("0.5"), "W406"),
     ("伍仟元整", Decimal("0.5"), "W406"),
     ("壹万伍仟元", Decimal("1.5"), "W406"),
+    ("五万七千零五十元", Decimal("5.705"), "W406"),
+    ("三十万元", Decimal(30), "I421"),
 ])
 def test_a_unit_written_after_the_fine(tmp_path, raw, value, code):
-    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I7=raw, I8=3.25)))
+    ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I7=raw, I8=50)))
     assert ret.values("period")["fines"] == value
     assert codes(ret) == [(code, "Sheet1!I7")]
 
@@ -197,6 +199,7 @@ def test_an_estimate_or_an_unreadable_count_stays_an_error_at_its_cell(tmp_path,
     ("一", 1), ("十", 10), ("十一", 11), ("二十", 20), ("一百", 100), ("一百一十", 110), ("两百零三", 203),
     ("一千零五十", 1050), ("三万", 30000), ("一万零五", 10005), ("贰佰", 200), ("零", 0),
     ("一百五", None), ("一万五", None), ("二二", None), ("零五", None), ("百", None), ("十十", None), ("一百零", None),
+    ("五万零六千", None), ("二十零五", None), ("一千零五百", None), ("一亿零五百万", 105_000_000),
 ])
 def test_chinese_numerals_are_read_only_in_their_full_form(text, value):
     assert chinese_integer(text) == value

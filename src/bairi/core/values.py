@@ -41,7 +41,9 @@ WAN = 10_000
 # What a count is counted in, as towns write after the figure (3项, 5家, 2个, 3（个）).
 COUNT_UNITS = frozenset(("项", "家", "个", "起", "处", "次", "件", "组", "人", "户", "座", "条", "台", "宗", "例", "份", "名",
                          "所", "间", "批"))
-_UNITS_LONGEST_FIRST = sorted(set(MONEY_UNITS) | COUNT_UNITS, key=len, reverse=True)
+# Shortest first: a multiplier belongs to the numeral before it (五万七千零五十元 is 57050 元, not 5700.5 × 十元);
+# but 万元 and 亿元 first, which read the same either way (三万元 is 3 万元 as 三万 元 is).
+_UNITS_SHORTEST_FIRST = sorted(set(MONEY_UNITS) | COUNT_UNITS, key=lambda unit: (unit not in ("万元", "亿元"), len(unit)))
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "壹": 1, "弌": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "三": 3,
               "叁": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7,
@@ -113,6 +115,9 @@ def chinese_integer(text: str) -> int | None:
             unit = _CN_SMALL[ch]
             if unit >= last_small or (digit is None and not (unit == 10 and index == 0)):
                 return None
+            if zero and unit * 10 >= last_small:
+                # 零 stands for a skipped place: 五万零六千 skips none, and may be 五万零六 千元 as well.
+                return None
             section += (1 if digit is None else digit) * unit
             digit, last_small, zero = None, unit, False
             previous = "ten" if unit == 10 else "unit"
@@ -133,6 +138,8 @@ def chinese_integer(text: str) -> int | None:
         # A last digit stands for ones only after 十, after 零, or alone: 一百五 and 一万五 mean 150 and 15000.
         if len(text) > 1 and not zero and text[-2] not in ("十", "拾"):
             return None
+        if zero and last_small <= 10:
+            return None  # 二十零五: no place was skipped
         section += digit
     return total + section
 
@@ -175,7 +182,7 @@ def _bare_number(text: str) -> tuple[Decimal, str] | None:
 def parse_number(text: str) -> Parsed | None:
     """The number a text states, with the unit after it (3项, 5,000元, 3（个）, 两家, 0.5万元), or None.
 
-    The longest unit that leaves a readable number wins; whether that unit fits the column is the caller's.
+    The shortest unit that leaves a readable number wins; whether that unit fits the column is the caller's.
     """
     converted = text.translate(_FULLWIDTH_DIGITS).strip()
     fullwidth = converted != text.strip()
@@ -191,13 +198,15 @@ def parse_number(text: str) -> Parsed | None:
     if bracketed and (bracketed["unit"] in MONEY_UNITS or bracketed["unit"] in COUNT_UNITS):
         candidates.insert(0, (bracketed["num"], bracketed["unit"]))
     else:
-        for unit in _UNITS_LONGEST_FIRST:
+        for unit in _UNITS_SHORTEST_FIRST:
             if converted.endswith(unit) and len(converted) > len(unit):
                 candidates.insert(len(candidates) - 1, (converted[:-len(unit)].rstrip(), unit))
     for number_text, unit in candidates:
         bare = _bare_number(number_text)
         if bare is not None:
             number, how = bare
+            if how == "chinese" and unit and unit[0] in "十百千":
+                continue  # 七万零七百元 is 70700 元; 十百千 after a numeral are its own places, never 百元
             if fullwidth and how == "plain":
                 how = "fullwidth"
             return Parsed(number, unit, how)
@@ -266,7 +275,9 @@ def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str
         if written is not None and (written in MONEY_UNITS) != (kind == "amount"):
             # 3元 in a count, 3起 in the fines: not the figure the column asks for.
             return Reading(None, [("E409", {"raw": text})])
-    if kind == "amount" and (stated := written or header) is not None and MONEY_UNITS[stated] != WAN:
+    stated = (written or header) if kind == "amount" else None
+    if stated is not None and MONEY_UNITS[stated] != WAN and (number or written is not None):
+        # (A plain 0 under a header in 元 is 0 whatever the unit: nothing is converted, nothing to say.)
         number = number * MONEY_UNITS[stated] / WAN
         value = _plain(number)
         exponent = _normal(number).as_tuple().exponent
@@ -275,8 +286,7 @@ def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str
             return Reading(None, [("E418", {"raw": text, "unit": stated, "value": value})])
         # A unit the cell names against its header's is a warning; the header's own unit is only noted.
         code = "W406" if written is not None and written != header else "I417"
-        if number or code == "W406":
-            notes.append((code, {"raw": text, "unit": stated, "value": value}))
+        notes.append((code, {"raw": text, "unit": stated, "value": value}))
     elif how != "number":
         code = {"chinese": "I421", "thousands": "I414", "fullwidth": "I404"}.get(how, "I403")
         if written is not None and how != "chinese":
