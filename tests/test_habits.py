@@ -13,7 +13,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from build import CUMULATIVE, HAZARDS, PERIOD, check, codes, put, write_return
+from build import (
+    CUMULATIVE,
+    HAZARDS,
+    PERIOD,
+    check,
+    codes,
+    put,
+    write_return,
+    written_chinese,
+)
 
 from bairi.core.values import chinese_integer
 
@@ -383,31 +392,6 @@ def test_a_none_row_saying_so_in_words(tmp_path):
     assert [h.detail for h in ret.hazards] == ["已整改，现无重大隐患", HAZARDS[1]["detail"]]
 
 
-def _written(n: int) -> str:
-    """n as Chinese numerals in the standard written form (a second, independent spelling for the test)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n - 10] if n > 10 else "")
-
-    def below_10k(m: int, leading: bool) -> str:
-        out, zero = "", False
-        for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-            d = m // value % 10
-            if d:
-                out += ("零" if zero and out else "") + digits[d] + unit
-                zero = False
-            elif out or not leading:
-                zero = True
-        return out
-
-    high, low = divmod(n, 10000)
-    if not high:
-        return below_10k(low, True)
-    return below_10k(high, True) + "万" + (("零" if low < 1000 else "") + below_10k(low, True) if low else "")
-
-
 def test_numbers_below_a_hundred_thousand_written_out_read_back():
     for n in [*range(2_000), *range(2_000, 100_000, 7)]:
-        assert chinese_integer(_written(n)) == n, (n, _written(n))
+        assert chinese_integer(written_chinese(n)) == n, (n, written_chinese(n))
