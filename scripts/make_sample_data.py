@@ -474,6 +474,29 @@ class Mistake:
     name: str | None = None
 
 
+def _merged_enterprise(wb: Workbook) -> None:
+    """One enterprise's two hazards: 企业名称, 所在镇, 行业类别, 挂牌督办单位 each merged down over both rows."""
+    ws = wb.active
+    for first, last in (("B", "D"), ("E", "F"), ("G", "H"), ("I", "J")):
+        assert ws[f"{first}12"].value == ws[f"{first}13"].value, "合并的两行内容应相同"
+        for row in (12, 13):
+            ws.unmerge_cells(f"{first}{row}:{last}{row}")
+        ws[f"{first}13"] = None
+        ws.merge_cells(f"{first}12:{last}13")
+
+
+def _none_row(wb: Workbook) -> None:
+    """No major hazard: the town writes 无 in the first row of the 重大隐患明细."""
+    ws = wb.active
+    ws["A12"] = 1
+    ws["B12"] = "无"
+
+
+def _fines_in_yuan(wb: Workbook) -> None:
+    """The fines header retyped in 元 (the figures below it are 元 too)."""
+    wb.active["I5"] = "行政罚款\n（元）"
+
+
 def _placeholder(wb: Workbook) -> None:
     ws = wb.active
     row = 12 + sum(1 for r in range(12, 40) if ws[f"B{r}"].value)
@@ -492,6 +515,8 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
         # The town let Excel add last month's 累计 to this month's figure; saved by a program, never calculated.
         wb["报表"]["F10"] = f"=F9+{before['general_found']}"
         wb["报表"]["G10"] = f"=G9+{before['general_fixed']}"
+
+    fines_yuan = {row: int(getattr(t["下村镇"], row)["2024-01"]["fines"] * 10000) for row in ("period", "cumulative")}
 
     MISTAKES.update({
         ("犁川镇", "2023-11"): Mistake(
@@ -565,6 +590,22 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
             "明细表留着模板的“....”占位行", "接收",
             after=_placeholder,
             expect=[Expect("I209", "Sheet1!A13", "占位行“....”已忽略")]),
+        ("北义城镇", "2024-01"): Mistake(
+            "同一企业的两项重大隐患，企业名称、所在镇、行业类别、挂牌督办单位各合并为一个单元格", "接收",
+            after=_merged_enterprise,
+            expect=[Expect("I216", "工作报告表!B12", "第 12—13 行的企业名称等是合并单元格，两行都按该企业读取")]),
+        ("周村镇", "2023-11"): Mistake(
+            "本月没有重大隐患，明细表第一行填写“无”", "接收",
+            after=_none_row,
+            expect=[Expect("I213", "Sheet1!B12", "“无”表示没有重大隐患，不计入明细")]),
+        ("下村镇", "2024-01"): Mistake(
+            "罚款表头改为“行政罚款（元）”，按元填写", "接收",
+            period={"fines": fines_yuan["period"]}, cumulative={"fines": fines_yuan["cumulative"]},
+            after=_fines_in_yuan,
+            expect=[Expect("I417", "Sheet1!I7", f"按表头单位元读取，{fines_yuan['period']} 元折合 "
+                                                f"{t['下村镇'].period['2024-01']['fines']} 万元"),
+                    Expect("I417", "Sheet1!I8", f"按表头单位元读取，{fines_yuan['cumulative']} 元折合 "
+                                                f"{t['下村镇'].cumulative['2024-01']['fines']} 万元")]),
     })
 
 

@@ -87,3 +87,28 @@ def put(**cells):
             if isinstance(value, str) and not value.startswith("="):
                 ws[ref].data_type = "s"
     return edit
+
+
+def written_chinese(n: int) -> str:
+    """n (below 100000) in Chinese numerals, in the standard written form: a spelling independent of the reader's."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n - 10] if n > 10 else "")
+
+    def below_10k(m: int, leading: bool) -> str:
+        out, zero = "", False
+        for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+            d = m // value % 10
+            if d:
+                out += ("零" if zero and out else "") + digits[d] + unit
+                zero = False
+            elif out or not leading:
+                zero = True
+        return out
+
+    high, low = divmod(n, 10000)
+    if not high:
+        return below_10k(low, True)
+    return below_10k(high, True) + "万" + (("零" if low < 1000 else "") + below_10k(low, True) if low else "")

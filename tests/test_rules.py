@@ -41,11 +41,11 @@ def test_clean_return_reads_every_figure_and_hazard(tmp_path):
 
 def test_negative_fractional_and_non_numeric_counts(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(B7=-2, C7=24.5, D7="若干", H8="见附件")))
-    assert codes(ret) == [("E407", "Sheet1!B7"), ("E408", "Sheet1!C7"), ("E409", "Sheet1!D7"), ("E409", "Sheet1!H8")]
+    assert codes(ret) == [("E407", "Sheet1!B7"), ("E408", "Sheet1!C7"), ("E420", "Sheet1!D7"), ("E409", "Sheet1!H8")]
     assert ret.values("period")["teams"] == -2
     assert (ret.values("period")["enterprises"], ret.values("period")["general_found"]) == (None, None)
     messages = [f.message for f in ret.findings if f.code != "I303"]
-    assert messages == ["“成立督查组”为负数 -2", "“排查企业”为小数 24.5，应为整数", "“一般隐患排查”填写“若干”，不是数字",
+    assert messages == ["“成立督查组”为负数 -2", "“排查企业”为小数 24.5，应为整数", "“一般隐患排查”填写“若干”，是约数或范围，不是确切的数字",
                         "“责令限期整改企业”填写“见附件”，不是数字"]
     assert not ret.ok
 

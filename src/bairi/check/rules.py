@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from bairi.core.campaign import Campaign
@@ -116,16 +117,20 @@ def half_inspected(ret: Return, campaign: Campaign) -> Iterator[Finding]:
 
 # A town's fines for a month are tens of 万元 at most; ten million yuan is almost surely yuan typed as 万元.
 FINES_PLAUSIBLE = 1000
+# A safety fine is hundreds of 元 at the least; a few 元 is almost surely 万元 written under a header in 元.
+FINES_TINY = Decimal("0.01")
 
 
 def fines_plausible(ret: Return, campaign: Campaign) -> Iterator[Finding]:
-    """行政罚款 is in 万元; a huge figure from a town usually means it was written in 元."""
+    """行政罚款 is in 万元; a huge figure from a town usually means it was written in 元, a tiny one the reverse."""
     if ret.town == campaign.authority:
         return
     for row in (ret.period_row, ret.cumulative_row):
         figure = (row or {}).get("fines")
         if figure is not None and figure.value is not None and figure.value >= FINES_PLAUSIBLE:
             yield finding("W509", figure.location, value=plain(figure.value), yuan=plain(figure.value / 10000))
+        elif figure is not None and figure.value is not None and 0 < figure.value < FINES_TINY:
+            yield finding("W510", figure.location, value=plain(figure.value), yuan=plain(figure.value * 10000))
 
 
 RULES: tuple[Rule, ...] = (

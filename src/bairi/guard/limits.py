@@ -64,6 +64,19 @@ class Plan:
     data: bytes
     uncached: dict[str, set[str]] = field(default_factory=dict)
     notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    # Cells (like "C7") holding an error value (#REF!, #DIV/0!…), by sheet: calamine shows them as empty.
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Merged ranges by sheet, ((first_row, first_col), (last_row, last_col)) 0-based, where calamine gives none (.ods).
+    merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
+
+    def take(self, name: str, scan: Scan) -> None:
+        """Keep what reading one sheet needs from its scan (formulas without results, error cells, merges)."""
+        if scan.uncached:
+            self.uncached.setdefault(name, set()).update(scan.uncached)
+        if scan.errors:
+            self.errors.setdefault(name, {}).update(scan.errors)
+        if scan.merged:
+            self.merged.setdefault(name, []).extend(scan.merged)
 
 
 def too_big(what: str) -> Unreadable:
@@ -141,6 +154,8 @@ class Scan:
     # False when `text` is only an upper bound (see package._scan_xlsx_sheet).
     text_exact: bool = True
     uncached: set[str] = field(default_factory=set)
+    errors: dict[str, str] = field(default_factory=dict)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
 def check_scan(name: str, scan: Scan) -> None:

@@ -24,6 +24,10 @@ def _ods_patterns() -> SimpleNamespace:
         office_value=re.compile(rb"[\s:]value\s*=\s*[\"']"),
         table_name=re.compile(rb"[\s:]name\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
         formula=re.compile(rb"[\s:]formula\s*="),
+        error=re.compile(rb"value-type\s*=\s*[\"']error[\"']"),
+        rows_spanned=re.compile(rb"number-rows-spanned\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
+        cols_spanned=re.compile(rb"number-columns-spanned\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"),
+        tag=re.compile(rb"<[^<>]*>"),
     )
 
 
@@ -69,8 +73,7 @@ def inspect_ods(package: Package) -> Plan:
         check_scan(name, scan)
         total += scan.cells
         text += scan.text
-        if scan.uncached:
-            plan.uncached.setdefault(name, set()).update(scan.uncached)
+        plan.take(name, scan)
     if total > MAX_TOTAL_CELLS:
         raise too_big(f"各工作表共 {total} 个单元格")
     if text > MAX_TEXT_BYTES:
@@ -90,6 +93,7 @@ def _scan_ods(xml: bytes) -> list[tuple[str, Scan]]:
     row_filled = False
     cell_open = -1
     cell_repeat = 1
+    error_at: list[str] = []
     patterns = _ods_patterns()
     for match in patterns.token.finditer(xml):
         closing, name, attrs = match[1], match[2], match[3]
@@ -122,15 +126,29 @@ def _scan_ods(xml: bytes) -> list[tuple[str, Scan]]:
         if closing:
             if cell_open >= 0:
                 row_text += (match.start() - cell_open) * cell_repeat
+                if error_at:
+                    # calamine shows an error cell as empty: keep what LibreOffice shows (#DIV/0!, Err:502).
+                    shown = patterns.tag.sub(b"", xml[cell_open:match.start()]).strip()[:32].decode("utf-8", "replace")
+                    for place in error_at:
+                        scan.errors[place] = shown
             cell_open = -1
+            error_at = []
             continue
         scan.records += 1
         cell_repeat = _repeat(patterns.cols_repeated, attrs)
+        if b"spanned" in attrs and name == b"table-cell":
+            rows_spanned, cols_spanned = _repeat(patterns.rows_spanned, attrs), _repeat(patterns.cols_spanned, attrs)
+            if rows_spanned > 1 or cols_spanned > 1:
+                scan.merged.append(((row, col), (row + rows_spanned - 1, col + cols_spanned - 1)))
+        error_at = []
+        if patterns.error.search(attrs):
+            error_at = [f"{col_letters(c + 1)}{r + 1}" for r in range(row, row + min(row_repeat, 100))
+                        for c in range(col, col + min(cell_repeat, 100))]
         kind = attr(patterns.value_type, attrs)
         if kind is not None:
             row_filled = True
             row_width = col + cell_repeat
-        if patterns.formula.search(attrs):
+        if patterns.formula.search(attrs) and not error_at:
             # calamine shows a formula cell with no saved result as empty: its figure is unknown, not 0.
             numeric = kind in ("float", "percentage", "currency")
             if kind is None or (numeric and not patterns.office_value.search(attrs)):
@@ -138,6 +156,10 @@ def _scan_ods(xml: bytes) -> list[tuple[str, Scan]]:
                     for c in range(col, col + min(cell_repeat, 100)):
                         scan.uncached.add(f"{col_letters(c + 1)}{r + 1}")
         cell_open = -1 if attrs.endswith(b"/") else match.end()
+        if cell_open < 0 and error_at:
+            for place in error_at:
+                scan.errors[place] = ""
+            error_at = []
         if cell_open < 0 and kind is not None:
             row_text += len(attrs) * cell_repeat
         col += cell_repeat

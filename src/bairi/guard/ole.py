@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import struct
 
+from bairi.core.refs import col_letters
 from bairi.guard.limits import check_scan, corrupt, MAX_FILE_BYTES, MAX_RECORDS, MAX_SHEETS, MAX_TEXT_BYTES, MAX_TOTAL_CELLS, megabytes, Plan, Scan, too_big, Unreadable
 
 
@@ -234,16 +235,18 @@ def _inspect_xls(cfb: _Cfb, index: int) -> Plan:
         raise too_big(f"共 {len(sheets)} 个工作表")
     sizes = _sst_sizes(sst_chunks) if sst_chunks else []
     total = text = 0
+    plan = Plan("xls", data)
     for offset, name in sheets:
         scan = _scan_biff_sheet(stream, offset, sizes)
         check_scan(name, scan)
         total += scan.cells
         text += scan.text
+        plan.take(name, scan)
     if total > MAX_TOTAL_CELLS:
         raise too_big(f"各工作表共 {total} 个单元格")
     if text > MAX_TEXT_BYTES:
         raise too_big(f"单元格文字共约 {megabytes(text)}")
-    return Plan("xls", data)
+    return plan
 
 
 def _boundsheet_name(payload: bytes, biff8: bool) -> str:
@@ -306,6 +309,16 @@ def _sst_sizes(chunks: list[bytes]) -> list[int]:
     return sizes
 
 
+# MS-XLS BErr: the error values a FORMULA result or a BOOLERR cell holds.
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+def _place(row: int, col: int) -> str:
+    """A 0-based BIFF cell position as a reference (C7)."""
+    return f"{col_letters(col + 1)}{row + 1}"
+
+
 def _scan_biff_sheet(stream: bytes, offset: int, sizes: list[int]) -> Scan:
     """Walk one sheet's records: the box of its filled cells, cells written, text held."""
     scan = Scan()
@@ -334,6 +347,11 @@ def _scan_biff_sheet(stream: bytes, offset: int, sizes: list[int]) -> Scan:
                 scan.text += sizes[number] if number < count else 0
             elif kind in (0x0204, 0x00D6) and len(payload) >= 8:
                 scan.text += struct.unpack_from("<H", payload, 6)[0]
+            elif kind in (0x0006, 0x0406) and len(payload) >= 14 and payload[12:14] == b"\xff\xff" and payload[6] == 2:
+                # A formula whose result is an error: calamine shows it as an empty cell.
+                scan.errors[_place(row, col)] = _BIFF_ERRORS.get(payload[8], "#错误")
+            elif kind == 0x0205 and len(payload) >= 8 and payload[7] == 1:
+                scan.errors[_place(row, col)] = _BIFF_ERRORS.get(payload[6], "#错误")
         elif kind == _MULRK and len(payload) >= 6:
             row, first = struct.unpack_from("<HH", payload)
             last = struct.unpack_from("<H", payload, len(payload) - 2)[0]

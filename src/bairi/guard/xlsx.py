@@ -60,8 +60,7 @@ def inspect_xlsx(package: Package, main: str) -> Plan:
             text += scan.text
             if not scan.text_exact:
                 bounded.append((info, scan.text))
-            if scan.uncached:
-                plan.uncached.setdefault(name, set()).update(scan.uncached)
+            plan.take(name, scan)
         package.checked.add(package.key(part))
     # Every other XML part calamine might parse is checked for DTDs and external references.
     for key in package.names():
@@ -184,6 +183,7 @@ _SIMPLE_CELL = re.compile(rb'<c(?: r="([A-Za-z]*)([0-9]+)"[^<>r]*(?:r(?!\s*=)[^<
 _OTHER_CELL = (b"", b"")
 _SHARED_HINT = re.compile(rb"s[\"']")  # what a t="s" must contain; faster to look for than the attribute
 _S_CELL = re.compile(rb"\st\s*=\s*[\"']s[\"']")
+_E_CELL = re.compile(rb"\st\s*=\s*[\"']e[\"']")  # a cell holding an error value (t="e")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _T_ATTR = re.compile(rb"(?:^|\s)t\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _PLACE = re.compile(r"\s*([A-Za-z]*)([0-9]*)\s*")
@@ -248,7 +248,7 @@ def _scan_xlsx_sheet(xml: bytes, string_sizes: list[int], bound_text: bool = Fal
     if placed:
         # Every cell names its place plainly: the box over all of them (empty ones too) bounds what calamine builds.
         scan.cells = scan.rows * scan.cols
-    if not placed or scan.cells > MAX_CELLS or patterns.formula.search(xml):
+    if not placed or scan.cells > MAX_CELLS or patterns.formula.search(xml) or _E_CELL.search(xml):
         _walk_xlsx_sheet(xml, scan, patterns.token)
     if bound_text and not _SHARED_HINT.search(xml):
         scan.text, scan.text_exact = 3 * len(xml), False
@@ -295,6 +295,7 @@ def _walk_xlsx_sheet(xml: bytes, scan: Scan, token: re.Pattern[bytes]) -> None:
     in_cell = has_formula = has_value = has_result = False
     cell_type = ""
     cell_row = cell_col = 0
+    error: str | None = None
 
     def close() -> None:
         nonlocal max_row, max_col
@@ -302,6 +303,8 @@ def _walk_xlsx_sheet(xml: bytes, scan: Scan, token: re.Pattern[bytes]) -> None:
             max_row, max_col = max(max_row, cell_row), max(max_col, cell_col)
         if has_formula and not has_result:
             scan.uncached.add(f"{col_letters(cell_col)}{cell_row}")
+        elif error is not None:
+            scan.errors[f"{col_letters(cell_col)}{cell_row}"] = error
 
     for match in token.finditer(xml):
         closing, name, attrs = match[1], match[2], match[3]
@@ -320,6 +323,9 @@ def _walk_xlsx_sheet(xml: bytes, scan: Scan, token: re.Pattern[bytes]) -> None:
             in_cell = not attrs.endswith(b"/")
             has_formula = has_value = has_result = False
             cell_type = attr(_T_ATTR, attrs) or ""
+            error = "" if cell_type == "e" else None
+            if error is not None and not in_cell:
+                scan.errors[f"{col_letters(cell_col)}{cell_row}"] = error
         elif name == b"row" and not closing:
             _, new_row = _place(attr(_R_ATTR, attrs))
             row = new_row if new_row is not None else row + 1
@@ -335,6 +341,8 @@ def _walk_xlsx_sheet(xml: bytes, scan: Scan, token: re.Pattern[bytes]) -> None:
             # An empty cached result of a numeric formula is no result; a string formula may rightly give "".
             has_result = (bool(body.strip()) or xml.startswith(b"<![CDATA[", end) or name == b"is"
                           or cell_type in ("str", "inlineStr"))
+            if cell_type == "e" and name == b"v":
+                error = body.strip()[:32].decode("utf-8", "replace")
     if in_cell:
         close()
     scan.rows, scan.cols = max_row, max_col

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from bairi.guard.limits import EXTENSION_FORMATS, FORMAT_NAMES, MAX_CELLS, MAX_SHEETS, Unreadable, corrupt, too_big
 from bairi.guard.sniff import inspect
+from bairi.core.refs import col_number
+from bairi.core.values import CellError
 
 
 @dataclass
@@ -20,7 +22,7 @@ class Sheet:
     hidden: bool = False
     # Cells (like "C7") holding a formula whose result was never saved: their value is unknown.
     uncached: set[str] = field(default_factory=set)
-    # Merged ranges as ((first_row, first_col), (last_row, last_col)), 0-based; not known for .ods.
+    # Merged ranges as ((first_row, first_col), (last_row, last_col)), 0-based (for .ods from the guard's scan).
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     # Built on first use: the merged ranges spanning each row asked about, and each row's text cells.
     _spans: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -36,6 +38,13 @@ class Sheet:
             if c1 <= col <= c2:
                 return (row, col) != (r1, c1)
         return False
+
+    def merge_origin(self, row: int, col: int) -> tuple[int, int] | None:
+        """The top-left cell of the merged range covering the 0-based cell, when it is not that cell itself."""
+        for c1, c2, r1 in self._row_spans(row):
+            if c1 <= col <= c2:
+                return None if (row, col) == (r1, c1) else (r1, c1)
+        return None
 
     def _row_spans(self, row: int) -> list[tuple[int, int, int]]:
         spans = self._spans.get(row)
@@ -82,6 +91,20 @@ def _calamine_error(exc: BaseException, fmt: str) -> Unreadable:
     return corrupt(f"无法按 {FORMAT_NAMES[fmt]} 解析其内容（{name}: {text[:100]}）")
 
 
+_PLACE = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def _mark_errors(rows: list[list[object]], errors: dict[str, str]) -> None:
+    """Put each error cell's text back as a CellError: python-calamine shows #REF!, #DIV/0!… as empty cells."""
+    for place, text in errors.items():
+        found = _PLACE.fullmatch(place)
+        if not found:
+            continue
+        r, c = int(found[2]) - 1, col_number(found[1]) - 1
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] in ("", None):
+            rows[r][c] = CellError(text or "#错误")
+
+
 def load_book(name: str, data: bytes) -> Book:
     """All sheets of a workbook given its name and bytes, or raise Unreadable."""
     try:
@@ -114,7 +137,9 @@ def load_book(name: str, data: bytes) -> Book:
             if (end_row + 1) * (end_col + 1) > MAX_CELLS:
                 raise too_big(f"工作表“{meta.name}”有 {end_row + 1} 行 × {end_col + 1} 列")
             rows = sheet.to_python(skip_empty_area=False)
-            merged = list(sheet.merged_cell_ranges or [])
+            merged = list(sheet.merged_cell_ranges or plan.merged.get(meta.name, []))
+            if meta.name in plan.errors:
+                _mark_errors(rows, plan.errors[meta.name])
             sheets.append(Sheet(meta.name, rows, str(meta.visible).rsplit(".", 1)[-1] != "Visible", plan.uncached.get(meta.name, set()),
                                 merged))
     except Unreadable:

@@ -24,7 +24,7 @@ from bairi.core.model import Figure, Hazard, Return
 from bairi.core.refs import col_letters, column_letters, LAST_COLUMN
 from bairi.read.grid import Book, load_book, Sheet
 from bairi.guard.limits import read_input, Unreadable
-from bairi.core.values import read_date, read_figure, whole_count
+from bairi.core.values import CellError, header_unit, read_date, read_figure, whole_count, ZERO_WORDS
 
 
 
@@ -503,6 +503,7 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
         if _TABLE_END.search(label):
             break
     plan = [(column, stats.columns[column.key]) for column in COLUMNS if column.key in stats.columns]
+    units = {column.key: _stated_unit(sheet, stats, c, rows) for column, c in plan if column.kind == "amount"}
     for which, word in (("period", PERIOD_ROW), ("cumulative", CUMULATIVE_ROW)):
         found = rows[which]
         if not found:
@@ -528,15 +529,38 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
             if column.kind == "count" and not missing and (count := whole_count(raw)) is not None:
                 figures[column.key] = Figure(column.key, location, raw, count)
                 continue
-            reading = read_figure(raw, column.kind, missing)
+            reading = read_figure(raw, column.kind, missing, units.get(column.key))
             figures[column.key] = Figure(column.key, location, raw, reading.value)
             for code, fields in reading.notes:
                 out.append(finding(code, location, column=column.short, **fields))
         setattr(ret, "period_row" if which == "period" else "cumulative_row", figures)
 
 
+def _stated_unit(sheet: Sheet, stats: StatsTable, col: int, rows: dict[str, list[int]]) -> str | None:
+    """The unit an amount column's header states (行政罚款（元）), in its own cell or the one below it."""
+    data_rows = {r for found in rows.values() for r in found}
+    for r in (stats.header_row, stats.header_row + 1):
+        if r in data_rows:
+            break
+        value = _cell(sheet, r, col)
+        if isinstance(value, str) and (unit := header_unit(normalize(value))):
+            return unit
+    return None
+
+
 _END_MARKERS = re.compile(r"^(注|备注|说明|填表说明|审核|负责人|单位负责人|制表|合计|小计|联系电话)")
 _DIGITS = re.compile(r"\d+")
+# What a town writes in the hazard table when it has no major hazard: 无, 暂无, 0, —, 本月无重大隐患.
+_NONE_WORD = re.compile(r"^(本月|本期|当月|目前|截至目前|截止目前|暂|尚)?(无|没有)[。.]?$")
+_NONE_PHRASE = re.compile(r"(无|没有|未发现|未排查出|未查出|未发现有)(任何)?重大(事故)?隐患")
+
+
+def _says_none(text: str) -> bool:
+    """True when a hazard cell says there is no hazard rather than naming one (a row of such cells is no hazard;
+    a real hazard always names its enterprise, so 已整改，现无重大隐患 in one of its cells changes nothing)."""
+    folded = normalize(text)
+    return (folded in ZERO_WORDS or folded in ("0", "〇", "零") or bool(_NONE_WORD.match(folded))
+            or bool(_NONE_PHRASE.search(folded)))
 
 
 def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: list[Finding]) -> None:
@@ -547,6 +571,9 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
     # A province's return can list thousands of hazards: each row's cell names are put together, not looked up.
     letters = [(key, column_letter(c)) for key, c in columns]
     seq_letters = column_letter(table.columns.get("seq", min(table.columns.values())))
+    labels = {column.key: column.header for column in HAZARD_COLUMNS}
+    # Each merged cell read into the rows below it: its top-left cell → [key, first row, last row].
+    filled: dict[tuple[int, int], list] = {}
     for r in range(table.header_row + 1, end):
         row = sheet.rows[r]
         width = len(row)
@@ -561,15 +588,59 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
             break
         if not any(cells.get(k) for k in content_keys):
             seq = cells.get("seq", "")
-            if seq and not _DIGITS.fullmatch(seq):
-                out.append(finding("I209", ref(sheet, r, table.columns.get("seq", 0)), text=seq))
+            where = ref(sheet, r, table.columns.get("seq", 0))
+            if seq and _says_none(seq):
+                out.append(finding("I213", where, text=seq))
+            elif seq and not _DIGITS.fullmatch(seq):
+                out.append(finding("I209", where, text=seq))
             continue
+        stated = [(key, cells[key]) for key in content_keys if cells.get(key)]
+        if all(_says_none(text) for _, text in stated):
+            # 无 in the first row (or across it) is the town saying it has none, not a hazard called 无.
+            key, text = stated[0]
+            out.append(finding("I213", ref(sheet, r, table.columns[key]), text=text))
+            continue
+        if sheet.merged_in_row(r):
+            _fill_merged(sheet, table, r, cells, labels, filled, out)
+        for key, c in columns:
+            if key != "seq" and c < width and isinstance(row[c], CellError):
+                out.append(finding("W215", ref(sheet, r, c), column=labels[key], raw=str(row[c])))
         at = f"{sheet.name}!"
         number = r + 1
         hazard = Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{l}{number}" for k, l in letters})
         for key, value in cells.items():
             setattr(hazard, key, value)
         ret.hazards.append(hazard)
+    _note_merged(sheet, filled, labels, out)
+
+
+def _note_merged(sheet: Sheet, filled: dict[tuple[int, int], list], labels: dict[str, str], out: list[Finding]) -> None:
+    """One note per block of hazard rows that took merged cells' values, at the block's first merged cell."""
+    blocks: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for (top, col), (key, _, last) in filled.items():
+        blocks.setdefault((top, last), []).append((col, key))
+    for (top, last), merged in sorted(blocks.items()):
+        merged.sort()
+        out.append(finding("I216", ref(sheet, top, merged[0][0]), rows=f"{top + 1}—{last + 1}",
+                           columns="、".join(f"“{labels[key]}”" for _, key in merged)))
+
+
+def _fill_merged(sheet: Sheet, table: HazardTable, r: int, cells: dict[str, str], labels: dict[str, str],
+                 filled: dict[tuple[int, int], list], out: list[Finding]) -> None:
+    """Cells under a merge running down the hazard rows (one enterprise's 企业名称 over its hazards) take the
+    merge's value, as Excel shows it on every one of those rows."""
+    for key, c in table.columns.items():
+        if key == "seq":
+            continue  # a merged 序号 numbers the enterprise, not the hazard: the row keeps its own
+        origin = sheet.merge_origin(r, c)
+        if origin is None or origin[1] != c or origin[0] <= table.header_row:
+            continue
+        shown = _text(_cell(sheet, *origin))
+        own = cells[key]
+        if own and own != shown:
+            out.append(finding("W214", ref(sheet, r, c), column=labels[key], raw=own, shown=shown))
+        cells[key] = shown
+        filled.setdefault(origin, [key, origin[0], r])[2] = r
 
 
 def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], name: str,
@@ -604,7 +675,7 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
     where = date_loc or ret.locations.get("sheet", file.name)
     if code == "I307":
         out.append(finding("I307", where, raw=_text(date_raw), date=filled.isoformat() if filled else ""))
-    elif code in ("W305", "W306"):
+    elif code in ("W305", "W306", "W313"):
         out.append(finding(code, where, raw=_text(date_raw)))
     if filled and not (campaign.start <= filled <= campaign.end):
         out.append(finding("W308", where, date=filled.isoformat(), start=campaign.start.isoformat(), end=campaign.end.isoformat()))

@@ -23,7 +23,6 @@ from bairi.deadlines.hazards import (
     PreviousRegister,
     Register,
 )
-from bairi.write.atomic import write_atomic
 
 SHEET = "重大隐患台账"
 SOURCES_SHEET = "来源"
@@ -275,9 +274,9 @@ def _findings_sheet(ws: Any, register: Register, *style: Any) -> None:
 
 def write_register(path: Path, register: Register, campaign: Campaign) -> None:
     """Write the register workbook atomically (a crash leaves the previous register as it was)."""
-    from bairi.write.canvas import to_bytes
+    from bairi.write.book import save
 
-    write_atomic(path, to_bytes(register_workbook(register, campaign)))
+    save(register_workbook(register, campaign), path)
 
 
 # --- reading it back ---------------------------------------------------------------------------------
