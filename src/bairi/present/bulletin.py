@@ -143,11 +143,9 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> 
         "cutoff_text": cn_month_day(cutoff),
         "towns_total": len(merged.towns),
         "reported": [line.town for line in merged.towns if line.ret is not None],
-        # Sent back: the towns' own, then returns whose unit is none of the campaign's (town None, unit as written).
-        "rejected": [{"town": line.town, "unit": line.town, "problem": _problem(line.rejected)}
-                     for line in merged.towns if line.rejected is not None]
-                    + [{"town": None, "unit": r.unit_raw or r.file.name, "problem": _problem(r)}
-                       for r in merged.rejected if r.town is None or campaign.unit(r.town) is None],
+        # Sent back, as merge lists them: a campaign town's, or one whose unit is none of the campaign's (town None).
+        "rejected": [{"town": r.town if r.town and campaign.unit(r.town) else None,
+                      "unit": r.town or r.unit_raw or r.file.name, "problem": _problem(r)} for r in merged.rejected],
         "to_verify": [{"town": line.town, "reason": line.standing.reason if line.standing else ""}
                       for line in merged.towns if line.code == "to_verify"],
         # Whose figures the totals lack (as merge's missing_towns), and of those, who sent nothing at all.
