@@ -25,7 +25,7 @@ import re
 import sys
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email import encoders
 from email.message import EmailMessage
 from email.mime.base import MIMEBase
@@ -48,7 +48,7 @@ SECTION_START = "<!-- make_sample_mail.py: begin -->"
 SECTION_END = "<!-- make_sample_mail.py: end -->"
 AS_OF = date(2024, 2, 10)
 BEIJING = timezone(timedelta(hours=8))
-UTC = timezone.utc
+UTC = UTC
 COUNTY = "zzyjyzg@163.com"
 
 CAMPAIGN = default_campaign()

@@ -8,8 +8,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from bairi.core.campaign import default_campaign
 from bairi.check.rules import check_file
+from bairi.core.campaign import default_campaign
 from bairi.core.form import KEYS
 from bairi.write.layout import lay_form, save
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import io
 import struct
-import zlib
 import zipfile
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable
 from xml.sax.saxutils import escape
 
 from openpyxl import load_workbook

@@ -11,14 +11,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from build import write_return
+from build_mail import message, write_eml, write_mbox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from build_mail import message, write_eml, write_mbox
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bairi.intake.archives import Member, unpack
 from bairi.core.campaign import default_campaign
+from bairi.intake.archives import Member, unpack
 from bairi.merge.consolidate import consolidate
 from bairi.state.standing import load_state
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from build import CUMULATIVE, write_return
 
-from bairi.core.campaign import default_campaign
 from bairi.check.rules import check_file
+from bairi.core.campaign import default_campaign
 
 CAMPAIGN = default_campaign()
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from build import write_return
 
-from bairi.core.campaign import default_campaign
 from bairi.check.rules import check_file
+from bairi.core.campaign import default_campaign
 
 DATA = Path(__file__).parent / "data"
 CAMPAIGN = default_campaign()

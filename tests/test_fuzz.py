@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from bairi.check.rules import check
 from bairi.core.campaign import default_campaign
 from bairi.core.form import KEYS
-from bairi.read.reader import read_return
-from bairi.check.rules import check
 from bairi.core.values import ZERO_WORDS
+from bairi.read.reader import read_return
 
 CAMPAIGN = default_campaign()
 pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")

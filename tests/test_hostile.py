@@ -35,8 +35,8 @@ from hostile import (
 )
 from openpyxl import Workbook, load_workbook
 
-from bairi.core.campaign import default_campaign
 from bairi.check.rules import check_file
+from bairi.core.campaign import default_campaign
 from bairi.guard.limits import MAX_FILE_BYTES
 from bairi.read.grid import load_book
 from bairi.write.layout import lay_form, save
@@ -115,7 +115,7 @@ def many_sheets_xlsx(count: int) -> bytes:
 def shared_string_bomb(base: bytes, copies: int, length: int) -> bytes:
     """One long shared string used by `copies` cells: small on disk, `copies × length` characters once read."""
     strings = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-               f'count="{copies}" uniqueCount="1"><si><t>{"隐" * length}</t></si></sst>').encode("utf-8")
+               f'count="{copies}" uniqueCount="1"><si><t>{"隐" * length}</t></si></sst>').encode()
     rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, copies + 1))
     data = replace_part(base, "xl/sharedStrings.xml", strings)
     data = replace_part(data, "xl/worksheets/sheet1.xml", sheet_with_rows(rows))
@@ -387,7 +387,7 @@ def test_an_xls_whose_codepage_record_is_not_unicode_reads_its_text_as_written(c
 
 CSV = "填报单位,巴公镇\n行业,成立督查组（个）,排查企业（家）\n冶金工贸,2,25\n累计,4,50\n".encode("gb18030")
 HTML = ("<html><head><meta charset='utf-8'></head><body><table><tr><td>填报单位</td><td>巴公镇</td></tr>"
-        "<tr><td>冶金工贸</td><td>2</td></tr></table></body></html>").encode("utf-8")
+        "<tr><td>冶金工贸</td><td>2</td></tr></table></body></html>").encode()
 
 
 def docx() -> bytes:
@@ -400,7 +400,7 @@ def docx() -> bytes:
                        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
                        b'officeDocument" Target="word/document.xml"/></Relationships>',
         "word/document.xml": '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                             "<w:body><w:p><w:r><w:t>巴公镇工作总结</w:t></w:r></w:p></w:body></w:document>".encode("utf-8"),
+                             "<w:body><w:p><w:r><w:t>巴公镇工作总结</w:t></w:r></w:p></w:body></w:document>".encode(),
     })
 
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bairi.core.campaign import default_campaign
-from bairi.state.standing import load_state
 from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, ledger_path, open_ledger
+from bairi.state.standing import load_state
 
 BEIJING = timezone(timedelta(hours=8))
 NOW = datetime(2024, 2, 10, 9, 0, tzinfo=BEIJING)

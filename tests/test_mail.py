@@ -42,7 +42,7 @@ def test_raw_8bit_gbk_filename_is_decoded():
 
 
 def test_encoded_words_split_inside_a_character_are_joined():
-    text = "巴公镇".encode("utf-8")
+    text = "巴公镇".encode()
     first, second = base64.b64encode(text[:4]).decode(), base64.b64encode(text[4:]).decode()
     assert decode_words(f"=?utf-8?B?{first}?= =?utf-8?B?{second}?=.xlsx") == "巴公镇.xlsx"
     assert decode_words("=?gb2312?Q?=B0=CD=B9=AB?= 12月") == "巴公 12月"

@@ -10,12 +10,12 @@ from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from bairi.check.rules import check_file
 from bairi.cli import app
 from bairi.core.campaign import Campaign, Period, Unit, default_campaign
 from bairi.core.form import KEYS
 from bairi.merge.consolidate import consolidate
 from bairi.state.standing import load_state
-from bairi.check.rules import check_file
 
 CAMPAIGN = default_campaign()
 runner = CliRunner()
@@ -229,7 +229,8 @@ def test_parallel_reading_gives_the_same_returns_in_the_same_order(tmp_path):
     items = [(str(p), str(p), p.read_bytes()) for p in paths]
     one = list(check_many(items, CAMPAIGN, parallel_from=10_000))
     many = list(check_many(items, CAMPAIGN, parallel_from=1))
-    summary = lambda rets: [(r.file, r.town, r.values("period"), [(f.code, f.location) for f in r.findings]) for r in rets]
+    def summary(rets):
+        return [(r.file, r.town, r.values("period"), [(f.code, f.location) for f in r.findings]) for r in rets]
     assert summary(many) == summary(one)
     assert [r.town for r in many] == ["巴公镇", "南村镇", "下村镇", "高都镇", "大阳镇", "金村镇"]
     assert [r.ok for r in many] == [True] * 5 + [False]

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bairi.check.rules import check_file
 from bairi.cli import app
 from bairi.core.campaign import default_campaign
 from bairi.core.findings import CATALOGUE, Severity
 from bairi.core.form import KEYS
-from bairi.check.rules import check_file
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "sample_data"

@@ -1,13 +1,13 @@
 """Deadlines and states decided from receipts: the due-day rule, days late across month ends and time zones,
 which copy fixes the time and which counts, the hazard list, the typical cases."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from build import CUMULATIVE, HAZARDS, write_return
 
-from bairi.core.campaign import default_campaign
 from bairi.check.rules import check_file
+from bairi.core.campaign import default_campaign
 from bairi.deadlines.calendar import deadlines
 from bairi.deadlines.schedule import assess as assess_state
 from bairi.state.receipts import Receipt
@@ -84,7 +84,7 @@ def test_strictly_before_the_due_day_when_configured():
 
 
 def test_times_are_compared_in_beijing_time():
-    utc = timezone.utc
+    utc = UTC
     result = assess(CAMPAIGN, [
         receipt("北义城镇", "return", bj(2023, 12, 25, 23, 30), "2023-12"),
         receipt("巴公镇", "return", datetime(2023, 12, 25, 16, 30, tzinfo=utc), "2023-12"),  # 12-26 00:30 in Beijing

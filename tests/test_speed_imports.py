@@ -13,7 +13,7 @@ from pathlib import Path
 from build import write_return
 
 HEAVY = ("pandas", "numpy", "openpyxl", "jinja2")
-PROBE = """
+PROBE = f"""
 import json, sys
 from bairi.cli import app
 try:
@@ -22,9 +22,9 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-heavy = sorted(name for name in {heavy!r} if name in sys.modules)
+heavy = sorted(name for name in {HEAVY!r} if name in sys.modules)
 sys.stderr.write("\\nPROBE " + json.dumps({{"exit": code, "heavy": heavy}}) + "\\n")
-""".format(heavy=HEAVY)
+"""
 
 
 def probe(cwd: Path, *args: str) -> tuple[dict, str]:

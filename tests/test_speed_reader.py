@@ -16,18 +16,28 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-
-from bairi.guard import package
-from bairi.guard import xlsx as xlsx_scan
-from bairi.read import reader
-from bairi.core.campaign import Unit
-from bairi.guard.package import _plain_directory
-from bairi.guard.xlsx import _ANY_PREFIXED, _cdata_bytes, _PLAIN, _PREFIXED, _S_CELL, _scan_xlsx_sheet, _sheet_text, _walk_xlsx_sheet, _widest
-from bairi.guard.limits import MAX_CELLS, read_input, Scan
-from bairi.read.grid import Sheet
-from bairi.core.values import read_figure, whole_count
 from build import CAMPAIGN, check, codes, write_return
 from hostile import make_zip, replace_part, sheet_with_rows, zip_parts
+
+from bairi.core.campaign import Unit
+from bairi.core.values import read_figure, whole_count
+from bairi.guard import package
+from bairi.guard import xlsx as xlsx_scan
+from bairi.guard.limits import MAX_CELLS, Scan, read_input
+from bairi.guard.package import _plain_directory
+from bairi.guard.xlsx import (
+    _ANY_PREFIXED,
+    _PLAIN,
+    _PREFIXED,
+    _S_CELL,
+    _cdata_bytes,
+    _scan_xlsx_sheet,
+    _sheet_text,
+    _walk_xlsx_sheet,
+    _widest,
+)
+from bairi.read import reader
+from bairi.read.grid import Sheet
 
 
 @pytest.fixture(scope="module")

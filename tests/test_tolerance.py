@@ -13,8 +13,6 @@ from openpyxl import Workbook, load_workbook
 from bairi.core.form import KEYS
 from bairi.write.layout import lay_form, save
 
-
-
 # --- figures: blanks, words, text, full-width digits, units, 元 ------------------------------
 
 @pytest.mark.parametrize("raw, value, code", [

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -43,11 +43,11 @@ _parse_date, _parse_period = parse_day, parse_period
 Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False,
                                              metavar="文件或文件夹")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
+AsOf = Annotated[str | None, typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
                                               callback=parse_day, metavar="<日期>")]
-PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="报告期，如 2023-12 或 2023年12月",
+PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", help="报告期，如 2023-12 或 2023年12月",
                                                    callback=parse_period, metavar="<年-月>")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）",
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）",
                                                    metavar="<文件>")]
 
 
@@ -71,7 +71,7 @@ def _fail(message: str) -> None:
     raise typer.Exit(ExitCode.USAGE)
 
 
-def _campaign(config: Optional[Path]):
+def _campaign(config: Path | None):
     from bairi.core.campaign import ConfigError, load_campaign
 
     try:
@@ -81,7 +81,7 @@ def _campaign(config: Optional[Path]):
 
 
 def _expand(paths: list[Path]) -> list[Path]:
-    from bairi.intake.discover import expand, MissingInput
+    from bairi.intake.discover import MissingInput, expand
 
     try:
         return expand(paths)
@@ -98,7 +98,7 @@ def _print_json(document: object, command: str) -> None:
     sys.stdout.write(json_text(dumps(validated(command, jsonable(document)))) + "\n")
 
 
-ReplyOpt = Annotated[Optional[str], typer.Option(
+ReplyOpt = Annotated[str | None, typer.Option(
     "--reply", help="为每份需退回的报表写一封退回通知邮件草稿：写到此文件夹（.eml），或 imaps://邮箱（放进草稿箱）")]
 
 
@@ -123,11 +123,11 @@ def _deliver(target: str, drafts: list) -> list[str]:
     if not drafts:
         return []
     if is_url(target):
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         session = _session(target)
         try:
-            folder, added = append_drafts(session, [(d.key, d.as_bytes()) for d in drafts], datetime.now(timezone.utc))
+            folder, added = append_drafts(session, [(d.key, d.as_bytes()) for d in drafts], datetime.now(UTC))
         except ImapError as exc:
             _fail(f"邮件草稿未能放进草稿箱：{exc}")
         finally:
@@ -146,12 +146,12 @@ def _deliver(target: str, drafts: list) -> list[str]:
 
 def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, str]:
     """A 退回 draft for every return with errors; by id of the return, where its draft went."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from bairi.deadlines.calendar import zone
     from bairi.present.drafts import reply_drafts
 
-    now = datetime.now(timezone.utc).astimezone(zone(campaign))
+    now = datetime.now(UTC).astimezone(zone(campaign))
     owners, drafts = reply_drafts(returns, mailed, campaign, now, _draft_sender(target, campaign))
     return dict(zip(owners, _deliver(target, drafts)))
 
@@ -202,7 +202,7 @@ def check(
 @app.command()
 def template(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件（.xlsx）；配合 --all 时为文件夹")],
-    town: Annotated[Optional[str], typer.Option("--town", help="预先填好填报单位，如 巴公镇")] = None,
+    town: Annotated[str | None, typer.Option("--town", help="预先填好填报单位，如 巴公镇")] = None,
     all_towns: Annotated[bool, typer.Option("--all", help="为每个镇各生成一份")] = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -254,24 +254,23 @@ def init(
     _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
 
 
-CsvOpt = Annotated[Optional[Path], typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、数值、文件、单元格），供市局分析")]
-LedgerOpt = Annotated[Optional[Path], typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
+CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、数值、文件、单元格），供市局分析")]
+LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
 NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
-LogbookOpt = Annotated[Optional[Path], typer.Option("--logbook", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
+LogbookOpt = Annotated[Path | None, typer.Option("--logbook", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
 
 
-def _state(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool,
-           logbook: Optional[Path], output: Optional[Path] = None, console=None, watch: bool = False,
+def _state(paths: list[Path], campaign, as_of: date | None, ledger: Path | None, no_ledger: bool,
+           logbook: Path | None, output: Path | None = None, console=None, watch: bool = False,
            record: bool = False):
     """The one campaign state for this run: the inbox walked once, as of `--as-of` (else today, Beijing time)."""
-    from datetime import timezone
 
     from bairi.deadlines.calendar import local
     from bairi.intake.discover import MissingInput
     from bairi.intake.inbox import OutputIsInput, gather
     from bairi.state.standing import build_state
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     day = as_of or local(now, campaign).date()
     book = _logbook(logbook, paths)
     try:
@@ -288,7 +287,7 @@ def _state(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[
     return state
 
 
-def _logbook(path: Optional[Path], paths: list[Path]):
+def _logbook(path: Path | None, paths: list[Path]):
     from bairi.state.logbook import LogbookError, find_logbook, load_logbook
 
     try:
@@ -303,7 +302,7 @@ def merge(
     paths: Paths,
     output: Annotated[Path, typer.Option("--output", "-o", help="汇总表输出文件（.xlsx），如 泽州县_2023-12.xlsx")],
     period: PeriodOpt = None,
-    filler: Annotated[Optional[str], typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
+    filler: Annotated[str | None, typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
     as_of: AsOf = None,
     csv: CsvOpt = None,
     fmt: FormatOpt = Format.table,
@@ -393,22 +392,22 @@ def main() -> None:
         raise SystemExit(ExitCode.USAGE) from None
 
 
-RemindOpt = Annotated[Optional[str], typer.Option(
+RemindOpt = Annotated[str | None, typer.Option(
     "--remind", help="为每个逾期、未报、缺件或退回未补报的镇写一份催报通知到此文件夹（已配置邮箱的镇另有邮件草稿 .eml）；"
                      "或 imaps://邮箱：催报邮件草稿放进草稿箱")]
 
 
-def _remind(target: str, result, template_file: Optional[Path]) -> list:
+def _remind(target: str, result, template_file: Path | None) -> list:
     """The 催报 notices into a folder, and a mail draft for each town whose address is configured
     (into the folder, or the mailbox's drafts folder for an imap(s):// target); what was written."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from bairi.deadlines.calendar import zone
     from bairi.intake.imap import is_url
     from bairi.present.reminders import reminder_drafts, write_reminders
 
     written: list = [] if is_url(target) else write_reminders(Path(target), result, template_file)
-    now = datetime.now(timezone.utc).astimezone(zone(result.campaign))
+    now = datetime.now(UTC).astimezone(zone(result.campaign))
     drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, template_file)
     return written + _deliver(target, drafts)
 
@@ -422,7 +421,7 @@ def deadlines(
     fmt: FormatOpt = Format.table,
     as_of: AsOf = None,
     remind: RemindOpt = None,
-    template_file: Annotated[Optional[Path], typer.Option("--template", help="自定义催报模板（Jinja），默认 remind.txt.j2")] = None,
+    template_file: Annotated[Path | None, typer.Option("--template", help="自定义催报模板（Jinja），默认 remind.txt.j2")] = None,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
@@ -432,8 +431,8 @@ def deadlines(
 
     Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
-    from bairi.present.reminders import assessment_dict, show_assessment
     from bairi.deadlines.schedule import assess
+    from bairi.present.reminders import assessment_dict, show_assessment
 
     campaign = _campaign(config)
     if remind is not None and Path(remind).is_file():
@@ -463,8 +462,8 @@ def summary(
                                                   metavar="文件或文件夹")],
     as_of: AsOf = None,
     period: PeriodOpt = None,
-    template_file: Annotated[Optional[Path], typer.Option("--template", help="自定义通报模板（Jinja），默认 summary.txt.j2")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="通报保存到此文件（默认显示在屏幕上）")] = None,
+    template_file: Annotated[Path | None, typer.Option("--template", help="自定义通报模板（Jinja），默认 summary.txt.j2")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="通报保存到此文件（默认显示在屏幕上）")] = None,
     fmt: FormatOpt = Format.table,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
@@ -477,10 +476,10 @@ def summary(
     """
     from jinja2 import TemplateError
 
-    from bairi.present.render import text_file
     from bairi.deadlines.schedule import assess
     from bairi.merge.consolidate import MergeRefused, consolidate
     from bairi.present.bulletin import bulletin_context, period_on, render_bulletin
+    from bairi.present.render import text_file
     from bairi.write.atomic import write_atomic
 
     campaign = _campaign(config)
@@ -583,14 +582,15 @@ def hazards(
 
 @app.command()
 def schema(
-    command: Annotated[Optional[str], typer.Argument(help="命令名：check、merge、deadlines、summary、hazards；不写则全部输出",
+    command: Annotated[str | None, typer.Argument(help="命令名：check、merge、deadlines、summary、hazards；不写则全部输出",
                                                      show_default=False)] = None,
 ) -> None:
     """输出某个命令 --format json 文档的结构定义（JSON 格式，供脚本和市局系统对接）。
 
     Example: bairi schema merge
     """
-    from bairi.present.documents import DOCUMENTS, schema as schema_of
+    from bairi.present.documents import DOCUMENTS
+    from bairi.present.documents import schema as schema_of
     from bairi.present.report import dumps
 
     if command is not None and command not in DOCUMENTS:
@@ -633,7 +633,7 @@ def fetch(
     url: Annotated[str, typer.Argument(help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
                                        show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹")],
-    since: Annotated[Optional[str], typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
+    since: Annotated[str | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
                                                  callback=_parse_date)] = None,
     take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
     fmt: FormatOpt = Format.table,
@@ -645,7 +645,7 @@ def fetch(
 
     Example: bairi fetch imaps://zzxajjgmfm@163.com@imap.163.com/INBOX -o 收件箱
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from bairi.deadlines.calendar import zone
     from bairi.intake.imap import ImapError
@@ -677,7 +677,7 @@ def fetch(
 
         senders = [e for unit in campaign.units for e in unit.emails]
         result = fetch_mail(session, output, ledger, since=since or campaign.start, senders=senders, take_all=take_all,
-                            zone=zone(campaign), now=datetime.now(timezone.utc),
+                            zone=zone(campaign), now=datetime.now(UTC),
                             progress=advance if fmt is Format.table and console.is_terminal else None)
     except ImapError as exc:
         _fail(f"{exc}。已完整保存的邮件保留在 {output}，再次运行会接着收取")

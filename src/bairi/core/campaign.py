@@ -134,12 +134,12 @@ class Campaign(BaseModel):
         """The configured unit of that exact name, or None."""
         return self._units.get(name)
 
-    def with_changes(self, **changes: object) -> "Campaign":
+    def with_changes(self, **changes: object) -> Campaign:
         """A copy with some fields replaced (validated again; the name lookups are built afresh)."""
         return type(self).model_validate({**dict(self), **changes}, strict=False)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Campaign":
+    def _consistent(self) -> Campaign:
         wrong = problems(self)
         if wrong:
             raise ValueError("；".join(wrong))

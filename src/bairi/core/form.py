@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PATTERNS: dict[str, "re.Pattern[str]"] = {}
+_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
-def _compiled(pattern: str) -> "re.Pattern[str]":
+def _compiled(pattern: str) -> re.Pattern[str]:
     compiled = _PATTERNS.get(pattern)
     if compiled is None:
         compiled = _PATTERNS[pattern] = re.compile(pattern)
@@ -51,7 +51,7 @@ class Column:
     width: float = 9.0
 
     @property
-    def regex(self) -> "re.Pattern[str]":
+    def regex(self) -> re.Pattern[str]:
         """The compiled label pattern (compiled once; headers are matched thousands of times)."""
         return _compiled(self.pattern)
 
@@ -107,7 +107,7 @@ class HazardColumn:
     width: float
 
     @property
-    def regex(self) -> "re.Pattern[str]":
+    def regex(self) -> re.Pattern[str]:
         """The compiled label pattern."""
         return _compiled(self.pattern)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from bairi.core.campaign import Campaign
 
@@ -51,7 +51,7 @@ def zone(campaign: Campaign) -> timezone:
 def local(moment: datetime, campaign: Campaign) -> datetime:
     """An aware moment in the campaign's time zone (a naive one is taken to be UTC)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone(campaign))
 
 

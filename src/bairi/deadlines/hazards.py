@@ -24,8 +24,8 @@ from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity, finding
@@ -217,7 +217,7 @@ def overdue(register: Register) -> list[Entry]:
     return [e for e in register.entries if e.overdue]
 
 
-def sightings_of(state: "CampaignState") -> list[Sighting]:
+def sightings_of(state: CampaignState) -> list[Sighting]:
     """Per town and period, the return that counts, else the one sent back (a hazard it lists is not closed
     by being sent back): what the campaign state decided, for the register."""
     found = []

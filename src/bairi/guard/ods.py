@@ -8,9 +8,20 @@ import functools
 import re
 from types import SimpleNamespace
 
-from bairi.guard.package import attr, PREFIX, Package, refuse_entities
-from bairi.guard.limits import check_scan, corrupt, MAX_SHEETS, MAX_TEXT_BYTES, MAX_TOTAL_CELLS, megabytes, Plan, Scan, too_big, Unreadable
 from bairi.core.refs import col_letters
+from bairi.guard.limits import (
+    MAX_SHEETS,
+    MAX_TEXT_BYTES,
+    MAX_TOTAL_CELLS,
+    Plan,
+    Scan,
+    Unreadable,
+    check_scan,
+    corrupt,
+    megabytes,
+    too_big,
+)
+from bairi.guard.package import PREFIX, Package, attr, refuse_entities
 
 
 @functools.cache

@@ -8,8 +8,20 @@ from __future__ import annotations
 import struct
 
 from bairi.core.refs import col_letters
-from bairi.guard.limits import check_scan, corrupt, MAX_FILE_BYTES, MAX_RECORDS, MAX_SHEETS, MAX_TEXT_BYTES, MAX_TOTAL_CELLS, megabytes, Plan, Scan, too_big, Unreadable
-
+from bairi.guard.limits import (
+    MAX_FILE_BYTES,
+    MAX_RECORDS,
+    MAX_SHEETS,
+    MAX_TEXT_BYTES,
+    MAX_TOTAL_CELLS,
+    Plan,
+    Scan,
+    Unreadable,
+    check_scan,
+    corrupt,
+    megabytes,
+    too_big,
+)
 
 # --- OLE2 compound files (xls, encrypted OOXML, doc) -------------------------------------------
 

@@ -17,8 +17,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import zipfile
 
-from bairi.guard.limits import corrupt, inflate_capped, MAX_PART_BYTES, MAX_PART_RATIO, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, megabytes, member_bytes, too_big, Unreadable
-
+from bairi.guard.limits import (
+    MAX_PART_BYTES,
+    MAX_PART_RATIO,
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIP_ENTRIES,
+    Unreadable,
+    corrupt,
+    inflate_capped,
+    megabytes,
+    member_bytes,
+    too_big,
+)
 
 # --- zip packages (xlsx, ods) ------------------------------------------------------------------
 
@@ -197,8 +207,8 @@ class Package:
                 out, crc = known
                 if len(out) > cap:
                     if cap == slack:
-                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹")
-                    raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}")
+                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹") from None
+                    raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}") from None
             else:
                 try:
                     out = inflate_capped(raw, cap)
@@ -206,8 +216,8 @@ class Package:
                     raise corrupt(f"部件 {info.filename} 的压缩数据损坏") from None
                 except OverflowError:
                     if cap == slack:
-                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹")
-                    raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}")
+                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹") from None
+                    raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}") from None
                 crc = zlib.crc32(out)
                 if len(out) <= _REMEMBER_BYTES and id(info) in self.familiar:
                     remember(_INFLATED, raw, (out, crc))

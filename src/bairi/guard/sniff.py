@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
+from bairi.guard.limits import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGICS, Plan, Unreadable, corrupt, too_big
 from bairi.guard.package import Package, main_part
 from bairi.guard.xlsx import inspect_xlsx
-from bairi.guard.limits import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGICS, Plan, Unreadable, corrupt, too_big
 
 
 def inspect(name: str, data: bytes) -> Plan:

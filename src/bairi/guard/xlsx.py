@@ -12,10 +12,32 @@ if TYPE_CHECKING:
     import zipfile
 
 from bairi.core.refs import col_letters, col_number
-from bairi.guard.limits import (MAX_CELL_RECORDS, MAX_CELLS, MAX_SHEETS, MAX_TEXT_BYTES, MAX_TOTAL_CELLS, Plan, Scan,
-                                Unreadable, check_scan, megabytes, too_big)
-from bairi.guard.package import EXTERNAL, NO_ENTITIES, PREFIX, Package, attr, attrs_of, part_rels, recall, refuse_entities, remember, well_formed
-
+from bairi.guard.limits import (
+    MAX_CELL_RECORDS,
+    MAX_CELLS,
+    MAX_SHEETS,
+    MAX_TEXT_BYTES,
+    MAX_TOTAL_CELLS,
+    Plan,
+    Scan,
+    Unreadable,
+    check_scan,
+    megabytes,
+    too_big,
+)
+from bairi.guard.package import (
+    EXTERNAL,
+    NO_ENTITIES,
+    PREFIX,
+    Package,
+    attr,
+    attrs_of,
+    part_rels,
+    recall,
+    refuse_entities,
+    remember,
+    well_formed,
+)
 
 _SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s([^<>]*)>")
 _MACRO_KINDS = ("/xlmacrosheet", "/xlintlmacrosheet", "/dialogsheet")

@@ -14,8 +14,16 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from bairi.guard.limits import (
+    MAX_FILE_BYTES,
+    MAX_PART_RATIO,
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIP_ENTRIES,
+    inflate_capped,
+    megabytes,
+    member_bytes,
+)
 from bairi.intake.discover import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES
-from bairi.guard.limits import inflate_capped, MAX_FILE_BYTES, MAX_PART_RATIO, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, megabytes, member_bytes
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 LEDGER_NAME = ".bairi-ledger.sqlite"
@@ -80,7 +80,7 @@ def is_copy_time(when: datetime, end: date) -> bool:
 def file_mtime(path: Path) -> datetime | None:
     """A file's modification time as an aware datetime, or None when it cannot be read."""
     try:
-        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=timezone.utc)
+        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=UTC)
     except (OSError, ValueError, OverflowError):
         return None
 
@@ -102,7 +102,7 @@ class Ledger:
         except sqlite3.Error as exc:
             raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc: object) -> None:

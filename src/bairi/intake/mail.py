@@ -14,7 +14,7 @@ import quopri
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -181,7 +181,7 @@ def _sent(message: Message) -> tuple[datetime | None, str]:
         return None, raw
     if when.tzinfo is None:
         # RFC 5322: "-0000" means the time is UTC with no local offset known.
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when, raw
 
 

@@ -110,7 +110,7 @@ def _scale(returns: list[Return]) -> int:
     return 10 ** places
 
 
-def frame(returns: list[Return], scale: int) -> "pd.DataFrame":
+def frame(returns: list[Return], scale: int) -> pd.DataFrame:
     """One row per return and row kind, one exact integer column per figure (fines times `scale`)."""
     import pandas as pd
 
@@ -135,7 +135,7 @@ def _figure(key: str, value: Any, scale: int) -> int | Decimal:
     return Decimal(int(value)) / scale
 
 
-def totals_of(table: "pd.DataFrame", scale: int) -> dict[str, dict[str, int | Decimal]]:
+def totals_of(table: pd.DataFrame, scale: int) -> dict[str, dict[str, int | Decimal]]:
     """The county's two rows: column sums of the frame, exact (a blank figure adds nothing)."""
     out: dict[str, dict[str, int | Decimal]] = {}
     for row in ROWS:
@@ -268,7 +268,7 @@ def rates(values: dict[str, Any]) -> dict[str, Decimal | None]:
     return out
 
 
-def tidy(merged: Merged) -> "pd.DataFrame":
+def tidy(merged: Merged) -> pd.DataFrame:
     """The long table for the city's analysts: town, period, row, key, value, file, cell — one line per figure."""
     import pandas as pd
 

@@ -32,14 +32,15 @@ class FindingDoc(_Doc):
 class LocatedFindingDoc(FindingDoc):
     """A finding about one town's return in a merge (cross-month check)."""
 
-    town: Optional[str]
+    town: str | None
     file: str
 
 
 # One row of figures: the form's columns by key, counts as integers and fines (万元) as a number.
 Figures = create_model(  # type: ignore[call-overload]
     "Figures", __config__=ConfigDict(extra="forbid"),
-    **{key: (Optional[int] if BY_KEY[key].kind == "count" else Optional[float], Field(None, description=BY_KEY[key].label))
+    **{key: (Optional[int] if BY_KEY[key].kind == "count" else Optional[float],  # noqa: UP045 - a runtime value
+             Field(None, description=BY_KEY[key].label))
        for key in KEYS})
 
 
@@ -67,11 +68,11 @@ class CheckDoc(_Doc):
 
     file: str
     ok: bool
-    town: Optional[str]
-    period: Optional[str] = Field(description="报告期 YYYY-MM")
-    filled_on: Optional[date]
-    period_row: Optional[Figures]  # type: ignore[valid-type]
-    cumulative_row: Optional[Figures]  # type: ignore[valid-type]
+    town: str | None
+    period: str | None = Field(description="报告期 YYYY-MM")
+    filled_on: date | None
+    period_row: Figures | None  # type: ignore[valid-type]
+    cumulative_row: Figures | None  # type: ignore[valid-type]
     hazards: list[HazardDoc]
     findings: list[FindingDoc]
     unit: str
@@ -82,7 +83,7 @@ class CheckDoc(_Doc):
     readable: bool
     cells: CellsDoc
     counts: dict[str, int]
-    reply: Optional[Any] = Field(None, description="--reply 写出的退回邮件草稿")
+    reply: Any | None = Field(None, description="--reply 写出的退回邮件草稿")
 
 
 class CheckDocs(RootModel[list[CheckDoc]]):
@@ -98,10 +99,10 @@ class LogbookDoc(_Doc):
     note: str
     by: str
     entered: date
-    on: Optional[date] = None
-    how: Optional[str] = None
-    until: Optional[date] = None
-    code: Optional[str] = None
+    on: date | None = None
+    how: str | None = None
+    until: date | None = None
+    code: str | None = None
 
 
 class InputsDoc(_Doc):
@@ -110,8 +111,8 @@ class InputsDoc(_Doc):
     mails: int
     files: int
     attachments: int
-    ledger: Optional[str]
-    logbook: Optional[str]
+    ledger: str | None
+    logbook: str | None
     receipts: int
     after_as_of: int
 
@@ -120,10 +121,10 @@ class AcceptedDoc(_Doc):
     """A return whose figures the county total includes."""
 
     file: str
-    town: Optional[str]
-    period: Optional[str]
-    filled_on: Optional[date]
-    received: Optional[str]
+    town: str | None
+    period: str | None
+    filled_on: date | None
+    received: str | None
     sha256: str
     status: StatusCode
     status_label: str
@@ -133,8 +134,8 @@ class RejectedDoc(_Doc):
     """A return sent back, with its errors."""
 
     file: str
-    town: Optional[str]
-    period: Optional[str]
+    town: str | None
+    period: str | None
     findings: list[FindingDoc]
 
 
@@ -144,18 +145,18 @@ class TownDoc(_Doc):
     town: str
     status: StatusCode
     status_label: str
-    file: Optional[str]
-    received: Optional[str]
+    file: str | None
+    received: str | None
     missing_materials: list[str]
-    reason: Optional[str]
+    reason: str | None
     logbook: list[LogbookDoc]
 
 
 class RatesDoc(_Doc):
     """Rectification rates (percent, one decimal)."""
 
-    general_rate: Optional[float]
-    major_rate: Optional[float]
+    general_rate: float | None
+    major_rate: float | None
 
 
 class TotalsDoc(_Doc):
@@ -170,8 +171,8 @@ class SupersededDoc(_Doc):
     """Another copy of a town's return, replaced by the one that counts."""
 
     file: str
-    town: Optional[str]
-    period: Optional[str]
+    town: str | None
+    period: str | None
     replaced_by: str
     changes: list[str]
 
@@ -196,7 +197,7 @@ class MergeDoc(_Doc):
     output: str
     period: str
     period_source: str
-    as_of: Optional[date]
+    as_of: date | None
     complete: bool
     accepted: list[AcceptedDoc]
     rejected: list[RejectedDoc]
@@ -206,14 +207,14 @@ class MergeDoc(_Doc):
     superseded: list[SupersededDoc]
     skipped: list[SkippedDoc]
     cross_month: list[LocatedFindingDoc]
-    csv: Optional[str]
-    inputs: Optional[InputsDoc]
+    csv: str | None
+    inputs: InputsDoc | None
 
 
 class CopyDoc(_Doc):
     """One copy received for a deadline."""
 
-    received: Optional[str]
+    received: str | None
     evidence: str
     source: str
     materials: list[str]
@@ -228,18 +229,18 @@ class ItemDoc(_Doc):
     due: date
     status: StatusCode
     status_label: str
-    received: Optional[str]
+    received: str | None
     days_late: int
     overdue: bool = Field(description="迟报、未报、缺件，或退回后过了截止日仍未补报")
     kind: Literal["plan", "return", "summary", "case"]
     label: str
-    period: Optional[str]
-    evidence: Optional[str]
-    source: Optional[str]
-    counted: Optional[str]
-    accepted: Optional[bool]
+    period: str | None
+    evidence: str | None
+    source: str | None
+    counted: str | None
+    accepted: bool | None
     missing_materials: list[str]
-    reason: Optional[str]
+    reason: str | None
     logbook: list[LogbookDoc]
     copies: list[CopyDoc]
     findings: list[FindingDoc]
@@ -261,8 +262,8 @@ class TallyDoc(_Doc):
     incomplete: int
     towns: int
     received: int
-    rate: Optional[float]
-    on_time_rate: Optional[float]
+    rate: float | None
+    on_time_rate: float | None
     late_towns: list[str]
     missing_towns: list[str]
     rejected_towns: list[str]
@@ -274,7 +275,7 @@ class OpenTownDoc(_Doc):
     """A town with major hazards past their day."""
 
     town: str
-    period: Optional[str]
+    period: str | None
     source: str
     major_found: int
     major_fixed: int
@@ -286,7 +287,7 @@ class OpenTownDoc(_Doc):
 class OverdueHazardsDoc(_Doc):
     """Major hazards past their rectification day."""
 
-    rectify_by: Optional[date]
+    rectify_by: date | None
     passed: bool
     towns: list[OpenTownDoc]
 
@@ -294,7 +295,7 @@ class OverdueHazardsDoc(_Doc):
 class NoCaseDoc(_Doc):
     """Towns that have not reported their typical enforcement case."""
 
-    due: Optional[date]
+    due: date | None
     passed: bool
     towns: list[str]
 
@@ -311,7 +312,7 @@ class DeadlinesDoc(_Doc):
     findings: list[FindingDoc]
     ignored_after_as_of: int
     inputs: InputsDoc
-    reminders: Optional[list[str]] = None
+    reminders: list[str] | None = None
 
 
 class SummaryDoc(_Doc):
@@ -319,9 +320,9 @@ class SummaryDoc(_Doc):
 
     as_of: date
     period: str
-    output: Optional[str]
-    text: Optional[str]
-    message: Optional[str] = None
+    output: str | None
+    text: str | None
+    message: str | None = None
     variables: dict[str, Any]
 
 
@@ -342,22 +343,22 @@ class EntryDoc(_Doc):
     category: str
     supervisor: str
     detail: str
-    first_period: Optional[str]
-    last_period: Optional[str]
+    first_period: str | None
+    last_period: str | None
     periods: list[str]
     status: Literal["open", "rectified"]
     overdue: bool
     sources: list[SourceDoc]
     id: str
     status_label: str
-    deadline: Optional[date]
+    deadline: date | None
     deadline_source: str
-    plan_deadline: Optional[date]
-    rectified_in: Optional[str]
-    rectified_by: Optional[str]
-    vanished_from: Optional[str]
+    plan_deadline: date | None
+    rectified_in: str | None
+    rectified_by: str | None
+    vanished_from: str | None
     uncertain_match: bool
-    match: Optional[str]
+    match: str | None
     carried_over: bool
     clerk: dict[str, Any]
 
@@ -368,7 +369,7 @@ class HazardsDoc(_Doc):
     as_of: date
     hazards: list[EntryDoc]
     findings: list[FindingDoc]
-    output: Optional[str]
+    output: str | None
     periods: list[str]
     counts: dict[str, int]
 
@@ -381,7 +382,7 @@ class FetchDoc(_Doc):
     known: int
     folder: str
     output: str
-    uidvalidity: Optional[int]
+    uidvalidity: int | None
     uidvalidity_changed: bool
     files: list[str]
 

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bairi.present.render import text_file
 from bairi.core.findings import Finding, Severity
 from bairi.deadlines.schedule import Assessment
 from bairi.intake.inbox import EVIDENCE_LABELS
+from bairi.present.render import text_file
 from bairi.state.standing import STATUS_LABELS, STATUSES, CampaignState, Standing, evidence_words
 from bairi.write.atomic import write_atomic
 

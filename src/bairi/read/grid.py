@@ -7,10 +7,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bairi.guard.limits import EXTENSION_FORMATS, FORMAT_NAMES, MAX_CELLS, MAX_SHEETS, Unreadable, corrupt, too_big
-from bairi.guard.sniff import inspect
 from bairi.core.refs import col_number
 from bairi.core.values import CellError
+from bairi.guard.limits import EXTENSION_FORMATS, FORMAT_NAMES, MAX_CELLS, MAX_SHEETS, Unreadable, corrupt, too_big
+from bairi.guard.sniff import inspect
 
 
 @dataclass

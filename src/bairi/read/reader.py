@@ -21,11 +21,10 @@ from bairi.core.form import (
     strip_unit,
 )
 from bairi.core.model import Figure, Hazard, Return
-from bairi.core.refs import col_letters, column_letters, LAST_COLUMN
-from bairi.read.grid import Book, load_book, Sheet
-from bairi.guard.limits import read_input, Unreadable
-from bairi.core.values import CellError, header_unit, read_date, read_figure, whole_count, ZERO_WORDS
-
+from bairi.core.refs import LAST_COLUMN, col_letters, column_letters
+from bairi.core.values import ZERO_WORDS, CellError, header_unit, read_date, read_figure, whole_count
+from bairi.guard.limits import Unreadable, read_input
+from bairi.read.grid import Book, Sheet, load_book
 
 
 def column_letter(index: int) -> str:
@@ -607,7 +606,7 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
                 out.append(finding("W215", ref(sheet, r, c), column=labels[key], raw=str(row[c])))
         at = f"{sheet.name}!"
         number = r + 1
-        hazard = Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{l}{number}" for k, l in letters})
+        hazard = Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{col}{number}" for k, col in letters})
         for key, value in cells.items():
             setattr(hazard, key, value)
         ret.hazards.append(hazard)

@@ -16,18 +16,19 @@ when, or which copy counts. The rules, in one place:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from datetime import date, datetime, time
-from typing import Any, Callable
+from functools import cached_property
+from typing import Any
 
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity, finding
 from bairi.core.model import Return
 from bairi.deadlines.calendar import Deadline, deadlines, last_on_time, local, zone
 from bairi.intake.inbox import EVIDENCE_LABELS, EVIDENCE_RANK, Inbox
+from bairi.state.logbook import Accepted, Extension, Logbook, Received
 from bairi.state.receipts import Receipt, receipts_of, unique
-from bairi.state.logbook import Accepted, Extension, Received, Logbook
 
 STATUSES = ("on_time", "late", "rejected", "missing", "to_verify", "not_due", "incomplete")
 STATUS_LABELS = {"on_time": "已报", "late": "迟报", "rejected": "退回", "missing": "未报", "to_verify": "待核实",
