@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -325,7 +325,7 @@ def merge(
     if csv is not None and csv.suffix.lower() != ".csv":
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, output, console, watch=fmt is Format.table)
+    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, output, console, watch=fmt is Format.table)
     try:
         merged = consolidate(state, period)
         write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
@@ -351,8 +351,8 @@ class _progress:
 
     def __init__(self, console, enabled: bool) -> None:  # noqa: D107
         self.console, self.enabled = console, enabled
-        self.bar = None
-        self.task = None
+        self.bar: Any = None
+        self.task: Any = None
 
     def __enter__(self):
         return self.advance if self.enabled else None
@@ -439,7 +439,7 @@ def deadlines(
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, record=True)
+    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, record=True)
     result = assess(state)
     written = None
     if remind is not None:
@@ -485,7 +485,7 @@ def summary(
     campaign = _campaign(config)
     if template_file is not None and not template_file.is_file():
         _fail(f"通报模板不存在：{template_file}")
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
+    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook)
     day = state.as_of
     chosen = period or period_on(campaign, day)
     try:
@@ -562,7 +562,7 @@ def hazards(
             previous = read_register(output)
         except RegisterUnreadable as exc:
             _fail(str(exc))
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
+    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook)
     day = state.as_of
     # The register itself may sit in the inbox: it is the county's own file, not a town's.
     notes = [f for f in state.findings if output is None or not _same_path(f.location, output)]
@@ -676,7 +676,7 @@ def fetch(
             bar.update(task, completed=done)
 
         senders = [e for unit in campaign.units for e in unit.emails]
-        result = fetch_mail(session, output, ledger, since=since or campaign.start, senders=senders, take_all=take_all,
+        result = fetch_mail(session, output, ledger, since=cast("date | None", since) or campaign.start, senders=senders, take_all=take_all,
                             zone=zone(campaign), now=datetime.now(UTC),
                             progress=advance if fmt is Format.table and console.is_terminal else None)
     except ImapError as exc:

@@ -74,7 +74,7 @@ def parse_period(value: str | None) -> str | None:
     text = re.sub(r"\s+", "", str(value).translate(_FULLWIDTH_DIGITS))
     match = re.fullmatch(_MONTH, text)
     month = int(match["m1"] or match["m2"]) if match else 0
-    if not 1 <= month <= 12:
+    if match is None or not 1 <= month <= 12:
         raise typer.BadParameter(f"报告期“{value}”看不懂，请写成 2023-12、2023/12、202312 或 2023年12月")
     return f"{match['y']}-{month:02d}"
 
@@ -189,7 +189,8 @@ def _section(formatter: Any, title: str, rows: list[tuple[str, str]]) -> None:
 
 def _format_params(command: Any, ctx: Any, formatter: Any) -> None:
     """The 参数 and 选项 sections of a command's help."""
-    arguments, options = [], []
+    arguments: list[Any] = []
+    options: list[Any] = []
     for param in command.get_params(ctx):
         record = _record(param, ctx)
         if record is not None:

@@ -500,9 +500,9 @@ def _follow(town: _Town, apart: set[frozenset[str]], sure_pairs: set[frozenset[s
                     continue
                 if any(frozenset((s.key, row.key)) in apart for s in entry.seen):
                     continue
-                level, alike = _score(entry, row.hazard, town.unsafe_regions)
-                if level:
-                    scores[r, e] = (2 if level == "sure" else 1, alike)
+                kind, alike = _score(entry, row.hazard, town.unsafe_regions)
+                if kind:
+                    scores[r, e] = (2 if kind == "sure" else 1, alike)
         taken_rows: set[int] = set()
         taken_entries: set[int] = set()
         for (r, e), (level, alike) in sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0])):
@@ -599,7 +599,7 @@ def _deadline(entry: Entry, campaign: Campaign, out: list[Finding]) -> None:
     own = stated[0][0] if stated else None
     entry.plan_deadline = own
     changed = next((s for d, s in stated if d != own), None)
-    if changed is not None:
+    if changed is not None and own is not None and changed.deadline is not None:
         out.append(finding("H808", _where(changed), town=entry.town, enterprise=entry.enterprise, id=entry.id,
                            old=own.isoformat(), new=changed.deadline.isoformat(), period=changed.period))
     choices = [(d, why) for d, why in ((campaign.rectify_by, "行动要求"), (own, "整改计划")) if d is not None]
@@ -646,7 +646,7 @@ def _assign_ids(entries: list[Entry], previous: PreviousRegister | None, out: li
                 break
     taken = {e.id for e in entries if e.id} | {r.id for i, r in enumerate(rows) if i not in used and r.id}
     for entry in entries:
-        if not entry.id:
+        if not entry.id and entry.first_period:
             stem = f"{entry.town}{entry.first_period[2:4]}{entry.first_period[5:]}-"
             number = 1
             while f"{stem}{number:02d}" in taken:
@@ -690,7 +690,7 @@ def _consistency(town: _Town, entries: list[Entry], out: list[Finding]) -> None:
         return
     still = sum(1 for e in entries if e.status == "open")
     if still != found - fixed:
-        cell = latest.ret.cumulative_row["major_found"].location
+        cell = (latest.ret.cumulative_row or {})["major_found"].location
         out.append(finding("H805", f"{latest.file} {cell}", town=town.name, open=still, period=latest.period,
                            found=found, fixed=fixed, expected=found - fixed))
 

@@ -43,7 +43,7 @@ class _Cfb:
         self.size = 1 << shift
         self.count = (len(data) - self.size) // self.size + (1 if (len(data) - self.size) % self.size else 0)
         difat = list(struct.unpack_from("<109I", data, 76))
-        sector, seen = difat_start, set()
+        sector, seen = difat_start, set[int]()
         per = self.size // 4 - 1
         while sector < _MAXREGSECT and len(seen) < difat_count + 1:
             if sector in seen or sector >= self.count:
@@ -134,7 +134,7 @@ class _Cfb:
 
     def _mini_chain(self, start: int, size: int) -> list[int]:
         need = -(-size // 64)
-        chain, seen, sector = [], set(), start
+        chain, seen, sector = list[int](), set[int](), start
         while sector < _MAXREGSECT and len(chain) < need:
             if sector in seen or sector >= len(self.mini_fat) or (sector + 1) * 64 > len(self.mini_stream):
                 raise corrupt("复合文档小扇区链损坏")

@@ -12,10 +12,10 @@ import os
 import re
 import struct
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import zipfile
+    pass
 
 from bairi.guard.limits import (
     MAX_PART_BYTES,
@@ -96,6 +96,8 @@ class Package:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
+        # Either our quick reader's entries or zipfile's: both have the attributes used below.
+        self.infos: list[Any]
         infos = _plain_directory(data)
         if infos is not None:
             self.infos = infos
@@ -112,7 +114,7 @@ class Package:
             raise corrupt("压缩包是空的")
         if len(self.infos) > MAX_ZIP_ENTRIES:
             raise too_big(f"压缩包内有 {len(self.infos)} 个部件")
-        self.by_name: dict[str, list[zipfile.ZipInfo]] = {}
+        self.by_name: dict[str, list[Any]] = {}
         # Parts whose checksum and size an earlier file of the run had too: only those are worth remembering
         # (a return's own sheet is new every time and would only push the template's parts out).
         self.familiar: set[int] = set()
@@ -186,7 +188,7 @@ class Package:
         self.checked.add(self.key(name))
         return blobs[-1]
 
-    def inflate(self, info: zipfile.ZipInfo) -> bytes:
+    def inflate(self, info: Any) -> bytes:
         """Inflate one entry ourselves, stopping at the cap whatever the headers claim."""
         try:
             raw = member_bytes(self.data, info.header_offset, info.compress_size)
@@ -250,7 +252,7 @@ _KEYS: dict[str, str] = {}
 _SEEN: dict[tuple[int, int], bool] = {}
 
 
-def recall(memo: dict, key: object) -> object | None:
+def recall(memo: dict, key: Any) -> Any:
     """What `memo` keeps for `key` (now the most recently used), or None."""
     value = memo.pop(key, None)
     if value is not None:
@@ -258,7 +260,7 @@ def recall(memo: dict, key: object) -> object | None:
     return value
 
 
-def remember(memo: dict, key: object, value: object, size: int | None = None) -> None:
+def remember(memo: dict, key: Any, value: object, size: int | None = None) -> None:
     """Keep `value` for `key` (`size` bytes long), dropping the least recently used entry when the memo is full."""
     if (len(key) if size is None else size) > _REMEMBER_BYTES:
         return
@@ -351,7 +353,7 @@ def part_rels(package: Package, part: str) -> list[dict[str, str]]:
     xml = package.read_xml(rels_name)
     known = recall(PARSED, ("rels", folder, xml))
     if known is None:
-        known = []
+        known = list[dict[str, str]]()
         for match in _REL_TAG.finditer(xml):
             attrs = attrs_of(match[1])
             if attrs.get("TargetMode", "").lower() == "external":
@@ -374,7 +376,7 @@ def main_part(package: Package) -> tuple[str | None, str | None]:
         types = package.read_xml("[Content_Types].xml")
         overrides = recall(PARSED, ("types", "", types))
         if overrides is None:
-            overrides = {}
+            overrides = dict[str, str]()
             for match in _OVERRIDE_TAG.finditer(types):
                 attrs = attrs_of(match[1])
                 overrides[attrs.get("PartName", "").lstrip("/").lower()] = attrs.get("ContentType", "")

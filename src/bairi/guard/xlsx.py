@@ -255,8 +255,8 @@ def _scan_xlsx_sheet(xml: bytes, string_sizes: list[int], bound_text: bool = Fal
     if cells is not None and _OTHER_CELL not in cells:
         # Every cell is written plainly (the usual case): its place is its reference, read in one pass.
         placed = True
-        cols, rows = zip(*cells) if cells else ((), ())
-        scan.rows = max(map(int, set(rows)), default=0)
+        cols, numbers = zip(*cells) if cells else ((), ())
+        scan.rows = max(map(int, set(numbers)), default=0)
         # The last column: a longer name is always further right (AAA > ZZ), and among equals the later letters.
         names = set(map(bytes.upper, cols))
         longest = max(map(len, names), default=0)

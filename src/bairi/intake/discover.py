@@ -23,7 +23,7 @@ def files_under(folder: Path) -> list[Path]:
     """Every file below a folder, in a stable order (one directory walk; no stat per file)."""
     import os
 
-    found = []
+    found: list[Path] = []
     for root, dirs, names in os.walk(folder):
         dirs.sort()
         base = Path(root)

@@ -352,9 +352,9 @@ class Session:
     @staticmethod
     def _open(account: Account, timeout: float) -> imaplib.IMAP4:
         if account.scheme == "imaps":
-            imap = imaplib.IMAP4_SSL(account.host, account.port, ssl_context=tls_context(), timeout=timeout)
-            Session._quick(imap)
-            return imap
+            secure = imaplib.IMAP4_SSL(account.host, account.port, ssl_context=tls_context(), timeout=timeout)
+            Session._quick(secure)
+            return secure
         imap = imaplib.IMAP4(account.host, account.port, timeout=timeout)
         Session._quick(imap)
         if "STARTTLS" in imap.capabilities:
@@ -536,19 +536,20 @@ def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None,
                 if "UID" not in fields:
                     continue  # an unsolicited flag update, not an answer
                 header = next((v for k, v in fields.items() if k.startswith("BODY[HEADER")), b"") or b""
-                if has_attachment(fields.get("BODYSTRUCTURE")) or (wanted and _sender(header) in wanted):
-                    chosen.append(int(fields["UID"]))
+                if has_attachment(fields.get("BODYSTRUCTURE")) or (
+                        wanted and isinstance(header, bytes) and _sender(header) in wanted):
+                    chosen.append(int(str(fields["UID"], "ascii") if isinstance(fields["UID"], bytes) else str(fields["UID"])))
                 else:
                     result.skipped += 1
         chosen.sort()
     for index, uid in enumerate(chosen, start=1):
         _, data = session.call(session.imap.uid, "FETCH", str(uid), "(UID INTERNALDATE BODY.PEEK[])")
-        fields = next((f for f in map(parse_fetch, responses(data)) if f.get("UID") == str(uid).encode()), None)
-        body = fields.get("BODY[]") if fields else None
+        answer = next((f for f in map(parse_fetch, responses(data)) if f.get("UID") == str(uid).encode()), None)
+        body = answer.get("BODY[]") if answer else None
         if not isinstance(body, bytes):
             # Expunged by another client between SEARCH and FETCH: nothing to save, nothing to remember.
             continue
-        target = output / eml_name(_internaldate(fields.get("INTERNALDATE")), body, zone)
+        target = output / eml_name(_internaldate(answer.get("INTERNALDATE") if answer else None), body, zone)
         if not target.exists():
             write_atomic(target, body)
             result.files.append(target)

@@ -121,7 +121,9 @@ class Ledger:
             raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
         if row is None:
             return None
-        return Sighting(row[0], _when(row[1]), _when(row[2]), row[3], row[4])
+        first = _when(row[1])
+        assert first is not None  # the column is NOT NULL
+        return Sighting(row[0], first, _when(row[2]), row[3], row[4])
 
     def record(self, sha256: str, path: Path, size: int, now: datetime,
                mtime: datetime | None = None) -> Sighting:

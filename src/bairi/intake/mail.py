@@ -149,8 +149,8 @@ def _filename(part: Message) -> str:
             continue
         if isinstance(value, tuple):  # RFC 2231: (charset, language, percent-decoded text as latin-1)
             charset, _language, text = value
-            raw = text.encode("latin-1", errors="surrogateescape") if isinstance(text, str) else bytes(text)
-            name = _bytes_to_text(raw, charset or None)
+            encoded = text.encode("latin-1", errors="surrogateescape") if isinstance(text, str) else bytes(text)
+            name = _bytes_to_text(encoded, charset or None)
         else:
             name = str(value)
         name = decode_words(name.strip().strip('"'))

@@ -106,7 +106,8 @@ def _problem(ret: Return) -> str:
 def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> dict[str, Any]:
     """Every variable of the summary template (documented in templates/README.md)."""
     as_of = result.as_of
-    due = campaign.period(merged.period).due if campaign.period(merged.period) else as_of
+    chosen = campaign.period(merged.period)
+    due = chosen.due if chosen is not None else as_of
     cutoff = min(as_of, due)
     totals = merged.totals
     cumulative_rates = rates(totals["cumulative_row"])

@@ -71,7 +71,9 @@ def message(sender: str, to: list[str], subject: str, body: str, attachments: li
         params = {"charset": "utf-8"} if maintype == "text" else None
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name, params=params)
         # Foxmail and older Outlook read the name from Content-Type, others from Content-Disposition.
-        msg.get_payload()[-1].set_param("name", name)
+        parts = msg.get_payload()
+        assert isinstance(parts, list) and isinstance(parts[-1], EmailMessage)
+        parts[-1].set_param("name", name)
     return msg
 
 

@@ -173,6 +173,7 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
         console.print(f"\n[bold]逾期报送（{len(late)} 项）[/]")
         for item in sorted(late, key=lambda i: (i.deadline.due, i.town)):
             receipt = item.receipt
+            assert receipt is not None  # a late deadline was met by a receipt
             console.print(f"  [yellow]迟[/] {escape(item.town)} {escape(item.deadline.label)}（截止 {item.deadline.due.isoformat()}）："
                           f"{item.received:%Y-%m-%d %H:%M} 收到，逾期 {item.days_late} 天；"
                           f"依据：{EVIDENCE_LABELS[receipt.evidence]}（{escape(receipt.source)}）")

@@ -133,11 +133,11 @@ def load_book(name: str, data: bytes) -> Book:
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
             # Checked before, from the file's own structure; this is the second line, before Python objects are made.
-            end_row, end_col = sheet.end if sheet.height else (-1, -1)
+            end_row, end_col = (sheet.end or (-1, -1)) if sheet.height else (-1, -1)
             if (end_row + 1) * (end_col + 1) > MAX_CELLS:
                 raise too_big(f"工作表“{meta.name}”有 {end_row + 1} 行 × {end_col + 1} 列")
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = list(sheet.merged_cell_ranges or plan.merged.get(meta.name, []))
+            rows: list[list[object]] = sheet.to_python(skip_empty_area=False)  # type: ignore[assignment]
+            merged = list(sheet.merged_cell_ranges or plan.merged.get(meta.name) or [])
             if meta.name in plan.errors:
                 _mark_errors(rows, plan.errors[meta.name])
             sheets.append(Sheet(meta.name, rows, str(meta.visible).rsplit(".", 1)[-1] != "Visible", plan.uncached.get(meta.name, set()),

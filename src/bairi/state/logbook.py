@@ -79,7 +79,8 @@ class Logbook(BaseModel):
 
     def entries(self, as_of: date) -> list[Received | Extension | Accepted]:
         """Every entry made by `as_of`, in file order within each kind."""
-        return [e for e in (*self.received, *self.extension, *self.accepted) if e.entered <= as_of]
+        every: list[Received | Extension | Accepted] = [*self.received, *self.extension, *self.accepted]
+        return [e for e in every if e.entered <= as_of]
 
 
 _FIELD_WORDS = {"missing": "缺少此项", "extra_forbidden": "不认识的键（拼写错误？）", "date_from_datetime_inexact": "应为日期",

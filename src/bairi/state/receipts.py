@@ -211,7 +211,8 @@ def _stand_in(copy: Copy, stamp: datetime, materials: frozenset[str], period: st
     """
     opens = date(int(period[:4]), int(period[5:]), 1) if period else campaign.start
     if ret is not None and ret.filled_on is not None and opens <= ret.filled_on <= campaign.end:
-        day, how = ret.filled_on, "filled"
+        day: date | None = ret.filled_on
+        how = "filled"
     else:
         due = {"plan": campaign.plan_due, "summary": campaign.summary_due, "case": campaign.cases_due}
         day = next((due[m] for m in ("plan", "summary", "case") if m in materials and due[m]), None)
@@ -220,6 +221,7 @@ def _stand_in(copy: Copy, stamp: datetime, materials: frozenset[str], period: st
         if day is None:
             return stamp, copy.evidence
         how = "due"
+    assert day is not None
     notes.append(finding("D714", copy.source, stamp=stamp.strftime("%Y-%m-%d"), evidence=EVIDENCE_LABELS[copy.evidence],
                          used=EVIDENCE_LABELS[how], day=day.isoformat()))
     return datetime.combine(day, time(12, 0), tzinfo=zone(campaign)), how

@@ -136,7 +136,7 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
         srows.append([line.town, line.status, str(ret.file) if ret else "", line.received,
                       ret.filled_on if ret else None, ret.filler if ret else "", ret.period_source if ret else "",
                       "、".join(replaced), ret.sha256 if ret else ""])
-    widths = [10, 8, 40, 17, 30, 10, 30, 30, 66]
+    widths: list[float] = [10, 8, 40, 17, 30, 10, 30, 30, 66]
     last = _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
                   srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
     trail: list[list[Any]] = []
@@ -189,11 +189,12 @@ def _span(locations: tuple[str, ...]) -> str:
     from bairi.core.refs import col_letters, col_number
 
     places = [re.fullmatch(r"(.*)!([A-Z]+)([0-9]+)", loc) for loc in locations]
-    if len(locations) == len(KEYS_ORDER) and all(places):
-        sheet, first, row = places[0].groups()
+    first_place, last_place = (places[0], places[-1]) if places else (None, None)
+    if len(locations) == len(KEYS_ORDER) and all(places) and first_place and last_place:
+        sheet, first, row = first_place.groups()
         expected = [f"{sheet}!{col_letters(col_number(first) + i)}{row}" for i in range(len(locations))]
         if list(locations) == expected:
-            return f"{sheet}!{first}{row}:{places[-1][2]}{row}"
+            return f"{sheet}!{first}{row}:{last_place[2]}{row}"
     return ""
 
 
@@ -228,7 +229,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     for c, width in ((1, 5), (2, 11), (3, 8), (4, 9), (first, 9), (last_col, 9)):
         set_width(ws, c, width)
 
-    blocks = []
+    blocks: list[tuple[Any, ...]] = []
     for index, line in enumerate(merged.towns, start=1):
         ret = line.ret
         blocks.append((index, line.town, line.status, *(figures[id(ret)] if ret else ({}, {}))))
@@ -253,8 +254,8 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
         for c in (1, 2, 3, first, last_col):
             merge(ws, row, c, row + 1, c)
         rate = rates(cumulative) if cumulative else {"general_rate": None, "major_rate": None}
-        shown = [None if rate[key] is None and not cumulative else ("—" if rate[key] is None else float(rate[key]))
-                 for key in ("general_rate", "major_rate")]
+        shown = [None if value is None and not cumulative else ("—" if value is None else float(value))
+                 for value in (rate["general_rate"], rate["major_rate"])]
         put_row(ws, row, 1, [index if index != "" else None, town, status, PERIOD_ROW,
                             *([period.get(k) for k in keys] if period else blank), *shown], looks)
         put_row(ws, row + 1, 1, [None, None, None, CUMULATIVE_ROW,

@@ -114,7 +114,9 @@ Strip = tuple[list[tuple[int, int]], list["Look | None"], list[int]]
 def _strip(spans: list[tuple[int, int, Look]]) -> Strip:
     """A row of side-by-side boxes (first column, last column, look) as what to draw: the merges, a look
     per cell (a bordered box's covered cells framed, as _box does) and the cell of each box's value."""
-    merges, looks, slots = [], [], []
+    merges: list[tuple[int, int]] = []
+    looks: list[Look | None] = []
+    slots: list[int] = []
     for first, last, look in spans:
         if last > first:
             merges.append((first, last))
@@ -200,9 +202,9 @@ def lay_form(
         put_row(ws, row, 2, [values.get(column.key) for column in COLUMNS], figures)
 
     box(ws, HAZARD_TITLE_ROW, 1, HAZARD_TITLE_ROW, WIDTH, HAZARD_TITLE, SECTION)
-    for column in HAZARD_COLUMNS:
-        first, last = HAZARD_SPANS[column.key]
-        box(ws, HAZARD_HEAD_ROW, first, HAZARD_HEAD_ROW, last, column.header, HEAD)
+    for hazard_column in HAZARD_COLUMNS:
+        first, last = HAZARD_SPANS[hazard_column.key]
+        box(ws, HAZARD_HEAD_ROW, first, HAZARD_HEAD_ROW, last, hazard_column.header, HEAD)
     looks = {key: BODY if key in ("seq", "town", "category") else BODY_LEFT for key in HAZARD_KEYS}
     filled = _strip([(*HAZARD_SPANS[key], looks[key]) for key in HAZARD_KEYS])
     row = HAZARD_HEAD_ROW

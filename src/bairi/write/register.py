@@ -225,7 +225,7 @@ def _print_setup(ws: Any) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _table(ws: Any, headers: list[tuple[str, float]], rows: list[list[Any]], plain: Any, bold: Any, box: Any,
+def _table(ws: Any, headers: list[tuple[str, int]] | list[tuple[str, float]], rows: list[list[Any]], plain: Any, bold: Any, box: Any,
            fill: Any) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
@@ -344,6 +344,7 @@ def read_register(path: Path) -> PreviousRegister:
 
         if not _text(get("id")) and not _text(get("enterprise")):
             continue
+        links: Any
         try:
             links = json.loads(_text(get("links")) or "{}")
         except ValueError:
@@ -353,13 +354,13 @@ def read_register(path: Path) -> PreviousRegister:
         clerk = {key: get(key) for key, _ in CLERK_COLUMNS if get(key) not in (None, "")}
         periods = links.get("periods") if isinstance(links.get("periods"), list) else \
             [period for period, c in month_cols if c < len(row) and _text(row[c]).startswith(("未整改", "已整改", "列入"))]
-        data = {key: get(key) for key, _, _ in FRONT}
-        data["periods"] = ",".join(str(p) for p in periods if p)
+        fields: dict[str, object] = {key: get(key) for key, _, _ in FRONT}
+        fields["periods"] = ",".join(str(p) for p in periods if p)
         previous.entries.append(PreviousEntry(
             id=_text(get("id")), location=f"{path.name if isinstance(path, Path) else path} {SHEET}!A{r + 1}",
             keys=[str(k) for k in links.get("keys", []) if isinstance(k, str)],
             fuzzy=_pairs(links.get("fuzzy")), apart=_pairs(links.get("apart")), clerk=clerk,
-            row={k: (_text(v) if not isinstance(v, (date, datetime)) else v) for k, v in data.items()}))
+            row={k: (_text(v) if not isinstance(v, (date, datetime)) else v) for k, v in fields.items()}))
     return previous
 
 
