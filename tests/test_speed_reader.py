@@ -20,6 +20,7 @@ from build import CAMPAIGN, check, codes, write_return
 from hostile import make_zip, replace_part, sheet_with_rows, zip_parts
 
 from bairi.core.campaign import Unit
+from bairi.core.names import resolve_unit
 from bairi.core.values import read_figure, whole_count
 from bairi.guard import package
 from bairi.guard import xlsx as xlsx_scan
@@ -36,7 +37,6 @@ from bairi.guard.xlsx import (
     _walk_xlsx_sheet,
     _widest,
 )
-from bairi.read import reader
 from bairi.read.grid import Sheet
 
 
@@ -262,8 +262,9 @@ def test_a_unit_is_found_in_text_as_by_walking_every_name():
     units = list(CAMPAIGN.units) + [Unit(name="南岭乡", aliases=["南岭"]), Unit(name="南岭镇", aliases=["南岭", "岭"]),
                                     Unit(name="大东沟镇", aliases=["东沟", "大东沟镇人民政府办公室"])]
     # Overlapping names on purpose (a config would refuse the repeated ones): built without validation.
-    campaign = type(CAMPAIGN).model_construct(**{**dict(CAMPAIGN), "units": units})
-    candidates = reader._unit_index(campaign).candidates
+    fields = {name: getattr(CAMPAIGN, name) for name in type(CAMPAIGN).model_fields}
+    campaign = type(CAMPAIGN).model_construct(**{**fields, "units": units})
+    candidates = campaign.unit_index.candidates
     names = [name for unit in units for name in [unit.name, *unit.aliases]]
     rnd = random.Random(9)
     for _ in range(3000):
@@ -274,7 +275,7 @@ def test_a_unit_is_found_in_text_as_by_walking_every_name():
             expected = next((unit for candidate, unit in candidates if candidate == text), None)
         if expected is None:
             expected = next((unit for candidate, unit in candidates if candidate in text), None)
-        assert reader.resolve_unit(text, campaign) == expected, text
+        assert resolve_unit(text, campaign) == expected, text
 
 
 def test_a_plain_whole_number_is_counted_as_read_figure_counts_it():

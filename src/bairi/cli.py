@@ -224,7 +224,7 @@ def template(
             console.print(f"已生成 {target}")
         raise typer.Exit(ExitCode.OK)
     if town is not None and campaign.unit(town) is None and town != campaign.authority:
-        from bairi.read.reader import resolve_unit
+        from bairi.core.names import resolve_unit
 
         resolved = resolve_unit(town, campaign)
         if resolved is None:

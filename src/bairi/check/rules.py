@@ -11,8 +11,9 @@ from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, finding
 from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS
 from bairi.core.model import Return
+from bairi.core.names import resolve_unit
 from bairi.core.values import plain
-from bairi.read.reader import read_return, resolve_unit
+from bairi.read.reader import read_return
 
 Rule = Callable[[Return, Campaign], Iterator[Finding]]
 

@@ -122,6 +122,13 @@ class Campaign(BaseModel):
     # a return sent back is as not yet received, and timeliness counts from the first acceptable copy.
     sent_back_keeps_time: bool = False
 
+    @cached_property
+    def unit_index(self) -> Any:
+        """The one matcher of unit names for this campaign (core.names), built on first use."""
+        from bairi.core.names import UnitIndex
+
+        return UnitIndex(self)
+
     def material(self, key: str) -> Material | None:
         """The configured material of that key, or None."""
         return next((m for m in self.materials if m.key == key), None)
@@ -136,7 +143,8 @@ class Campaign(BaseModel):
 
     def with_changes(self, **changes: object) -> Campaign:
         """A copy with some fields replaced (validated again; the name lookups are built afresh)."""
-        return type(self).model_validate({**dict(self), **changes}, strict=False)
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self).model_validate({**fields, **changes}, strict=False)
 
     @model_validator(mode="after")
     def _consistent(self) -> Campaign:

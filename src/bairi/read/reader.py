@@ -21,6 +21,7 @@ from bairi.core.form import (
     strip_unit,
 )
 from bairi.core.model import Figure, Hazard, Return
+from bairi.core.names import resolve_unit
 from bairi.core.refs import LAST_COLUMN, col_letters, column_letters
 from bairi.core.values import ZERO_WORDS, CellError, header_unit, read_date, read_figure, whole_count
 from bairi.guard.limits import Unreadable, read_input
@@ -380,78 +381,6 @@ def month_in(text: str, campaign: Campaign) -> str | None:
             return period.period
     year = campaign.start.year if month >= campaign.start.month else campaign.end.year
     return f"{year}-{month:02d}"
-
-
-class _Units:
-    """A campaign's unit names and stems, built once per campaign (a province has 1,200 units)."""
-
-    __slots__ = ("campaign", "exact", "candidates", "first", "lengths")
-
-    def __init__(self, campaign: Campaign, exact: dict[str, str], candidates: list[tuple[str, str]],
-                 first: dict[str, tuple[int, str]], lengths: list[int]) -> None:
-        self.campaign = campaign
-        self.exact = exact
-        # Every name and stem, longest first (in the campaign's order among equals), with its unit.
-        self.candidates = candidates
-        # Each name or stem → (its first place in `candidates`, its unit); and their lengths, longest first.
-        self.first = first
-        self.lengths = lengths
-
-
-_UNIT_INDEX: dict[int, _Units] = {}
-_STEM = re.compile(r"(镇|乡|县|市|区)$")
-
-
-def _unit_index(campaign: Campaign) -> _Units:
-    """The campaign's names and stems, built on first use and kept while the campaign lives."""
-    cached = _UNIT_INDEX.get(id(campaign))
-    if cached is not None and cached.campaign is campaign:
-        return cached
-    exact: dict[str, str] = {}
-    candidates: list[tuple[str, str]] = []
-    for unit in campaign.units:
-        for name in [unit.name, *unit.aliases]:
-            stem = _STEM.sub("", name)
-            for candidate in (name, stem if len(stem) >= 2 else name):
-                if candidate:
-                    exact.setdefault(candidate, unit.name)
-                    candidates.append((candidate, unit.name))
-    candidates.sort(key=lambda item: -len(item[0]))
-    first: dict[str, tuple[int, str]] = {}
-    for place, (candidate, unit_name) in enumerate(candidates):
-        first.setdefault(candidate, (place, unit_name))
-    units = _Units(campaign, exact, candidates, first, sorted({len(c) for c in first}, reverse=True))
-    if len(_UNIT_INDEX) > 8:
-        _UNIT_INDEX.clear()
-    _UNIT_INDEX[id(campaign)] = units
-    return units
-
-
-def resolve_unit(text: str, campaign: Campaign) -> str | None:
-    """The configured unit (or the campaign's own authority) that `text` names, or None."""
-    cleaned = normalize(text).strip("_＿")
-    if not cleaned:
-        return None
-    if campaign.authority in cleaned or cleaned == campaign.authority_short or cleaned.startswith(campaign.authority_short + "应急"):
-        return campaign.authority
-    units = _unit_index(campaign)
-    if cleaned in units.exact:
-        return units.exact[cleaned]
-    # The longest name contained in the text wins (南岭乡 over 南岭 when both would match), the campaign's
-    # order deciding between equals: the first candidate, in that order, that the text contains.
-    if len(cleaned) * len(units.lengths) > len(units.candidates):
-        return next((unit for candidate, unit in units.candidates if candidate in cleaned), None)
-    # A short text: look its pieces up rather than walk every name.
-    first = units.first
-    for length in units.lengths:
-        best: tuple[int, str] | None = None
-        for start in range(len(cleaned) - length + 1):
-            hit = first.get(cleaned[start:start + length])
-            if hit is not None and (best is None or hit[0] < best[0]):
-                best = hit
-        if best is not None:
-            return best[1]
-    return None
 
 
 _YEARS: dict[int, tuple[Campaign, dict[int, int]]] = {}
