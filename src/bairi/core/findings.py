@@ -218,8 +218,3 @@ def finding(code: str, location: str, **fields: object) -> Finding:
     """A finding of catalogue entry `code`, its message filled from `fields`."""
     entry = CATALOGUE[code]
     return Finding(code, entry.severity, location, entry.template.format(**fields), entry.hint)
-
-
-def has_errors(found: list[Finding]) -> bool:
-    """True when any finding rejects the return."""
-    return any(f.severity is Severity.ERROR for f in found)

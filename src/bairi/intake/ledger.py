@@ -187,18 +187,6 @@ class Ledger:
         except sqlite3.Error as exc:
             raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
 
-    def received_of(self, now: datetime):
-        """A `received_of(path, sha256)` callable (as merge.consolidate takes) backed by this ledger."""
-
-        def received(path: Path, sha256: str) -> datetime | None:
-            try:
-                size = Path(path).stat().st_size
-            except OSError:
-                return None
-            return self.record(sha256, Path(path), size, now).received
-
-        return received
-
 
 def open_ledger(path: Path) -> Ledger:
     """Open (creating if needed) the ledger at `path`; LedgerUnavailable when that is impossible."""
