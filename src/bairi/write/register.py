@@ -214,14 +214,10 @@ def _height(entry: Entry, columns: list[tuple[str, str, float, str]]) -> float:
 
 
 def _print_setup(ws: Any) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    from bairi.write.book import print_setup
+
+    print_setup(ws)
+    ws.sheet_view.showGridLines = True  # the register is worked in on screen, row by row
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
