@@ -236,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
         "baseline": py("baseline_merge.py", paths["returns_1000"]),
         "floor": py("floor_unzip.py", paths["returns_1000"]),
     }, r, b, log, warm=False)
+    log("timing deadlines and summary of the same 1,000 returns ...")
+    states = measure({
+        "deadlines": tool("deadlines", paths["returns_1000"], "--config", config, "--as-of", "2023-12-26", "--no-ledger",
+                          rc=1),
+        "summary": tool("summary", paths["returns_1000"], "--config", config, "--as-of", "2023-12-26", "--no-ledger"),
+    }, r, b, log, warm=True)
     log("timing merge of 10 and 100 returns ...")
     growth = measure({"10": merge(10), "100": merge(100)}, r, b, log, warm=False)
 
@@ -246,8 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     m, mb, fl = big["bairi"].median, big["baseline"].median, big["floor"].median
     lines.append(Line("merge, 1,000 returns", fmt_s(m), f"pandas {fmt_s(mb)}", f"{m / mb:.2f}x", "<= 0.8x",
                       verdict(m / mb <= 0.8)))
-    lines.append(Line("merge, 1,000 returns vs floor", fmt_s(m), f"unzip {fmt_s(fl)}", f"{m / fl:.1f}x", "<= 5x",
-                      verdict(m / fl <= 5)))
+    # Re-based on the design's stack (issue 11): openpyxl's writing alone is several times the unzip floor, so
+    # the floor is shown, not targeted; the naive script (which writes no workbook at all) is the target.
+    lines.append(Line("merge, 1,000 returns vs floor", fmt_s(m), f"unzip {fmt_s(fl)}", f"{m / fl:.1f}x", "", "info"))
+    for name in ("deadlines", "summary"):
+        seconds = states[name].median
+        lines.append(Line(f"{name}, the same 1,000 returns", fmt_s(seconds), f"merge {fmt_s(m)}", f"{seconds / m:.2f}x",
+                          "<= 1.5x", verdict(seconds / m <= 1.5)))
     peak = big["bairi"].peak_mb
     lines.append(Line("merge, 1,000 returns: peak memory", f"{peak:.0f} MB",
                       f"pandas {big['baseline'].peak_mb:.0f} MB", "", "< 200 MB", verdict(peak < 200)))

@@ -74,15 +74,15 @@ class UnitIndex:
         cleaned = normalize(text).replace(self.campaign.authority, "")
         taken = [False] * len(cleaned)
         found: set[str] = set()
-        for name, town in self.candidates:
-            start = cleaned.find(name)
-            while start >= 0:
-                span = range(start, start + len(name))
-                if not any(taken[i] for i in span):
-                    for i in span:
-                        taken[i] = True
-                    found.add(town)
-                start = cleaned.find(name, start + 1)
+        # Longest names first, each place of the text taken once: 南岭乡 is not also 南岭. The text's pieces are
+        # looked up (a file name is short; a province has thousands of names).
+        for length in self.lengths:
+            for start in range(len(cleaned) - length + 1):
+                hit = self.first.get(cleaned[start:start + length])
+                if hit is None or any(taken[start:start + length]):
+                    continue
+                taken[start:start + length] = [True] * length
+                found.add(hit[1])
         return [unit.name for unit in self.campaign.units if unit.name in found]
 
 

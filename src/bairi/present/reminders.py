@@ -139,6 +139,8 @@ def _percent(value: Any) -> str:
 
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+# A county has sixteen towns, a province a thousand units: past these the terminal shows what needs the clerk.
+TABLE_TOWNS, LIST_ITEMS = 60, 50
 # The terminal lists at most GROUP_SHOWN notes of one code once there are more than GROUP_FROM of it.
 GROUP_FROM, GROUP_SHOWN = 5, 3
 
@@ -154,8 +156,16 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     table.add_column("镇", no_wrap=True, min_width=8)
     for deadline in result.deadlines:
         table.add_column(f"{deadline.short}\n截止{_md(deadline.due)}", no_wrap=True, min_width=9)
-    for town, items in result.by_town().items():
+    towns = list(result.by_town().items())
+    hidden = 0
+    if len(towns) > TABLE_TOWNS:
+        # A province has a thousand units: show those with something owed or to check, count the rest.
+        needing = [(t, items) for t, items in towns if any(i.status not in ("on_time", "not_due") for i in items)]
+        hidden, towns = len(towns) - len(needing[:TABLE_TOWNS]), needing[:TABLE_TOWNS]
+    for town, items in towns:
         table.add_row(escape(town), *[_cell(i) for i in items])
+    if hidden:
+        table.add_row(f"[dim]另 {hidden} 个[/]", *["" for _ in result.deadlines])
     table.add_section()
     colours = {"on_time": "green", "late": "yellow", "incomplete": "yellow", "rejected": "magenta",
                "to_verify": "magenta", "missing": "red", "not_due": "dim"}
@@ -171,7 +181,9 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     late = [i for i in result.items if i.status == "late"]
     if late:
         console.print(f"\n[bold]逾期报送（{len(late)} 项）[/]")
-        for item in sorted(late, key=lambda i: (i.deadline.due, i.town)):
+        if len(late) > LIST_ITEMS:
+            console.print(f"  （列出前 {LIST_ITEMS} 项；完整列表见 --format json）")
+        for item in sorted(late, key=lambda i: (i.deadline.due, i.town))[:LIST_ITEMS]:
             receipt = item.receipt
             assert receipt is not None  # a late deadline was met by a receipt
             console.print(f"  [yellow]迟[/] {escape(item.town)} {escape(item.deadline.label)}（截止 {item.deadline.due.isoformat()}）："
@@ -190,7 +202,9 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
         items = [i for i in result.items if i.status == status]
         if items:
             console.print(f"\n[bold]{head}（{len(items)} 项）[/]")
-            for item in sorted(items, key=lambda i: (i.deadline.due, i.town)):
+            if len(items) > LIST_ITEMS:
+                console.print(f"  （列出前 {LIST_ITEMS} 项；完整列表见 --format json）")
+            for item in sorted(items, key=lambda i: (i.deadline.due, i.town))[:LIST_ITEMS]:
                 why = ("缺少" + "、".join(item.missing)) if status == "incomplete" else item.reason
                 console.print(f"  [{style}]{STATUS_LABELS[status]}[/] {escape(item.town)} {escape(item.deadline.label)}："
                               f"{escape(why)}" + (f"（{escape(item.receipt.source)}）" if item.receipt else ""))
