@@ -279,7 +279,9 @@ def _cn_time(moment: datetime) -> str:
 
 
 def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
-    """Variables of templates/remind.txt.j2 for one town (documented in templates/README.md)."""
+    """Variables of templates/remind.txt.j2 and remind.docx for one town (documented in templates/README.md)."""
+    from bairi.present.bulletin import document_frame
+
     campaign = result.campaign
     items = [i for i in result.items if i.town == town and i.overdue]
     suffix = campaign.unit_suffixes[0] if campaign.unit_suffixes else ""
@@ -307,6 +309,9 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
         "late": [i.deadline.label for i in items if i.status == "late"],
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},
+        # The Word notice's 版头 and 版记: one notice per town is not numbered, nor copied to the city.
+        **document_frame(campaign, result.as_of, copy_to=[]),
+        "document_number": "",
     }
 
 

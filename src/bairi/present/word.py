@@ -1,0 +1,132 @@
+"""Word documents from the same contexts as the text ones: docxtpl renders templates/summary.docx and
+remind.docx (or the clerk's own copy), laid out as official documents (GB/T 9704).
+
+The templates only loop and format; every figure arrives computed in the context. A misspelt variable or a
+broken tag is a TemplateProblem whose message names it in Chinese (the CLI exits 2 with it).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+SUMMARY_DOCX = "summary.docx"
+REMIND_DOCX = "remind.docx"
+_TAG = re.compile(r"\{[{%#]|[}%#]\}")
+
+
+class TemplateProblem(Exception):
+    """A Word template that cannot be used: not a Word file, an unknown variable, or broken Jinja."""
+
+
+def shipped(name: str) -> Path:
+    """The path of a template that ships with bairi."""
+    return Path(str(resources.files("bairi.templates").joinpath(name)))
+
+
+def is_word(path: Path | str) -> bool:
+    """Whether a template or output path names a Word document (the suffix decides)."""
+    return Path(path).suffix.lower() == ".docx"
+
+
+def _environment():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # A template may come from anyone the clerk got it from: it formats, it does not reach into Python.
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+def _open(template: Path):
+    from docxtpl import DocxTemplate
+
+    try:
+        return DocxTemplate(str(template))
+    except Exception as exc:  # python-docx raises several kinds for a file that is not a Word document
+        raise TemplateProblem(f"模板 {template.name} 不是可用的 Word（.docx）文件：{exc}") from None
+
+
+def _tag_texts(template: Path) -> list[str]:
+    """Every paragraph of the template (body, tables, headers, footers) that carries a Jinja tag."""
+    from docx import Document
+
+    doc = Document(str(template))
+    found: list[str] = []
+
+    def walk(paragraphs, tables) -> None:
+        for paragraph in paragraphs:
+            if _TAG.search(paragraph.text):
+                found.append(paragraph.text)
+        for table in tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    walk(cell.paragraphs, cell.tables)
+
+    walk(doc.paragraphs, doc.tables)
+    for section in doc.sections:
+        for part in (section.header, section.footer, section.even_page_footer, section.even_page_header):
+            walk(part.paragraphs, part.tables)
+    return list(dict.fromkeys(found))
+
+
+def _where(template: Path, needle: str) -> str:
+    """The first paragraph of the template that contains `needle`, quoted, for an error message."""
+    try:
+        texts = _tag_texts(template)
+    except Exception:
+        return ""
+    for text in texts:
+        if needle and needle in text:
+            shown = text if len(text) <= 60 else text[:57] + "……"
+            return f"，在“{shown}”一段"
+    return ""
+
+
+def _broken_paragraph(template: Path) -> str:
+    """A paragraph whose {{ }} or {% %} do not pair up: where broken Jinja most likely is."""
+    try:
+        texts = _tag_texts(template)
+    except Exception:
+        return ""
+    for text in texts:
+        if text.count("{{") != text.count("}}") or text.count("{%") != text.count("%}"):
+            shown = text if len(text) <= 60 else text[:57] + "……"
+            return f"，出错的段落：“{shown}”"
+    return ""
+
+
+def render_word(template: Path, context: dict[str, Any]) -> bytes:
+    """The .docx bytes of `template` rendered with `context`; TemplateProblem names what is wrong."""
+    from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
+
+    template = Path(template)
+    doc = _open(template)
+    try:
+        doc.render(context, jinja_env=_environment(), autoescape=True)
+    except UndefinedError as exc:
+        text = str(exc)
+        name = re.search(r"'(\w+)' is undefined|has no attribute '(\w+)'", text)
+        word = next((g for g in name.groups() if g), text) if name else text
+        raise TemplateProblem(f"模板 {template.name} 中的变量 {word} 不存在（变量名写错了？可用的变量见 "
+                              f"templates/README.md）{_where(template, word)}") from None
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"模板 {template.name} 的 Jinja 写法有误：{exc.message}"
+                              f"{_broken_paragraph(template)}") from None
+    except TemplateError as exc:
+        raise TemplateProblem(f"模板 {template.name} 无法套用：{exc}") from None
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def summary_docx(context: dict[str, Any], template: Path | None = None) -> bytes:
+    """The 通报 as a Word document (templates/summary.docx or the clerk's own)."""
+    return render_word(template or shipped(SUMMARY_DOCX), context)
+
+
+def reminder_docx(context: dict[str, Any], template: Path | None = None) -> bytes:
+    """One town's 催报通知 as a Word document (templates/remind.docx or the clerk's own)."""
+    return render_word(template or shipped(REMIND_DOCX), context)
