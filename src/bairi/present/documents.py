@@ -322,6 +322,7 @@ class SummaryDoc(_Doc):
     output: Optional[str]
     text: Optional[str]
     message: Optional[str] = None
+    files: list[str] = Field(default_factory=list, description="写出的文件（-o 的文件；--pdf 时另有 PDF）")
     variables: dict[str, Any]
 
 

@@ -130,3 +130,46 @@ def summary_docx(context: dict[str, Any], template: Path | None = None) -> bytes
 def reminder_docx(context: dict[str, Any], template: Path | None = None) -> bytes:
     """One town's 催报通知 as a Word document (templates/remind.docx or the clerk's own)."""
     return render_word(template or shipped(REMIND_DOCX), context)
+
+
+def write_summary(output: Path, context: dict[str, Any], text: str, template: Path | None = None,
+                  pdf: bool = False) -> list[Path]:
+    """Write the 通报 where -o says, its suffix deciding: .docx Word, .pdf Word through LibreOffice, else the
+    text; `pdf` adds a PDF beside the .docx. Each file atomically; the files written."""
+    from bairi.write.atomic import write_atomic
+    from bairi.write.office import docx_to_pdf
+
+    output = Path(output)
+    suffix = output.suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        write_atomic(output, text.encode("utf-8"))
+        return [output]
+    data = summary_docx(context, template)
+    written = []
+    # The PDF first: when LibreOffice fails, nothing is half-written.
+    if suffix == ".pdf" or pdf:
+        target = output.with_suffix(".pdf")
+        converted = docx_to_pdf(data)
+        write_atomic(target, converted)
+        written.append(target)
+    if suffix == ".docx":
+        write_atomic(output, data)
+        written.insert(0, output)
+    return written
+
+
+REMIND_FORMATS = {"docx": ("docx",), "txt": ("txt",), "both": ("docx", "txt")}
+
+
+def remind_formats(choice: str | None, template: Path | None) -> tuple[str, ...]:
+    """What --remind writes: as chosen; else as the --template's kind; else both, the Word notice to print and
+    seal and the text to paste into a message. TemplateProblem when the choice and the template disagree."""
+    if choice is not None and choice not in REMIND_FORMATS:
+        raise TemplateProblem(f"--remind-format 应为 docx、txt 或 both，而不是“{choice}”")
+    if template is None:
+        return REMIND_FORMATS[choice or "both"]
+    kind = "docx" if is_word(template) else "txt"
+    if choice is not None and kind not in REMIND_FORMATS[choice]:
+        raise TemplateProblem(f"模板 {Path(template).name} 是{'Word' if kind == 'docx' else '文字'}模板，"
+                              f"不能写出 --remind-format {choice} 的催报通知")
+    return REMIND_FORMATS[choice or kind]
