@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,13 +41,12 @@ def _environment():
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-def _open(template: Path):
-    from docxtpl import DocxTemplate
+def _unreadable() -> tuple[type[Exception], ...]:
+    """What python-docx raises for a file that is not a Word document."""
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
-    try:
-        return DocxTemplate(str(template))
-    except Exception as exc:  # python-docx raises several kinds for a file that is not a Word document
-        raise TemplateProblem(f"模板 {template.name} 不是可用的 Word（.docx）文件：{exc}") from None
+    return (zipfile.BadZipFile, KeyError, ValueError, OSError, PackageNotFoundError, XMLSyntaxError)
 
 
 def _tag_texts(template: Path) -> list[str]:
@@ -76,7 +76,7 @@ def _where(template: Path, needle: str) -> str:
     """The first paragraph of the template that contains `needle`, quoted, for an error message."""
     try:
         texts = _tag_texts(template)
-    except Exception:
+    except _unreadable():
         return ""
     for text in texts:
         if needle and needle in text:
@@ -89,7 +89,7 @@ def _broken_paragraph(template: Path) -> str:
     """A paragraph whose {{ }} or {% %} do not pair up: where broken Jinja most likely is."""
     try:
         texts = _tag_texts(template)
-    except Exception:
+    except _unreadable():
         return ""
     for text in texts:
         if text.count("{{") != text.count("}}") or text.count("{%") != text.count("%}"):
@@ -100,12 +100,15 @@ def _broken_paragraph(template: Path) -> str:
 
 def render_word(template: Path, context: dict[str, Any]) -> bytes:
     """The .docx bytes of `template` rendered with `context`; TemplateProblem names what is wrong."""
+    from docxtpl import DocxTemplate
     from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
     template = Path(template)
-    doc = _open(template)
+    doc = DocxTemplate(str(template))
     try:
         doc.render(context, jinja_env=_environment(), autoescape=True)
+    except _unreadable() as exc:
+        raise TemplateProblem(f"模板 {template.name} 不是可用的 Word（.docx）文件：{exc}") from None
     except UndefinedError as exc:
         text = str(exc)
         name = re.search(r"'(\w+)' is undefined|has no attribute '(\w+)'", text)

@@ -69,7 +69,7 @@ def docx_to_pdf(docx: bytes) -> bytes:
         command = [program, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source)]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, cwd=folder)
+            done = subprocess.run(command, check=False, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, cwd=folder)
         except subprocess.TimeoutExpired:
             raise ConversionFailed(f"LibreOffice 转换 PDF 超过 {TIMEOUT_SECONDS} 秒仍未完成") from None
         except OSError as exc:
