@@ -14,9 +14,12 @@ import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import (
+    WD_CELL_VERTICAL_ALIGNMENT,
+    WD_ROW_HEIGHT_RULE,
+    WD_TABLE_ALIGNMENT,
+)
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -31,14 +34,47 @@ BODY_PT, TITLE_PT, PAGE_NO_PT, TABLE_PT = 16, 22, 14, 10.5
 LINES, CHARS = 22, 28
 # Line pitch in twentieths of a point: 225 mm / 22 lines; Word's grid takes whole twips (579 ≈ 28.95 pt).
 LINE_PITCH = int((PAGE_H - TOP - BOTTOM) / LINES / 635)
-# Extra pitch per character, in 1/4096 pt, so that 28 characters of 16 pt fill the 156 mm line.
-CHAR_SPACE = round((TEXT_W / 12700 / CHARS - BODY_PT) * 4096)
+# 28 characters of 16 pt are 448 pt, the line 442.2 pt: each character is drawn 0.25 pt (5 twentieths) closer.
+# (As run spacing, not as the grid's charSpace: LibreOffice lays a character grid out two cells a character.)
+CHAR_SPACING = round((TEXT_W / 12700 / CHARS - BODY_PT) * 20) - 1
 CHAR = Pt(BODY_PT)  # one character of body text
 RED = RGBColor(0xFF, 0x00, 0x00)
 
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 # Where a font is not installed, Word and WPS take the font table's altName: 仿宋_GB2312 → 仿宋 and so on.
 ALT_NAMES = {FANGSONG: "仿宋", KAITI: "楷体", XIAOBIAOSONG: SONGTI, HEITI: "SimHei", SONGTI: "SimSun"}
+
+
+# The schema's order of children (Word refuses a document whose elements are out of it).
+ORDER = {
+    "pPr": ("pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+            "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+            "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+            "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"),
+    "rPr": ("rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+            "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl "
+            "cs em lang eastAsianLayout specVanish oMath"),
+    "tblPr": ("tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+              "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"),
+    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+}
+
+
+def place(parent, child):
+    """Insert `child` where the schema wants it among `parent`'s children (replacing one of the same tag)."""
+    order = ORDER[parent.tag.split("}")[1]].split()
+    name = child.tag.split("}")[1]
+    old = parent.find(child.tag)
+    if old is not None:
+        parent.replace(old, child)
+        return child
+    later = order[order.index(name) + 1:]
+    for i, sibling in enumerate(parent):
+        if sibling.tag.split("}")[1] in later:
+            parent.insert(i, child)
+            return child
+    parent.append(child)
+    return child
 
 
 def fonts(rpr, name: str, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None) -> None:
@@ -52,11 +88,7 @@ def fonts(rpr, name: str, size: float | None = None, bold: bool | None = None, c
         rfonts.attrib.pop(qn(attr), None)
     if size is not None:
         rpr.size = Pt(size)
-        szcs = element.find(qn("w:szCs"))
-        if szcs is None:
-            szcs = OxmlElement("w:szCs")
-            element.append(szcs)
-        szcs.set(qn("w:val"), str(int(size * 2)))
+        place(element, OxmlElement("w:szCs")).set(qn("w:val"), str(int(size * 2)))
     if bold is not None:
         rpr.bold = bold
     if color is not None:
@@ -66,8 +98,7 @@ def fonts(rpr, name: str, size: float | None = None, bold: bool | None = None, c
 def _ppr_child(ppr, tag: str, **attrs: str):
     child = ppr.find(qn(tag))
     if child is None:
-        child = OxmlElement(tag)
-        ppr.append(child)
+        child = place(ppr, OxmlElement(tag))
     for key, value in attrs.items():
         child.set(qn(f"w:{key}"), value)
     return child
@@ -135,11 +166,13 @@ def setup(doc) -> None:
     grid = OxmlElement("w:docGrid")
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     sect.append(grid)
 
     normal = doc.styles["Normal"]
     fonts(normal.font, FANGSONG, BODY_PT)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CHAR_SPACING))
+    place(normal.element.get_or_add_rPr(), spacing)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = Emu(LINE_PITCH * 635)
     normal.paragraph_format.line_spacing_rule = 4
@@ -154,15 +187,10 @@ def setup(doc) -> None:
         rfonts.set(qn(attr), FANGSONG)
     # The character grid's pitch counts from the default font size (in Word and LibreOffice alike): 3号.
     for tag in ("w:sz", "w:szCs"):
-        size = rpr.find(qn(tag))
-        if size is None:
-            size = OxmlElement(tag)
-            rpr.append(size)
-        size.set(qn("w:val"), str(BODY_PT * 2))
+        place(rpr, OxmlElement(tag)).set(qn("w:val"), str(BODY_PT * 2))
     lang = rpr.find(qn("w:lang"))
     if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
+        lang = place(rpr, OxmlElement("w:lang"))
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
 
@@ -171,9 +199,11 @@ def setup(doc) -> None:
     paragraph_style(doc, "二级标题", KAITI, first=2, keep_next=True)
     title = paragraph_style(doc, "公文标题", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
     no_grid(title)  # a 2号 line is taller than the grid's: snapping would give it two
+    title.paragraph_format.line_spacing = Pt(35)
     paragraph_style(doc, "副标题", KAITI, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
     paragraph_style(doc, "主送机关")
-    paragraph_style(doc, "联系方式", first=2, align=WD_ALIGN_PARAGRAPH.LEFT)  # a phone number must not be spread
+    # A phone number must not be spread; and the last lines go with the signature, which never stands alone on a page.
+    paragraph_style(doc, "联系方式", first=2, align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True)
     # Masthead: red 发文机关标志, 35 mm under the top of the text block.
     mast = paragraph_style(doc, "发文机关标志", XIAOBIAOSONG, 44, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False,
                            color=RED)
@@ -199,9 +229,9 @@ def setup(doc) -> None:
     no_grid(doc.styles["表格左齐"])
     paragraph_style(doc, "表头", HEITI, TABLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
     no_grid(doc.styles["表头"])
-    paragraph_style(doc, "附件说明", left=5, hanging=3)
+    paragraph_style(doc, "附件说明", left=5, hanging=3, keep_next=True)
     # 发文机关署名 centred over the 成文日期, which stands 4 characters in from the right (印章 pressed on both).
-    sign = paragraph_style(doc, "发文机关署名", align=WD_ALIGN_PARAGRAPH.LEFT)
+    sign = paragraph_style(doc, "发文机关署名", align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True)
     sign.paragraph_format.tab_stops.add_tab_stop(TEXT_W - CHAR * 4 - CHAR * 13 // 4, WD_TAB_ALIGNMENT.CENTER)
     sign.paragraph_format.space_before = Emu(2 * LINE_PITCH * 635)
     paragraph_style(doc, "成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
@@ -284,8 +314,7 @@ def table(doc, widths_mm: list[float], head: list[list[str | None]], row: list[s
             elif text == "^":
                 rows[r - 1][i].merge(rows[r][i])
     for header_row in t.rows:
-        trpr = header_row._tr.get_or_add_trPr()
-        trpr.append(OxmlElement("w:tblHeader"))
+        place(header_row._tr.get_or_add_trPr(), OxmlElement("w:tblHeader"))
     t.add_row().cells[0].paragraphs[0].add_run(f"{{%tr {loop} %}}")
     cells = t.add_row().cells
     for i, text in enumerate(row):
@@ -314,7 +343,7 @@ def cell_margins(t, side_mm: float = 1.0) -> None:
         el.set(qn("w:w"), str(int(Mm(value) / 635)))
         el.set(qn("w:type"), "dxa")
         mar.append(el)
-    tblpr.append(mar)
+    place(tblpr, mar)
 
 
 def signature(doc) -> None:
@@ -347,19 +376,16 @@ def record(doc, with_copy: str | None) -> None:
     t._tbl.tblGrid.findall(qn("w:gridCol"))[0].set(qn("w:w"), str(int(TEXT_W / 635)))
     borders = OxmlElement("w:tblBorders")
     # GB/T 9704: the first and last lines 0.35 mm, those between 0.25 mm (sz in eighths of a point).
-    for edge, size in (("top", "8"), ("bottom", "8"), ("insideH", "6")):
+    for edge, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None), ("insideH", "6"),
+                       ("insideV", None)):
         el = OxmlElement(f"w:{edge}")
-        for key, value in (("val", "single"), ("sz", size), ("space", "0"), ("color", "000000")):
+        line = (("val", "single"), ("sz", size), ("space", "0"), ("color", "000000")) if size else (("val", "nil"),)
+        for key, value in line:
             el.set(qn(f"w:{key}"), value)
         borders.append(el)
-    for edge in ("left", "right", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    tblpr = t._tbl.tblPr
-    tblpr.append(borders)
+    place(t._tbl.tblPr, borders)
     cell_margins(t, 0)
-    # The body ends with a paragraph (Word requires one; LibreOffice drops a floating table that ends it).
+    # The body ends with a paragraph, as Word requires.
     end = para(doc, "", "版记")
     end.paragraph_format.line_spacing = Pt(1)
 
@@ -527,7 +553,7 @@ def summary_template():
 def attachments(doc) -> None:
     """附件说明: 正文下空一行，左空二字 "附件：", several numbered 1．2．, wrapped lines under the names."""
     tag(doc, "{%p if attachments %}")
-    para(doc, "", "公文正文")
+    para(doc, "", "联系方式")
     tag(doc, "{%p for a in attachments %}")
     para(doc, "{% if loop.first %}附件：{% else %}　　　{% endif %}"
               "{% if attachments | length > 1 %}{{ loop.index }}．{% endif %}{{ a }}", "附件说明")

@@ -290,3 +290,30 @@ def test_pdf_through_libreoffice(tmp_path):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
         flat = re.sub(r"\s+", "", text)
         assert "泽州县应急管理局文件" in flat and "排查一般隐患1190项" in flat and "—1—" in flat
+
+
+def test_every_property_element_is_in_the_schemas_order(tmp_path):
+    # Word refuses ("unreadable content") a document whose pPr/rPr/tblPr children are out of order.
+    from lxml import etree
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from make_word_templates import ORDER
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    result, target = summary(tmp_path, "通报.docx", "--attachment", "附件一", "--attachment", "附件二")
+    assert result.exit_code == 0, result.output
+    checked = 0
+    for path in (target, ROOT / "templates" / "summary.docx", ROOT / "templates" / "remind.docx"):
+        with zipfile.ZipFile(path) as package:
+            for part in (n for n in package.namelist() if n.startswith("word/") and n.endswith(".xml")):
+                for element in etree.fromstring(package.read(part)).iter():
+                    name = etree.QName(element).localname
+                    if name in ORDER and element.getparent() is not None:
+                        order = ORDER[name].split()
+                        seen = [order.index(etree.QName(c).localname) for c in element]
+                        assert seen == sorted(seen), (path.name, part, name)
+                        checked += 1
+    assert checked > 500
+    paragraphs = [p.text for p in Document(str(target)).paragraphs]
+    assert "附件：1．附件一" in paragraphs and "　　　2．附件二" in paragraphs
