@@ -13,10 +13,10 @@ from typing import Any
 
 from bairi.core.campaign import Campaign
 from bairi.core.form import KEYS
-from bairi.merge.consolidate import Merged, rates
 from bairi.core.model import Return
-from bairi.deadlines.schedule import Assessment
 from bairi.core.values import plain
+from bairi.deadlines.schedule import Assessment
+from bairi.merge.consolidate import Merged, rates
 from bairi.state.standing import STATUS_LABELS
 
 SUMMARY_TEMPLATE = "summary.txt.j2"
