@@ -1,5 +1,6 @@
 """The 通报 and 催报 as Word documents in the official-document layout (GB/T 9704), read back with python-docx."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -317,3 +318,28 @@ def test_every_property_element_is_in_the_schemas_order(tmp_path):
     assert checked > 500
     paragraphs = [p.text for p in Document(str(target)).paragraphs]
     assert "附件：1．附件一" in paragraphs and "　　　2．附件二" in paragraphs
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_while_the_clerk_has_libreoffice_open(tmp_path, monkeypatch):
+    # The clerk's own LibreOffice holds the default profile; the conversion must not hand its work to it.
+    import time
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    running = subprocess.Popen(["soffice", "--headless", "--norestore", "--nologo"], env=dict(os.environ),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lock = tmp_path / ".config" / "libreoffice" / "4" / ".lock"
+    try:
+        for _ in range(300):  # until it has made and locked its profile
+            if lock.exists():
+                break
+            time.sleep(0.1)
+        assert lock.exists()
+        result, target = summary(tmp_path, "通报.pdf")
+        assert result.exit_code == 0, result.output
+        assert target.read_bytes().startswith(b"%PDF")
+        assert running.poll() is None  # the clerk's LibreOffice was left alone
+    finally:
+        running.terminate()
+        running.wait(timeout=30)
