@@ -21,6 +21,12 @@ _FONTS = """<?xml version="1.0"?>
 <fontconfig>
   <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
   {aliases}
+  <!-- 方正小标宋简体 absent: its stand-in (a 宋体) is drawn bold, as a title in 宋体 is set. -->
+  <match target="font">
+    <test target="pattern" name="family" qual="first"><string>方正小标宋简体</string></test>
+    <test name="family" compare="not_eq"><string>方正小标宋简体</string></test>
+    <edit name="embolden" mode="assign"><bool>true</bool></edit>
+  </match>
 </fontconfig>
 """
 _ALIASES = {
