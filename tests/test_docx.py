@@ -343,3 +343,25 @@ def test_pdf_while_the_clerk_has_libreoffice_open(tmp_path, monkeypatch):
     finally:
         running.terminate()
         running.wait(timeout=30)
+
+
+def test_words_from_a_return_that_xml_cannot_hold_still_make_a_document(tmp_path):
+    # A town typed a vertical tab and markup into its hazard detail: the tab becomes a space, the markup is printed
+    # as typed (docxtpl's recovering parser would otherwise drop the escaped < > & along with the tab).
+    from datetime import date
+
+    from bairi.core.campaign import default_campaign
+    from bairi.deadlines.schedule import assess
+    from bairi.merge.consolidate import consolidate
+    from bairi.present.bulletin import bulletin_context
+    from bairi.present.word import summary_docx
+    from bairi.state.standing import load_state
+
+    campaign = default_campaign()
+    state = load_state([SAMPLE], campaign, date(2024, 2, 10), use_ledger=False)
+    context = bulletin_context(consolidate(state, "2024-01"), assess(state), campaign)
+    context["hazard_rows"][0]["detail"] = "除尘\x0b系统 <b>&amp; 整改"
+    target = tmp_path / "通报.docx"
+    target.write_bytes(summary_docx(context))
+    hazards = Document(str(target)).tables[2]
+    assert hazards.rows[1].cells[4].text == "除尘 系统 <b>&amp; 整改"

@@ -17,6 +17,9 @@ from typing import Any
 SUMMARY_DOCX = "summary.docx"
 REMIND_DOCX = "remind.docx"
 _TAG = re.compile(r"\{[{%#]|[}%#]\}")
+# Characters XML 1.0 cannot hold (a vertical tab typed into an Excel cell, say). docxtpl parses what it rendered
+# with a recovering parser, which on meeting one also drops the escaped < > & around it: they go first.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class TemplateProblem(Exception):
@@ -98,6 +101,17 @@ def _broken_paragraph(template: Path) -> str:
     return ""
 
 
+def _xml_safe(value: Any) -> Any:
+    """The context with every text made fit for XML (the words of a return reach the document as typed)."""
+    if isinstance(value, str):
+        return _NOT_XML.sub(" ", value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
 def render_word(template: Path, context: dict[str, Any]) -> bytes:
     """The .docx bytes of `template` rendered with `context`; TemplateProblem names what is wrong."""
     from docxtpl import DocxTemplate
@@ -106,7 +120,7 @@ def render_word(template: Path, context: dict[str, Any]) -> bytes:
     template = Path(template)
     doc = DocxTemplate(str(template))
     try:
-        doc.render(context, jinja_env=_environment(), autoescape=True)
+        doc.render(_xml_safe(context), jinja_env=_environment(), autoescape=True)
     except _unreadable() as exc:
         raise TemplateProblem(f"模板 {template.name} 不是可用的 Word（.docx）文件：{exc}") from None
     except UndefinedError as exc:
