@@ -316,7 +316,9 @@ def table(doc, widths_mm: list[float], head: list[list[str | None]], row: list[s
     for header_row in t.rows:
         place(header_row._tr.get_or_add_trPr(), OxmlElement("w:tblHeader"))
     t.add_row().cells[0].paragraphs[0].add_run(f"{{%tr {loop} %}}")
-    cells = t.add_row().cells
+    data = t.add_row()
+    place(data._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"))  # a row is read whole: never split over pages
+    cells = data.cells
     for i, text in enumerate(row):
         _cell_text(cells[i], text, "表格左齐" if i in left else "表格文字")
     t.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
