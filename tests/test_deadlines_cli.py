@@ -148,7 +148,8 @@ def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
     result = runner.invoke(app, ["deadlines", str(tmp_path / "in"), "--as-of", "2023-11-20", "--config", str(config),
                                  "--remind", str(out)])
     assert result.exit_code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["催报_甲镇.txt", "催报_逃逸镇.txt"]
+    # Each notice twice: the Word one to print and seal, the text to paste into a message.
+    assert sorted(p.name for p in out.iterdir()) == ["催报_甲镇.docx", "催报_甲镇.txt", "催报_逃逸镇.docx", "催报_逃逸镇.txt"]
     assert not (tmp_path / "逃逸镇").exists()
     text = (out / "催报_甲镇.txt").read_text(encoding="utf-8-sig")
     assert "甲镇应急管理中心：" in text

@@ -397,7 +397,7 @@ RemindOpt = Annotated[str | None, typer.Option(
                      "或 imaps://邮箱：催报邮件草稿放进草稿箱")]
 
 
-def _remind(target: str, result, template_file: Path | None) -> list:
+def _remind(target: str, result, template_file: Path | None, formats: tuple[str, ...] = ("txt",)) -> list:
     """The 催报 notices into a folder, and a mail draft for each town whose address is configured
     (into the folder, or the mailbox's drafts folder for an imap(s):// target); what was written."""
     from datetime import datetime
@@ -405,10 +405,13 @@ def _remind(target: str, result, template_file: Path | None) -> list:
     from bairi.deadlines.calendar import zone
     from bairi.intake.imap import is_url
     from bairi.present.reminders import reminder_drafts, write_reminders
+    from bairi.present.word import is_word
 
-    written: list = [] if is_url(target) else write_reminders(Path(target), result, template_file)
+    word = template_file if template_file is not None and is_word(template_file) else None
+    text_template = None if word else template_file
+    written: list = [] if is_url(target) else write_reminders(Path(target), result, text_template, formats, word)
     now = datetime.now(UTC).astimezone(zone(result.campaign))
-    drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, template_file)
+    drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, text_template)
     return written + _deliver(target, drafts)
 
 
@@ -421,7 +424,11 @@ def deadlines(
     fmt: FormatOpt = Format.table,
     as_of: AsOf = None,
     remind: RemindOpt = None,
-    template_file: Annotated[Path | None, typer.Option("--template", help="自定义催报模板（Jinja），默认 remind.txt.j2")] = None,
+    remind_format: Annotated[str | None, typer.Option(
+        "--remind-format", help="催报通知写成 docx（公文格式 Word）、txt（文字）或 both（默认两种都写；给了 --template 时随模板）",
+        show_default=False)] = None,
+    template_file: Annotated[Path | None, typer.Option(
+        "--template", help="自定义催报模板：Word（.docx，默认 remind.docx）或文字（Jinja，默认 remind.txt.j2）")] = None,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
@@ -439,6 +446,14 @@ def deadlines(
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
+    from rich.markup import escape
+
+    from bairi.present.word import TemplateProblem, remind_formats
+
+    try:
+        formats = remind_formats(remind_format, template_file)
+    except TemplateProblem as exc:
+        _fail(escape(str(exc)))
     state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, record=True)
     result = assess(state)
     written = None
@@ -446,7 +461,9 @@ def deadlines(
         from jinja2 import TemplateError
 
         try:
-            written = _remind(remind, result, template_file)
+            written = _remind(remind, result, template_file, formats)
+        except TemplateProblem as exc:
+            _fail(escape(str(exc)))
         except (OSError, ValueError, TemplateError) as exc:
             _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
@@ -462,8 +479,15 @@ def summary(
                                                   metavar="文件或文件夹")],
     as_of: AsOf = None,
     period: PeriodOpt = None,
-    template_file: Annotated[Path | None, typer.Option("--template", help="自定义通报模板（Jinja），默认 summary.txt.j2")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="通报保存到此文件（默认显示在屏幕上）")] = None,
+    template_file: Annotated[Path | None, typer.Option(
+        "--template", help="自定义通报模板：文字（Jinja，默认 summary.txt.j2）或 Word（.docx，默认 summary.docx）")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="通报保存到此文件：.docx 公文格式 Word，.pdf 经 LibreOffice 转成 PDF，其他为文字（默认显示在屏幕上）")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="另在 -o 的 .docx 旁写一份 PDF（需安装 LibreOffice）")] = False,
+    number: Annotated[str | None, typer.Option(
+        "--number", help="发文字号：序号（如 12 → 泽应急发〔2024〕12号）或完整字号；不给时留空待填", show_default=False)] = None,
+    attachment: Annotated[list[str] | None, typer.Option(
+        "--attachment", help="附件名称（写进附件说明；可多次给出）", show_default=False)] = None,
     fmt: FormatOpt = Format.table,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
@@ -472,20 +496,29 @@ def summary(
 ) -> None:
     """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
 
-    Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.txt
+    Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.docx --number 12
     """
     from jinja2 import TemplateError
+    from rich.markup import escape
 
     from bairi.deadlines.schedule import assess
     from bairi.merge.consolidate import MergeRefused, consolidate
     from bairi.present.bulletin import bulletin_context, period_on, render_bulletin
-    from bairi.present.render import text_file
-    from bairi.write.atomic import write_atomic
+    from bairi.present.word import TemplateProblem, is_word, write_summary
+    from bairi.write.office import ConversionFailed, OfficeMissing, soffice
 
     campaign = _campaign(config)
     if template_file is not None and not template_file.is_file():
         _fail(f"通报模板不存在：{template_file}")
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook)
+    word = output is not None and output.suffix.lower() in (".docx", ".pdf")
+    if template_file is not None and is_word(template_file) != word:
+        _fail(f"模板 {template_file.name} 是{'Word' if is_word(template_file) else '文字'}模板，"
+              f"-o 应为 {'.docx 或 .pdf' if is_word(template_file) else '文字文件（如 .txt）'}")
+    if pdf and (output is None or output.suffix.lower() != ".docx"):
+        _fail("--pdf 须与 -o 通报.docx 一起使用（或直接 -o 通报.pdf）")
+    if (pdf or (output is not None and output.suffix.lower() == ".pdf")) and soffice() is None:
+        _fail("本机没有安装 LibreOffice（soffice），无法写出 PDF；请安装 LibreOffice，或写出 .docx 后用 Word/WPS 另存为 PDF")
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
     day = state.as_of
     chosen = period or period_on(campaign, day)
     try:
@@ -494,7 +527,7 @@ def summary(
         _fail(str(exc))
         return
     result = assess(state)
-    context = bulletin_context(merged, result, campaign)
+    context = bulletin_context(merged, result, campaign, number, attachment)
     if not merged.accepted:
         # Nothing to add up: a bulletin would claim totals of zero and every hazard rectified. Say so instead.
         message = (f"截至 {day.isoformat()} 没有任何单位 {chosen} 的报表可以汇总（未报、退回或无法读取），未写通报；"
@@ -506,20 +539,23 @@ def summary(
             _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
         raise typer.Exit(ExitCode.FINDINGS)
     try:
-        text = render_bulletin(context, template_file)
+        text = render_bulletin(context, None if word else template_file)
     except TemplateError as exc:
         _fail(f"通报模板有误：{exc}")
         return
+    written: list[Path] = []
     if output is not None:
         try:
-            write_atomic(output, text_file(text))
+            written = write_summary(output, context, text, template_file if word else None, pdf)
+        except (TemplateProblem, OfficeMissing, ConversionFailed) as exc:
+            _fail(escape(str(exc)))
         except OSError as exc:
             _fail(f"无法写出 {output}：{exc.strerror or exc}")
     if fmt is Format.json:
         _print_json({"as_of": day, "period": merged.period, "output": str(output) if output else None, "text": text,
-                     "variables": context}, "summary")
+                     "files": [str(p) for p in written], "variables": context}, "summary")
     elif output is not None:
-        _console().print(f"已写出通报 {output}（{merged.period}，截至 {day.isoformat()}）")
+        _console().print(f"已写出通报 {escape('、'.join(map(str, written)))}（{merged.period}，截至 {day.isoformat()}）")
     else:
         sys.stdout.write(text)
     raise typer.Exit(ExitCode.OK)

@@ -121,6 +121,12 @@ class Campaign(BaseModel):
     # A first copy that was sent back still fixes the town's time when a corrected one follows. Default: no —
     # a return sent back is as not yet received, and timeliness counts from the first acceptable copy.
     sent_back_keeps_time: bool = False
+    # The official-document frame of the Word bulletin (GB/T 9704): 发文机关标志 (empty: authority + 文件),
+    # 机关代字 of the 发文字号 (泽应急发 → 泽应急发〔2024〕N号), 抄送机关, and 印发机关 (empty: authority + 办公室).
+    masthead: str = ""
+    document_code: str = ""
+    copy_to: list[str] = Field(default_factory=list)
+    issuer: str = ""
 
     @cached_property
     def unit_index(self) -> Any:
@@ -233,6 +239,10 @@ def default_campaign() -> Campaign:
             phones=["0356-2066363", "0356-2061506"],
             emails=["zzxajjgmfm@163.com", "zzyjyzg@163.com"],
         ),
+        masthead="泽州县应急管理局文件",
+        document_code="泽应急发",
+        copy_to=["市应急管理局", "县人民政府"],
+        issuer="泽州县应急管理局办公室",
     )
 
 

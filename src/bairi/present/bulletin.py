@@ -17,6 +17,7 @@ from bairi.core.model import Return
 from bairi.core.values import plain
 from bairi.deadlines.schedule import Assessment
 from bairi.merge.consolidate import Merged, rates
+from bairi.state.standing import STATUS_LABELS
 
 SUMMARY_TEMPLATE = "summary.txt.j2"
 
@@ -103,7 +104,57 @@ def _problem(ret: Return) -> str:
     return "" if first is None else f"{first.location} {first.message}"
 
 
-def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> dict[str, Any]:
+def document_number(campaign: Campaign, day: date, number: str | None = None) -> str:
+    """发文字号: a full one as given, else 机关代字〔year〕N号; without N, a blank for the office to fill in."""
+    number = (number or "").strip()
+    if "〔" in number or "[" in number:
+        return number
+    if not campaign.document_code and not number:
+        return ""
+    return f"{campaign.document_code}〔{day.year}〕{number or '　　'}号"
+
+
+def document_frame(campaign: Campaign, day: date, number: str | None = None,
+                   copy_to: list[str] | None = None) -> dict[str, Any]:
+    """The 版头 and 版记 variables shared by the bulletin and the reminders (GB/T 9704)."""
+    return {
+        "masthead": campaign.masthead or f"{campaign.authority}文件",
+        "document_number": document_number(campaign, day, number),
+        "copy_to": list(campaign.copy_to if copy_to is None else copy_to),
+        "issuer": campaign.issuer or f"{campaign.authority}办公室",
+    }
+
+
+def _overdue_rows(result: Assessment) -> list[dict[str, Any]]:
+    """Every deadline a town has not met in time (late, missing, sent back, to verify, incomplete), by due day."""
+    notes = {
+        "late": lambda i: f"逾期{i.days_late}天",
+        "missing": lambda i: f"已逾期{i.days_late}天",
+        "rejected": lambda i: i.reason or "报表有误",
+        "to_verify": lambda i: i.reason or "无法读取",
+        "incomplete": lambda i: f"缺{'、'.join(i.missing)}",
+    }
+    items = [i for i in result.items if i.status in notes]
+    items.sort(key=lambda i: i.deadline.due)
+    return [{"seq": n, "label": i.deadline.label, "due_text": cn_date(i.deadline.due), "town": i.town,
+             "status": i.status, "status_label": STATUS_LABELS[i.status], "note": notes[i.status](i)}
+            for n, i in enumerate(items, start=1)]
+
+
+def _hazard_rows(result: Assessment) -> list[dict[str, Any]]:
+    """The open major hazards one per row; a town that lists none still gets a row saying how many are open."""
+    rows = []
+    for o in result.open_hazards:
+        if not o.hazards:
+            rows.append({"town": o.town, "enterprise": "", "supervisor": "",
+                         "detail": f"累计未整改{o.open}项，报表未填写重大隐患明细"})
+        rows.extend({"town": o.town, "enterprise": h.enterprise, "supervisor": h.supervisor, "detail": h.detail}
+                    for h in o.hazards)
+    return [{"seq": n, **row} for n, row in enumerate(rows, start=1)]
+
+
+def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, number: str | None = None,
+                     attachments: list[str] | None = None) -> dict[str, Any]:
     """Every variable of the summary template (documented in templates/README.md)."""
     as_of = result.as_of
     chosen = campaign.period(merged.period)
@@ -113,6 +164,7 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> 
     cumulative_rates = rates(totals["cumulative_row"])
     scope = f"全{campaign.authority_short[-1]}" if campaign.authority_short else "全部"
     suffix = campaign.unit_suffixes[0] if campaign.unit_suffixes else ""
+    ranking = _ranking(merged, campaign)
     deadlines = []
     for tally in result.tallies:
         if tally.counts["not_due"] == tally.towns:
@@ -159,7 +211,7 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> 
         "month": _figures(totals["period_row"]),
         "rates": {"general": percent(cumulative_rates.get("general_rate")),
                   "major": percent(cumulative_rates.get("major_rate"))},
-        "ranking": _ranking(merged, campaign),
+        "ranking": ranking,
         "deadlines": deadlines,
         "rectify_by_text": cn_date(campaign.rectify_by) if campaign.rectify_by else "",
         "rectify_passed": result.rectify_passed,
@@ -173,6 +225,14 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign) -> 
         "cases_due_passed": result.cases_due_passed,
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},
+        # Table-friendly views (the Word bulletin's tables) and the official-document frame.
+        "overdue_rows": _overdue_rows(result),
+        "hazard_rows": _hazard_rows(result),
+        "area_enterprises": sum(row["area_enterprises"] for row in ranking),
+        "coverage": percent(_rate(totals["period_row"].get("enterprises"), sum(r["area_enterprises"] for r in ranking))
+                            if ranking else None),
+        "attachments": list(attachments or []),
+        **document_frame(campaign, as_of, number),
     }
 
 

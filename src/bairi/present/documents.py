@@ -323,6 +323,7 @@ class SummaryDoc(_Doc):
     output: str | None
     text: str | None
     message: str | None = None
+    files: list[str] = Field(default_factory=list, description="写出的文件（-o 的文件；--pdf 时另有 PDF）")
     variables: dict[str, Any]
 
 

@@ -295,7 +295,9 @@ def _cn_time(moment: datetime) -> str:
 
 
 def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
-    """Variables of templates/remind.txt.j2 for one town (documented in templates/README.md)."""
+    """Variables of templates/remind.txt.j2 and remind.docx for one town (documented in templates/README.md)."""
+    from bairi.present.bulletin import document_frame
+
     campaign = result.campaign
     items = [i for i in result.items if i.town == town and i.overdue]
     suffix = campaign.unit_suffixes[0] if campaign.unit_suffixes else ""
@@ -323,6 +325,9 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
         "late": [i.deadline.label for i in items if i.status == "late"],
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},
+        # The Word notice's 版头 and 版记: one notice per town is not numbered, nor copied to the city.
+        **document_frame(campaign, result.as_of, copy_to=[]),
+        "document_number": "",
     }
 
 
@@ -345,18 +350,28 @@ def reminder_texts(result: Assessment, template: Path | None = None) -> list[tup
     return texts
 
 
-def write_reminders(folder: Path, result: Assessment, template: Path | None = None) -> list[Path]:
-    """Write the reminders into `folder` (created if needed); returns the files written."""
+def write_reminders(folder: Path, result: Assessment, template: Path | None = None,
+                    formats: tuple[str, ...] = ("txt",), word_template: Path | None = None) -> list[Path]:
+    """Write the reminders into `folder` (created if needed): per town a .txt and/or a .docx (the same words,
+    the Word one in the official-document layout); returns the files written."""
+    from bairi.present.word import reminder_docx
+
     folder = Path(folder)
     written: list[Path] = []
     root = folder.resolve()
-    for name, text in reminder_texts(result, template):
+    towns = list(dict.fromkeys(i.town for i in result.items if i.overdue))
+    for town, (name, text) in zip(towns, reminder_texts(result, template)):
         target = folder / name
         # safe_filename already forbids separators; this guards against anything it missed.
         if target.resolve().parent != root:
             raise ValueError(f"催报文件名不安全：{name}")
-        write_atomic(target, text_file(text))
-        written.append(target)
+        if "docx" in formats:
+            word = target.with_suffix(".docx")
+            write_atomic(word, reminder_docx(reminder_context(result, town), word_template))
+            written.append(word)
+        if "txt" in formats:
+            write_atomic(target, text_file(text))
+            written.append(target)
     return written
 
 

@@ -1,0 +1,610 @@
+"""Build the Word templates templates/summary.docx (通报) and templates/remind.docx (催报).
+
+Both are laid out as official documents (GB/T 9704-2012 党政机关公文格式) and carry docxtpl Jinja tags over
+the same variables as summary.txt.j2 and remind.txt.j2 (templates/README.md). The clerk may open them in
+Word or WPS, change wording or layout, and pass the copy with --template; this script is how the shipped
+ones are made, so that they can be rebuilt and reviewed.
+
+    python scripts/make_word_templates.py [FOLDER]      (default: templates/)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import (
+    WD_CELL_VERTICAL_ALIGNMENT,
+    WD_ROW_HEIGHT_RULE,
+    WD_TABLE_ALIGNMENT,
+)
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm, Pt, RGBColor
+
+# GB/T 9704-2012: A4, 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm; 3号 (16 pt) body, 28 characters × 22 lines.
+PAGE_W, PAGE_H = Mm(210), Mm(297)
+TOP, BOTTOM, LEFT, RIGHT = Mm(37), Mm(35), Mm(28), Mm(26)
+TEXT_W, TEXT_H = PAGE_W - LEFT - RIGHT, PAGE_H - TOP - BOTTOM
+ROW = Mm(7)  # a 版记 line
+BODY_PT, TITLE_PT, PAGE_NO_PT, TABLE_PT = 16, 22, 14, 10.5
+LINES, CHARS = 22, 28
+# Line pitch in twentieths of a point: 225 mm / 22 lines; Word's grid takes whole twips (579 ≈ 28.95 pt).
+LINE_PITCH = int((PAGE_H - TOP - BOTTOM) / LINES / 635)
+# 28 characters of 16 pt are 448 pt, the line 442.2 pt: each character is drawn 0.25 pt (5 twentieths) closer.
+# (As run spacing, not as the grid's charSpace: LibreOffice lays a character grid out two cells a character.)
+CHAR_SPACING = round((TEXT_W / 12700 / CHARS - BODY_PT) * 20) - 1
+CHAR = Pt(BODY_PT)  # one character of body text
+RED = RGBColor(0xFF, 0x00, 0x00)
+
+FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
+# Where a font is not installed, Word and WPS take the font table's altName: 仿宋_GB2312 → 仿宋 and so on.
+ALT_NAMES = {FANGSONG: "仿宋", KAITI: "楷体", XIAOBIAOSONG: SONGTI, HEITI: "SimHei", SONGTI: "SimSun"}
+
+
+# The schema's order of children (Word refuses a document whose elements are out of it).
+ORDER = {
+    "pPr": ("pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+            "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+            "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+            "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"),
+    "rPr": ("rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+            "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl "
+            "cs em lang eastAsianLayout specVanish oMath"),
+    "tblPr": ("tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+              "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"),
+    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+}
+
+
+def place(parent, child):
+    """Insert `child` where the schema wants it among `parent`'s children (replacing one of the same tag)."""
+    order = ORDER[parent.tag.split("}")[1]].split()
+    name = child.tag.split("}")[1]
+    old = parent.find(child.tag)
+    if old is not None:
+        parent.replace(old, child)
+        return child
+    later = order[order.index(name) + 1:]
+    for i, sibling in enumerate(parent):
+        if sibling.tag.split("}")[1] in later:
+            parent.insert(i, child)
+            return child
+    parent.append(child)
+    return child
+
+
+def fonts(rpr, name: str, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None) -> None:
+    """Set a run's or style's font for Chinese and Latin text alike (python-docx sets only the Latin one)."""
+    rpr.name = name
+    element = rpr._element.get_or_add_rPr()
+    rfonts = element.get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), name)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    if size is not None:
+        rpr.size = Pt(size)
+        place(element, OxmlElement("w:szCs")).set(qn("w:val"), str(int(size * 2)))
+    if bold is not None:
+        rpr.bold = bold
+    if color is not None:
+        rpr.color.rgb = color
+
+
+def _ppr_child(ppr, tag: str, **attrs: str):
+    child = ppr.find(qn(tag))
+    if child is None:
+        child = place(ppr, OxmlElement(tag))
+    for key, value in attrs.items():
+        child.set(qn(f"w:{key}"), value)
+    return child
+
+
+def indent_chars(style, first: int = 0, left: int = 0, right: int = 0, hanging: int = 0) -> None:
+    """Indents in characters (Word's 字符 unit, so they follow the font), with the twips as a fallback."""
+    fmt = style.paragraph_format
+    fmt.left_indent = CHAR * left if left else None
+    fmt.right_indent = CHAR * right if right else None
+    if hanging:
+        fmt.first_line_indent = -CHAR * hanging
+    elif first:
+        fmt.first_line_indent = CHAR * first
+    ppr = style.element.get_or_add_pPr()
+    ind = _ppr_child(ppr, "w:ind")
+    if first:
+        ind.set(qn("w:firstLineChars"), str(first * 100))
+    if hanging:
+        ind.set(qn("w:hangingChars"), str(hanging * 100))
+    if left:
+        ind.set(qn("w:leftChars"), str(left * 100))
+    if right:
+        ind.set(qn("w:rightChars"), str(right * 100))
+
+
+def no_grid(style) -> None:
+    """Let a paragraph keep its own line height instead of snapping to the 22-line grid."""
+    _ppr_child(style.element.get_or_add_pPr(), "w:snapToGrid", val="0")
+
+
+def paragraph_style(doc, name: str, font: str = FANGSONG, size: float = BODY_PT, *, first: int = 0, left: int = 0,
+                    right: int = 0, hanging: int = 0, align=WD_ALIGN_PARAGRAPH.JUSTIFY, exact: bool = True,
+                    bold: bool | None = None, color: RGBColor | None = None, keep_next: bool = False):
+    """A named paragraph style, so the clerk finds 公文正文, 一级标题 … in Word's style list."""
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    style.quick_style = True
+    fonts(style.font, font, size, bold=bold, color=color)
+    fmt = style.paragraph_format
+    fmt.alignment = align
+    fmt.space_before = fmt.space_after = Pt(0)
+    if exact:
+        fmt.line_spacing = Emu(LINE_PITCH * 635)
+        fmt.line_spacing_rule = 4  # WD_LINE_SPACING.EXACTLY
+    else:
+        fmt.line_spacing = 1.0
+    fmt.keep_with_next = keep_next
+    indent_chars(style, first=first, left=left, right=right, hanging=hanging)
+    return style
+
+
+def setup(doc) -> None:
+    """Page, grid, default fonts, footers with the page number, and the document's own styles."""
+    section = doc.sections[0]
+    section.page_width, section.page_height = PAGE_W, PAGE_H
+    section.top_margin, section.bottom_margin = TOP, BOTTOM
+    section.left_margin, section.right_margin = LEFT, RIGHT
+    section.header_distance = Mm(15)
+    # The page number's 一字线 sits 7 mm under the text block: its line (14 pt ≈ 5 mm) ends 23 mm above the edge.
+    section.footer_distance = Mm(23)
+    sect = section._sectPr
+    for old in sect.findall(qn("w:docGrid")):
+        sect.remove(old)
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH))
+    sect.append(grid)
+
+    normal = doc.styles["Normal"]
+    fonts(normal.font, FANGSONG, BODY_PT)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CHAR_SPACING))
+    place(normal.element.get_or_add_rPr(), spacing)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = Emu(LINE_PITCH * 635)
+    normal.paragraph_format.line_spacing_rule = 4
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    normal.paragraph_format.widow_control = False
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rfonts = rpr.find(qn("w:rFonts"))
+    for attr in list(rfonts.attrib):
+        del rfonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), FANGSONG)
+    # The character grid's pitch counts from the default font size (in Word and LibreOffice alike): 3号.
+    for tag in ("w:sz", "w:szCs"):
+        place(rpr, OxmlElement(tag)).set(qn("w:val"), str(BODY_PT * 2))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = place(rpr, OxmlElement("w:lang"))
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+    paragraph_style(doc, "公文正文", first=2)
+    paragraph_style(doc, "一级标题", HEITI, first=2, keep_next=True)
+    paragraph_style(doc, "二级标题", KAITI, first=2, keep_next=True)
+    title = paragraph_style(doc, "公文标题", XIAOBIAOSONG, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
+    no_grid(title)  # a 2号 line is taller than the grid's: snapping would give it two
+    title.paragraph_format.line_spacing = Pt(35)
+    paragraph_style(doc, "副标题", KAITI, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
+    paragraph_style(doc, "主送机关")
+    # A phone number must not be spread; and the last lines go with the signature, which never stands alone on a page.
+    paragraph_style(doc, "联系方式", first=2, align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True)
+    # Masthead: red 发文机关标志, 35 mm under the top of the text block.
+    mast = paragraph_style(doc, "发文机关标志", XIAOBIAOSONG, 44, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False,
+                           color=RED)
+    mast.paragraph_format.space_before = Mm(35)
+    mast.paragraph_format.line_spacing = 1.0
+    no_grid(mast)
+    _ppr_child(mast.element.get_or_add_rPr(), "w:w", val="85")  # 85% wide: tall and narrow, as printed mastheads are
+    number = paragraph_style(doc, "发文字号", align=WD_ALIGN_PARAGRAPH.CENTER)
+    number.paragraph_format.space_before = Emu(2 * LINE_PITCH * 635)  # 空二行 under the masthead
+    # The red separator line, as wide as the text block, 4 mm under the 发文字号.
+    border = _ppr_child(number.element.get_or_add_pPr(), "w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "12"), ("space", "11"), ("color", "FF0000")):
+        bottom.set(qn(f"w:{key}"), value)
+    border.append(bottom)
+    after_line = paragraph_style(doc, "版头下空行")
+    after_line.paragraph_format.space_after = Emu(LINE_PITCH * 635)
+    caption = paragraph_style(doc, "表题", HEITI, align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
+    caption.paragraph_format.space_before = Pt(6)
+    paragraph_style(doc, "表格文字", FANGSONG, TABLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
+    no_grid(doc.styles["表格文字"])
+    paragraph_style(doc, "表格左齐", FANGSONG, TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, exact=False)
+    no_grid(doc.styles["表格左齐"])
+    paragraph_style(doc, "表头", HEITI, TABLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
+    no_grid(doc.styles["表头"])
+    paragraph_style(doc, "附件说明", left=5, hanging=3, keep_next=True)
+    # 发文机关署名 centred over the 成文日期, which stands 4 characters in from the right (印章 pressed on both).
+    sign = paragraph_style(doc, "发文机关署名", align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True)
+    sign.paragraph_format.tab_stops.add_tab_stop(TEXT_W - CHAR * 4 - CHAR * 13 // 4, WD_TAB_ALIGNMENT.CENTER)
+    sign.paragraph_format.space_before = Emu(2 * LINE_PITCH * 635)
+    paragraph_style(doc, "成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
+    record = paragraph_style(doc, "版记", FANGSONG, 14, left=1, right=1, align=WD_ALIGN_PARAGRAPH.LEFT)
+    record.paragraph_format.tab_stops.add_tab_stop(TEXT_W - Pt(14), WD_TAB_ALIGNMENT.RIGHT)
+    paragraph_style(doc, "页码", SONGTI, PAGE_NO_PT, exact=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right=1)
+    no_grid(doc.styles["页码"])
+
+    # Page numbers: 4号 半角 "— 1 —", odd pages at the right, even pages at the left, one character in.
+    doc.settings.odd_and_even_pages_header_footer = True
+    section.different_first_page_header_footer = False
+    page_number(section.footer.paragraphs[0], doc, odd=True)
+    page_number(section.even_page_footer.paragraphs[0], doc, odd=False)
+
+
+def page_number(paragraph, doc, odd: bool) -> None:
+    """"— N —" with a PAGE field, in the 页码 style; even pages mirror odd ones."""
+    paragraph.style = doc.styles["页码"]
+    if not odd:
+        fmt = paragraph.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        fmt.right_indent = Pt(0)
+        fmt.left_indent = Pt(PAGE_NO_PT)
+        ind = _ppr_child(paragraph._p.get_or_add_pPr(), "w:ind")
+        ind.set(qn("w:rightChars"), "0")
+        ind.set(qn("w:leftChars"), "100")
+    paragraph.add_run("— ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+    paragraph.add_run(" —")
+
+
+def para(doc, text: str, style: str = "公文正文"):
+    """One paragraph of one run, so that a Jinja tag is never split between runs."""
+    paragraph = doc.add_paragraph(style=style)
+    if text:
+        paragraph.add_run(text)
+    return paragraph
+
+
+def tag(doc, text: str):
+    """A docxtpl paragraph tag ({%p … %}): the whole paragraph becomes the Jinja statement."""
+    return para(doc, text, "公文正文")
+
+
+def _cell_text(cell, text: str, style: str) -> None:
+    cell.paragraphs[0].style = style
+    if text:
+        cell.paragraphs[0].add_run(text)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def table(doc, widths_mm: list[float], head: list[list[str | None]], row: list[str], loop: str,
+          left: set[int] = frozenset(), total: list[str] | None = None):
+    """A ruled table: header rows (None merges with the cell to the left, "^" with the one above), one
+    docxtpl row loop ({%tr for … %}), and an optional 合计 row. The header repeats on every page."""
+    ncols = len(widths_mm)
+    t = doc.add_table(rows=0, cols=ncols)
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    rows = []
+    for header in head:
+        cells = t.add_row().cells
+        for i, text in enumerate(header):
+            if text not in (None, "^"):
+                _cell_text(cells[i], text, "表头")
+        rows.append(cells)
+    for r, header in enumerate(head):
+        for i, text in enumerate(header):
+            if text is None:
+                start = max(j for j in range(i) if header[j] is not None)
+                rows[r][start].merge(rows[r][i])
+            elif text == "^":
+                rows[r - 1][i].merge(rows[r][i])
+    for header_row in t.rows:
+        place(header_row._tr.get_or_add_trPr(), OxmlElement("w:tblHeader"))
+    t.add_row().cells[0].paragraphs[0].add_run(f"{{%tr {loop} %}}")
+    data = t.add_row()
+    place(data._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"))  # a row is read whole: never split over pages
+    cells = data.cells
+    for i, text in enumerate(row):
+        _cell_text(cells[i], text, "表格左齐" if i in left else "表格文字")
+    t.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    if total:
+        cells = t.add_row().cells
+        for i, text in enumerate(total):
+            _cell_text(cells[i], text, "表格文字")
+    for r in t.rows:
+        for i, cell in enumerate(r.cells):
+            cell.width = Mm(widths_mm[i])
+    grid = t._tbl.tblGrid
+    for i, col in enumerate(grid.findall(qn("w:gridCol"))):
+        col.set(qn("w:w"), str(int(Mm(widths_mm[i]) / 635)))
+    cell_margins(t)
+    return t
+
+
+def cell_margins(t, side_mm: float = 1.0) -> None:
+    """Narrow cell margins: twelve columns of figures must fit 156 mm."""
+    tblpr = t._tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    for edge, value in (("top", 0), ("left", side_mm), ("bottom", 0), ("right", side_mm)):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(int(Mm(value) / 635)))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    place(tblpr, mar)
+
+
+def signature(doc) -> None:
+    """发文机关署名 and 成文日期 (the seal goes over both)."""
+    para(doc, "\t{{ authority }}", "发文机关署名")
+    para(doc, "{{ as_of_text }}", "成文日期")
+
+
+def record(doc, with_copy: str | None) -> None:
+    """版记 after the signature: 抄送机关, then 印发机关 and 印发日期, between lines (thick, thin, thick).
+    (The standard puts it at the foot of the last page; a floating table would, but LibreOffice ignores its
+    position, so it follows two blank lines and the clerk may push it down.)"""
+    para(doc, "", "公文正文")
+    para(doc, "", "公文正文")
+    t = doc.add_table(rows=0, cols=1)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    if with_copy:
+        t.add_row().cells[0].paragraphs[0].add_run(with_copy)
+        t.add_row().cells[0].paragraphs[0].add_run("抄送：{{ copy_to | join(\"，\") }}。")
+        t.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
+    t.add_row().cells[0].paragraphs[0].add_run("{{ issuer }}\t{{ as_of_text }}印发")
+    for r in t.rows:
+        r.cells[0].width = TEXT_W
+        for p in r.cells[0].paragraphs:
+            p.style = doc.styles["版记"]
+        if "{%tr" not in r.cells[0].text:
+            r.height, r.height_rule = ROW, WD_ROW_HEIGHT_RULE.AT_LEAST
+            r.cells[0].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    t._tbl.tblGrid.findall(qn("w:gridCol"))[0].set(qn("w:w"), str(int(TEXT_W / 635)))
+    borders = OxmlElement("w:tblBorders")
+    # GB/T 9704: the first and last lines 0.35 mm, those between 0.25 mm (sz in eighths of a point).
+    for edge, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None), ("insideH", "6"),
+                       ("insideV", None)):
+        el = OxmlElement(f"w:{edge}")
+        line = (("val", "single"), ("sz", size), ("space", "0"), ("color", "000000")) if size else (("val", "nil"),)
+        for key, value in line:
+            el.set(qn(f"w:{key}"), value)
+        borders.append(el)
+    place(t._tbl.tblPr, borders)
+    cell_margins(t, 0)
+    # The body ends with a paragraph, as Word requires.
+    end = para(doc, "", "版记")
+    end.paragraph_format.line_spacing = Pt(1)
+
+
+def font_table(doc) -> None:
+    """Name each Chinese font's common substitute (altName), for computers without the GB2312 fonts."""
+    from lxml import etree
+
+    part = next(p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    root = etree.fromstring(part.blob)
+    for name, alt in ALT_NAMES.items():
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alt)
+        etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")
+        etree.SubElement(font, qn("w:family")).set(qn("w:val"), "modern" if name != XIAOBIAOSONG else "script")
+        etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "fixed" if name != XIAOBIAOSONG else "variable")
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def masthead(doc) -> None:
+    """版头: 发文机关标志 in red, 发文字号, the red line."""
+    para(doc, "{{ masthead }}", "发文机关标志")
+    para(doc, "{{ document_number }}", "发文字号")
+    para(doc, "", "版头下空行")
+
+
+def new_document(title: str):
+    """An empty A4 official document with the styles, grid and page numbers."""
+    doc = Document()
+    # python-docx's blank document carries a thumbnail and its own author; neither belongs in the clerk's file.
+    for rel in list(doc.part.package.rels.values()):
+        if rel.reltype.endswith("/thumbnail"):
+            doc.part.package.rels.pop(rel.rId)
+    doc.core_properties.author = "bairi"
+    doc.core_properties.title = title
+    doc.core_properties.comments = "bairi 的 Word 模板（变量与写法见 templates/README.md）"
+    setup(doc)
+    font_table(doc)
+    body = doc.element.body
+    for p in body.findall(qn("w:p")):
+        body.remove(p)
+    return doc
+
+
+SUMMARY_OPENING = (
+    "截至{{ cutoff_text }}，{{ scope }}共成立督查组{{ total.teams }}个，排查企业{{ total.enterprises }}家，"
+    "排查一般隐患{{ total.general_found }}项、已整改{{ total.general_fixed }}项，整改率{{ rates.general }}；"
+    "排查重大隐患{{ total.major_found }}项、已整改{{ total.major_fixed }}项，整改率{{ rates.major }}；"
+    "责令限期整改企业{{ total.ordered }}家，行政罚款{{ total.fines }}万元，停产整顿{{ total.suspended }}家，"
+    "公开曝光典型案例{{ total.exposed }}个，关闭取缔{{ total.closed }}家，"
+    "查处违法分包转包和挂靠资质行为{{ total.subcontracting }}个，"
+    "查处劳务派遣灵活用工违法行为{{ total.labor_dispatch }}个。"
+    "其中{{ month_text }}份排查企业{{ month.enterprises }}家，"
+    "排查一般隐患{{ month.general_found }}项、重大隐患{{ month.major_found }}项。"
+)
+NOT_COUNTED = (
+    "（以上为{{ reported | length }}个{{ unit_noun }}报表的合计；"
+    "{% if sent_back %}{{ sent_back | join(\"、\") }}报表有误已退回{% endif %}"
+    "{% if sent_back and (to_verify or not_sent) %}，{% endif %}"
+    "{% if to_verify %}{{ to_verify | map(attribute=\"town\") | join(\"、\") }}报送的文件无法读取、待核实{% endif %}"
+    "{% if to_verify and not_sent %}，{% endif %}{% if not_sent %}{{ not_sent | join(\"、\") }}未报送{% endif %}，未计入。）"
+)
+DEADLINE_LINE = (
+    "{{ loop.index }}．{{ d.label }}（应于{{ d.due_text }}前报送）：按时报送{{ d.on_time }}个"
+    "{% if d.incomplete %}（其中缺件{{ d.incomplete | length }}个：{% for x in d.incomplete %}{{ x.town }}缺{{ x.missing }}"
+    "{% if not loop.last %}；{% endif %}{% endfor %}）{% endif %}"
+    "{% if d.late %}；逾期报送{{ d.late | length }}个：{% for x in d.late %}{{ x.town }}（逾期{{ x.days }}天）"
+    "{% if not loop.last %}、{% endif %}{% endfor %}{% endif %}"
+    "{% if d.to_verify %}；待核实{{ d.to_verify | length }}个：{{ d.to_verify | join(\"、\") }}{% endif %}"
+    "{% if d.missing %}；至今未报送{{ d.missing | length }}个：{{ d.missing | join(\"、\") }}{% endif %}。"
+    "报送率{{ d.rate }}。"
+)
+
+
+def summary_template():
+    """templates/summary.docx: the 通报, with the towns' ranking, the overdue list and open hazards as tables."""
+    doc = new_document("进展情况通报")
+    masthead(doc)
+    para(doc, "关于{{ campaign_name }}进展情况的通报", "公文标题")
+    para(doc, "（{{ period_text }}）", "副标题")
+    para(doc, "", "主送机关")
+    para(doc, "{{ addressee }}：", "主送机关")
+    para(doc, SUMMARY_OPENING)
+    tag(doc, "{%p set sent_back = rejected | selectattr(\"town\") | map(attribute=\"town\") | list %}")
+    tag(doc, "{%p if not_reported %}")
+    para(doc, NOT_COUNTED)
+    tag(doc, "{%p endif %}")
+
+    para(doc, "一、各{{ unit_noun }}工作开展情况", "一级标题")
+    para(doc, "各{{ unit_noun }}工作开展情况见表1（按累计排查隐患数由多到少排列；覆盖率为{{ month_text }}份检查企业数占辖区企业数的比例）。")
+    para(doc, "表1　各{{ unit_noun }}工作开展情况（截至{{ cutoff_text }}）", "表题")
+    table(doc, [9, 19, 13, 13, 14, 13, 13, 14, 11, 11, 14, 12],
+          [["名次", "{{ unit_noun }}", "辖区企业（家）", "{{ month_text }}检查（家）", "覆盖率",
+            "累计一般隐患", None, None, "累计重大隐患", None, None, "曝光案例（个）"],
+           ["^", "^", "^", "^", "^", "排查（项）", "已整改（项）", "整改率", "排查（项）", "已整改（项）", "整改率", "^"]],
+          ["{{ row.rank }}", "{{ row.town }}", "{{ row.area_enterprises }}", "{{ row.month_enterprises }}",
+           "{{ row.coverage }}", "{{ row.general_found }}", "{{ row.general_fixed }}", "{{ row.general_rate }}",
+           "{{ row.major_found }}", "{{ row.major_fixed }}", "{{ row.major_rate }}", "{{ row.exposed }}"],
+          "for row in ranking",
+          total=["合计", "", "{{ area_enterprises }}", "{{ month.enterprises }}", "{{ coverage }}",
+                 "{{ total.general_found }}", "{{ total.general_fixed }}", "{{ rates.general }}",
+                 "{{ total.major_found }}", "{{ total.major_fixed }}", "{{ rates.major }}", "{{ total.exposed }}"])
+    t = doc.tables[-1]
+    t.rows[-1].cells[0].merge(t.rows[-1].cells[1])
+
+    para(doc, "二、材料报送情况", "一级标题")
+    tag(doc, "{%p for d in deadlines %}")
+    para(doc, DEADLINE_LINE)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if sent_back %}")
+    para(doc, "{{ period_text }}报表有误、已退回修改的：{{ sent_back | join(\"、\") }}。")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if overdue_rows %}")
+    para(doc, "逾期报送、未报送、退回修改、待核实和缺件的材料逐项见表2。")
+    para(doc, "表2　逾期报送、未报送、退回、待核实和缺件的材料", "表题")
+    table(doc, [9, 30, 31, 20, 13, 53],
+          [["序号", "材料", "截止日期", "{{ unit_noun }}", "情况", "说明"]],
+          ["{{ r.seq }}", "{{ r.label }}", "{{ r.due_text }}", "{{ r.town }}", "{{ r.status_label }}", "{{ r.note }}"],
+          "for r in overdue_rows", left={5})
+    tag(doc, "{%p endif %}")
+
+    para(doc, "三、重大隐患整改情况", "一级标题")
+    tag(doc, "{%p if open_hazards or rectify_passed %}")
+    tag(doc, "{%p if open_hazards %}")
+    para(doc, "按照“重大隐患原则上{{ rectify_by_text }}前全部整改到位”的要求，截至{{ as_of_text }}，"
+              "仍有{{ open_hazards | length }}个{{ unit_noun }}存在逾期未整改到位的重大隐患（逐项见表3）：")
+    tag(doc, "{%p for o in open_hazards %}")
+    para(doc, "{{ loop.index }}．{{ o.town }}（{{ o.period_text }}报表累计排查重大隐患{{ o.found }}项、"
+              "已整改{{ o.fixed }}项）：{{ o.rows | length }}项逾期未整改到位。")
+    tag(doc, "{%p endfor %}")
+    para(doc, "表3　逾期未整改到位的重大隐患", "表题")
+    table(doc, [10, 20, 38, 28, 60],
+          [["序号", "{{ unit_noun }}", "企业名称", "挂牌督办单位", "重大隐患明细及整改计划"]],
+          ["{{ h.seq }}", "{{ h.town }}", "{{ h.enterprise }}", "{{ h.supervisor }}", "{{ h.detail }}"],
+          "for h in hazard_rows", left={2, 3, 4})
+    para(doc, "上述{{ unit_noun }}要严格落实整改措施、责任、资金、时限和预案“五到位”，"
+              "确实不能按期整改的，要主动向{{ authority }}报告。")
+    tag(doc, "{%p else %}")
+    para(doc, "各{{ unit_noun }}报告的重大隐患均已于{{ rectify_by_text }}前整改到位。")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p else %}")
+    para(doc, "重大隐患原则上须于{{ rectify_by_text }}前全部整改到位，请各{{ unit_noun }}加快整改进度。")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "四、典型案例报送情况", "一级标题")
+    tag(doc, "{%p if no_case %}")
+    para(doc, "{{ no_case | join(\"、\") }}{% if cases_due_passed %}在行动期间{% else %}目前{% endif %}"
+              "尚未上报安全生产重大隐患执法典型案例。按照通知要求，各{{ unit_noun }}行动期间至少上报1个典型案例"
+              "{% if not cases_due_passed and cases_due_text %}，请于{{ cases_due_text }}前报送{% endif %}。")
+    tag(doc, "{%p else %}")
+    para(doc, "各{{ unit_noun }}均已上报安全生产重大隐患执法典型案例。")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "五、下步工作要求", "一级标题")
+    para(doc, "各{{ unit_noun }}要对照通报问题，认真查漏补缺，严格按时限报送材料，确保“百日攻坚”冬季行动各项任务落实到位。")
+    para(doc, "联系人：{{ contact.people | join(\"、\") }}　联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
+    para(doc, "邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
+    attachments(doc)
+    signature(doc)
+    record(doc, "{%tr if copy_to %}")
+    return doc
+
+
+def attachments(doc) -> None:
+    """附件说明: 正文下空一行，左空二字 "附件：", several numbered 1．2．, wrapped lines under the names."""
+    tag(doc, "{%p if attachments %}")
+    para(doc, "", "联系方式")
+    tag(doc, "{%p for a in attachments %}")
+    para(doc, "{% if loop.first %}附件：{% else %}　　　{% endif %}"
+              "{% if attachments | length > 1 %}{{ loop.index }}．{% endif %}{{ a }}", "附件说明")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+
+def remind_template():
+    """templates/remind.docx: one town's 催报通知, the same words as remind.txt.j2."""
+    doc = new_document("催报通知")
+    masthead(doc)
+    para(doc, "催报通知", "公文标题")
+    para(doc, "", "主送机关")
+    para(doc, "{{ addressee }}：", "主送机关")
+    para(doc, "按照{{ campaign_name }}的报送要求，截至{{ as_of_text }}，你单位以下材料未按时报送：")
+    tag(doc, "{%p for item in items %}")
+    para(doc, "{{ loop.index }}．{{ item.label }}（应于{{ item.due_text }}前报送）："
+              "{% if item.status == \"missing\" %}至今未收到，已逾期 {{ item.days_late }} 天。"
+              "{% elif item.status == \"rejected\" %}报送的文件检查未通过（{{ item.reason }}），已退回，"
+              "至今未收到修改后的文件，已逾期 {{ item.days_late }} 天。"
+              "{% elif item.status == \"incomplete\" %}{{ item.received_text }}收到，但缺少{{ item.missing_materials }}，"
+              "已逾期 {{ item.days_late }} 天。"
+              "{% else %}{{ item.received_text }}收到，逾期 {{ item.days_late }} 天。{% endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if missing %}")
+    para(doc, "请于收到本通知后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
+    tag(doc, "{%p else %}")
+    para(doc, "以上材料已补报，请今后严格按规定时限报送。")
+    tag(doc, "{%p endif %}")
+    para(doc, "联系人：{{ contact.people | join(\"、\") }}", "联系方式")
+    para(doc, "联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
+    para(doc, "电子邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
+    signature(doc)
+    record(doc, None)  # one notice per town: no 抄送
+    return doc
+
+
+def build(folder: Path) -> list[Path]:
+    """Write both templates into `folder`; the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, make in (("summary.docx", summary_template), ("remind.docx", remind_template)):
+        target = folder / name
+        make().save(str(target))
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "templates"
+    for path in build(out):
+        print(path)

@@ -1,0 +1,87 @@
+"""Word → PDF through LibreOffice (soffice --headless), when it is installed.
+
+Each conversion runs with a private, throw-away LibreOffice profile: a soffice the clerk has open (or another
+conversion) holds the default profile's lock, and a second headless one would quietly do nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+TIMEOUT_SECONDS = 180
+
+# Where the documents' Chinese fonts (仿宋_GB2312, 楷体_GB2312, 方正小标宋简体 …) are not installed, the PDF takes the
+# nearest installed one of the same kind — a serif for 仿宋/楷体/宋体, a sans for 黑体 — not whatever comes first.
+_FONTS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  {aliases}
+  <!-- 方正小标宋简体 absent: its stand-in (a 宋体) is drawn bold, as a title in 宋体 is set. -->
+  <match target="font">
+    <test target="pattern" name="family" qual="first"><string>方正小标宋简体</string></test>
+    <test name="family" compare="not_eq"><string>方正小标宋简体</string></test>
+    <edit name="embolden" mode="assign"><bool>true</bool></edit>
+  </match>
+</fontconfig>
+"""
+_ALIASES = {
+    ("仿宋_GB2312", "仿宋", "FangSong"): ("FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC",
+                                        "AR PL UMing CN"),
+    ("楷体_GB2312", "楷体", "KaiTi"): ("KaiTi", "楷体", "STKaiti", "AR PL UKai CN", "Noto Serif CJK SC"),
+    ("方正小标宋简体", "宋体", "SimSun"): ("SimSun", "宋体", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN"),
+    ("黑体", "SimHei"): ("SimHei", "黑体", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei"),
+}
+
+
+class OfficeMissing(Exception):
+    """LibreOffice is not installed: a PDF cannot be made on this computer."""
+
+
+class ConversionFailed(Exception):
+    """LibreOffice ran but gave no PDF."""
+
+
+def soffice() -> str | None:
+    """The LibreOffice program, if installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _font_config(folder: Path) -> Path:
+    aliases = []
+    for names, prefer in _ALIASES.items():
+        families = "".join(f"<family>{f}</family>" for f in prefer)
+        aliases += [f"<alias binding=\"same\"><family>{n}</family><prefer>{families}</prefer></alias>" for n in names]
+    path = folder / "fonts.conf"
+    path.write_text(_FONTS.format(aliases="\n  ".join(aliases)), encoding="utf-8")
+    return path
+
+
+def docx_to_pdf(docx: bytes) -> bytes:
+    """The PDF of a Word document; OfficeMissing or ConversionFailed (with a Chinese message) when none."""
+    program = soffice()
+    if program is None:
+        raise OfficeMissing("本机没有安装 LibreOffice（soffice），无法转换为 PDF；请安装 LibreOffice，"
+                            "或写出 .docx 后用 Word/WPS 另存为 PDF")
+    with tempfile.TemporaryDirectory(prefix="bairi-pdf-") as temp:
+        folder = Path(temp)
+        source = folder / "document.docx"
+        source.write_bytes(docx)
+        env = {**os.environ, "FONTCONFIG_FILE": str(_font_config(folder)), "HOME": str(folder)}
+        command = [program, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
+                   "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source)]
+        try:
+            done = subprocess.run(command, check=False, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, cwd=folder)
+        except subprocess.TimeoutExpired:
+            raise ConversionFailed(f"LibreOffice 转换 PDF 超过 {TIMEOUT_SECONDS} 秒仍未完成") from None
+        except OSError as exc:
+            raise ConversionFailed(f"无法运行 LibreOffice：{exc.strerror or exc}") from None
+        result = folder / "out" / "document.pdf"
+        if not result.is_file():
+            said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
+            raise ConversionFailed("LibreOffice 没有生成 PDF" + (f"：{said[-1]}" if said else ""))
+        return result.read_bytes()
