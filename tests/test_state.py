@@ -84,7 +84,9 @@ def inbox(tmp_path):
         '[[received]]\ntown = "山河镇"\ndeadline = "2023-12"\non = 2023-12-24\nhow = "纸质"\n'
         'materials = ["return", "progress", "lists"]\nnote = "纸质报表已交，数字待录入"\nby = "申晋钢"\nentered = 2023-12-24\n'
         '[[extension]]\ntown = "柳树口镇"\ndeadline = "2023-12"\nuntil = 2023-12-28\nnote = "镇里停电，经局领导同意"\n'
-        'by = "申晋钢"\nentered = 2023-12-22\n', encoding="utf-8")
+        'by = "申晋钢"\nentered = 2023-12-22\n'
+        '[[accepted]]\ntown = "巴公镇"\ndeadline = "2023-12"\ncode = "W507"\nnote = "两家企业停产"\nby = "申晋钢"\n'
+        'entered = 2023-12-26\n', encoding="utf-8")
     return box
 
 
@@ -134,6 +136,10 @@ def test_reasons_and_citations_are_given(inbox):
     assert items[("高都镇", DEC)]["missing_materials"] == ["三清单"]
     assert "不是可读取的电子表格" in items[("大阳镇", DEC)]["reason"]
     assert [(e["kind"], e["how"]) for e in items[("山河镇", DEC)]["logbook"]] == [("received", "纸质")]
+    bagong = items[("巴公镇", DEC)]
+    assert [(e["kind"], e["code"]) for e in bagong["logbook"]] == [("accepted", "W507")]
+    assert [f["message"] for f in bagong["findings"] if f["code"] == "D727"] == [
+        "巴公镇2023年12月报表的警告 W507 已接受该镇的说明：县局登记（2023-12-26 申晋钢：两家企业停产）"]
     liushu = items[("柳树口镇", DEC)]
     assert (liushu["due"], [e["kind"] for e in liushu["logbook"]]) == ("2023-12-28", ["extension"])
     # The same blank plan from two towns: counted for each, each warned.

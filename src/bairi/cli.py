@@ -518,7 +518,7 @@ def summary(
         _fail("--pdf 须与 -o 通报.docx 一起使用（或直接 -o 通报.pdf）")
     if (pdf or (output is not None and output.suffix.lower() == ".pdf")) and soffice() is None:
         _fail("本机没有安装 LibreOffice（soffice），无法写出 PDF；请安装 LibreOffice，或写出 .docx 后用 Word/WPS 另存为 PDF")
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
+    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook)
     day = state.as_of
     chosen = period or period_on(campaign, day)
     try:
@@ -585,7 +585,8 @@ def hazards(
 
     Example: bairi hazards 收件箱/ --as-of 2024-01-31 -o 重大隐患台账.xlsx
     """
-    from bairi.deadlines.hazards import build_register, overdue, sightings_of
+    from bairi.deadlines.hazard_entries import overdue, sightings_of
+    from bairi.deadlines.hazards import build_register
     from bairi.present.hazards import register_dict, show_register
     from bairi.write.register import RegisterUnreadable, read_register, write_register
 

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
-import unicodedata
-from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,9 +27,27 @@ from typing import TYPE_CHECKING
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity, finding
 from bairi.core.model import Hazard, Return
+from bairi.deadlines.hazard_entries import (
+    STATUS_LABELS,
+    Entry,
+    PreviousEntry,
+    PreviousRegister,
+    Register,
+    Seen,
+    Sighting,
+)
+from bairi.deadlines.hazard_text import (
+    clerk_closed,
+    detail_key,
+    detail_similarity,
+    enterprise_key,
+    says_rectified,
+    stated_deadline,
+    without_region,
+)
 
 if TYPE_CHECKING:
-    from bairi.state.standing import CampaignState
+    pass
 
 # A detail this similar (0..1, see `detail_similarity`) to an entry of the same enterprise is the same hazard.
 SURE = 0.7
@@ -43,339 +58,6 @@ CLOSE_NAME = 0.75
 CLOSE_DETAIL = 0.8
 # Two candidates whose scores are closer than this are a guess between them, not a sure match.
 MARGIN = 0.05
-
-# Province, city and county names a town may put before an enterprise's name, or leave off.
-REGION_PREFIXES = ("山西省", "山西", "晋城市", "晋城", "泽州县", "泽州")
-
-# The clerk's columns, kept across runs and never overwritten: (key, header).
-CLERK_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("verified", "核查结果"),
-    ("closed_on", "销号日期"),
-    ("owner", "责任人"),
-    ("match", "匹配确认"),
-    ("measures", "措施到位"),
-    ("responsibility", "责任到位"),
-    ("funds", "资金到位"),
-    ("timeline", "时限到位"),
-    ("contingency", "预案到位"),
-    ("town_confirmed", "镇级确认"),
-    ("county_confirmed", "县级确认"),
-    ("remarks", "备注"),
-)
-CLERK_KEYS = tuple(key for key, _ in CLERK_COLUMNS)
-STATUS_LABELS = {"open": "未整改", "rectified": "已整改"}
-BASIS_LABELS = {"text": "报表注明已整改", "count": "未再列入且已整改数增加", "total": "报表累计重大隐患已全部整改",
-                "clerk": "县局核查销号"}
-
-_CONFIRMED = {"确认", "已确认", "是", "是同一项", "同一", "同一项", "正确", "对", "√", "✓", "✔", "y", "yes", "confirmed"}
-_REJECTED = {"否定", "否", "否认", "不是", "不是同一项", "不同", "不同项", "拆分", "分开", "错误", "错", "×", "✗", "✘",
-             "n", "no", "rejected"}
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """One town's return for one period, as the county counts it (the copy the campaign state chose)."""
-
-    town: str
-    period: str
-    ret: Return
-    file: str
-    received: datetime | None = None
-
-    @property
-    def accepted(self) -> bool:
-        """True when the return passed its check (a rejected one still says which hazards the town has)."""
-        return self.ret.ok
-
-
-@dataclass(frozen=True)
-class Seen:
-    """One hazard row in one month's return."""
-
-    key: str
-    period: str
-    file: str
-    received: datetime | None
-    hazard: Hazard
-    rectified: bool
-    deadline: date | None
-
-    def as_dict(self) -> dict[str, object]:
-        """The source as the JSON document spells it: the file and the cells of each field."""
-        return {"period": self.period, "file": self.file, "received": self.received, "location": self.hazard.location,
-                "cells": dict(self.hazard.cells), "enterprise": self.hazard.enterprise, "town": self.hazard.town,
-                "category": self.hazard.category, "supervisor": self.hazard.supervisor, "detail": self.hazard.detail,
-                "rectified": self.rectified}
-
-
-@dataclass
-class PreviousEntry:
-    """One row of the previous register: the clerk's columns and what the entry was then."""
-
-    id: str
-    location: str
-    keys: list[str] = field(default_factory=list)
-    fuzzy: list[tuple[str, str]] = field(default_factory=list)
-    apart: list[tuple[str, str]] = field(default_factory=list)
-    clerk: dict[str, object] = field(default_factory=dict)
-    row: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def decision(self) -> str:
-        """confirmed, rejected or "" from the 匹配确认 column."""
-        return match_decision(self.clerk.get("match"))
-
-
-@dataclass
-class PreviousRegister:
-    """What the register workbook of the last run holds."""
-
-    source: str
-    entries: list[PreviousEntry] = field(default_factory=list)
-
-
-@dataclass
-class Entry:
-    """One major hazard followed across the campaign."""
-
-    id: str
-    town: str
-    enterprise: str = ""
-    category: str = ""
-    supervisor: str = ""
-    detail: str = ""
-    seen: list[Seen] = field(default_factory=list)
-    status: str = "open"
-    rectified_in: str | None = None
-    basis: str = ""
-    deadline: date | None = None
-    deadline_source: str = ""
-    plan_deadline: date | None = None  # the plan's own, when it states one
-    overdue: bool = False
-    vanished_from: str | None = None
-    fuzzy: list[tuple[str, str]] = field(default_factory=list)
-    apart: list[tuple[str, str]] = field(default_factory=list)
-    clerk: dict[str, object] = field(default_factory=dict)
-    carried: bool = False  # only in the previous register, not in this run's inputs
-    carried_periods: list[str] = field(default_factory=list)
-
-    @property
-    def periods(self) -> list[str]:
-        """The months whose returns list it."""
-        if self.carried:
-            return list(self.carried_periods)
-        return sorted({s.period for s in self.seen})
-
-    @property
-    def first_period(self) -> str | None:
-        """The month it was first reported."""
-        return self.periods[0] if self.periods else None
-
-    @property
-    def last_period(self) -> str | None:
-        """The last month that lists it."""
-        return self.periods[-1] if self.periods else None
-
-    @property
-    def keys(self) -> list[str]:
-        """Its sightings' keys, in order (kept in the register to recognise it next run)."""
-        return [s.key for s in self.seen]
-
-    @property
-    def status_label(self) -> str:
-        """未整改 or 已整改."""
-        return STATUS_LABELS[self.status]
-
-    @property
-    def match(self) -> str:
-        """confirmed, rejected or "" as the clerk wrote it."""
-        return match_decision(self.clerk.get("match"))
-
-
-@dataclass
-class Register:
-    """The register as of one day, with every finding made while building it."""
-
-    as_of: date
-    periods: list[str]
-    entries: list[Entry]
-    findings: list[Finding]
-
-    @property
-    def open(self) -> list[Entry]:
-        """Entries not yet rectified."""
-        return [e for e in self.entries if e.status == "open"]
-
-    @property
-    def has_errors(self) -> bool:
-        """True when some finding is of error severity."""
-        return any(f.severity is Severity.ERROR for f in self.findings)
-
-
-def overdue(register: Register) -> list[Entry]:
-    """The open entries past their rectification deadline (for deadlines and summary)."""
-    return [e for e in register.entries if e.overdue]
-
-
-def sightings_of(state: CampaignState) -> list[Sighting]:
-    """Per town and period, the return that counts, else the one sent back (a hazard it lists is not closed
-    by being sent back): what the campaign state decided, for the register."""
-    found = []
-    for standing in state.standings:
-        receipt = standing.counted or standing.sent_back
-        if standing.deadline.kind == "return" and receipt is not None and receipt.ret is not None:
-            found.append(Sighting(standing.town, standing.deadline.key, receipt.ret, receipt.source, receipt.received))
-    return found
-
-
-# --- names and texts ----------------------------------------------------------------------------
-
-_PUNCT = re.compile(r"[\s\u3000\xa0·•．.,，、:：;；\"'“”‘’《》〈〉<>【】\[\]()（）\-—_/]+")
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "")
-
-
-def enterprise_key(name: str) -> str:
-    """An enterprise's name as compared: widths, spaces, brackets and 有限责任公司/有限公司 folded."""
-    text = _PUNCT.sub("", _fold(name))
-    return text.replace("有限责任公司", "有限公司").replace("有限责任", "有限")
-
-
-def without_region(key: str) -> str:
-    """A normalised name with the 山西/晋城/泽州 prefixes it may start with taken off."""
-    changed = True
-    while changed:
-        changed = False
-        for prefix in REGION_PREFIXES:
-            if key.startswith(prefix) and len(key) > len(prefix) + 2:
-                key, changed = key[len(prefix):], True
-    return key
-
-
-# A plan's own deadline: 12月10日前, 2023年12月20日前, 12月底前, 限期至1月15日.
-_DATE = r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号]|(底|末|月底))"
-_DEADLINE = re.compile(_DATE + r"\s*(?:前|之前|以前)|(?:限期至|限期到|期限至|期限为|截止至|截止到|截至|最迟)\s*" + _DATE)
-# The promise that goes with it ("…前整改到位"), which must not read as done.
-_PROMISE = re.compile(r"[^，,。；;（(）)]{0,10}")
-_REMARK = re.compile(r"[（(][^（()）]*(?:整改|验收|销号|消除)[^（()）]*[）)]")
-_DONE = re.compile(r"已(?:于[^，,。；;]{0,14}?)?(?:全部)?(?:整改(?:完毕|完成|到位)?|完成(?:整改)?|销号|验收|消除|关闭)"
-                   r"|整改(?:已)?(?:完毕|完成)|完成整改|销号|验收合格|通过验收|隐患(?:已)?消除")
-_NOT = re.compile(r"(?:未|没有|没|不|尚|待|拟|正在|无法|计划|预计|争取|力争|确保|要求|限期|需|须|应)[^，,。；;]{0,4}$")
-
-
-def _deadline_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in _DEADLINE.finditer(text):
-        tail = _PROMISE.match(text, match.end())
-        spans.append((match.start(), tail.end() if tail else match.end()))
-    return spans
-
-
-def says_rectified(text: str) -> bool:
-    """True when the text says the hazard has been rectified (已整改, 整改完毕, 已销号…), read with its negations."""
-    text = _fold(text)
-    if not text:
-        return False
-    # "12月10日前整改到位" / "前完成整改" is a plan, not a report.
-    for start, end in reversed(_deadline_spans(text)):
-        text = text[:start] + "，" + text[end:]
-    for match in _DONE.finditer(text):
-        before = text[max(0, match.start() - 8):match.start()]
-        after = text[match.end():match.end() + 2]
-        if _NOT.search(before) or after.startswith(("中", "前")):
-            continue
-        return True
-    return False
-
-
-def _resolve_year(month: int, day_text: str | None, end_of_month: bool, period: str) -> date | None:
-    year, start = int(period[:4]), date(int(period[:4]), int(period[5:]), 1)
-    best: date | None = None
-    for candidate in (year - 1, year, year + 1):
-        try:
-            day = monthrange(candidate, month)[1] if end_of_month else int(day_text or 0)
-            found = date(candidate, month, day)
-        except ValueError:
-            continue
-        if best is None or abs((found - start).days) < abs((best - start).days):
-            best = found
-    return best
-
-
-def stated_deadline(text: str, period: str) -> date | None:
-    """The plan's own deadline (the first one it states); a date without a year is the one nearest the period."""
-    for match in _DEADLINE.finditer(_fold(text)):
-        groups = match.groups()
-        year, month, day, end = groups[:4] if groups[1] else groups[4:]
-        month_number = int(month)
-        if not 1 <= month_number <= 12:
-            continue
-        if year:
-            try:
-                return date(int(year), month_number, monthrange(int(year), month_number)[1] if end else int(day))
-            except ValueError:
-                continue
-        found = _resolve_year(month_number, day, bool(end), period)
-        if found is not None:
-            return found
-    return None
-
-
-def _detail_key(text: str) -> str:
-    """The detail as compared: the rectification remark a later month adds left out, widths and spaces folded."""
-    return _PUNCT.sub("", _REMARK.sub("", _fold(text)))
-
-
-def detail_similarity(a: str, b: str) -> float:
-    """How alike two details are (0..1): difflib's ratio, or how much of the shorter the longer contains."""
-    x, y = _detail_key(a), _detail_key(b)
-    if not x or not y:
-        return 1.0 if x == y else 0.0
-    matcher = SequenceMatcher(None, x, y, autojunk=False)
-    ratio = matcher.ratio()
-    shorter = min(len(x), len(y))
-    if shorter >= 12:
-        common = sum(block.size for block in matcher.get_matching_blocks())
-        ratio = max(ratio, 0.95 * common / shorter)
-    return round(ratio, 3)
-
-
-def match_decision(value: object) -> str:
-    """The clerk's 匹配确认: confirmed, rejected or "" (blank or not understood)."""
-    text = _PUNCT.sub("", _fold(str(value or ""))).lower()
-    if text in _CONFIRMED:
-        return "confirmed"
-    if text in _REJECTED:
-        return "rejected"
-    return ""
-
-
-_TYPED_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-
-
-def _typed_date(value: object) -> date | None:
-    """A date cell, or a date typed as text (2024-01-28, 2024/1/28, 2024年1月28日)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    match = _TYPED_DATE.search(_fold(str(value or "")))
-    if match is None:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-
-
-def _clerk_closed(clerk: dict[str, object], as_of: date) -> bool:
-    """The clerk has closed it: a 销号日期 on or before `as_of`, or a 核查结果 or 销号日期 that says it is rectified."""
-    closed = _typed_date(clerk.get("closed_on"))
-    if closed is not None:
-        return closed <= as_of
-    return says_rectified(str(clerk.get("verified") or "")) or says_rectified(str(clerk.get("closed_on") or ""))
 
 
 # --- matching -------------------------------------------------------------------------------------
@@ -391,7 +73,7 @@ class _Town:
 
 
 def _sighting_key(town: str, period: str, hazard: Hazard, seen: dict[str, int]) -> str:
-    base = f"{town}|{period}|{enterprise_key(hazard.enterprise)}|{_detail_key(hazard.detail)}"
+    base = f"{town}|{period}|{enterprise_key(hazard.enterprise)}|{detail_key(hazard.detail)}"
     count = seen.get(base, 0)
     seen[base] = count + 1
     return hashlib.sha1(f"{base}|{count}".encode()).hexdigest()[:12]
@@ -676,7 +358,7 @@ def _carried(row: PreviousEntry, as_of: date, out: list[Finding]) -> Entry:
                   carried_periods=periods, apart=list(row.apart),
                   deadline=deadline if isinstance(deadline, date) else None,
                   status="rectified" if str(data.get("status") or "") == STATUS_LABELS["rectified"] else "open")
-    if entry.status == "open" and _clerk_closed(entry.clerk, as_of):
+    if entry.status == "open" and clerk_closed(entry.clerk, as_of):
         entry.status = "rectified"
     entry.basis = "clerk" if entry.status == "rectified" else ""
     out.append(finding("H807", row.location, id=row.id or "（无编号）", town=entry.town, enterprise=entry.enterprise))
@@ -729,7 +411,7 @@ def build_register(sightings: Iterable[Sighting], campaign: Campaign, as_of: dat
     for town in towns:
         _settle(town, town.entries, out)
         for entry in town.entries:
-            if entry.status == "open" and _clerk_closed(entry.clerk, as_of):
+            if entry.status == "open" and clerk_closed(entry.clerk, as_of):
                 entry.status, entry.basis, entry.rectified_in = "rectified", "clerk", None
                 entry.vanished_from = None
         _consistency(town, town.entries, out)

@@ -124,7 +124,8 @@ def _figure(ret: Return, key: str) -> int | None:
 def open_hazards(state: CampaignState) -> list[OpenHazards]:
     """Towns with major hazards past their rectification day, from the hazard register built on the state,
     with each town's latest 累计 figures beside them."""
-    from bairi.deadlines.hazards import build_register, overdue, sightings_of
+    from bairi.deadlines.hazard_entries import overdue, sightings_of
+    from bairi.deadlines.hazards import build_register
 
     sightings = sightings_of(state)
     late = overdue(build_register(sightings, state.campaign, state.as_of))

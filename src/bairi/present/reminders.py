@@ -156,13 +156,13 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     table.add_column("镇", no_wrap=True, min_width=8)
     for deadline in result.deadlines:
         table.add_column(f"{deadline.short}\n截止{_md(deadline.due)}", no_wrap=True, min_width=9)
-    towns = list(result.by_town().items())
+    rows_by_town = list(result.by_town().items())
     hidden = 0
-    if len(towns) > TABLE_TOWNS:
+    if len(rows_by_town) > TABLE_TOWNS:
         # A province has a thousand units: show those with something owed or to check, count the rest.
-        needing = [(t, items) for t, items in towns if any(i.status not in ("on_time", "not_due") for i in items)]
-        hidden, towns = len(towns) - len(needing[:TABLE_TOWNS]), needing[:TABLE_TOWNS]
-    for town, items in towns:
+        needing = [(t, items) for t, items in rows_by_town if any(i.status not in ("on_time", "not_due") for i in items)]
+        hidden, rows_by_town = len(rows_by_town) - len(needing[:TABLE_TOWNS]), needing[:TABLE_TOWNS]
+    for town, items in rows_by_town:
         table.add_row(escape(town), *[_cell(i) for i in items])
     if hidden:
         table.add_row(f"[dim]另 {hidden} 个[/]", *["" for _ in result.deadlines])

@@ -219,7 +219,7 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
         elif isinstance(entry, Accepted):
             shown = [f for r in receipts if r.ret is not None for f in r.ret.findings if f.code == entry.code]
             notes.append(finding("D727", shown[0].location if shown else f"登记簿 {town}", town=town, label=deadline.label,
-                                 code=entry.code, cite=entry.cite))
+                                 warning=entry.code, cite=entry.cite))
     standing = Standing(town, deadline, "missing" if past else "not_due", (as_of - limit).days if past else 0, due,
                         receipts=receipts, logbook=used, findings=notes, past_due=past)
     if good:
