@@ -43,7 +43,7 @@ def run(args: list[str]):
 
 
 def test_all_commands_are_registered():
-    assert sorted(COMMANDS) == ["check", "deadlines", "fetch", "hazards", "init", "merge", "schema", "summary",
+    assert sorted(COMMANDS) == ["check", "deadlines", "fetch", "hazards", "init", "merge", "schema", "seal", "summary",
                                "template"]
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -97,8 +98,10 @@ def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[An
     return row
 
 
-def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date) -> Workbook:
-    """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表."""
+def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),
+                    extra: Callable[[Workbook], None] | None = None) -> Workbook:
+    """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表 (`notes` under the form's rows, `extra`
+    adding sheets such as 更正说明)."""
     book = Workbook()
     ws = book.active
     ws.title = "报告表"
@@ -111,11 +114,13 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
     lay_form(ws, campaign, unit=campaign.authority, filler=filler, filled_on=filled_on,
              period=merged.totals["period_row"], cumulative=merged.totals["cumulative_row"],
              hazards=hazards, title=title)
+    said = list(notes)
     if merged.missing_towns:
-        note = (f"注：本表不完整，未含 {len(merged.missing_towns)} 个单位（未报或被退回）："
-                + "、".join(merged.missing_towns) + "。")
-        box(ws, 9, 1, 9, WIDTH, note, NOTE)
-        set_height(ws, 9, 30)
+        said.append(f"注：本表不完整，未含 {len(merged.missing_towns)} 个单位（未报或被退回）："
+                    + "、".join(merged.missing_towns) + "。")
+    if said:
+        box(ws, 9, 1, 9, WIDTH, "\n".join(said), NOTE)
+        set_height(ws, 9, 30 * len(said))
 
     # Each accepted return's figures, read once for the sheets that show them.
     figures = {id(r): (r.values("period"), r.values("cumulative")) for r in merged.accepted}
@@ -170,6 +175,8 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
             put(problems, r, 5, values[4], look)
 
     _chart_sheet(book.create_sheet("图表"), merged, figures)
+    if extra is not None:
+        extra(book)
     return book
 
 
@@ -283,7 +290,8 @@ def _chart_sheet(ws: Worksheet, merged: Any, figures: dict[int, tuple[dict[str, 
                      value_cols=columns, y_title="项", width_cm=24, height_cm=9)
 
 
-def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date) -> None:
+def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),
+                 extra: Callable[[Workbook], None] | None = None) -> None:
     """Write the county's merged workbook atomically."""
     import gc
 
@@ -292,7 +300,7 @@ def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, fille
     paused = gc.isenabled()
     gc.disable()
     try:
-        data = to_bytes(merged_workbook(merged, campaign, filler, filled_on))
+        data = to_bytes(merged_workbook(merged, campaign, filler, filled_on, notes, extra))
     finally:
         if paused:
             gc.enable()
