@@ -4,7 +4,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ runner = CliRunner()
 def town_return(folder: Path, town: str, day: int, name: str | None = None, **kw) -> Path:
     """A town's December return, received (file time) on December `day`."""
     path = write_return(folder / (name or f"{town}12月份百日攻坚报表.xlsx"), unit=f"{town}应急管理中心", **kw)
-    stamp = datetime(2023, 12, day, 10, 0, tzinfo=timezone.utc).timestamp()
+    stamp = datetime(2023, 12, day, 10, 0, tzinfo=UTC).timestamp()
     os.utime(path, (stamp, stamp))
     return path
 
@@ -129,6 +129,7 @@ def test_a_second_seal_names_the_first_and_an_unchanged_period_is_not_sealed_aga
     assert [(c["town"], c["row"], c["key"], c["old"], c["new"]) for c in second["corrections"]] == [
         ("巴公镇", "period", "teams", 2, 3)]
     assert load_workbook(second_out).sheetnames[1] == "更正说明"
+    assert sha(out) == first["workbook_sha256"]  # round 1's workbook is left as it was sent
     assert (second_out.parent / "泽州县_2023-12_第2次_更正说明.txt").is_file()
 
     # Merged again, the period is compared with the latest seal: nothing has changed since round 2.

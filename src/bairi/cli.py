@@ -258,6 +258,8 @@ CsvOpt = Annotated[Optional[Path], typer.Option("--csv", help="同时写出明�
 LedgerOpt = Annotated[Optional[Path], typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
 NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
 LogbookOpt = Annotated[Optional[Path], typer.Option("--logbook", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
+FormFileOpt = Annotated[Path | None, typer.Option(
+    "--form", help="市局下发的报表模板（.xlsx）：按模板中的栏目名填写全县数字，保留其格式（也可在 bairi.toml 中指定；默认用通知的附件格式）")]
 
 
 def _state(paths: list[Path], campaign, as_of: Optional[date], ledger: Optional[Path], no_ledger: bool,
@@ -310,6 +312,7 @@ def merge(
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
+    form: FormFileOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
@@ -335,8 +338,9 @@ def merge(
         # A sealed period is merged as before, but against its seal: what changed is said, never silently sent.
         found = _sealed(ledger or _ledger_path(paths), merged, output)
         notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
-        write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
-                     state.as_of, notes, extra)
+        who = filler or campaign.filler or next(iter(campaign.contact.people), "")
+        write_merged(output, merged, campaign, who, state.as_of, notes, extra,
+                     _city_form(form, merged, campaign, who, state.as_of))
         if found is not None and found.corrections:
             text = fixes.write_text(output, found, campaign.authority, merged.totals)
         if csv is not None:
@@ -359,6 +363,21 @@ def merge(
                 console.print(f"更正说明已写出：{text}（汇总表中另有“{fixes.SHEET}”工作表）", markup=False)
     trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
     raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
+
+
+def _city_form(form: Path | None, merged, campaign, filler: str, day: date):
+    """The city's template filled (None for the notice's form): --form, else the config's `form`."""
+    chosen = form or (Path(campaign.form) if campaign.form else None)
+    if chosen is None:
+        return None
+    from bairi.write.city_form import TemplateProblem, fill_template
+
+    if not chosen.is_file():
+        _fail(f"市局模板不存在：{chosen}")
+    try:
+        return fill_template(chosen, merged, campaign, filler, day)
+    except TemplateProblem as exc:
+        _fail(str(exc))
 
 
 def _ledger_path(paths: list[Path]) -> Path:
@@ -393,6 +412,7 @@ def seal(
     fmt: FormatOpt = Format.table,
     ledger: LedgerOpt = None,
     logbook: LogbookOpt = None,
+    form: FormFileOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """封存某月上报市局的汇总表：记下汇总表和每份报表的 SHA-256、收到时间、全县合计、各镇每个数字及其单元格、截至日期、封存人和时间。
@@ -459,7 +479,8 @@ def seal(
     who = filler or campaign.filler or next(iter(campaign.contact.people), "")
     notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
     try:
-        write_merged(output, merged, campaign, who, state.as_of, notes, extra)
+        write_merged(output, merged, campaign, who, state.as_of, notes, extra,
+                     _city_form(form, merged, campaign, who, state.as_of))
         digest = seals.file_sha256(output)
     except OSError as exc:
         _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")

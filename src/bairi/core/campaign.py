@@ -121,6 +121,9 @@ class Campaign(BaseModel):
     # A first copy that was sent back still fixes the town's time when a corrected one follows. Default: no —
     # a return sent back is as not yet received, and timeliness counts from the first acceptable copy.
     sent_back_keeps_time: bool = False
+    # The form the county fills and sends up: a city's own template (.xlsx), found by its labels; "" for the
+    # notice's form. A relative path is from the folder of bairi.toml.
+    form: str = ""
 
     def material(self, key: str) -> Material | None:
         """The configured material of that key, or None."""
@@ -249,6 +252,8 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
         raise ConfigError(f"配置文件 {path} 格式错误：{toml_problem(exc, text)}") from None
     except OSError as exc:
         raise ConfigError(f"配置文件 {path} 无法读取：{exc.strerror or exc}") from None
+    if isinstance(data.get("form"), str) and data["form"] and not Path(data["form"]).is_absolute():
+        data["form"] = str(path.parent / data["form"])
     return validate(data, str(path))
 
 

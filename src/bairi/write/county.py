@@ -99,11 +99,25 @@ def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[An
 
 
 def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),
-                    extra: Callable[[Workbook], None] | None = None) -> Workbook:
+                    extra: Callable[[Workbook], None] | None = None, base: Workbook | None = None) -> Workbook:
     """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表 (`notes` under the form's rows, `extra`
-    adding sheets such as 更正说明)."""
-    book = Workbook()
-    ws = book.active
+    adding sheets such as 更正说明). `base` is the city's own template already filled: it takes the place of
+    报告表, and the other sheets follow it."""
+    year, month = merged.period.split("-")
+    if base is None:
+        book = Workbook()
+        _report_sheet(book.active, merged, campaign, filler, filled_on, notes)
+    else:
+        book = base
+    _detail_sheets(book, merged, campaign, year, month)
+    if extra is not None:
+        extra(book)
+    return book
+
+
+def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, filled_on: date,
+                  notes: Sequence[str]) -> None:
+    """报告表: the form filled with the county's totals and its major hazards."""
     ws.title = "报告表"
     year, month = merged.period.split("-")
     title = f"{TITLE}（{year}年{int(month)}月）"
@@ -122,6 +136,9 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
         box(ws, 9, 1, 9, WIDTH, "\n".join(said), NOTE)
         set_height(ws, 9, 30 * len(said))
 
+
+def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, month: str) -> None:
+    """分镇明细, 数据来源, 问题清单 and 图表, after the report."""
     # Each accepted return's figures, read once for the sheets that show them.
     figures = {id(r): (r.values("period"), r.values("cumulative")) for r in merged.accepted}
     for line in merged.towns:
@@ -175,9 +192,6 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
             put(problems, r, 5, values[4], look)
 
     _chart_sheet(book.create_sheet("图表"), merged, figures)
-    if extra is not None:
-        extra(book)
-    return book
 
 
 KEYS_ORDER = tuple(c.key for c in COLUMNS)
@@ -291,7 +305,7 @@ def _chart_sheet(ws: Worksheet, merged: Any, figures: dict[int, tuple[dict[str, 
 
 
 def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),
-                 extra: Callable[[Workbook], None] | None = None) -> None:
+                 extra: Callable[[Workbook], None] | None = None, base: Workbook | None = None) -> None:
     """Write the county's merged workbook atomically."""
     import gc
 
@@ -300,7 +314,7 @@ def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, fille
     paused = gc.isenabled()
     gc.disable()
     try:
-        data = to_bytes(merged_workbook(merged, campaign, filler, filled_on, notes, extra))
+        data = to_bytes(merged_workbook(merged, campaign, filler, filled_on, notes, extra, base))
     finally:
         if paused:
             gc.enable()
