@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
-_PATTERNS: dict[str, "re.Pattern[str]"] = {}
+_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
-def _compiled(pattern: str) -> "re.Pattern[str]":
+def _compiled(pattern: str) -> re.Pattern[str]:
     compiled = _PATTERNS.get(pattern)
     if compiled is None:
         compiled = _PATTERNS[pattern] = re.compile(pattern)
@@ -49,7 +49,7 @@ class Column:
     width: float = 9.0
 
     @property
-    def regex(self) -> "re.Pattern[str]":
+    def regex(self) -> re.Pattern[str]:
         """The compiled label pattern (compiled once; headers are matched thousands of times)."""
         return _compiled(self.pattern)
 
@@ -74,7 +74,7 @@ class HazardColumn:
     width: float
 
     @property
-    def regex(self) -> "re.Pattern[str]":
+    def regex(self) -> re.Pattern[str]:
         """The compiled label pattern."""
         return _compiled(self.pattern)
 
@@ -222,14 +222,14 @@ class _LivePattern:
     def __init__(self, which: str) -> None:
         self._which = which
 
-    def _regex(self) -> "re.Pattern[str]":
+    def _regex(self) -> re.Pattern[str]:
         return _compiled(getattr(_ACTIVE[0], self._which).pattern)
 
-    def match(self, text: str) -> "re.Match[str] | None":
+    def match(self, text: str) -> re.Match[str] | None:
         """As re.Pattern.match."""
         return self._regex().match(text)
 
-    def search(self, text: str) -> "re.Match[str] | None":
+    def search(self, text: str) -> re.Match[str] | None:
         """As re.Pattern.search."""
         return self._regex().search(text)
 
@@ -323,6 +323,6 @@ def normalize(text: object) -> str:
 def strip_unit(text: str) -> str:
     """A header without its trailing unit in brackets: 排查企业(家) → 排查企业."""
     # `$` also matches before a final newline, so both endings can carry a unit.
-    if not (text.endswith(")") or text.endswith(")\n")):
+    if not (text.endswith((")", ")\n"))):
         return text
     return _UNIT.sub("", text)
