@@ -5,6 +5,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Border, Font, Side
@@ -195,3 +196,119 @@ def test_what_is_sealed_is_the_city_template_filled(tmp_path):
 
     assert json.loads(result.stdout)["workbook_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert load_workbook(out)["县区汇总"]["D5"].value == 50
+
+
+# --- another form, as data: an extra column and another word for the period row, no code change ----------
+
+def second_form(folder: Path) -> Path:
+    """The notice's form file with 约谈企业（家） after 责令限期整改企业, 工贸行业 for the period row, another title."""
+    from importlib import resources
+
+    text = resources.files("bairi.core").joinpath("form.toml").read_text(encoding="utf-8")
+    text = text.replace('title = "泽州县冶金工贸行业安全生产“百日攻坚”冬季行动工作报告表"',
+                        'title = "泽州县工贸行业安全生产“百日攻坚”冬季行动工作报告表（2024版）"')
+    text = text.replace('label = "冶金工贸"\n', 'label = "工贸行业"\n')
+    text = text.replace('pattern = "^(冶金工贸|冶金工贸行业|本月|本期|当月|本月数|本期数)$"', 'pattern = "^(工贸行业|本月)$"')
+    text = text.replace('pattern = "责令"\n', 'pattern = "责令"\n\n[[columns]]\nkey = "interviews"\nheader = "约谈企业"\n'
+                        'unit = "家"\nkind = "count"\npattern = "约谈"\n')
+    path = folder / "表式2024.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def notice_form_after():
+    """Commands switch the process's active form; the notice's is put back for the tests that follow."""
+    from bairi.core.form import NOTICE, use_form
+
+    yield
+    use_form(NOTICE)
+
+
+def fill_blank(template: Path, out: Path, unit: str, figures: dict[str, list]) -> Path:
+    """A town fills the blank template bairi made: each figure typed under its header, found by the header's text."""
+    book = load_workbook(template)
+    ws = book.active
+    ws["C2"] = unit
+    ws["C3"] = "王五"
+    ws["C4"] = date(2023, 12, 22)
+    headers = {}
+    for col in range(2, ws.max_column + 1):
+        text = "".join(str(ws.cell(r, col).value or "") for r in (5, 6))
+        headers[col] = text
+    for row, values in ((7, figures["period"]), (8, figures["cumulative"])):
+        for col, value in zip(sorted(headers), values):
+            ws.cell(row, col).value = value
+    ws.protection.sheet = False
+    book.save(out)
+    return out
+
+
+def test_a_second_form_drives_template_check_merge_and_json(tmp_path, notice_form_after):
+    import tomllib
+
+    config = tmp_path / "bairi.toml"
+    config.write_text(f'form = "{second_form(tmp_path).name}"\n' + _county_toml(), encoding="utf-8")
+    assert tomllib.loads(config.read_text(encoding="utf-8"))["form"] == "表式2024.toml"
+    blank = tmp_path / "模板.xlsx"
+    made = runner.invoke(app, ["template", "-o", str(blank), "--config", str(config)])
+    assert made.exit_code == 0, made.output
+    ws = load_workbook(blank).active
+    assert ws["A1"].value == "泽州县工贸行业安全生产“百日攻坚”冬季行动工作报告表（2024版）"
+    assert [ws.cell(5, c).value for c in (8, 9, 10)] == ["责令限期整改企业\n（家）", "约谈企业\n（家）", "行政罚款\n（万）"]
+    assert (ws["A7"].value, ws["A8"].value, ws.max_column) == ("工贸行业", "累计", 15)
+
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    # In the form's order: 督查组 企业 一般(排查 整改) 重大(排查 整改) 责令 约谈 罚款 停产 曝光 关闭 分包 劳务.
+    fill_blank(blank, inbox / "巴公镇12月份报表.xlsx", "巴公镇应急管理中心",
+               {"period": [2, 25, 40, 31, 1, 0, 6, 3, 1.5, 1, 1, 0, 0, 1],
+                "cumulative": [4, 50, 85, 70, 2, 1, 11, 5, 3.25, 1, 2, 0, 1, 1]})
+    fill_blank(blank, inbox / "南村镇12月份报表.xlsx", "南村镇应急管理中心",
+               {"period": [1, 20, 10, 10, 0, 0, 2, 4, 0.5, 0, 0, 0, 0, 0],
+                "cumulative": [2, 38, 30, 25, 0, 0, 3, 7, 1, 0, 0, 0, 0, 0]})
+    checked = runner.invoke(app, ["check", str(inbox / "巴公镇12月份报表.xlsx"), "--config", str(config), "--format", "json"])
+    assert checked.exit_code == 0, checked.output
+    doc = json.loads(checked.stdout)
+    assert list(doc["period_row"]) == ["teams", "enterprises", "general_found", "general_fixed", "major_found",
+                                       "major_fixed", "ordered", "interviews", "fines", "suspended", "exposed",
+                                       "closed", "subcontracting", "labor_dispatch"]
+    assert (doc["period_row"]["interviews"], doc["cumulative_row"]["interviews"], doc["cells"]["period_row"]["interviews"]) == (
+        3, 5, "工作报告表!I7")
+    assert doc["period_row"]["fines"] == 1.5
+
+    # Under the notice's form the same file is not its return: 工贸行业 is not a row that form knows.
+    under_notice = runner.invoke(app, ["check", str(inbox / "巴公镇12月份报表.xlsx"), "--format", "json"])
+    assert under_notice.exit_code == 1
+    assert ("E202", "工作报告表") in [(f["code"], f["location"]) for f in json.loads(under_notice.stdout)["findings"]]
+
+    out = tmp_path / "泽州县_2023-12.xlsx"
+    merged = runner.invoke(app, ["merge", str(inbox), "-o", str(out), "--config", str(config), "--as-of", "2023-12-26",
+                                 "--format", "json"])
+    assert merged.exit_code == 0, merged.output
+    totals = json.loads(merged.stdout)["totals"]
+    assert (totals["period_row"]["interviews"], totals["cumulative_row"]["interviews"]) == (7, 12)
+    assert (totals["period_row"]["fines"], totals["period_row"]["ordered"]) == (2.0, 8)
+    report = load_workbook(out)["报告表"]
+    assert report["A1"].value == "泽州县工贸行业安全生产“百日攻坚”冬季行动工作报告表（2024版）（2023年12月）"
+    assert (report["I5"].value, report["I7"].value, report["I8"].value, report["A7"].value) == (
+        "约谈企业\n（家）", 7, 12, "工贸行业")
+    # The county's own return under the same form passes check, as the notice's does under it.
+    again = runner.invoke(app, ["check", str(out), "--config", str(config), "--format", "json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["period_row"]["interviews"] == 7
+    schema = json.loads(runner.invoke(app, ["schema", "merge", "--config", str(config)]).stdout)
+    assert list(schema["$defs"]["Figures"]["properties"])[6:9] == ["ordered", "interviews", "fines"]
+    assert schema["$defs"]["Figures"]["properties"]["interviews"]["description"] == "约谈企业（家）"
+    notice = json.loads(runner.invoke(app, ["schema", "merge"]).stdout)
+    assert "interviews" not in notice["$defs"]["Figures"]["properties"]
+
+
+def test_a_wrong_form_file_is_named(tmp_path, notice_form_after):
+    path = second_form(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('kind = "amount"', 'kind = "money"'), encoding="utf-8")
+    config = tmp_path / "bairi.toml"
+    config.write_text(f'form = "{path.name}"\n' + _county_toml(), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--config", str(config)])
+    assert result.exit_code == 2
+    assert "表式文件" in result.output and "columns.8.kind" in result.output and "Traceback" not in result.output

@@ -73,10 +73,14 @@ def _fail(message: str) -> None:
 
 def _campaign(config: Optional[Path]):
     from bairi.core.campaign import ConfigError, load_campaign
+    from bairi.core.form import FormError, form_for, use_form
 
     try:
-        return load_campaign(config)
-    except ConfigError as exc:
+        campaign = load_campaign(config)
+        # The form this run reads and writes: the config's form file (.toml), else the notice's.
+        use_form(form_for(campaign.form))
+        return campaign
+    except (ConfigError, FormError) as exc:
         _fail(str(exc))
 
 
@@ -367,7 +371,7 @@ def merge(
 
 def _city_form(form: Path | None, merged, campaign, filler: str, day: date):
     """The city's template filled (None for the notice's form): --form, else the config's `form`."""
-    chosen = form or (Path(campaign.form) if campaign.form else None)
+    chosen = form or (Path(campaign.form) if campaign.form and Path(campaign.form).suffix.lower() != ".toml" else None)
     if chosen is None:
         return None
     from bairi.write.city_form import TemplateProblem, fill_template
@@ -750,13 +754,16 @@ def hazards(
 def schema(
     command: Annotated[Optional[str], typer.Argument(help="命令名：check、merge、deadlines、summary、hazards；不写则全部输出",
                                                      show_default=False)] = None,
+    config: ConfigOpt = None,
 ) -> None:
-    """输出某个命令 --format json 文档的结构定义（JSON 格式，供脚本和市局系统对接）。
+    """输出某个命令 --format json 文档的结构定义（JSON 格式，供脚本和市局系统对接）；各列的键随配置的表式。
 
     Example: bairi schema merge
     """
     from bairi.present.documents import DOCUMENTS, schema as schema_of
     from bairi.present.report import dumps
+
+    _campaign(config)
 
     if command is not None and command not in DOCUMENTS:
         _fail(f"没有命令“{command}”的 JSON 文档；可选：{'、'.join(DOCUMENTS)}")

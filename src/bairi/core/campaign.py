@@ -121,8 +121,9 @@ class Campaign(BaseModel):
     # A first copy that was sent back still fixes the town's time when a corrected one follows. Default: no —
     # a return sent back is as not yet received, and timeliness counts from the first acceptable copy.
     sent_back_keeps_time: bool = False
-    # The form the county fills and sends up: a city's own template (.xlsx), found by its labels; "" for the
-    # notice's form. A relative path is from the folder of bairi.toml.
+    # Another form: a form file (.toml, as bairi/core/form.toml) that every command reads and writes, or the
+    # city's own template (.xlsx) that merge fills by its labels; "" for the notice's form. A relative path is
+    # from the folder of bairi.toml.
     form: str = ""
 
     def material(self, key: str) -> Material | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from bairi.core.form import BY_KEY, KEYS
 
@@ -36,11 +36,41 @@ class LocatedFindingDoc(FindingDoc):
     file: str
 
 
-# One row of figures: the form's columns by key, counts as integers and fines (万元) as a number.
-Figures = create_model(  # type: ignore[call-overload]
-    "Figures", __config__=ConfigDict(extra="forbid"),
-    **{key: (Optional[int] if BY_KEY[key].kind == "count" else Optional[float], Field(None, description=BY_KEY[key].label))
-       for key in KEYS})
+class Figures(RootModel[dict[str, int | float | None]]):
+    """One row of figures: the active form's columns by key (core.form.use_form), counts as integers and amounts
+    (fines in 万元) as numbers; a key the form lacks is refused, a column missing is null."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_form(cls, data: Any) -> Any:
+        if isinstance(data, Figures):
+            data = data.root
+        if not isinstance(data, dict):
+            raise ValueError("应为一行数字（按列的键）")  # noqa: TRY004 - pydantic reports ValueError, not TypeError
+        extra = [key for key in data if key not in BY_KEY]
+        if extra:
+            raise ValueError(f"表式中没有这些列：{', '.join(map(str, extra))}")
+        out: dict[str, Any] = {}
+        for key in KEYS:
+            value = data.get(key)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(f"{key}：应为数字")
+                if BY_KEY[key].kind == "count":
+                    if not float(value).is_integer():
+                        raise ValueError(f"{key}：应为整数")
+                    value = int(value)
+                else:
+                    value = float(value)
+            out[key] = value
+        return out
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """The active form's columns as the schema's properties (built when the schema is asked for)."""
+        return {"title": "Figures", "type": "object", "additionalProperties": False, "properties": {
+            key: {"anyOf": [{"type": "integer" if BY_KEY[key].kind == "count" else "number"}, {"type": "null"}],
+                  "default": None, "title": key, "description": BY_KEY[key].label} for key in KEYS}}
 
 
 class HazardDoc(_Doc):

@@ -46,7 +46,8 @@ def load_template(path: Path) -> tuple[bytes, Book]:
     """The template's bytes and the reader's view of them; TemplateProblem when it is not a usable .xlsx."""
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise TemplateProblem(f"市局模板 {path.name} 不是 .xlsx 文件：请在 WPS 或 Excel 中“另存为”Excel 工作簿（.xlsx）后再用")
+        hint = "；表式文件（.toml）请写在 bairi.toml 的 form 中" if path.suffix.lower() == ".toml" else ""
+        raise TemplateProblem(f"市局模板 {path.name} 不是 .xlsx 文件：请在 WPS 或 Excel 中“另存为”Excel 工作簿（.xlsx）后再用{hint}")
     try:
         data = path.read_bytes()
     except OSError as exc:
