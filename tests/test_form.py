@@ -312,3 +312,12 @@ def test_a_wrong_form_file_is_named(tmp_path, notice_form_after):
     result = runner.invoke(app, ["check", str(path), "--config", str(config)])
     assert result.exit_code == 2
     assert "表式文件" in result.output and "columns.8.kind" in result.output and "Traceback" not in result.output
+
+
+def test_a_template_with_two_statistics_tables_is_not_guessed(tmp_path):
+    template = city_template(tmp_path / "两个表.xlsx")
+    book = load_workbook(template)
+    book.copy_worksheet(book["县区汇总"]).title = "另一个"
+    book.save(template)
+    result = merge(inbox(tmp_path), "--form", template, "-o", tmp_path / "out.xlsx")
+    assert result.exit_code == 2 and "有 2 个统计表（工作表 “县区汇总”、“另一个”）" in result.output

@@ -201,6 +201,9 @@ def fill_template(path: Path, merged: Any, campaign: Campaign, filler: str, fill
     tables = find_stats_tables(grid)
     if not tables:
         raise TemplateProblem(f"市局模板 {Path(path).name} 中找不到统计表的表头（如“成立督查组”“排查企业”等列），无法填写")
+    if len(tables) > 1:
+        sheets = "、".join(f"“{t.sheet.name}”" for t in tables)
+        raise TemplateProblem(f"市局模板中有 {len(tables)} 个统计表（工作表 {sheets}），不知应填哪一个；请只保留要填报的一个")
     stats = tables[0]
     try:
         book = load_workbook(io.BytesIO(data))
