@@ -44,7 +44,7 @@ def run(args: list[str]):
 
 
 def test_all_commands_are_registered():
-    assert sorted(COMMANDS) == ["check", "deadlines", "fetch", "hazards", "init", "merge", "schema", "summary",
+    assert sorted(COMMANDS) == ["check", "deadlines", "fetch", "hazards", "init", "merge", "schema", "seal", "summary",
                                "template"]
 
 
@@ -88,7 +88,7 @@ def test_help_columns_line_up_with_chinese_placeholders():
 
     lines = [line for line in run(["merge", "-h"]).output.splitlines() if line.startswith("  -")]
     starts = {_cells(re.match(r"^(\s+\S.*?\S?)\s{2,}", line)[0]) for line in lines}
-    assert len(lines) == 11 and len(starts) == 1
+    assert len(lines) == 12 and len(starts) == 1
 
 
 USAGE_ERRORS = [

@@ -73,10 +73,14 @@ def _fail(message: str) -> None:
 
 def _campaign(config: Path | None):
     from bairi.core.campaign import ConfigError, load_campaign
+    from bairi.core.form import FormError, form_for, use_form
 
     try:
-        return load_campaign(config)
-    except ConfigError as exc:
+        campaign = load_campaign(config)
+        # The form this run reads and writes: the config's form file (.toml), else the notice's.
+        use_form(form_for(campaign.form))
+        return campaign
+    except (ConfigError, FormError) as exc:
         _fail(str(exc))
 
 
@@ -258,6 +262,8 @@ CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细�
 LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
 NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
 LogbookOpt = Annotated[Path | None, typer.Option("--logbook", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
+FormFileOpt = Annotated[Path | None, typer.Option(
+    "--form", help="市局下发的报表模板（.xlsx）：按模板中的栏目名填写全县数字，保留其格式（也可在 bairi.toml 中指定；默认用通知的附件格式）")]
 
 
 def _state(paths: list[Path], campaign, as_of: date | None, ledger: Path | None, no_ledger: bool,
@@ -309,6 +315,7 @@ def merge(
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
+    form: FormFileOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
@@ -326,10 +333,19 @@ def merge(
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
     state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, output, console, watch=fmt is Format.table)
+    from bairi.present import corrections as fixes
+
+    text = None
     try:
         merged = consolidate(state, period)
-        write_merged(output, merged, campaign, filler or campaign.filler or next(iter(campaign.contact.people), ""),
-                     state.as_of)
+        # A sealed period is merged as before, but against its seal: what changed is said, never silently sent.
+        found = _sealed(ledger or _ledger_path(paths), merged, output)
+        notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
+        who = filler or campaign.filler or next(iter(campaign.contact.people), "")
+        write_merged(output, merged, campaign, who, state.as_of, notes, extra,
+                     _city_form(form, merged, campaign, who, state.as_of))
+        if found is not None and found.corrections:
+            text = fixes.write_text(output, found, campaign.authority, merged.totals)
         if csv is not None:
             write_tidy(csv, merged)
     except MergeRefused as exc:
@@ -339,11 +355,164 @@ def merge(
         _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")
         return
     if fmt is Format.json:
-        _print_json(merge_dict(merged, output, csv), "merge")
+        sealed = {"sealed": fixes.sealed_dict(found.seal), "corrections_text": str(text) if text else None,
+                  "corrections": [fixes.correction_dict(c) for c in found.corrections]} if found else {}
+        _print_json(merge_dict(merged, output, csv) | sealed, "merge")
     else:
         show_merge(console, merged, output)
+        if found is not None:
+            fixes.show_seal_state(console, found.seal, found.corrections)
+            if text is not None:
+                console.print(f"更正说明已写出：{text}（汇总表中另有“{fixes.SHEET}”工作表）", markup=False)
     trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
     raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
+
+
+def _city_form(form: Path | None, merged, campaign, filler: str, day: date):
+    """The city's template filled (None for the notice's form): --form, else the config's `form`."""
+    chosen = form or (Path(campaign.form) if campaign.form and Path(campaign.form).suffix.lower() != ".toml" else None)
+    if chosen is None:
+        return None
+    from bairi.write.city_form import TemplateProblem, fill_template
+
+    if not chosen.is_file():
+        _fail(f"市局模板不存在：{chosen}")
+    try:
+        return fill_template(chosen, merged, campaign, filler, day)
+    except TemplateProblem as exc:
+        _fail(str(exc))
+
+
+def _ledger_path(paths: list[Path]) -> Path:
+    from bairi.intake.ledger import ledger_path
+
+    return ledger_path(paths)
+
+
+def _sealed(ledger_file: Path, merged, output: Path):
+    """The merge against its period's latest seal (None when never sealed); a sealed workbook is never written over."""
+    from bairi.state.seal import SealError, review, sealed_workbook, seals_in
+
+    try:
+        kept = sealed_workbook(seals_in(ledger_file), output)
+        if kept is not None:
+            _fail(f"{output} 是 {kept.period} 第 {kept.round} 次封存上报的汇总表，不能覆盖；"
+                  f"请另用一个文件名，如 {output.stem}_更正{output.suffix}")
+        return review(ledger_file, merged)
+    except SealError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def seal(
+    args: Annotated[list[str] | None, typer.Argument(help="报告期和收件文件夹（或报表、邮件），如 2023-12 收件箱/",
+                                                        show_default=False, metavar="报告期 文件或文件夹")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="封存上报的汇总表（.xlsx），即报送市局的文件")] = None,
+    as_of: AsOf = None,
+    by: Annotated[str | None, typer.Option("--by", help="封存人（默认取配置的填表人）")] = None,
+    filler: Annotated[str | None, typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
+    show_list: Annotated[bool, typer.Option("--list", help="列出收件台账中的封存记录（可只给报告期或文件夹）")] = False,
+    fmt: FormatOpt = Format.table,
+    ledger: LedgerOpt = None,
+    logbook: LogbookOpt = None,
+    form: FormFileOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """封存某月上报市局的汇总表：记下汇总表和每份报表的 SHA-256、收到时间、全县合计、各镇每个数字及其单元格、截至日期、封存人和时间。
+
+    封存后不能修改；之后有镇更正，merge 会列出与封存相比的每处变化并写出更正说明，再次封存即为“更正”一轮。
+
+    Example: bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx --as-of 2023-12-26
+    """
+    from datetime import UTC
+
+    from bairi.deadlines.calendar import zone
+    from bairi.intake.ledger import LedgerUnavailable, open_ledger
+    from bairi.merge.consolidate import MergeRefused, consolidate
+    from bairi.present import corrections as fixes
+    from bairi.state import seal as seals
+    from bairi.write.county import write_merged
+
+    campaign = _campaign(config)
+    words = list(args or [])
+    if show_list:
+        periods = [w for w in words if _looks_like_period(w)]
+        where = [Path(w) for w in words if w not in periods]
+        if ledger is None and not where:
+            _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
+        ledger_file = ledger or _ledger_path(where)
+        try:
+            found = [s for s in seals.seals_in(ledger_file) if not periods or s.period in {parse_period(p) for p in periods}]
+        except seals.SealError as exc:
+            _fail(str(exc))
+        if fmt is Format.json:
+            _print_json(fixes.seals_dict(found, str(ledger_file)), "seal")
+        else:
+            fixes.show_seals(_console(), found, str(ledger_file))
+        raise typer.Exit(ExitCode.OK)
+    if not words:
+        _fail("缺少报告期和收件文件夹，如：bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx")
+    try:
+        period = parse_period(words[0])
+    except typer.BadParameter as exc:
+        _fail(str(exc.message))
+    paths = [Path(w) for w in words[1:]]
+    if not paths:
+        _fail("缺少收件文件夹（或报表、邮件），如：bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx")
+    if output is None:
+        _fail(f"缺少选项 --output/-o：封存上报的汇总表（.xlsx），如 {campaign.authority_short}_{period}.xlsx")
+    if output.suffix.lower() != ".xlsx":
+        _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
+    console = _console(stderr=fmt is Format.json)
+    ledger_file = ledger or _ledger_path(paths)
+    state = _state(paths, campaign, cast("date | None", as_of), ledger, False, logbook, output, console, watch=fmt is Format.table, record=True)
+    try:
+        merged = consolidate(state, period)
+    except MergeRefused as exc:
+        _fail(str(exc))
+        return
+    found = _sealed(ledger_file, merged, output)
+    if found is not None and not found.corrections:
+        message = f"{period} 与{fixes.seal_words(found.seal)}相比没有任何数字变化，未再封存。"
+        if fmt is Format.json:
+            _print_json(fixes.seal_dict(found.seal, False, [], message), "seal")
+        else:
+            console.print(message, markup=False)
+        raise typer.Exit(ExitCode.OK)
+    who = filler or campaign.filler or next(iter(campaign.contact.people), "")
+    notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
+    try:
+        write_merged(output, merged, campaign, who, state.as_of, notes, extra,
+                     _city_form(form, merged, campaign, who, state.as_of))
+        digest = seals.file_sha256(output)
+    except OSError as exc:
+        _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")
+    now = datetime.now(UTC).astimezone(zone(campaign))
+    try:
+        with open_ledger(ledger_file) as book:
+            made = seals.store(book, seals.snapshot(merged), now, by or who, output, digest)
+    except LedgerUnavailable as exc:
+        _fail(f"汇总表已写出 {output}，但未能封存：收件台账 {ledger_file} 无法写入（{exc}）")
+    text = fixes.write_text(output, found, campaign.authority, merged.totals) if found is not None else None
+    seals.protect(output)
+    message = f"已封存 {period}：{fixes.seal_words(made)}；请将 {output} 报送市局" + (
+        f"，并附更正说明 {text}" if text else "") + "。"
+    if fmt is Format.json:
+        _print_json(fixes.seal_dict(made, True, found.corrections if found else [], message), "seal")
+    else:
+        if found is not None:
+            fixes.show_seal_state(console, found.seal, found.corrections)
+        console.print(message, markup=False)
+    trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
+    raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
+
+
+def _looks_like_period(word: str) -> bool:
+    try:
+        parse_period(word)
+    except typer.BadParameter:
+        return False
+    return not Path(word).exists()
 
 
 class _progress:
@@ -621,14 +790,17 @@ def hazards(
 def schema(
     command: Annotated[str | None, typer.Argument(help="命令名：check、merge、deadlines、summary、hazards；不写则全部输出",
                                                      show_default=False)] = None,
+    config: ConfigOpt = None,
 ) -> None:
-    """输出某个命令 --format json 文档的结构定义（JSON 格式，供脚本和市局系统对接）。
+    """输出某个命令 --format json 文档的结构定义（JSON 格式，供脚本和市局系统对接）；各列的键随配置的表式。
 
     Example: bairi schema merge
     """
     from bairi.present.documents import DOCUMENTS
     from bairi.present.documents import schema as schema_of
     from bairi.present.report import dumps
+
+    _campaign(config)
 
     if command is not None and command not in DOCUMENTS:
         _fail(f"没有命令“{command}”的 JSON 文档；可选：{'、'.join(DOCUMENTS)}")

@@ -135,6 +135,11 @@ class Campaign(BaseModel):
 
         return UnitIndex(self)
 
+    # Another form: a form file (.toml, as bairi/core/form.toml) that every command reads and writes, or the
+    # city's own template (.xlsx) that merge fills by its labels; "" for the notice's form. A relative path is
+    # from the folder of bairi.toml.
+    form: str = ""
+
     def material(self, key: str) -> Material | None:
         """The configured material of that key, or None."""
         return next((m for m in self.materials if m.key == key), None)
@@ -267,6 +272,8 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
         raise ConfigError(f"配置文件 {path} 格式错误：{toml_problem(exc, text)}") from None
     except OSError as exc:
         raise ConfigError(f"配置文件 {path} 无法读取：{exc.strerror or exc}") from None
+    if isinstance(data.get("form"), str) and data["form"] and not Path(data["form"]).is_absolute():
+        data["form"] = str(path.parent / data["form"])
     return validate(data, str(path))
 
 

@@ -1,9 +1,18 @@
-"""The attachment form (工作报告表), declared once: every reader, rule and writer is driven from here."""
+"""The attachment form (工作报告表), declared once as data (core/form.toml, or another form file named in
+bairi.toml): every reader, rule and writer is driven from here.
+
+The names below (COLUMNS, KEYS, BY_KEY, HAZARD_COLUMNS, FOUND_FIXED, ...) are live views of the active form:
+`use_form` swaps what they hold in place, so every module that imported them follows without a change. The
+plain texts (TITLE, PERIOD_ROW, ...) are the notice's; code that prints a form's words asks `active()`.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar, overload
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
@@ -15,23 +24,12 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-TITLE = "泽州县冶金工贸行业安全生产\u201c百日攻坚\u201d冬季行动工作报告表"
-HAZARD_TITLE = "重大隐患明细"
-
-
 @dataclass(frozen=True)
 class HeaderField:
     """A labelled field above the statistics table (填报单位 and the like)."""
 
     key: str
     label: str
-
-
-HEADER_FIELDS: tuple[HeaderField, ...] = (
-    HeaderField("unit", "填报单位"),
-    HeaderField("filler", "填表人"),
-    HeaderField("filled_on", "填表日期"),
-)
 
 
 @dataclass(frozen=True)
@@ -66,37 +64,6 @@ class Column:
         return f"{self.group}{self.header}" if self.group else self.header
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column("teams", "成立督查组", "个", "count", r"督查组"),
-    Column("enterprises", "排查企业", "家", "count", r"排查企业|检查企业"),
-    Column("general_found", "排查", "项", "count", r"一般隐患.*(排查|发现|查处)", "一般隐患"),
-    Column("general_fixed", "已整改", "项", "count", r"一般隐患.*整改", "一般隐患"),
-    Column("major_found", "排查", "项", "count", r"重大隐患.*(排查|发现|查处)", "重大隐患"),
-    Column("major_fixed", "已整改", "项", "count", r"重大隐患.*整改", "重大隐患"),
-    Column("ordered", "责令限期整改企业", "家", "count", r"责令"),
-    Column("fines", "行政罚款", "万", "amount", r"罚款"),
-    Column("suspended", "停产整顿", "家", "count", r"停产"),
-    Column("exposed", "公开曝光案例", "个", "count", r"曝光"),
-    Column("closed", "关闭取缔", "家", "count", r"关闭|取缔"),
-    Column("subcontracting", "查处违法分包转包和挂靠资质行为", "个", "count", r"分包|转包|挂靠", width=13),
-    Column("labor_dispatch", "查处劳务派遣灵活用工违法行为", "个", "count", r"劳务派遣|灵活用工", width=13),
-)
-
-KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
-COUNT_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.kind == "count")
-BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
-
-ROW_LABEL_HEADER = "行业"
-PERIOD_ROW = "冶金工贸"
-CUMULATIVE_ROW = "累计"
-# What towns write in the row-label column instead of the form's exact words.
-PERIOD_ROW_PATTERN = r"^(冶金工贸|冶金工贸行业|本月|本期|当月|本月数|本期数)$"
-CUMULATIVE_ROW_PATTERN = r"^(累计|累计数|合计累计|累计合计|自行动开展以来累计)$"
-
-# (found, fixed) pairs: what was rectified cannot exceed what was found (in the 累计 row).
-FOUND_FIXED: tuple[tuple[str, str], ...] = (("general_found", "general_fixed"), ("major_found", "major_fixed"))
-
-
 @dataclass(frozen=True)
 class HazardColumn:
     """One column of the 重大隐患明细 table."""
@@ -112,15 +79,219 @@ class HazardColumn:
         return _compiled(self.pattern)
 
 
-HAZARD_COLUMNS: tuple[HazardColumn, ...] = (
-    HazardColumn("seq", "序号", r"^序号$|^编号$", 6),
-    HazardColumn("enterprise", "企业名称", r"企业名称|单位名称", 26),
-    HazardColumn("town", "所在镇", r"所在(镇|乡)|所属(镇|乡)|^镇别$", 10),
-    HazardColumn("category", "行业类别", r"行业类别|类别|^行业$", 10),
-    HazardColumn("supervisor", "挂牌督办单位", r"督办", 16),
-    HazardColumn("detail", "重大隐患明细及整改计划", r"明细|整改计划|隐患内容|隐患描述", 44),
-)
-HAZARD_KEYS: tuple[str, ...] = tuple(c.key for c in HAZARD_COLUMNS)
+@dataclass(frozen=True)
+class RowLabel:
+    """One of the statistics table's two rows: the form's word for it, and what towns write instead."""
+
+    label: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Form:
+    """A whole attachment form: title, header fields, the statistics table's rows and columns, the hazard table."""
+
+    title: str
+    hazard_title: str
+    row_label_header: str
+    fields: tuple[HeaderField, ...]
+    period_row: RowLabel
+    cumulative_row: RowLabel
+    columns: tuple[Column, ...]
+    found_fixed: tuple[tuple[str, str], ...]
+    hazard_columns: tuple[HazardColumn, ...]
+    source: str = ""
+    keys: tuple[str, ...] = field(init=False)
+    count_keys: tuple[str, ...] = field(init=False)
+    hazard_keys: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(c.key for c in self.columns))
+        object.__setattr__(self, "count_keys", tuple(c.key for c in self.columns if c.kind == "count"))
+        object.__setattr__(self, "hazard_keys", tuple(c.key for c in self.hazard_columns))
+
+    @property
+    def by_key(self) -> dict[str, Column]:
+        """The columns by key."""
+        return {c.key: c for c in self.columns}
+
+
+class FormError(Exception):
+    """A form file is missing or wrong (an operator mistake, said in Chinese; exit status 2)."""
+
+
+# The hazard table's columns are the Hazard model's fields: a form may relabel them, not add or drop one.
+HAZARD_FIELDS = ("seq", "enterprise", "town", "category", "supervisor", "detail")
+# The header fields the reader knows how to find (it reads their labels with its own alternatives).
+FIELD_KEYS = ("unit", "filler", "filled_on")
+
+
+def form_of(data: dict[str, Any], source: str) -> Form:
+    """A Form from plain data (as TOML gives it), checked whole; FormError naming every wrong key at once."""
+    from bairi.core.formfile import FormFile, problems
+
+    try:
+        spec = FormFile.model_validate(data)
+    except Exception as exc:  # noqa: BLE001 - pydantic's ValidationError, said in Chinese
+        raise FormError(f"表式文件 {source} 有误：{problems(exc)}") from None
+    return Form(
+        title=spec.title, hazard_title=spec.hazard_title, row_label_header=spec.row_label_header,
+        fields=tuple(HeaderField(f.key, f.label) for f in spec.fields),
+        period_row=RowLabel(spec.rows.period.label, spec.rows.period.pattern),
+        cumulative_row=RowLabel(spec.rows.cumulative.label, spec.rows.cumulative.pattern),
+        columns=tuple(Column(c.key, c.header, c.unit, c.kind, c.pattern, c.group, c.width) for c in spec.columns),
+        found_fixed=tuple((a, b) for a, b in spec.found_fixed),
+        hazard_columns=tuple(HazardColumn(c.key, c.header, c.pattern, c.width) for c in spec.hazard_columns),
+        source=source)
+
+
+def load_form(path: Path) -> Form:
+    """The form declared in a TOML file."""
+    import tomllib
+
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise FormError(f"表式文件不存在：{path}") from None
+    except UnicodeDecodeError:
+        raise FormError(f"表式文件 {path} 不是 UTF-8 编码：请用记事本“另存为”UTF-8 后再试") from None
+    except tomllib.TOMLDecodeError as exc:
+        from bairi.core.campaign import toml_problem
+
+        raise FormError(f"表式文件 {path} 格式错误：{toml_problem(exc, path.read_text(encoding='utf-8-sig'))}") from None
+    except OSError as exc:
+        raise FormError(f"表式文件 {path} 无法读取：{exc.strerror or exc}") from None
+    return form_of(data, str(path))
+
+
+def _notice_form() -> Form:
+    """The notice's form, shipped beside this module."""
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("bairi.core").joinpath("form.toml").read_text(encoding="utf-8")
+    return form_of(tomllib.loads(text), "bairi/core/form.toml")
+
+
+T = TypeVar("T")
+
+
+class _Series(Sequence[T], Generic[T]):
+    """A tuple-like view of one part of the active form (what `use_form` swaps in place)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: tuple[T, ...]) -> None:
+        self._items = items
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, index: Any) -> Any:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._items
+
+    def __eq__(self, other: object) -> bool:
+        return self._items == (other._items if isinstance(other, _Series) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __add__(self, other: Any) -> tuple[T, ...]:
+        return self._items + tuple(other)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+
+class _LivePattern:
+    """A row label's compiled pattern, of the active form."""
+
+    __slots__ = ("_which",)
+
+    def __init__(self, which: str) -> None:
+        self._which = which
+
+    def _regex(self) -> re.Pattern[str]:
+        return _compiled(getattr(_ACTIVE[0], self._which).pattern)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """As re.Pattern.match."""
+        return self._regex().match(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """As re.Pattern.search."""
+        return self._regex().search(text)
+
+
+NOTICE: Form = _notice_form()
+_ACTIVE: list[Form] = [NOTICE]
+_LISTENERS: list[Callable[[], None]] = []
+
+HEADER_FIELDS: _Series[HeaderField] = _Series(NOTICE.fields)
+COLUMNS: _Series[Column] = _Series(NOTICE.columns)
+KEYS: _Series[str] = _Series(NOTICE.keys)
+COUNT_KEYS: _Series[str] = _Series(NOTICE.count_keys)
+BY_KEY: dict[str, Column] = NOTICE.by_key
+FOUND_FIXED: _Series[tuple[str, str]] = _Series(NOTICE.found_fixed)
+HAZARD_COLUMNS: _Series[HazardColumn] = _Series(NOTICE.hazard_columns)
+HAZARD_KEYS: _Series[str] = _Series(NOTICE.hazard_keys)
+PERIOD_ROW_RE = _LivePattern("period_row")
+CUMULATIVE_ROW_RE = _LivePattern("cumulative_row")
+
+# The notice's words (a form's own: active().title, active().period_row.label, ...).
+TITLE = NOTICE.title
+HAZARD_TITLE = NOTICE.hazard_title
+ROW_LABEL_HEADER = NOTICE.row_label_header
+PERIOD_ROW = NOTICE.period_row.label
+CUMULATIVE_ROW = NOTICE.cumulative_row.label
+PERIOD_ROW_PATTERN = NOTICE.period_row.pattern
+CUMULATIVE_ROW_PATTERN = NOTICE.cumulative_row.pattern
+
+
+def active() -> Form:
+    """The form this run reads and writes."""
+    return _ACTIVE[0]
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call `listener` whenever the active form changes (modules that keep what they learnt of labels forget it)."""
+    _LISTENERS.append(listener)
+
+
+def use_form(form: Form) -> Form:
+    """Make `form` the active one (every live view follows); returns the one it replaces."""
+    previous = _ACTIVE[0]
+    if form is previous:
+        return previous
+    _ACTIVE[0] = form
+    for series, items in ((HEADER_FIELDS, form.fields), (COLUMNS, form.columns), (KEYS, form.keys),
+                          (COUNT_KEYS, form.count_keys), (FOUND_FIXED, form.found_fixed),
+                          (HAZARD_COLUMNS, form.hazard_columns), (HAZARD_KEYS, form.hazard_keys)):
+        series._items = items  # type: ignore[attr-defined]
+    BY_KEY.clear()
+    BY_KEY.update(form.by_key)
+    for listener in _LISTENERS:
+        listener()
+    return previous
+
+
+def form_for(setting: str) -> Form:
+    """The form a campaign's `form` setting names: a .toml form file, else the notice's form."""
+    if setting and Path(setting).suffix.lower() == ".toml":
+        return load_form(Path(setting))
+    return NOTICE
+
 
 _FULLWIDTH = str.maketrans(
     "（）：０１２３４５６７８９．，／－",
@@ -152,6 +323,6 @@ def normalize(text: object) -> str:
 def strip_unit(text: str) -> str:
     """A header without its trailing unit in brackets: 排查企业(家) → 排查企业."""
     # `$` also matches before a final newline, so both endings can carry a unit.
-    if not (text.endswith(")") or text.endswith(")\n")):
+    if not (text.endswith((")", ")\n"))):
         return text
     return _UNIT.sub("", text)

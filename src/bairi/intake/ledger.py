@@ -38,6 +38,48 @@ CREATE TABLE IF NOT EXISTS fetched (
 """
 
 
+# What was sent up (bairi seal): one row per seal, never updated nor deleted (the triggers refuse both); a
+# correction is a further round that names the seal it corrects. The content is the seal's canonical JSON and
+# `digest` its sha256, so a row edited outside bairi is told on reading.
+_SEALS = """
+CREATE TABLE IF NOT EXISTS seals (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    period          TEXT NOT NULL,
+    round           INTEGER NOT NULL,
+    corrects        INTEGER REFERENCES seals(id),
+    sealed_at       TEXT NOT NULL,
+    as_of           TEXT NOT NULL,
+    sealed_by       TEXT NOT NULL,
+    workbook        TEXT NOT NULL,
+    workbook_sha256 TEXT NOT NULL,
+    content         TEXT NOT NULL,
+    digest          TEXT NOT NULL,
+    UNIQUE (period, round)
+);
+CREATE TRIGGER IF NOT EXISTS seals_never_change BEFORE UPDATE ON seals
+BEGIN SELECT RAISE(ABORT, 'a seal cannot be changed'); END;
+CREATE TRIGGER IF NOT EXISTS seals_never_removed BEFORE DELETE ON seals
+BEGIN SELECT RAISE(ABORT, 'a seal cannot be removed'); END;
+"""
+
+
+@dataclass(frozen=True)
+class SealRow:
+    """One stored seal, as the ledger holds it (bairi.state.seal reads its content)."""
+
+    id: int
+    period: str
+    round: int
+    corrects: int | None
+    sealed_at: str
+    as_of: str
+    sealed_by: str
+    workbook: str
+    workbook_sha256: str
+    content: str
+    digest: str
+
+
 class LedgerUnavailable(Exception):
     """The ledger cannot be opened or written (read-only folder, damaged file)."""
 
@@ -186,6 +228,47 @@ class Ledger:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)", (account, folder, uidvalidity, uid, file, sha256, now.isoformat()))
         except sqlite3.Error as exc:
             raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+
+    def _has_seals(self) -> bool:
+        row = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seals'").fetchone()
+        return row is not None
+
+    def seals(self, period: str | None = None) -> list[SealRow]:
+        """The seals kept (of one period, or all), in the order they were made; none when never sealed."""
+        try:
+            # Read without creating the table: merge opens ledgers on read-only media too.
+            if not self._has_seals():
+                return []
+            query = "SELECT * FROM seals" + (" WHERE period = ?" if period else "") + " ORDER BY id"
+            rows = self._db.execute(query, (period,) if period else ()).fetchall()
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        return [SealRow(*row) for row in rows]
+
+    def add_seal(self, period: str, sealed_at: datetime, as_of: date, sealed_by: str, workbook: str,
+                 workbook_sha256: str, content: str, digest: str) -> SealRow:
+        """Keep a new seal of `period`: the first round, or the next one correcting the latest (decided in one
+        transaction, so two runs cannot both make round 2)."""
+        try:
+            self._db.executescript(_SEALS)
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute("SELECT id, round FROM seals WHERE period = ? ORDER BY round DESC LIMIT 1",
+                                        (period,)).fetchone()
+                corrects, number = (last[0], last[1] + 1) if last else (None, 1)
+                cursor = self._db.execute(
+                    "INSERT INTO seals (period, round, corrects, sealed_at, as_of, sealed_by, workbook, workbook_sha256,"
+                    " content, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (period, number, corrects, sealed_at.isoformat(), as_of.isoformat(), sealed_by, workbook,
+                     workbook_sha256, content, digest))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        return SealRow(cursor.lastrowid or 0, period, number, corrects, sealed_at.isoformat(), as_of.isoformat(),
+                       sealed_by, workbook, workbook_sha256, content, digest)
 
 
 def open_ledger(path: Path) -> Ledger:

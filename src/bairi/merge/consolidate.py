@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bairi.core.findings import Finding, finding
-from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS
+from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS, active
 from bairi.core.model import Hazard, Return
 from bairi.core.values import plain
 from bairi.state.standing import CampaignState, Standing
@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ROWS = ("period", "cumulative")
-ROW_WORDS = {"period": "冶金工贸", "cumulative": "累计"}
+ROW_WORDS = {"period": "冶金工贸", "cumulative": "累计"}  # the notice's; row_words() for the active form's
+
+
+def row_words() -> dict[str, str]:
+    """The active form's words for its two rows."""
+    form = active()
+    return {"period": form.period_row.label, "cumulative": form.cumulative_row.label}
 # Intake findings that say a file was left out, shown by merge as 跳过.
 SKIP_CODES = ("D704", "D707", "D709", "D710", "D711", "D712", "D713", "D720", "D721", "D722", "D723", "F109")
 
@@ -87,11 +93,12 @@ class Merged:
 def diff(old: Return, new: Return) -> list[str]:
     """What changed between two returns, figure by figure, in words."""
     changes = []
+    words = row_words()
     for row in ROWS:
         before, after = old.values(row), new.values(row)
         for key in KEYS:
             if before[key] != after[key]:
-                changes.append(f"{ROW_WORDS[row]}·{BY_KEY[key].short}：{plain(before[key]) or '空'} → {plain(after[key]) or '空'}")
+                changes.append(f"{words[row]}·{BY_KEY[key].short}：{plain(before[key]) or '空'} → {plain(after[key]) or '空'}")
     if len(old.hazards) != len(new.hazards):
         changes.append(f"重大隐患明细：{len(old.hazards)} 行 → {len(new.hazards)} 行")
     return changes
@@ -100,10 +107,13 @@ def diff(old: Return, new: Return) -> list[str]:
 def _scale(returns: list[Return]) -> int:
     """The power of ten that makes every fine an integer: 10⁴ (whole yuan) unless a town typed finer."""
     places = 4
+    amounts = [key for key in KEYS if BY_KEY[key].kind != "count"]
     for ret in returns:
         for row in ROWS:
-            value = ret.values(row)["fines"]
-            if isinstance(value, Decimal):
+            values = ret.values(row)
+            for value in (values[key] for key in amounts):
+                if not isinstance(value, Decimal):
+                    continue
                 exponent = value.normalize().as_tuple().exponent
                 if isinstance(exponent, int):
                     places = max(places, -exponent)

@@ -5,9 +5,9 @@ without its model fails loudly (extra keys are refused), so the schema cannot dr
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from bairi.core.form import BY_KEY, KEYS
 
@@ -36,12 +36,41 @@ class LocatedFindingDoc(FindingDoc):
     file: str
 
 
-# One row of figures: the form's columns by key, counts as integers and fines (万元) as a number.
-Figures = create_model(  # type: ignore[call-overload]
-    "Figures", __config__=ConfigDict(extra="forbid"),
-    **{key: (Optional[int] if BY_KEY[key].kind == "count" else Optional[float],  # noqa: UP045 - a runtime value
-             Field(None, description=BY_KEY[key].label))
-       for key in KEYS})
+class Figures(RootModel[dict[str, int | float | None]]):
+    """One row of figures: the active form's columns by key (core.form.use_form), counts as integers and amounts
+    (fines in 万元) as numbers; a key the form lacks is refused, a column missing is null."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_form(cls, data: Any) -> Any:
+        if isinstance(data, Figures):
+            data = data.root
+        if not isinstance(data, dict):
+            raise ValueError("应为一行数字（按列的键）")  # noqa: TRY004 - pydantic reports ValueError, not TypeError
+        extra = [key for key in data if key not in BY_KEY]
+        if extra:
+            raise ValueError(f"表式中没有这些列：{', '.join(map(str, extra))}")
+        out: dict[str, Any] = {}
+        for key in KEYS:
+            value = data.get(key)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(f"{key}：应为数字")
+                if BY_KEY[key].kind == "count":
+                    if not float(value).is_integer():
+                        raise ValueError(f"{key}：应为整数")
+                    value = int(value)
+                else:
+                    value = float(value)
+            out[key] = value
+        return out
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """The active form's columns as the schema's properties (built when the schema is asked for)."""
+        return {"title": "Figures", "type": "object", "additionalProperties": False, "properties": {
+            key: {"anyOf": [{"type": "integer" if BY_KEY[key].kind == "count" else "number"}, {"type": "null"}],
+                  "default": None, "title": key, "description": BY_KEY[key].label} for key in KEYS}}
 
 
 class HazardDoc(_Doc):
@@ -184,11 +213,83 @@ class SkippedDoc(_Doc):
     reason: str
 
 
-class SealedDoc(_Doc):
-    """What was sent up for the period."""
+class SealedTotalsDoc(_Doc):
+    """The county's two rows as they were sent up."""
 
-    at: str
-    totals: dict[str, Any]
+    period_row: Figures  # type: ignore[valid-type]
+    cumulative_row: Figures  # type: ignore[valid-type]
+
+
+class SealedDoc(_Doc):
+    """What was sent up for the period: the latest seal (a correction round names the seal it corrects)."""
+
+    at: str = Field(description="封存时间")
+    totals: SealedTotalsDoc
+    id: int
+    round: int = Field(description="第几次封存（1 为首次，以后为更正）")
+    corrects: int | None = Field(description="所更正的封存编号")
+    as_of: date
+    by: str = Field(description="封存人")
+    workbook: str
+    workbook_sha256: str
+    workbook_state: Literal["未改动", "已改动", "文件不在"]
+    intact: bool = Field(description="台账中的记录与其校验值相符")
+
+
+class CorrectionDoc(_Doc):
+    """A figure that differs from the seal."""
+
+    town: str
+    row: Literal["period", "cumulative"]
+    key: str
+    old: int | float | None
+    new: int | float | None
+    file: str
+    cell: str
+
+
+class SealInputDoc(_Doc):
+    """One copy received for the period when it was sealed."""
+
+    town: str
+    file: str
+    name: str
+    sha256: str
+    received: str | None
+    evidence: str
+    use: Literal["counted", "superseded", "rejected", "unreadable", "material"]
+
+
+class SealTownDoc(_Doc):
+    """A town's state when the period was sealed."""
+
+    town: str
+    status: StatusCode
+
+
+class SealDoc(SealedDoc):
+    """`bairi seal --format json`."""
+
+    period: str
+    new: bool = Field(description="本次是否新封存（否：与上次封存相比没有变化，未再封存）")
+    message: str
+    towns: list[SealTownDoc]
+    inputs: list[SealInputDoc]
+    figures: int
+    corrections: list[CorrectionDoc]
+
+
+class ListedSealDoc(SealedDoc):
+    """One seal kept in the ledger."""
+
+    period: str
+
+
+class SealsDoc(_Doc):
+    """`bairi seal --list --format json`."""
+
+    ledger: str
+    seals: list[ListedSealDoc]
 
 
 class MergeDoc(_Doc):
@@ -209,6 +310,9 @@ class MergeDoc(_Doc):
     cross_month: list[LocatedFindingDoc]
     csv: str | None
     inputs: InputsDoc | None
+    sealed: SealedDoc | None = Field(None, description="本报告期已封存上报时：最近一次封存")
+    corrections: list[CorrectionDoc] = Field(default_factory=list, description="与封存相比变化的每个数字")
+    corrections_text: str | None = Field(None, description="写出的更正说明文本文件")
 
 
 class CopyDoc(_Doc):
@@ -389,12 +493,15 @@ class FetchDoc(_Doc):
 
 
 DOCUMENTS: dict[str, type[BaseModel]] = {"check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
-                                         "summary": SummaryDoc, "hazards": HazardsDoc, "fetch": FetchDoc}
+                                         "summary": SummaryDoc, "hazards": HazardsDoc, "fetch": FetchDoc,
+                                         "seal": SealDoc}
 
 
 def validated(command: str, document: Any) -> Any:
     """The document as its model reads it back, in JSON types (a key the model lacks is a bug, raised)."""
     model: type[BaseModel] = CheckDocs if command == "check" and isinstance(document, list) else DOCUMENTS[command]
+    if command == "seal" and isinstance(document, dict) and "seals" in document:
+        model = SealsDoc
     return model.model_validate(document).model_dump(mode="json")
 
 

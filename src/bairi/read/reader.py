@@ -12,12 +12,12 @@ from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, finding
 from bairi.core.form import (
     COLUMNS,
-    CUMULATIVE_ROW,
-    CUMULATIVE_ROW_PATTERN,
+    CUMULATIVE_ROW_RE,
     HAZARD_COLUMNS,
-    PERIOD_ROW,
-    PERIOD_ROW_PATTERN,
+    PERIOD_ROW_RE,
+    active,
     normalize,
+    on_change,
     strip_unit,
 )
 from bairi.core.model import Figure, Hazard, Return
@@ -91,6 +91,8 @@ def _column_labels(sheet: Sheet, row: int) -> dict[int, str]:
 _LABEL_COLUMN: dict[str, str | None] = {}
 _LABEL_HAZARD_KEYS: dict[str, tuple[str, ...]] = {}
 _HINTED: dict[str, bool] = {}
+# What a label names depends on the form: another form, learnt afresh.
+on_change(lambda: (_LABEL_COLUMN.clear(), _LABEL_HAZARD_KEYS.clear(), _HEADERS.clear()))
 
 
 def _memo(memo: dict, text: str, value: object) -> None:
@@ -407,8 +409,9 @@ def _months_years(campaign: Campaign) -> dict[int, int]:
     return years
 
 
-_PERIOD_ROW = re.compile(PERIOD_ROW_PATTERN)
-_CUMULATIVE_ROW = re.compile(CUMULATIVE_ROW_PATTERN)
+# The active form's row labels (another form, another word for the period row).
+_PERIOD_ROW = PERIOD_ROW_RE
+_CUMULATIVE_ROW = CUMULATIVE_ROW_RE
 _NOT_A_ROW = re.compile(r"重大隐患|序号|企业名称")
 _TABLE_END = re.compile(r"重大隐患明细|序号")
 
@@ -432,7 +435,7 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
             break
     plan = [(column, stats.columns[column.key]) for column in COLUMNS if column.key in stats.columns]
     units = {column.key: _stated_unit(sheet, stats, c, rows) for column, c in plan if column.kind == "amount"}
-    for which, word in (("period", PERIOD_ROW), ("cumulative", CUMULATIVE_ROW)):
+    for which, word in (("period", active().period_row.label), ("cumulative", active().cumulative_row.label)):
         found = rows[which]
         if not found:
             out.append(finding("E202", sheet.name, row=word))

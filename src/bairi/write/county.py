@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -14,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.campaign import Campaign
-from bairi.core.form import COLUMNS, CUMULATIVE_ROW, HAZARD_KEYS, PERIOD_ROW, TITLE
+from bairi.core.form import BY_KEY, COLUMNS, HAZARD_KEYS, KEYS, active, on_change
 from bairi.write.atomic import write_atomic
 from bairi.write.book import (
     Look,
@@ -42,8 +43,8 @@ from bairi.write.layout import (
     RATE,
     STAMP,
     TABLE_TITLE,
-    WIDTH,
     box,
+    form_width,
     lay_form,
 )
 
@@ -97,13 +98,29 @@ def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[An
     return row
 
 
-def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date) -> Workbook:
-    """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表."""
-    book = Workbook()
-    ws = book.active
+def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),
+                    extra: Callable[[Workbook], None] | None = None, base: Workbook | None = None) -> Workbook:
+    """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表 (`notes` under the form's rows, `extra`
+    adding sheets such as 更正说明). `base` is the city's own template already filled: it takes the place of
+    报告表, and the other sheets follow it."""
+    year, month = merged.period.split("-")
+    if base is None:
+        book = Workbook()
+        _report_sheet(book.active, merged, campaign, filler, filled_on, notes)
+    else:
+        book = base
+    _detail_sheets(book, merged, campaign, year, month)
+    if extra is not None:
+        extra(book)
+    return book
+
+
+def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, filled_on: date,
+                  notes: Sequence[str]) -> None:
+    """报告表: the form filled with the county's totals and its major hazards."""
     ws.title = "报告表"
     year, month = merged.period.split("-")
-    title = f"{TITLE}（{year}年{int(month)}月）"
+    title = f"{active().title}（{year}年{int(month)}月）"
     keys = [key for key in HAZARD_KEYS if key != "seq"]  # 序号 is counted afresh
     hazards = [{key: getattr(h, key) for key in keys} for _, h, _ in merged.hazards]
     for hazard, (town, h, _) in zip(hazards, merged.hazards):
@@ -111,12 +128,17 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
     lay_form(ws, campaign, unit=campaign.authority, filler=filler, filled_on=filled_on,
              period=merged.totals["period_row"], cumulative=merged.totals["cumulative_row"],
              hazards=hazards, title=title)
+    said = list(notes)
     if merged.missing_towns:
-        note = (f"注：本表不完整，未含 {len(merged.missing_towns)} 个单位（未报或被退回）："
-                + "、".join(merged.missing_towns) + "。")
-        box(ws, 9, 1, 9, WIDTH, note, NOTE)
-        set_height(ws, 9, 30)
+        said.append(f"注：本表不完整，未含 {len(merged.missing_towns)} 个单位（未报或被退回）："
+                    + "、".join(merged.missing_towns) + "。")
+    if said:
+        box(ws, 9, 1, 9, form_width(), "\n".join(said), NOTE)
+        set_height(ws, 9, 30 * len(said))
 
+
+def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, month: str) -> None:
+    """分镇明细, 数据来源, 问题清单 and 图表, after the report."""
     # Each accepted return's figures, read once for the sheets that show them.
     figures = {id(r): (r.values("period"), r.values("cumulative")) for r in merged.accepted}
     for line in merged.towns:
@@ -141,11 +163,12 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
                   srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
     trail: list[list[Any]] = []
     for ret in merged.accepted:
-        for row_key, word in (("period", "冶金工贸"), ("cumulative", "累计")):
+        for row_key, word in (("period", active().period_row.label), ("cumulative", active().cumulative_row.label)):
             cells = (ret.period_row if row_key == "period" else ret.cumulative_row) or {}
             trail.append([ret.town, word, str(ret.file), cell_span(cells)])
     # The first table's header stays the printed title row, as it stays the frozen one on screen.
-    _table(sources, last + 2, ["单位", "行", "文件", "单元格（依次为报告表从“成立督查组”到“查处劳务派遣”各列）"], trail, widths,
+    columns = f"单元格（依次为报告表从“{COLUMNS[0].short}”到“{COLUMNS[-1].short}”各列）"
+    _table(sources, last + 2, ["单位", "行", "文件", columns], trail, widths,
            freeze=False, titles=False)
 
     problems = book.create_sheet("问题清单")
@@ -170,16 +193,15 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
             put(problems, r, 5, values[4], look)
 
     _chart_sheet(book.create_sheet("图表"), merged, figures)
-    return book
 
 
-KEYS_ORDER = tuple(c.key for c in COLUMNS)
+KEYS_ORDER = KEYS  # the active form's order
 
 
 def cell_span(cells: dict[str, Any]) -> str:
     """Where a row's figures came from: Sheet1!B7:N7 when side by side in the form's order, else each cell."""
     span = _span(tuple([cells[key].location for key in KEYS_ORDER if key in cells]))
-    return span or "；".join(f"{BY_KEY_LABEL[key]} {cells[key].location}" for key in KEYS_ORDER if key in cells)
+    return span or "；".join(f"{BY_KEY[key].label} {cells[key].location}" for key in KEYS_ORDER if key in cells)
 
 
 # Most returns keep the form's layout, so the same locations recur in every file of a merge.
@@ -229,6 +251,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     for c, width in ((1, 5), (2, 11), (3, 8), (4, 9), (first, 9), (last_col, 9)):
         set_width(ws, c, width)
 
+    form = active()
     blocks: list[tuple[Any, ...]] = []
     for index, line in enumerate(merged.towns, start=1):
         ret = line.ret
@@ -256,9 +279,9 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
         rate = rates(cumulative) if cumulative else {"general_rate": None, "major_rate": None}
         shown = [None if value is None and not cumulative else ("—" if value is None else float(value))
                  for value in (rate["general_rate"], rate["major_rate"])]
-        put_row(ws, row, 1, [index if index != "" else None, town, status, PERIOD_ROW,
+        put_row(ws, row, 1, [index if index != "" else None, town, status, form.period_row.label,
                             *([period.get(k) for k in keys] if period else blank), *shown], looks)
-        put_row(ws, row + 1, 1, [None, None, None, CUMULATIVE_ROW,
+        put_row(ws, row + 1, 1, [None, None, None, form.cumulative_row.label,
                                 *([cumulative.get(k) for k in keys] if cumulative else blank), None, None], bottoms[total])
         row += 2
     ws.freeze_panes = "E4"
@@ -266,7 +289,8 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     ws.print_title_rows = "2:3"
 
 
-BY_KEY_LABEL = {c.key: c.label for c in COLUMNS}
+# What _span learnt holds for one form's width.
+on_change(_span.cache_clear)
 
 
 def _chart_sheet(ws: Worksheet, merged: Any, figures: dict[int, tuple[dict[str, Any], dict[str, Any]]]) -> None:
@@ -284,7 +308,8 @@ def _chart_sheet(ws: Worksheet, merged: Any, figures: dict[int, tuple[dict[str, 
                      value_cols=columns, y_title="项", width_cm=24, height_cm=9)
 
 
-def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date) -> None:
+def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),
+                 extra: Callable[[Workbook], None] | None = None, base: Workbook | None = None) -> None:
     """Write the county's merged workbook atomically."""
     import gc
 
@@ -293,7 +318,7 @@ def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, fille
     paused = gc.isenabled()
     gc.disable()
     try:
-        data = to_bytes(merged_workbook(merged, campaign, filler, filled_on))
+        data = to_bytes(merged_workbook(merged, campaign, filler, filled_on, notes, extra, base))
     finally:
         if paused:
             gc.enable()

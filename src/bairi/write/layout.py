@@ -17,16 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.campaign import Campaign
-from bairi.core.form import (
-    COLUMNS,
-    CUMULATIVE_ROW,
-    HAZARD_COLUMNS,
-    HAZARD_KEYS,
-    HAZARD_TITLE,
-    PERIOD_ROW,
-    ROW_LABEL_HEADER,
-    TITLE,
-)
+from bairi.core.form import COLUMNS, HAZARD_COLUMNS, HAZARD_KEYS, active
 from bairi.write.book import (
     Alignment,
     Border,
@@ -43,14 +34,25 @@ from bairi.write.book import (
     set_width,
 )
 
-__all__ = ["OPTIONS_SHEET", "box", "lay_form", "save", "template_workbook", "write_template"]
+__all__ = ["OPTIONS_SHEET", "box", "form_width", "lay_form", "save", "template_workbook", "write_template"]
 
 SONG = "宋体"
-WIDTH = 1 + len(COLUMNS)  # the row label plus the figure columns
-# Hazard columns spread over the form's width: (first column, last column), 1-based.
+WIDTH = 1 + len(COLUMNS)  # the notice's form: the row label plus the figure columns (form_width() for the active one)
+# Hazard columns spread over the notice's width: (first column, last column), 1-based; the detail column takes
+# whatever a wider form adds.
 HAZARD_SPANS: dict[str, tuple[int, int]] = {
     "seq": (1, 1), "enterprise": (2, 4), "town": (5, 6), "category": (7, 8), "supervisor": (9, 10), "detail": (11, 14),
 }
+
+
+def form_width() -> int:
+    """The active form's width in columns: the row label plus its figure columns."""
+    return 1 + len(COLUMNS)
+
+
+def hazard_spans() -> dict[str, tuple[int, int]]:
+    """Where each hazard column sits on the active form (the detail column widened to the form's last column)."""
+    return HAZARD_SPANS | {"detail": (HAZARD_SPANS["detail"][0], max(form_width(), HAZARD_SPANS["detail"][0]))}
 TITLE_ROW, UNIT_ROW, FILLER_ROW, DATE_ROW, HEAD_ROW, SUB_ROW, PERIOD_ROW_N, CUM_ROW_N = 1, 2, 3, 4, 5, 6, 7, 8
 HAZARD_TITLE_ROW, HAZARD_HEAD_ROW = 10, 11
 COUNT_FORMAT = "0"
@@ -163,21 +165,24 @@ def lay_form(
     cumulative: dict[str, Any] | None = None,
     hazards: Iterable[dict[str, str]] = (),
     blank_hazard_rows: int = 0,
-    title: str = TITLE,
+    title: str | None = None,
     for_input: bool = False,
 ) -> int:
-    """Lay out the attachment form on an openpyxl worksheet, filled with what is given; returns the last
-    row used."""
+    """Lay out the attachment form (the active one) on an openpyxl worksheet, filled with what is given; returns
+    the last row used."""
     entry = _input_look if for_input else _same_look
-    box(ws, TITLE_ROW, 1, TITLE_ROW, WIDTH, title, HEADING)
+    form = active()
+    width, spans = form_width(), hazard_spans()
+    box(ws, TITLE_ROW, 1, TITLE_ROW, width, form.title if title is None else title, HEADING)
     set_height(ws, TITLE_ROW, 36)
-    for row, label, value in ((UNIT_ROW, "填报单位：", unit), (FILLER_ROW, "填表人：", filler),
-                              (DATE_ROW, "填表日期：", filled_on)):
+    labels = {f.key: f"{f.label}：" for f in form.fields}
+    for row, label, value in ((UNIT_ROW, labels["unit"], unit), (FILLER_ROW, labels["filler"], filler),
+                              (DATE_ROW, labels["filled_on"], filled_on)):
         box(ws, row, 1, row, 2, label, LABEL)
         box(ws, row, 3, row, 7, value if value else None, entry(DATE_FIELD if row == DATE_ROW else FIELD),
              cover=UNDERLINE)
 
-    box(ws, HEAD_ROW, 1, SUB_ROW, 1, ROW_LABEL_HEADER, HEAD)
+    box(ws, HEAD_ROW, 1, SUB_ROW, 1, form.row_label_header, HEAD)
     col = 2
     groups_done = set()
     for column in COLUMNS:
@@ -195,29 +200,30 @@ def lay_form(
     set_height(ws, SUB_ROW, 58)
 
     figures = [entry(COUNT if column.kind == "count" else AMOUNT) for column in COLUMNS]
-    for row, label, values in ((PERIOD_ROW_N, PERIOD_ROW, period), (CUM_ROW_N, CUMULATIVE_ROW, cumulative)):
+    for row, label, values in ((PERIOD_ROW_N, form.period_row.label, period),
+                               (CUM_ROW_N, form.cumulative_row.label, cumulative)):
         box(ws, row, 1, row, 1, label, HEAD)
         set_height(ws, row, 24)
         values = values or {}
         put_row(ws, row, 2, [values.get(column.key) for column in COLUMNS], figures)
 
-    box(ws, HAZARD_TITLE_ROW, 1, HAZARD_TITLE_ROW, WIDTH, HAZARD_TITLE, SECTION)
+    box(ws, HAZARD_TITLE_ROW, 1, HAZARD_TITLE_ROW, width, form.hazard_title, SECTION)
     for hazard_column in HAZARD_COLUMNS:
-        first, last = HAZARD_SPANS[hazard_column.key]
+        first, last = spans[hazard_column.key]
         box(ws, HAZARD_HEAD_ROW, first, HAZARD_HEAD_ROW, last, hazard_column.header, HEAD)
     looks = {key: BODY if key in ("seq", "town", "category") else BODY_LEFT for key in HAZARD_KEYS}
-    filled = _strip([(*HAZARD_SPANS[key], looks[key]) for key in HAZARD_KEYS])
+    filled = _strip([(*spans[key], looks[key]) for key in HAZARD_KEYS])
     row = HAZARD_HEAD_ROW
     count = 0
     for count, hazard in enumerate(hazards, start=1):
         row = HAZARD_HEAD_ROW + count
         _put_strip(ws, row, 1, filled, [count if key == "seq" else (hazard.get(key) or None) for key in HAZARD_KEYS])
-        lines = max(_lines(hazard.get(key) or "", HAZARD_SPANS[key]) for key in HAZARD_KEYS if key != "seq")
+        lines = max(_lines(hazard.get(key) or "", spans[key]) for key in HAZARD_KEYS if key != "seq")
         if lines > 1:
             # Neither Excel nor LibreOffice grows a row for wrapped text in merged cells: without this a long
             # 隐患描述 spills over the rows below it on screen and on paper.
             set_height(ws, row, min(LINE_POINTS * lines + 4, MAX_ROW_POINTS))
-    blank = _strip([(*HAZARD_SPANS[key], looks[key] if key == "seq" else entry(looks[key])) for key in HAZARD_KEYS])
+    blank = _strip([(*spans[key], looks[key] if key == "seq" else entry(looks[key])) for key in HAZARD_KEYS])
     for extra in range(1, blank_hazard_rows + 1):
         row = HAZARD_HEAD_ROW + count + extra
         _put_strip(ws, row, 1, blank, [count + extra if key == "seq" else None for key in HAZARD_KEYS])
@@ -228,15 +234,19 @@ def lay_form(
 
 LINE_POINTS = 13.5  # one line of 10-point 宋体
 MAX_ROW_POINTS = 409  # Excel refuses a taller row
-# Column widths as the form sets them (1-based): the row label, then each figure column.
-FORM_WIDTHS = {1: 10.0, **{index: column.width for index, column in enumerate(COLUMNS, start=2)}}
+
+
+def _form_widths() -> dict[int, float]:
+    """Column widths as the active form sets them (1-based): the row label, then each figure column."""
+    return {1: 10.0, **{index: column.width for index, column in enumerate(COLUMNS, start=2)}}
 
 
 def _lines(text: str, span: tuple[int, int]) -> int:
     """How many lines `text` wraps to in a box over columns span (a CJK character is two width units)."""
     if not text:
         return 1
-    room = max(sum(FORM_WIDTHS.get(c, 8.43) for c in range(span[0], span[1] + 1)) - 1, 2)
+    widths = _form_widths()
+    room = max(sum(widths.get(c, 8.43) for c in range(span[0], span[1] + 1)) - 1, 2)
     total = 0
     for paragraph in str(text).split("\n"):
         width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in paragraph)

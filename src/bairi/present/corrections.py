@@ -1,0 +1,164 @@
+"""Seals and corrections as the clerk and the city see them: the 更正说明 sheet and text, the JSON, the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bairi.core.form import BY_KEY
+from bairi.core.values import plain
+from bairi.present.report import escape
+from bairi.state.seal import ROW_WORDS, Correction, Seal, changed_totals
+
+SHEET = "更正说明"
+USES = {"counted": "计入", "superseded": "被取代", "rejected": "退回", "unreadable": "无法读取", "material": "其他材料"}
+
+
+def _column(key: str) -> str:
+    column = BY_KEY.get(key)
+    return column.short if column is not None else key
+
+
+def _shown(value: Any) -> str:
+    return plain(value) if value is not None else "空"
+
+
+def seal_words(seal: Seal) -> str:
+    """The seal in one phrase: 第1次封存（2023-12-27 10:05，截至 2023-12-26，封存人 申晋钢）."""
+    correcting = f"，更正第 {seal.round - 1} 次" if seal.corrects else ""
+    return (f"第 {seal.round} 次封存（{seal.at.strftime('%Y-%m-%d %H:%M')}，截至 {seal.as_of.isoformat()}，"
+            f"封存人 {seal.by}{correcting}）")
+
+
+def sealed_dict(seal: Seal) -> dict[str, Any]:
+    """The seal as merge's JSON carries it (`sealed`)."""
+    return {"at": seal.at.isoformat(), "totals": {name: dict(values) for name, values in seal.totals.items()},
+            "id": seal.id, "round": seal.round, "corrects": seal.corrects, "as_of": seal.as_of, "by": seal.by,
+            "workbook": seal.workbook, "workbook_sha256": seal.workbook_sha256,
+            "workbook_state": seal.workbook_state(), "intact": seal.intact}
+
+
+def correction_dict(item: Correction) -> dict[str, Any]:
+    """One correction as the JSON contract spells it."""
+    return {"town": item.town, "row": item.row, "key": item.key, "old": item.old, "new": item.new, "file": item.file,
+            "cell": item.cell}
+
+
+def seal_dict(seal: Seal, new: bool, found: list[Correction], message: str) -> dict[str, Any]:
+    """`bairi seal --format json`: the seal (new or the latest one kept) and what it corrects."""
+    return {**sealed_dict(seal), "period": seal.period, "new": new, "message": message,
+            "towns": [{"town": t, "status": s} for t, s in seal.towns.items()],
+            "inputs": [dict(vars(i)) for i in seal.inputs],
+            "figures": len(seal.figures),
+            "corrections": [correction_dict(c) for c in found]}
+
+
+def seals_dict(seals: list[Seal], ledger: str) -> dict[str, Any]:
+    """`bairi seal --list --format json`."""
+    return {"ledger": ledger, "seals": [dict(sealed_dict(s), period=s.period) for s in seals]}
+
+
+def correction_lines(found: list[Correction]) -> list[str]:
+    """Each correction in words: 巴公镇 累计·排查企业（Sheet1!C8）：50 → 52（文件 …）."""
+    return [f"{c.town} {ROW_WORDS[c.row]}·{_column(c.key)}（{c.cell}）：{_shown(c.old)} → {_shown(c.new)}"
+            f"（{c.file.replace(chr(92), '/').rsplit('/', 1)[-1]}）" for c in found]
+
+
+def report_note(seal: Seal, found: list[Correction]) -> str:
+    """The line under the form's rows of a corrected county return."""
+    return (f"注：本表为更正表，更正 {seal.at.strftime('%Y年%m月%d日')} 封存上报的第 {seal.round} 次报表，"
+            f"共 {len(found)} 处，详见“{SHEET}”。")
+
+
+def correction_text(seal: Seal, found: list[Correction], totals: dict[str, Any], authority: str) -> str:
+    """The short 更正说明 for the city, as text."""
+    from bairi.present.render import render
+
+    year, month = seal.period.split("-")
+    return render("corrections.txt.j2", authority=authority, year=year, month=int(month), seal=seal,
+                  sealed_on=seal.at.strftime("%Y年%m月%d日"), seal_words=seal_words(seal), sheet=SHEET,
+                  lines=correction_lines(found),
+                  totals=[f"{ROW_WORDS[row]}·{_column(key)}：{_shown(old)} → {_shown(new)}"
+                          for row, key, old, new in changed_totals(seal, totals)])
+
+
+def correction_sheet(seal: Seal, found: list[Correction], totals: dict[str, Any], authority: str):
+    """A function adding the 更正说明 sheet (second, after 报告表) to the county workbook."""
+    from bairi.write.county import _table
+    from bairi.write.layout import NOTE, box
+
+    def add(book: Any) -> None:
+        ws = book.create_sheet(SHEET, 1)
+        year, month = seal.period.split("-")
+        rows = [[n, c.town, ROW_WORDS[c.row], _column(c.key), c.cell, c.old, c.new,
+                 c.file.replace("\\", "/").rsplit("/", 1)[-1]] for n, c in enumerate(found, start=1)]
+        last = _table(ws, 1, ["序号", "单位", "行", "项目", "单元格", "原报数", "更正后", "来源文件"], rows,
+                      [6, 12, 8, 26, 16, 10, 10, 44], title=f"{authority}{year}年{int(month)}月报表更正说明")
+        box(ws, last + 2, 1, last + 2, 8, f"更正对象：{seal_words(seal)}上报的报表；汇总表 SHA-256 {seal.workbook_sha256}。", NOTE)
+        changed = [[ROW_WORDS[row], _column(key), old, new] for row, key, old, new in changed_totals(seal, totals)]
+        _table(ws, last + 4, ["行", "项目", "原报合计", "更正后合计"], changed, [6, 12, 8, 26], title="合计变化",
+               freeze=False, titles=False)
+
+    return add
+
+
+def show_seal_state(console: Any, seal: Seal, found: list[Correction]) -> None:
+    """What merge says of a sealed period: the seal, then every figure that changed since."""
+    console.print(f"[bold yellow]本期已封存上报：[/]{escape(seal_words(seal))}；汇总表 {escape(seal.workbook)}"
+                  f"（{seal.workbook_state()}）")
+    if not seal.intact:
+        console.print("[bold red]注意：[/]收件台账中的这次封存记录与其校验值不符，可能在 bairi 之外被改动过。")
+    if not found:
+        console.print("封存以后没有任何数字变化。")
+        return
+    console.print(f"[bold]封存以后有 {len(found)} 处数字变化（须向市局报送更正说明）：[/]")
+    for line in correction_lines(found):
+        console.print(f"  [yellow]更正[/] {escape(line)}")
+
+
+def show_seals(console: Any, seals: list[Seal], ledger: str) -> None:
+    """The seals kept, one line each."""
+    from rich.table import Table
+
+    if not seals:
+        console.print(f"收件台账 {escape(ledger)} 中还没有任何封存。")
+        return
+    table = Table(header_style="bold", title="封存记录")
+    for header in ("编号", "报告期", "次", "更正", "封存时间", "截至", "封存人", "汇总表", "文件状态"):
+        table.add_column(header, overflow="fold")
+    for s in seals:
+        state = s.workbook_state() + ("" if s.intact else "；记录与校验值不符")
+        table.add_row(str(s.id), s.period, str(s.round), f"第 {s.round - 1} 次" if s.corrects else "",
+                      s.at.strftime("%Y-%m-%d %H:%M"), s.as_of.isoformat(), escape(s.by), escape(s.workbook), state)
+    console.print(table)
+    for s in seals:
+        if not s.intact:
+            console.print(f"[bold red]注意：[/]{s.period} 第 {s.round} 次封存的记录与其校验值不符，可能在 bairi 之外被改动过。")
+        if s.workbook_state() == "已改动":
+            console.print(f"[bold yellow]注意：[/]{s.period} 第 {s.round} 次封存的汇总表 {escape(s.workbook)} "
+                          "已不是封存时的文件（SHA-256 不同）。")
+
+
+def merge_parts(found: Any, authority: str, totals: dict[str, Any]) -> tuple[list[str], Any]:
+    """What a merge of a sealed period adds to the county workbook: the note under the form, the 更正说明 sheet
+    (nothing when no figure changed since the seal)."""
+    if found is None or not found.corrections:
+        return [], None
+    return [report_note(found.seal, found.corrections)], correction_sheet(found.seal, found.corrections, totals, authority)
+
+
+def text_path(output: Any) -> Any:
+    """Where the 更正说明 text goes: beside the workbook, 泽州县_2023-12_更正说明.txt."""
+    from pathlib import Path
+
+    output = Path(output)
+    return output.with_name(f"{output.stem}_{SHEET}.txt")
+
+
+def write_text(output: Any, found: Any, authority: str, totals: dict[str, Any]) -> Any:
+    """Write the 更正说明 text beside the workbook (UTF-8 with BOM, CRLF, as Notepad opens it); its path."""
+    from bairi.present.render import text_file
+    from bairi.write.atomic import write_atomic
+
+    path = text_path(output)
+    write_atomic(path, text_file(correction_text(found.seal, found.corrections, totals, authority)))
+    return path
