@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, NoReturn, cast
 
 import typer
 
@@ -62,7 +62,7 @@ def _console(stderr: bool = False):
     return console
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     from rich.text import Text
 
     # Text, not markup: the message names paths (D:\收件箱\[12月]\…) that must print as they are; soft_wrap:

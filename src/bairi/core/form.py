@@ -278,7 +278,7 @@ def use_form(form: Form) -> Form:
     for series, items in ((HEADER_FIELDS, form.fields), (COLUMNS, form.columns), (KEYS, form.keys),
                           (COUNT_KEYS, form.count_keys), (FOUND_FIXED, form.found_fixed),
                           (HAZARD_COLUMNS, form.hazard_columns), (HAZARD_KEYS, form.hazard_keys)):
-        series._items = items  # type: ignore[attr-defined]
+        series._items = items
     BY_KEY.clear()
     BY_KEY.update(form.by_key)
     for listener in _LISTENERS:

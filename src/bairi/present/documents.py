@@ -100,8 +100,8 @@ class CheckDoc(_Doc):
     town: str | None
     period: str | None = Field(description="报告期 YYYY-MM")
     filled_on: date | None
-    period_row: Figures | None  # type: ignore[valid-type]
-    cumulative_row: Figures | None  # type: ignore[valid-type]
+    period_row: Figures | None
+    cumulative_row: Figures | None
     hazards: list[HazardDoc]
     findings: list[FindingDoc]
     unit: str
@@ -191,8 +191,8 @@ class RatesDoc(_Doc):
 class TotalsDoc(_Doc):
     """The county's two rows and its rates."""
 
-    period_row: Figures  # type: ignore[valid-type]
-    cumulative_row: Figures  # type: ignore[valid-type]
+    period_row: Figures
+    cumulative_row: Figures
     rates: RatesDoc
 
 
@@ -216,8 +216,8 @@ class SkippedDoc(_Doc):
 class SealedTotalsDoc(_Doc):
     """The county's two rows as they were sent up."""
 
-    period_row: Figures  # type: ignore[valid-type]
-    cumulative_row: Figures  # type: ignore[valid-type]
+    period_row: Figures
+    cumulative_row: Figures
 
 
 class SealedDoc(_Doc):
