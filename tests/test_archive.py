@@ -201,7 +201,7 @@ def test_merge_accepts_a_zipped_mail_attachment_dated_by_the_mail(tmp_path):
     assert doc["totals"]["period_row"]["enterprises"] == 25
     assert doc["skipped"] == [{"file": f"{inbox / 'campaign.mbox'}#1/南村镇.rar", "reason": f"压缩包“南村镇.rar”未计入：{RAR}"}]
     dayang = next(t for t in doc["towns"] if t["town"] == "大阳镇")
-    assert (dayang["status"], dayang["reason"]) == ("to_verify", ENCRYPTED)
+    assert (dayang["status"], dayang["reason"]) == ("to_verify", "收到但无法读取：" + ENCRYPTED)
     # Every figure is traced to the file inside the zip.
     trail = [[c.value for c in row[:4]] for row in load_workbook(out)["数据来源"].iter_rows() if row[0].value == "巴公镇"]
     assert [row[1:] for row in trail[1:]] == [["冶金工贸", label, "Sheet1!B7:N7"], ["累计", label, "Sheet1!B8:N8"]]
@@ -280,7 +280,7 @@ def test_deadlines_count_a_zipped_return_and_say_what_cannot_be_opened(tmp_path)
     }
     nancun = next(i for i in doc["items"] if (i["town"], i["deadline"]) == ("南村镇", "2023-12"))
     assert [(f["code"], f["message"]) for f in nancun["findings"] if f["code"] == "D716"] == [
-        ("D716", f"南村镇2023年12月报表收到“南村镇12月报表.rar”，但{RAR}，待核实")]
+        ("D716", f"南村镇2023年12月报表：“南村镇12月报表.rar”收到但无法读取：{RAR}，待核实")]
 
 
 def app():

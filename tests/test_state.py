@@ -197,3 +197,19 @@ def test_schema_describes_each_document():
     assert set(every) == {"check", "merge", "deadlines", "summary", "hazards", "fetch", "seal"}
     assert "status_label" in every["deadlines"]["$defs"]["ItemDoc"]["properties"]
     assert runner.invoke(app, ["schema", "xml"]).exit_code == 2
+
+
+def test_a_cloud_drive_link_instead_of_an_attachment_is_to_verify(tmp_path):
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "town@163.com", "zzyjyzg@163.com", "巴公镇12月份工作报告表"
+    msg["Date"] = "Wed, 20 Dec 2023 10:00:00 +0800"
+    msg.set_content("附件太大，放在网盘：https://pan.baidu.com/s/1AbCdEf 提取码 8x9y")
+    box = tmp_path / "in"
+    box.mkdir()
+    (box / "1.eml").write_bytes(msg.as_bytes())
+    state = load_state([box], CAMPAIGN, date(2023, 12, 27), use_ledger=False)
+    standing = state.standing("巴公镇", DEC)
+    assert (standing.status, standing.reason) == ("to_verify", "收到但无法读取：邮件里是网盘或超大附件的链接，不是附件")
+    assert standing.receipt.received.isoformat() == "2023-12-20T10:00:00+08:00"

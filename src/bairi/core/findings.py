@@ -153,7 +153,7 @@ CATALOGUE: dict[str, Entry] = {
                   "收到时间请以邮件（.eml/.mbox）或收件台账为准：把邮箱文件一并交给 bairi，或在收件当时就运行 bairi deadlines。"),
     "D715": Entry(W, "{town}报送的“{name}”与{others}报送的文件完全相同（字节一致），请核实是否转发或误发",
                   "同一份文件分别计入各自的单位；如是误发，请让该单位重新报送自己的材料。"),
-    "D716": Entry(W, "{town}{label}收到“{name}”，但{reason}，待核实",
+    "D716": Entry(W, "{town}{label}：“{name}”{reason}，待核实",
                   "请与该单位核实；如确已报送，可在登记簿中登记（见 README“县局登记簿”）。"),
     "D717": Entry(I, "{town}{label}依据{cite}计为收到（{how}）", ""),
     "D718": Entry(W, "{town}{label}已过截止日，仍缺少{missing}", "请催报所缺材料；材料的文件名或邮件主题写明镇名和材料名称即可识别。"),

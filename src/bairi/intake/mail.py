@@ -215,7 +215,36 @@ def attachments(message: Message, source: str, keep: Callable[[str], bool] | Non
             continue
         found.append(Attachment(name or "（未命名附件）", data, sent, date_raw, sender.strip().lower(),
                                 sender_name.strip(), subject, source, message_id))
+    if not found:
+        # No file attached, but a cloud-drive or large-attachment link in the text: the town did send something,
+        # which bairi cannot open. It stands as a ".url" receipt, named by the subject, so that it is 待核实.
+        link = _cloud_link(message)
+        if link and (keep is None or keep("网盘链接.url")):
+            found.append(Attachment(f"{_safe_name(subject) or '网盘链接'}.url", link.encode("utf-8"), sent, date_raw,
+                                    sender.strip().lower(), sender_name.strip(), subject, source, message_id))
     return found
+
+
+# Where towns' offices park files too big (or too awkward) to attach: 网盘 and webmail's 超大附件.
+_CLOUD = re.compile(r"https?://(?:[\w-]+\.)*(?:pan\.baidu\.com|yun\.baidu\.com|weiyun\.com|aliyundrive\.com|alipan\.com|"
+                    r"quark\.cn|lanzou[a-z]*\.com|caiyun\.139\.com|cloud\.189\.cn|115\.com|(?:mail|dashi)\.163\.com/"
+                    r"[^\s\"'<>]*(?:large|attach|download)|wx\.mail\.qq\.com/ftn)[^\s\"'<>]*", re.I)
+
+
+def _cloud_link(message: Message) -> str:
+    """The first cloud-drive or large-attachment link in the message's text parts, or ''."""
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_maintype() != "text":
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except (ValueError, TypeError, binascii.Error):
+            continue
+        if isinstance(payload, bytes):
+            match = _CLOUD.search(_bytes_to_text(payload, part.get_content_charset()))
+            if match:
+                return match[0]
+    return ""
 
 
 def parse_message(data: bytes) -> Message:

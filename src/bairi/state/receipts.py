@@ -128,7 +128,7 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
     """(materials, readable, reason) of one copy."""
     if ret is not None and (ret.unreadable or not any(f.code == "E201" for f in ret.findings)):
         if ret.unreadable:
-            return frozenset({"return"}), False, ret.findings[0].message
+            return frozenset({"return"}), False, "收到但无法读取：" + ret.findings[0].message
         return frozenset({"return"}), True, ""
     named = materials_in(Path(copy.name).stem, campaign)
     if not named and copy.within:
@@ -138,11 +138,13 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
         named = materials_in(copy.subject, campaign) - {"return"}
     if copy.problem and not copy.spreadsheet and Path(copy.name).suffix.lower() in SPREADSHEET_SUFFIXES:
         # A spreadsheet in a zip that could not be unpacked (encrypted, too big): a return that cannot be read.
-        return (named or frozenset({"return"})), False, copy.problem
+        return (named or frozenset({"return"})), False, "收到但无法读取：" + copy.problem
     if "return" in named:
-        # A document or picture that says it is the return: it arrived, but its figures cannot be read.
+        # A document, picture or link that says it is the return: it arrived, but its figures cannot be read.
         suffix = Path(copy.name).suffix.lower() or "（无扩展名）"
-        return named, False, copy.problem or f"收到的是 {suffix} 文件，不是可读取的电子表格"
+        if suffix == ".url":
+            return named, False, "收到但无法读取：邮件里是网盘或超大附件的链接，不是附件"
+        return named, False, "收到但无法读取：" + (copy.problem or f"收到的是 {suffix} 文件，不是可读取的电子表格")
     return named, True, ""
 
 
