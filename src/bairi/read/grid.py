@@ -25,7 +25,8 @@ class Sheet:
     # Merged ranges as ((first_row, first_col), (last_row, last_col)), 0-based (for .ods from the guard's scan).
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     # Built on first use: the merged ranges spanning each row asked about, and each row's text cells.
-    _spans: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_row: dict[int, list[tuple[int, int, int]]] | None = field(default=None, init=False, repr=False, compare=False)
+    _tall: list[tuple[int, int, int, int]] = field(default_factory=list, init=False, repr=False, compare=False)
     _texts: list[Sequence[tuple[int, str]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def merged_in_row(self, row: int) -> bool:
@@ -47,10 +48,22 @@ class Sheet:
         return None
 
     def _row_spans(self, row: int) -> list[tuple[int, int, int]]:
-        spans = self._spans.get(row)
-        if spans is None:
-            # One walk over the ranges per row asked about (a return asks about two rows, cell after cell).
-            spans = self._spans[row] = [(c1, c2, r1) for (r1, c1), (r2, c2) in self.merged if r1 <= row <= r2]
+        if self._by_row is None:
+            # The ranges indexed by the rows they span, in one walk: the hazard table asks about every one of
+            # its rows, and a province's return has thousands of rows and merges. A range taller than TALL rows
+            # (a whole column merged, say) is not spread out row by row but checked for each row asked about.
+            by_row: dict[int, list[tuple[int, int, int]]] = {}
+            tall: list[tuple[int, int, int, int]] = []
+            for (r1, c1), (r2, c2) in self.merged:
+                if r2 - r1 > TALL:
+                    tall.append((r1, r2, c1, c2))
+                    continue
+                for r in range(r1, r2 + 1):
+                    by_row.setdefault(r, []).append((c1, c2, r1))
+            self._by_row, self._tall = by_row, tall
+        spans = self._by_row.get(row, _NO_SPANS)
+        if self._tall:
+            spans = [*spans, *((c1, c2, r1) for r1, r2, c1, c2 in self._tall if r1 <= row <= r2)]
         return spans
 
     def texts(self) -> list[Sequence[tuple[int, str]]]:
@@ -63,6 +76,8 @@ class Sheet:
 
 
 _NO_TEXTS: tuple[tuple[int, str], ...] = ()
+_NO_SPANS: list[tuple[int, int, int]] = []
+TALL = 1000
 
 
 @dataclass
