@@ -839,7 +839,7 @@ def _session(url: str):
 
 @app.command()
 def fetch(
-    url: Annotated[str, typer.Argument(help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
+    url: Annotated[str, typer.Argument(metavar="邮箱地址", help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
                                        show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹")],
     since: Annotated[str | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
