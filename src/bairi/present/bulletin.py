@@ -204,6 +204,11 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         # Whose figures the totals lack (as merge's missing_towns), and of those, who sent nothing at all.
         "not_reported": merged.missing_towns,
         "not_sent": [line.town for line in merged.towns if line.code in ("missing", "not_due")],
+        # Received by what the files cannot show (the clerk's logbook): counted as received, not added up.
+        "logbook_only": [{"town": line.town, "how": getattr(line.standing.receipt.entry, "how", ""),
+                          "cite": line.standing.receipt.entry.cite}  # type: ignore[union-attr]
+                         for line in merged.towns if line.ret is None and line.standing is not None
+                         and line.standing.receipt is not None and line.standing.receipt.entry is not None],
         "incomplete": [{"town": line.town, "missing": "、".join(line.standing.missing)}
                        for line in merged.towns if line.standing is not None and line.standing.missing
                        and line.standing.past_due],
