@@ -159,6 +159,7 @@ class Scan:
 
 
 def check_scan(name: str, scan: Scan) -> None:
+    """Refuse a sheet whose cells written or dense grid are past the limits (Unreadable F105)."""
     if scan.records > MAX_CELL_RECORDS:
         raise too_big(f"工作表“{name}”写有 {scan.records} 个单元格")
     if scan.cells > MAX_CELLS:

@@ -159,6 +159,7 @@ class _Cfb:
 
 
 def inspect_ole(data: bytes) -> Plan:
+    """An OLE2 file measured: an .xls (its BIFF sheets checked), or refused (encrypted OOXML, Word, damaged)."""
     try:
         cfb = _Cfb(data)
     except (struct.error, IndexError, ValueError, MemoryError):

@@ -105,6 +105,7 @@ def _text_kind(head: bytes) -> str | None:
 
 
 def inspect_zip(data: bytes) -> Plan:
+    """A zip package told apart (.xlsx, .ods, .xlsb, .docx, Numbers, a plain zip) and measured, or refused."""
     package = Package(data)
     names = set(package.names())
     if package.encrypted():

@@ -44,6 +44,7 @@ _MACRO_KINDS = ("/xlmacrosheet", "/xlintlmacrosheet", "/dialogsheet")
 
 
 def inspect_xlsx(package: Package, main: str) -> Plan:
+    """Every sheet of an .xlsx measured before calamine builds it; macro and dialog sheets noted and left out."""
     workbook = package.read_xml(main)
     by_id = {rel.get("Id", ""): rel for rel in part_rels(package, main)}
     sheets = []
