@@ -522,17 +522,19 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
             location = at + place
             if merged and sheet.covered(r, c):
                 # Excel shows only a merge's top-left value: what this cell holds is not what the town sees.
-                figures[column.key] = Figure(column.key, location, raw, None)
+                figures[column.key] = Figure(key=column.key, location=location, raw=raw)
                 out.append(finding("E208", location, column=column.short, raw=_text(raw) or "空"))
                 continue
             missing = bool(uncached) and place in uncached
             if column.kind == "count" and not missing and (count := whole_count(raw)) is not None:
-                figures[column.key] = Figure(column.key, location, raw, count)
+                figures[column.key], broken = Figure.checked(column.key, location, raw, count)
+                out.extend(broken)
                 continue
             reading = read_figure(raw, column.kind, missing, units.get(column.key))
-            figures[column.key] = Figure(column.key, location, raw, reading.value)
             for code, fields in reading.notes:
                 out.append(finding(code, location, column=column.short, **fields))
+            figures[column.key], broken = Figure.checked(column.key, location, raw, reading.value)
+            out.extend(broken)
         setattr(ret, "period_row" if which == "period" else "cumulative_row", figures)
 
 
@@ -607,10 +609,8 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
                 out.append(finding("W215", ref(sheet, r, c), column=labels[key], raw=str(row[c])))
         at = f"{sheet.name}!"
         number = r + 1
-        hazard = Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{l}{number}" for k, l in letters})
-        for key, value in cells.items():
-            setattr(hazard, key, value)
-        ret.hazards.append(hazard)
+        ret.hazards.append(Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{l}{number}" for k, l in letters},
+                                  **cells))
     _note_merged(sheet, filled, labels, out)
 
 
