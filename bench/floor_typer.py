@@ -8,7 +8,7 @@ pydantic imported (bairi's models need it; typer coerces through it). The file i
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pydantic  # noqa: F401  (imported as bairi's check imports it: that cost is part of the floor)
 import typer
@@ -32,9 +32,9 @@ def main() -> None:
 def check(
     paths: Annotated[list[Path], typer.Argument(help="files or folders")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
-    period: Annotated[Optional[str], typer.Option("--period", "-p", help="YYYY-MM")] = None,
-    reply: Annotated[Optional[str], typer.Option("--reply", help="folder or imaps:// URL")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="campaign config")] = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", help="YYYY-MM")] = None,
+    reply: Annotated[str | None, typer.Option("--reply", help="folder or imaps:// URL")] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="campaign config")] = None,
 ) -> None:
     """Parse check's options and do nothing."""
 

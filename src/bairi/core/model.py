@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Optional, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
@@ -35,7 +35,7 @@ Fine = Annotated[Decimal, Field(decimal_places=4)]
 # constraint, and a fine both negative and finer than 1 元 must be refused (E407) as well as noted (W412).
 Row = create_model(  # type: ignore[call-overload]
     "Row", __config__=ConfigDict(extra="forbid"), __doc__="One row of the statistics table by key: what kind of number each column holds.",
-    **{column.key: (Optional[Count] if column.kind == "count" else Optional[Fine], Field(None, description=column.label))
+    **{column.key: (Count | None if column.kind == "count" else Fine | None, Field(None, description=column.label))
        for column in COLUMNS})
 
 
@@ -45,7 +45,7 @@ class Figure(BaseModel):
     key: str
     location: str
     raw: Any = None
-    value: Optional[Annotated[Union[int, Decimal], Field(ge=0)]] = None
+    value: Annotated[int | Decimal, Field(ge=0)] | None = None
 
     @classmethod
     def checked(cls, key: str, location: str, raw: object, value: int | Decimal | None) -> tuple[Figure, list[Finding]]:
@@ -97,13 +97,13 @@ class Return(BaseModel):
     sha256: str = ""
     format: str = ""
     unit_raw: str = ""
-    town: Optional[str] = None
+    town: str | None = None
     filler: str = ""
-    filled_on: Optional[date] = None
-    period: Optional[str] = Field(None, description="报告期 YYYY-MM")
+    filled_on: date | None = None
+    period: str | None = Field(None, description="报告期 YYYY-MM")
     period_source: str = ""
-    period_row: Optional[dict[str, Figure]] = None
-    cumulative_row: Optional[dict[str, Figure]] = None
+    period_row: dict[str, Figure] | None = None
+    cumulative_row: dict[str, Figure] | None = None
     hazards: list[Hazard] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     locations: dict[str, str] = Field(default_factory=dict)
