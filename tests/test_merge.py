@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -16,6 +15,7 @@ from bairi.core.campaign import Campaign, Period, Unit, default_campaign
 from bairi.core.form import KEYS
 from bairi.merge.consolidate import consolidate
 from bairi.state.standing import load_state
+from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 
 CAMPAIGN = default_campaign()
 runner = CliRunner()
@@ -215,9 +215,9 @@ def test_cell_span_names_a_row_range_or_each_cell():
     from bairi.core.model import Figure
     from bairi.write.county import cell_span
 
-    row = {k: Figure(k, f"S!{chr(66 + i)}7", 0, 0) for i, k in enumerate(KEYS)}
+    row = {k: Figure(key=k, location=f"S!{chr(66 + i)}7", raw=0, value=0) for i, k in enumerate(KEYS)}
     assert cell_span(row) == "S!B7:N7"
-    row["fines"] = Figure("fines", "S!Z9", 0, 0)
+    row["fines"] = Figure(key="fines", location="S!Z9", raw=0, value=0)
     assert "行政罚款（万） S!Z9" in cell_span(row) and cell_span(row).startswith("成立督查组（个） S!B7；")
 
 

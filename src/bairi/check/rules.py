@@ -129,7 +129,7 @@ def fines_plausible(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     for row in (ret.period_row, ret.cumulative_row):
         figure = (row or {}).get("fines")
         if figure is not None and figure.value is not None and figure.value >= FINES_PLAUSIBLE:
-            yield finding("W509", figure.location, value=plain(figure.value), yuan=plain(figure.value / 10000))
+            yield finding("W509", figure.location, value=plain(figure.value), yuan=plain(Decimal(figure.value) / 10000))
         elif figure is not None and figure.value is not None and 0 < figure.value < FINES_TINY:
             yield finding("W510", figure.location, value=plain(figure.value), yuan=plain(figure.value * 10000))
 
@@ -176,7 +176,7 @@ def check_mail(path: Path, campaign: Campaign, period: str | None = None) -> lis
         ret = Return(file=path)
         ret.findings.append(finding("F109", str(path), detail=str(exc)))
         return [(ret, None)]
-    checked = []
+    checked: list[tuple[Return, object]] = []
     for item in found:
         label = f"{item.source}/{item.name}"
         ret = check(read_return(Path(item.name), campaign, period, data=item.data, name=label), campaign)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from pydantic import BaseModel, ConfigDict, Field
+
 
 class Severity(str, Enum):
     """How bad a finding is: an error rejects the return, a warning or info does not."""
@@ -184,13 +186,14 @@ CATALOGUE: dict[str, Entry] = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(BaseModel):
     """One problem or note about a return, located at a cell, a sheet or the file."""
 
-    code: str
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(pattern=r"^[A-Z]\d{3}$", description="问题代码，如 E407")
     severity: Severity
-    location: str
+    location: str = Field(description="位置，如 Sheet1!C7")
     message: str
     hint: str = ""
 
@@ -218,4 +221,5 @@ class Finding:
 def finding(code: str, location: str, **fields: object) -> Finding:
     """A finding of catalogue entry `code`, its message filled from `fields`."""
     entry = CATALOGUE[code]
-    return Finding(code, entry.severity, location, entry.template.format(**fields), entry.hint)
+    return Finding(code=code, severity=entry.severity, location=location, message=entry.template.format(**fields),
+                   hint=entry.hint)

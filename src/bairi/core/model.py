@@ -1,28 +1,86 @@
-"""The return as bairi understands it: every figure with the cell it came from."""
+"""The return as bairi understands it, as pydantic models: every figure with the cell it came from.
+
+The models hold the form's type rules as field constraints — a figure is never negative, a count is a
+whole number, a fine (万元) has at most 4 decimals — and `Figure.checked` turns each constraint a figure
+breaks into the catalogue's finding at its cell. They validate what the tolerant reader (core/values.py)
+produced from the cell; they do not read cells themselves.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated, Any
 
-from bairi.core.findings import Finding, Severity
-from bairi.core.form import HAZARD_KEYS, KEYS
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from bairi.core.findings import Finding, Severity, finding
+from bairi.core.form import BY_KEY, COLUMNS, HAZARD_KEYS, KEYS
+from bairi.core.values import plain
+
+# What each broken constraint is in the catalogue, and whether the figure keeps its value: a negative
+# figure or a fine past 4 decimals is still that figure (said, and kept); 7.5 家 is no count at all.
+TYPE_FINDINGS: dict[str, tuple[str, bool]] = {
+    "greater_than_equal": ("E407", True),
+    "int_from_float": ("E408", False),
+    "decimal_max_places": ("W412", True),
+}
+
+Count = int
+Fine = Annotated[Decimal, Field(decimal_places=4)]
+
+# What kind of number each column holds (SPEC: counts are whole numbers, 行政罚款 is 万元 to 4 decimals).
+# The sign is Figure's own constraint, not repeated here: pydantic stops at a field's first broken
+# constraint, and a fine both negative and finer than 1 元 must be refused (E407) as well as noted (W412).
+_ROWS: dict[tuple[tuple[str, str], ...], Any] = {}
 
 
-@dataclass
-class Figure:
-    """One statistics cell: where it is, what was typed, and the figure read from it."""
+def row_model() -> Any:
+    """The model of one row of the active form's statistics table (made once per form: core.form.use_form)."""
+    shape = tuple((column.key, column.kind) for column in COLUMNS)
+    model = _ROWS.get(shape)
+    if model is None:
+        model = _ROWS[shape] = create_model(  # type: ignore[call-overload]
+            "Row", __config__=ConfigDict(extra="forbid"),
+            __doc__="One row of the statistics table by key: what kind of number each column holds.",
+            **{column.key: (Count | None if column.kind == "count" else Fine | None, Field(None, description=column.label))
+               for column in COLUMNS})
+    return model
+
+
+class Figure(BaseModel):
+    """One statistics cell: where it is, what was typed, and the figure read from it (None when unknown)."""
 
     key: str
     location: str
-    raw: object
-    value: int | Decimal | None
+    raw: Any = None
+    value: Annotated[int | Decimal, Field(ge=0)] | None = None
+
+    @classmethod
+    def checked(cls, key: str, location: str, raw: object, value: int | Decimal | None) -> tuple[Figure, list[Finding]]:
+        """The figure the reader read at `location`, validated: each type rule it breaks is a finding at the cell."""
+        errors = []
+        try:
+            figure = cls(key=key, location=location, raw=raw, value=value)
+        except ValidationError as exc:
+            errors = exc.errors()
+        if value is not None:
+            try:
+                row_model().model_validate({key: value})
+            except ValidationError as exc:
+                errors = [*errors, *exc.errors()]
+        if not errors:
+            return figure, []
+        found, keep = [], True
+        for error in errors:
+            code, kept = TYPE_FINDINGS[error["type"]]
+            keep = keep and kept
+            found.append(finding(code, location, column=BY_KEY[key].short, value=plain(value)))
+        return cls.model_construct(key=key, location=location, raw=raw, value=value if keep else None), found
 
 
-@dataclass
-class Hazard:
+class Hazard(BaseModel):
     """One row of the 重大隐患明细 table."""
 
     location: str
@@ -32,16 +90,18 @@ class Hazard:
     category: str = ""
     supervisor: str = ""
     detail: str = ""
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, str] = Field(default_factory=dict)
 
     def as_dict(self) -> dict[str, str]:
         """The hazard with its SPEC keys and the row it came from."""
         return {key: getattr(self, key) for key in HAZARD_KEYS} | {"location": self.location}
 
 
-@dataclass
-class Return:
+class Return(BaseModel):
     """One town's return as read from one file, with every finding about it."""
+
+    # The reader fills a return in as it finds its parts: each assignment is validated as it is made.
+    model_config = ConfigDict(validate_assignment=True)
 
     file: Path
     sha256: str = ""
@@ -50,13 +110,13 @@ class Return:
     town: str | None = None
     filler: str = ""
     filled_on: date | None = None
-    period: str | None = None
+    period: str | None = Field(None, description="报告期 YYYY-MM")
     period_source: str = ""
     period_row: dict[str, Figure] | None = None
     cumulative_row: dict[str, Figure] | None = None
-    hazards: list[Hazard] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    locations: dict[str, str] = field(default_factory=dict)
+    hazards: list[Hazard] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    locations: dict[str, str] = Field(default_factory=dict)
 
     @property
     def unreadable(self) -> bool:

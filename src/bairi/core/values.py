@@ -198,9 +198,9 @@ def parse_number(text: str) -> Parsed | None:
     if bracketed and (bracketed["unit"] in MONEY_UNITS or bracketed["unit"] in COUNT_UNITS):
         candidates.insert(0, (bracketed["num"], bracketed["unit"]))
     else:
-        for unit in _UNITS_SHORTEST_FIRST:
-            if converted.endswith(unit) and len(converted) > len(unit):
-                candidates.insert(len(candidates) - 1, (converted[:-len(unit)].rstrip(), unit))
+        for suffix in _UNITS_SHORTEST_FIRST:
+            if converted.endswith(suffix) and len(converted) > len(suffix):
+                candidates.insert(len(candidates) - 1, (converted[:-len(suffix)].rstrip(), suffix))
     for number_text, unit in candidates:
         bare = _bare_number(number_text)
         if bare is not None:
@@ -232,7 +232,8 @@ def whole_count(raw: object) -> int | None:
 
 
 def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str | None = None) -> Reading:
-    """Read one statistics cell as a count (int) or an amount in 万元 (Decimal), tolerating habits.
+    """Read one statistics cell as a count (int; a Decimal when it is not whole) or an amount in 万元 (Decimal),
+    tolerating habits.
 
     `unit` is what the column's header states (行政罚款（元）): an amount is in that unit unless the cell
     names its own, and is converted to 万元 exactly, or refused when 万元 cannot hold it in 4 decimals.
@@ -294,17 +295,11 @@ def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str
         notes.append((code, {"raw": text, "value": _plain(number)}))
     if abs(number) >= MAX_FIGURE:
         return Reading(None, notes + [("E413", {"raw": _plain(number)})])
-    if number < 0:
-        notes.append(("E407", {"value": _plain(number)}))
-    if kind == "count":
-        if number != number.to_integral_value():
-            return Reading(None, notes + [("E408", {"value": _plain(number)})])
+    # The figure as written, sign and decimals and all: whether it is a figure the column can hold (never
+    # negative, a whole count, a fine to 4 decimals) is the model's to say (core/model.py).
+    if kind == "count" and number == number.to_integral_value():
         return Reading(int(number), notes)
-    normal = _normal(number)
-    exponent = normal.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -4:
-        notes.append(("W412", {"value": _plain(number)}))
-    return Reading(normal, notes)
+    return Reading(_normal(number), notes)
 
 
 def _normal(number: Decimal) -> Decimal:

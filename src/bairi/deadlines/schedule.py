@@ -141,7 +141,7 @@ def open_hazards(state: CampaignState) -> list[OpenHazards]:
         seen = latest.get(unit.name)
         major = _figure(seen.ret, "major_found") if seen else None
         fixed = _figure(seen.ret, "major_fixed") if seen else None
-        rows = [Hazard(e.id, enterprise=e.enterprise, town=e.town, category=e.category, supervisor=e.supervisor,
+        rows = [Hazard(location=e.id, enterprise=e.enterprise, town=e.town, category=e.category, supervisor=e.supervisor,
                        detail=e.detail) for e in entries]
         found.append(OpenHazards(unit.name, seen.period if seen else None, seen.file if seen else "", major or 0,
                                  fixed or 0, rows, len(seen.ret.hazards) if seen else 0))

@@ -9,7 +9,7 @@ the county rows, the cross-month check (累计ₜ = 累计ₜ₋₁ + 本期ₜ)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -214,7 +214,7 @@ def _replaced(standing: Standing) -> list[Superseded]:
         changes = diff(old, counted.ret)
         note = finding("I603", old.file.name, newer=counted.ret.file.name,
                        changes="；".join(changes) if changes else "数字无变化")
-        out.append(Superseded(replace(old, findings=[*old.findings, note]), counted.ret, changes))
+        out.append(Superseded(old.model_copy(update={"findings": [*old.findings, note]}), counted.ret, changes))
     return out
 
 
@@ -251,7 +251,7 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
         extra: dict[int, list[Finding]] = {}
         for ret, item in checks:
             extra.setdefault(id(ret), []).append(item)
-        swapped = {id(r): replace(r, findings=[*r.findings, *extra[id(r)]]) for r in accepted if id(r) in extra}
+        swapped = {id(r): r.model_copy(update={"findings": [*r.findings, *extra[id(r)]]}) for r in accepted if id(r) in extra}
         accepted = [swapped.get(id(r), r) for r in accepted]
         for line in lines:
             if line.ret is not None and id(line.ret) in swapped:

@@ -206,7 +206,7 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "not_sent": [line.town for line in merged.towns if line.code in ("missing", "not_due")],
         # Received by what the files cannot show (the clerk's logbook): counted as received, not added up.
         "logbook_only": [{"town": line.town, "how": getattr(line.standing.receipt.entry, "how", ""),
-                          "cite": line.standing.receipt.entry.cite}  # type: ignore[union-attr]
+                          "cite": getattr(line.standing.receipt.entry, "cite", "")}
                          for line in merged.towns if line.ret is None and line.standing is not None
                          and line.standing.receipt is not None and line.standing.receipt.entry is not None],
         "incomplete": [{"town": line.town, "missing": "、".join(line.standing.missing)}

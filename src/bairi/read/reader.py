@@ -92,7 +92,13 @@ _LABEL_COLUMN: dict[str, str | None] = {}
 _LABEL_HAZARD_KEYS: dict[str, tuple[str, ...]] = {}
 _HINTED: dict[str, bool] = {}
 # What a label names depends on the form: another form, learnt afresh.
-on_change(lambda: (_LABEL_COLUMN.clear(), _LABEL_HAZARD_KEYS.clear(), _HEADERS.clear()))
+def _forget_labels() -> None:
+    _LABEL_COLUMN.clear()
+    _LABEL_HAZARD_KEYS.clear()
+    _HEADERS.clear()
+
+
+on_change(_forget_labels)
 
 
 def _memo(memo: dict, text: str, value: object) -> None:
@@ -453,17 +459,19 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
             location = at + place
             if merged and sheet.covered(r, c):
                 # Excel shows only a merge's top-left value: what this cell holds is not what the town sees.
-                figures[column.key] = Figure(column.key, location, raw, None)
+                figures[column.key] = Figure(key=column.key, location=location, raw=raw)
                 out.append(finding("E208", location, column=column.short, raw=_text(raw) or "空"))
                 continue
             missing = bool(uncached) and place in uncached
             if column.kind == "count" and not missing and (count := whole_count(raw)) is not None:
-                figures[column.key] = Figure(column.key, location, raw, count)
+                figures[column.key], broken = Figure.checked(column.key, location, raw, count)
+                out.extend(broken)
                 continue
             reading = read_figure(raw, column.kind, missing, units.get(column.key))
-            figures[column.key] = Figure(column.key, location, raw, reading.value)
             for code, fields in reading.notes:
                 out.append(finding(code, location, column=column.short, **fields))
+            figures[column.key], broken = Figure.checked(column.key, location, raw, reading.value)
+            out.extend(broken)
         setattr(ret, "period_row" if which == "period" else "cumulative_row", figures)
 
 
@@ -528,8 +536,8 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
         stated = [(key, cells[key]) for key in content_keys if cells.get(key)]
         if all(_says_none(text) for _, text in stated):
             # 无 in the first row (or across it) is the town saying it has none, not a hazard called 无.
-            key, text = stated[0]
-            out.append(finding("I213", ref(sheet, r, table.columns[key]), text=text))
+            first_key, text = stated[0]
+            out.append(finding("I213", ref(sheet, r, table.columns[first_key]), text=text))
             continue
         if sheet.merged_in_row(r):
             _fill_merged(sheet, table, r, cells, labels, filled, out)
@@ -538,10 +546,8 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
                 out.append(finding("W215", ref(sheet, r, c), column=labels[key], raw=str(row[c])))
         at = f"{sheet.name}!"
         number = r + 1
-        hazard = Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{col}{number}" for k, col in letters})
-        for key, value in cells.items():
-            setattr(hazard, key, value)
-        ret.hazards.append(hazard)
+        ret.hazards.append(Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{col}{number}" for k, col in letters},
+                                  **cells))
     _note_merged(sheet, filled, labels, out)
 
 
@@ -639,8 +645,8 @@ def read_book(book: Book, name: str, campaign: Campaign, period: str | None = No
         out.append(finding("E201", book.sheets[0].name if book.sheets else Path(name).name))
         return ret
     ret.locations["sheet"] = stats.sheet.name
-    fields = find_fields(book, stats)
-    _identify(ret, book, fields, name, campaign, period, out)
+    header = find_fields(book, stats)
+    _identify(ret, book, header, name, campaign, period, out)
     for key, cols in stats.duplicates.items():
         column = next(c for c in COLUMNS if c.key == key)
         out.append(finding("E206", ref(stats.sheet, stats.header_row, cols[1]), column=column.label,

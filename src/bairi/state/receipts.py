@@ -9,7 +9,6 @@ a warning (D715).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -198,7 +197,7 @@ def receipts_of(copy: Copy, ret: Return | None, campaign: Campaign, findings: li
         notes.append(finding("D701", copy.source, filled_on=ret.filled_on.isoformat(),
                              received=received.strftime("%Y-%m-%d %H:%M"), evidence=EVIDENCE_LABELS[copy.evidence]))
     if ret is not None:
-        ret = dataclasses.replace(ret, file=Path(copy.source), findings=list(ret.findings))
+        ret = ret.model_copy(update={"file": Path(copy.source), "findings": list(ret.findings)})
     return [Receipt(materials, town, received, evidence, copy.source, copy.name, period, copy.sha256, ret,
                     readable, reason, notes)]
 
