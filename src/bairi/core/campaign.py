@@ -31,10 +31,10 @@ class Unit(BaseModel):
     model_config = _MODEL
 
     name: Named
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = []
     enterprises: Annotated[int, Field(ge=0)] = 0
     # Sender addresses whose mail is this unit's (for deadlines from a mailbox).
-    emails: list[str] = Field(default_factory=list)
+    emails: list[str] = []
 
 
 class Period(BaseModel):
@@ -82,9 +82,9 @@ class Contact(BaseModel):
 
     model_config = _MODEL
 
-    people: list[str] = Field(default_factory=list)
-    phones: list[str] = Field(default_factory=list)
-    emails: list[str] = Field(default_factory=list)
+    people: list[str] = []
+    phones: list[str] = []
+    emails: list[str] = []
 
 
 class Campaign(BaseModel):
@@ -111,7 +111,7 @@ class Campaign(BaseModel):
     utc_offset_hours: Annotated[int, Field(ge=-12, le=14)] = 8
     inspect_share: Annotated[float, Field(ge=0, le=1)] = 0.5
     # Words a unit appends to its name: 巴公镇应急管理中心 → 巴公镇.
-    unit_suffixes: list[str] = Field(default_factory=list)
+    unit_suffixes: list[str] = []
     contact: Contact = Field(default_factory=Contact)
     # What each town sends, and which of them each monthly deadline expects besides the return itself.
     materials: list[Material] = Field(default_factory=_materials)

@@ -90,7 +90,7 @@ class Hazard(BaseModel):
     category: str = ""
     supervisor: str = ""
     detail: str = ""
-    cells: dict[str, str] = Field(default_factory=dict)
+    cells: dict[str, str] = {}
 
     def as_dict(self) -> dict[str, str]:
         """The hazard with its SPEC keys and the row it came from."""
@@ -114,9 +114,9 @@ class Return(BaseModel):
     period_source: str = ""
     period_row: dict[str, Figure] | None = None
     cumulative_row: dict[str, Figure] | None = None
-    hazards: list[Hazard] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
-    locations: dict[str, str] = Field(default_factory=dict)
+    hazards: list[Hazard] = []
+    findings: list[Finding] = []
+    locations: dict[str, str] = {}
 
     @property
     def unreadable(self) -> bool:
