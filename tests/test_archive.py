@@ -10,8 +10,6 @@ import zlib
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from build import write_return
-from build_mail import message, write_eml, write_mbox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -21,6 +19,8 @@ from bairi.core.campaign import default_campaign
 from bairi.intake.archives import Member, unpack
 from bairi.merge.consolidate import consolidate
 from bairi.state.standing import load_state
+from build import write_return
+from build_mail import message, write_eml, write_mbox
 
 CAMPAIGN = default_campaign()
 BEIJING = timezone(timedelta(hours=8))

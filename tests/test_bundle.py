@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from build import write_return
 
 SCRIPT = Path(__file__).parent.parent / "scripts" / "bundle.py"

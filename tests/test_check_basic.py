@@ -3,10 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
-from build import CUMULATIVE, write_return
-
 from bairi.check.rules import check_file
 from bairi.core.campaign import default_campaign
+from build import CUMULATIVE, write_return
 
 CAMPAIGN = default_campaign()
 

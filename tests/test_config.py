@@ -1,11 +1,11 @@
 """The campaign config: bairi init round trip, ./bairi.toml picked up, bad config named clearly."""
 
 import pytest
-from build import write_return
 from typer.testing import CliRunner
 
 from bairi.cli import app
 from bairi.core.campaign import ConfigError, campaign_toml, default_campaign, load_campaign
+from build import write_return
 
 runner = CliRunner()
 

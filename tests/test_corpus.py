@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
 from hostile import Run, limit_memory, run_cli
 
 HERE = Path(__file__).resolve()

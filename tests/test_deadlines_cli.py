@@ -6,11 +6,11 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from build import write_return
-from build_mail import message, write_eml, write_mbox
 from typer.testing import CliRunner
 
 from bairi.cli import app
+from build import write_return
+from build_mail import message, write_eml, write_mbox
 
 runner = CliRunner()
 BEIJING = timezone(timedelta(hours=8))

@@ -6,12 +6,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Border, Font, Side
 from typer.testing import CliRunner
 
 from bairi.cli import app
+from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 
 runner = CliRunner()
 THIN = Side(style="thin")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from build import write_return
 
 from bairi.check.rules import check_file
 from bairi.core.campaign import default_campaign
+from build import write_return
 
 DATA = Path(__file__).parent / "data"
 CAMPAIGN = default_campaign()

@@ -19,8 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from build import write_return, written_chinese
-from hostile import make_zip, ods_from_xlsx, xls_from_xlsx, zip_parts
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -30,6 +28,8 @@ from bairi.core.campaign import default_campaign
 from bairi.core.form import KEYS
 from bairi.core.values import ZERO_WORDS
 from bairi.read.reader import read_return
+from build import write_return, written_chinese
+from hostile import make_zip, ods_from_xlsx, xls_from_xlsx, zip_parts
 
 CAMPAIGN = default_campaign()
 pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")

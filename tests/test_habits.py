@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from bairi.core.values import chinese_integer
 from build import (
     CUMULATIVE,
     HAZARDS,
@@ -23,8 +25,6 @@ from build import (
     write_return,
     written_chinese,
 )
-
-from bairi.core.values import chinese_integer
 
 DATA = Path(__file__).parent / "data"
 FORMATS = ("xlsx", "xls", "ods")

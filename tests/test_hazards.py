@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from build import CUMULATIVE, PERIOD, write_return
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from typer.testing import CliRunner
@@ -18,6 +17,7 @@ from bairi.deadlines.hazard_entries import Sighting, overdue
 from bairi.deadlines.hazard_text import detail_similarity, enterprise_key, says_rectified, stated_deadline
 from bairi.deadlines.hazards import build_register
 from bairi.write.register import HEADER_ROW, SHEET
+from build import CUMULATIVE, PERIOD, write_return
 
 CAMPAIGN = default_campaign()
 SAMPLE = Path(__file__).parent.parent / "sample_data"

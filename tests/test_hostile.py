@@ -17,6 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook, load_workbook
+
+from bairi.check.rules import check_file
+from bairi.core.campaign import default_campaign
+from bairi.guard.limits import MAX_FILE_BYTES
+from bairi.read.grid import load_book
+from bairi.write.layout import lay_form, save
 from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 from hostile import (
     cfb,
@@ -33,13 +40,6 @@ from hostile import (
     zip_bomb,
     zip_parts,
 )
-from openpyxl import Workbook, load_workbook
-
-from bairi.check.rules import check_file
-from bairi.core.campaign import default_campaign
-from bairi.guard.limits import MAX_FILE_BYTES
-from bairi.read.grid import load_book
-from bairi.write.layout import lay_form, save
 
 CAMPAIGN = default_campaign()
 SECONDS = 5.0

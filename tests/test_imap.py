@@ -15,11 +15,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from build import PERIOD, write_return
-from build_mail import encoded_word, message
 from hypothesis import example, given
 from hypothesis import strategies as st
-from imap_servers import DroppingProxy
 from typer.testing import CliRunner
 
 from bairi.cli import app
@@ -32,6 +29,9 @@ from bairi.intake.imap import (
     parse_url,
 )
 from bairi.intake.mail import read_eml
+from build import PERIOD, write_return
+from build_mail import encoded_word, message
+from imap_servers import DroppingProxy
 
 runner = CliRunner()
 SAMPLE_MBOX = Path(__file__).parent.parent / "sample_data" / "mail" / "campaign.mbox"

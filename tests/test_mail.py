@@ -4,9 +4,9 @@ import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from build_mail import encoded_word, message, write_eml, write_mbox
 
 from bairi.intake.mail import MailUnreadable, attachments, decode_words, is_mail, parse_message, read_mail
+from build_mail import encoded_word, message, write_eml, write_mbox
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -91,9 +91,8 @@ def test_empty_eml_is_unreadable(tmp_path):
 
 
 def test_cst_in_a_date_header_is_china_time(tmp_path):
-    from build_mail import message, write_eml
-
     from bairi.intake.mail import read_mail
+    from build_mail import message, write_eml
 
     # Written by hand: the standard library would rewrite "CST" as -0600 on the way out.
     raw = message([("巴公镇12月.xlsx", b"x")], date="Mon, 25 Dec 2023 23:30:00 +0100")

@@ -8,13 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from build import CUMULATIVE, HAZARDS, PERIOD, check, codes, put, write_return
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bairi.cli import app
 from bairi.core.findings import CATALOGUE
 from bairi.core.form import KEYS
+from build import CUMULATIVE, HAZARDS, PERIOD, check, codes, put, write_return
 
 DATA = Path(__file__).parent / "data"
 

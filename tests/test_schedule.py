@@ -4,7 +4,6 @@ which copy fixes the time and which counts, the hazard list, the typical cases."
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from build import CUMULATIVE, HAZARDS, write_return
 
 from bairi.check.rules import check_file
 from bairi.core.campaign import default_campaign
@@ -12,6 +11,7 @@ from bairi.deadlines.calendar import deadlines
 from bairi.deadlines.schedule import assess as assess_state
 from bairi.state.receipts import Receipt
 from bairi.state.standing import decide
+from build import CUMULATIVE, HAZARDS, write_return
 
 BEIJING = timezone(timedelta(hours=8))
 # These tests are about time, not materials: the monthly deadline asks for the return alone.

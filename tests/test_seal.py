@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from build import CUMULATIVE, PERIOD, write_return
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bairi.cli import app
+from build import CUMULATIVE, PERIOD, write_return
 
 runner = CliRunner()
 

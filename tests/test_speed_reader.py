@@ -16,8 +16,6 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from build import CAMPAIGN, check, codes, write_return
-from hostile import make_zip, replace_part, sheet_with_rows, zip_parts
 
 from bairi.core.campaign import Unit
 from bairi.core.names import resolve_unit
@@ -38,6 +36,8 @@ from bairi.guard.xlsx import (
     _widest,
 )
 from bairi.read.grid import Sheet
+from build import CAMPAIGN, check, codes, write_return
+from hostile import make_zip, replace_part, sheet_with_rows, zip_parts
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from build import CUMULATIVE, PERIOD, write_return
-from build_mail import message, write_eml
 from typer.testing import CliRunner
 
 from bairi.cli import app
 from bairi.core.campaign import default_campaign
 from bairi.merge.consolidate import consolidate
 from bairi.state.standing import load_state
+from build import CUMULATIVE, PERIOD, write_return
+from build_mail import message, write_eml
 
 runner = CliRunner()
 CAMPAIGN = default_campaign()

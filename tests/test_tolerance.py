@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from build import CAMPAIGN, CUMULATIVE, HAZARDS, PERIOD, check, codes, put, split_hazards, write_return
 from openpyxl import Workbook, load_workbook
 
 from bairi.core.form import KEYS
 from bairi.write.layout import lay_form, save
+from build import CAMPAIGN, CUMULATIVE, HAZARDS, PERIOD, check, codes, put, split_hazards, write_return
 
 # --- figures: blanks, words, text, full-width digits, units, 元 ------------------------------
 

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from build import write_return
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bairi.present.render import read_text, text_file
+from build import write_return
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 # 𬌗 (U+2C317) is a real character of Chinese names that GBK does not have; ✔ neither.

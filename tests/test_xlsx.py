@@ -16,7 +16,6 @@ from xml.etree import ElementTree
 
 import pytest
 import python_calamine
-from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 from openpyxl import Workbook, load_workbook
 
 from bairi.core.campaign import Campaign, Unit, default_campaign
@@ -40,6 +39,7 @@ from bairi.write.layout import (
     template_workbook,
     write_template,
 )
+from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 
 CAMPAIGN = default_campaign()
 SHEETS = ["报告表", "分镇明细", "数据来源", "问题清单", "图表"]

@@ -20,11 +20,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent.parent / "src"))
 
-from build import split_hazards, write_return  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from bairi.core.form import KEYS  # noqa: E402
 from bairi.write.layout import save  # noqa: E402
+from build import split_hazards, write_return  # noqa: E402
 
 FORMATS = ("xlsx", "xls", "ods")
 
