@@ -570,20 +570,24 @@ def remind_template():
     para(doc, "催报通知", "公文标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
-    para(doc, "按照{{ campaign_name }}的报送要求，截至{{ as_of_text }}，你单位以下材料未按时报送：")
+    para(doc, "按照{{ campaign_name }}的报送要求，截至{{ as_of_text }}，你单位以下材料尚未报送到位：")
     tag(doc, "{%p for item in items %}")
     para(doc, "{{ loop.index }}．{{ item.label }}（应于{{ item.due_text }}前报送）："
-              "{% if item.status == \"missing\" %}至今未收到，已逾期 {{ item.days_late }} 天。"
-              "{% elif item.status == \"rejected\" %}报送的文件检查未通过（{{ item.reason }}），已退回，"
-              "至今未收到修改后的文件，已逾期 {{ item.days_late }} 天。"
+              "{% if item.status == \"missing\" %}至今未收到，已逾期{{ item.days_late }}天。"
+              "{% elif item.status == \"rejected\" %}报送的报表检查未通过，已退回，"
+              "至今未收到修改后的报表，已逾期{{ item.days_late }}天。"
+              "{% if item.findings %}须修改的问题：{% else %}（{{ item.reason }}）{% endif %}"
               "{% elif item.status == \"incomplete\" %}{{ item.received_text }}收到，但缺少{{ item.missing_materials }}，"
-              "已逾期 {{ item.days_late }} 天。"
-              "{% else %}{{ item.received_text }}收到，逾期 {{ item.days_late }} 天。{% endif %}")
+              "已逾期{{ item.days_late }}天。"
+              "{% else %}{{ item.received_text }}收到，逾期{{ item.days_late }}天。{% endif %}")
+    tag(doc, "{%p for f in item.findings %}")
+    para(doc, "（{{ loop.index }}）{{ f.location }}：{{ f.message }}{% if f.hint %}（{{ f.hint }}）{% endif %}。")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if missing %}")
+    tag(doc, "{%p endfor %}")
     para(doc, "请于收到本通知后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
-    tag(doc, "{%p else %}")
-    para(doc, "以上材料已补报，请今后严格按规定时限报送。")
+    tag(doc, "{%p if late_items %}")
+    para(doc, "另：{% for item in late_items %}{{ item.label }}于{{ item.received_text }}收到，逾期{{ item.days_late }}天"
+              "{% if not loop.last %}；{% endif %}{% endfor %}。请今后按规定时限报送。")
     tag(doc, "{%p endif %}")
     para(doc, "联系人：{{ contact.people | join(\"、\") }}", "联系方式")
     para(doc, "联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
