@@ -434,7 +434,7 @@ def new_document(title: str):
 
 
 SUMMARY_OPENING = (
-    "截至{{ cutoff_text }}，{{ scope }}共成立督查组{{ total.teams }}个，排查企业{{ total.enterprises }}家，"
+    "据截至{{ as_of_text }}收到的{{ period_text }}报表，{{ scope }}累计成立督查组{{ total.teams }}个，排查企业{{ total.enterprises }}家，"
     "排查一般隐患{{ total.general_found }}项、已整改{{ total.general_fixed }}项，整改率{{ rates.general }}；"
     "排查重大隐患{{ total.major_found }}项、已整改{{ total.major_fixed }}项，整改率{{ rates.major }}；"
     "责令限期整改企业{{ total.ordered }}家，行政罚款{{ total.fines }}万元，停产整顿{{ total.suspended }}家，"
@@ -479,7 +479,7 @@ def summary_template():
 
     para(doc, "一、各{{ unit_noun }}工作开展情况", "一级标题")
     para(doc, "各{{ unit_noun }}工作开展情况见表1（按累计排查隐患数由多到少排列；覆盖率为{{ month_text }}份检查企业数占辖区企业数的比例）。")
-    para(doc, "表1　各{{ unit_noun }}工作开展情况（截至{{ cutoff_text }}）", "表题")
+    para(doc, "表1　各{{ unit_noun }}工作开展情况（{{ period_text }}报表）", "表题")
     table(doc, [9, 19, 13, 13, 14, 13, 13, 14, 11, 11, 14, 12],
           [["名次", "{{ unit_noun }}", "辖区企业（家）", "{{ month_text }}检查（家）", "覆盖率",
             "累计一般隐患", None, None, "累计重大隐患", None, None, "曝光案例（个）"],
@@ -526,8 +526,15 @@ def summary_template():
           "for h in hazard_rows", left={2, 3, 4})
     para(doc, "上述{{ unit_noun }}要严格落实整改措施、责任、资金、时限和预案“五到位”，"
               "确实不能按期整改的，要主动向{{ authority }}报告。")
+    tag(doc, "{%p elif total.major_found == \"0\" %}")
+    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计未报告重大隐患。")
+    tag(doc, "{%p elif major_open == 0 %}")
+    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计报告重大隐患"
+              "{{ total.major_found }}项，均已整改到位{% if not_reported %}；另有{{ not_reported | length }}个{{ unit_noun }}的报表未计入，"
+              "其整改情况待报表核实{% endif %}。")
     tag(doc, "{%p else %}")
-    para(doc, "各{{ unit_noun }}报告的重大隐患均已于{{ rectify_by_text }}前整改到位。")
+    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计报告重大隐患"
+              "{{ total.major_found }}项、已整改{{ total.major_fixed }}项，尚未整改的{{ major_open }}项未逾期。")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p else %}")
     para(doc, "重大隐患原则上须于{{ rectify_by_text }}前全部整改到位，请各{{ unit_noun }}加快整改进度。")

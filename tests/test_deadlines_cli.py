@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from build import write_return
+from build import CUMULATIVE, PERIOD, write_return
 from build_mail import message, write_eml, write_mbox
 from typer.testing import CliRunner
 
@@ -242,7 +242,7 @@ def test_summary_of_the_sample_reads_like_a_bulletin(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8-sig")
     assert text.startswith("关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报\n（2024年1月）\n\n各镇应急管理中心：")
-    assert "截至1月25日，全县共成立督查组" in text and "整改率" in text
+    assert "据截至2024年2月10日收到的2024年1月报表，全县累计成立督查组" in text and "整改率" in text
     assert "（以上为12个镇报表的合计；南村镇、柳树口镇报表有误已退回，川底镇报送的文件无法读取、待核实，周村镇未报送，未计入。）" in text
     assert ("3. 2023年12月报表（应于2023年12月25日前报送）：按时报送9个（其中缺件2个：大东沟镇缺三清单；"
             "犁川镇缺阶段性进展、三清单）；逾期报送2个：高都镇（逾期1天）、巴公镇（逾期1天）；至今未报送1个：柳树口镇。"
@@ -350,3 +350,42 @@ def test_a_reminder_addresses_the_town_as_its_returns_do_and_lists_what_was_sent
                        "至今未收到修改后的报表，已逾期32天。须修改的问题：")
     assert zhoucun[at + 1] == "   （1）Sheet1!H7：“责令限期整改企业”为负数 -1（数量不能为负，请核实）。"
     assert all(not re.search(r"\d 天|逾期 \d", line) for lines in read.values() for line in lines)
+
+
+def test_a_bulletin_dates_itself_by_as_of_and_claims_only_what_the_returns_say(tmp_path):
+    fixed = {**CUMULATIVE, "major_found": 2, "major_fixed": 2}
+    write_return(tmp_path / "in" / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 20),
+                 period={**PERIOD, "major_found": 1, "major_fixed": 1}, cumulative=fixed)
+    out = tmp_path / "通报.txt"
+    result = runner.invoke(app, ["summary", str(tmp_path / "in"), "--as-of", "2024-01-05", "--period", "2023-12",
+                                 "--no-ledger", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    assert "据截至2024年1月5日收到的2023年12月报表，全县累计成立督查组4个" in text
+    assert text.rstrip("\n").endswith("泽州县应急管理局\n2024年1月5日")
+    # 70 of 85 is 82.4%, 2 of 2 is 100.0%: every rate with one decimal.
+    assert "整改率82.4%；排查重大隐患2项、已整改2项，整改率100.0%；" in text
+    # All fixed, by the one return counted; the fifteen towns without a return are not said to have fixed theirs.
+    [line] = [x for x in text.splitlines() if "均已整改到位" in x]
+    assert line == "截至2024年1月5日，已计入汇总的1个镇报表累计报告重大隐患2项，均已整改到位；另有15个镇的报表未计入，其整改情况待报表核实。"
+    # One fixed of two: no claim that all are, and no claim they are overdue if the register has none open.
+    write_return(tmp_path / "in" / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 20),
+                 period={**PERIOD, "major_found": 1, "major_fixed": 0}, cumulative={**fixed, "major_fixed": 1})
+    result = runner.invoke(app, ["summary", str(tmp_path / "in"), "--as-of", "2024-01-05", "--period", "2023-12",
+                                 "--no-ledger", "-o", str(out)])
+    text = out.read_text(encoding="utf-8-sig")
+    assert "均已整改" not in text
+    assert "整改率50.0%" in text
+
+
+def test_every_paragraph_of_the_sample_bulletin_ends_a_sentence(tmp_path):
+    out = tmp_path / "通报.txt"
+    runner.invoke(app, ["summary", str(SAMPLE), "--as-of", "2024-02-10", "--no-ledger", "-o", str(out)])
+    lines = [x.strip() for x in out.read_text(encoding="utf-8-sig").splitlines() if x.strip()]
+    body = lines[lines.index("各镇应急管理中心：") + 1:next(n for n, x in enumerate(lines) if x.startswith("联系人："))]
+    headings = [x for x in body if re.match(r"^[一二三四五六七八九十]、", x)]
+    assert len(headings) == 5
+    # Every other paragraph is a sentence (。) or introduces a list (：); none is left hanging.
+    assert [x for x in body if x not in headings and not x.endswith(("。", "。）", "："))] == []
+    rates = re.findall(r"(\d+(?:\.\d+)?)%", "\n".join(body))
+    assert rates and all(re.fullmatch(r"\d+\.\d", r) for r in rates)
