@@ -208,23 +208,29 @@ def template(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件（.xlsx）；配合 --all 时为文件夹")],
     town: Annotated[str | None, typer.Option("--town", help="预先填好填报单位，如 巴公镇")] = None,
     all_towns: Annotated[bool, typer.Option("--all", help="为每个镇各生成一份")] = False,
+    period: PeriodOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """生成空白“工作报告表”模板（带下拉选项和数据校验），供各镇填写。
+    """生成空白“工作报告表”模板（带下拉选项和数据校验），供各镇填写；给出 --period 时标题和文件名写上月份。
 
-    Example: bairi template --town 巴公镇 -o 巴公镇报告表.xlsx
+    Example: bairi template --town 巴公镇 --period 2023-12 -o 巴公镇12月报告表.xlsx
     """
     from bairi.write.layout import write_template
 
     campaign = _campaign(config)
     console = _console()
+    if period is not None:
+        periods = [p.period for p in campaign.periods]
+        if period not in periods:
+            _fail(f"--period 应为本次行动的报告期之一：{'、'.join(periods)}")
     if all_towns:
         if output.suffix.lower() == ".xlsx":
             _fail("使用 --all 时 -o 应为文件夹")
         output.mkdir(parents=True, exist_ok=True)
+        month = f"{period[:4]}年{int(period[5:])}月_" if period else ""
         for unit in campaign.units:
-            target = output / f"{unit.name}_百日攻坚工作报告表.xlsx"
-            write_template(target, campaign, unit.name)
+            target = output / f"{unit.name}_{month}百日攻坚工作报告表.xlsx"
+            write_template(target, campaign, unit.name, period)
             console.print(f"已生成 {target}")
         raise typer.Exit(ExitCode.OK)
     if town is not None and campaign.unit(town) is None and town != campaign.authority:
@@ -236,7 +242,10 @@ def template(
         town = resolved
     if output.suffix.lower() != ".xlsx":
         _fail("模板只能保存为 .xlsx 文件")
-    write_template(output, campaign, town)
+    try:
+        write_template(output, campaign, town, period)
+    except OSError as exc:
+        _fail(f"无法写出 {output}：{exc.strerror or exc}")
     console.print(f"已生成 {output}")
 
 
