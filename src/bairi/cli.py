@@ -263,7 +263,10 @@ def init(
 
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
-    write_atomic(output, campaign_toml(default_campaign()).encode("utf-8"))
+    try:
+        write_atomic(output, campaign_toml(default_campaign()).encode("utf-8"))
+    except OSError as exc:
+        _fail(f"无法写出 {output}：{exc.strerror or exc}")
     _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
 
 

@@ -404,10 +404,10 @@ def write_reminders(folder: Path, result: Assessment, template: Path | None = No
             raise ValueError(f"催报文件名不安全：{name}")
         if "docx" in formats:
             word = target.with_suffix(".docx")
-            write_atomic(word, reminder_docx(reminder_context(result, town), word_template))
+            write_atomic(word, reminder_docx(reminder_context(result, town), word_template), parents=True)
             written.append(word)
         if "txt" in formats:
-            write_atomic(target, text_file(text))
+            write_atomic(target, text_file(text), parents=True)
             written.append(target)
     return written
 
