@@ -39,3 +39,31 @@ def test_a_folder_of_reminders_is_made_as_the_option_means(tmp_path):
     assert result.exit_code == 1
     assert len(list(folder.glob("*.txt"))) == 11
 
+
+
+def test_check_opens_a_zip_as_merge_does(tmp_path):
+    import json
+    import zipfile
+
+    from build import put, write_return
+
+    book = write_return(tmp_path / "b" / "周村镇12月报表.xlsx", unit="周村镇应急管理中心", edit=put(H7=-1))
+    packed = tmp_path / "in" / "周村镇报送材料.zip"
+    packed.parent.mkdir()
+    with zipfile.ZipFile(packed, "w") as z:
+        z.write(book, "12月/周村镇12月报表.xlsx")
+        z.writestr("周村镇行动方案.docx", b"plan")
+    for target in (packed, packed.parent):  # named, or found in a folder
+        result = runner.invoke(app, ["check", str(target), "--format", "json"])
+        assert result.exit_code == 1, result.output
+        doc = json.loads(result.stdout)
+        assert (doc["file"], doc["town"], doc["period"]) == (f"{packed}/12月/周村镇12月报表.xlsx", "周村镇", "2023-12")
+        assert [(f["code"], f["location"]) for f in doc["findings"] if f["severity"] == "error"] == [("E407", "Sheet1!H7")]
+    empty = tmp_path / "只有方案.zip"
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("周村镇行动方案.docx", b"plan")
+    result = runner.invoke(app, ["check", str(empty), "--format", "json"])
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert [(f["code"], f["message"]) for f in doc["findings"]] == [
+        ("F109", "文件无法打开：压缩包中没有电子表格（内有：周村镇行动方案.docx）")]

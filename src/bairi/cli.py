@@ -168,16 +168,22 @@ def check(
     reply: ReplyOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """检查一份或多份报表（或邮件 .eml/.mbox 中的报表附件），指出需要修改的单元格。
+    """检查一份或多份报表（或 .zip 压缩包、邮件 .eml/.mbox 中的报表），指出需要修改的单元格。
 
     Example: bairi check 巴公镇12月份百日攻坚报表.xlsx --reply 退回/
     """
+    from bairi.check.batch import check_archive
     from bairi.check.rules import check_file, check_mail
+    from bairi.intake.archives import is_archive
+    from bairi.intake.discover import files_under
     from bairi.intake.mail import is_mail, mails_under
 
     campaign = _campaign(config)
     files = _expand(paths)
-    returns = [check_file(p, campaign, period) for p in files if not is_mail(p)]
+    returns = [check_file(p, campaign, period) for p in files if not is_mail(p) and not is_archive(p.name)]
+    # Zips as merge opens them: named, or found in a folder.
+    archives = [p for path in paths for p in (files_under(path) if path.is_dir() else [path]) if is_archive(p.name)]
+    returns += [r for p in archives for r in check_archive(p, campaign, period)]
     pairs = [pair for mail in mails_under(paths) for pair in check_mail(mail, campaign, period)]
     returns += [r for r, _ in pairs]
     mailed = {id(r): item for r, item in pairs}
