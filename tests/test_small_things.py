@@ -67,3 +67,19 @@ def test_check_opens_a_zip_as_merge_does(tmp_path):
     doc = json.loads(result.stdout)
     assert [(f["code"], f["message"]) for f in doc["findings"]] == [
         ("F109", "文件无法打开：压缩包中没有电子表格（内有：周村镇行动方案.docx）")]
+
+
+def test_a_month_taken_only_from_the_fill_date_is_said_to_be_inferred(tmp_path):
+    from datetime import date
+
+    from build import check, write_return
+
+    ret = check(write_return(tmp_path / "巴公镇工作报告表.xlsx", filled_on=date(2023, 12, 1)))
+    assert (ret.period, ret.period_source) == ("2023-12", "填表日期 2023-12-01")
+    [w] = [f for f in ret.findings if f.code == "W314"]
+    assert (w.severity.value, w.cell) == ("warning", "Sheet1!C4")
+    assert w.message == "文件名和标题中没有月份，报告期按填表日期 2023-12-01 推定为 2023-12"
+    assert w.hint == "请在标题或文件名中写明报告月份（如“12月份”）；如这是2023年11月的报表，请改正后重新发送。"
+    # The month in the name: nothing is inferred.
+    named = check(write_return(tmp_path / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 1)))
+    assert [f.code for f in named.findings if f.code == "W314"] == []

@@ -83,6 +83,8 @@ CATALOGUE: dict[str, Entry] = {
     "E311": Entry(E, "报告期 {period} 不是本次行动的报送期（{periods}）", "请核对文件名或标题中的月份，或用 --period 指定。"),
     "W312": Entry(W, "填表日期 {date} 早于报告期 {period}", "请核对填表日期和报告月份。"),
     "W313": Entry(W, "填表日期“{raw}”中的星期与日期不符，无法确定是哪一天", "请核对填表日期，如 2023年12月24日（星期日）。"),
+    "W314": Entry(W, "文件名和标题中没有月份，报告期按填表日期 {date} 推定为 {period}",
+                  "请在标题或文件名中写明报告月份（如“{month}月份”）；如这是{previous}的报表，请改正后重新发送。"),
     # --- values in the statistics table ---------------------------------------------------
     "I401": Entry(I, "“{column}”为空，按 0 计", ""),
     "I402": Entry(I, "“{column}”填写“{raw}”，按 0 计", ""),
@@ -216,6 +218,8 @@ class Finding:
 
 
 def finding(code: str, location: str, **fields: object) -> Finding:
-    """A finding of catalogue entry `code`, its message filled from `fields`."""
+    """A finding of catalogue entry `code`, its message (and a hint with fields, such as an example date of the
+    return's own month) filled from `fields`."""
     entry = CATALOGUE[code]
-    return Finding(code, entry.severity, location, entry.template.format(**fields), entry.hint)
+    hint = entry.hint.format(**fields) if "{" in entry.hint else entry.hint
+    return Finding(code, entry.severity, location, entry.template.format(**fields), hint)
