@@ -317,8 +317,9 @@ def test_cli_json_for_one_clean_return(tmp_path):
 
 def test_cli_exit_1_and_json_list_for_several_files(tmp_path):
     good = write_return(tmp_path / "巴公镇12月.xlsx")
+    # 高都镇 has 24 enterprises: inspecting 20 of them is no finding (25 would be W511).
     bad = write_return(tmp_path / "高都镇12月.xlsx", unit="高都镇", edit=put(B7=-1),
-                       hazards=[dict(h, town="高都镇") for h in HAZARDS])
+                       hazards=[dict(h, town="高都镇") for h in HAZARDS], period=dict(PERIOD, enterprises=20))
     result = run("check", str(good), str(bad), "--format", "json")
     assert result.exit_code == 1
     documents = json.loads(result.stdout)

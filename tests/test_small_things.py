@@ -83,3 +83,15 @@ def test_a_month_taken_only_from_the_fill_date_is_said_to_be_inferred(tmp_path):
     # The month in the name: nothing is inferred.
     named = check(write_return(tmp_path / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 1)))
     assert [f.code for f in named.findings if f.code == "W314"] == []
+
+
+def test_more_enterprises_inspected_than_the_town_has_is_a_warning(tmp_path):
+    from build import CUMULATIVE, PERIOD, check, codes, write_return
+
+    # 巴公镇 has 45 enterprises (the notice's campaign); its 累计 of 50 counts repeat visits and is no finding.
+    assert CUMULATIVE["enterprises"] == 50
+    ret = check(write_return(tmp_path / "巴公镇12月报表.xlsx", period={**PERIOD, "enterprises": 46}))
+    [w] = [f for f in ret.findings if f.code == "W511"]
+    assert (w.severity.value, w.cell, w.message) == ("warning", "Sheet1!C7", "本期排查企业 46 家，多于辖区企业 45 家")
+    at_most = check(write_return(tmp_path / "巴公镇12月.xlsx", period={**PERIOD, "enterprises": 45}))
+    assert codes(at_most) == []

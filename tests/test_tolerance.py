@@ -37,6 +37,8 @@ def test_count_cell_habits_are_read_and_noted(tmp_path, raw, value, code):
     expected = [(code, "Sheet1!C7")]
     if value < 23:  # the 50% rule: 巴公镇 has 45 enterprises
         expected.append(("W507", "Sheet1!C7"))
+    if value > 45:  # more than it has
+        expected.append(("W511", "Sheet1!C7"))
     assert codes(ret) == expected
     assert ret.ok
 

@@ -125,6 +125,8 @@ CATALOGUE: dict[str, Entry] = {
     "W506": Entry(W, "明细第 {seq} 行未填写{fields}", "重大隐患须写明企业、挂牌督办单位及整改计划。"),
     "W507": Entry(W, "本期排查企业 {value} 家，少于辖区企业 {total} 家的一半（应至少 {need} 家）",
                   "按通知要求，各镇每月至少检查本辖区企业总数的 50%。"),
+    "W511": Entry(W, "本期排查企业 {value} 家，多于辖区企业 {total} 家",
+                  "本期数为本月检查的企业家数（同一企业多次检查只计一家）；如辖区企业数有变化，请告知县局。"),
     # --- across returns (merge) -----------------------------------------------------------
     "W601": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）≠ 上月累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
                   "请核对本月累计数：应等于上月累计加本月数。"),
