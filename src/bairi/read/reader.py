@@ -328,8 +328,21 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
                         if _text(neighbour).strip("_＿ "):
                             found[key] = (neighbour, ref(sheet, r, cc))
                             break
-                    found.setdefault(key, ("", ref(sheet, r, c)))
+                    found.setdefault(key, ("", _blank_value_cell(sheet, r, c)))
     return found
+
+
+def _blank_value_cell(sheet: Sheet, r: int, c: int) -> str:
+    """Where a label's missing value goes: the first cell right of the label and of the label's merge (C3 beside
+    填表人 in A3:B3), unless that is another label; else the label's own cell."""
+    row = sheet.rows[r]
+    cc = c + 1
+    while sheet.merge_origin(r, cc) == (r, c):
+        cc += 1
+    neighbour = row[cc] if cc < len(row) else None
+    if isinstance(neighbour, str) and _ANY_LABEL.match(neighbour.strip()):
+        return ref(sheet, r, c)
+    return ref(sheet, r, cc)
 
 
 def find_title(book: Book) -> str:
