@@ -569,7 +569,7 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
         ("南岭镇", "2023-12"): Mistake(
             "未填填表日期，文件名和标题中也没有月份，无法确定报告期", "退回",
             header={"filled_on": None}, name="南岭镇工作报告表.xlsx",
-            expect=[Expect("W305", "Sheet1!A4", "未填写填表日期"),
+            expect=[Expect("W305", "Sheet1!C4", "未填写填表日期"),
                     Expect("E309", "南岭镇工作报告表.xlsx", "无法确定报告期")]),
         ("南村镇", "2024-01"): Mistake(
             "累计行两格是公式（=F9+上月累计），文件由程序生成、没有保存计算结果", "退回",
@@ -614,8 +614,8 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
 STRAY = ("2023-12", "陵川县崇文镇12月百日攻坚报表.xlsx", "崇文镇应急管理中心",
          [Expect("E302", "Sheet1!C2", "填报单位“崇文镇应急管理中心”不是本次行动的报送单位")])
 # 柳树口镇 sent the county's blank template back untouched in January.
-BLANK = ("2024-01", "柳树口镇", [Expect("W310", "工作报告表!A3", "未填写填表人"),
-                                 Expect("W305", "工作报告表!A4", "未填写填表日期"),
+BLANK = ("2024-01", "柳树口镇", [Expect("W310", "工作报告表!C3", "未填写填表人"),
+                                 Expect("W305", "工作报告表!C4", "未填写填表日期"),
                                  Expect("E205", "工作报告表!B7", "两行全部为空，是未填写的空表")])
 RESUBMITTED = ("2023-12", "高都镇", "高都镇12月份工作报告表（修改版）.xlsx", 26)
 LAYOUT = {"巴公镇": "two_sheets", "南村镇": "moved", "北义城镇": "county_template", "川底镇": "county_template",

@@ -477,7 +477,7 @@ def section(messages: list[Mail]) -> str:
 
 ```bash
 bairi deadlines sample_data --as-of 2024-02-10                 # 各镇 × 各项材料的报送情况
-bairi deadlines sample_data --as-of 2024-02-10 --remind 催报    # 并为每个逾期或未报的镇写一份催报通知
+bairi deadlines sample_data --as-of 2024-02-10 --remind 催报    # 并为每个仍欠材料（未报、退回、缺件）的镇写一份催报通知
 ```
 {SECTION_END}
 """

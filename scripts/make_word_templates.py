@@ -434,7 +434,7 @@ def new_document(title: str):
 
 
 SUMMARY_OPENING = (
-    "截至{{ cutoff_text }}，{{ scope }}共成立督查组{{ total.teams }}个，排查企业{{ total.enterprises }}家，"
+    "据截至{{ as_of_text }}收到的{{ period_text }}报表，{{ scope }}累计成立督查组{{ total.teams }}个，排查企业{{ total.enterprises }}家，"
     "排查一般隐患{{ total.general_found }}项、已整改{{ total.general_fixed }}项，整改率{{ rates.general }}；"
     "排查重大隐患{{ total.major_found }}项、已整改{{ total.major_fixed }}项，整改率{{ rates.major }}；"
     "责令限期整改企业{{ total.ordered }}家，行政罚款{{ total.fines }}万元，停产整顿{{ total.suspended }}家，"
@@ -479,7 +479,7 @@ def summary_template():
 
     para(doc, "一、各{{ unit_noun }}工作开展情况", "一级标题")
     para(doc, "各{{ unit_noun }}工作开展情况见表1（按累计排查隐患数由多到少排列；覆盖率为{{ month_text }}份检查企业数占辖区企业数的比例）。")
-    para(doc, "表1　各{{ unit_noun }}工作开展情况（截至{{ cutoff_text }}）", "表题")
+    para(doc, "表1　各{{ unit_noun }}工作开展情况（{{ period_text }}报表）", "表题")
     table(doc, [9, 19, 13, 13, 14, 13, 13, 14, 11, 11, 14, 12],
           [["名次", "{{ unit_noun }}", "辖区企业（家）", "{{ month_text }}检查（家）", "覆盖率",
             "累计一般隐患", None, None, "累计重大隐患", None, None, "曝光案例（个）"],
@@ -526,8 +526,15 @@ def summary_template():
           "for h in hazard_rows", left={2, 3, 4})
     para(doc, "上述{{ unit_noun }}要严格落实整改措施、责任、资金、时限和预案“五到位”，"
               "确实不能按期整改的，要主动向{{ authority }}报告。")
+    tag(doc, "{%p elif total.major_found == \"0\" %}")
+    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计未报告重大隐患。")
+    tag(doc, "{%p elif major_open == 0 %}")
+    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计报告重大隐患"
+              "{{ total.major_found }}项，均已整改到位{% if not_reported %}；另有{{ not_reported | length }}个{{ unit_noun }}的报表未计入，"
+              "其整改情况待报表核实{% endif %}。")
     tag(doc, "{%p else %}")
-    para(doc, "各{{ unit_noun }}报告的重大隐患均已于{{ rectify_by_text }}前整改到位。")
+    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计报告重大隐患"
+              "{{ total.major_found }}项、已整改{{ total.major_fixed }}项，尚未整改的{{ major_open }}项未逾期。")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p else %}")
     para(doc, "重大隐患原则上须于{{ rectify_by_text }}前全部整改到位，请各{{ unit_noun }}加快整改进度。")
@@ -570,20 +577,24 @@ def remind_template():
     para(doc, "催报通知", "公文标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
-    para(doc, "按照{{ campaign_name }}的报送要求，截至{{ as_of_text }}，你单位以下材料未按时报送：")
+    para(doc, "按照{{ campaign_name }}的报送要求，截至{{ as_of_text }}，你单位以下材料尚未报送到位：")
     tag(doc, "{%p for item in items %}")
     para(doc, "{{ loop.index }}．{{ item.label }}（应于{{ item.due_text }}前报送）："
-              "{% if item.status == \"missing\" %}至今未收到，已逾期 {{ item.days_late }} 天。"
-              "{% elif item.status == \"rejected\" %}报送的文件检查未通过（{{ item.reason }}），已退回，"
-              "至今未收到修改后的文件，已逾期 {{ item.days_late }} 天。"
+              "{% if item.status == \"missing\" %}至今未收到，已逾期{{ item.days_late }}天。"
+              "{% elif item.status == \"rejected\" %}报送的报表检查未通过，已退回，"
+              "至今未收到修改后的报表，已逾期{{ item.days_late }}天。"
+              "{% if item.findings %}须修改的问题：{% else %}（{{ item.reason }}）{% endif %}"
               "{% elif item.status == \"incomplete\" %}{{ item.received_text }}收到，但缺少{{ item.missing_materials }}，"
-              "已逾期 {{ item.days_late }} 天。"
-              "{% else %}{{ item.received_text }}收到，逾期 {{ item.days_late }} 天。{% endif %}")
+              "已逾期{{ item.days_late }}天。"
+              "{% else %}{{ item.received_text }}收到，逾期{{ item.days_late }}天。{% endif %}")
+    tag(doc, "{%p for f in item.findings %}")
+    para(doc, "（{{ loop.index }}）{{ f.location }}：{{ f.message }}{% if f.hint %}（{{ f.hint }}）{% endif %}。")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if missing %}")
+    tag(doc, "{%p endfor %}")
     para(doc, "请于收到本通知后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
-    tag(doc, "{%p else %}")
-    para(doc, "以上材料已补报，请今后严格按规定时限报送。")
+    tag(doc, "{%p if late_items %}")
+    para(doc, "另：{% for item in late_items %}{{ item.label }}于{{ item.received_text }}收到，逾期{{ item.days_late }}天"
+              "{% if not loop.last %}；{% endif %}{% endfor %}。请今后按规定时限报送。")
     tag(doc, "{%p endif %}")
     para(doc, "联系人：{{ contact.people | join(\"、\") }}", "联系方式")
     para(doc, "联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")

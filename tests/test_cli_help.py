@@ -23,7 +23,7 @@ ENGLISH = ["Usage", "Options", "Arguments", "Commands", "Show this message", "re
 # English that is the clerk's own input or a name: commands, option values, the tool and the template language.
 # Format and product names the clerk reads as names: the choices of an option, the office software.
 ALLOWED = {"bairi", "table", "json", "Jinja", "docx", "txt", "both", "Word", "LibreOffice", *COMMANDS}
-FILE_NAME = re.compile(r"[\w.\-]*\.(?:xlsx|txt|j2|toml|sqlite|eml|mbox|docx|pdf|csv)\b")
+FILE_NAME = re.compile(r"[\w.\-]*\.(?:xlsx|txt|j2|toml|sqlite|eml|mbox|docx|pdf|csv|zip)\b")
 # Names that are not prose: addresses (imaps://…, someone@163.com), acronyms and variable names (IMAP, BAIRI_IMAP_PASSWORD).
 NAMES = re.compile(r"\b\w+://\S+|[\w.\-]+@[\w.\-]+|\b[A-Z][A-Z0-9_]+\b")
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")

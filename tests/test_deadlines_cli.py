@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from build import write_return
+from build import CUMULATIVE, PERIOD, write_return
 from build_mail import message, write_eml, write_mbox
 
 runner = CliRunner()
@@ -149,15 +149,23 @@ def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
                                  "--remind", str(out)])
     assert result.exit_code == 1
     # Each notice twice: the Word one to print and seal, the text to paste into a message.
-    assert sorted(p.name for p in out.iterdir()) == ["催报_甲镇.docx", "催报_甲镇.txt", "催报_逃逸镇.docx", "催报_逃逸镇.txt"]
+    # 甲镇 sent its plan late: it owes nothing, so it gets no 催报 (the late day shows in the bulletin).
+    assert sorted(p.name for p in out.iterdir()) == ["催报_逃逸镇.docx", "催报_逃逸镇.txt"]
     assert not (tmp_path / "逃逸镇").exists()
-    text = (out / "催报_甲镇.txt").read_text(encoding="utf-8-sig")
-    assert "甲镇应急管理中心：" in text
-    assert "1. 行动方案（应于2023年11月9日前报送）：2023年11月13日10:00收到，逾期 4 天。" in text
-    assert "联系人：申晋钢" in text and "联系电话：0356-2066363" in text and "电子邮箱：zzyjyzg@163.com" in text
     escaped = (out / "催报_逃逸镇.txt").read_text(encoding="utf-8-sig")
-    assert "1. 行动方案（应于2023年11月9日前报送）：至今未收到，已逾期 11 天。" in escaped
+    assert "逃逸镇应急管理中心：" in escaped
+    assert "1. 行动方案（应于2023年11月9日前报送）：至今未收到，已逾期11天。" in escaped
     assert "请于收到本通知后立即报送行动方案" in escaped
+    assert "联系人：申晋钢" in escaped and "联系电话：0356-2066363" in escaped and "电子邮箱：zzyjyzg@163.com" in escaped
+    # Once its return is overdue too, 甲镇 is asked for it, and its late plan is a note, not a demand.
+    out = tmp_path / "催报2"
+    result = runner.invoke(app, ["deadlines", str(tmp_path / "in"), "--as-of", "2023-11-30", "--config", str(config),
+                                 "--remind", str(out), "--remind-format", "txt"])
+    text = (out / "催报_甲镇.txt").read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    assert "1. 2023年11月报表（应于2023年11月25日前报送）：至今未收到，已逾期5天。\n" in text
+    assert "2." not in text
+    assert "请于收到本通知后立即报送2023年11月报表；" in text
+    assert "另：行动方案于2023年11月13日10:00收到，逾期4天。请今后按规定时限报送。\n" in text
 
 
 def test_a_misspelt_variable_in_a_reminder_template_is_an_error(tmp_path):
@@ -234,7 +242,7 @@ def test_summary_of_the_sample_reads_like_a_bulletin(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8-sig")
     assert text.startswith("关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报\n（2024年1月）\n\n各镇应急管理中心：")
-    assert "截至1月25日，全县共成立督查组" in text and "整改率" in text
+    assert "据截至2024年2月10日收到的2024年1月报表，全县累计成立督查组" in text and "整改率" in text
     assert "（以上为12个镇报表的合计；南村镇、柳树口镇报表有误已退回，川底镇报送的文件无法读取、待核实，周村镇未报送，未计入。）" in text
     assert ("3. 2023年12月报表（应于2023年12月25日前报送）：按时报送9个（其中缺件2个：大东沟镇缺三清单；"
             "犁川镇缺阶段性进展、三清单）；逾期报送2个：高都镇（逾期1天）、巴公镇（逾期1天）；至今未报送1个：柳树口镇。"
@@ -324,3 +332,60 @@ def test_many_notes_of_one_kind_are_counted_not_repeated(tmp_path):
     assert "另有 4 条同类" in result.output
     code, doc = deadlines(inbox, "--as-of", "2024-02-10", "--no-ledger")
     assert sum(f["code"] == "D714" for i in doc["items"] for f in i["findings"]) == 7
+
+
+def test_a_reminder_addresses_the_town_as_its_returns_do_and_lists_what_was_sent_back(tmp_path):
+    out = tmp_path / "催报"
+    result = runner.invoke(app, ["deadlines", str(SAMPLE / "2023-12"), "--as-of", "2024-01-26", "--no-ledger",
+                                 "--remind", str(out), "--remind-format", "txt"])
+    assert result.exit_code == 1
+    read = {p.stem: p.read_text(encoding="utf-8-sig").replace("\r\n", "\n").splitlines() for p in out.glob("*.txt")}
+    # 巴公镇 writes 巴公镇人民政府 as its 填报单位; 川底镇 still writes the old 川底乡, which is no heading.
+    assert read["催报_巴公镇"][2] == "巴公镇人民政府："
+    assert read["催报_川底镇"][2] == "川底镇应急管理中心："
+    assert read["催报_大东沟镇"][2] == "大东沟镇应急管理站："
+    # 周村镇's December return was sent back: the notice says which cell to change, and how.
+    zhoucun = read["催报_周村镇"]
+    at = zhoucun.index("3. 2023年12月报表（应于2023年12月25日前报送）：报送的报表检查未通过，已退回，"
+                       "至今未收到修改后的报表，已逾期32天。须修改的问题：")
+    assert zhoucun[at + 1] == "   （1）Sheet1!H7：“责令限期整改企业”为负数 -1（数量不能为负，请核实）。"
+    assert all(not re.search(r"\d 天|逾期 \d", line) for lines in read.values() for line in lines)
+
+
+def test_a_bulletin_dates_itself_by_as_of_and_claims_only_what_the_returns_say(tmp_path):
+    fixed = {**CUMULATIVE, "major_found": 2, "major_fixed": 2}
+    write_return(tmp_path / "in" / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 20),
+                 period={**PERIOD, "major_found": 1, "major_fixed": 1}, cumulative=fixed)
+    out = tmp_path / "通报.txt"
+    result = runner.invoke(app, ["summary", str(tmp_path / "in"), "--as-of", "2024-01-05", "--period", "2023-12",
+                                 "--no-ledger", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    assert "据截至2024年1月5日收到的2023年12月报表，全县累计成立督查组4个" in text
+    assert text.rstrip("\n").endswith("泽州县应急管理局\n2024年1月5日")
+    # 70 of 85 is 82.4%, 2 of 2 is 100.0%: every rate with one decimal.
+    assert "整改率82.4%；排查重大隐患2项、已整改2项，整改率100.0%；" in text
+    # All fixed, by the one return counted; the fifteen towns without a return are not said to have fixed theirs.
+    [line] = [x for x in text.splitlines() if "均已整改到位" in x]
+    assert line == "截至2024年1月5日，已计入汇总的1个镇报表累计报告重大隐患2项，均已整改到位；另有15个镇的报表未计入，其整改情况待报表核实。"
+    # One fixed of two: no claim that all are, and no claim they are overdue if the register has none open.
+    write_return(tmp_path / "in" / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 20),
+                 period={**PERIOD, "major_found": 1, "major_fixed": 0}, cumulative={**fixed, "major_fixed": 1})
+    result = runner.invoke(app, ["summary", str(tmp_path / "in"), "--as-of", "2024-01-05", "--period", "2023-12",
+                                 "--no-ledger", "-o", str(out)])
+    text = out.read_text(encoding="utf-8-sig")
+    assert "均已整改" not in text
+    assert "整改率50.0%" in text
+
+
+def test_every_paragraph_of_the_sample_bulletin_ends_a_sentence(tmp_path):
+    out = tmp_path / "通报.txt"
+    runner.invoke(app, ["summary", str(SAMPLE), "--as-of", "2024-02-10", "--no-ledger", "-o", str(out)])
+    lines = [x.strip() for x in out.read_text(encoding="utf-8-sig").splitlines() if x.strip()]
+    body = lines[lines.index("各镇应急管理中心：") + 1:next(n for n, x in enumerate(lines) if x.startswith("联系人："))]
+    headings = [x for x in body if re.match(r"^[一二三四五六七八九十]、", x)]
+    assert len(headings) == 5
+    # Every other paragraph is a sentence (。) or introduces a list (：); none is left hanging.
+    assert [x for x in body if x not in headings and not x.endswith(("。", "。）", "："))] == []
+    rates = re.findall(r"(\d+(?:\.\d+)?)%", "\n".join(body))
+    assert rates and all(re.fullmatch(r"\d+\.\d", r) for r in rates)

@@ -65,7 +65,7 @@ def test_title_body_and_headings_have_their_fonts_and_sizes(bulletin):
     title = next(p for p in paragraphs if p.text.startswith("关于") and p.text.endswith("的通报"))
     assert title.text == "关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报"
     assert (east_asian(title.style), title.style.font.size.pt) == ("方正小标宋简体", 22.0)
-    opening = next(p for p in paragraphs if p.text.startswith("截至"))
+    opening = next(p for p in paragraphs if p.text.startswith("据截至"))
     assert (opening.style.name, east_asian(opening.style), opening.style.font.size.pt) == ("公文正文", "仿宋_GB2312", 16.0)
     assert opening.style.paragraph_format.first_line_indent.pt == 32.0  # 2 characters
     headings = [p for p in paragraphs if re.match(r"^[一二三四五]、", p.text)]
@@ -120,7 +120,7 @@ def test_figures_equal_the_text_bulletins(bulletin):
     lines = [line for line in text.splitlines() if line.strip()]
     paragraphs = [p.text for p in doc.paragraphs]
     # The overall figures: the same sentence.
-    opening = next(line for line in lines if line.startswith("截至"))
+    opening = next(line for line in lines if line.startswith("据截至"))
     assert opening in paragraphs
     # Towns' ranking: each table row against the town's line of the text.
     ranking = doc.tables[0]
@@ -131,7 +131,7 @@ def test_figures_equal_the_text_bulletins(bulletin):
     assert len(from_text) == 12
     assert [(r[0], r[1], r[3], r[2], r[4], r[5], r[6], r[7], r[8], r[9], r[11]) for r in rows] == from_text
     total = [c.text for c in ranking.rows[-1].cells]
-    assert total[0] == "合计" and total[5:7] == numbers(opening)[4:6]  # 一般隐患 排查 / 已整改: 1190, 1100
+    assert total[0] == "合计" and total[5:7] == numbers(opening)[7:9]  # 一般隐患 排查 / 已整改: 1190, 1100
     # Deadlines: the same lines, numbered as official documents number them.
     deadline_lines = [line for line in lines if re.match(r"^\d+\. .*前报送）", line)]
     assert len(deadline_lines) == 6
@@ -149,7 +149,8 @@ def test_figures_equal_the_text_bulletins(bulletin):
     rows = [[c.text for c in r.cells] for r in hazards.rows[1:]]
     assert [r[1] for r in rows] == ["南村镇", "下村镇", "山河镇"]
     for _, _town, enterprise, _supervisor, detail in rows:
-        assert any(line.strip().startswith(enterprise) and line.strip().endswith(detail) for line in lines)
+        # The text makes the detail a sentence (a full stop added); the table cell keeps it as written.
+        assert any(line.strip().startswith(enterprise) and line.strip().endswith(f"{detail}。") for line in lines)
 
 
 def test_json_lists_the_files_written(tmp_path):
@@ -229,9 +230,10 @@ def test_reminders_as_word_one_per_overdue_town_matching_the_text(tmp_path):
     import json
 
     doc = json.loads(result.stdout)
-    overdue = sorted({i["town"] for i in doc["items"] if i["overdue"]})
+    # A town that only sent something late owes nothing: no 催报 (巴公镇, 大阳镇, 高都镇 here).
+    overdue = sorted({i["town"] for i in doc["items"] if i["overdue"] and i["status"] != "late"})
     assert sorted(p.name for p in out.glob("*.docx")) == sorted(f"催报_{t}.docx" for t in overdue)
-    assert len(overdue) == 14
+    assert len(overdue) == 11
     for town in overdue:
         word = paragraphs_of(out / f"催报_{town}.docx")
         text = (out / f"催报_{town}.txt").read_text(encoding="utf-8-sig")

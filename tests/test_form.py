@@ -189,6 +189,7 @@ def test_what_is_sealed_is_the_city_template_filled(tmp_path):
     folder = inbox(tmp_path)
     template = city_template(tmp_path / "市局模板.xlsx")
     out = tmp_path / "报送" / "泽州县_2023-12.xlsx"
+    out.parent.mkdir()
     result = runner.invoke(app, ["seal", "2023-12", str(folder), "--form", str(template), "-o", str(out),
                                  "--as-of", "2023-12-26", "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -54,6 +54,7 @@ def test_fines_add_up_without_float_noise(tmp_path):
     town_return(tmp_path, "巴公镇", period=dict(PERIOD, fines=0.1), cumulative=dict(CUMULATIVE, fines=0.1))
     town_return(tmp_path, "南村镇", period=dict(PERIOD, fines=0.2), cumulative=dict(CUMULATIVE, fines=0.2))
     out = tmp_path / "out" / "county.xlsx"
+    out.parent.mkdir()
     result = runner.invoke(app, ["merge", str(tmp_path), "-o", str(out), "--format", "json", "--as-of", "2023-12-26"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -149,6 +150,7 @@ def test_round_trip_merged_workbook_is_a_valid_return_and_merges_at_city_level(t
     town_return(tmp_path / "in", "巴公镇")
     town_return(tmp_path / "in", "南村镇")
     county_file = tmp_path / "city_inbox" / "泽州县_2023-12.xlsx"
+    county_file.parent.mkdir()
     result = runner.invoke(app, ["merge", str(tmp_path / "in"), "-o", str(county_file), "--filler", "王五",
                                  "--as-of", "2023-12-26"])
     assert result.exit_code == 0, result.output

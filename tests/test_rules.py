@@ -100,29 +100,29 @@ def test_unknown_unit_is_an_error(tmp_path):
 
 def test_blank_unit_with_the_town_in_the_file_name_is_a_warning(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", unit=""))
-    assert (ret.town, codes(ret)) == ("巴公镇", [("W304", "Sheet1!A2")])
+    assert (ret.town, codes(ret)) == ("巴公镇", [("W304", "Sheet1!C2")])
     assert ret.ok
 
 
 def test_blank_unit_and_no_town_anywhere_is_an_error(tmp_path):
     ret = check(write_return(tmp_path / "12月报表.xlsx", unit=""))
-    assert codes(ret) == [("E301", "Sheet1!A2")]
+    assert codes(ret) == [("E301", "Sheet1!C2")]
 
 
 def test_blank_filler_is_a_warning(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", filler=""))
-    assert codes(ret) == [("W310", "Sheet1!A3")]
+    assert codes(ret) == [("W310", "Sheet1!C3")]
 
 
 def test_no_date_and_no_month_anywhere_is_an_error(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇工作报告表.xlsx", filled_on=None))
-    assert codes(ret) == [("W305", "Sheet1!A4"), ("E309", "巴公镇工作报告表.xlsx")]
+    assert codes(ret) == [("W305", "Sheet1!C4"), ("E309", "巴公镇工作报告表.xlsx")]
     assert ret.period is None and not ret.ok
 
 
 def test_no_date_but_a_month_in_the_name_is_only_a_warning(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", filled_on=None))
-    assert codes(ret) == [("W305", "Sheet1!A4")]
+    assert codes(ret) == [("W305", "Sheet1!C4")]
     assert ret.ok and ret.period == "2023-12"
 
 
@@ -260,7 +260,7 @@ def test_untouched_template_fails_as_empty(tmp_path):
     target = tmp_path / "巴公镇12月报表.xlsx"
     assert CliRunner().invoke(app, ["template", "--town", "巴公镇", "-o", str(target)]).exit_code == 0
     ret = check(target)
-    assert codes(ret, skip=()) == [("W310", "工作报告表!A3"), ("W305", "工作报告表!A4"), ("E205", "工作报告表!B7")]
+    assert codes(ret, skip=()) == [("W310", "工作报告表!C3"), ("W305", "工作报告表!C4"), ("E205", "工作报告表!B7")]
     assert ret.findings[-1].message == "统计表的“冶金工贸”和“累计”两行全部为空，是未填写的空表"
 
 
@@ -317,8 +317,9 @@ def test_cli_json_for_one_clean_return(tmp_path):
 
 def test_cli_exit_1_and_json_list_for_several_files(tmp_path):
     good = write_return(tmp_path / "巴公镇12月.xlsx")
+    # 高都镇 has 24 enterprises: inspecting 20 of them is no finding (25 would be W511).
     bad = write_return(tmp_path / "高都镇12月.xlsx", unit="高都镇", edit=put(B7=-1),
-                       hazards=[dict(h, town="高都镇") for h in HAZARDS])
+                       hazards=[dict(h, town="高都镇") for h in HAZARDS], period=dict(PERIOD, enterprises=20))
     result = run("check", str(good), str(bad), "--format", "json")
     assert result.exit_code == 1
     documents = json.loads(result.stdout)

@@ -45,6 +45,7 @@ def sealed(tmp_path):
     town_return(inbox, "巴公镇", 22)
     town_return(inbox, "南村镇", 24, period=dict(PERIOD, fines=0.25), cumulative=dict(CUMULATIVE, fines=4))
     out = tmp_path / "报送" / "泽州县_2023-12.xlsx"
+    out.parent.mkdir()  # -o writes into a folder that exists, never makes one
     result = run("seal", "2023-12", inbox, "-o", out, "--as-of", "2023-12-26", "--by", "任晋爽", "--format", "json")
     assert result.exit_code == 0, result.output
     return inbox, out, json.loads(result.stdout)

@@ -168,16 +168,22 @@ def check(
     reply: ReplyOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """检查一份或多份报表（或邮件 .eml/.mbox 中的报表附件），指出需要修改的单元格。
+    """检查一份或多份报表（或 .zip 压缩包、邮件 .eml/.mbox 中的报表），指出需要修改的单元格。
 
     Example: bairi check 巴公镇12月份百日攻坚报表.xlsx --reply 退回/
     """
+    from bairi.check.batch import check_archive
     from bairi.check.rules import check_file, check_mail
+    from bairi.intake.archives import is_archive
+    from bairi.intake.discover import files_under
     from bairi.intake.mail import is_mail, mails_under
 
     campaign = _campaign(config)
     files = _expand(paths)
-    returns = [check_file(p, campaign, period) for p in files if not is_mail(p)]
+    returns = [check_file(p, campaign, period) for p in files if not is_mail(p) and not is_archive(p.name)]
+    # Zips as merge opens them: named, or found in a folder.
+    archives = [p for path in paths for p in (files_under(path) if path.is_dir() else [path]) if is_archive(p.name)]
+    returns += [r for p in archives for r in check_archive(p, campaign, period)]
     pairs = [pair for mail in mails_under(paths) for pair in check_mail(mail, campaign, period)]
     returns += [r for r, _ in pairs]
     mailed = {id(r): item for r, item in pairs}
@@ -208,23 +214,29 @@ def template(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件（.xlsx）；配合 --all 时为文件夹")],
     town: Annotated[str | None, typer.Option("--town", help="预先填好填报单位，如 巴公镇")] = None,
     all_towns: Annotated[bool, typer.Option("--all", help="为每个镇各生成一份")] = False,
+    period: PeriodOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """生成空白“工作报告表”模板（带下拉选项和数据校验），供各镇填写。
+    """生成空白“工作报告表”模板（带下拉选项和数据校验），供各镇填写；给出 --period 时标题和文件名写上月份。
 
-    Example: bairi template --town 巴公镇 -o 巴公镇报告表.xlsx
+    Example: bairi template --town 巴公镇 --period 2023-12 -o 巴公镇12月报告表.xlsx
     """
     from bairi.write.layout import write_template
 
     campaign = _campaign(config)
     console = _console()
+    if period is not None:
+        periods = [p.period for p in campaign.periods]
+        if period not in periods:
+            _fail(f"--period 应为本次行动的报告期之一：{'、'.join(periods)}")
     if all_towns:
         if output.suffix.lower() == ".xlsx":
             _fail("使用 --all 时 -o 应为文件夹")
         output.mkdir(parents=True, exist_ok=True)
+        month = f"{period[:4]}年{int(period[5:])}月_" if period else ""
         for unit in campaign.units:
-            target = output / f"{unit.name}_百日攻坚工作报告表.xlsx"
-            write_template(target, campaign, unit.name)
+            target = output / f"{unit.name}_{month}百日攻坚工作报告表.xlsx"
+            write_template(target, campaign, unit.name, period)
             console.print(f"已生成 {target}")
         raise typer.Exit(ExitCode.OK)
     if town is not None and campaign.unit(town) is None and town != campaign.authority:
@@ -236,7 +248,10 @@ def template(
         town = resolved
     if output.suffix.lower() != ".xlsx":
         _fail("模板只能保存为 .xlsx 文件")
-    write_template(output, campaign, town)
+    try:
+        write_template(output, campaign, town, period)
+    except OSError as exc:
+        _fail(f"无法写出 {output}：{exc.strerror or exc}")
     console.print(f"已生成 {output}")
 
 
@@ -254,7 +269,10 @@ def init(
 
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
-    write_atomic(output, campaign_toml(default_campaign()).encode("utf-8"))
+    try:
+        write_atomic(output, campaign_toml(default_campaign()).encode("utf-8"))
+    except OSError as exc:
+        _fail(f"无法写出 {output}：{exc.strerror or exc}")
     _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
 
 

@@ -116,6 +116,19 @@ def half_inspected(ret: Return, campaign: Campaign) -> Iterator[Finding]:
         yield finding("W507", figure.location, value=plain(figure.value), total=unit.enterprises, need=need)
 
 
+def within_area(ret: Return, campaign: Campaign) -> Iterator[Finding]:
+    """本期排查企业 above the town's configured enterprise count: a typo, the 累计 in the 本期 row, or an outdated count.
+    Only the period row: the cumulative one counts an enterprise again each month it is inspected."""
+    if not ret.period_row or ret.town is None:
+        return
+    unit = campaign.unit(ret.town)
+    figure = ret.period_row.get("enterprises")
+    if unit is None or not unit.enterprises or figure is None or figure.value is None:
+        return
+    if figure.value > unit.enterprises:
+        yield finding("W511", figure.location, value=plain(figure.value), total=unit.enterprises)
+
+
 # A town's fines for a month are tens of 万元 at most; ten million yuan is almost surely yuan typed as 万元.
 FINES_PLAUSIBLE = 1000
 # A safety fine is hundreds of 元 at the least; a few 元 is almost surely 万元 written under a header in 元.
@@ -141,6 +154,7 @@ RULES: tuple[Rule, ...] = (
     hazards_match_count,
     hazard_rows_complete,
     half_inspected,
+    within_area,
     fines_plausible,
 )
 

@@ -85,6 +85,8 @@ CATALOGUE: dict[str, Entry] = {
     "E311": Entry(E, "报告期 {period} 不是本次行动的报送期（{periods}）", "请核对文件名或标题中的月份，或用 --period 指定。"),
     "W312": Entry(W, "填表日期 {date} 早于报告期 {period}", "请核对填表日期和报告月份。"),
     "W313": Entry(W, "填表日期“{raw}”中的星期与日期不符，无法确定是哪一天", "请核对填表日期，如 2023年12月24日（星期日）。"),
+    "W314": Entry(W, "文件名和标题中没有月份，报告期按填表日期 {date} 推定为 {period}",
+                  "请在标题或文件名中写明报告月份（如“{month}月份”）；如这是{previous}的报表，请改正后重新发送。"),
     # --- values in the statistics table ---------------------------------------------------
     "I401": Entry(I, "“{column}”为空，按 0 计", ""),
     "I402": Entry(I, "“{column}”填写“{raw}”，按 0 计", ""),
@@ -125,6 +127,8 @@ CATALOGUE: dict[str, Entry] = {
     "W506": Entry(W, "明细第 {seq} 行未填写{fields}", "重大隐患须写明企业、挂牌督办单位及整改计划。"),
     "W507": Entry(W, "本期排查企业 {value} 家，少于辖区企业 {total} 家的一半（应至少 {need} 家）",
                   "按通知要求，各镇每月至少检查本辖区企业总数的 50%。"),
+    "W511": Entry(W, "本期排查企业 {value} 家，多于辖区企业 {total} 家",
+                  "本期数为本月检查的企业家数（同一企业多次检查只计一家）；如辖区企业数有变化，请告知县局。"),
     # --- across returns (merge) -----------------------------------------------------------
     "W601": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）≠ 上月累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
                   "请核对本月累计数：应等于上月累计加本月数。"),
@@ -219,7 +223,9 @@ class Finding(BaseModel):
 
 
 def finding(code: str, location: str, **fields: object) -> Finding:
-    """A finding of catalogue entry `code`, its message filled from `fields`."""
+    """A finding of catalogue entry `code`, its message (and a hint with fields, such as an example date of the
+    return's own month) filled from `fields`."""
     entry = CATALOGUE[code]
+    hint = entry.hint.format(**fields) if "{" in entry.hint else entry.hint
     return Finding(code=code, severity=entry.severity, location=location, message=entry.template.format(**fields),
-                   hint=entry.hint)
+                   hint=hint)

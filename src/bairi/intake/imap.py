@@ -551,7 +551,7 @@ def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None,
             continue
         target = output / eml_name(_internaldate(answer.get("INTERNALDATE") if answer else None), body, zone)
         if not target.exists():
-            write_atomic(target, body)
+            write_atomic(target, body, parents=True)
             result.files.append(target)
         try:
             ledger.record_fetch(account.label, account.folder, uidvalidity, uid, target.name,

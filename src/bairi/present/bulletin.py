@@ -38,8 +38,14 @@ def period_text(period: str) -> str:
 
 
 def percent(value: Decimal | None) -> str:
-    """87.5% (— when nothing to divide by)."""
-    return "—" if value is None else f"{plain(value)}%"
+    """87.5%, 80.0%, 100.0%: always one decimal, so a column of rates reads alike (— when nothing to divide by)."""
+    return "—" if value is None else f"{Decimal(value).quantize(Decimal('0.1'))}%"
+
+
+def sentence(text: str) -> str:
+    """The text as a sentence: a full stop added unless it already ends with one (or ! ? …)."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？…；" else f"{text}。"
 
 
 def _rate(fixed: int | Decimal | None, found: int | Decimal | None) -> Decimal | None:
@@ -95,6 +101,11 @@ def _ranking(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     return rows
+
+
+def _open(values: dict[str, Any]) -> int:
+    found, fixed = values.get("major_found") or 0, values.get("major_fixed") or 0
+    return max(int(found) - int(fixed), 0)
 
 
 def _problem(ret: Return) -> str:
@@ -223,8 +234,11 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "open_hazards": [{
             "town": o.town, "period_text": period_text(o.period) if o.period else "", "found": o.major_found,
             "fixed": o.major_fixed, "open": o.open,
-            "rows": [{"enterprise": h.enterprise, "supervisor": h.supervisor, "detail": h.detail} for h in o.hazards],
+            "rows": [{"enterprise": h.enterprise, "supervisor": h.supervisor, "detail": sentence(h.detail)}
+                     for h in o.hazards],
         } for o in result.open_hazards],
+        # Major hazards reported and not yet fixed in the counted returns: "all rectified" only when this is 0.
+        "major_open": _open(totals["cumulative_row"]),
         "no_case": [s.town for s in result.no_case],
         "cases_due_text": cn_date(campaign.cases_due) if campaign.cases_due else "",
         "cases_due_passed": result.cases_due_passed,

@@ -185,6 +185,6 @@ def write_drafts(folder: Path, drafts: list[Draft]) -> list[Path]:
     written = []
     for draft in drafts:
         target = folder / draft.name
-        write_atomic(target, draft.as_bytes())
+        write_atomic(target, draft.as_bytes(), parents=True)  # --reply/--remind DIR: the folder is the output
         written.append(target)
     return written

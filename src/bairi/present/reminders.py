@@ -294,35 +294,73 @@ def _cn_time(moment: datetime) -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日{moment.hour:02d}:{moment.minute:02d}"
 
 
+def owes(item: Standing) -> bool:
+    """True when the town still owes something for this deadline: a 催报 asks for it (late but received is not owed)."""
+    return item.overdue and item.status != "late"
+
+
+def reminder_towns(result: Assessment) -> list[str]:
+    """The towns that get a 催报: those that still owe something, in the campaign's order."""
+    return list(dict.fromkeys(i.town for i in result.items if owes(i)))
+
+
+def addressee(result: Assessment, town: str) -> str:
+    """How the town names itself in its latest return (巴公镇人民政府) when that is its name plus a unit suffix;
+    else the town plus the campaign's first suffix (巴公镇应急管理中心)."""
+    from bairi.core.form import normalize
+
+    campaign = result.campaign
+    suffixes = campaign.unit_suffixes
+    returns = [(r.received, r.source, r.ret.unit_raw) for r in result.state.receipts
+               if r.town == town and r.ret is not None and r.ret.unit_raw]
+    for _, _, unit_raw in sorted(returns, reverse=True):
+        written = normalize(unit_raw).strip()
+        # Only the town's own name and a known suffix: an old name (川底乡) or a cell holding more is not a heading.
+        if written.startswith(town) and written[len(town):] in suffixes:
+            return written
+    return f"{town}{suffixes[0] if suffixes else ''}"
+
+
+def _item(item: Standing) -> dict[str, Any]:
+    sent_back = item.rejected if item.status == "rejected" else None
+    return {
+        "label": item.deadline.label,
+        "due": item.due,
+        "due_text": _cn_date(item.due),
+        "status": item.status,
+        "status_label": STATUS_LABELS[item.status],
+        "days_late": item.days_late,
+        "received_text": _cn_time(item.received) if item.received else "",
+        "missing_materials": "、".join(item.missing),
+        "reason": item.reason,
+        # What the copy sent back must change, cell by cell: the town corrects from this list.
+        "findings": [{"location": f.location, "message": f.message.rstrip("。"), "hint": f.hint.rstrip("。")}
+                     for f in (sent_back.findings if sent_back is not None else []) if f.severity is Severity.ERROR],
+    }
+
+
 def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
     """Variables of templates/remind.txt.j2 and remind.docx for one town (documented in templates/README.md)."""
     from bairi.present.bulletin import document_frame
 
     campaign = result.campaign
-    items = [i for i in result.items if i.town == town and i.overdue]
-    suffix = campaign.unit_suffixes[0] if campaign.unit_suffixes else ""
+    town_items = [i for i in result.items if i.town == town]
+    owed = [i for i in town_items if owes(i)]
+    late = [i for i in town_items if i.overdue and i.status == "late"]
     return {
         "town": town,
-        "addressee": f"{town}{suffix}",
+        "addressee": addressee(result, town),
         "campaign_name": campaign.name,
         "authority": campaign.authority,
         "as_of": result.as_of,
         "as_of_text": _cn_date(result.as_of),
-        "items": [{
-            "label": i.deadline.label,
-            "due": i.due,
-            "due_text": _cn_date(i.due),
-            "status": i.status,
-            "status_label": STATUS_LABELS[i.status],
-            "days_late": i.days_late,
-            "received_text": _cn_time(i.received) if i.received else "",
-            "missing_materials": "、".join(i.missing),
-            "reason": i.reason,
-        } for i in items],
+        "items": [_item(i) for i in owed],
         # What the town still owes: whatever never came, came back, or came without all its materials.
         "missing": [i.deadline.label if i.status != "incomplete" else f"{i.deadline.label}的{'、'.join(i.missing)}"
-                    for i in items if i.status in ("missing", "rejected", "incomplete")],
-        "late": [i.deadline.label for i in items if i.status == "late"],
+                    for i in owed],
+        "late": [i.deadline.label for i in late],
+        # Received after its day: a note in a notice that asks for something else, never a demand of its own.
+        "late_items": [_item(i) for i in late],
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},
         # The Word notice's 版头 and 版记: one notice per town is not numbered, nor copied to the city.
@@ -332,10 +370,10 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
 
 
 def reminder_texts(result: Assessment, template: Path | None = None) -> list[tuple[str, str]]:
-    """(file name, text) of one 催报 notice per town with anything late or missing."""
+    """(file name, text) of one 催报 notice per town that still owes something."""
     from bairi.present.render import render, render_file
 
-    towns = list(dict.fromkeys(i.town for i in result.items if i.overdue))
+    towns = reminder_towns(result)
     texts: list[tuple[str, str]] = []
     used: set[str] = set()
     for town in towns:
@@ -359,7 +397,7 @@ def write_reminders(folder: Path, result: Assessment, template: Path | None = No
     folder = Path(folder)
     written: list[Path] = []
     root = folder.resolve()
-    towns = list(dict.fromkeys(i.town for i in result.items if i.overdue))
+    towns = reminder_towns(result)
     for town, (name, text) in zip(towns, reminder_texts(result, template)):
         target = folder / name
         # safe_filename already forbids separators; this guards against anything it missed.
@@ -367,20 +405,20 @@ def write_reminders(folder: Path, result: Assessment, template: Path | None = No
             raise ValueError(f"催报文件名不安全：{name}")
         if "docx" in formats:
             word = target.with_suffix(".docx")
-            write_atomic(word, reminder_docx(reminder_context(result, town), word_template))
+            write_atomic(word, reminder_docx(reminder_context(result, town), word_template), parents=True)
             written.append(word)
         if "txt" in formats:
-            write_atomic(target, text_file(text))
+            write_atomic(target, text_file(text), parents=True)
             written.append(target)
     return written
 
 
 def reminder_drafts(result: Assessment, sender: str, now: datetime, template: Path | None = None) -> list:
-    """One 催报 mail draft per town with anything late or missing whose address is configured (bairi.toml
+    """One 催报 mail draft per town that still owes something, whose address is configured (bairi.toml
     `emails`): the same notice as the text file, as body and attachment. Towns without an address get none."""
     from bairi.present.drafts import reminder_draft, town_addresses
 
-    towns = list(dict.fromkeys(i.town for i in result.items if i.overdue))
+    towns = reminder_towns(result)
     return [reminder_draft(town, text, name, result.campaign, now, sender)
             for town, (name, text) in zip(towns, reminder_texts(result, template))
             if town_addresses(result.campaign, town)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from bairi.core.campaign import Campaign
@@ -334,8 +334,21 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
                         if _text(neighbour).strip("_＿ "):
                             found[key] = (neighbour, ref(sheet, r, cc))
                             break
-                    found.setdefault(key, ("", ref(sheet, r, c)))
+                    found.setdefault(key, ("", _blank_value_cell(sheet, r, c)))
     return found
+
+
+def _blank_value_cell(sheet: Sheet, r: int, c: int) -> str:
+    """Where a label's missing value goes: the first cell right of the label and of the label's merge (C3 beside
+    填表人 in A3:B3), unless that is another label; else the label's own cell."""
+    row = sheet.rows[r]
+    cc = c + 1
+    while sheet.merge_origin(r, cc) == (r, c):
+        cc += 1
+    neighbour = row[cc] if cc < len(row) else None
+    if isinstance(neighbour, str) and _ANY_LABEL.match(neighbour.strip()):
+        return ref(sheet, r, c)
+    return ref(sheet, r, cc)
 
 
 def find_title(book: Book) -> str:
@@ -626,12 +639,20 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
         ret.period, ret.period_source = found, f"标题中的“{_title_tail(title)}”"
     elif filled:
         ret.period, ret.period_source = f"{filled.year}-{filled.month:02d}", f"填表日期 {filled.isoformat()}"
+        out.extend(_month_inferred(filled, ret.period, where))
     if ret.period is None:
         out.append(finding("E309", file.name))
     elif campaign.period(ret.period) is None:
         out.append(finding("E311", file.name, period=ret.period, periods="、".join(p.period for p in campaign.periods)))
     elif filled and (filled.year, filled.month) < (int(ret.period[:4]), int(ret.period[5:])):
         out.append(finding("W312", where, date=filled.isoformat(), period=ret.period))
+
+
+def _month_inferred(filled: date, period: str, where: str) -> list[Finding]:
+    """W314: a month taken from 填表日期 alone is a guess (a November return filled on 12-01 is not December's)."""
+    previous = date(filled.year, filled.month, 1) - timedelta(days=1)
+    return [finding("W314", where, date=filled.isoformat(), period=period, month=filled.month,
+                    previous=f"{previous.year}年{previous.month}月")]
 
 
 def read_book(book: Book, name: str, campaign: Campaign, period: str | None = None) -> Return:

@@ -24,11 +24,19 @@ def _in_use(path: Path) -> str:
     return f"没有权限替换“{path.name}”（文件或文件夹被设为只读或不可修改）"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and an atomic rename."""
+class FolderMissing(FileNotFoundError):
+    """The folder an output goes into does not exist (a mistyped -o is not made into a new folder)."""
+
+
+def write_atomic(path: Path, data: bytes, parents: bool = False) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and an atomic rename; the folder
+    is created only when `parents` says the command means to (a folder of reminders), else it must exist."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
+    if parents:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        raise FolderMissing(2, f"文件夹“{folder}”不存在：请先建好它，或检查输出路径是否写错", str(path))
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         # mkstemp makes the file private (0600); give it the mode a normal save would have.

@@ -205,6 +205,9 @@ def print_setup(ws: Worksheet) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.sheet_view.showGridLines = False
+    # Printed sheets go to the city stapled: each page says which it is, and of how many.
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 9
 
 
 SERIES_COLOURS = ("4F81BD", "C0504D", "9BBB59", "8064A2", "4BACC6", "F79646")  # Office's classic palette
@@ -216,7 +219,7 @@ def _line(colour: str) -> GraphicalProperties:
 
 def bar_chart(ws: Worksheet, title: str, *, anchor: str, header_row: int, first_row: int, last_row: int,
               category_col: int, value_cols: Sequence[int], y_title: str = "", width_cm: float = 24.0,
-              height_cm: float = 9.0) -> None:
+              height_cm: float = 9.0, whole: float | None = None) -> None:
     """A clustered column chart of this sheet's rows: categories from one column, a series per value column."""
     chart = BarChart()
     chart.type = "col"
@@ -252,7 +255,23 @@ def bar_chart(ws: Worksheet, title: str, *, anchor: str, header_row: int, first_
     chart.x_axis.majorGridlines = None
     chart.y_axis.majorGridlines = ChartLines(spPr=_line("D9D9D9"))
     chart.y_axis.title = y_title or None
+    if whole is not None:
+        # Counts of hazards: ticks at whole numbers (1, 2, 5, 10, 20, 50 …), never 0.5 of a hazard.
+        chart.y_axis.majorUnit = whole_step(whole)
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.number_format = "0"
+        chart.y_axis.numFmt.sourceLinked = False
     ws.add_chart(chart, anchor)
+
+
+def whole_step(largest: float, ticks: int = 6) -> int:
+    """A whole-number tick step (1, 2, 5 × 10ⁿ) that shows 0..largest in about `ticks` steps."""
+    raw = max(largest, 1) / ticks
+    power = 10 ** max(math.floor(math.log10(raw)), 0) if raw >= 1 else 1
+    for factor in (1, 2, 5, 10):
+        if factor * power >= raw:
+            return int(factor * power)
+    return int(10 * power)
 
 
 def to_bytes(workbook: Workbook) -> bytes:

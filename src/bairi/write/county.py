@@ -39,6 +39,8 @@ from bairi.write.layout import (
     HEAD_AMOUNT,
     HEAD_COUNT,
     HEAD_RATE,
+    LINE_POINTS,
+    MAX_ROW_POINTS,
     NOTE,
     RATE,
     STAMP,
@@ -72,12 +74,20 @@ def _table_look(value: Any) -> Look:
     return AMOUNT if isinstance(value, Decimal) else BODY
 
 
+def _wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a column `width` characters wide (a CJK character is two)."""
+    units = sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+    return max(1, -(-units // max(int(width) - 1, 1)))
+
+
 def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[Any]], widths: list[float],
-           title: str | None = None, freeze: bool = True, titles: bool = True) -> int:
-    """A bordered table with a bold header row; returns the last row written."""
+           title: str | None = None, freeze: bool = True, titles: bool = True, title_span: int = 0,
+           looks: Sequence[Look] | None = None) -> int:
+    """A bordered table with a bold header row (its title over `title_span` columns, default the table's);
+    `looks` fixes each column's look (a column aligned one way throughout); returns the last row written."""
     row = first_row
     if title:
-        box(ws, row, 1, row, len(headers), title, TABLE_TITLE)
+        box(ws, row, 1, row, max(title_span, len(headers)), title, TABLE_TITLE)
         set_height(ws, row, 28)
         row += 1
     for col, header in enumerate(headers, start=1):
@@ -86,8 +96,13 @@ def _table(ws: Worksheet, first_row: int, headers: list[str], rows: list[list[An
     kinds = _TABLE_LOOKS
     for values in rows:
         row += 1
-        put_row(ws, row, 1, values, [(BODY_LEFT if len(value) > 8 else BODY) if type(value) is str
-                                 else kinds.get(type(value)) or _table_look(value) for value in values])
+        put_row(ws, row, 1, values, looks or [(BODY_LEFT if len(value) > 8 else BODY) if type(value) is str
+                                          else kinds.get(type(value)) or _table_look(value) for value in values])
+        # Wrapped text only stays in its cell on paper if the row is as tall as its lines (no office grows it).
+        lines = max((_wrapped_lines(value, width) for value, width in zip(values, widths) if type(value) is str),
+                    default=1)
+        if lines > 1:
+            set_height(ws, row, min(LINE_POINTS * lines + 4, MAX_ROW_POINTS))
     for col, width in enumerate(widths, start=1):
         set_width(ws, col, width)
     if freeze:
@@ -158,7 +173,8 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
         srows.append([line.town, line.status, str(ret.file) if ret else "", line.received,
                       ret.filled_on if ret else None, ret.filler if ret else "", ret.period_source if ret else "",
                       "、".join(replaced), ret.sha256 if ret else ""])
-    widths: list[float] = [10, 8, 40, 17, 30, 10, 30, 30, 66]
+    # The SHA-256 wraps in three lines: at its full width the page shrinks to fit and nothing is legible.
+    widths: list[float] = [10, 8, 40, 17, 11, 10, 30, 30, 23]
     last = _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
                   srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
     trail: list[list[Any]] = []
@@ -167,9 +183,9 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
             cells = (ret.period_row if row_key == "period" else ret.cumulative_row) or {}
             trail.append([ret.town, word, str(ret.file), cell_span(cells)])
     # The first table's header stays the printed title row, as it stays the frozen one on screen.
-    columns = f"单元格（依次为报告表从“{COLUMNS[0].short}”到“{COLUMNS[-1].short}”各列）"
-    _table(sources, last + 2, ["单位", "行", "文件", columns], trail, widths,
-           freeze=False, titles=False)
+    columns = f"各数字所在单元格（依次为报告表从“{COLUMNS[0].short}”到“{COLUMNS[-1].short}”各列）"
+    _table(sources, last + 2, ["单位", "行", "文件", "单元格"], trail, widths, title=columns, freeze=False, titles=False,
+           title_span=len(widths))
 
     problems = book.create_sheet("问题清单")
     prow: list[list[Any]] = []
@@ -186,7 +202,8 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
         for f in ret.findings:
             prow.append([ret.town or "", ret.period or "", ret.file.name, f.location, f.severity.label, f.code, f.message, state])
     _table(problems, 1, ["单位", "报告期", "文件", "位置", "级别", "代码", "说明", "处理"], prow,
-           [10, 9, 34, 16, 6, 7, 70, 10], title="问题清单")
+           [10, 9, 34, 16, 6, 7, 70, 10], title="问题清单",
+           looks=[BODY, BODY, BODY_LEFT, BODY_LEFT, BODY, BODY, BODY_LEFT, BODY])
     for r, values in enumerate(prow, start=3):
         look = LEVEL_LOOKS.get(values[4])
         if look is not None:
@@ -297,15 +314,23 @@ def _chart_sheet(ws: Worksheet, merged: Any, figures: dict[int, tuple[dict[str, 
     """The towns' cumulative hazards found and fixed, as a table and two column charts."""
     rows = []
     for line in merged.towns:
-        values = figures[id(line.ret)][1] if line.ret else {}
-        rows.append([line.town] + [values.get(k) or 0 for k in ("general_found", "general_fixed", "major_found", "major_fixed")])
-    last = _table(ws, 1, ["单位", "一般隐患排查", "一般隐患已整改", "重大隐患排查", "重大隐患已整改"], rows, [12, 14, 14, 14, 14],
+        if line.ret is not None:
+            values = figures[id(line.ret)][1]
+            rows.append([line.town] + [values.get(k) for k in HAZARD_COUNTS])
+        else:
+            # Sent back or not received: no figures, so no bar (not a bar of zero), and the label says why.
+            rows.append([f"{line.town}（{line.status}）"] + [None] * len(HAZARD_COUNTS))
+    last = _table(ws, 1, ["单位", "一般隐患排查", "一般隐患已整改", "重大隐患排查", "重大隐患已整改"], rows, [18, 14, 14, 14, 14],
                   title="各单位累计隐患排查与整改", freeze=False)
     if last < 3:
         return
     for columns, anchor, name in (((2, 3), "G2", "一般隐患（累计）"), ((4, 5), "G22", "重大隐患（累计）")):
+        largest = max((row[c - 1] or 0 for row in rows for c in columns), default=0)
         bar_chart(ws, f"各单位{name}排查与整改", anchor=anchor, header_row=2, first_row=3, last_row=last, category_col=1,
-                     value_cols=columns, y_title="项", width_cm=24, height_cm=9)
+                  value_cols=columns, y_title="项", width_cm=24, height_cm=9, whole=float(largest))
+
+
+HAZARD_COUNTS = ("general_found", "general_fixed", "major_found", "major_fixed")
 
 
 def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),

@@ -229,6 +229,8 @@ def lay_form(
         _put_strip(ws, row, 1, blank, [count + extra if key == "seq" else None for key in HAZARD_KEYS])
         set_height(ws, row, 30)
     print_setup(ws)
+    # A long 重大隐患明细 runs over pages: each page repeats its header, so no column is left unnamed.
+    ws.print_title_rows = f"{HAZARD_HEAD_ROW}:{HAZARD_HEAD_ROW}"
     return row
 
 
@@ -292,13 +294,21 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
         ws.add_data_validation(validation)
 
 
-def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: int = 20) -> Workbook:
+def template_title(period: str | None) -> str:
+    """The form's title, with the month when the template is for one: …工作报告表（2023年12月）."""
+    title = active().title
+    return title if not period else f"{title}（{period[:4]}年{int(period[5:])}月）"
+
+
+def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: int = 20,
+                      period: str | None = None) -> Workbook:
     """The blank return for towns to fill: input cells shaded and unlocked, the rest protected,
-    drop-downs for categories and towns."""
+    drop-downs for categories and towns; the month in the title when `period` is given."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = "工作报告表"
-    last = lay_form(ws, campaign, unit=town or "", blank_hazard_rows=hazard_rows, for_input=True)
+    last = lay_form(ws, campaign, unit=town or "", blank_hazard_rows=hazard_rows, for_input=True,
+                    title=template_title(period))
     _validations(ws, campaign, last)
     ws.protection.sheet = True
     ws.protection.formatCells = False
@@ -307,6 +317,6 @@ def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: 
     return workbook
 
 
-def write_template(path: Path, campaign: Campaign, town: str | None = None) -> None:
-    """Write the blank return to `path`."""
-    save(template_workbook(campaign, town), path)
+def write_template(path: Path, campaign: Campaign, town: str | None = None, period: str | None = None) -> None:
+    """Write the blank return to `path` (for the month `period` when given)."""
+    save(template_workbook(campaign, town, period=period), path)
