@@ -95,3 +95,12 @@ def test_more_enterprises_inspected_than_the_town_has_is_a_warning(tmp_path):
     assert (w.severity.value, w.cell, w.message) == ("warning", "Sheet1!C7", "本期排查企业 46 家，多于辖区企业 45 家")
     at_most = check(write_return(tmp_path / "巴公镇12月.xlsx", period={**PERIOD, "enterprises": 45}))
     assert codes(at_most) == []
+
+
+def test_hints_speak_to_the_town_that_must_act():
+    from bairi.core.findings import CATALOGUE
+
+    # A town fixes its file and sends it again; options of the clerk's command line are no advice to it
+    # (D codes are the clerk's own notes about the inbox, and may name them).
+    assert [code for code, entry in CATALOGUE.items() if "--" in entry.hint and not code.startswith("D")] == []
+    assert CATALOGUE["E309"].hint == "请在标题中写明报告月份（如“（2023年12月）”）并填写填表日期后重新发送。"
