@@ -260,18 +260,7 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
         path = candidate
     if not path.is_file():
         raise ConfigError(f"配置文件不存在：{path}")
-    import tomllib
-
-    try:
-        # utf-8-sig: Notepad's "UTF-8 with BOM" is still UTF-8; tomllib itself would call the BOM an invalid statement.
-        text = path.read_text(encoding="utf-8-sig")
-        data = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码：请用记事本打开，“另存为”时编码选 UTF-8 后再试") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {path} 格式错误：{toml_problem(exc, text)}") from None
-    except OSError as exc:
-        raise ConfigError(f"配置文件 {path} 无法读取：{exc.strerror or exc}") from None
+    data = read_toml(path, "配置文件", ConfigError)
     if isinstance(data.get("form"), str) and data["form"] and not Path(data["form"]).is_absolute():
         data["form"] = str(path.parent / data["form"])
     return validate(data, str(path))
@@ -331,6 +320,26 @@ _TOML_MESSAGES = (
      "双引号里的反斜杠 \\ 要写成两个（\\\\）；Windows 路径可改用英文单引号，如 'D:\\收件箱'"),
     (r"Expected '(.*)'", "这里缺少 {0}"),
 )
+
+
+def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
+    """A TOML file the clerk edits (bairi.toml, 登记簿.toml, a form): its data, or `error` in Chinese naming the
+    file and, for a syntax error, the line and what is written there."""
+    import tomllib
+
+    text = ""
+    try:
+        # utf-8-sig: Notepad's "UTF-8 with BOM" is still UTF-8; tomllib itself would call the BOM an invalid statement.
+        text = path.read_text(encoding="utf-8-sig")
+        return tomllib.loads(text)
+    except FileNotFoundError:
+        raise error(f"{what}不存在：{path}") from None
+    except UnicodeDecodeError:
+        raise error(f"{what} {path} 不是 UTF-8 编码：请用记事本打开，“另存为”时编码选 UTF-8 后再试") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what} {path} 格式错误：{toml_problem(exc, text)}") from None
+    except OSError as exc:
+        raise error(f"{what} {path} 无法读取：{exc.strerror or exc}") from None
 
 
 def toml_problem(exc: Exception, text: str) -> str:

@@ -147,21 +147,10 @@ def form_of(data: dict[str, Any], source: str) -> Form:
 
 def load_form(path: Path) -> Form:
     """The form declared in a TOML file."""
-    import tomllib
+    from bairi.core.campaign import read_toml
 
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise FormError(f"表式文件不存在：{path}") from None
-    except UnicodeDecodeError:
-        raise FormError(f"表式文件 {path} 不是 UTF-8 编码：请用记事本“另存为”UTF-8 后再试") from None
-    except tomllib.TOMLDecodeError as exc:
-        from bairi.core.campaign import toml_problem
-
-        raise FormError(f"表式文件 {path} 格式错误：{toml_problem(exc, path.read_text(encoding='utf-8-sig'))}") from None
-    except OSError as exc:
-        raise FormError(f"表式文件 {path} 无法读取：{exc.strerror or exc}") from None
+    data = read_toml(path, "表式文件", FormError)
     return form_of(data, str(path))
 
 

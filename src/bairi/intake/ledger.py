@@ -8,6 +8,8 @@ ledger loses nothing but those first-seen times.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -154,6 +156,20 @@ class Ledger:
         """Close the database."""
         self._db.close()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One immediate transaction: committed whole or rolled back; a database error is LedgerUnavailable."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+
     def get(self, sha256: str) -> Sighting | None:
         """What the ledger knows of this content, or None."""
         try:
@@ -174,19 +190,11 @@ class Ledger:
             raise ValueError("now must be timezone-aware")
         if mtime is None:
             mtime = file_mtime(path)
-        try:
-            # One short transaction per file: a crash leaves either the whole row or none.
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "INSERT OR IGNORE INTO seen (sha256, first_seen, mtime, path, size) VALUES (?, ?, ?, ?, ?)",
-                    (sha256, now.isoformat(), mtime.isoformat() if mtime else None, str(path), size))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        # One short transaction per file: a crash leaves either the whole row or none.
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR IGNORE INTO seen (sha256, first_seen, mtime, path, size) VALUES (?, ?, ?, ?, ?)",
+                (sha256, now.isoformat(), mtime.isoformat() if mtime else None, str(path), size))
         sighting = self.get(sha256)
         assert sighting is not None
         return sighting
@@ -251,22 +259,17 @@ class Ledger:
         transaction, so two runs cannot both make round 2)."""
         try:
             self._db.executescript(_SEALS)
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                last = self._db.execute("SELECT id, round FROM seals WHERE period = ? ORDER BY round DESC LIMIT 1",
-                                        (period,)).fetchone()
-                corrects, number = (last[0], last[1] + 1) if last else (None, 1)
-                cursor = self._db.execute(
-                    "INSERT INTO seals (period, round, corrects, sealed_at, as_of, sealed_by, workbook, workbook_sha256,"
-                    " content, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (period, number, corrects, sealed_at.isoformat(), as_of.isoformat(), sealed_by, workbook,
-                     workbook_sha256, content, digest))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        with self._transaction():
+            last = self._db.execute("SELECT id, round FROM seals WHERE period = ? ORDER BY round DESC LIMIT 1",
+                                    (period,)).fetchone()
+            corrects, number = (last[0], last[1] + 1) if last else (None, 1)
+            cursor = self._db.execute(
+                "INSERT INTO seals (period, round, corrects, sealed_at, as_of, sealed_by, workbook, workbook_sha256,"
+                " content, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (period, number, corrects, sealed_at.isoformat(), as_of.isoformat(), sealed_by, workbook,
+                 workbook_sha256, content, digest))
         return SealRow(cursor.lastrowid or 0, period, number, corrects, sealed_at.isoformat(), as_of.isoformat(),
                        sealed_by, workbook, workbook_sha256, content, digest)
 

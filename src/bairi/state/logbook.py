@@ -104,20 +104,9 @@ def _problems(error: ValidationError) -> list[str]:
 
 def load_logbook(path: Path) -> Logbook:
     """The logbook at `path`; LogbookError naming every wrong key at once."""
-    import tomllib
+    from bairi.core.campaign import read_toml
 
-    from bairi.core.campaign import toml_problem
-
-    text = ""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise LogbookError(f"登记簿 {path} 无法读取：{exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise LogbookError(f"登记簿 {path} 不是 UTF-8 文本；请用记事本“另存为”并选择 UTF-8 编码") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LogbookError(f"登记簿 {path} 格式错误：{toml_problem(exc, text)}") from None
+    data = read_toml(path, "登记簿", LogbookError)
     try:
         return Logbook.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
