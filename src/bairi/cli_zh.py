@@ -9,7 +9,6 @@ and a group that turns every usage error into a Chinese message built from the e
 
 from __future__ import annotations
 
-import ast
 import inspect
 import re
 import sys
@@ -340,6 +339,8 @@ def _choices(message: str) -> str | None:
     match = re.match(r"^(?:Value error, )?(.*) is not one of (.*?)\.?$", message, re.DOTALL)
     if not match:
         return None
+    import ast  # only a wrong choice on the command line needs it
+
     try:
         value = ast.literal_eval(match[1])
         choices = [ast.literal_eval(c.strip()) for c in match[2].split(",")]

@@ -10,7 +10,7 @@ from pathlib import Path
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, finding
 from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS
-from bairi.core.model import Return
+from bairi.core.model import Figure, Return
 from bairi.core.names import resolve_unit
 from bairi.core.values import plain
 from bairi.read.reader import read_return
@@ -103,30 +103,32 @@ def hazard_rows_complete(ret: Return, campaign: Campaign) -> Iterator[Finding]:
                           allowed="、".join(allowed))
 
 
+def _inspected(ret: Return, campaign: Campaign) -> tuple[int, Figure, int | Decimal] | None:
+    """(the town's configured enterprise count, its 本期排查企业 figure and value), when both are known."""
+    unit = campaign.unit(ret.town) if ret.period_row and ret.town is not None else None
+    figure = ret.period_row.get("enterprises") if ret.period_row else None
+    if unit is None or not unit.enterprises or figure is None or figure.value is None:
+        return None
+    return unit.enterprises, figure, figure.value
+
+
 def half_inspected(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     """The notice: each town inspects at least half its enterprises every month."""
-    if not ret.period_row or ret.town is None:
+    known = _inspected(ret, campaign)
+    if known is None:
         return
-    unit = campaign.unit(ret.town)
-    figure = ret.period_row.get("enterprises")
-    if unit is None or not unit.enterprises or figure is None or figure.value is None:
-        return
-    need = math.ceil(unit.enterprises * campaign.inspect_share)
-    if figure.value < need:
-        yield finding("W507", figure.location, value=plain(figure.value), total=unit.enterprises, need=need)
+    total, figure, value = known
+    need = math.ceil(total * campaign.inspect_share)
+    if value < need:
+        yield finding("W507", figure.location, value=plain(figure.value), total=total, need=need)
 
 
 def within_area(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     """本期排查企业 above the town's configured enterprise count: a typo, the 累计 in the 本期 row, or an outdated count.
     Only the period row: the cumulative one counts an enterprise again each month it is inspected."""
-    if not ret.period_row or ret.town is None:
-        return
-    unit = campaign.unit(ret.town)
-    figure = ret.period_row.get("enterprises")
-    if unit is None or not unit.enterprises or figure is None or figure.value is None:
-        return
-    if figure.value > unit.enterprises:
-        yield finding("W511", figure.location, value=plain(figure.value), total=unit.enterprises)
+    known = _inspected(ret, campaign)
+    if known is not None and known[2] > known[0]:
+        yield finding("W511", known[1].location, value=plain(known[2]), total=known[0])
 
 
 # A town's fines for a month are tens of 万元 at most; ten million yuan is almost surely yuan typed as 万元.

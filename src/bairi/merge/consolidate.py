@@ -9,6 +9,7 @@ the county rows, the cross-month check (累计ₜ = 累计ₜ₋₁ + 本期ₜ)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bairi.core.findings import Finding, finding
 from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS, active
-from bairi.core.model import Hazard, Return
+from bairi.core.model import Figure, Hazard, Return
 from bairi.core.values import plain
 from bairi.state.standing import CampaignState, Standing
 
@@ -278,20 +279,25 @@ def rates(values: dict[str, Any]) -> dict[str, Decimal | None]:
     return out
 
 
+def figures(merged: Merged) -> Iterator[tuple[Return, str, str, Figure | None]]:
+    """Every counted return's cells, as (return, row, key, figure or None), in the merge's order of towns."""
+    for ret in merged.accepted:
+        for row in ROWS:
+            cells = (ret.period_row if row == "period" else ret.cumulative_row) or {}
+            for key in KEYS:
+                yield ret, row, key, cells.get(key)
+
+
 def tidy(merged: Merged) -> pd.DataFrame:
     """The long table for the city's analysts: town, period, row, key, value, file, cell — one line per figure."""
     import pandas as pd
 
     records = []
-    for ret in merged.accepted:
-        for row in ROWS:
-            cells = (ret.period_row if row == "period" else ret.cumulative_row) or {}
-            for key in KEYS:
-                figure = cells.get(key)
-                value = figure.value if figure is not None else None
-                records.append({"town": ret.town, "period": merged.period, "row": row, "key": key,
-                                "value": plain(value) if value is not None else "",
-                                "file": str(ret.file), "cell": figure.location if figure is not None else ""})
+    for ret, row, key, figure in figures(merged):
+        value = figure.value if figure is not None else None
+        records.append({"town": ret.town, "period": merged.period, "row": row, "key": key,
+                        "value": plain(value) if value is not None else "",
+                        "file": str(ret.file), "cell": figure.location if figure is not None else ""})
     return pd.DataFrame(records, columns=["town", "period", "row", "key", "value", "file", "cell"])
 
 

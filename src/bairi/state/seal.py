@@ -122,15 +122,10 @@ def _use(receipt: Any, standing: Any) -> str:
 
 def figures_of(merged: Any) -> list[SealedFigure]:
     """Every counted return's figures, with file and cell, in the merge's order of towns."""
-    out = []
-    for ret in merged.accepted:
-        for row in ROWS:
-            cells = (ret.period_row if row == "period" else ret.cumulative_row) or {}
-            for key in KEYS:
-                figure = cells.get(key)
-                if figure is not None:
-                    out.append(SealedFigure(ret.town or "", row, key, figure.value, str(ret.file), figure.location))
-    return out
+    from bairi.merge.consolidate import figures
+
+    return [SealedFigure(ret.town or "", row, key, figure.value, str(ret.file), figure.location)
+            for ret, row, key, figure in figures(merged) if figure is not None]
 
 
 def snapshot(merged: Any) -> Snapshot:
