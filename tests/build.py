@@ -112,3 +112,25 @@ def written_chinese(n: int) -> str:
     if not high:
         return below_10k(low, True)
     return below_10k(high, True) + "万" + (("零" if low < 1000 else "") + below_10k(low, True) if low else "")
+
+
+def saved_by_libreoffice(sources: list[Path], formats: tuple[str, ...], dest: Path, work: Path) -> int:
+    """Each source workbook saved again by LibreOffice in each format (a private profile), copied into `dest`;
+    1 with a Chinese note when LibreOffice is not installed. For the fixture generators under tests/data/."""
+    import shutil
+    import subprocess
+    import sys
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        print("需要 LibreOffice（soffice）", file=sys.stderr)
+        return 1
+    profile = (work / "profile").as_uri()
+    for fmt in formats:
+        out = work / fmt
+        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt,
+                        "--outdir", str(out), *map(str, sources)], check=True, capture_output=True, timeout=300)
+        for made in out.iterdir():
+            shutil.copyfile(made, dest / made.name)
+            print(f"tests/data/{made.name}")
+    return 0

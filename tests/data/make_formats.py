@@ -10,8 +10,6 @@ each saved by LibreOffice as .xlsx, .xls and .ods:
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +22,7 @@ from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from bairi.core.form import KEYS  # noqa: E402
 from bairi.write.layout import save  # noqa: E402
-from build import split_hazards, write_return  # noqa: E402
+from build import saved_by_libreoffice, split_hazards, write_return  # noqa: E402
 
 FORMATS = ("xlsx", "xls", "ods")
 
@@ -59,25 +57,13 @@ def formulas(ws) -> None:
 
 def main() -> int:
     """Write tests/data/lo_*.{xlsx,xls,ods}."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        print("需要 LibreOffice（soffice）", file=sys.stderr)
-        return 1
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         sources = [write_return(work / "lo_clean.xlsx"), write_return(work / "lo_split.xlsx", edit=split_hazards),
                    write_return(work / "lo_formulas.xlsx", edit=formulas)]
         moved(sources[0], work / "lo_moved.xlsx")
         sources.append(work / "lo_moved.xlsx")
-        profile = (work / "profile").as_uri()
-        for fmt in FORMATS:
-            out = work / fmt
-            subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt,
-                            "--outdir", str(out), *map(str, sources)], check=True, capture_output=True, timeout=300)
-            for made in out.iterdir():
-                shutil.copyfile(made, HERE / made.name)
-                print(f"tests/data/{made.name}")
-    return 0
+        return saved_by_libreoffice(sources, FORMATS, HERE, work)
 
 
 if __name__ == "__main__":

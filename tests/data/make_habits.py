@@ -13,8 +13,6 @@ Three returns built from tests/build.py's clean return, each saved by LibreOffic
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent.parent / "src"))
 
-from build import CUMULATIVE, HAZARDS, PERIOD, write_return
+from build import CUMULATIVE, HAZARDS, PERIOD, saved_by_libreoffice, write_return
 
 FORMATS = ("xlsx", "xls", "ods")
 THREE = [HAZARDS[0], dict(HAZARDS[0], detail="煤气管道未设置可靠隔离装置；1月10日前整改"),
@@ -56,10 +54,6 @@ def none(ws) -> None:
 
 def main() -> int:
     """Write tests/data/habit_*.{xlsx,xls,ods}."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        print("需要 LibreOffice（soffice）", file=sys.stderr)
-        return 1
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         sources = [
@@ -70,15 +64,7 @@ def main() -> int:
                          period=dict(PERIOD, major_found=0, major_fixed=0),
                          cumulative=dict(CUMULATIVE, major_found=0, major_fixed=0)),
         ]
-        profile = (work / "profile").as_uri()
-        for fmt in FORMATS:
-            out = work / fmt
-            subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt,
-                            "--outdir", str(out), *map(str, sources)], check=True, capture_output=True, timeout=300)
-            for made in out.iterdir():
-                shutil.copyfile(made, HERE / made.name)
-                print(f"tests/data/{made.name}")
-    return 0
+        return saved_by_libreoffice(sources, FORMATS, HERE, work)
 
 
 if __name__ == "__main__":
