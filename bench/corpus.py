@@ -183,7 +183,8 @@ def generate(work: Path = WORK, fresh: bool = False, log=print) -> dict:
     work.mkdir(parents=True)
     log(f"generating inputs in {work} (once; --fresh rebuilds) ...")
 
-    from bairi.core.campaign import campaign_toml, default_campaign, load_campaign
+    from bairi.core.campaign import default_campaign, load_campaign
+    from bairi.present.render import campaign_toml
 
     campaign = province_campaign()
     config = work / PROVINCE_CONFIG

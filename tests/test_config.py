@@ -4,7 +4,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.core.campaign import ConfigError, campaign_toml, default_campaign, load_campaign
+from bairi.core.campaign import ConfigError, default_campaign, load_campaign
+from bairi.present.render import campaign_toml
 from build import write_return
 
 runner = CliRunner()

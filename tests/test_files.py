@@ -2,7 +2,7 @@
 
 import os
 
-from bairi.write.atomic import write_atomic
+from bairi.core.atomic import write_atomic
 
 
 def test_new_output_gets_default_permissions_and_replaces_atomically(tmp_path):

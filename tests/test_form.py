@@ -160,7 +160,8 @@ def test_the_config_names_the_form_too(tmp_path):
 
 
 def _county_toml() -> str:
-    from bairi.core.campaign import campaign_toml, default_campaign
+    from bairi.core.campaign import default_campaign
+    from bairi.present.render import campaign_toml
 
     return campaign_toml(default_campaign())
 

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from bairi.check.rules import check_file
 from bairi.cli import app
 from bairi.core.campaign import default_campaign
-from bairi.deadlines.hazard_entries import Sighting, overdue
-from bairi.deadlines.hazard_text import detail_similarity, enterprise_key, says_rectified, stated_deadline
-from bairi.deadlines.hazards import build_register
+from bairi.hazards.entries import Sighting, overdue
+from bairi.hazards.register import build_register
+from bairi.hazards.text import detail_similarity, enterprise_key, says_rectified, stated_deadline
 from bairi.write.register import HEADER_ROW, SHEET
 from build import CUMULATIVE, PERIOD, write_return
 
@@ -374,7 +374,7 @@ def test_an_entry_missing_from_the_inputs_is_kept_from_the_register(tmp_path):
     ({"verified": "现场核查：仍未整改"}, date(2024, 1, 31), False),
 ])
 def test_the_clerk_closes_an_entry(clerk, as_of, closed):
-    from bairi.deadlines.hazard_text import clerk_closed
+    from bairi.hazards.text import clerk_closed
 
     assert clerk_closed(clerk, as_of) is closed
 

@@ -10,11 +10,10 @@ from typer.testing import CliRunner
 from bairi.cli import app
 from bairi.core.campaign import (
     ConfigError,
-    campaign_toml,
     default_campaign,
     load_campaign,
 )
-from bairi.present.render import render_file
+from bairi.present.render import campaign_toml, render_file
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 runner = CliRunner()

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from bairi.check.rules import check_file
+from bairi.core.calendar import deadlines
 from bairi.core.campaign import default_campaign
-from bairi.deadlines.calendar import deadlines
 from bairi.deadlines.schedule import assess as assess_state
 from bairi.state.receipts import Receipt
 from bairi.state.standing import decide

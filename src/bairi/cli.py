@@ -152,7 +152,7 @@ def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, str]
     """A 退回 draft for every return with errors; by id of the return, where its draft went."""
     from datetime import datetime
 
-    from bairi.deadlines.calendar import zone
+    from bairi.core.calendar import zone
     from bairi.present.drafts import reply_drafts
 
     now = datetime.now(UTC).astimezone(zone(campaign))
@@ -264,8 +264,9 @@ def init(
 
     Example: bairi init
     """
-    from bairi.core.campaign import campaign_toml, default_campaign
-    from bairi.write.atomic import write_atomic
+    from bairi.core.atomic import write_atomic
+    from bairi.core.campaign import default_campaign
+    from bairi.present.render import campaign_toml
 
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
@@ -289,7 +290,7 @@ def _state(paths: list[Path], campaign, as_of: date | None, ledger: Path | None,
            record: bool = False):
     """The one campaign state for this run: the inbox walked once, as of `--as-of` (else today, Beijing time)."""
 
-    from bairi.deadlines.calendar import local
+    from bairi.core.calendar import local
     from bairi.intake.discover import MissingInput
     from bairi.intake.inbox import OutputIsInput, gather
     from bairi.state.standing import build_state
@@ -409,7 +410,7 @@ def _ledger_path(paths: list[Path]) -> Path:
 
 def _sealed(ledger_file: Path, merged, output: Path):
     """The merge against its period's latest seal (None when never sealed); a sealed workbook is never written over."""
-    from bairi.state.seal import SealError, review, sealed_workbook, seals_in
+    from bairi.merge.seal import SealError, review, sealed_workbook, seals_in
 
     try:
         kept = sealed_workbook(seals_in(ledger_file), output)
@@ -444,11 +445,11 @@ def seal(
     """
     from datetime import UTC
 
-    from bairi.deadlines.calendar import zone
+    from bairi.core.calendar import zone
     from bairi.intake.ledger import LedgerUnavailable, open_ledger
+    from bairi.merge import seal as seals
     from bairi.merge.consolidate import MergeRefused, consolidate
     from bairi.present import corrections as fixes
-    from bairi.state import seal as seals
     from bairi.write.county import write_merged
 
     campaign = _campaign(config)
@@ -589,7 +590,7 @@ def _remind(target: str, result, template_file: Path | None, formats: tuple[str,
     (into the folder, or the mailbox's drafts folder for an imap(s):// target); what was written."""
     from datetime import datetime
 
-    from bairi.deadlines.calendar import zone
+    from bairi.core.calendar import zone
     from bairi.intake.imap import is_url
     from bairi.present.reminders import reminder_drafts, write_reminders
     from bairi.present.word import is_word
@@ -772,8 +773,8 @@ def hazards(
 
     Example: bairi hazards 收件箱/ --as-of 2024-01-31 -o 重大隐患台账.xlsx
     """
-    from bairi.deadlines.hazard_entries import overdue, sightings_of
-    from bairi.deadlines.hazards import build_register
+    from bairi.hazards.entries import overdue, sightings_of
+    from bairi.hazards.register import build_register
     from bairi.present.hazards import register_dict, show_register
     from bairi.write.register import RegisterUnreadable, read_register, write_register
 
@@ -874,7 +875,7 @@ def fetch(
     """
     from datetime import datetime
 
-    from bairi.deadlines.calendar import zone
+    from bairi.core.calendar import zone
     from bairi.intake.imap import ImapError
     from bairi.intake.imap import fetch as fetch_mail
     from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
+from bairi.core.formfile import FormFile, problems
+from bairi.core.tomlfile import read_toml
+
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -120,16 +123,10 @@ class FormError(Exception):
     """A form file is missing or wrong (an operator mistake, said in Chinese; exit status 2)."""
 
 
-# The hazard table's columns are the Hazard model's fields: a form may relabel them, not add or drop one.
-HAZARD_FIELDS = ("seq", "enterprise", "town", "category", "supervisor", "detail")
-# The header fields the reader knows how to find (it reads their labels with its own alternatives).
-FIELD_KEYS = ("unit", "filler", "filled_on")
 
 
 def form_of(data: dict[str, Any], source: str) -> Form:
     """A Form from plain data (as TOML gives it), checked whole; FormError naming every wrong key at once."""
-    from bairi.core.formfile import FormFile, problems
-
     try:
         spec = FormFile.model_validate(data)
     except Exception as exc:  # noqa: BLE001 - pydantic's ValidationError, said in Chinese
@@ -147,8 +144,6 @@ def form_of(data: dict[str, Any], source: str) -> Form:
 
 def load_form(path: Path) -> Form:
     """The form declared in a TOML file."""
-    from bairi.core.campaign import read_toml
-
     path = Path(path)
     data = read_toml(path, "表式文件", FormError)
     return form_of(data, str(path))

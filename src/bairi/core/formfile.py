@@ -14,8 +14,6 @@ from pydantic import (
     model_validator,
 )
 
-from bairi.core.form import FIELD_KEYS, HAZARD_FIELDS
-
 _MODEL = ConfigDict(extra="forbid", frozen=True, strict=True)
 Text = Annotated[str, StringConstraints(pattern=r"\S")]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -28,6 +26,11 @@ def _pattern(value: str) -> str:
         raise ValueError(f"正则表达式“{value}”写法不对（{exc}）") from None
     return value
 
+
+# The hazard table's columns are the Hazard model's fields: a form may relabel them, not add or drop one.
+HAZARD_FIELDS = ("seq", "enterprise", "town", "category", "supervisor", "detail")
+# The header fields the reader knows how to find (it reads their labels with its own alternatives).
+FIELD_KEYS = ("unit", "filler", "filled_on")
 
 class FieldSpec(BaseModel):
     """A header field: 填报单位, 填表人, 填表日期."""
@@ -116,9 +119,9 @@ class FormFile(BaseModel):
 
 def problems(exc: Exception) -> str:
     """A pydantic ValidationError in the clerk's words (the campaign config's wording)."""
-    from bairi.core.campaign import _message
+    from bairi.core.tomlfile import pydantic_words
 
     items = getattr(exc, "errors", None)
     if items is None:
         return str(exc)
-    return "；".join(dict.fromkeys(_message(item) for item in items()))
+    return "；".join(dict.fromkeys(pydantic_words(item) for item in items()))

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from bairi.core.calendar import Deadline, last_on_time
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding
 from bairi.core.model import Hazard, Return
-from bairi.deadlines.calendar import Deadline, last_on_time
 from bairi.state.standing import STATUSES, CampaignState, Standing
 
 
@@ -124,8 +124,8 @@ def _figure(ret: Return, key: str) -> int | None:
 def open_hazards(state: CampaignState) -> list[OpenHazards]:
     """Towns with major hazards past their rectification day, from the hazard register built on the state,
     with each town's latest 累计 figures beside them."""
-    from bairi.deadlines.hazard_entries import overdue, sightings_of
-    from bairi.deadlines.hazards import build_register
+    from bairi.hazards.entries import overdue, sightings_of
+    from bairi.hazards.register import build_register
 
     sightings = sightings_of(state)
     late = overdue(build_register(sightings, state.campaign, state.as_of))

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import unquote
 
+from bairi.core.atomic import write_atomic
 from bairi.intake.ledger import Ledger, LedgerUnavailable
-from bairi.write.atomic import write_atomic
 
 TIMEOUT = 60
 CLIENT_ID = ("name", "bairi", "version", "0.1.0", "vendor", "bairi")

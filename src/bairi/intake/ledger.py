@@ -67,7 +67,7 @@ BEGIN SELECT RAISE(ABORT, 'a seal cannot be removed'); END;
 
 @dataclass(frozen=True)
 class SealRow:
-    """One stored seal, as the ledger holds it (bairi.state.seal reads its content)."""
+    """One stored seal, as the ledger holds it (bairi.merge.seal reads its content)."""
 
     id: int
     period: str

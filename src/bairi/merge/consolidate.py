@@ -303,7 +303,7 @@ def tidy(merged: Merged) -> pd.DataFrame:
 
 def write_tidy(path: Any, merged: Merged) -> None:
     """The tidy table as CSV (UTF-8 with BOM, so that Excel and WPS open the Chinese correctly), atomically."""
-    from bairi.write.atomic import write_atomic
+    from bairi.core.atomic import write_atomic
 
     text = tidy(merged).to_csv(index=False, lineterminator="\r\n")
     write_atomic(path, text.encode("utf-8-sig"))

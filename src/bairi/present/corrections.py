@@ -6,8 +6,8 @@ from typing import Any
 
 from bairi.core.form import BY_KEY
 from bairi.core.values import plain
+from bairi.merge.seal import ROW_WORDS, Correction, Seal, changed_totals
 from bairi.present.report import escape
-from bairi.state.seal import ROW_WORDS, Correction, Seal, changed_totals
 
 SHEET = "更正说明"
 USES = {"counted": "计入", "superseded": "被取代", "rejected": "退回", "unreadable": "无法读取", "material": "其他材料"}
@@ -156,8 +156,8 @@ def text_path(output: Any) -> Any:
 
 def write_text(output: Any, found: Any, authority: str, totals: dict[str, Any]) -> Any:
     """Write the 更正说明 text beside the workbook (UTF-8 with BOM, CRLF, as Notepad opens it); its path."""
+    from bairi.core.atomic import write_atomic
     from bairi.present.render import text_file
-    from bairi.write.atomic import write_atomic
 
     path = text_path(output)
     write_atomic(path, text_file(correction_text(found.seal, found.corrections, totals, authority)))

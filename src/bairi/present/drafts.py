@@ -15,10 +15,10 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+from bairi.core.atomic import safe_filename, write_atomic
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Severity
 from bairi.core.model import Return
-from bairi.write.atomic import write_atomic
 
 REPLY_TEMPLATE = "reply.txt.j2"
 
@@ -176,7 +176,6 @@ def unique_names(drafts: list[Draft]) -> None:
 
 def write_drafts(folder: Path, drafts: list[Draft]) -> list[Path]:
     """Save each draft as an .eml file in `folder` (created if needed), atomically; the files written."""
-    from bairi.present.reminders import safe_filename
 
     folder = Path(folder)
     for draft in drafts:

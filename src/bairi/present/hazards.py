@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.findings import Severity
-from bairi.deadlines.hazard_entries import CLERK_KEYS, Entry, Register, overdue
+from bairi.hazards.entries import CLERK_KEYS, Entry, Register, overdue
 
 
 def _plain(value: object) -> object:

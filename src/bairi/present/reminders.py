@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bairi.core.atomic import safe_filename, write_atomic
 from bairi.core.findings import Finding, Severity
 from bairi.deadlines.schedule import Assessment
 from bairi.intake.inbox import EVIDENCE_LABELS
 from bairi.present.render import text_file
 from bairi.state.standing import STATUS_LABELS, STATUSES, CampaignState, Standing, evidence_words
-from bairi.write.atomic import write_atomic
 
 REMIND_TEMPLATE = "remind.txt.j2"
 
@@ -277,13 +276,6 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
             console.print(f"  {escape(str(path))}")
 
 
-_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]|\.{2,}")
-
-
-def safe_filename(text: str) -> str:
-    """A file name from arbitrary text: no folders, no '..', nothing Windows refuses."""
-    name = re.sub(r"_+", "_", _UNSAFE.sub("_", text)).strip(" ._")
-    return name or "未命名"
 
 
 def _cn_date(day: date | datetime) -> str:

@@ -7,7 +7,10 @@ import traceback
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bairi.core.campaign import Campaign
 
 
 @lru_cache(maxsize=1)
@@ -147,3 +150,8 @@ def _chinese(exc: Exception, where: str, context: dict[str, Any], line: int | No
             return TemplateError(f"模板 {where} {at}用了不存在的一项“{match[2]}”（说明见 templates/README.md）")
         return TemplateError(f"模板 {where} {at}用了不存在的变量或项（可用的变量：{names}）")
     return TemplateError(f"模板 {where} {at}出错，请检查该行")
+
+
+def campaign_toml(campaign: Campaign) -> str:
+    """An editable, commented bairi.toml that reproduces `campaign`."""
+    return render("bairi.toml.j2", campaign=campaign)

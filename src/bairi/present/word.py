@@ -153,8 +153,8 @@ def write_summary(output: Path, context: dict[str, Any], text: str, template: Pa
                   pdf: bool = False) -> list[Path]:
     """Write the 通报 where -o says, its suffix deciding: .docx Word, .pdf Word through LibreOffice, else the
     text; `pdf` adds a PDF beside the .docx. Each file atomically; the files written."""
+    from bairi.core.atomic import write_atomic
     from bairi.present.render import text_file
-    from bairi.write.atomic import write_atomic
     from bairi.write.office import docx_to_pdf
 
     output = Path(output)

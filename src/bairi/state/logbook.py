@@ -104,7 +104,7 @@ def _problems(error: ValidationError) -> list[str]:
 
 def load_logbook(path: Path) -> Logbook:
     """The logbook at `path`; LogbookError naming every wrong key at once."""
-    from bairi.core.campaign import read_toml
+    from bairi.core.tomlfile import read_toml
 
     data = read_toml(path, "登记簿", LogbookError)
     try:

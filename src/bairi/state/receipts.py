@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+from bairi.core.calendar import local, zone
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, finding
 from bairi.core.form import normalize
 from bairi.core.model import Return
 from bairi.core.names import towns_in
-from bairi.deadlines.calendar import local, zone
 from bairi.intake.discover import SPREADSHEET_SUFFIXES
 from bairi.intake.inbox import EVIDENCE_LABELS, EVIDENCE_RANK, Copy
 from bairi.intake.ledger import is_copy_time

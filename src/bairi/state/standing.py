@@ -22,10 +22,10 @@ from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any
 
+from bairi.core.calendar import Deadline, deadlines, last_on_time, local, zone
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity, finding
 from bairi.core.model import Return
-from bairi.deadlines.calendar import Deadline, deadlines, last_on_time, local, zone
 from bairi.intake.inbox import EVIDENCE_LABELS, EVIDENCE_RANK, Inbox
 from bairi.state.logbook import Accepted, Extension, Logbook, Received
 from bairi.state.receipts import Receipt, receipts_of, unique

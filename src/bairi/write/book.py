@@ -38,7 +38,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bairi.write.atomic import write_atomic
+from bairi.core.atomic import write_atomic
 
 __all__ = ["Alignment", "Border", "Font", "Look", "PatternFill", "Side", "bar_chart", "merge", "print_setup",
            "put", "put_row", "save", "set_height", "set_width", "solid", "to_bytes"]

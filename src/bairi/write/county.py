@@ -14,9 +14,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bairi.core.atomic import write_atomic
 from bairi.core.campaign import Campaign
 from bairi.core.form import BY_KEY, COLUMNS, HAZARD_KEYS, KEYS, active, on_change
-from bairi.write.atomic import write_atomic
 from bairi.write.book import (
     Look,
     bar_chart,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.campaign import Campaign
-from bairi.deadlines.hazard_entries import (
+from bairi.hazards.entries import (
     BASIS_LABELS,
     CLERK_COLUMNS,
     Entry,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -55,3 +56,12 @@ def write_atomic(path: Path, data: bytes, parents: bool = False) -> None:
         except OSError:
             pass
         raise
+
+
+_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]|\.{2,}")
+
+
+def safe_filename(text: str) -> str:
+    """A file name from arbitrary text: no folders, no '..', nothing Windows refuses."""
+    name = re.sub(r"_+", "_", _UNSAFE.sub("_", text)).strip(" ._")
+    return name or "未命名"

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity, finding
 from bairi.core.model import Hazard, Return
-from bairi.deadlines.hazard_entries import (
+from bairi.hazards.entries import (
     STATUS_LABELS,
     Entry,
     PreviousEntry,
@@ -36,7 +36,7 @@ from bairi.deadlines.hazard_entries import (
     Seen,
     Sighting,
 )
-from bairi.deadlines.hazard_text import (
+from bairi.hazards.text import (
     clerk_closed,
     detail_key,
     detail_similarity,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bairi.core.findings import Finding, Severity
 from bairi.core.model import Hazard, Return
-from bairi.deadlines.hazard_text import match_decision
+from bairi.hazards.text import match_decision
 
 if TYPE_CHECKING:
     from bairi.state.standing import CampaignState
