@@ -84,6 +84,45 @@ def _campaign(config: Path | None):
         _fail(str(exc))
 
 
+HomeOpt = Annotated[Path | None, typer.Option(
+    "--home", help="百日攻坚工作文件夹（bairi init 建立；默认从当前文件夹向上查找）", metavar="<文件夹>")]
+InputsArg = Annotated[list[Path] | None, typer.Argument(
+    help="收件文件夹、报表文件、邮件（.eml/.mbox）；在工作文件夹中不写即读其中的收件箱", show_default=False,
+    metavar="[文件或文件夹]")]
+
+
+def _run(home: Path | None, paths: list[Path] | None, config: Path | None, ledger: Path | None = None,
+         logbook: Path | None = None):
+    """What this command reads: the inputs and files given, else the campaign home's (core.home)."""
+    from bairi.core.home import HomeError, find_home, run_in
+    from bairi.intake.ledger import LEDGER_NAME
+
+    try:
+        return run_in(find_home(None, home), paths, config, ledger, logbook, LEDGER_NAME)
+    except HomeError as exc:
+        _fail(str(exc))
+
+
+def _found_home(named: Path | None):
+    """The campaign home named with --home, else found upward from here, else None."""
+    from bairi.core.home import HomeError, find_home
+
+    try:
+        return find_home(None, named)
+    except HomeError as exc:
+        _fail(str(exc))
+
+
+def _output(run, output: Path | None, name: str, what: str) -> Path:
+    """-o, else `name` in the home's 上报/."""
+    from bairi.core.home import HomeError, output_in
+
+    try:
+        return output_in(run, output, name, what)
+    except HomeError as exc:
+        _fail(str(exc))
+
+
 def _expand(paths: list[Path]) -> list[Path]:
     from bairi.intake.discover import MissingInput, expand
 
@@ -257,17 +296,30 @@ def template(
 
 @app.command()
 def init(
-    output: Annotated[Path, typer.Option("--output", "-o", help="配置文件路径")] = Path("bairi.toml"),
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+    folder: Annotated[Path | None, typer.Argument(
+        help="建立工作文件夹：bairi.toml、登记簿.toml、收件箱/、上报/ 和双击即用的 今日待办.bat、看板.bat", show_default=False,
+        metavar="[文件夹]")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="只写配置文件时的路径（不给文件夹时）")] = Path("bairi.toml"),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置（登记簿和收件箱不会被改动）")] = False,
 ) -> None:
-    """在当前目录写出可编辑的行动配置 bairi.toml（各镇、企业数、报送期限等）。
+    """建立百日攻坚工作文件夹（给出文件夹时），或在当前目录只写出可编辑的行动配置 bairi.toml。
 
-    Example: bairi init
+    Example: bairi init 百日攻坚
     """
     from bairi.core.atomic import write_atomic
     from bairi.core.campaign import default_campaign
     from bairi.present.render import campaign_toml
 
+    if folder is not None:
+        from bairi.core.home import HomeError, create_home
+
+        try:
+            made = create_home(folder, campaign_toml(default_campaign()), force)
+        except HomeError as exc:
+            _fail(str(exc))
+        _console().print(f"已建立工作文件夹 {folder}（{'、'.join(p.name for p in made)}、收件箱/、上报/）；"
+                         f"把各镇来件放进 {folder / '收件箱'}，在该文件夹中运行 bairi status 查看今日待办。", markup=False)
+        raise typer.Exit(ExitCode.OK)
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
     try:
@@ -312,6 +364,13 @@ def _state(paths: list[Path], campaign, as_of: date | None, ledger: Path | None,
     return state
 
 
+def _today(campaign) -> date:
+    """Today in the campaign's time zone (the default as-of day)."""
+    from bairi.core.calendar import local
+
+    return local(datetime.now(UTC), campaign).date()
+
+
 def _logbook(path: Path | None, paths: list[Path]):
     from bairi.state.logbook import LogbookError, find_logbook, load_logbook
 
@@ -324,8 +383,9 @@ def _logbook(path: Path | None, paths: list[Path]):
 
 @app.command()
 def merge(
-    paths: Paths,
-    output: Annotated[Path, typer.Option("--output", "-o", help="汇总表输出文件（.xlsx），如 泽州县_2023-12.xlsx")],
+    paths: InputsArg = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="汇总表输出文件（.xlsx），如 泽州县_2023-12.xlsx（在工作文件夹中默认写到 上报/）")] = None,
     period: PeriodOpt = None,
     filler: Annotated[str | None, typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
     as_of: AsOf = None,
@@ -336,23 +396,31 @@ def merge(
     logbook: LogbookOpt = None,
     form: FormFileOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
 
     Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from bairi.merge.consolidate import MergeRefused, consolidate, write_tidy
+    from bairi.merge.consolidate import MergeRefused, consolidate, latest_period, write_tidy
     from bairi.present.report import merge_dict, show_merge
     from bairi.write.county import write_merged
 
-    campaign = _campaign(config)
-    if output.suffix.lower() != ".xlsx":
+    run = _run(home, paths, config, ledger, logbook)
+    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    named = output
+    if run.home is None and output is None:
+        _output(run, None, f"{campaign.authority_short}_{period or '2023-12'}.xlsx", "汇总表")
+    if output is not None and output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     if csv is not None and csv.suffix.lower() != ".csv":
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, output, console, watch=fmt is Format.table)
+    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, named, console, watch=fmt is Format.table)
+    from bairi.core.home import default_name
     from bairi.present import corrections as fixes
+
+    output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)), "汇总表")
 
     text = None
     try:
@@ -436,6 +504,7 @@ def seal(
     logbook: LogbookOpt = None,
     form: FormFileOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """封存某月上报市局的汇总表：记下汇总表和每份报表的 SHA-256、收到时间、全县合计、各镇每个数字及其单元格、截至日期、封存人和时间。
 
@@ -457,6 +526,11 @@ def seal(
     if show_list:
         periods = [w for w in words if _looks_like_period(w)]
         where = [Path(w) for w in words if w not in periods]
+        found_home = _found_home(home) if ledger is None and not where else None
+        if found_home is not None:
+            from bairi.intake.ledger import LEDGER_NAME
+
+            ledger = found_home.outbox / LEDGER_NAME
         if ledger is None and not where:
             _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
         ledger_file = ledger or _ledger_path(where)
@@ -475,11 +549,12 @@ def seal(
         period = parse_period(words[0])
     except typer.BadParameter as exc:
         _fail(str(exc.message))
-    paths = [Path(w) for w in words[1:]]
-    if not paths:
-        _fail("缺少收件文件夹（或报表、邮件），如：bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx")
-    if output is None:
-        _fail(f"缺少选项 --output/-o：封存上报的汇总表（.xlsx），如 {campaign.authority_short}_{period}.xlsx")
+    run = _run(home, [Path(w) for w in words[1:]], config, ledger, logbook)
+    paths, ledger, logbook = run.inputs, run.ledger, run.logbook
+    if run.home is not None:
+        campaign = _campaign(run.config)
+    # In a home the sealed file has its own name: the merge's working copy beside it stays writable.
+    output = _output(run, output, f"{campaign.authority_short}_{period}_上报.xlsx", "封存上报的汇总表")
     if output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     console = _console(stderr=fmt is Format.json)
@@ -607,8 +682,7 @@ def _remind(target: str, result, template_file: Path | None, formats: tuple[str,
 
 @app.command()
 def deadlines(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表或材料文件、邮件（.eml/.mbox）", show_default=False,
-                                                  metavar="文件或文件夹")],
+    paths: InputsArg = None,
     fmt: FormatOpt = Format.table,
     as_of: AsOf = None,
     remind: RemindOpt = None,
@@ -621,6 +695,7 @@ def deadlines(
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """列出各镇行动方案、月报表、工作总结、典型案例的报送情况（已报、迟报、退回、未报、待核实、缺件）及逾期未整改的重大隐患。
 
@@ -629,7 +704,8 @@ def deadlines(
     from bairi.deadlines.schedule import assess
     from bairi.present.reminders import assessment_dict, show_assessment
 
-    campaign = _campaign(config)
+    run = _run(home, paths, config, ledger, logbook)
+    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
     if remind is not None and Path(remind).is_file():
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
@@ -663,8 +739,7 @@ def deadlines(
 
 @app.command()
 def summary(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False,
-                                                  metavar="文件或文件夹")],
+    paths: InputsArg = None,
     as_of: AsOf = None,
     period: PeriodOpt = None,
     template_file: Annotated[Path | None, typer.Option(
@@ -681,6 +756,7 @@ def summary(
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
 
@@ -695,7 +771,15 @@ def summary(
     from bairi.present.word import TemplateProblem, is_word, write_summary
     from bairi.write.office import ConversionFailed, OfficeMissing, soffice
 
-    campaign = _campaign(config)
+    run = _run(home, paths, config, ledger, logbook)
+    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    if output is None and run.home is not None:
+        from bairi.core.home import default_name
+
+        # In a home the bulletin is a file in 上报/, named for its day, as the clerk files it.
+        day = cast("date | None", as_of) or _today(campaign)
+        output = _output(run, None, default_name("summary", day=day, suffix=".pdf" if pdf else ".docx"), "通报")
+        pdf = False
     if template_file is not None and not template_file.is_file():
         _fail(f"通报模板不存在：{template_file}")
     word = output is not None and output.suffix.lower() in (".docx", ".pdf")
@@ -758,7 +842,7 @@ def _same_path(location: str, path: Path) -> bool:
 
 @app.command()
 def hazards(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False)],
+    paths: InputsArg = None,
     as_of: AsOf = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="台账文件（.xlsx）；已存在时读回县局登记的各列并保留")] = None,
     fmt: FormatOpt = Format.table,
@@ -766,6 +850,7 @@ def hazards(
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """重大隐患台账：逐项跟踪各镇报告的重大隐患（首次报告月份、各月列报、是否整改、是否逾期）。
 
@@ -778,10 +863,24 @@ def hazards(
     from bairi.present.hazards import register_dict, show_register
     from bairi.write.register import RegisterUnreadable, read_register, write_register
 
-    campaign = _campaign(config)
+    run = _run(home, paths, config, ledger, logbook)
+    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    kept = None
+    if output is None and run.home is not None:
+        from bairi.core.home import default_name, latest_output
+
+        # A register is dated by its day; the clerk's columns carry on from the newest one already in 上报/.
+        kept = latest_output(run.home, "重大隐患台账_", ".xlsx")
+        day = cast("date | None", as_of) or _today(campaign)
+        output = _output(run, None, default_name("hazards", day=day), "重大隐患台账")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     previous = None
+    if output is not None and not output.exists() and kept is not None:
+        try:
+            previous = read_register(kept)
+        except RegisterUnreadable as exc:
+            _fail(str(exc))
     if output is not None and output.exists():
         try:
             previous = read_register(output)
@@ -860,12 +959,13 @@ def _session(url: str):
 def fetch(
     url: Annotated[str, typer.Argument(metavar="邮箱地址", help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
                                        show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹（在工作文件夹中默认为收件箱）")] = None,
     since: Annotated[str | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
                                                  callback=_parse_date)] = None,
     take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
     fmt: FormatOpt = Format.table,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """从邮箱（IMAP）收取各镇来信，每封存为一个 .eml 文件；不改动服务器上的邮件（不标为已读）。
 
@@ -880,13 +980,18 @@ def fetch(
     from bairi.intake.imap import fetch as fetch_mail
     from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
 
-    campaign = _campaign(config)
+    found = _found_home(home) if output is None or home is not None else None
+    if output is None and found is None:
+        _fail("缺少选项 --output/-o：保存邮件的文件夹，如 -o 收件箱；在 bairi init 建立的工作文件夹中可不写")
+    campaign = _campaign(config or (found.config if found else None))
+    output = output or found.inbox  # type: ignore[union-attr]
+    ledger_file = found.outbox / LEDGER_NAME if found is not None and output == found.inbox else output / LEDGER_NAME
     if output.exists() and not output.is_dir():
         _fail(f"-o 应为文件夹，但 {output} 是一个文件")
     session = _session(url)
     try:
         output.mkdir(parents=True, exist_ok=True)
-        ledger = open_ledger(output / LEDGER_NAME)
+        ledger = open_ledger(ledger_file)
     except (OSError, LedgerUnavailable) as exc:
         session.close()
         _fail(f"无法使用文件夹 {output}：{getattr(exc, 'strerror', None) or exc}")

@@ -128,3 +128,54 @@ def default_name(what: str, short: str = "", period: str | None = None, day: dat
         "board": f"报送情况_{stamp}{suffix or '.html'}",
     }
     return names[what]
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one command reads: its inputs, config, ledger and logbook — as given, else the home's."""
+
+    home: Home | None
+    inputs: list[Path]
+    config: Path | None
+    ledger: Path | None
+    logbook: Path | None
+
+    @property
+    def reads_inbox(self) -> bool:
+        """True when the run reads the home's whole inbox (no input given)."""
+        return self.home is not None and self.inputs == [self.home.inbox]
+
+
+def run_in(home: Home | None, paths: list[Path] | None, config: Path | None, ledger: Path | None,
+           logbook: Path | None, ledger_name: str) -> Run:
+    """This run's inputs and files: given inputs behave as ever; no input in a home reads its 收件箱 with the
+    ledger in 上报/; in a home the home's bairi.toml and 登记簿.toml are used unless others are named."""
+    given = list(paths or [])
+    if home is None:
+        if not given:
+            raise HomeError("缺少输入：请给出收件文件夹（或报表、邮件），如 bairi deadlines 收件箱/；"
+                            "或在 bairi init 建立的工作文件夹（及其子文件夹）中运行，不写输入即读其中的收件箱")
+        return Run(None, given, config, ledger, logbook)
+    inbox = not given
+    return Run(home, given or [home.inbox], config or home.config,
+               ledger or (home.outbox / ledger_name if inbox else None),
+               logbook or (home.logbook if home.logbook.is_file() else None))
+
+
+def output_in(run: Run, output: Path | None, name: str, what: str) -> Path:
+    """The output named with -o, else `name` in the home's 上报/; outside a home -o is required (HomeError)."""
+    if output is not None:
+        return output
+    if run.home is None:
+        raise HomeError(f"缺少选项 --output/-o（{what}），如 -o {name}；在 bairi init 建立的工作文件夹中可不写，写到 上报/")
+    try:
+        run.home.outbox.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise HomeError(f"无法建立 {run.home.outbox}：{exc.strerror or exc}") from None
+    return run.home.outbox / name
+
+
+def latest_output(home: Home, prefix: str, suffix: str) -> Path | None:
+    """The newest earlier output named prefix…suffix in 上报/ (a dated register whose clerk's columns carry on)."""
+    found = sorted(p for p in home.outbox.glob(f"{prefix}*{suffix}") if p.is_file() and not p.name.startswith("~$"))
+    return found[-1] if found else None
