@@ -297,7 +297,7 @@ def template(
 @app.command()
 def init(
     folder: Annotated[Path | None, typer.Argument(
-        help="建立工作文件夹：bairi.toml、登记簿.toml、收件箱/、上报/ 和双击即用的 今日待办.bat、看板.bat", show_default=False,
+        help="建立工作文件夹：配置、登记簿、收件箱/、上报/ 和双击即用的“今日待办”“看板”两个批处理文件", show_default=False,
         metavar="[文件夹]")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="只写配置文件时的路径（不给文件夹时）")] = Path("bairi.toml"),
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置（登记簿和收件箱不会被改动）")] = False,
@@ -1032,3 +1032,36 @@ def fetch(
         if result.reset:
             out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
     raise typer.Exit(ExitCode.OK)
+
+
+@app.command()
+def status(
+    paths: InputsArg = None,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+    ledger: LedgerOpt = None,
+    logbook: LogbookOpt = None,
+    config: ConfigOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """今日待办：按办理顺序列出要退回的报表、要催报的镇、7 天内到期的事项、上月全县汇总上报、逾期重大隐患、登记待补文件，每条附办理命令。
+
+    Example: bairi status --as-of 2023-12-27
+    """
+    from bairi.deadlines.today import today
+    from bairi.merge.seal import SealError, seals_in
+    from bairi.present.today import show_today, today_dict
+
+    run = _run(home, paths, config, ledger, logbook)
+    campaign = _campaign(run.config)
+    state = _state(run.inputs, campaign, cast("date | None", as_of), run.ledger, False, run.logbook, record=False)
+    try:
+        sealed = {s.period for s in seals_in(run.ledger or _ledger_path(run.inputs))}
+    except SealError as exc:
+        _fail(str(exc))
+    day = today(state, run, cast("date | None", as_of), sealed=sealed)
+    if fmt is Format.json:
+        _print_json(today_dict(day), "status")
+    else:
+        show_today(_console(), day)
+    raise typer.Exit(ExitCode.FINDINGS if day.overdue else ExitCode.OK)
