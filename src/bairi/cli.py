@@ -1065,3 +1065,69 @@ def status(
     else:
         show_today(_console(), day)
     raise typer.Exit(ExitCode.FINDINGS if day.overdue else ExitCode.OK)
+
+
+def _ask(word: str) -> str:
+    """One missing value asked for at the terminal (a script without one is told what is missing)."""
+    if not sys.stdin.isatty():
+        _fail(f"缺少{word}：请用选项给出（bairi log -h 查看）")
+    return cast(str, typer.prompt(word))
+
+
+def log(
+    kind: Annotated[str, typer.Argument(
+        help="received 收到（电话、微信、纸质）、extension 延期、accepted 接受说明、sender 认可的发件邮箱", show_default=False,
+        metavar="种类")],
+    town: Annotated[str | None, typer.Argument(help="镇，如 巴公镇", show_default=False, metavar="[镇]")] = None,
+    deadline: Annotated[str | None, typer.Argument(
+        help="截止项：报告期如 2023-12，或 方案、总结、案例", show_default=False, metavar="[截止项]")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="收到日期（默认登记当天）", callback=parse_day, metavar="<日期>")] = None,
+    how: Annotated[str | None, typer.Option("--how", help="报送方式：电话确认、微信、纸质等")] = None,
+    material: Annotated[list[str] | None, typer.Option(
+        "--material", help="收到的材料（return、progress、lists 等；默认该截止项的主要材料；可多次给出）")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="延期至", callback=parse_day, metavar="<日期>")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="接受说明的警告代码，如 W507")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="认可的发件邮箱")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="原因或说明")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="登记人（默认取配置的填表人）")] = None,
+    as_of: AsOf = None,
+    logbook: LogbookOpt = None,
+    config: ConfigOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """在县局登记簿中登记文件显示不了的情况（电话、微信、纸质收到，延期，接受警告说明，认可的发件邮箱）；也可写 bairi 登记。
+
+    只在登记簿末尾追加，已有内容和注释一字不改；缺的项会逐项询问。
+
+    Example: bairi log received 山河镇 2023-12 --how 纸质 --note "纸质报表已交"
+    """
+    from contextlib import suppress
+
+    from bairi.core.home import LOGBOOK_NAME
+    from bairi.state.logbook import FIELD_WORDS, LogbookError, append_entry, entry_fields, entry_kind, needed
+
+    found = _found_home(home)
+    campaign = _campaign(config or (found.config if found else None))
+    path = logbook or (found.logbook if found else Path(LOGBOOK_NAME))
+    day = cast("date | None", as_of) or _today(campaign)
+    given: dict[str, object] = {"on": on, "how": how, "materials": material, "until": until, "code": code, "address": address,
+             "note": note, "by": by}
+    try:
+        kind = entry_kind(kind)
+        town = town or _ask(FIELD_WORDS["town"])
+        if kind != "sender":
+            deadline = deadline or _ask(FIELD_WORDS["deadline"])
+            with suppress(typer.BadParameter):
+                deadline = parse_period(deadline)
+        kind, fields = entry_fields(kind, town, deadline, given, campaign, day)
+        for key in needed(kind, fields):
+            fields[key] = _ask(FIELD_WORDS[key])
+        append_entry(path, kind, fields)
+    except LogbookError as exc:
+        _fail(str(exc))
+    _console().print(f"已登记到 {path}：{kind} {fields.get('town', '')} {fields.get('deadline', '')}（{fields.get('by')}）",
+                     markup=False)
+
+
+app.command("log")(log)
+app.command("登记", hidden=True)(log)

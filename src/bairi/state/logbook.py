@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from bairi.core.campaign import Campaign
 from bairi.core.home import LOGBOOK_NAME
 
 __all__ = ["LOGBOOK_NAME", "Accepted", "Extension", "Logbook", "LogbookError", "Received", "Sender"]
@@ -170,10 +171,11 @@ def entry_text(kind: str, fields: dict[str, object]) -> str:
         raise LogbookError(f"登记的种类应为 {'、'.join(ENTRY_MODELS)} 之一，不是“{kind}”")
     present = {k: v for k, v in fields.items() if v not in (None, "", [], ())}
     try:
-        model.model_validate(present)
+        checked = model.model_validate(present)
     except ValidationError as exc:
         raise LogbookError(f"登记内容有误：{'；'.join(_problems(exc))}") from None
-    lines = [f"[[{kind}]]"] + [f"{key} = {_toml_value(present[key])}" for key in _ORDER if key in present]
+    # Written as the model read it: dates bare, text trimmed, so that the file reads back the same.
+    lines = [f"[[{kind}]]"] + [f"{key} = {_toml_value(getattr(checked, key))}" for key in _ORDER if key in present]
     return "\n".join(lines) + "\n"
 
 
@@ -212,3 +214,56 @@ def append_entry(path: Path, kind: str, fields: dict[str, object]) -> Logbook:
     except OSError as exc:
         raise LogbookError(f"无法写入登记簿 {path}：{exc.strerror or exc}") from None
     return book
+
+
+# What the clerk may type for a kind or a deadline, besides the keys themselves.
+KIND_ALIASES = {"收到": "received", "报送": "received", "延期": "extension", "接受": "accepted", "接受说明": "accepted",
+                "发件人": "sender", "邮箱": "sender"}
+DEADLINE_ALIASES = {"方案": "plan", "行动方案": "plan", "总结": "summary", "工作总结": "summary", "案例": "case",
+                    "典型案例": "case"}
+FIELD_WORDS = {"town": "镇", "deadline": "截止项（报告期如 2023-12，或 方案、总结、案例）", "on": "收到日期（如 2024-01-25）",
+               "how": "报送方式（电话确认、微信、纸质等）", "until": "延期至（如 2024-01-28）", "code": "接受说明的警告代码（如 W507）",
+               "address": "认可的发件邮箱", "note": "原因或说明", "by": "登记人"}
+
+
+def entry_kind(kind: str) -> str:
+    """The entry kind the clerk named, in English or Chinese; LogbookError when it is none."""
+    chosen = KIND_ALIASES.get(kind.strip(), kind.strip().lower())
+    if chosen not in ENTRY_MODELS:
+        raise LogbookError(f"登记的种类应为 received（收到）、extension（延期）、accepted（接受说明）、sender（发件人），"
+                           f"不是“{kind}”")
+    return chosen
+
+
+def needed(kind: str, fields: dict[str, object]) -> list[str]:
+    """The keys an entry of `kind` still lacks, in the order to ask for them."""
+    model = ENTRY_MODELS[kind]
+    required = [k for k, f in model.model_fields.items() if f.is_required()]
+    return [k for k in _ORDER if k in required and fields.get(k) in (None, "", [])]
+
+
+def entry_fields(kind: str, town: str | None, deadline: str | None, given: dict[str, object], campaign: Campaign,
+                 day: date) -> tuple[str, dict[str, object]]:
+    """(kind, fields) from what the clerk typed: the kind and deadline in either language, the town by any name
+    the campaign knows, who (the campaign's filler) and when (`day`) filled in; LogbookError when wrong."""
+    from bairi.core.calendar import deadlines
+    from bairi.core.names import resolve_unit
+
+    chosen = entry_kind(kind)
+    fields = {k: v for k, v in given.items() if v not in (None, "", [])}
+    if town:
+        name = town.strip() if campaign.unit(town.strip()) else resolve_unit(town, campaign)
+        if name is None or campaign.unit(name) is None:
+            raise LogbookError(f"“{town}”不是本次行动的报送单位（可选：{'、'.join(u.name for u in campaign.units)}）")
+        fields["town"] = name
+    if chosen != "sender" and deadline:
+        key = DEADLINE_ALIASES.get(deadline.strip(), deadline.strip())
+        keys = {d.key: d for d in deadlines(campaign)}
+        if key not in keys:
+            raise LogbookError(f"截止项“{deadline}”不是本次行动的截止项（可选：{'、'.join(keys)}）")
+        fields["deadline"] = key
+    fields.setdefault("by", campaign.filler or next(iter(campaign.contact.people), ""))
+    fields["at" if chosen == "sender" else "entered"] = day
+    if chosen == "received":
+        fields.setdefault("on", day)
+    return chosen, fields
