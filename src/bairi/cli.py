@@ -1131,3 +1131,48 @@ def log(
 
 app.command("log")(log)
 app.command("登记", hidden=True)(log)
+
+
+@app.command()
+def board(
+    paths: InputsArg = None,
+    as_of: AsOf = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="看板文件：.html（默认，在工作文件夹中写到 上报/）或 .pdf（一页 A4 横向）")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="写成 PDF（经浏览器 Chromium/Chrome/Edge 打印，或 LibreOffice），便于手机查看")] = False,
+    open_it: Annotated[bool, typer.Option("--open", help="写出后用默认浏览器打开")] = False,
+    ledger: LedgerOpt = None,
+    logbook: LogbookOpt = None,
+    config: ConfigOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """看板：一个网页文件（不联网、可双击打开、可作邮件附件）看全县报送情况、全县累计和整改率、未整改的重大隐患、各镇问题和收到的文件。
+
+    Example: bairi board --as-of 2024-01-26 -o 报送情况.html
+    """
+    from bairi.core.atomic import write_atomic
+    from bairi.core.calendar import local
+    from bairi.core.home import default_name
+    from bairi.present.board import board_context, render_board
+    from bairi.write.office import ConversionFailed, OfficeMissing, html_to_pdf
+
+    run = _run(home, paths, config, ledger, logbook)
+    campaign = _campaign(run.config)
+    pdf = pdf or (output is not None and output.suffix.lower() == ".pdf")
+    day = cast("date | None", as_of) or _today(campaign)
+    target = _output(run, output, default_name("board", day=day, suffix=".pdf" if pdf else ".html"), "看板")
+    if output is not None and output.suffix.lower() not in (".html", ".htm", ".pdf"):
+        _fail("看板只能保存为 .html 或 .pdf 文件")
+    state = _state(run.inputs, campaign, day, run.ledger, False, run.logbook, target, record=False)
+    html = render_board(board_context(state, local(datetime.now(UTC), campaign).strftime("%Y-%m-%d %H:%M")))
+    try:
+        write_atomic(target, html_to_pdf(html.encode("utf-8")) if pdf else html.encode("utf-8"))
+    except (OfficeMissing, ConversionFailed) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"无法写出 {target}：{exc.strerror or exc}")
+    _console().print(f"已写出看板 {target}（截至 {state.as_of.isoformat()}）", markup=False)
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(target.absolute().as_uri())
