@@ -88,7 +88,7 @@ HomeOpt = Annotated[Path | None, typer.Option(
     "--home", help="百日攻坚工作文件夹（bairi init 建立；默认从当前文件夹向上查找）", metavar="<文件夹>")]
 InputsArg = Annotated[list[Path] | None, typer.Argument(
     help="收件文件夹、报表文件、邮件（.eml/.mbox）；在工作文件夹中不写即读其中的收件箱", show_default=False,
-    metavar="[文件或文件夹]")]
+    metavar="文件或文件夹")]
 
 
 def _run(home: Path | None, paths: list[Path] | None, config: Path | None, ledger: Path | None = None,
@@ -410,7 +410,7 @@ def merge(
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
     named = output
     if run.home is None and output is None:
-        _output(run, None, f"{campaign.authority_short}_{period or '2023-12'}.xlsx", "汇总表")
+        _output(run, None, f"{campaign.authority_short}_{period or '2023-12'}.xlsx", "汇总表输出文件（.xlsx）")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     if csv is not None and csv.suffix.lower() != ".csv":
@@ -420,7 +420,8 @@ def merge(
     from bairi.core.home import default_name
     from bairi.present import corrections as fixes
 
-    output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)), "汇总表")
+    output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)),
+                     "汇总表输出文件（.xlsx）")
 
     text = None
     try:
@@ -1076,15 +1077,15 @@ def _ask(word: str) -> str:
 
 def log(
     kind: Annotated[str, typer.Argument(
-        help="received 收到（电话、微信、纸质）、extension 延期、accepted 接受说明、sender 认可的发件邮箱", show_default=False,
+        help="收到（电话、微信、纸质报送）、延期、接受（接受警告的说明）、发件人（认可的发件邮箱）", show_default=False,
         metavar="种类")],
-    town: Annotated[str | None, typer.Argument(help="镇，如 巴公镇", show_default=False, metavar="[镇]")] = None,
+    town: Annotated[str | None, typer.Argument(help="镇，如 巴公镇", show_default=False, metavar="镇")] = None,
     deadline: Annotated[str | None, typer.Argument(
-        help="截止项：报告期如 2023-12，或 方案、总结、案例", show_default=False, metavar="[截止项]")] = None,
+        help="截止项：报告期如 2023-12，或 方案、总结、案例", show_default=False, metavar="截止项")] = None,
     on: Annotated[str | None, typer.Option("--on", help="收到日期（默认登记当天）", callback=parse_day, metavar="<日期>")] = None,
     how: Annotated[str | None, typer.Option("--how", help="报送方式：电话确认、微信、纸质等")] = None,
     material: Annotated[list[str] | None, typer.Option(
-        "--material", help="收到的材料（return、progress、lists 等；默认该截止项的主要材料；可多次给出）")] = None,
+        "--material", help="收到的材料，如 月报表、阶段性进展、三清单（默认该截止项的主要材料；可多次给出）")] = None,
     until: Annotated[str | None, typer.Option("--until", help="延期至", callback=parse_day, metavar="<日期>")] = None,
     code: Annotated[str | None, typer.Option("--code", help="接受说明的警告代码，如 W507")] = None,
     address: Annotated[str | None, typer.Option("--address", help="认可的发件邮箱")] = None,
@@ -1099,7 +1100,7 @@ def log(
 
     只在登记簿末尾追加，已有内容和注释一字不改；缺的项会逐项询问。
 
-    Example: bairi log received 山河镇 2023-12 --how 纸质 --note "纸质报表已交"
+    Example: bairi log 收到 山河镇 2023-12 --how 纸质 --note 纸质报表已交
     """
     from contextlib import suppress
 
@@ -1130,7 +1131,6 @@ def log(
 
 
 app.command("log")(log)
-app.command("登记", hidden=True)(log)
 
 
 @app.command()
@@ -1138,8 +1138,8 @@ def board(
     paths: InputsArg = None,
     as_of: AsOf = None,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="看板文件：.html（默认，在工作文件夹中写到 上报/）或 .pdf（一页 A4 横向）")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="写成 PDF（经浏览器 Chromium/Chrome/Edge 打印，或 LibreOffice），便于手机查看")] = False,
+        "--output", "-o", help="看板文件：网页（默认，在工作文件夹中写到 上报/）或 .pdf（一页 A4 横向）")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="写成 PDF（经本机浏览器打印，或 LibreOffice），便于在手机上看")] = False,
     open_it: Annotated[bool, typer.Option("--open", help="写出后用默认浏览器打开")] = False,
     ledger: LedgerOpt = None,
     logbook: LogbookOpt = None,
@@ -1148,7 +1148,7 @@ def board(
 ) -> None:
     """看板：一个网页文件（不联网、可双击打开、可作邮件附件）看全县报送情况、全县累计和整改率、未整改的重大隐患、各镇问题和收到的文件。
 
-    Example: bairi board --as-of 2024-01-26 -o 报送情况.html
+    Example: bairi board --as-of 2024-01-26 --pdf
     """
     from bairi.core.atomic import write_atomic
     from bairi.core.calendar import local

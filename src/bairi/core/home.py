@@ -167,7 +167,7 @@ def output_in(run: Run, output: Path | None, name: str, what: str) -> Path:
     if output is not None:
         return output
     if run.home is None:
-        raise HomeError(f"缺少选项 --output/-o（{what}），如 -o {name}；在 bairi init 建立的工作文件夹中可不写，写到 上报/")
+        raise HomeError(f"缺少选项 --output/-o：{what}，如 {name}。（在 bairi init 建立的工作文件夹中可不写，写到 上报/）")
     try:
         run.home.outbox.mkdir(exist_ok=True)
     except OSError as exc:

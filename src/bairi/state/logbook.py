@@ -262,6 +262,13 @@ def entry_fields(kind: str, town: str | None, deadline: str | None, given: dict[
         if key not in keys:
             raise LogbookError(f"截止项“{deadline}”不是本次行动的截止项（可选：{'、'.join(keys)}）")
         fields["deadline"] = key
+    if fields.get("materials"):
+        # A material named as the campaign labels it (月报表, 三清单) or by its key.
+        labels = {m.label: m.key for m in campaign.materials}
+        fields["materials"] = [labels.get(str(m).strip(), str(m).strip()) for m in fields["materials"]]  # type: ignore[attr-defined]
+        unknown = [m for m in fields["materials"] if campaign.material(m) is None]  # type: ignore[attr-defined]
+        if unknown:
+            raise LogbookError(f"材料“{'、'.join(unknown)}”不是本次行动的材料（可选：{'、'.join(labels)}）")
     fields.setdefault("by", campaign.filler or next(iter(campaign.contact.people), ""))
     fields["at" if chosen == "sender" else "entered"] = day
     if chosen == "received":
