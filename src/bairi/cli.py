@@ -907,7 +907,7 @@ def hazards(
 
 @app.command()
 def schema(
-    command: Annotated[str | None, typer.Argument(help="命令名：check、merge、deadlines、summary、hazards；不写则全部输出",
+    command: Annotated[str | None, typer.Argument(help="命令名：check、merge、deadlines、summary、hazards、status 等；不写则全部输出",
                                                      show_default=False)] = None,
     config: ConfigOpt = None,
 ) -> None:
