@@ -381,3 +381,36 @@ def test_town_supplied_text_reaches_the_board_escaped(home, tmp_path):
 def test_the_board_refuses_another_format(home):
     result = run(["board", "-o", "看板.docx"])
     assert result.exit_code == 2 and "看板只能保存为 .html 或 .pdf 文件" in result.output
+
+
+def test_fetch_saves_into_the_inbox_and_the_ledger_lives_in_the_outbox(home, pymap_server, monkeypatch, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    mail = message([("山河镇12月报表.xlsx", town_return(tmp_path, "山河镇", 12)), *extras("山河镇", 12)],
+                   date=mail_day(12, 24), subject="山河镇12月报表")
+    pymap_server.seed("INBOX", [mail.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")],
+                      dates=[datetime(2023, 12, 24, 10, tzinfo=timezone(timedelta(hours=8)))])
+    monkeypatch.setenv("BAIRI_IMAP_PASSWORD", pymap_server.password)
+    monkeypatch.chdir(home / "上报")
+    result = run(["fetch", pymap_server.url(), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert (document["fetched"], document["output"]) == (1, str(home / "收件箱"))
+    assert [Path(f).parent for f in document["files"]] == [home / "收件箱"]
+    assert not (home / "收件箱" / ".bairi-ledger.sqlite").exists() and (home / "上报" / ".bairi-ledger.sqlite").is_file()
+    assert run(["fetch", pymap_server.url(), "--format", "json"]).stdout.count('"fetched": 0') == 1
+    state, _ = as_json(["deadlines", "--as-of", AS_OF])
+    assert grid(state)[("山河镇", "2023-12")] == "on_time"
+
+
+def test_status_outside_a_home_names_the_inputs_and_the_output(home, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    document, _ = as_json(["status", str(home / "收件箱"), "--as-of", AS_OF, "--config", str(home / "bairi.toml"),
+                           "--logbook", str(home / "登记簿.toml")])
+    inbox = "百日攻坚/收件箱"
+    commands = {t["kind"]: t["command"] for t in document["todo"]}
+    assert commands["send_up"] == f"bairi merge {inbox} --as-of 2024-01-20 --period 2023-12 -o 泽州县_2023-12.xlsx"
+    assert commands["remind"] == f"bairi deadlines {inbox} --as-of 2024-01-20 --remind 催报"
+    assert commands["reply"] == f"bairi check {inbox}/22.eml --reply 退回"
+    send_up = next(t for t in document["todo"] if t["kind"] == "send_up")
+    assert send_up["text"] == "2023-12 全县汇总表未封存上报；1/3 个镇的报表可计入（未计入：南村镇、山河镇）"

@@ -154,10 +154,15 @@ def _send_up(state: CampaignState, cmd: _Commands, sealed: set[str], merged: Pat
     counted = [s for s in lines if s.ret is not None]
     left = [s.town for s in lines if s.ret is None]
     made = merged is not None and merged.is_file()
-    text = (f"{period} 全县汇总表{'已汇总' if made else '尚未汇总'}，未封存上报；{len(counted)}/{len(lines)} 个镇的报表可计入"
+    # Outside a home nobody knows where a merge went: only the seal in the ledger is told, and -o is named.
+    merged_words = "" if merged is None else ("已汇总，" if made else "尚未汇总，")
+    text = (f"{period} 全县汇总表{merged_words}未封存上报；{len(counted)}/{len(lines)} 个镇的报表可计入"
             + (f"（未计入：{'、'.join(left)}）" if left else "（齐全）"))
-    # seal takes the period before the inputs.
-    command = f"bairi seal {period}{cmd.inputs}{cmd.as_of}" if made else cmd.line(f"merge --period {period}")
+    name = default_name("merge", state.campaign.authority_short, period)
+    if made:
+        command = f"bairi seal {period}{cmd.inputs}{cmd.as_of}"  # seal takes the period before the inputs
+    else:
+        command = cmd.line(f"merge --period {period}" + ("" if cmd.run.home else f" -o {name}"))
     return [Todo("send_up", None, period, text, command, True)]
 
 
