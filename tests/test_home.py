@@ -414,3 +414,43 @@ def test_status_outside_a_home_names_the_inputs_and_the_output(home, monkeypatch
     assert commands["reply"] == f"bairi check {inbox}/22.eml --reply 退回"
     send_up = next(t for t in document["todo"] if t["kind"] == "send_up")
     assert send_up["text"] == "2023-12 全县汇总表未封存上报；1/3 个镇的报表可计入（未计入：南村镇、山河镇）"
+
+
+# --- the terminal as a person sees it ----------------------------------------------------------------------
+
+def test_middle_keeps_both_ends_of_a_long_name():
+    from bairi.present.terminal import middle
+
+    assert middle("犁川镇12月.xlsx", 18) == "犁川镇12月.xlsx"
+    assert middle("晋庙铺镇百日攻坚工作报告表2023.12.xlsx", 18) == "晋庙铺镇...12.xlsx"
+    assert middle("a" * 30, 9) == "aaa...aaa"
+    assert middle("一二三四五六七八九十", 9) == "一二...十"
+
+
+def test_tables_fit_80_columns_without_cutting_the_last_column(home, tmp_path):
+    from io import StringIO
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from bairi.core.campaign import load_campaign
+    from bairi.deadlines.schedule import assess
+    from bairi.merge.consolidate import consolidate
+    from bairi.present.reminders import show_assessment
+    from bairi.present.report import show_merge
+    from bairi.state.standing import load_state
+
+    long_name = "山河镇冶金工贸行业安全生产百日攻坚冬季行动工作报告表（2023年12月份，第二次修改稿）.xlsx"
+    write_eml(home / "收件箱" / "51.eml", message([(long_name, town_return(tmp_path, "山河镇", 12)), *extras("山河镇", 12)],
+                                                 date=mail_day(12, 24), subject="山河镇12月报表"))
+    campaign = load_campaign(home / "bairi.toml")
+    state = load_state([home / "收件箱"], campaign, date(2024, 1, 20), use_ledger=False)
+    out = StringIO()
+    console = Console(file=out, width=80, color_system=None, emoji=False)
+    show_assessment(console, assess(state))
+    show_merge(console, consolidate(state, "2023-12"), home / "上报" / "x.xlsx")
+    lines = out.getvalue().splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    assert "┃ 镇       ┃ 方案   ┃ 11月报表 ┃ 12月报表 ┃ 1月报表 ┃ 总结  ┃ 典型案例 ┃" in lines
+    row = next(line for line in lines if line.startswith("│ 山河镇") and ".xlsx" in line)
+    assert row.endswith("│ 1.5  │ 山河镇冶...）.xlsx │")
