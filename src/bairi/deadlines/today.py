@@ -143,13 +143,15 @@ def _due_soon(state: CampaignState, cmd: _Commands) -> list[Todo]:
     return out
 
 
-def _send_up(state: CampaignState, cmd: _Commands, sealed: set[str], merged: Path | None) -> list[Todo]:
+def _send_up(state: CampaignState, cmd: _Commands, sealed: set[str]) -> list[Todo]:
     passed = [d for d in state.deadlines if d.kind == "return" and last_on_time(d.due, state.campaign) < state.as_of]
     if not passed:
         return []
     period = max(passed, key=lambda d: d.due).key
     if period in sealed:
         return []
+    name = default_name("merge", state.campaign.authority_short, period)
+    merged = cmd.run.home.outbox / name if cmd.run.home else None
     lines = state.of_deadline(period)
     counted = [s for s in lines if s.ret is not None]
     left = [s.town for s in lines if s.ret is None]
@@ -158,12 +160,12 @@ def _send_up(state: CampaignState, cmd: _Commands, sealed: set[str], merged: Pat
     merged_words = "" if merged is None else ("已汇总，" if made else "尚未汇总，")
     text = (f"{period} 全县汇总表{merged_words}未封存上报；{len(counted)}/{len(lines)} 个镇的报表可计入"
             + (f"（未计入：{'、'.join(left)}）" if left else "（齐全）"))
-    name = default_name("merge", state.campaign.authority_short, period)
     if made:
         command = f"bairi seal {period}{cmd.inputs}{cmd.as_of}"  # seal takes the period before the inputs
     else:
         command = cmd.line(f"merge --period {period}" + ("" if cmd.run.home else f" -o {name}"))
-    return [Todo("send_up", None, period, text, command, True)]
+    # The city sets no day in the campaign for the county return: to do, not overdue.
+    return [Todo("send_up", None, period, text, command)]
 
 
 def _hazards(state: CampaignState, cmd: _Commands) -> list[Todo]:
@@ -197,14 +199,7 @@ def today(state: CampaignState, run: Run, as_of: date | None = None, cwd: Path |
     """The day's list from the state (`as_of` is the day asked for, repeated in each command; `sealed` the
     periods already sealed in the ledger)."""
     cmd = _Commands(run, as_of, cwd or Path.cwd())
-    home = run.home
-    drafts = home.outbox / REPLY_FOLDER if home else Path(REPLY_FOLDER)
-    merged = None
-    todo = [*_replies(state, cmd, drafts), *_reminders(state, cmd), *_due_soon(state, cmd)]
-    passed = [d for d in state.deadlines if d.kind == "return" and last_on_time(d.due, state.campaign) < state.as_of]
-    if passed:
-        period = max(passed, key=lambda d: d.due).key
-        merged = (home.outbox / default_name("merge", state.campaign.authority_short, period)) if home else None
-    todo += _send_up(state, cmd, sealed or set(), merged)
-    todo += [*_hazards(state, cmd), *_logbook(state)]
+    drafts = run.home.outbox / REPLY_FOLDER if run.home else Path(REPLY_FOLDER)
+    todo = [*_replies(state, cmd, drafts), *_reminders(state, cmd), *_due_soon(state, cmd), *_send_up(state, cmd, sealed or set()),
+            *_hazards(state, cmd), *_logbook(state)]
     return Today(state.as_of, todo)
