@@ -44,8 +44,8 @@ def run(args: list[str]):
 
 
 def test_all_commands_are_registered():
-    assert sorted(COMMANDS) == ["check", "deadlines", "fetch", "hazards", "init", "merge", "schema", "seal", "summary",
-                               "template"]
+    assert sorted(COMMANDS) == ["board", "check", "deadlines", "fetch", "hazards", "init", "log", "merge", "schema",
+                               "seal", "status", "summary", "template"]
 
 
 def test_the_checker_sees_english():
@@ -77,8 +77,8 @@ def test_command_help_has_an_example(name):
 
 def test_help_says_required_and_default_in_chinese():
     text = run(["merge", "-h"]).output
-    assert "用法：bairi merge [选项] 文件或文件夹..." in text
-    assert "（必填）" in text and "（默认：table）" in text
+    assert "用法：bairi merge [选项] [文件或文件夹...]" in text
+    assert "（必填）" in run(["check", "-h"]).output and "（默认：table）" in text
     assert "--as-of <日期>" in text and "-p, --period <年-月>" in text
 
 
@@ -88,7 +88,7 @@ def test_help_columns_line_up_with_chinese_placeholders():
 
     lines = [line for line in run(["merge", "-h"]).output.splitlines() if line.startswith("  -")]
     starts = {_cells(re.match(r"^(\s+\S.*?\S?)\s{2,}", line)[0]) for line in lines}
-    assert len(lines) == 12 and len(starts) == 1
+    assert len(lines) == 13 and len(starts) == 1
 
 
 USAGE_ERRORS = [
@@ -107,7 +107,7 @@ USAGE_ERRORS = [
     (["template", "--all=yes", "-o", "out"], "选项 --all 不带取值。"),
     (["nope"], "没有“nope”这个命令。"),
     (["chek", "x.xlsx"], "没有“chek”这个命令，是不是要用 check、schema？"),
-    (["init", "extra"], "多余的参数：extra"),
+    (["init", "extra", "more"], "多余的参数：more"),
 ]
 
 

@@ -84,6 +84,45 @@ def _campaign(config: Path | None):
         _fail(str(exc))
 
 
+HomeOpt = Annotated[Path | None, typer.Option(
+    "--home", help="百日攻坚工作文件夹（bairi init 建立；默认从当前文件夹向上查找）", metavar="<文件夹>")]
+InputsArg = Annotated[list[Path] | None, typer.Argument(
+    help="收件文件夹、报表文件、邮件（.eml/.mbox）；在工作文件夹中不写即读其中的收件箱", show_default=False,
+    metavar="文件或文件夹")]
+
+
+def _run(home: Path | None, paths: list[Path] | None, config: Path | None, ledger: Path | None = None,
+         logbook: Path | None = None):
+    """What this command reads: the inputs and files given, else the campaign home's (core.home)."""
+    from bairi.core.home import HomeError, find_home, run_in
+    from bairi.intake.ledger import LEDGER_NAME
+
+    try:
+        return run_in(find_home(None, home), paths, config, ledger, logbook, LEDGER_NAME)
+    except HomeError as exc:
+        _fail(str(exc))
+
+
+def _found_home(named: Path | None):
+    """The campaign home named with --home, else found upward from here, else None."""
+    from bairi.core.home import HomeError, find_home
+
+    try:
+        return find_home(None, named)
+    except HomeError as exc:
+        _fail(str(exc))
+
+
+def _output(run, output: Path | None, name: str, what: str) -> Path:
+    """-o, else `name` in the home's 上报/."""
+    from bairi.core.home import HomeError, output_in
+
+    try:
+        return output_in(run, output, name, what)
+    except HomeError as exc:
+        _fail(str(exc))
+
+
 def _expand(paths: list[Path]) -> list[Path]:
     from bairi.intake.discover import MissingInput, expand
 
@@ -257,17 +296,30 @@ def template(
 
 @app.command()
 def init(
-    output: Annotated[Path, typer.Option("--output", "-o", help="配置文件路径")] = Path("bairi.toml"),
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+    folder: Annotated[Path | None, typer.Argument(
+        help="建立工作文件夹：配置、登记簿、收件箱/、上报/ 和双击即用的“今日待办”“看板”两个批处理文件", show_default=False,
+        metavar="[文件夹]")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="只写配置文件时的路径（不给文件夹时）")] = Path("bairi.toml"),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置（登记簿和收件箱不会被改动）")] = False,
 ) -> None:
-    """在当前目录写出可编辑的行动配置 bairi.toml（各镇、企业数、报送期限等）。
+    """建立百日攻坚工作文件夹（给出文件夹时），或在当前目录只写出可编辑的行动配置 bairi.toml。
 
-    Example: bairi init
+    Example: bairi init 百日攻坚
     """
     from bairi.core.atomic import write_atomic
     from bairi.core.campaign import default_campaign
     from bairi.present.render import campaign_toml
 
+    if folder is not None:
+        from bairi.core.home import HomeError, create_home
+
+        try:
+            made = create_home(folder, campaign_toml(default_campaign()), force)
+        except HomeError as exc:
+            _fail(str(exc))
+        _console().print(f"已建立工作文件夹 {folder}（{'、'.join(p.name for p in made)}、收件箱/、上报/）；"
+                         f"把各镇来件放进 {folder / '收件箱'}，在该文件夹中运行 bairi status 查看今日待办。", markup=False)
+        raise typer.Exit(ExitCode.OK)
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
     try:
@@ -312,6 +364,13 @@ def _state(paths: list[Path], campaign, as_of: date | None, ledger: Path | None,
     return state
 
 
+def _today(campaign) -> date:
+    """Today in the campaign's time zone (the default as-of day)."""
+    from bairi.core.calendar import local
+
+    return local(datetime.now(UTC), campaign).date()
+
+
 def _logbook(path: Path | None, paths: list[Path]):
     from bairi.state.logbook import LogbookError, find_logbook, load_logbook
 
@@ -324,8 +383,9 @@ def _logbook(path: Path | None, paths: list[Path]):
 
 @app.command()
 def merge(
-    paths: Paths,
-    output: Annotated[Path, typer.Option("--output", "-o", help="汇总表输出文件（.xlsx），如 泽州县_2023-12.xlsx")],
+    paths: InputsArg = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="汇总表输出文件（.xlsx），如 泽州县_2023-12.xlsx（在工作文件夹中默认写到 上报/）")] = None,
     period: PeriodOpt = None,
     filler: Annotated[str | None, typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
     as_of: AsOf = None,
@@ -336,23 +396,32 @@ def merge(
     logbook: LogbookOpt = None,
     form: FormFileOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
 
     Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from bairi.merge.consolidate import MergeRefused, consolidate, write_tidy
+    from bairi.merge.consolidate import MergeRefused, consolidate, latest_period, write_tidy
     from bairi.present.report import merge_dict, show_merge
     from bairi.write.county import write_merged
 
-    campaign = _campaign(config)
-    if output.suffix.lower() != ".xlsx":
+    run = _run(home, paths, config, ledger, logbook)
+    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    named = output
+    if run.home is None and output is None:
+        _output(run, None, f"{campaign.authority_short}_{period or '2023-12'}.xlsx", "汇总表输出文件（.xlsx）")
+    if output is not None and output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     if csv is not None and csv.suffix.lower() != ".csv":
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, output, console, watch=fmt is Format.table)
+    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, named, console, watch=fmt is Format.table)
+    from bairi.core.home import default_name
     from bairi.present import corrections as fixes
+
+    output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)),
+                     "汇总表输出文件（.xlsx）")
 
     text = None
     try:
@@ -436,6 +505,7 @@ def seal(
     logbook: LogbookOpt = None,
     form: FormFileOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """封存某月上报市局的汇总表：记下汇总表和每份报表的 SHA-256、收到时间、全县合计、各镇每个数字及其单元格、截至日期、封存人和时间。
 
@@ -457,6 +527,11 @@ def seal(
     if show_list:
         periods = [w for w in words if _looks_like_period(w)]
         where = [Path(w) for w in words if w not in periods]
+        found_home = _found_home(home) if ledger is None and not where else None
+        if found_home is not None:
+            from bairi.intake.ledger import LEDGER_NAME
+
+            ledger = found_home.outbox / LEDGER_NAME
         if ledger is None and not where:
             _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
         ledger_file = ledger or _ledger_path(where)
@@ -475,11 +550,12 @@ def seal(
         period = parse_period(words[0])
     except typer.BadParameter as exc:
         _fail(str(exc.message))
-    paths = [Path(w) for w in words[1:]]
-    if not paths:
-        _fail("缺少收件文件夹（或报表、邮件），如：bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx")
-    if output is None:
-        _fail(f"缺少选项 --output/-o：封存上报的汇总表（.xlsx），如 {campaign.authority_short}_{period}.xlsx")
+    run = _run(home, [Path(w) for w in words[1:]], config, ledger, logbook)
+    paths, ledger, logbook = run.inputs, run.ledger, run.logbook
+    if run.home is not None:
+        campaign = _campaign(run.config)
+    # In a home the sealed file has its own name: the merge's working copy beside it stays writable.
+    output = _output(run, output, f"{campaign.authority_short}_{period}_上报.xlsx", "封存上报的汇总表")
     if output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     console = _console(stderr=fmt is Format.json)
@@ -607,8 +683,7 @@ def _remind(target: str, result, template_file: Path | None, formats: tuple[str,
 
 @app.command()
 def deadlines(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表或材料文件、邮件（.eml/.mbox）", show_default=False,
-                                                  metavar="文件或文件夹")],
+    paths: InputsArg = None,
     fmt: FormatOpt = Format.table,
     as_of: AsOf = None,
     remind: RemindOpt = None,
@@ -621,6 +696,7 @@ def deadlines(
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """列出各镇行动方案、月报表、工作总结、典型案例的报送情况（已报、迟报、退回、未报、待核实、缺件）及逾期未整改的重大隐患。
 
@@ -629,7 +705,8 @@ def deadlines(
     from bairi.deadlines.schedule import assess
     from bairi.present.reminders import assessment_dict, show_assessment
 
-    campaign = _campaign(config)
+    run = _run(home, paths, config, ledger, logbook)
+    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
     if remind is not None and Path(remind).is_file():
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
@@ -663,8 +740,7 @@ def deadlines(
 
 @app.command()
 def summary(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False,
-                                                  metavar="文件或文件夹")],
+    paths: InputsArg = None,
     as_of: AsOf = None,
     period: PeriodOpt = None,
     template_file: Annotated[Path | None, typer.Option(
@@ -681,6 +757,7 @@ def summary(
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
 
@@ -695,7 +772,15 @@ def summary(
     from bairi.present.word import TemplateProblem, is_word, write_summary
     from bairi.write.office import ConversionFailed, OfficeMissing, soffice
 
-    campaign = _campaign(config)
+    run = _run(home, paths, config, ledger, logbook)
+    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    if output is None and run.home is not None:
+        from bairi.core.home import default_name
+
+        # In a home the bulletin is a file in 上报/, named for its day, as the clerk files it.
+        day = cast("date | None", as_of) or _today(campaign)
+        output = _output(run, None, default_name("summary", day=day, suffix=".pdf" if pdf else ".docx"), "通报")
+        pdf = False
     if template_file is not None and not template_file.is_file():
         _fail(f"通报模板不存在：{template_file}")
     word = output is not None and output.suffix.lower() in (".docx", ".pdf")
@@ -758,7 +843,7 @@ def _same_path(location: str, path: Path) -> bool:
 
 @app.command()
 def hazards(
-    paths: Annotated[list[Path], typer.Argument(help="收件文件夹、报表文件、邮件（.eml/.mbox）", show_default=False)],
+    paths: InputsArg = None,
     as_of: AsOf = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="台账文件（.xlsx）；已存在时读回县局登记的各列并保留")] = None,
     fmt: FormatOpt = Format.table,
@@ -766,6 +851,7 @@ def hazards(
     no_ledger: NoLedgerOpt = False,
     logbook: LogbookOpt = None,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """重大隐患台账：逐项跟踪各镇报告的重大隐患（首次报告月份、各月列报、是否整改、是否逾期）。
 
@@ -778,10 +864,24 @@ def hazards(
     from bairi.present.hazards import register_dict, show_register
     from bairi.write.register import RegisterUnreadable, read_register, write_register
 
-    campaign = _campaign(config)
+    run = _run(home, paths, config, ledger, logbook)
+    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    kept = None
+    if output is None and run.home is not None:
+        from bairi.core.home import default_name, latest_output
+
+        # A register is dated by its day; the clerk's columns carry on from the newest one already in 上报/.
+        kept = latest_output(run.home, "重大隐患台账_", ".xlsx")
+        day = cast("date | None", as_of) or _today(campaign)
+        output = _output(run, None, default_name("hazards", day=day), "重大隐患台账")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     previous = None
+    if output is not None and not output.exists() and kept is not None:
+        try:
+            previous = read_register(kept)
+        except RegisterUnreadable as exc:
+            _fail(str(exc))
     if output is not None and output.exists():
         try:
             previous = read_register(output)
@@ -807,7 +907,7 @@ def hazards(
 
 @app.command()
 def schema(
-    command: Annotated[str | None, typer.Argument(help="命令名：check、merge、deadlines、summary、hazards；不写则全部输出",
+    command: Annotated[str | None, typer.Argument(help="命令名：check、merge、deadlines、summary、hazards、status 等；不写则全部输出",
                                                      show_default=False)] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -860,12 +960,13 @@ def _session(url: str):
 def fetch(
     url: Annotated[str, typer.Argument(metavar="邮箱地址", help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
                                        show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹（在工作文件夹中默认为收件箱）")] = None,
     since: Annotated[str | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
                                                  callback=_parse_date)] = None,
     take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
     fmt: FormatOpt = Format.table,
     config: ConfigOpt = None,
+    home: HomeOpt = None,
 ) -> None:
     """从邮箱（IMAP）收取各镇来信，每封存为一个 .eml 文件；不改动服务器上的邮件（不标为已读）。
 
@@ -880,13 +981,18 @@ def fetch(
     from bairi.intake.imap import fetch as fetch_mail
     from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
 
-    campaign = _campaign(config)
+    found = _found_home(home) if output is None or home is not None else None
+    if output is None and found is None:
+        _fail("缺少选项 --output/-o：保存邮件的文件夹，如 -o 收件箱；在 bairi init 建立的工作文件夹中可不写")
+    campaign = _campaign(config or (found.config if found else None))
+    output = output or found.inbox  # type: ignore[union-attr]
+    ledger_file = found.outbox / LEDGER_NAME if found is not None and output == found.inbox else output / LEDGER_NAME
     if output.exists() and not output.is_dir():
         _fail(f"-o 应为文件夹，但 {output} 是一个文件")
     session = _session(url)
     try:
         output.mkdir(parents=True, exist_ok=True)
-        ledger = open_ledger(output / LEDGER_NAME)
+        ledger = open_ledger(ledger_file)
     except (OSError, LedgerUnavailable) as exc:
         session.close()
         _fail(f"无法使用文件夹 {output}：{getattr(exc, 'strerror', None) or exc}")
@@ -927,3 +1033,146 @@ def fetch(
         if result.reset:
             out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
     raise typer.Exit(ExitCode.OK)
+
+
+@app.command()
+def status(
+    paths: InputsArg = None,
+    as_of: AsOf = None,
+    fmt: FormatOpt = Format.table,
+    ledger: LedgerOpt = None,
+    logbook: LogbookOpt = None,
+    config: ConfigOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """今日待办：按办理顺序列出要退回的报表、要催报的镇、7 天内到期的事项、上月全县汇总上报、逾期重大隐患、登记待补文件，每条附办理命令。
+
+    Example: bairi status --as-of 2023-12-27
+    """
+    from bairi.deadlines.today import today
+    from bairi.merge.seal import SealError, seals_in
+    from bairi.present.today import show_today, today_dict
+
+    run = _run(home, paths, config, ledger, logbook)
+    campaign = _campaign(run.config)
+    state = _state(run.inputs, campaign, cast("date | None", as_of), run.ledger, False, run.logbook, record=False)
+    try:
+        sealed = {s.period for s in seals_in(run.ledger or _ledger_path(run.inputs))}
+    except SealError as exc:
+        _fail(str(exc))
+    day = today(state, run, cast("date | None", as_of), sealed=sealed)
+    if fmt is Format.json:
+        _print_json(today_dict(day), "status")
+    else:
+        show_today(_console(), day)
+    raise typer.Exit(ExitCode.FINDINGS if day.overdue else ExitCode.OK)
+
+
+def _ask(word: str) -> str:
+    """One missing value asked for at the terminal (a script without one is told what is missing)."""
+    if not sys.stdin.isatty():
+        _fail(f"缺少{word}：请用选项给出（bairi log -h 查看）")
+    return cast(str, typer.prompt(word))
+
+
+def log(
+    kind: Annotated[str, typer.Argument(
+        help="收到（电话、微信、纸质报送）、延期、接受（接受警告的说明）、发件人（认可的发件邮箱）", show_default=False,
+        metavar="种类")],
+    town: Annotated[str | None, typer.Argument(help="镇，如 巴公镇", show_default=False, metavar="镇")] = None,
+    deadline: Annotated[str | None, typer.Argument(
+        help="截止项：报告期如 2023-12，或 方案、总结、案例", show_default=False, metavar="截止项")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="收到日期（默认登记当天）", callback=parse_day, metavar="<日期>")] = None,
+    how: Annotated[str | None, typer.Option("--how", help="报送方式：电话确认、微信、纸质等")] = None,
+    material: Annotated[list[str] | None, typer.Option(
+        "--material", help="收到的材料，如 月报表、阶段性进展、三清单（默认该截止项的主要材料；可多次给出）")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="延期至", callback=parse_day, metavar="<日期>")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="接受说明的警告代码，如 W507")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="认可的发件邮箱")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="原因或说明")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="登记人（默认取配置的填表人）")] = None,
+    as_of: AsOf = None,
+    logbook: LogbookOpt = None,
+    config: ConfigOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """在县局登记簿中登记文件显示不了的情况（电话、微信、纸质收到，延期，接受警告说明，认可的发件邮箱）；也可写 bairi 登记。
+
+    只在登记簿末尾追加，已有内容和注释一字不改；缺的项会逐项询问。
+
+    Example: bairi log 收到 山河镇 2023-12 --how 纸质 --note 纸质报表已交
+    """
+    from contextlib import suppress
+
+    from bairi.core.home import LOGBOOK_NAME
+    from bairi.state.logbook import FIELD_WORDS, LogbookError, append_entry, entry_fields, entry_kind, needed
+
+    found = _found_home(home)
+    campaign = _campaign(config or (found.config if found else None))
+    path = logbook or (found.logbook if found else Path(LOGBOOK_NAME))
+    day = cast("date | None", as_of) or _today(campaign)
+    given: dict[str, object] = {"on": on, "how": how, "materials": material, "until": until, "code": code, "address": address,
+             "note": note, "by": by}
+    try:
+        kind = entry_kind(kind)
+        town = town or _ask(FIELD_WORDS["town"])
+        if kind != "sender":
+            deadline = deadline or _ask(FIELD_WORDS["deadline"])
+            with suppress(typer.BadParameter):
+                deadline = parse_period(deadline)
+        kind, fields = entry_fields(kind, town, deadline, given, campaign, day)
+        for key in needed(kind, fields):
+            fields[key] = _ask(FIELD_WORDS[key])
+        append_entry(path, kind, fields)
+    except LogbookError as exc:
+        _fail(str(exc))
+    _console().print(f"已登记到 {path}：{kind} {fields.get('town', '')} {fields.get('deadline', '')}（{fields.get('by')}）",
+                     markup=False)
+
+
+app.command("log")(log)
+
+
+@app.command()
+def board(
+    paths: InputsArg = None,
+    as_of: AsOf = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="看板文件：网页（默认，在工作文件夹中写到 上报/）或 .pdf（一页 A4 横向）")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="写成 PDF（经本机浏览器打印，或 LibreOffice），便于在手机上看")] = False,
+    open_it: Annotated[bool, typer.Option("--open", help="写出后用默认浏览器打开")] = False,
+    ledger: LedgerOpt = None,
+    logbook: LogbookOpt = None,
+    config: ConfigOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """看板：一个网页文件（不联网、可双击打开、可作邮件附件）看全县报送情况、全县累计和整改率、未整改的重大隐患、各镇问题和收到的文件。
+
+    Example: bairi board --as-of 2024-01-26 --pdf
+    """
+    from bairi.core.atomic import write_atomic
+    from bairi.core.calendar import local
+    from bairi.core.home import default_name
+    from bairi.present.board import board_context, render_board
+    from bairi.write.office import ConversionFailed, OfficeMissing, html_to_pdf
+
+    run = _run(home, paths, config, ledger, logbook)
+    campaign = _campaign(run.config)
+    pdf = pdf or (output is not None and output.suffix.lower() == ".pdf")
+    day = cast("date | None", as_of) or _today(campaign)
+    target = _output(run, output, default_name("board", day=day, suffix=".pdf" if pdf else ".html"), "看板")
+    if output is not None and output.suffix.lower() not in (".html", ".htm", ".pdf"):
+        _fail("看板只能保存为 .html 或 .pdf 文件")
+    state = _state(run.inputs, campaign, day, run.ledger, False, run.logbook, target, record=False)
+    html = render_board(board_context(state, local(datetime.now(UTC), campaign).strftime("%Y-%m-%d %H:%M")))
+    try:
+        write_atomic(target, html_to_pdf(html.encode("utf-8")) if pdf else html.encode("utf-8"))
+    except (OfficeMissing, ConversionFailed) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"无法写出 {target}：{exc.strerror or exc}")
+    _console().print(f"已写出看板 {target}（截至 {state.as_of.isoformat()}）", markup=False)
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(target.absolute().as_uri())

@@ -257,6 +257,10 @@ class ChineseCommand(_Chinese, TyperCommand):
         _format_params(self, ctx, formatter)
 
 
+# Chinese names a clerk may type for a command: not listed in the help, resolved to the command itself.
+ALIASES = {"登记": "log"}
+
+
 class ChineseGroup(_Chinese, TyperGroup):
     """The bairi group: Chinese help, and every usage error turned into a Chinese message."""
 
@@ -278,6 +282,10 @@ class ChineseGroup(_Chinese, TyperGroup):
                 rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
         if rows:
             _section(formatter, "命令", rows)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """A command by its name, or by its Chinese alias (bairi 登记 is bairi log)."""
+        return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         """Parse the group's own options; a usage error is said in Chinese."""

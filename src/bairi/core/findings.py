@@ -169,6 +169,9 @@ CATALOGUE: dict[str, Entry] = {
     "D723": Entry(I, "{path} 是指向其他位置的文件夹链接，未跟随读取", "如需读取，请直接把该文件夹作为输入。"),
     "D725": Entry(I, "{town}{label}截止日依据{cite}延至 {until}", ""),
     "D727": Entry(I, "{town}{label}的警告 {warning} 已接受该镇的说明：{cite}", ""),
+    "D770": Entry(I, "{town}的“{name}”{stamp} 才收到（{evidence}），在 {as_of} 之后，本次不计入",
+                  "按收到那天或之后的日期运行（--as-of）即计入。"),
+    "D771": Entry(I, "报告期 {period} 没有任何镇的报表；输入中有报表的报告期：{periods}", "请核对 --period，或检查收件箱是否选对。"),
     "D726": Entry(W, "登记簿中的“{town}”“{deadline}”不是本次行动的报送单位或截止项，未使用",
                   "截止项写报告期（如 2023-12）或 plan、summary、case。"),
     # --- the major-hazard register (hazards) ---------------------------------------------

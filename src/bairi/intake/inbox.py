@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bairi.core.findings import Finding, finding
+from bairi.core.home import CONFIG_NAME, LOGBOOK_NAME
 from bairi.intake.archives import is_archive, unpack
 from bairi.intake.discover import SPREADSHEET_SUFFIXES, MissingInput, identity
 from bairi.intake.ledger import Ledger, LedgerUnavailable, file_mtime, ledger_path, open_ledger
@@ -136,6 +137,8 @@ def walk(paths: list[Path]) -> Walk:
                     found.skipped.append(finding("D721", str(file), path=str(file)))
                 elif _hidden(name) or lowered in _SYSTEM_NAMES:
                     continue  # the ledger, .DS_Store and the like: bairi's or the system's own
+                elif name in (LOGBOOK_NAME, CONFIG_NAME):
+                    continue  # the county's own files, used by name (the logbook in use is named by the run)
                 elif is_mail(file) or lowered.endswith(KNOWN_SUFFIXES):
                     take(file)
                 else:

@@ -33,7 +33,8 @@ def row_words() -> dict[str, str]:
     form = active()
     return {"period": form.period_row.label, "cumulative": form.cumulative_row.label}
 # Intake findings that say a file was left out, shown by merge as 跳过.
-SKIP_CODES = ("D704", "D707", "D709", "D710", "D711", "D712", "D713", "D720", "D721", "D722", "D723", "F109")
+SKIP_CODES = ("D704", "D707", "D709", "D710", "D711", "D712", "D713", "D720", "D721", "D722", "D723", "D770", "D771",
+              "F109")
 
 
 class MergeRefused(Exception):
@@ -265,6 +266,11 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
     scale = _scale(accepted)
     totals = totals_of(frame(accepted, scale), scale)
     skipped = [(f.location, f.message) for f in state.findings if f.code in SKIP_CODES]
+    if not any("return" in r.materials for s in state.of_deadline(period) for r in s.receipts):
+        # A --period nobody reported for: say which periods the inputs do hold, not only "all missing".
+        held = "、".join(state.periods_received()) or "无"
+        empty = finding("D771", "--period", period=period, periods=held)
+        skipped.append((empty.location, empty.message))
     return Merged(period, source, lines, accepted, rejected, superseded, skipped, others, totals, hazards, checks,
                   received, state)
 

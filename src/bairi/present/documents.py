@@ -492,9 +492,30 @@ class FetchDoc(_Doc):
     files: list[str]
 
 
+class TodoDoc(_Doc):
+    """One thing the clerk should do today."""
+
+    kind: Literal["reply", "remind", "due_soon", "send_up", "hazard", "logbook"] = Field(
+        description="reply 退回、remind 催报、due_soon 将到期、send_up 汇总上报、hazard 逾期重大隐患、logbook 登记待补文件")
+    kind_label: str
+    town: str | None
+    deadline: str | None = Field(description="截止项：报告期 YYYY-MM、plan、summary、case，或重大隐患的整改期限")
+    text: str
+    command: str | None = Field(description="做这件事的 bairi 命令行")
+    overdue: bool
+
+
+class StatusDoc(_Doc):
+    """`bairi status --format json`: what to do today, in the order to do it."""
+
+    as_of: date
+    overdue: bool
+    todo: list[TodoDoc]
+
+
 DOCUMENTS: dict[str, type[BaseModel]] = {"check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
                                          "summary": SummaryDoc, "hazards": HazardsDoc, "fetch": FetchDoc,
-                                         "seal": SealDoc}
+                                         "seal": SealDoc, "status": StatusDoc}
 
 
 def validated(command: str, document: Any) -> Any:

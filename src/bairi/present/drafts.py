@@ -19,6 +19,7 @@ from bairi.core.atomic import safe_filename, write_atomic
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Severity
 from bairi.core.model import Return
+from bairi.deadlines.today import reply_stem
 
 REPLY_TEMPLATE = "reply.txt.j2"
 
@@ -126,7 +127,7 @@ def reply_draft(ret: Return, name: str, data: bytes, campaign: Campaign, now: da
     to = town_addresses(campaign, ret.town) or ([mailed_from] if mailed_from else [])
     subject = reply_subject(ret.town, ret.period, name)
     body = render(REPLY_TEMPLATE, **reply_context(ret, name, campaign, now.date()))
-    stem = "_".join(p for p in ("退回", ret.town or Path(name).stem, ret.period or "") if p)
+    stem = reply_stem(ret.town or Path(name).stem, ret.period)  # `bairi status` looks for this name
     import hashlib
 
     key = f"reply {hashlib.sha256(data).hexdigest()} {','.join(to)}"

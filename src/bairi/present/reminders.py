@@ -152,9 +152,10 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     campaign = result.campaign
     table = Table(title=f"{escape(campaign.name)} 报送情况（截至 {result.as_of.isoformat()}）", header_style="bold",
                   show_lines=False)
-    table.add_column("镇", no_wrap=True, min_width=8)
+    table.add_column("镇\n截止日", no_wrap=True, min_width=8)
     for deadline in result.deadlines:
-        table.add_column(f"{deadline.short}\n截止{_md(deadline.due)}", no_wrap=True, min_width=9)
+        # No fixed width: with more deadlines than 80 columns hold, a cell wraps inside itself; the last is never cut.
+        table.add_column(f"{deadline.short}\n{_md(deadline.due)}")
     rows_by_town = list(result.by_town().items())
     hidden = 0
     if len(rows_by_town) > TABLE_TOWNS:

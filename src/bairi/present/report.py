@@ -13,6 +13,8 @@ from bairi.core.findings import Severity
 from bairi.core.form import KEYS
 from bairi.core.model import Return
 
+# A file name's share of an 80-column table row, in terminal cells.
+FILE_CELLS = 18
 
 def jsonable(value: Any) -> Any:
     """Figures and dates as JSON values: ints stay ints, 万元 amounts become exact decimals."""
@@ -136,12 +138,15 @@ def _summary(console: Any, returns: list[Return]) -> None:
     """One line per file at the end, so a folder's verdicts can be read at a glance."""
     from rich.table import Table
 
+    from bairi.present.terminal import middle
+
     table = Table(title=f"共 {len(returns)} 份", header_style="bold")
-    for header in ("文件", "单位", "报告期", "结论", "错误", "警告"):
+    table.add_column("文件", no_wrap=True)
+    for header in ("单位", "报告期", "结论", "错误", "警告"):
         table.add_column(header, overflow="fold")
     for ret in returns:
         state = "[red]无法读取[/]" if ret.unreadable else ("[green]可以接收[/]" if ret.ok else "[red]需退回[/]")
-        table.add_row(escape(ret.file.name), ret.town or "", ret.period or "", state,
+        table.add_row(escape(middle(ret.file.name, FILE_CELLS * 3 // 2)), ret.town or "", ret.period or "", state,
                       str(ret.count(Severity.ERROR)), str(ret.count(Severity.WARNING)))
     console.print(table)
     bad = sum(1 for r in returns if not r.ok)
@@ -200,9 +205,15 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
     from bairi.core.values import plain
 
     console.print(f"报告期：[bold]{merged.period}[/]（{escape(merged.period_source)}）")
+    from bairi.present.terminal import middle
+
     table = Table(header_style="bold", title="各单位报表")
-    for header in ("单位", "状态", "排查企业", "一般隐患 排查/整改", "重大隐患 排查/整改", "罚款(万)", "文件"):
-        table.add_column(header, overflow="fold")
+    table.add_column("单位", min_width=8, overflow="fold")
+    # Headings break where a person would break them, so the figures below keep to one line in 80 columns.
+    for header in ("状态", "排查\n企业", "一般隐患\n排查/整改", "重大隐患\n排查/整改", "罚款\n(万)"):
+        table.add_column(header, no_wrap=True)
+    # A long file name is shortened in the middle (town at the start, month and extension at the end), never folded.
+    table.add_column("文件", no_wrap=True)
     colour = {"已报": "green", "迟报": "yellow", "退回": "red", "未报": "dim", "待核实": "magenta", "缺件": "yellow",
               "未到期": "dim"}
     lines = merged.towns
@@ -218,9 +229,10 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
             v = ret.values("period")
             table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", plain(v["enterprises"]),
                           f"{plain(v['general_found'])}/{plain(v['general_fixed'])}",
-                          f"{plain(v['major_found'])}/{plain(v['major_fixed'])}", plain(v["fines"]), escape(ret.file.name))
+                          f"{plain(v['major_found'])}/{plain(v['major_fixed'])}", plain(v["fines"]),
+                          escape(middle(ret.file.name, FILE_CELLS)))
         else:
-            name = escape(line.rejected.file.name) if line.rejected else ""
+            name = escape(middle(line.rejected.file.name, FILE_CELLS)) if line.rejected else ""
             table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", "", "", "", "", name)
     t = merged.totals["period_row"]
     table.add_row("[bold]合计[/]", f"{len(merged.accepted)}/{len(merged.towns)}", plain(t["enterprises"]),

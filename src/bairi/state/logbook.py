@@ -13,7 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-LOGBOOK_NAME = "登记簿.toml"
+from bairi.core.campaign import Campaign
+from bairi.core.home import LOGBOOK_NAME
+
+__all__ = ["LOGBOOK_NAME", "Accepted", "Extension", "Logbook", "LogbookError", "Received", "Sender"]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # A deadline: the period (2023-12) of a monthly one, or plan / summary / case.
@@ -62,6 +65,20 @@ class Accepted(_Entry):
     code: Annotated[str, StringConstraints(pattern=r"^W\d{3}$")] = Field(description="接受说明的警告代码，如 W507")
 
 
+class Sender(BaseModel):
+    """A sender address the county accepts as the town's own (a personal mailbox confirmed by phone)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["sender"] = "sender"
+    town: Text
+    address: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = Field(
+        description="发件邮箱")
+    note: Text = Field(description="原因或说明")
+    by: Text = Field(description="登记人")
+    at: date = Field(description="登记日期")
+
+
 class Logbook(BaseModel):
     """The whole logbook file."""
 
@@ -70,9 +87,10 @@ class Logbook(BaseModel):
     received: list[Received] = Field(default_factory=list)
     extension: list[Extension] = Field(default_factory=list)
     accepted: list[Accepted] = Field(default_factory=list)
+    sender: list[Sender] = Field(default_factory=list)
     path: str = ""
 
-    @field_validator("received", "extension", "accepted", mode="before")
+    @field_validator("received", "extension", "accepted", "sender", mode="before")
     @classmethod
     def _listed(cls, value: object) -> object:
         return [value] if isinstance(value, dict) else value
@@ -98,6 +116,8 @@ def _problems(error: ValidationError) -> list[str]:
             word = "应为报告期 YYYY-MM，或 plan（方案）、summary（总结）、case（典型案例）"
         elif item["type"] == "string_pattern_mismatch" and where.endswith("code"):
             word = "应为警告代码，如 W507"
+        elif item["type"] == "string_pattern_mismatch" and where.endswith("address"):
+            word = "应为邮箱地址，如 bgz@163.com"
         wrong.append(f"{where}：{word}")
     return wrong
 
@@ -125,3 +145,132 @@ def find_logbook(explicit: Path | None, inputs: list[Path], cwd: Path | None = N
         if candidate.is_file():
             return candidate
     return None
+
+
+ENTRY_MODELS: dict[str, type[BaseModel]] = {"received": Received, "extension": Extension, "accepted": Accepted,
+                                            "sender": Sender}
+# The order a written entry's keys appear in, as the clerk would write them by hand.
+_ORDER = ("town", "deadline", "on", "how", "materials", "until", "code", "address", "note", "by", "entered", "at")
+
+
+def _toml_value(value: object) -> str:
+    import json
+
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    # A JSON string is a TOML basic string: the same escapes (\" \\ \n \uXXXX), nothing else needed.
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def entry_text(kind: str, fields: dict[str, object]) -> str:
+    """One entry as the TOML lines appended to the logbook (checked by its model first; LogbookError if wrong)."""
+    model = ENTRY_MODELS.get(kind)
+    if model is None:
+        raise LogbookError(f"登记的种类应为 {'、'.join(ENTRY_MODELS)} 之一，不是“{kind}”")
+    present = {k: v for k, v in fields.items() if v not in (None, "", [], ())}
+    try:
+        checked = model.model_validate(present)
+    except ValidationError as exc:
+        raise LogbookError(f"登记内容有误：{'；'.join(_problems(exc))}") from None
+    # Written as the model read it: dates bare, text trimmed, so that the file reads back the same.
+    lines = [f"[[{kind}]]"] + [f"{key} = {_toml_value(getattr(checked, key))}" for key in _ORDER if key in present]
+    return "\n".join(lines) + "\n"
+
+
+def append_entry(path: Path, kind: str, fields: dict[str, object]) -> Logbook:
+    """Append one entry to the logbook at `path` (made when absent), never touching a byte already there;
+    the whole file is read back as the loader reads it before anything is written."""
+    import tomllib
+
+    from bairi.core.tomlfile import toml_problem
+
+    text = entry_text(kind, fields)
+    try:
+        old = path.read_bytes() if path.exists() else b""
+    except OSError as exc:
+        raise LogbookError(f"登记簿 {path} 无法读取：{exc.strerror or exc}") from None
+    try:
+        before = old.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LogbookError(f"登记簿 {path} 不是 UTF-8 编码：请用记事本打开，“另存为”时编码选 UTF-8 后再试") from None
+    # The clerk's Notepad writes CRLF: the new lines follow the file's own line ends.
+    newline = "\r\n" if b"\r\n" in old else "\n"
+    gap = "" if not old or before.endswith("\n") else newline
+    added = gap + newline + text.replace("\n", newline)
+    try:
+        data = tomllib.loads(before + added)
+    except tomllib.TOMLDecodeError as exc:
+        raise LogbookError(f"登记簿 {path} 加上这一条后格式不对（{toml_problem(exc, before + added)}），未写入；"
+                           "请先用记事本检查已有内容") from None
+    try:
+        book = Logbook.model_validate({**data, "path": str(path)})
+    except ValidationError as exc:
+        raise LogbookError(f"登记簿 {path} 有误：{'；'.join(_problems(exc))}（未写入）") from None
+    try:
+        with path.open("ab") as handle:
+            handle.write(added.encode("utf-8"))
+    except OSError as exc:
+        raise LogbookError(f"无法写入登记簿 {path}：{exc.strerror or exc}") from None
+    return book
+
+
+# What the clerk may type for a kind or a deadline, besides the keys themselves.
+KIND_ALIASES = {"收到": "received", "报送": "received", "延期": "extension", "接受": "accepted", "接受说明": "accepted",
+                "发件人": "sender", "邮箱": "sender"}
+DEADLINE_ALIASES = {"方案": "plan", "行动方案": "plan", "总结": "summary", "工作总结": "summary", "案例": "case",
+                    "典型案例": "case"}
+FIELD_WORDS = {"town": "镇", "deadline": "截止项（报告期如 2023-12，或 方案、总结、案例）", "on": "收到日期（如 2024-01-25）",
+               "how": "报送方式（电话确认、微信、纸质等）", "until": "延期至（如 2024-01-28）", "code": "接受说明的警告代码（如 W507）",
+               "address": "认可的发件邮箱", "note": "原因或说明", "by": "登记人"}
+
+
+def entry_kind(kind: str) -> str:
+    """The entry kind the clerk named, in English or Chinese; LogbookError when it is none."""
+    chosen = KIND_ALIASES.get(kind.strip(), kind.strip().lower())
+    if chosen not in ENTRY_MODELS:
+        raise LogbookError(f"登记的种类应为 received（收到）、extension（延期）、accepted（接受说明）、sender（发件人），"
+                           f"不是“{kind}”")
+    return chosen
+
+
+def needed(kind: str, fields: dict[str, object]) -> list[str]:
+    """The keys an entry of `kind` still lacks, in the order to ask for them."""
+    model = ENTRY_MODELS[kind]
+    required = [k for k, f in model.model_fields.items() if f.is_required()]
+    return [k for k in _ORDER if k in required and fields.get(k) in (None, "", [])]
+
+
+def entry_fields(kind: str, town: str | None, deadline: str | None, given: dict[str, object], campaign: Campaign,
+                 day: date) -> tuple[str, dict[str, object]]:
+    """(kind, fields) from what the clerk typed: the kind and deadline in either language, the town by any name
+    the campaign knows, who (the campaign's filler) and when (`day`) filled in; LogbookError when wrong."""
+    from bairi.core.calendar import deadlines
+    from bairi.core.names import resolve_unit
+
+    chosen = entry_kind(kind)
+    fields = {k: v for k, v in given.items() if v not in (None, "", [])}
+    if town:
+        name = town.strip() if campaign.unit(town.strip()) else resolve_unit(town, campaign)
+        if name is None or campaign.unit(name) is None:
+            raise LogbookError(f"“{town}”不是本次行动的报送单位（可选：{'、'.join(u.name for u in campaign.units)}）")
+        fields["town"] = name
+    if chosen != "sender" and deadline:
+        key = DEADLINE_ALIASES.get(deadline.strip(), deadline.strip())
+        keys = {d.key: d for d in deadlines(campaign)}
+        if key not in keys:
+            raise LogbookError(f"截止项“{deadline}”不是本次行动的截止项（可选：{'、'.join(keys)}）")
+        fields["deadline"] = key
+    if fields.get("materials"):
+        # A material named as the campaign labels it (月报表, 三清单) or by its key.
+        labels = {m.label: m.key for m in campaign.materials}
+        fields["materials"] = [labels.get(str(m).strip(), str(m).strip()) for m in fields["materials"]]  # type: ignore[attr-defined]
+        unknown = [m for m in fields["materials"] if campaign.material(m) is None]  # type: ignore[attr-defined]
+        if unknown:
+            raise LogbookError(f"材料“{'、'.join(unknown)}”不是本次行动的材料（可选：{'、'.join(labels)}）")
+    fields.setdefault("by", campaign.filler or next(iter(campaign.contact.people), ""))
+    fields["at" if chosen == "sender" else "entered"] = day
+    if chosen == "received":
+        fields.setdefault("on", day)
+    return chosen, fields

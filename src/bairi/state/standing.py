@@ -324,6 +324,14 @@ def decide(campaign: Campaign, receipts: list[Receipt], as_of: date, logbook: Lo
                 for r in receipts]
     known = [r for r in receipts if r.received.date() <= as_of]
     later = len(receipts) - len(known)
+    said: set[str] = set()
+    for receipt in receipts:
+        # Each left-out file named once (a file may be a receipt for several materials), so nothing vanishes unseen.
+        if receipt.received.date() > as_of and receipt.source not in said:
+            said.add(receipt.source)
+            findings.append(finding("D770", receipt.source, town=receipt.town, name=receipt.name,
+                                    stamp=_stamp(receipt.received), as_of=as_of.isoformat(),
+                                    evidence=EVIDENCE_LABELS.get(receipt.evidence, receipt.evidence)))
     extra, waivers = _logbook_receipts(logbook, campaign, as_of, findings)
     known = sorted(known + extra, key=lambda r: (r.received, r.source))
     schedule = deadlines(campaign)

@@ -85,3 +85,47 @@ def docx_to_pdf(docx: bytes) -> bytes:
             said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
             raise ConversionFailed("LibreOffice 没有生成 PDF" + (f"：{said[-1]}" if said else ""))
         return result.read_bytes()
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge")
+
+
+def browser() -> str | None:
+    """A Chromium-family browser that prints headless, or None."""
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def html_to_pdf(html: bytes) -> bytes:
+    """A self-contained HTML page printed to PDF by headless Chromium, else LibreOffice; OfficeMissing or
+    ConversionFailed (in Chinese) when neither can."""
+    program = browser()
+    if program is None and soffice() is None:
+        raise OfficeMissing("本机没有可用于打印 PDF 的浏览器（Chromium、Chrome、Edge）或 LibreOffice；"
+                            "请写出 .html 后用浏览器打开，“打印”时选“另存为 PDF”")
+    with tempfile.TemporaryDirectory(prefix="bairi-pdf-") as temp:
+        folder = Path(temp)
+        source = folder / "board.html"
+        source.write_bytes(html)
+        result = folder / "board.pdf"
+        if program is not None:
+            # A private profile: a browser the clerk has open is not disturbed. As root (a server, CI) Chromium
+            # refuses its sandbox; the page is bairi's own, escaped, with no script.
+            command = [program, "--headless", "--disable-gpu", "--no-pdf-header-footer", "--no-first-run",
+                       f"--user-data-dir={folder / 'profile'}", f"--print-to-pdf={result}", source.as_uri()]
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                command.insert(1, "--no-sandbox")
+            env = {**os.environ, "HOME": str(folder)}
+        else:
+            command = [str(soffice()), f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+                       "--norestore", "--convert-to", "pdf:writer_web_pdf_Export", "--outdir", str(folder), str(source)]
+            env = {**os.environ, "FONTCONFIG_FILE": str(_font_config(folder)), "HOME": str(folder)}
+        try:
+            done = subprocess.run(command, check=False, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, cwd=folder)
+        except subprocess.TimeoutExpired:
+            raise ConversionFailed(f"打印 PDF 超过 {TIMEOUT_SECONDS} 秒仍未完成") from None
+        except OSError as exc:
+            raise ConversionFailed(f"无法运行 {command[0]}：{exc.strerror or exc}") from None
+        if not result.is_file():
+            said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
+            raise ConversionFailed("没有生成 PDF" + (f"：{said[-1]}" if said else ""))
+        return result.read_bytes()
