@@ -135,6 +135,9 @@ CATALOGUE: dict[str, Entry] = {
     "W602": Entry(W, "“{column}”累计 {cumulative}（{month}）低于上月累计 {previous}（{prev_month}，{prev_cell}）",
                   "累计数不应减少，请核对。"),
     "I603": Entry(I, "本文件已被 {newer} 取代（同一单位同一报告期的较新报表）：{changes}", ""),
+    "W650": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）多于上次累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
+                  "本列按企业家数累计（同一企业只计一次），累计不应多于上次累计加本月数，请核对。"),
+    "I651": Entry(I, "{town}本期{state}，县累计沿用其 {month} 累计（{file}），本期数不计入", ""),
     # --- receipts and deadlines (deadlines) -----------------------------------------------
     "D701": Entry(W, "填表日期 {filled_on} 晚于收到时间 {received}（依据：{evidence}）",
                   "请核对：可能填表日期填错，或收到时间的依据不可靠（如文件复制后修改时间变化）。"),

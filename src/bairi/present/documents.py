@@ -179,6 +179,7 @@ class TownDoc(_Doc):
     missing_materials: list[str]
     reason: str | None
     logbook: list[LogbookDoc]
+    cumulative_from: str | None = Field(None, description="本期无可汇总的报表时，县累计沿用其累计的报告期（YYYY-MM）")
 
 
 class RatesDoc(_Doc):
@@ -308,6 +309,9 @@ class MergeDoc(_Doc):
     superseded: list[SupersededDoc]
     skipped: list[SkippedDoc]
     cross_month: list[LocatedFindingDoc]
+    notes: list[LocatedFindingDoc] = Field(default_factory=list, description="县累计如何得出（沿用某镇此前累计等）")
+    questions: list[LocatedFindingDoc] = Field(
+        default_factory=list, description="市局会问的问题：各镇已汇总报表的警告，及县报告表按同样规则检查的结果")
     csv: str | None
     inputs: InputsDoc | None
     sealed: SealedDoc | None = Field(None, description="本报告期已封存上报时：最近一次封存")

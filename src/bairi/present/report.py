@@ -179,7 +179,8 @@ def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
                    "file": str(line.ret.file) if line.ret else None, "received": line.received,
                    "missing_materials": line.standing.missing if line.standing else [],
                    "reason": (line.standing.reason or None) if line.standing else None,
-                   "logbook": [logbook_dict(e) for e in line.standing.logbook] if line.standing else []}
+                   "logbook": [logbook_dict(e) for e in line.standing.logbook] if line.standing else [],
+                   "cumulative_from": line.cumulative_from}
                   for line in merged.towns],
         "superseded": [
             {"file": str(s.old.file), "town": s.old.town, "period": s.old.period, "replaced_by": str(s.new.file),
@@ -188,6 +189,7 @@ def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
         ],
         "skipped": [{"file": where, "reason": reason} for where, reason in merged.skipped],
         "cross_month": [dict(f.as_dict(), town=r.town, file=str(r.file)) for r, f in merged.cross_month],
+        "notes": [dict(f.as_dict(), town=r.town, file=str(r.file)) for r, f in merged.notes],
         "csv": str(csv) if csv is not None else None,
         "inputs": inputs_dict(state) if state is not None else None,
     }

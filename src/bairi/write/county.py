@@ -143,13 +143,15 @@ def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, f
     lay_form(ws, campaign, unit=campaign.authority, filler=filler, filled_on=filled_on,
              period=merged.totals["period_row"], cumulative=merged.totals["cumulative_row"],
              hazards=hazards, title=title)
+    from bairi.merge.consolidate import incomplete_note
+
     said = list(notes)
-    if merged.missing_towns:
-        said.append(f"注：本表不完整，未含 {len(merged.missing_towns)} 个单位（未报或被退回）："
-                    + "、".join(merged.missing_towns) + "。")
+    if not merged.complete:
+        said.append(incomplete_note(merged))
     if said:
         box(ws, 9, 1, 9, form_width(), "\n".join(said), NOTE)
-        set_height(ws, 9, 30 * len(said))
+        lines = sum(_wrapped_lines(text, sum(c.width for c in COLUMNS) + 6) for text in said)
+        set_height(ws, 9, max(30 * len(said), LINE_POINTS * lines + 6))
 
 
 def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, month: str) -> None:
@@ -270,8 +272,16 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
 
     form = active()
     blocks: list[tuple[Any, ...]] = []
+    from bairi.merge.consolidate import month_word
+
+    carried_word: dict[str, str] = {}
     for index, line in enumerate(merged.towns, start=1):
         ret = line.ret
+        if ret is None and line.carried is not None:
+            # The county's 累计 includes this town's last accepted 累计: shown here, so that the column adds up.
+            carried_word[line.town] = f"沿用{month_word(line.cumulative_from or '')}累计"
+            blocks.append((index, line.town, line.status, {}, line.carried.values("cumulative")))
+            continue
         blocks.append((index, line.town, line.status, *(figures[id(ret)] if ret else ({}, {}))))
     blocks.append(("", "合计", f"{len(merged.accepted)}/{len(merged.towns)}",
                    merged.totals["period_row"], merged.totals["cumulative_row"]))
@@ -298,7 +308,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
                  for value in (rate["general_rate"], rate["major_rate"])]
         put_row(ws, row, 1, [index if index != "" else None, town, status, form.period_row.label,
                             *([period.get(k) for k in keys] if period else blank), *shown], looks)
-        put_row(ws, row + 1, 1, [None, None, None, form.cumulative_row.label,
+        put_row(ws, row + 1, 1, [None, None, None, carried_word.get(town, form.cumulative_row.label),
                                 *([cumulative.get(k) for k in keys] if cumulative else blank), None, None], bottoms[total])
         row += 2
     ws.freeze_panes = "E4"
