@@ -80,7 +80,8 @@ def _front_values(entry: Entry) -> dict[str, Any]:
     return {
         "id": entry.id, "town": entry.town, "enterprise": entry.enterprise, "category": entry.category,
         "supervisor": entry.supervisor, "detail": entry.detail, "first_period": entry.first_period or "",
-        "deadline": entry.deadline, "status": entry.status_label, "overdue": "逾期" if entry.overdue else "",
+        "deadline": entry.deadline, "status": entry.status_label,
+        "overdue": entry.state_label if entry.overdue or entry.late_days or entry.plan_beyond_deadline else "",
         "basis": _basis(entry),
     }
 
@@ -89,7 +90,10 @@ def _basis(entry: Entry) -> str:
     if entry.status != "rectified":
         return "未再列入，待核实" if entry.vanished_from else ""
     label = BASIS_LABELS.get(entry.basis, "")
-    return f"{label}（{entry.rectified_in}）" if entry.rectified_in else label
+    label = f"{label}（{entry.rectified_in}）" if entry.rectified_in else label
+    if entry.rectified_on is not None:
+        label += f"，{'不晚于' if entry.rectified_bound else ''}{entry.rectified_on.isoformat()}整改"
+    return label
 
 
 def _links(entry: Entry) -> str:
