@@ -361,8 +361,8 @@ def merge(
         found = _sealed(ledger or _ledger_path(paths), merged, output)
         notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
         who = filler or campaign.filler or next(iter(campaign.contact.people), "")
-        write_merged(output, merged, campaign, who, state.as_of, notes, extra,
-                     _city_form(form, merged, campaign, who, state.as_of))
+        own = write_merged(output, merged, campaign, who, state.as_of, notes, extra,
+                           _city_form(form, merged, campaign, who, state.as_of))
         if found is not None and found.corrections:
             text = fixes.write_text(output, found, campaign.authority, merged.totals)
         if csv is not None:
@@ -376,9 +376,9 @@ def merge(
     if fmt is Format.json:
         sealed = {"sealed": fixes.sealed_dict(found.seal), "corrections_text": str(text) if text else None,
                   "corrections": [fixes.correction_dict(c) for c in found.corrections]} if found else {}
-        _print_json(merge_dict(merged, output, csv) | sealed, "merge")
+        _print_json(merge_dict(merged, output, csv, own) | sealed, "merge")
     else:
-        show_merge(console, merged, output)
+        show_merge(console, merged, output, own)
         if found is not None:
             fixes.show_seal_state(console, found.seal, found.corrections)
             if text is not None:

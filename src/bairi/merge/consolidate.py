@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from bairi.core.findings import Finding, finding
+from bairi.core.findings import Finding, Severity, finding
 from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS, active
 from bairi.core.model import Figure, Hazard, Return
 from bairi.core.values import plain
@@ -311,6 +311,43 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
     skipped = [(f.location, f.message) for f in state.findings if f.code in SKIP_CODES]
     return Merged(period, source, lines, accepted, rejected, superseded, skipped, others, totals, hazards, checks,
                   received, state, notes)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A warning on a counted return that the city would ask about, and what the clerk can do."""
+
+    town: str
+    ret: Return
+    finding: Finding
+    accepted: str  # the logbook's citation when the clerk has accepted the town's explanation, else ""
+
+    @property
+    def action(self) -> str:
+        """What the clerk can do about it, in words."""
+        if self.accepted:
+            return f"已接受该镇说明：{self.accepted}"
+        deadline = self.ret.period or "YYYY-MM"
+        return (f"{self.finding.hint}请{self.town}核实：有误则更正后重报；说明属实则在登记簿 [[accepted]] 记下"
+                f"（town = \"{self.town}\"，deadline = \"{deadline}\"，code = \"{self.finding.code}\"）。")
+
+
+def questions(merged: Merged) -> list[Question]:
+    """Every warning of every counted return (its own checks and the cross-month check): what the city reading
+    the county's return would question, with the clerk's acceptance from the logbook where recorded."""
+    cited: dict[tuple[str, str], str] = {}
+    for line in merged.towns:
+        for entry in line.standing.logbook if line.standing is not None else []:
+            code = getattr(entry, "code", None)
+            if code:
+                cited[(line.town, code)] = entry.cite
+    out = []
+    for ret in merged.accepted:
+        town = ret.town or ""
+        for item in ret.findings:
+            if item.severity is Severity.WARNING:
+                out.append(Question(town, ret, item, cited.get((town, item.code), "")))
+    return out
 
 
 def incomplete_note(merged: Merged) -> str:

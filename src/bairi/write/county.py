@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.atomic import write_atomic
 from bairi.core.campaign import Campaign
+from bairi.core.findings import Finding, Severity
 from bairi.core.form import BY_KEY, COLUMNS, HAZARD_KEYS, KEYS, active, on_change
 from bairi.write.book import (
     Look,
@@ -118,16 +119,34 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
     """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表 (`notes` under the form's rows, `extra`
     adding sheets such as 更正说明). `base` is the city's own template already filled: it takes the place of
     报告表, and the other sheets follow it."""
+    return _workbook(merged, campaign, filler, filled_on, notes, extra, base)[0]
+
+
+def _workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str],
+              extra: Callable[[Workbook], None] | None, base: Workbook | None) -> tuple[Workbook, list[Finding]]:
+    """The county's workbook, and the findings of its 报告表 checked as a town's return is (before the rest is
+    laid, so that 问题清单 says them)."""
     year, month = merged.period.split("-")
     if base is None:
         book = Workbook()
         _report_sheet(book.active, merged, campaign, filler, filled_on, notes)
     else:
         book = base
-    _detail_sheets(book, merged, campaign, year, month)
+    own = check_report(to_bytes(book), merged.period, campaign)
+    _detail_sheets(book, merged, campaign, year, month, own)
     if extra is not None:
         extra(book)
-    return book
+    return book, own
+
+
+def check_report(data: bytes, period: str, campaign: Campaign) -> list[Finding]:
+    """The county's 报告表 read back and checked by the same rules as every town's return: what the city would
+    find in it (the notes that only say how a cell was read are left out)."""
+    from bairi.check.batch import check_bytes
+
+    name = f"{campaign.authority_short}{period}报告表.xlsx"
+    ret = check_bytes(name, name, data, campaign)
+    return [f for f in ret.findings if f.severity is not Severity.INFO]
 
 
 def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, filled_on: date,
@@ -154,7 +173,8 @@ def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, f
         set_height(ws, 9, max(30 * len(said), LINE_POINTS * lines + 6))
 
 
-def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, month: str) -> None:
+def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, month: str,
+                   own: Sequence[Finding] = ()) -> None:
     """分镇明细, 数据来源, 问题清单 and 图表, after the report."""
     # Each accepted return's figures, read once for the sheets that show them.
     figures = {id(r): (r.values("period"), r.values("cumulative")) for r in merged.accepted}
@@ -189,8 +209,15 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
     _table(sources, last + 2, ["单位", "行", "文件", "单元格"], trail, widths, title=columns, freeze=False, titles=False,
            title_span=len(widths))
 
+    from bairi.merge.consolidate import questions
+
     problems = book.create_sheet("问题清单")
     prow: list[list[Any]] = []
+    # The county's own 报告表 first: what the city will find in it, checked by the towns' rules.
+    for f in own:
+        prow.append([campaign.authority_short, merged.period, "本汇总表“报告表”", f.location, f.severity.label, f.code,
+                     f.message, "县报告表", f.hint or "请核对所列各镇报表后重新汇总。"])
+    asked = {(id(q.ret), q.finding.code, q.finding.location): q.action for q in questions(merged)}
     used = {id(r) for r in merged.accepted}
     rejected = {id(r) for r in merged.rejected}
     superseded = {id(s.old) for s in merged.superseded}
@@ -202,10 +229,12 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
         seen.add(id(ret))
         state = "已汇总" if id(ret) in used else ("已退回" if id(ret) in rejected else ("已被取代" if id(ret) in superseded else "其他报告期"))
         for f in ret.findings:
-            prow.append([ret.town or "", ret.period or "", ret.file.name, f.location, f.severity.label, f.code, f.message, state])
-    _table(problems, 1, ["单位", "报告期", "文件", "位置", "级别", "代码", "说明", "处理"], prow,
-           [10, 9, 34, 16, 6, 7, 70, 10], title="问题清单",
-           looks=[BODY, BODY, BODY_LEFT, BODY_LEFT, BODY, BODY, BODY_LEFT, BODY])
+            action = asked.get((id(ret), f.code, f.location), f.hint)
+            prow.append([ret.town or "", ret.period or "", ret.file.name, f.location, f.severity.label, f.code, f.message,
+                         state, action])
+    _table(problems, 1, ["单位", "报告期", "文件", "位置", "级别", "代码", "说明", "处理", "县局可做"], prow,
+           [10, 9, 30, 16, 6, 7, 60, 10, 50], title="问题清单",
+           looks=[BODY, BODY, BODY_LEFT, BODY_LEFT, BODY, BODY, BODY_LEFT, BODY, BODY_LEFT])
     for r, values in enumerate(prow, start=3):
         look = LEVEL_LOOKS.get(values[4])
         if look is not None:
@@ -344,8 +373,8 @@ HAZARD_COUNTS = ("general_found", "general_fixed", "major_found", "major_fixed")
 
 
 def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),
-                 extra: Callable[[Workbook], None] | None = None, base: Workbook | None = None) -> None:
-    """Write the county's merged workbook atomically."""
+                 extra: Callable[[Workbook], None] | None = None, base: Workbook | None = None) -> list[Finding]:
+    """Write the county's merged workbook atomically; returns the findings of its 报告表's own check."""
     import gc
 
     # Laying out makes a few hundred thousand small objects (cells, their styles) and no cycles; with a
@@ -353,8 +382,10 @@ def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, fille
     paused = gc.isenabled()
     gc.disable()
     try:
-        data = to_bytes(merged_workbook(merged, campaign, filler, filled_on, notes, extra, base))
+        book, own = _workbook(merged, campaign, filler, filled_on, notes, extra, base)
+        data = to_bytes(book)
     finally:
         if paused:
             gc.enable()
     write_atomic(path, data)
+    return own
