@@ -180,10 +180,13 @@ def totals_of(table: pd.DataFrame, scale: int) -> dict[str, dict[str, int | Deci
     return out
 
 
-def cross_month(current: list[Return], previous: dict[str, Return]) -> list[tuple[Return, Finding]]:
+def cross_month(current: list[Return], previous: dict[str, Return], last_period: str | None = None
+                ) -> list[tuple[Return, Finding]]:
     """Each town's 累计 against its own last accepted return (`previous`, by town; a month it missed skipped):
-    累计 never falls; a "sum" column's 累计 = last 累计 + 本期, a "distinct" one's (家) at most that. Frame
-    arithmetic, then one finding per cell that disagrees, naming both returns' figures and cells."""
+    累计 never falls; a "sum" column's 累计 = last 累计 + 本期, a "distinct" one's (家) at most that. After a
+    gap (the last accepted return is older than `last_period`) the months between are unknown: a "sum"
+    column's 累计 is then only at least last 累计 + 本期, a "distinct" one only not below the last. Frame arithmetic, then one finding per cell that
+    disagrees, naming both returns' figures and cells."""
     pairs = [(ret, previous[ret.town]) for ret in current if ret.town in previous
              and ret.cumulative_row and ret.period_row and previous[ret.town].cumulative_row]
     if not pairs:
@@ -201,10 +204,13 @@ def cross_month(current: list[Return], previous: dict[str, Return]) -> list[tupl
     found: list[tuple[Return, Finding]] = []
     for index, (ret, prev) in enumerate(pairs):
         for key in KEYS:
+            gap = last_period is not None and prev.period != last_period
             if bool(fell.at[index, key]):
                 code = "W602"
             elif BY_KEY[key].cumulative == "distinct":
-                code = "W650" if bool(over.at[index, key]) else ""
+                code = "W650" if bool(over.at[index, key]) and not gap else ""
+            elif gap:
+                code = "W601" if bool(differs.at[index, key]) and not bool(over.at[index, key]) else ""
             else:
                 code = "W601" if bool(differs.at[index, key]) else ""
             if not code:
@@ -291,7 +297,9 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
             notes.append((earlier, finding("I651", f"{earlier.file.name} {_row_span(earlier)}", town=line.town,
                                              state=line.status, month=month_word(earlier.period or ""),
                                              file=earlier.file.name)))
-    checks = cross_month(accepted, previous)
+    ordered = sorted(p.period for p in state.campaign.periods)
+    before = ordered[ordered.index(period) - 1] if ordered.index(period) > 0 else None
+    checks = cross_month(accepted, previous, before)
     if checks:
         # The returns that count carry their cross-month notes (copies: the state's returns stay as read).
         extra: dict[int, list[Finding]] = {}
