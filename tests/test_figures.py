@@ -216,3 +216,70 @@ def test_checks_are_carried_up_to_the_countys_workbook(tmp_path):
     assert [(r[0], r[5], r[7]) for r in rows] == [("泽州县", "W505", "县报告表"), ("南村镇", "W505", "已汇总"),
                                                  ("大阳镇", "W504", "已汇总")]
     assert all(r[8] for r in rows)
+
+
+def test_the_five_in_place_extension_moves_the_day_to_the_plan(tmp_path):
+    from test_hazards import _edit
+
+    inbox = campaign_inbox(tmp_path)
+    out = tmp_path / "台账.xlsx"
+
+    def foundry():
+        result = runner.invoke(app, ["hazards", str(inbox), "--as-of", "2024-01-10", "--no-ledger", "--format", "json",
+                                     "-o", str(out)])
+        doc = json.loads(result.stdout)
+        entry = next(h for h in doc["hazards"] if h["enterprise"] == FOUNDRY)
+        return entry["id"], (entry["rectify_by"], entry["overdue"], entry["late_days"], entry["plan_beyond_deadline"],
+                             entry["extended"], entry["state_label"])
+
+    found, before = foundry()
+    assert before == ("2023-12-31", True, 10, True, False, "逾期（计划晚于整改期限）")
+    # Four of the five 到位 are not the record: the campaign's day still holds.
+    _edit(out, {found: {"措施到位": "是", "责任到位": "是", "资金到位": "是", "时限到位": "是"}})
+    assert foundry() == (found, before)
+    _edit(out, {found: {"预案到位": "是"}})
+    assert foundry() == (found, ("2024-01-15", False, 0, False, True, "未整改"))
+
+
+def test_a_column_counted_in_enterprises_may_not_grow_past_the_sum(tmp_path):
+    inbox = campaign_inbox(tmp_path)
+    period, cumulative = STORIES["巴公镇"][2]
+    path = write_return(tmp_path / "files2" / "巴公镇1月份报表（修改版）.xlsx", unit="巴公镇应急管理中心",
+                        filled_on=date(2024, 1, 24), period=period, hazards=HAZARDS["巴公镇"]["2024-01"],
+                        cumulative=dict(cumulative, enterprises=cumulative["enterprises"] + 23))
+    write_mbox(inbox.parent / "later.mbox", [message([(path.name, path.read_bytes())],
+                                                     date="Wed, 24 Jan 2024 09:00:00 +0800")])
+    path.unlink()
+    doc = merge_json(inbox.parent, "2024-01", "2024-02-10", tmp_path / "county.xlsx")
+    # 67 (December) + 45 (January) = 112 at most; 89 + 23 = 112 is allowed, one more is not.
+    assert doc["cross_month"] == []
+    path = write_return(tmp_path / "files3" / "巴公镇1月份报表（第三版）.xlsx", unit="巴公镇应急管理中心",
+                        filled_on=date(2024, 1, 25), period=period, hazards=HAZARDS["巴公镇"]["2024-01"],
+                        cumulative=dict(cumulative, enterprises=cumulative["enterprises"] + 24))
+    write_mbox(inbox.parent / "latest.mbox", [message([(path.name, path.read_bytes())],
+                                                      date="Thu, 25 Jan 2024 09:00:00 +0800")])
+    doc = merge_json(inbox.parent, "2024-01", "2024-02-10", tmp_path / "county.xlsx")
+    assert [(c["town"], c["code"], c["location"]) for c in doc["cross_month"]] == [("巴公镇", "W650", "Sheet1!C8")]
+
+
+def test_the_citys_template_carries_the_incomplete_note(tmp_path):
+    from test_form import city_template
+
+    inbox = campaign_inbox(tmp_path)
+    template = city_template(tmp_path / "市局模板.xlsx")
+    out = tmp_path / "county.xlsx"
+    result = runner.invoke(app, ["merge", str(inbox), "--period", "2024-01", "--as-of", "2024-01-26", "-o", str(out),
+                                 "--no-ledger", "--form", str(template)])
+    assert result.exit_code == 1, result.output
+    ws = load_workbook(out)["县区汇总"]
+    # The notes row under 累计 is the city's own: the note goes beside the 累计 row.
+    assert ws["A7"].value.startswith("备注") and ws["O6"].value.startswith("注：本表不完整")
+    assert "累计数含南村镇12月累计、大阳镇12月累计" in ws["O6"].value
+    book = load_workbook(template)
+    book["县区汇总"].unmerge_cells("A7:N7")
+    book["县区汇总"]["A7"] = None
+    book.save(template)
+    runner.invoke(app, ["merge", str(inbox), "--period", "2024-01", "--as-of", "2024-01-26", "-o", str(out),
+                        "--no-ledger", "--form", str(template)])
+    ws = load_workbook(out)["县区汇总"]
+    assert ws["A7"].value.startswith("注：本表不完整") and ws["O6"].value is None
