@@ -277,7 +277,7 @@ def init(
     _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
 
 
-CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、数值、文件、单元格），供市局分析")]
+CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、代码、数值、文件、单元格），供市局分析")]
 LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
 NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
 LogbookOpt = Annotated[Path | None, typer.Option("--logbook", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]

@@ -402,17 +402,23 @@ def figures(merged: Merged) -> Iterator[tuple[Return, str, str, Figure | None]]:
                 yield ret, row, key, cells.get(key)
 
 
+# The tidy table's columns and row words, in Chinese for the people who open it (SPEC's contract).
+TIDY_COLUMNS = ("镇", "报告期", "行", "项目", "代码", "数值", "文件", "单元格")
+TIDY_ROWS = {"period": "本期", "cumulative": "累计"}
+
+
 def tidy(merged: Merged) -> pd.DataFrame:
-    """The long table for the city's analysts: town, period, row, key, value, file, cell — one line per figure."""
+    """The long table for the city's analysts: 镇, 报告期, 行 (本期/累计), 项目 (the form's label), 代码 (the JSON
+    key), 数值, 文件, 单元格 — one line per figure."""
     import pandas as pd
 
     records = []
     for ret, row, key, figure in figures(merged):
         value = figure.value if figure is not None else None
-        records.append({"town": ret.town, "period": merged.period, "row": row, "key": key,
-                        "value": plain(value) if value is not None else "",
-                        "file": str(ret.file), "cell": figure.location if figure is not None else ""})
-    return pd.DataFrame(records, columns=["town", "period", "row", "key", "value", "file", "cell"])
+        records.append((ret.town, merged.period, TIDY_ROWS[row], BY_KEY[key].label, key,
+                        plain(value) if value is not None else "", str(ret.file),
+                        figure.location if figure is not None else ""))
+    return pd.DataFrame(records, columns=list(TIDY_COLUMNS))
 
 
 def write_tidy(path: Any, merged: Merged) -> None:

@@ -312,7 +312,7 @@ class MergeDoc(_Doc):
     notes: list[LocatedFindingDoc] = Field(default_factory=list, description="县累计如何得出（沿用某镇此前累计等）")
     questions: list[LocatedFindingDoc] = Field(
         default_factory=list, description="市局会问的问题：各镇已汇总报表的警告，及县报告表按同样规则检查的结果")
-    csv: str | None
+    csv: str | None = Field(description="写出的明细长表（UTF-8 带 BOM；列：镇、报告期、行〔本期/累计〕、项目、代码、数值、文件、单元格）")
     inputs: InputsDoc | None
     sealed: SealedDoc | None = Field(None, description="本报告期已封存上报时：最近一次封存")
     corrections: list[CorrectionDoc] = Field(default_factory=list, description="与封存相比变化的每个数字")
