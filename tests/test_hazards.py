@@ -209,9 +209,11 @@ def test_the_register_workbook_is_print_ready(tmp_path):
     workbook = load_workbook(out)
     assert workbook.sheetnames == ["重大隐患台账", "来源", "问题清单"]
     ws = workbook[SHEET]
-    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
-    assert ws.print_title_rows == "$3:$4"
+    # A3 at full size (10-point text), the columns that do not fit on the next page with the first three repeated.
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 8
+    assert (ws.page_setup.scale, ws.sheet_properties.pageSetUpPr.fitToPage, ws.page_setup.pageOrder) == (
+        100, False, "overThenDown")
+    assert (ws.print_title_rows, ws.print_title_cols) == ("$3:$4", "$A:$C")
     assert ws.freeze_panes == "D5"
     headers = [c.value for c in ws[HEADER_ROW]]
     assert headers[:14] == ["编号", "所在镇", "企业名称", "行业类别", "挂牌督办单位", "重大隐患明细及整改计划", "首次报告", "整改期限",

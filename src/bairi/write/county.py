@@ -53,6 +53,7 @@ from bairi.write.layout import (
 
 __all__ = ["cell_span", "merged_workbook", "write_merged"]
 
+CELLS_SHEET = "单元格来源"
 SEVERITY_FILL = {"error": "F8D7DA", "warning": "FFF3CD", "info": "E7F1FF"}
 STATUS_FILL = {"已报": "E2F0D9", "迟报": "FFF3CD", "缺件": "FFF3CD", "退回": "F8D7DA", "待核实": "EADCF5",
                "未报": "F2F2F2", "未到期": "F2F2F2"}
@@ -197,17 +198,16 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
                       "、".join(replaced), ret.sha256 if ret else ""])
     # The SHA-256 wraps in three lines: at its full width the page shrinks to fit and nothing is legible.
     widths: list[float] = [10, 8, 40, 17, 11, 10, 30, 30, 23]
-    last = _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
+    _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
                   srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
     trail: list[list[Any]] = []
     for ret in merged.accepted:
         for row_key, word in (("period", active().period_row.label), ("cumulative", active().cumulative_row.label)):
             cells = (ret.period_row if row_key == "period" else ret.cumulative_row) or {}
             trail.append([ret.town, word, str(ret.file), cell_span(cells)])
-    # The first table's header stays the printed title row, as it stays the frozen one on screen.
+    # A sheet of its own: a sheet repeats one header on every printed page, and this table's is not the first's.
     columns = f"各数字所在单元格（依次为报告表从“{COLUMNS[0].short}”到“{COLUMNS[-1].short}”各列）"
-    _table(sources, last + 2, ["单位", "行", "文件", "单元格"], trail, widths, title=columns, freeze=False, titles=False,
-           title_span=len(widths))
+    _table(book.create_sheet(CELLS_SHEET), 1, ["单位", "行", "文件", "单元格"], trail, [10, 10, 60, 40], title=columns)
 
     from bairi.merge.consolidate import questions
 
@@ -296,7 +296,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     box(ws, 3, last_col, 3, last_col, "重大隐患", HEAD)
     set_height(ws, 2, 24)
     set_height(ws, 3, 60)
-    for c, width in ((1, 5), (2, 11), (3, 8), (4, 9), (first, 9), (last_col, 9)):
+    for c, width in ((1, 5), (2, 11), (3, 8), (4, 14), (first, 9), (last_col, 9)):
         set_width(ws, c, width)
 
     form = active()

@@ -193,6 +193,13 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     ws.print_title_rows = f"3:{HEADER_ROW}"
     ws.print_area = f"A1:{get_column_letter(last - 1)}{max(end, HEADER_ROW)}"
     _print_setup(ws)
+    # 26 columns do not fit a page at a legible size: A3 at full size, and the columns that do not fit go on
+    # the next page with 编号, 所在镇 and 企业名称 repeated, each band of rows printed across before down.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = 100
+    ws.print_title_cols = "A:C"
+    ws.page_setup.pageOrder = "overThenDown"
     _sources_sheet(workbook.create_sheet(SOURCES_SHEET), register, plain, bold, box, header_fill)
     _findings_sheet(workbook.create_sheet(FINDINGS_SHEET), register, plain, bold, box, header_fill)
     return workbook
