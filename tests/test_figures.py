@@ -283,3 +283,28 @@ def test_the_citys_template_carries_the_incomplete_note(tmp_path):
                         "--no-ledger", "--form", str(template)])
     ws = load_workbook(out)["县区汇总"]
     assert ws["A7"].value.startswith("注：本表不完整") and ws["O6"].value is None
+
+
+def test_the_form_declares_how_each_columns_cumulative_grows(tmp_path):
+    import tomllib
+    from importlib import resources
+
+    from bairi.core.form import FormError, form_of
+
+    data = tomllib.loads(resources.files("bairi.core").joinpath("form.toml").read_text(encoding="utf-8"))
+    notice = form_of(data, "form.toml")
+    assert [c.key for c in notice.columns if c.cumulative == "distinct"] == ["enterprises", "ordered", "suspended", "closed"]
+    # Unset, a column counted in 家 may count distinct enterprises; any other is a plain sum; a form may say otherwise.
+    for column in data["columns"]:
+        column.pop("cumulative", None)
+    data["columns"][0]["cumulative"] = "distinct"
+    changed = form_of(data, "other.toml")
+    assert [c.key for c in changed.columns if c.cumulative == "distinct"] == ["teams", "enterprises", "ordered",
+                                                                              "suspended", "closed"]
+    data["columns"][0]["cumulative"] = "max"
+    try:
+        form_of(data, "wrong.toml")
+    except FormError as exc:
+        assert "wrong.toml" in str(exc) and "cumulative" in str(exc)
+    else:
+        raise AssertionError("a wrong cumulative is not said")
