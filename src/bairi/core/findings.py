@@ -130,9 +130,9 @@ CATALOGUE: dict[str, Entry] = {
     "W511": Entry(W, "本期排查企业 {value} 家，多于辖区企业 {total} 家",
                   "本期数为本月检查的企业家数（同一企业多次检查只计一家）；如辖区企业数有变化，请告知县局。"),
     # --- across returns (merge) -----------------------------------------------------------
-    "W601": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）≠ 上月累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
-                  "请核对本月累计数：应等于上月累计加本月数。"),
-    "W602": Entry(W, "“{column}”累计 {cumulative}（{month}）低于上月累计 {previous}（{prev_month}，{prev_cell}）",
+    "W601": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）≠ 上次累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
+                  "请核对本月累计数：应等于该镇上一份合格报表的累计加本月数（其间漏报的月份另计）。"),
+    "W602": Entry(W, "“{column}”累计 {cumulative}（{month}）低于上次累计 {previous}（{prev_month}，{prev_cell}）",
                   "累计数不应减少，请核对。"),
     "I603": Entry(I, "本文件已被 {newer} 取代（同一单位同一报告期的较新报表）：{changes}", ""),
     "W650": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）多于上次累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
