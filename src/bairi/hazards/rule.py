@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, finding
 from bairi.hazards.entries import Entry, Seen
-from bairi.hazards.text import _typed_date, five_in_place, plan_date, rectified_date, says_suspended
+from bairi.hazards.text import five_in_place, plan_date, rectified_date, says_suspended, typed_date
 
 
 def _received(seen: Seen, campaign: Campaign) -> date | None:
@@ -48,7 +48,7 @@ def _where(seen: Seen) -> str:
 
 def _rectified_on(entry: Entry, campaign: Campaign) -> tuple[date | None, bool]:
     """(day, bound): the clerk's 销号日期, else the day a row gives, else 不晚于 the receipt that said so."""
-    closed = _typed_date(entry.clerk.get("closed_on"))
+    closed = typed_date(entry.clerk.get("closed_on"))
     if closed is not None:
         return closed, False
     if entry.basis == "clerk" or not entry.rectified_in:

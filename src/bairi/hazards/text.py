@@ -142,7 +142,7 @@ def match_decision(value: object) -> str:
 _TYPED_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
-def _typed_date(value: object) -> date | None:
+def typed_date(value: object) -> date | None:
     """A date cell, or a date typed as text (2024-01-28, 2024/1/28, 2024年1月28日)."""
     if isinstance(value, datetime):
         return value.date()
@@ -159,7 +159,7 @@ def _typed_date(value: object) -> date | None:
 
 def clerk_closed(clerk: dict[str, object], as_of: date) -> bool:
     """The clerk has closed it: a 销号日期 on or before `as_of`, or a 核查结果 or 销号日期 that says it is rectified."""
-    closed = _typed_date(clerk.get("closed_on"))
+    closed = typed_date(clerk.get("closed_on"))
     if closed is not None:
         return closed <= as_of
     return says_rectified(str(clerk.get("verified") or "")) or says_rectified(str(clerk.get("closed_on") or ""))
