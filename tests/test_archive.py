@@ -203,8 +203,8 @@ def test_merge_accepts_a_zipped_mail_attachment_dated_by_the_mail(tmp_path):
     dayang = next(t for t in doc["towns"] if t["town"] == "大阳镇")
     assert (dayang["status"], dayang["reason"]) == ("to_verify", "收到但无法读取：" + ENCRYPTED)
     # Every figure is traced to the file inside the zip.
-    trail = [[c.value for c in row[:4]] for row in load_workbook(out)["数据来源"].iter_rows() if row[0].value == "巴公镇"]
-    assert [row[1:] for row in trail[1:]] == [["冶金工贸", label, "Sheet1!B7:N7"], ["累计", label, "Sheet1!B8:N8"]]
+    trail = [[c.value for c in row[:4]] for row in load_workbook(out)["单元格来源"].iter_rows() if row[0].value == "巴公镇"]
+    assert [row[1:] for row in trail] == [["冶金工贸", label, "Sheet1!B7:N7"], ["累计", label, "Sheet1!B8:N8"]]
 
 
 def test_zip_in_a_folder_is_dated_like_the_zip_and_counted_once(tmp_path):

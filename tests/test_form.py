@@ -111,7 +111,7 @@ def test_the_city_template_is_filled_by_its_labels_and_passes_check_under_the_ci
     assert result.exit_code == 0, result.output
     totals = json.loads(result.stdout)["totals"]
     book = load_workbook(out)
-    assert book.sheetnames == ["县区汇总", "重大隐患", "分镇明细", "数据来源", "问题清单", "图表"]
+    assert book.sheetnames == ["县区汇总", "重大隐患", "分镇明细", "数据来源", "单元格来源", "问题清单", "图表"]
     ws = book["县区汇总"]
     # The city's own layout is kept: title, widths, merges, notes row.
     assert ws["A1"].value == CITY_TITLE and ws["A1"].font.name == "方正小标宋简体"

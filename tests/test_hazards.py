@@ -90,7 +90,7 @@ def test_hazards_followed_across_three_months(tmp_path):
     assert doc["as_of"] == "2024-01-31"
     assert table(doc) == [
         ("南村镇2311-01", "泽州县南村建材有限公司", ["2023-11"], "rectified", False, "2023-12-10"),
-        ("高都镇2312-01", "泽州县高都耐火材料有限公司", ["2023-12"], "open", True, "2023-12-10"),
+        ("高都镇2312-01", "泽州县高都耐火材料有限公司", ["2023-12"], "open", True, "2023-12-31"),  # its plan (12-10) was past when first reported (H850)
         # rectified the month after it was found
         ("巴公镇2311-01", STEEL, ["2023-11", "2023-12", "2024-01"], "rectified", False, "2023-12-20"),
         # silently gone from the January list: still open, and its own deadline (12-05) came first
@@ -110,6 +110,8 @@ def test_hazards_followed_across_three_months(tmp_path):
         ("H805", "高都镇台账中未整改的重大隐患 1 项，与 2023-12 报表累计重大隐患排查 2 项 − 已整改 0 项 = 2 项不一致"),
         ("H803", "巴公镇“泽州县巴公铸造有限公司”的重大隐患（巴公镇2311-02）在 2023-12 之后未再列入明细（2024-01），也未说明已整改"),
         ("H802", "重大隐患 巴公镇2311-04 各月的企业名称写法不同（“晋城市巴公化工机械有限公司”“晋城市巴公化工机械有限责任公司”），按同一企业跟踪"),
+        ("H850", "高都镇“泽州县高都耐火材料有限公司”的重大隐患（高都镇2312-01）整改计划日期 2023-12-10 早于首次报告（2023-12-20），"
+                 "不作整改期限，按 2023-12-31 计"),
     ]
     steel = doc["hazards"][2]
     assert steel["rectified_in"] == "2023-12" and steel["rectified_by"] == "text"
@@ -185,7 +187,7 @@ def test_the_clerks_columns_survive_and_a_rejected_match_splits(tmp_path):
     ]
     assert doc["hazards"][5]["rectified_by"] == "clerk"
     # The clerk's 销号 and the split now disagree with the towns' own 累计: said, not hidden.
-    assert [c for c, _ in codes(doc)] == ["H804", "H805", "H803", "H805", "H803", "H805", "H802"]
+    assert [c for c, _ in codes(doc)] == ["H804", "H805", "H803", "H805", "H803", "H805", "H802", "H850"]
     assert codes(doc)[3][1] == "巴公镇台账中未整改的重大隐患 2 项，与 2024-01 报表累计重大隐患排查 4 项 − 已整改 1 项 = 3 项不一致"
     rows = _rows(out)
     assert {k: rows["巴公镇2311-03"][k] for k in ("核查结果", "责任人", "措施到位", "县级确认", "状态", "是否逾期")} == {
@@ -207,9 +209,11 @@ def test_the_register_workbook_is_print_ready(tmp_path):
     workbook = load_workbook(out)
     assert workbook.sheetnames == ["重大隐患台账", "来源", "问题清单"]
     ws = workbook[SHEET]
-    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
-    assert ws.print_title_rows == "$3:$4"
+    # A3 at full size (10-point text), the columns that do not fit on the next page with the first three repeated.
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 8
+    assert (ws.page_setup.scale, ws.sheet_properties.pageSetUpPr.fitToPage, ws.page_setup.pageOrder) == (
+        100, False, "overThenDown")
+    assert (ws.print_title_rows, ws.print_title_cols) == ("$3:$4", "$A:$C")
     assert ws.freeze_panes == "D5"
     headers = [c.value for c in ws[HEADER_ROW]]
     assert headers[:14] == ["编号", "所在镇", "企业名称", "行业类别", "挂牌督办单位", "重大隐患明细及整改计划", "首次报告", "整改期限",
@@ -343,7 +347,7 @@ def test_a_confirmed_match_is_kept_and_no_longer_said(tmp_path):
         _, doc = run(inbox, "--as-of", "2024-01-31", "-o", out)
         dayang = [(h["id"], h["periods"], h["uncertain_match"], h["match"]) for h in doc["hazards"] if h["town"] == "大阳镇"]
         assert dayang == [("大阳镇2311-01", ["2023-11", "2023-12"], False, "confirmed")]
-        assert [c for c, _ in codes(doc)] == ["H804", "H805", "H803", "H802"]
+        assert [c for c, _ in codes(doc)] == ["H804", "H805", "H803", "H802", "H850"]
 
 
 def test_an_entry_missing_from_the_inputs_is_kept_from_the_register(tmp_path):

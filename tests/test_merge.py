@@ -179,7 +179,7 @@ def test_workbook_has_all_sheets_and_traces_figures(tmp_path):
     doc = json.loads(result.stdout)
     assert sorted(Path(s["file"]).name for s in doc["skipped"]) == ["~$巴公镇12月份百日攻坚报表.xlsx", "行动方案.docx"]
     wb = load_workbook(out)
-    assert wb.sheetnames == ["报告表", "分镇明细", "数据来源", "问题清单", "图表"]
+    assert wb.sheetnames == ["报告表", "分镇明细", "数据来源", "单元格来源", "问题清单", "图表"]
     towns = wb["分镇明细"]
     assert [towns.cell(r, 2).value for r in range(4, 36, 2)] == [u.name for u in CAMPAIGN.units]
     # Past its day with only the return in hand: 缺件 (the 阶段性进展 and 三清单 never came).
@@ -187,8 +187,8 @@ def test_workbook_has_all_sheets_and_traces_figures(tmp_path):
     assert [towns.cell(36, c).value for c in (2, 4, 6)] == ["合计", "冶金工贸", 25]  # equals 报告表
     assert [towns.cell(37, c).value for c in (4, 6)] == ["累计", 50]
     assert wb["报告表"]["C7"].value == 25
-    trail = [[c.value for c in row[:4]] for row in wb["数据来源"].iter_rows(min_row=1) if row[0].value == "巴公镇"]
-    assert [row[1:] for row in trail[1:]] == [["冶金工贸", str(tmp_path / "in" / "巴公镇12月份百日攻坚报表.xlsx"), "Sheet1!B7:N7"],
+    trail = [[c.value for c in row[:4]] for row in wb["单元格来源"].iter_rows(min_row=1) if row[0].value == "巴公镇"]
+    assert [row[1:] for row in trail] == [["冶金工贸", str(tmp_path / "in" / "巴公镇12月份百日攻坚报表.xlsx"), "Sheet1!B7:N7"],
                                               ["累计", str(tmp_path / "in" / "巴公镇12月份百日攻坚报表.xlsx"), "Sheet1!B8:N8"]]
     assert len(wb["图表"]._charts) == 2
 
@@ -278,8 +278,8 @@ def test_long_hazard_rows_are_tall_enough_to_show_their_text(tmp_path):
     assert ws["K12"].value == long["detail"]
     # K:N is 9+9+13+13 = 44 width units, 43 usable; 133 CJK characters (2 units each) and 4 digits are 270
     # units: 7 lines. The second hazard's 26 characters are 52 units: 2 lines.
-    assert ws.row_dimensions[12].height == 13.5 * 7 + 4
-    assert ws.row_dimensions[13].height == 13.5 * 2 + 4
+    assert ws.row_dimensions[12].height == 14.25 * 7 + 4
+    assert ws.row_dimensions[13].height == 14.25 * 2 + 4
 
 
 def test_a_hazard_too_long_for_one_row_gets_excels_tallest_row(tmp_path):

@@ -184,11 +184,12 @@ def test_the_tidy_table_traces_every_figure_to_its_cell(tmp_path):
     result = runner.invoke(app, ["merge", str(box), "-o", str(tmp_path / "c.xlsx"), "--csv", str(csv), "--no-ledger"])
     assert result.exit_code == 0, result.output
     raw = csv.read_bytes()
-    assert raw.startswith("\ufefftown,period,row,key,value,file,cell\r\n".encode("utf-8"))
+    assert raw.startswith("\ufeff镇,报告期,行,项目,代码,数值,文件,单元格\r\n".encode("utf-8"))
     lines = raw.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 2 * 13
-    assert lines[1] == f"巴公镇,2023-12,period,teams,2,{box / '巴公镇12月报表.xlsx'},Sheet1!B7"
-    assert f"巴公镇,2023-12,cumulative,fines,3.25,{box / '巴公镇12月报表.xlsx'},Sheet1!I8" in lines
+    assert lines[1] == f"巴公镇,2023-12,本期,成立督查组（个）,teams,2,{box / '巴公镇12月报表.xlsx'},Sheet1!B7"
+    assert f"巴公镇,2023-12,累计,行政罚款（万）,fines,3.25,{box / '巴公镇12月报表.xlsx'},Sheet1!I8" in lines
+    assert f"巴公镇,2023-12,累计,一般隐患/排查（项）,general_found,85,{box / '巴公镇12月报表.xlsx'},Sheet1!D8" in lines
 
 
 def test_schema_describes_each_document():

@@ -42,7 +42,7 @@ from bairi.write.layout import (
 from build import CUMULATIVE, HAZARDS, PERIOD, write_return
 
 CAMPAIGN = default_campaign()
-SHEETS = ["报告表", "分镇明细", "数据来源", "问题清单", "图表"]
+SHEETS = ["报告表", "分镇明细", "数据来源", "单元格来源", "问题清单", "图表"]
 
 
 def saved(workbook: Workbook, tmp_path: Path, name: str = "book.xlsx") -> Path:
@@ -233,7 +233,9 @@ def test_county_workbook_values_looks_and_layout(tmp_path):
     report = wb["报告表"]
     assert [report[ref].value for ref in ("C2", "C3", "C4", "B7", "C7", "I7", "I8")] \
         == ["泽州县应急管理局", "王五", datetime(2023, 12, 26), 4, 50, 0.2, 0.4]
-    assert _look(report["C7"]) == ("宋体", 10, False, None, "center", "center", True, ("thin",) * 4, None, "0")
+    assert _look(report["C7"]) == ("宋体", 10.5, False, None, "center", "center", True, ("thin",) * 4, None, "0")
+    assert report["C4"].number_format == 'yyyy"年"m"月"d"日"'
+    assert (report.page_margins.bottom, report.page_margins.footer) == (0.8, 0.3)
     assert _look(report["I7"])[-1] == "0.####" and _look(report["A1"])[:3] == ("黑体", 16, True)
     assert "本表不完整" in report["A9"].value and report["A9"].font.color.rgb == "FFC00000"
     assert [report.cell(r, 2).value for r in (12, 13, 14, 15)] == [h["enterprise"] for h in HAZARDS] * 2
@@ -250,6 +252,7 @@ def test_county_workbook_values_looks_and_layout(tmp_path):
     levels = {row[4].value: row[4].fill.fgColor.rgb for row in wb["问题清单"].iter_rows(min_row=3)}
     assert levels["错误"] == "FFF8D7DA"
     assert (wb["数据来源"].freeze_panes, wb["数据来源"].print_title_rows) == ("A3", "$2:$2")
+    assert (wb["单元格来源"].freeze_panes, wb["单元格来源"].print_title_rows) == ("A3", "$2:$2")
     charts = wb["图表"]._charts
     assert [len(c.series) for c in charts] == [2, 2]
 
@@ -268,7 +271,7 @@ def test_template_is_protected_with_input_cells_unlocked_and_drop_downs(tmp_path
     assert ws["B12"].protection.locked is False and ws["A12"].value == 1 and ws["A12"].protection.locked is True
     rules = {(dv.type, str(dv.sqref)) for dv in ws.data_validations.dataValidation}
     assert ("whole", "B7:B8 C7:C8 D7:D8 E7:E8 F7:F8 G7:G8 H7:H8 J7:J8 K7:K8 L7:L8 M7:M8 N7:N8") in rules
-    assert {("decimal", "I7:I8"), ("date", "C4"), ("list", "G12:G31"), ("list", "E12:E31")} <= rules
+    assert {("decimal", "I7:I8"), ("date", "C4"), ("list", "G12:G26"), ("list", "E12:E26")} <= rules
 
 
 def test_template_for_a_province_lists_its_units_on_a_hidden_sheet(tmp_path):
@@ -278,7 +281,7 @@ def test_template_for_a_province_lists_its_units_on_a_hidden_sheet(tmp_path):
     wb = load_workbook(io.BytesIO(to_bytes(template_workbook(many, "第7号镇"))))
     assert wb.sheetnames == ["工作报告表", OPTIONS_SHEET] and wb[OPTIONS_SHEET].sheet_state == "hidden"
     assert [wb[OPTIONS_SHEET].cell(r, 2).value for r in (1, 300)] == ["第1号镇", "第300号镇"]
-    towns = next(dv for dv in wb["工作报告表"].data_validations.dataValidation if str(dv.sqref) == "E12:E31")
+    towns = next(dv for dv in wb["工作报告表"].data_validations.dataValidation if str(dv.sqref) == "E12:E26")
     assert towns.formula1 == f"'{OPTIONS_SHEET}'!$B$1:$B$300"
     path = saved(template_workbook(many, "第7号镇"), tmp_path, "province.xlsx")
     visible = [m.visible for m in python_calamine.CalamineWorkbook.from_path(str(path)).sheets_metadata]

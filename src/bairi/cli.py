@@ -329,7 +329,7 @@ def init(
     _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
 
 
-CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、数值、文件、单元格），供市局分析")]
+CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、代码、数值、文件、单元格），供市局分析")]
 LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
 NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
 LogbookOpt = Annotated[Path | None, typer.Option("--logbook", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
@@ -430,8 +430,8 @@ def merge(
         found = _sealed(ledger or _ledger_path(paths), merged, output)
         notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
         who = filler or campaign.filler or next(iter(campaign.contact.people), "")
-        write_merged(output, merged, campaign, who, state.as_of, notes, extra,
-                     _city_form(form, merged, campaign, who, state.as_of))
+        own = write_merged(output, merged, campaign, who, state.as_of, notes, extra,
+                           _city_form(form, merged, campaign, who, state.as_of))
         if found is not None and found.corrections:
             text = fixes.write_text(output, found, campaign.authority, merged.totals)
         if csv is not None:
@@ -445,9 +445,9 @@ def merge(
     if fmt is Format.json:
         sealed = {"sealed": fixes.sealed_dict(found.seal), "corrections_text": str(text) if text else None,
                   "corrections": [fixes.correction_dict(c) for c in found.corrections]} if found else {}
-        _print_json(merge_dict(merged, output, csv) | sealed, "merge")
+        _print_json(merge_dict(merged, output, csv, own) | sealed, "merge")
     else:
-        show_merge(console, merged, output)
+        show_merge(console, merged, output, own)
         if found is not None:
             fixes.show_seal_state(console, found.seal, found.corrections)
             if text is not None:

@@ -107,6 +107,9 @@ class Campaign(BaseModel):
     plan_due: date | None = None
     summary_due: date | None = None
     rectify_by: date | None = None
+    # A major hazard first reported after `rectify_by` and without a plan date of its own is due this many days
+    # after its first report.
+    rectify_days: Annotated[int, Field(ge=1, le=366)] = 30
     # "25日前" in the notice means "by the 25th": received on the due day is on time. False: strictly before.
     due_inclusive: bool = True
     # Receipt times are compared as dates in this time zone (Beijing time, UTC+8).

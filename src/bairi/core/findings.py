@@ -130,11 +130,14 @@ CATALOGUE: dict[str, Entry] = {
     "W511": Entry(W, "本期排查企业 {value} 家，多于辖区企业 {total} 家",
                   "本期数为本月检查的企业家数（同一企业多次检查只计一家）；如辖区企业数有变化，请告知县局。"),
     # --- across returns (merge) -----------------------------------------------------------
-    "W601": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）≠ 上月累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
-                  "请核对本月累计数：应等于上月累计加本月数。"),
-    "W602": Entry(W, "“{column}”累计 {cumulative}（{month}）低于上月累计 {previous}（{prev_month}，{prev_cell}）",
+    "W601": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）≠ 上次累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
+                  "请核对本月累计数：应等于该镇上一份合格报表的累计加本月数（其间漏报的月份另计）。"),
+    "W602": Entry(W, "“{column}”累计 {cumulative}（{month}）低于上次累计 {previous}（{prev_month}，{prev_cell}）",
                   "累计数不应减少，请核对。"),
     "I603": Entry(I, "本文件已被 {newer} 取代（同一单位同一报告期的较新报表）：{changes}", ""),
+    "W650": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）多于上次累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
+                  "本列按企业家数累计（同一企业只计一次），累计不应多于上次累计加本月数，请核对。"),
+    "I651": Entry(I, "{town}本期{state}，县累计沿用其 {month} 累计（{file}），本期数不计入", ""),
     # --- receipts and deadlines (deadlines) -----------------------------------------------
     "D701": Entry(W, "填表日期 {filled_on} 晚于收到时间 {received}（依据：{evidence}）",
                   "请核对：可能填表日期填错，或收到时间的依据不可靠（如文件复制后修改时间变化）。"),
@@ -190,6 +193,12 @@ CATALOGUE: dict[str, Entry] = {
     "H807": Entry(W, "上次台账中的 {id}（{town}“{enterprise}”）本次输入中没有，按上次台账保留",
                   "如输入不全（如只给了部分月份），请给出全部月份的报表；如确属登记错误，可在台账中删除该行。"),
     "H808": Entry(I, "{town}“{enterprise}”的重大隐患（{id}）整改期限由 {old} 改为 {new}（{period}），按原期限 {old} 计", ""),
+    "H850": Entry(W, "{town}“{enterprise}”的重大隐患（{id}）整改计划日期 {plan} 早于首次报告（{first}），不作整改期限，按 {due} 计",
+                  "请向该镇核实整改计划的日期（可能年份或月份写错）。"),
+    "H851": Entry(W, "{town}“{enterprise}”的重大隐患（{id}）整改计划日期 {plan} 晚于整改期限 {due}，县局未登记“五到位”延期，"
+                     "按 {due} 计（计划晚于整改期限）",
+                  "通知要求原则上12月底前整改到位；确因特殊原因不能按期的，须措施、责任、资金、时限、预案五到位："
+                  "在台账中填写五个“到位”列即按计划日期计。"),
 }
 
 

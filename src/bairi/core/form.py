@@ -50,6 +50,7 @@ class Column:
     pattern: str
     group: str = ""
     width: float = 9.0
+    cumulative: str = "sum"  # "sum" (累计 = last 累计 + this month) or "distinct" (家: at most that sum)
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -136,7 +137,8 @@ def form_of(data: dict[str, Any], source: str) -> Form:
         fields=tuple(HeaderField(f.key, f.label) for f in spec.fields),
         period_row=RowLabel(spec.rows.period.label, spec.rows.period.pattern),
         cumulative_row=RowLabel(spec.rows.cumulative.label, spec.rows.cumulative.pattern),
-        columns=tuple(Column(c.key, c.header, c.unit, c.kind, c.pattern, c.group, c.width) for c in spec.columns),
+        columns=tuple(Column(c.key, c.header, c.unit, c.kind, c.pattern, c.group, c.width,
+                            c.cumulative or ("distinct" if c.unit == "家" else "sum")) for c in spec.columns),
         found_fixed=tuple((a, b) for a, b in spec.found_fixed),
         hazard_columns=tuple(HazardColumn(c.key, c.header, c.pattern, c.width) for c in spec.hazard_columns),
         source=source)

@@ -69,6 +69,9 @@ class ColumnSpec(BaseModel):
     pattern: Text
     group: str = ""
     width: Annotated[float, Field(gt=0, le=255)] = 9.0
+    # How its 累计 grows: "sum" (项, 个: last 累计 + this month, exactly) or "distinct" (家: enterprises counted
+    # once over the campaign, so at most that sum). Unset: "distinct" for a column counted in 家, else "sum".
+    cumulative: Literal["sum", "distinct"] | None = None
 
     _check = field_validator("pattern")(_pattern)
 

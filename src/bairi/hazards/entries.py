@@ -122,6 +122,27 @@ class Entry:
     clerk: dict[str, object] = field(default_factory=dict)
     carried: bool = False  # only in the previous register, not in this run's inputs
     carried_periods: list[str] = field(default_factory=list)
+    # The one rectification rule's results (hazards/rule.py), read by every command.
+    first_reported: date | None = None  # receipt of the first accepted return that lists it
+    rectify_by: date | None = None  # its rectification day (`deadline` is the same day)
+    rectified_on: date | None = None
+    rectified_bound: bool = False  # rectified_on is "不晚于" (the receipt of the return that said so)
+    late_days: int = 0  # open: days past its day; rectified: days late, when known to be late
+    plan_beyond_deadline: bool = False  # a plan later than the campaign's day without the 五到位 record
+    extended: bool = False  # the clerk recorded the 五到位 extension: due on its plan's date
+    suspended: bool = False  # the latest row says the enterprise is stopped for rectification (停产整改)
+    plan_invalid: date | None = None  # a plan date before the first report: never the due day
+
+    @property
+    def state_label(self) -> str:
+        """The state in the clerk's words: 未整改, 逾期, 逾期（已停产整改）, 已整改, 逾期整改N天 (计划晚于整改期限 added)."""
+        if self.status == "rectified":
+            word = f"逾期整改{self.late_days}天" if self.late_days else "已整改"
+        elif self.overdue:
+            word = "逾期（已停产整改）" if self.suspended else "逾期"
+        else:
+            word = "未整改"
+        return f"{word}（计划晚于整改期限）" if self.plan_beyond_deadline and self.status == "open" else word
 
     @property
     def periods(self) -> list[str]:

@@ -10,8 +10,8 @@ previous register, and never reads a file. The rules, in the order they apply:
 - An entry is rectified when a row says so (已整改, 整改完毕, 已销号…, not 未整改/整改中), when it drops
   off a later list while the town's 累计 已整改 rises by at least as much, or when the clerk has written
   a 销号日期 or a 核查结果 that says so. Dropping off otherwise is a finding (H803), and it stays open.
-- The rectification deadline is the campaign's day or the plan's own ("12月10日前整改到位"), whichever
-  is first; an open entry is overdue the day after it.
+- Each entry's rectification day, overdue, rectified day and late days come from the one rule in
+  `hazards/rule.py` (read by every command).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from bairi.hazards.entries import (
     Seen,
     Sighting,
 )
+from bairi.hazards.rule import apply_rule
 from bairi.hazards.text import (
     clerk_closed,
     detail_key,
@@ -276,19 +277,6 @@ def _fixed_cell(ret: Return) -> str:
     return figure.location if figure else ""
 
 
-def _deadline(entry: Entry, campaign: Campaign, out: list[Finding]) -> None:
-    stated = [(s.deadline, s) for s in entry.seen if s.deadline is not None]
-    own = stated[0][0] if stated else None
-    entry.plan_deadline = own
-    changed = next((s for d, s in stated if d != own), None)
-    if changed is not None and own is not None and changed.deadline is not None:
-        out.append(finding("H808", _where(changed), town=entry.town, enterprise=entry.enterprise, id=entry.id,
-                           old=own.isoformat(), new=changed.deadline.isoformat(), period=changed.period))
-    choices = [(d, why) for d, why in ((campaign.rectify_by, "行动要求"), (own, "整改计划")) if d is not None]
-    if choices:
-        entry.deadline, entry.deadline_source = min(choices, key=lambda c: c[0])
-
-
 def _describe(entry: Entry) -> None:
     """The entry's fields from its latest row; a field left blank there keeps the last value written."""
     for key in ("enterprise", "category", "supervisor", "detail"):
@@ -422,9 +410,9 @@ def build_register(sightings: Iterable[Sighting], campaign: Campaign, as_of: dat
                 names.append(seen.hazard.enterprise)
         if len(names) > 1:
             out.append(finding("H802", _where(entry.seen[-1]), id=entry.id, town=entry.town, names="”“".join(names)))
-        _deadline(entry, campaign, out)
     entries += [_carried(row, as_of, out) for row in left]
+    accepted = {(town.name, s.period) for town in towns for s in town.sightings if s.accepted}
     for entry in entries:
-        entry.overdue = entry.status == "open" and entry.deadline is not None and as_of > entry.deadline
+        apply_rule(entry, campaign, as_of, accepted, out)
     entries.sort(key=lambda e: (order.get(e.town, len(order)), e.town, e.first_period or "", e.id))
     return Register(as_of, [p.period for p in campaign.periods], entries, out)

@@ -142,7 +142,7 @@ def match_decision(value: object) -> str:
 _TYPED_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
-def _typed_date(value: object) -> date | None:
+def typed_date(value: object) -> date | None:
     """A date cell, or a date typed as text (2024-01-28, 2024/1/28, 2024年1月28日)."""
     if isinstance(value, datetime):
         return value.date()
@@ -159,7 +159,88 @@ def _typed_date(value: object) -> date | None:
 
 def clerk_closed(clerk: dict[str, object], as_of: date) -> bool:
     """The clerk has closed it: a 销号日期 on or before `as_of`, or a 核查结果 or 销号日期 that says it is rectified."""
-    closed = _typed_date(clerk.get("closed_on"))
+    closed = typed_date(clerk.get("closed_on"))
     if closed is not None:
         return closed <= as_of
     return says_rectified(str(clerk.get("verified") or "")) or says_rectified(str(clerk.get("closed_on") or ""))
+
+
+def _day(year: int, month: int, day_text: str | None, end_of_month: bool) -> date | None:
+    try:
+        return date(year, month, monthrange(year, month)[1] if end_of_month else int(day_text or 0))
+    except ValueError:
+        return None
+
+
+# A yearless plan date this far after the first report is read as one already past when it was reported
+# ("11月30日前" in a December return), not as next year's.
+_PLAN_REACH_DAYS = 183
+
+
+def plan_date(text: str, first: date) -> date | None:
+    """The plan's own date (the first one the text states); without a year, the first such day on or after the
+    first report, unless that is half a year off: then the day before it (a plan already past when reported)."""
+    for match in _DEADLINE.finditer(_fold(text)):
+        groups = match.groups()
+        year, month, day, end = groups[:4] if groups[1] else groups[4:]
+        number = int(month)
+        if not 1 <= number <= 12:
+            continue
+        if year:
+            found = _day(int(year), number, day, bool(end))
+            if found is not None:
+                return found
+            continue
+        days = [d for d in (_day(y, number, day, bool(end)) for y in (first.year - 1, first.year, first.year + 1))
+                if d is not None]
+        after = [d for d in days if d >= first]
+        before = [d for d in days if d < first]
+        if after and ((after[0] - first).days <= _PLAN_REACH_DAYS or not before):
+            return after[0]
+        if before:
+            return before[-1]
+    return None
+
+
+_DONE_ON = re.compile(r"(?:已于|于)\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]\s*(?:前\s*)?(?:已)?"
+                      r"(?:全部)?(?:整改(?:完毕|完成|到位)|完成(?:整改)?|销号|验收|消除)")
+
+
+def rectified_date(text: str, received: date) -> date | None:
+    """The day a row says the hazard was rectified ("已于1月5日整改完毕"); without a year, the latest such day on
+    or before the return's receipt."""
+    match = _DONE_ON.search(_fold(text))
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    if not 1 <= int(month) <= 12:
+        return None
+    if year:
+        return _day(int(year), int(month), day, False)
+    days = [d for d in (_day(y, int(month), day, False) for y in (received.year - 1, received.year)) if d is not None]
+    past = [d for d in days if d <= received]
+    return past[-1] if past else None
+
+
+_SUSPENDED = re.compile(r"停产整改|停产整顿|已停产|责令停产|停业整顿|已停止生产")
+_RESUMED = re.compile(r"复产|恢复生产")
+
+
+def says_suspended(text: str) -> bool:
+    """True when the text says the enterprise is stopped for rectification (停产整改, 已停产…) and not resumed."""
+    text = _fold(text)
+    return bool(_SUSPENDED.search(text)) and not _RESUMED.search(text)
+
+
+# The five 到位 the notice asks of a hazard that cannot be rectified in time (措施、责任、资金、时限、预案).
+FIVE_IN_PLACE = ("measures", "responsibility", "funds", "timeline", "contingency")
+_NOT_IN_PLACE = re.compile(r"^(?:否|未|没有|无|不|×|✗|✘|n|no)")
+
+
+def five_in_place(clerk: dict[str, object]) -> bool:
+    """True when the clerk has marked all five 到位 columns (the record of an extension for 特殊原因)."""
+    for key in FIVE_IN_PLACE:
+        value = _PUNCT.sub("", _fold(str(clerk.get(key) or ""))).lower()
+        if not value or _NOT_IN_PLACE.match(value):
+            return False
+    return True

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from bairi.core.findings import Finding, finding
+from bairi.core.findings import Finding, Severity, finding
 from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS, active
 from bairi.core.model import Figure, Hazard, Return
 from bairi.core.values import plain
@@ -61,6 +61,12 @@ class TownLine:
     received: datetime | None = None
     code: str = ""  # the state's code (on_time, late, ...)
     standing: Standing | None = None
+    carried: Return | None = None  # no return counts: its latest accepted one, whose 累计 the county keeps
+
+    @property
+    def cumulative_from(self) -> str | None:
+        """The period whose 累计 this town contributes when none of this period counts."""
+        return self.carried.period if self.carried is not None else None
 
 
 @dataclass
@@ -80,6 +86,12 @@ class Merged:
     cross_month: list[tuple[Return, Finding]]
     received: dict[str, datetime | None] = field(default_factory=dict)
     state: CampaignState | None = None
+    notes: list[tuple[Return, Finding]] = field(default_factory=list)  # how the totals were made, by the return used
+
+    @property
+    def carried(self) -> list[TownLine]:
+        """Towns without a counted return this period whose earlier 累计 the county's 累计 includes."""
+        return [line for line in self.towns if line.ret is None and line.carried is not None]
 
     @property
     def missing_towns(self) -> list[str]:
@@ -147,6 +159,19 @@ def _figure(key: str, value: Any, scale: int) -> int | Decimal:
     return Decimal(int(value)) / scale
 
 
+def county_totals(accepted: list[Return], carried: list[Return]) -> dict[str, dict[str, int | Decimal]]:
+    """本期: the sum of this period's counted returns; 累计: the sum of each town's latest accepted 累计 (a town
+    without a return this period adds the 累计 of its last accepted one, so a missed month never makes it fall)."""
+    import pandas as pd
+
+    scale = _scale(accepted + carried)
+    table = frame(accepted, scale)
+    if carried:
+        earlier = frame(carried, scale)
+        table = pd.concat([table, earlier[earlier["row"] == "cumulative"]], ignore_index=True)
+    return totals_of(table, scale)
+
+
 def totals_of(table: pd.DataFrame, scale: int) -> dict[str, dict[str, int | Decimal]]:
     """The county's two rows: column sums of the frame, exact (a blank figure adds nothing)."""
     out: dict[str, dict[str, int | Decimal]] = {}
@@ -156,9 +181,13 @@ def totals_of(table: pd.DataFrame, scale: int) -> dict[str, dict[str, int | Deci
     return out
 
 
-def cross_month(current: list[Return], previous: dict[str, Return]) -> list[tuple[Return, Finding]]:
-    """累计(this month) = 累计(last month) + 本期(this month), and 累计 never falls: frame arithmetic, then
-    one finding per cell that disagrees, naming both months' figures and cells."""
+def cross_month(current: list[Return], previous: dict[str, Return], last_period: str | None = None
+                ) -> list[tuple[Return, Finding]]:
+    """Each town's 累计 against its own last accepted return (`previous`, by town; a month it missed skipped):
+    累计 never falls; a "sum" column's 累计 = last 累计 + 本期, a "distinct" one's (家) at most that. After a
+    gap (the last accepted return is older than `last_period`) the months between are unknown: a "sum"
+    column's 累计 is then only at least last 累计 + 本期, a "distinct" one only not below the last. Frame arithmetic, then one finding per cell that
+    disagrees, naming both returns' figures and cells."""
     pairs = [(ret, previous[ret.town]) for ret in current if ret.town in previous
              and ret.cumulative_row and ret.period_row and previous[ret.town].cumulative_row]
     if not pairs:
@@ -172,10 +201,20 @@ def cross_month(current: list[Return], previous: dict[str, Return]) -> list[tupl
     cum_before = before[before["row"] == "cumulative"][list(KEYS)].reset_index(drop=True)
     fell = (cum_now < cum_before).fillna(False)
     differs = (cum_now != cum_before + this).fillna(False)
+    over = (cum_now > cum_before + this).fillna(False)
     found: list[tuple[Return, Finding]] = []
     for index, (ret, prev) in enumerate(pairs):
         for key in KEYS:
-            if not (bool(fell.at[index, key]) or bool(differs.at[index, key])):
+            gap = last_period is not None and prev.period != last_period
+            if bool(fell.at[index, key]):
+                code = "W602"
+            elif BY_KEY[key].cumulative == "distinct":
+                code = "W650" if bool(over.at[index, key]) and not gap else ""
+            elif gap:
+                code = "W601" if bool(differs.at[index, key]) and not bool(over.at[index, key]) else ""
+            else:
+                code = "W601" if bool(differs.at[index, key]) else ""
+            if not code:
                 continue
             assert ret.cumulative_row and ret.period_row and prev.cumulative_row
             cell, this_cell, prev_cell = ret.cumulative_row.get(key), ret.period_row.get(key), prev.cumulative_row.get(key)
@@ -185,20 +224,26 @@ def cross_month(current: list[Return], previous: dict[str, Return]) -> list[tupl
                           previous=plain(prev_cell.value), prev_month=prev.period,
                           prev_cell=f"{prev.file.name} {prev_cell.location}", period=plain(this_cell.value),
                           cell=cell.location)
-            found.append((ret, finding("W602" if bool(fell.at[index, key]) else "W601", cell.location, **fields)))
+            found.append((ret, finding(code, cell.location, **fields)))
     return found
+
+
+def last_accepted(state: CampaignState, period: str) -> dict[str, Return]:
+    """Each town's latest accepted return of a period before `period` (the one its 累计 stands on)."""
+    found: dict[str, tuple[str, Return]] = {}
+    for standing in state.standings:
+        key = standing.deadline.key
+        if standing.deadline.kind != "return" or key >= period or standing.ret is None:
+            continue
+        if standing.town not in found or key > found[standing.town][0]:
+            found[standing.town] = (key, standing.ret)
+    return {town: ret for town, (_, ret) in found.items()}
 
 
 def latest_period(state: CampaignState) -> str | None:
     """The latest campaign period any return arrived for."""
     periods = state.periods_received()
     return periods[-1] if periods else None
-
-
-def _previous(state: CampaignState, period: str) -> str | None:
-    ordered = sorted(p.period for p in state.campaign.periods)
-    index = ordered.index(period) if period in ordered else -1
-    return ordered[index - 1] if index > 0 else None
 
 
 def _replaced(standing: Standing) -> list[Superseded]:
@@ -245,9 +290,17 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
     rejected = [line.rejected for line in lines if line.rejected is not None]
     rejected += [r for r in state.unplaced if r.period in (None, period)]
 
-    previous_period = _previous(state, period)
-    previous = {s.town: s.ret for s in state.of_deadline(previous_period) if s.ret is not None} if previous_period else {}
-    checks = cross_month(accepted, previous)
+    previous = last_accepted(state, period)
+    notes: list[tuple[Return, Finding]] = []
+    for line in lines:
+        if line.ret is None and line.town in previous:
+            line.carried = earlier = previous[line.town]
+            notes.append((earlier, finding("I651", f"{earlier.file.name} {_row_span(earlier)}", town=line.town,
+                                             state=line.status, month=month_word(earlier.period or ""),
+                                             file=earlier.file.name)))
+    ordered = sorted(p.period for p in state.campaign.periods)
+    before = ordered[ordered.index(period) - 1] if ordered.index(period) > 0 else None
+    checks = cross_month(accepted, previous, before)
     if checks:
         # The returns that count carry their cross-month notes (copies: the state's returns stay as read).
         extra: dict[int, list[Finding]] = {}
@@ -263,8 +316,7 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
     others = [s.ret for s in state.standings
               if s.deadline.kind == "return" and s.deadline.key != period and s.ret is not None]
     hazards = [(ret.town or "", hazard, ret) for ret in accepted for hazard in ret.hazards]
-    scale = _scale(accepted)
-    totals = totals_of(frame(accepted, scale), scale)
+    totals = county_totals(accepted, [line.carried for line in lines if line.ret is None and line.carried is not None])
     skipped = [(f.location, f.message) for f in state.findings if f.code in SKIP_CODES]
     if not any("return" in r.materials for s in state.of_deadline(period) for r in s.receipts):
         # A --period nobody reported for: say which periods the inputs do hold, not only "all missing".
@@ -272,7 +324,69 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
         empty = finding("D771", "--period", period=period, periods=held)
         skipped.append((empty.location, empty.message))
     return Merged(period, source, lines, accepted, rejected, superseded, skipped, others, totals, hazards, checks,
-                  received, state)
+                  received, state, notes)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A warning on a counted return that the city would ask about, and what the clerk can do."""
+
+    town: str
+    ret: Return
+    finding: Finding
+    accepted: str  # the logbook's citation when the clerk has accepted the town's explanation, else ""
+
+    @property
+    def action(self) -> str:
+        """What the clerk can do about it, in words."""
+        if self.accepted:
+            return f"已接受该镇说明：{self.accepted}"
+        deadline = self.ret.period or "YYYY-MM"
+        return (f"{self.finding.hint}请{self.town}核实：有误则更正后重报；说明属实则在登记簿 [[accepted]] 记下"
+                f"（town = \"{self.town}\"，deadline = \"{deadline}\"，code = \"{self.finding.code}\"）。")
+
+
+def questions(merged: Merged) -> list[Question]:
+    """Every warning of every counted return (its own checks and the cross-month check): what the city reading
+    the county's return would question, with the clerk's acceptance from the logbook where recorded."""
+    cited: dict[tuple[str, str], str] = {}
+    for line in merged.towns:
+        for entry in line.standing.logbook if line.standing is not None else []:
+            code = getattr(entry, "code", None)
+            if code:
+                cited[(line.town, code)] = entry.cite
+    out = []
+    for ret in merged.accepted:
+        town = ret.town or ""
+        for item in ret.findings:
+            if item.severity is Severity.WARNING:
+                out.append(Question(town, ret, item, cited.get((town, item.code), "")))
+    return out
+
+
+def incomplete_note(merged: Merged) -> str:
+    """The 报告表's note when some town's return does not count: each town with its state, and whose earlier
+    累计 the county's 累计 includes (empty when every town's return counts)."""
+    if merged.complete:
+        return ""
+    absent = [line for line in merged.towns if line.ret is None]
+    note = (f"注：本表不完整，本期数未含 {len(absent)} 个单位："
+            + "、".join(f"{line.town}（{line.status}）" for line in absent) + "。")
+    carried = merged.carried
+    if carried:
+        note += ("累计数含" + "、".join(f"{line.town}{month_word(line.cumulative_from or '')}累计" for line in carried)
+                 + "（各该单位最近一次合格报表的累计，即“沿用”）。")
+    return note
+
+
+def month_word(period: str) -> str:
+    """2023-12 → 12月 (the words 沿用12月累计 use)."""
+    return f"{int(period[5:])}月" if len(period) == 7 else period
+
+
+def _row_span(ret: Return) -> str:
+    cells = [f.location for f in (ret.cumulative_row or {}).values()]
+    return f"{cells[0]}:{cells[-1].split('!')[-1]}" if len(cells) > 1 else (cells[0] if cells else "")
 
 
 def rates(values: dict[str, Any]) -> dict[str, Decimal | None]:
@@ -294,17 +408,23 @@ def figures(merged: Merged) -> Iterator[tuple[Return, str, str, Figure | None]]:
                 yield ret, row, key, cells.get(key)
 
 
+# The tidy table's columns and row words, in Chinese for the people who open it (SPEC's contract).
+TIDY_COLUMNS = ("镇", "报告期", "行", "项目", "代码", "数值", "文件", "单元格")
+TIDY_ROWS = {"period": "本期", "cumulative": "累计"}
+
+
 def tidy(merged: Merged) -> pd.DataFrame:
-    """The long table for the city's analysts: town, period, row, key, value, file, cell — one line per figure."""
+    """The long table for the city's analysts: 镇, 报告期, 行 (本期/累计), 项目 (the form's label), 代码 (the JSON
+    key), 数值, 文件, 单元格 — one line per figure."""
     import pandas as pd
 
     records = []
     for ret, row, key, figure in figures(merged):
         value = figure.value if figure is not None else None
-        records.append({"town": ret.town, "period": merged.period, "row": row, "key": key,
-                        "value": plain(value) if value is not None else "",
-                        "file": str(ret.file), "cell": figure.location if figure is not None else ""})
-    return pd.DataFrame(records, columns=["town", "period", "row", "key", "value", "file", "cell"])
+        records.append((ret.town, merged.period, TIDY_ROWS[row], BY_KEY[key].label, key,
+                        plain(value) if value is not None else "", str(ret.file),
+                        figure.location if figure is not None else ""))
+    return pd.DataFrame(records, columns=list(TIDY_COLUMNS))
 
 
 def write_tidy(path: Any, merged: Merged) -> None:

@@ -179,6 +179,7 @@ class TownDoc(_Doc):
     missing_materials: list[str]
     reason: str | None
     logbook: list[LogbookDoc]
+    cumulative_from: str | None = Field(None, description="本期无可汇总的报表时，县累计沿用其累计的报告期（YYYY-MM）")
 
 
 class RatesDoc(_Doc):
@@ -308,7 +309,10 @@ class MergeDoc(_Doc):
     superseded: list[SupersededDoc]
     skipped: list[SkippedDoc]
     cross_month: list[LocatedFindingDoc]
-    csv: str | None
+    notes: list[LocatedFindingDoc] = Field(default_factory=list, description="县累计如何得出（沿用某镇此前累计等）")
+    questions: list[LocatedFindingDoc] = Field(
+        default_factory=list, description="市局会问的问题：各镇已汇总报表的警告，及县报告表按同样规则检查的结果")
+    csv: str | None = Field(description="写出的明细长表（UTF-8 带 BOM；列：镇、报告期、行〔本期/累计〕、项目、代码、数值、文件、单元格）")
     inputs: InputsDoc | None
     sealed: SealedDoc | None = Field(None, description="本报告期已封存上报时：最近一次封存")
     corrections: list[CorrectionDoc] = Field(default_factory=list, description="与封存相比变化的每个数字")
@@ -452,8 +456,17 @@ class EntryDoc(_Doc):
     last_period: str | None
     periods: list[str]
     status: Literal["open", "rectified"]
-    overdue: bool
+    overdue: bool = Field(description="未整改且已过整改期限")
     sources: list[SourceDoc]
+    rectify_by: date | None = Field(description="整改期限（按统一的整改规则）")
+    rectified_on: date | None = Field(description="整改日期（县局销号日期或报表所写；否则为报表收到日，见 rectified_on_bound）")
+    late_days: int = Field(description="未整改：已逾期天数；已整改：逾期整改天数；否则 0")
+    plan_beyond_deadline: bool = Field(description="整改计划晚于整改期限且县局未登记“五到位”延期（计划晚于整改期限）")
+    first_reported: date | None = Field(description="首次报告：列有该隐患的第一份合格报表的收到日")
+    rectified_on_bound: str | None = Field(description="“不晚于”：整改日期取自报表收到日，实际不晚于该日")
+    state_label: str = Field(description="状态用语：未整改、逾期、逾期（已停产整改）、已整改、逾期整改N天")
+    extended: bool = Field(description="县局已登记“五到位”延期，按整改计划日期计")
+    suspended: bool = Field(description="最近一次报表写明企业停产整改")
     id: str
     status_label: str
     deadline: date | None

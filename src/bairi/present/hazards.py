@@ -34,6 +34,15 @@ def entry_dict(entry: Entry) -> dict[str, Any]:
         "status": entry.status,
         "overdue": entry.overdue,
         "sources": [s.as_dict() for s in entry.seen],
+        "rectify_by": entry.rectify_by,
+        "rectified_on": entry.rectified_on,
+        "late_days": entry.late_days,
+        "plan_beyond_deadline": entry.plan_beyond_deadline,
+        "first_reported": entry.first_reported,
+        "rectified_on_bound": "不晚于" if entry.rectified_bound and entry.rectified_on else None,
+        "state_label": entry.state_label,
+        "extended": entry.extended,
+        "suspended": entry.suspended,
         "id": entry.id,
         "status_label": entry.status_label,
         "deadline": entry.deadline,
@@ -80,12 +89,13 @@ def show_register(console: Any, register: Register, output: Path | None) -> None
             table.add_column(header, overflow="fold")
         for entry in sorted(register.entries, key=lambda e: (e.status != "open", not e.overdue)):
             if entry.overdue:
-                state = "[bold red]逾期未整改[/]"
+                state = f"[bold red]{entry.state_label}[/]（{entry.late_days}天）"
             elif entry.status == "open":
                 state = "[yellow]未整改[/]" + ("（未再列入）" if entry.vanished_from else "")
             else:
                 how = "，".join(x for x in (entry.rectified_in, SHORT_BASIS.get(entry.basis, "")) if x)
-                state = f"[green]已整改[/]（{how}）" if how else "[green]已整改[/]"
+                word = f"[red]{entry.state_label}[/]" if entry.late_days else "[green]已整改[/]"
+                state = f"{word}（{how}）" if how else word
             table.add_row(escape(entry.id), escape(entry.town), escape(entry.enterprise), entry.first_period or "",
                           "、".join(p[5:].lstrip("0") + "月" for p in entry.periods),
                           entry.deadline.isoformat() if entry.deadline else "", state)

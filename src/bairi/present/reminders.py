@@ -218,7 +218,8 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
 
     if result.rectify_passed or result.open_hazards:
         day = campaign.rectify_by.isoformat() if campaign.rectify_by else ""
-        console.print(f"\n[bold]重大隐患逾期未整改（据重大隐患台账：过了 {day} 或其整改计划自身的期限，以先到者为准）[/]")
+        console.print(f"\n[bold]重大隐患逾期未整改（据重大隐患台账的整改期限：{day} 前发现的，为该日与其整改计划日期中较早者；"
+                      "之后发现的，为其整改计划日期）[/]")
         if not result.open_hazards:
             console.print("  [green]各镇报表中的重大隐患均已整改，或尚未到整改期限。[/]")
         for entry in result.open_hazards:

@@ -153,7 +153,17 @@ def _summary(console: Any, returns: list[Return]) -> None:
     console.print(f"可以接收 {len(returns) - bad} 份，需退回或无法读取 {bad} 份。")
 
 
-def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
+def questions_dicts(merged: Any, own: Any = ()) -> list[dict[str, Any]]:
+    """The county 报告表's own findings, then each counted return's warnings with what the clerk can do (as hint)."""
+    from bairi.merge.consolidate import questions
+
+    state = merged.state
+    county = state.campaign.authority_short if state is not None else None
+    return ([dict(f.as_dict(), town=county, file="报告表") for f in own]
+            + [dict(q.finding.as_dict(), hint=q.action, town=q.town, file=str(q.ret.file)) for q in questions(merged)])
+
+
+def merge_dict(merged: Any, output: Any, csv: Any = None, own: Any = ()) -> dict[str, Any]:
     """The `bairi merge` JSON: output, accepted, rejected, missing towns and totals (SPEC keys first)."""
     from bairi.merge.consolidate import rates
     from bairi.present.reminders import inputs_dict, logbook_dict
@@ -184,7 +194,8 @@ def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
                    "file": str(line.ret.file) if line.ret else None, "received": line.received,
                    "missing_materials": line.standing.missing if line.standing else [],
                    "reason": (line.standing.reason or None) if line.standing else None,
-                   "logbook": [logbook_dict(e) for e in line.standing.logbook] if line.standing else []}
+                   "logbook": [logbook_dict(e) for e in line.standing.logbook] if line.standing else [],
+                   "cumulative_from": line.cumulative_from}
                   for line in merged.towns],
         "superseded": [
             {"file": str(s.old.file), "town": s.old.town, "period": s.old.period, "replaced_by": str(s.new.file),
@@ -193,12 +204,14 @@ def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
         ],
         "skipped": [{"file": where, "reason": reason} for where, reason in merged.skipped],
         "cross_month": [dict(f.as_dict(), town=r.town, file=str(r.file)) for r, f in merged.cross_month],
+        "notes": [dict(f.as_dict(), town=r.town, file=str(r.file)) for r, f in merged.notes],
+        "questions": questions_dicts(merged, own),
         "csv": str(csv) if csv is not None else None,
         "inputs": inputs_dict(state) if state is not None else None,
     }
 
 
-def show_merge(console: Any, merged: Any, output: Any) -> None:
+def show_merge(console: Any, merged: Any, output: Any, own: Any = ()) -> None:
     """Towns with status and key figures, the totals, what was left out, where the workbook went."""
     from rich.table import Table
 
@@ -258,6 +271,10 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
             console.print(f"[yellow]缺件[/] {escape(line.town)}：缺少{escape('、'.join(standing.missing))}")
         for entry in standing.logbook if standing is not None else []:
             console.print(f"[cyan]登记[/] {escape(line.town)}：{escape(entry.cite)}")
+    for _ret, note in merged.notes:
+        console.print(f"[cyan]沿用[/] {escape(note.message)}")
+    for f in own:
+        console.print(f"[yellow]县报告表[/] {escape(f.location)}：{escape(f.message)}")
     for where, reason in merged.skipped:
         console.print(f"[dim]跳过 {escape(str(where))}：{escape(reason)}[/]")
     if merged.missing_towns:

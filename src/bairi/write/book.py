@@ -203,7 +203,10 @@ def print_setup(ws: Worksheet) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = 0.6
+    # The footer sits in the bottom margin: room for a whole line of it, or LibreOffice cuts it in half.
+    ws.page_margins.bottom = 0.8
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.sheet_view.showGridLines = False
     # Printed sheets go to the city stapled: each page says which it is, and of how many.
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"

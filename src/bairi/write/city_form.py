@@ -119,8 +119,9 @@ def _fill_fields(book: Workbook, grid: Book, stats: Any, values: dict[str, Any])
         put(book[sheet], row, col, "    ".join(parts))
 
 
-def _fill_figures(book: Workbook, stats: Any, totals: dict[str, dict[str, Any]]) -> None:
-    """The two rows of the statistics table, found by their labels, each figure under its column."""
+def _fill_figures(book: Workbook, stats: Any, totals: dict[str, dict[str, Any]]) -> str:
+    """The two rows of the statistics table, found by their labels, each figure under its column; returns a cell
+    of the 累计 row (where a note goes below or beside)."""
     missing = [c.label for c in COLUMNS if c.key not in stats.columns]
     if missing:
         raise TemplateProblem(f"市局模板的统计表中找不到“{'”“'.join(missing)}”一列，无法填写；请核对模板的表头")
@@ -133,6 +134,8 @@ def _fill_figures(book: Workbook, stats: Any, totals: dict[str, dict[str, Any]])
     for note in notes:
         if note.code in ("E202", "E207"):  # the reader's own words: 统计表缺少“累计”行
             raise TemplateProblem(f"市局模板（{note.location}）：{note.message}，无法填写；请核对模板的行名")
+    assert probe.cumulative_row is not None
+    last = next(iter(probe.cumulative_row.values())).location
     for cells, row in ((probe.period_row, "period_row"), (probe.cumulative_row, "cumulative_row")):
         assert cells is not None
         for key, figure in cells.items():
@@ -141,6 +144,23 @@ def _fill_figures(book: Workbook, stats: Any, totals: dict[str, dict[str, Any]])
             if _covered(ws, r, c):
                 raise TemplateProblem(f"市局模板中 {figure.location} 在合并单元格内，无法填写“{key}”；请核对模板")
             put(ws, r, c, totals[row].get(key))
+    return last
+
+
+def _place_note(book: Workbook, stats: Any, cumulative_cell: str, note: str) -> None:
+    """The 不完整 note in the row under the 累计 row when the template leaves it blank across the table, else in
+    the first free column right of the table on the 累计 row (the template's own cells are never overwritten)."""
+    sheet, row, _ = _place(cumulative_cell)
+    ws = book[sheet]
+    first, last = stats.label_col + 1, max(stats.columns.values()) + 1
+    below = row + 1
+    if all(ws.cell(below, c).value in (None, "") and not _covered(ws, below, c) for c in range(first, last + 1)):
+        put(ws, below, first, note)
+        return
+    col = last + 1
+    while ws.cell(row, col).value not in (None, "") or _covered(ws, row, col):
+        col += 1
+    put(ws, row, col, note)
 
 
 def _fill_hazards(book: Workbook, grid: Book, hazards: list[dict[str, Any]]) -> None:
@@ -210,7 +230,11 @@ def fill_template(path: Path, merged: Any, campaign: Campaign, filler: str, fill
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file the guard let through
         raise TemplateProblem(f"市局模板 {Path(path).name} 无法打开（{type(exc).__name__}）") from None
     _fill_fields(book, grid, stats, {"unit": campaign.authority, "filler": filler, "filled_on": filled_on})
-    _fill_figures(book, stats, merged.totals)
+    from bairi.merge.consolidate import incomplete_note
+
+    cumulative_cell = _fill_figures(book, stats, merged.totals)
+    if not merged.complete:
+        _place_note(book, stats, cumulative_cell, incomplete_note(merged))
     keys = [c.key for c in HAZARD_COLUMNS if c.key != "seq"]
     hazards = [dict({key: getattr(h, key) for key in keys}, town=h.town or town) for town, h, _ in merged.hazards]
     _fill_hazards(book, grid, hazards)

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.atomic import write_atomic
 from bairi.core.campaign import Campaign
+from bairi.core.findings import Finding, Severity
 from bairi.core.form import BY_KEY, COLUMNS, HAZARD_KEYS, KEYS, active, on_change
 from bairi.write.book import (
     Look,
@@ -52,6 +53,7 @@ from bairi.write.layout import (
 
 __all__ = ["cell_span", "merged_workbook", "write_merged"]
 
+CELLS_SHEET = "单元格来源"
 SEVERITY_FILL = {"error": "F8D7DA", "warning": "FFF3CD", "info": "E7F1FF"}
 STATUS_FILL = {"已报": "E2F0D9", "迟报": "FFF3CD", "缺件": "FFF3CD", "退回": "F8D7DA", "待核实": "EADCF5",
                "未报": "F2F2F2", "未到期": "F2F2F2"}
@@ -118,16 +120,34 @@ def merged_workbook(merged: Any, campaign: Campaign, filler: str, filled_on: dat
     """The county's workbook: 报告表, 分镇明细, 数据来源, 问题清单, 图表 (`notes` under the form's rows, `extra`
     adding sheets such as 更正说明). `base` is the city's own template already filled: it takes the place of
     报告表, and the other sheets follow it."""
+    return _workbook(merged, campaign, filler, filled_on, notes, extra, base)[0]
+
+
+def _workbook(merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str],
+              extra: Callable[[Workbook], None] | None, base: Workbook | None) -> tuple[Workbook, list[Finding]]:
+    """The county's workbook, and the findings of its 报告表 checked as a town's return is (before the rest is
+    laid, so that 问题清单 says them)."""
     year, month = merged.period.split("-")
     if base is None:
         book = Workbook()
         _report_sheet(book.active, merged, campaign, filler, filled_on, notes)
     else:
         book = base
-    _detail_sheets(book, merged, campaign, year, month)
+    own = check_report(to_bytes(book), merged.period, campaign)
+    _detail_sheets(book, merged, campaign, year, month, own)
     if extra is not None:
         extra(book)
-    return book
+    return book, own
+
+
+def check_report(data: bytes, period: str, campaign: Campaign) -> list[Finding]:
+    """The county's 报告表 read back and checked by the same rules as every town's return: what the city would
+    find in it (the notes that only say how a cell was read are left out)."""
+    from bairi.check.batch import check_bytes
+
+    name = f"{campaign.authority_short}{period}报告表.xlsx"
+    ret = check_bytes(name, name, data, campaign)
+    return [f for f in ret.findings if f.severity is not Severity.INFO]
 
 
 def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, filled_on: date,
@@ -143,16 +163,19 @@ def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, f
     lay_form(ws, campaign, unit=campaign.authority, filler=filler, filled_on=filled_on,
              period=merged.totals["period_row"], cumulative=merged.totals["cumulative_row"],
              hazards=hazards, title=title)
+    from bairi.merge.consolidate import incomplete_note
+
     said = list(notes)
-    if merged.missing_towns:
-        said.append(f"注：本表不完整，未含 {len(merged.missing_towns)} 个单位（未报或被退回）："
-                    + "、".join(merged.missing_towns) + "。")
+    if not merged.complete:
+        said.append(incomplete_note(merged))
     if said:
         box(ws, 9, 1, 9, form_width(), "\n".join(said), NOTE)
-        set_height(ws, 9, 30 * len(said))
+        lines = sum(_wrapped_lines(text, sum(c.width for c in COLUMNS) + 6) for text in said)
+        set_height(ws, 9, max(30 * len(said), LINE_POINTS * lines + 6))
 
 
-def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, month: str) -> None:
+def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, month: str,
+                   own: Sequence[Finding] = ()) -> None:
     """分镇明细, 数据来源, 问题清单 and 图表, after the report."""
     # Each accepted return's figures, read once for the sheets that show them.
     figures = {id(r): (r.values("period"), r.values("cumulative")) for r in merged.accepted}
@@ -175,20 +198,26 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
                       "、".join(replaced), ret.sha256 if ret else ""])
     # The SHA-256 wraps in three lines: at its full width the page shrinks to fit and nothing is legible.
     widths: list[float] = [10, 8, 40, 17, 11, 10, 30, 30, 23]
-    last = _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
+    _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
                   srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
     trail: list[list[Any]] = []
     for ret in merged.accepted:
         for row_key, word in (("period", active().period_row.label), ("cumulative", active().cumulative_row.label)):
             cells = (ret.period_row if row_key == "period" else ret.cumulative_row) or {}
             trail.append([ret.town, word, str(ret.file), cell_span(cells)])
-    # The first table's header stays the printed title row, as it stays the frozen one on screen.
+    # A sheet of its own: a sheet repeats one header on every printed page, and this table's is not the first's.
     columns = f"各数字所在单元格（依次为报告表从“{COLUMNS[0].short}”到“{COLUMNS[-1].short}”各列）"
-    _table(sources, last + 2, ["单位", "行", "文件", "单元格"], trail, widths, title=columns, freeze=False, titles=False,
-           title_span=len(widths))
+    _table(book.create_sheet(CELLS_SHEET), 1, ["单位", "行", "文件", "单元格"], trail, [10, 10, 60, 40], title=columns)
+
+    from bairi.merge.consolidate import questions
 
     problems = book.create_sheet("问题清单")
     prow: list[list[Any]] = []
+    # The county's own 报告表 first: what the city will find in it, checked by the towns' rules.
+    for f in own:
+        prow.append([campaign.authority_short, merged.period, "本汇总表“报告表”", f.location, f.severity.label, f.code,
+                     f.message, "县报告表", f.hint or "请核对所列各镇报表后重新汇总。"])
+    asked = {(id(q.ret), q.finding.code, q.finding.location): q.action for q in questions(merged)}
     used = {id(r) for r in merged.accepted}
     rejected = {id(r) for r in merged.rejected}
     superseded = {id(s.old) for s in merged.superseded}
@@ -200,10 +229,12 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
         seen.add(id(ret))
         state = "已汇总" if id(ret) in used else ("已退回" if id(ret) in rejected else ("已被取代" if id(ret) in superseded else "其他报告期"))
         for f in ret.findings:
-            prow.append([ret.town or "", ret.period or "", ret.file.name, f.location, f.severity.label, f.code, f.message, state])
-    _table(problems, 1, ["单位", "报告期", "文件", "位置", "级别", "代码", "说明", "处理"], prow,
-           [10, 9, 34, 16, 6, 7, 70, 10], title="问题清单",
-           looks=[BODY, BODY, BODY_LEFT, BODY_LEFT, BODY, BODY, BODY_LEFT, BODY])
+            action = asked.get((id(ret), f.code, f.location), f.hint)
+            prow.append([ret.town or "", ret.period or "", ret.file.name, f.location, f.severity.label, f.code, f.message,
+                         state, action])
+    _table(problems, 1, ["单位", "报告期", "文件", "位置", "级别", "代码", "说明", "处理", "县局可做"], prow,
+           [10, 9, 30, 16, 6, 7, 60, 10, 50], title="问题清单",
+           looks=[BODY, BODY, BODY_LEFT, BODY_LEFT, BODY, BODY, BODY_LEFT, BODY, BODY_LEFT])
     for r, values in enumerate(prow, start=3):
         look = LEVEL_LOOKS.get(values[4])
         if look is not None:
@@ -265,13 +296,21 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     box(ws, 3, last_col, 3, last_col, "重大隐患", HEAD)
     set_height(ws, 2, 24)
     set_height(ws, 3, 60)
-    for c, width in ((1, 5), (2, 11), (3, 8), (4, 9), (first, 9), (last_col, 9)):
+    for c, width in ((1, 5), (2, 11), (3, 8), (4, 14), (first, 9), (last_col, 9)):
         set_width(ws, c, width)
 
     form = active()
     blocks: list[tuple[Any, ...]] = []
+    from bairi.merge.consolidate import month_word
+
+    carried_word: dict[str, str] = {}
     for index, line in enumerate(merged.towns, start=1):
         ret = line.ret
+        if ret is None and line.carried is not None:
+            # The county's 累计 includes this town's last accepted 累计: shown here, so that the column adds up.
+            carried_word[line.town] = f"沿用{month_word(line.cumulative_from or '')}累计"
+            blocks.append((index, line.town, line.status, {}, line.carried.values("cumulative")))
+            continue
         blocks.append((index, line.town, line.status, *(figures[id(ret)] if ret else ({}, {}))))
     blocks.append(("", "合计", f"{len(merged.accepted)}/{len(merged.towns)}",
                    merged.totals["period_row"], merged.totals["cumulative_row"]))
@@ -298,7 +337,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
                  for value in (rate["general_rate"], rate["major_rate"])]
         put_row(ws, row, 1, [index if index != "" else None, town, status, form.period_row.label,
                             *([period.get(k) for k in keys] if period else blank), *shown], looks)
-        put_row(ws, row + 1, 1, [None, None, None, form.cumulative_row.label,
+        put_row(ws, row + 1, 1, [None, None, None, carried_word.get(town, form.cumulative_row.label),
                                 *([cumulative.get(k) for k in keys] if cumulative else blank), None, None], bottoms[total])
         row += 2
     ws.freeze_panes = "E4"
@@ -334,8 +373,8 @@ HAZARD_COUNTS = ("general_found", "general_fixed", "major_found", "major_fixed")
 
 
 def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),
-                 extra: Callable[[Workbook], None] | None = None, base: Workbook | None = None) -> None:
-    """Write the county's merged workbook atomically."""
+                 extra: Callable[[Workbook], None] | None = None, base: Workbook | None = None) -> list[Finding]:
+    """Write the county's merged workbook atomically; returns the findings of its 报告表's own check."""
     import gc
 
     # Laying out makes a few hundred thousand small objects (cells, their styles) and no cycles; with a
@@ -343,8 +382,10 @@ def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, fille
     paused = gc.isenabled()
     gc.disable()
     try:
-        data = to_bytes(merged_workbook(merged, campaign, filler, filled_on, notes, extra, base))
+        book, own = _workbook(merged, campaign, filler, filled_on, notes, extra, base)
+        data = to_bytes(book)
     finally:
         if paused:
             gc.enable()
     write_atomic(path, data)
+    return own

@@ -59,8 +59,9 @@ COUNT_FORMAT = "0"
 AMOUNT_FORMAT = "0.####"
 
 # The parts of the looks, each made once; colours are opaque ARGB, as Excel writes them.
-BODY_FONT = Font(name=SONG, size=10)
-HEAD_FONT = Font(name=SONG, size=10, bold=True)
+# 五号 (10.5 pt): the size the city's printed forms use, and the least it reads at on paper.
+BODY_FONT = Font(name=SONG, size=10.5)
+HEAD_FONT = Font(name=SONG, size=10.5, bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
@@ -79,14 +80,14 @@ BODY_LEFT = Look("bairi 正文·左", BODY_FONT, LEFT, FRAME)
 LABEL = Look("bairi 栏目", HEAD_FONT, RIGHT)
 UNDERLINE = Look("bairi 下划线", border=UNDERLINED)
 FIELD = Look("bairi 填写栏", BODY_FONT, LEFT, UNDERLINED)
-DATE_FIELD = FIELD.but("bairi 填写栏·日期", number_format="yyyy-mm-dd")
+DATE_FIELD = FIELD.but("bairi 填写栏·日期", number_format='yyyy"年"m"月"d"日"')
 COUNT = BODY.but("bairi 个数", number_format=COUNT_FORMAT)
 AMOUNT = BODY.but("bairi 金额", number_format=AMOUNT_FORMAT)
 HEAD_COUNT = HEAD.but("bairi 表头·个数", number_format=COUNT_FORMAT)
 HEAD_AMOUNT = HEAD.but("bairi 表头·金额", number_format=AMOUNT_FORMAT)
 SECTION = Look("bairi 小标题", Font(name=SONG, size=12, bold=True), CENTER)
 TABLE_TITLE = Look("bairi 表名", Font(name=SONG, size=14, bold=True), CENTER)
-NOTE = Look("bairi 注", Font(name=SONG, size=10, bold=True, color="FFC00000"), LEFT)
+NOTE = Look("bairi 注", Font(name=SONG, size=10.5, bold=True, color="FFC00000"), LEFT)
 STAMP = BODY.but("bairi 时间", number_format="yyyy-mm-dd hh:mm")
 DAY = BODY.but("bairi 日期", number_format="yyyy-mm-dd")
 RATE = BODY.but("bairi 比率", number_format="0.0")
@@ -227,14 +228,15 @@ def lay_form(
     for extra in range(1, blank_hazard_rows + 1):
         row = HAZARD_HEAD_ROW + count + extra
         _put_strip(ws, row, 1, blank, [count + extra if key == "seq" else None for key in HAZARD_KEYS])
-        set_height(ws, row, 30)
+        set_height(ws, row, BLANK_ROW_POINTS)
     print_setup(ws)
     # A long 重大隐患明细 runs over pages: each page repeats its header, so no column is left unnamed.
     ws.print_title_rows = f"{HAZARD_HEAD_ROW}:{HAZARD_HEAD_ROW}"
     return row
 
 
-LINE_POINTS = 13.5  # one line of 10-point 宋体
+LINE_POINTS = 14.25  # one line of 10.5-point 宋体
+BLANK_ROW_POINTS = 18  # a blank hazard row of the template: one line of writing
 MAX_ROW_POINTS = 409  # Excel refuses a taller row
 
 
@@ -300,7 +302,7 @@ def template_title(period: str | None) -> str:
     return title if not period else f"{title}（{period[:4]}年{int(period[5:])}月）"
 
 
-def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: int = 20,
+def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: int = 15,
                       period: str | None = None) -> Workbook:
     """The blank return for towns to fill: input cells shaded and unlocked, the rest protected,
     drop-downs for categories and towns; the month in the title when `period` is given."""
@@ -310,6 +312,10 @@ def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: 
     last = lay_form(ws, campaign, unit=town or "", blank_hazard_rows=hazard_rows, for_input=True,
                     title=template_title(period))
     _validations(ws, campaign, last)
+    # On paper the blank form is one page, and the shading that marks the input cells on screen is not printed.
+    ws.page_setup.fitToHeight = 1
+    ws.print_options.gridLines = False
+    ws.page_setup.blackAndWhite = True
     ws.protection.sheet = True
     ws.protection.formatCells = False
     ws.protection.formatColumns = False

@@ -80,7 +80,8 @@ def _front_values(entry: Entry) -> dict[str, Any]:
     return {
         "id": entry.id, "town": entry.town, "enterprise": entry.enterprise, "category": entry.category,
         "supervisor": entry.supervisor, "detail": entry.detail, "first_period": entry.first_period or "",
-        "deadline": entry.deadline, "status": entry.status_label, "overdue": "逾期" if entry.overdue else "",
+        "deadline": entry.deadline, "status": entry.status_label,
+        "overdue": entry.state_label if entry.overdue or entry.late_days or entry.plan_beyond_deadline else "",
         "basis": _basis(entry),
     }
 
@@ -89,7 +90,10 @@ def _basis(entry: Entry) -> str:
     if entry.status != "rectified":
         return "未再列入，待核实" if entry.vanished_from else ""
     label = BASIS_LABELS.get(entry.basis, "")
-    return f"{label}（{entry.rectified_in}）" if entry.rectified_in else label
+    label = f"{label}（{entry.rectified_in}）" if entry.rectified_in else label
+    if entry.rectified_on is not None:
+        label += f"，{'不晚于' if entry.rectified_bound else ''}{entry.rectified_on.isoformat()}整改"
+    return label
 
 
 def _links(entry: Entry) -> str:
@@ -189,6 +193,13 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     ws.print_title_rows = f"3:{HEADER_ROW}"
     ws.print_area = f"A1:{get_column_letter(last - 1)}{max(end, HEADER_ROW)}"
     _print_setup(ws)
+    # 26 columns do not fit a page at a legible size: A3 at full size, and the columns that do not fit go on
+    # the next page with 编号, 所在镇 and 企业名称 repeated, each band of rows printed across before down.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = 100
+    ws.print_title_cols = "A:C"
+    ws.page_setup.pageOrder = "overThenDown"
     _sources_sheet(workbook.create_sheet(SOURCES_SHEET), register, plain, bold, box, header_fill)
     _findings_sheet(workbook.create_sheet(FINDINGS_SHEET), register, plain, bold, box, header_fill)
     return workbook
