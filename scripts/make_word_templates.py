@@ -622,7 +622,7 @@ def remind_template():
     """templates/remind.docx: one town's 催报通知, the same words as remind.txt.j2."""
     doc = new_document("催报通知")
     masthead(doc)
-    para(doc, "催报通知", "公文标题")
+    para(doc, "{{ title }}", "公文标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
     para(doc, "按照{{ campaign_name }}的报送要求，截至{{ as_of_text }}，你单位以下材料尚未报送到位：")
@@ -631,15 +631,15 @@ def remind_template():
               "{% if item.status == \"missing\" %}至今未收到，已逾期{{ item.days_late }}天。"
               "{% elif item.status == \"rejected\" %}报送的报表检查未通过，已退回，"
               "至今未收到修改后的报表，已逾期{{ item.days_late }}天。"
-              "{% if item.findings %}须修改的问题：{% else %}（{{ item.reason }}）{% endif %}"
+              "{% if item.findings %}须修改的问题：{% endif %}"
               "{% elif item.status == \"incomplete\" %}{{ item.received_text }}收到，但缺少{{ item.missing_materials }}，"
               "已逾期{{ item.days_late }}天。"
               "{% else %}{{ item.received_text }}收到，逾期{{ item.days_late }}天。{% endif %}")
     tag(doc, "{%p for f in item.findings %}")
-    para(doc, "（{{ loop.index }}）{{ f.location }}：{{ f.message }}{% if f.hint %}（{{ f.hint }}）{% endif %}。")
+    para(doc, "（{{ loop.index }}）{% if f.location %}{{ f.location }}：{% endif %}{{ f.message }}{% if f.hint %}（{{ f.hint }}）{% endif %}。")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    para(doc, "请于收到本通知后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
+    para(doc, "请于收到本函后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
     tag(doc, "{%p if late_items %}")
     para(doc, "另：{% for item in late_items %}{{ item.label }}于{{ item.received_text }}收到，逾期{{ item.days_late }}天"
               "{% if not loop.last %}；{% endif %}{% endfor %}。请今后按规定时限报送。")

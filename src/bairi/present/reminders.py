@@ -314,7 +314,10 @@ def addressee(result: Assessment, town: str) -> str:
 
 
 def _item(item: Standing) -> dict[str, Any]:
+    from bairi.present.wording import town_findings
+
     sent_back = item.rejected if item.status == "rejected" else None
+    errors = [f for f in (sent_back.findings if sent_back is not None else []) if f.severity is Severity.ERROR]
     return {
         "label": item.deadline.label,
         "due": item.due,
@@ -324,11 +327,23 @@ def _item(item: Standing) -> dict[str, Any]:
         "days_late": item.days_late,
         "received_text": _cn_time(item.received) if item.received else "",
         "missing_materials": "、".join(item.missing),
-        "reason": item.reason,
-        # What the copy sent back must change, cell by cell: the town corrects from this list.
-        "findings": [{"location": f.location, "message": f.message.rstrip("。"), "hint": f.hint.rstrip("。")}
-                     for f in (sent_back.findings if sent_back is not None else []) if f.severity is Severity.ERROR],
+        # The state's reason names files and cells for the clerk; the town reads the findings below instead.
+        "reason": "报表检查未通过" if item.status == "rejected" else "",
+        # What the copy sent back must change, cell by cell, in the town's words: it corrects from this list.
+        "findings": town_findings(errors, sent_back),
     }
+
+
+def reminder_title(town: str, labels: list[str]) -> str:
+    """关于督促巴公镇报送2023年12月报表的函; 关于督促巴公镇报送2023年12月报表等3项材料的函 for more than two."""
+    labels = list(dict.fromkeys(labels))
+    if not labels:
+        what = "有关材料"
+    elif len(labels) <= 2:
+        what = "和".join(labels)
+    else:
+        what = f"{labels[0]}等{len(labels)}项材料"
+    return f"关于督促{town}报送{what}的函"
 
 
 def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
@@ -339,8 +354,11 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
     town_items = [i for i in result.items if i.town == town]
     owed = [i for i in town_items if owes(i)]
     late = [i for i in town_items if i.overdue and i.status == "late"]
+    missing = [i.deadline.label if i.status != "incomplete" else f"{i.deadline.label}的{'、'.join(i.missing)}"
+               for i in owed]
     return {
         "town": town,
+        "title": reminder_title(town, [i.deadline.label for i in owed]),
         "addressee": addressee(result, town),
         "campaign_name": campaign.name,
         "authority": campaign.authority,
@@ -348,8 +366,7 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
         "as_of_text": _cn_date(result.as_of),
         "items": [_item(i) for i in owed],
         # What the town still owes: whatever never came, came back, or came without all its materials.
-        "missing": [i.deadline.label if i.status != "incomplete" else f"{i.deadline.label}的{'、'.join(i.missing)}"
-                    for i in owed],
+        "missing": missing,
         "late": [i.deadline.label for i in late],
         # Received after its day: a note in a notice that asks for something else, never a demand of its own.
         "late_items": [_item(i) for i in late],
@@ -411,6 +428,7 @@ def reminder_drafts(result: Assessment, sender: str, now: datetime, template: Pa
     from bairi.present.drafts import reminder_draft, town_addresses
 
     towns = reminder_towns(result)
-    return [reminder_draft(town, text, name, result.campaign, now, sender)
+    return [reminder_draft(town, text, name, result.campaign, now, sender,
+                           subject=reminder_context(result, town)["title"])
             for town, (name, text) in zip(towns, reminder_texts(result, template))
             if town_addresses(result.campaign, town)]
