@@ -132,7 +132,7 @@ CATALOGUE: dict[str, Entry] = {
     "W412": Entry(W, "“{column}”为 {value}，小数超过 4 位", "行政罚款以万元计，保留 4 位小数（即精确到元）。"),
     "E413": Entry(E, "“{column}”数值 {raw} 过大，无法准确读取", "请核实该数字。"),
     "I414": Entry(I, "“{column}”填写“{raw}”，去掉千位分隔符后按 {value} 读取", ""),
-    "E415": Entry(E, "“{column}”是逻辑值 {raw}，不是数字", "请填写数字。"),
+    "E415": Entry(E, "“{column}”是逻辑值 {raw}，不是数字", "请填写数字。", town_template="“{column}”填的是逻辑值（真或假），不是数字"),
     "E416": Entry(E, "“{column}”是错误值 {raw}（公式无法算出结果），数值未知（不能按 0 计）",
                   "请在 Excel/WPS 中检查该单元格的公式（常见原因：引用的工作表或单元格已被删除），改正后保存，或直接填写数字。"),
     "I417": Entry(I, "“{column}”按表头单位“{unit}”读取：“{raw}”折合 {value} 万元", ""),

@@ -310,7 +310,8 @@ def measures(merged: Merged, result: Assessment) -> dict[str, Any]:
     for unit in campaign.units:
         town = unit.name
         mine = [s for s in result.items if s.town == town and s.deadline in due]
-        failed = [s for s in mine if s.status in owed and s.overdue]
+        # The typical case is judged on its own below, not twice.
+        failed = [s for s in mine if s.status in owed and s.overdue and s.deadline.kind != "case"]
         if failed:
             criticism["materials"].append({"town": town, "owed": [
                 {"label": s.deadline.label, "status": s.status, "status_label": STATUS_LABELS[s.status],
@@ -336,7 +337,7 @@ def _requirements(merged: Merged, result: Assessment, verdicts: dict[str, Any]) 
     """五、下步工作要求: one item per thing the data shows still to do, naming the towns; then the standing ones."""
     campaign, as_of = result.campaign, result.as_of
     items: list[dict[str, Any]] = []
-    owed = [s for s in result.items if s.overdue and s.status != "late"]
+    owed = [s for s in result.items if s.overdue and s.status != "late" and s.deadline.kind != "case"]
     if owed:
         labels = [d.label for d in result.deadlines if any(s.deadline is d for s in owed)]
         items.append({"kind": "resend", "towns": list(dict.fromkeys(s.town for s in owed)), "labels": labels})

@@ -18,43 +18,44 @@ from bairi.core.model import Return
 _CELL = re.compile(r"(?:^|!)\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)(?::\$?[A-Z]{1,3}\$?\d+)?$")
 
 
-def _column_of(location: str) -> str | None:
+def _cell_of(location: str) -> tuple[str, int] | None:
     match = _CELL.search(location or "")
-    return match.group("col") if match else None
+    return (match.group("col"), int(match.group("row"))) if match else None
 
 
-def column_names(ret: Return | None) -> dict[str, str]:
-    """Column letter → the header a town sees above it, from the cells the return's figures were read at."""
-    names: dict[str, str] = {}
+def column_names(ret: Return | None) -> dict[tuple[str, int], str]:
+    """(column letter, row) → the header a town sees for that cell, from where the return's parts were read:
+    the statistics table's figures, the 重大隐患明细 rows and the header fields (填报单位 …)."""
+    names: dict[tuple[str, int], str] = {}
     if ret is None:
         return names
     for row in (ret.period_row, ret.cumulative_row):
         for key, figure in (row or {}).items():
-            column = BY_KEY.get(key)
-            letter = _column_of(figure.location)
-            if column is not None and letter:
-                names.setdefault(letter, f"{column.group}·{column.header}" if column.group else column.header)
+            column, cell = BY_KEY.get(key), _cell_of(figure.location)
+            if column is not None and cell:
+                names.setdefault(cell, f"{column.group}·{column.header}" if column.group else column.header)
     hazard_headers = {c.key: c.header for c in HAZARD_COLUMNS}
     for hazard in ret.hazards:
-        for key, cell in hazard.cells.items():
-            letter = _column_of(cell)
-            if letter and key in hazard_headers:
-                names.setdefault(letter, hazard_headers[key])
+        for key, location in hazard.cells.items():
+            cell = _cell_of(location)
+            if cell and key in hazard_headers:
+                names.setdefault(cell, hazard_headers[key])
     labels = {f.key: f.label for f in HEADER_FIELDS}
-    for key, cell in ret.locations.items():
-        letter = _column_of(cell)
-        if letter and key in labels:
-            names.setdefault(letter, labels[key])
+    for key, location in ret.locations.items():
+        cell = _cell_of(location)
+        if cell and key in labels:
+            names.setdefault(cell, labels[key])
     return names
 
 
-def cell_words(location: str, ret: Return | None = None, names: dict[str, str] | None = None) -> str:
-    """第7行“一般隐患·排查”栏（E7）; 第7行（E7） when the column has no known header; "" when not a cell."""
-    match = _CELL.search(location or "")
-    if match is None:
+def cell_words(location: str, ret: Return | None = None, names: dict[tuple[str, int], str] | None = None) -> str:
+    """第7行“一般隐患·排查”栏（E7）; 第7行（E7） for a cell none of the return's parts was read from; "" when not a cell."""
+    cell = _cell_of(location)
+    if cell is None:
         return ""
-    letter, row = match.group("col"), match.group("row")
-    header = (names if names is not None else column_names(ret)).get(letter)
+    letter, row = cell
+    known = names if names is not None else column_names(ret)
+    header = known.get(cell)
     return f"第{row}行“{header}”栏（{letter}{row}）" if header else f"第{row}行（{letter}{row}）"
 
 
