@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
 
