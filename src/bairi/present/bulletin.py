@@ -305,7 +305,7 @@ def measures(merged: Merged, result: Assessment) -> dict[str, Any]:
     short = _coverage_short(merged, result)
     overdue_towns = {o.town: len(o.hazards) or o.open for o in result.open_hazards}
     case_items = {s.town: s for s in result.items if s.deadline.kind == "case"}
-    criticism: dict[str, list[dict[str, Any]]] = {"materials": [], "coverage": [], "case": [], "hazards": []}
+    criticism: dict[str, list[Any]] = {"materials": [], "coverage": [], "case": [], "hazards": []}
     praise = []
     for unit in campaign.units:
         town = unit.name

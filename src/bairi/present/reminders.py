@@ -271,9 +271,12 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     if state.later:
         console.print(f"[dim]另有 {state.later} 份材料收到时间晚于 {result.as_of.isoformat()}，按当日尚未收到处理。[/]")
     if reminders:
-        console.print(f"\n已写出催报通知 {len(reminders)} 份：")
+        # Each file said with what it is: the Word 催报 to print, its text, a mail draft (or one in the mailbox).
+        kinds = {".docx": "催报（Word 公文）", ".txt": "催报（文字，可粘贴到工作群或短信）", ".eml": "催报邮件草稿"}
+        console.print(f"\n已写出 {len(reminders)} 个文件：")
         for path in reminders:
-            console.print(f"  {escape(str(path))}")
+            kind = kinds.get(Path(str(path)).suffix.lower(), "放进草稿箱的催报邮件")
+            console.print(f"  {kind}：{escape(str(path))}")
 
 
 
