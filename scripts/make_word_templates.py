@@ -589,7 +589,7 @@ def summary_template():
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if not praise and not criticism_groups %}")
-    para(doc, "截至{{ as_of_text }}，各项要求均未到考核时间。")
+    para(doc, "截至{{ as_of_text }}，各{{ unit_noun }}均未出现未达到通知要求的情况。")
     tag(doc, "{%p endif %}")
 
     para(doc, "七、存在问题", "一级标题")

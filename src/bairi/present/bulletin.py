@@ -116,7 +116,7 @@ def _problem(ret: Return) -> str:
 
     # The message alone: a 通报 never quotes a cell reference or a file name.
     first = next((f for f in ret.findings if f.severity is Severity.ERROR), None)
-    return "" if first is None else first.message
+    return "" if first is None else (first.town_message or first.message)
 
 
 def document_number(campaign: Campaign, day: date, number: str | None = None) -> str:
