@@ -468,7 +468,7 @@ DEADLINE_LINE = (
     "{% if d.to_verify %}，待核实{{ d.to_verify | length }}个：{{ d.to_verify | join(\"、\") }}{% endif %}。{% endif %}"
 )
 PRAISE = (
-    "{{ praise | join(\"、\") }}按时报送各项材料，每月检查企业均达到辖区企业数的{{ inspect_share_text }}以上，"
+    "{{ praise | join(\"、\") }}按时报送各项材料，每月检查企业均达到本辖区企业总数的{{ inspect_share_text }}以上，"
     "已上报典型案例，没有逾期未整改的重大隐患，予以通报表扬。"
 )
 CRITICISM = (
@@ -476,7 +476,7 @@ CRITICISM = (
     "{% for x in c.owed %}{{ x.label }}{% if x.status == \"late\" %}逾期{{ x.days }}天{% elif x.status == \"missing\" %}未报"
     "{% elif x.status == \"rejected\" %}退回后未重新报送{% else %}缺{{ x.missing }}{% endif %}{% if not loop.last %}，{% endif %}"
     "{% endfor %}）{% if not loop.last %}；{% endif %}{% endfor %}。"
-    "{% elif g.kind == \"coverage\" %}月检查企业未达到辖区企业数的{{ inspect_share_text }}：{% for c in g.towns %}{{ c.town }}（"
+    "{% elif g.kind == \"coverage\" %}月检查企业未达到本辖区企业总数的{{ inspect_share_text }}：{% for c in g.towns %}{{ c.town }}（"
     "{% for m in c.months %}{{ m.month_text }}检查{{ m.value }}家，辖区{{ m.area }}家{% if not loop.last %}；{% endif %}{% endfor %}）"
     "{% if not loop.last %}、{% endif %}{% endfor %}。"
     "{% elif g.kind == \"case\" %}行动期间未上报典型案例：{{ g.towns | join(\"、\") }}。"
@@ -489,7 +489,7 @@ REQUIREMENT = (
     "{% elif r.kind == \"hazards\" %}加快重大隐患整改。{{ r.towns | join(\"、\") }}要严格落实整改措施、责任、资金、时限和预案"
     "“五到位”，整改完成后及时报送整改销号情况；确实不能按期整改的，要主动向{{ authority }}报告。"
     "{% elif r.kind == \"coverage\" %}扩大检查覆盖面。{{ r.towns | join(\"、\") }}要合理安排检查力量，确保每月检查企业不少于"
-    "辖区企业数的{{ inspect_share_text }}。"
+    "本辖区企业总数的{{ inspect_share_text }}。"
     "{% elif r.kind == \"case\" %}报送典型案例。{{ r.towns | join(\"、\") }}要{% if r.passed %}立即{% else %}于{{ r.due_text }}前"
     "{% endif %}报送至少1个安全生产重大隐患执法典型案例。"
     "{% elif r.kind == \"upcoming\" %}按时报送后续材料。{% for d in r.deadlines %}{{ d.label }}应于{{ d.due_text }}前报送"

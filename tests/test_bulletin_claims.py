@@ -190,11 +190,11 @@ def test_praise_and_criticism_follow_the_notices_measures(sample):
     assert (towns_in(praised[0].split("按时报送")[0]) if praised else []) == expected_praise
     by_kind = {}
     for line in lines:
-        match = re.match(r"^（[一二三四]）(材料逾期报送或未报|月检查企业未达到辖区企业数的50%|行动期间未上报典型案例|重大隐患逾期未整改到位)：(.*)$", line)
+        match = re.match(r"^（[一二三四]）(材料逾期报送或未报|月检查企业未达到本辖区企业总数的50%|行动期间未上报典型案例|重大隐患逾期未整改到位)：(.*)$", line)
         if match:
             by_kind[match.group(1)] = towns_in(re.sub(r"（[^）]*）", "", match.group(2)))
     assert sorted(by_kind.get("材料逾期报送或未报", [])) == sorted(owing)
-    assert sorted(by_kind.get("月检查企业未达到辖区企业数的50%", [])) == sorted(short)
+    assert sorted(by_kind.get("月检查企业未达到本辖区企业总数的50%", [])) == sorted(short)
     assert sorted(by_kind.get("重大隐患逾期未整改到位", [])) == sorted(late)
     case_missing = [t for t in TOWNS if state.standing(t, "case").past_due
                     and state.standing(t, "case").status in ("missing", "rejected")]

@@ -391,6 +391,6 @@ def test_every_paragraph_of_the_sample_bulletin_ends_a_sentence(tmp_path):
     slots = [x for x in body if x.startswith("【请补充：") and x.endswith("】")]
     assert slots == ["【请补充：各镇的主要做法和工作成效】", "【请补充：督查检查中发现的主要问题】"]
     assert [x for x in body if x not in headings + slots and not x.endswith(("。", "。）", "："))] == []
-    # The notice's own share (辖区企业数的50%) is quoted as the notice writes it; every computed rate has one decimal.
-    rates = re.findall(r"(\d+(?:\.\d+)?)%", "\n".join(body).replace("企业数的50%", ""))
+    # The notice's own share (本辖区企业总数的50%) is quoted as the notice writes it; every computed rate has one decimal.
+    rates = re.findall(r"(\d+(?:\.\d+)?)%", "\n".join(body).replace("企业总数的50%", ""))
     assert rates and all(re.fullmatch(r"\d+\.\d", r) for r in rates)
