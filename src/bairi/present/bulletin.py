@@ -192,7 +192,7 @@ def _deadline_statements(result: Assessment) -> list[dict[str, Any]]:
             "label": tally.deadline.label,
             "due_text": cn_date(tally.deadline.due),
             "passed": over,
-            # Met on time, with every material (incomplete ones are listed apart, as are the others).
+            # Met on time: with every material, or without some (those are listed again under incomplete).
             "on_time": tally.counts["on_time"] + tally.counts["incomplete"],
             "on_time_towns": towns("on_time"),
             "late": [{"town": i.town, "days": i.days_late} for i in items if i.status == "late"],
@@ -235,7 +235,8 @@ def _open_hazards(result: Assessment) -> list[dict[str, Any]]:
             "found": counted[1] if counted else "",
             "fixed": counted[2] if counted else "",
             "counted": counted is not None,
-            "open": o.open,
+            # Not the figure of a return sent back: the counted one's, else the register's own count.
+            "open": counted[1] - counted[2] if counted else len(o.hazards),
             "rows": [{"enterprise": h.enterprise, "supervisor": h.supervisor, "detail": sentence(h.detail)}
                      for h in o.hazards],
         })
