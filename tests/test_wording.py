@@ -158,3 +158,17 @@ def test_nothing_a_town_reads_has_a_program_word(tmp_path):
 
     found = {name: words for name, text in texts.items() if (words := program_words(text))}
     assert found == {}
+
+
+def test_a_reminder_for_missing_materials_names_the_month_and_the_materials(tmp_path):
+    sample = Path(__file__).parent.parent / "sample_data" / "mail"
+    result = runner.invoke(app, ["deadlines", str(sample), "--as-of", "2024-02-10", "--no-ledger",
+                                 "--remind", str(tmp_path), "--remind-format", "txt"])
+    assert result.exit_code == 1
+    text = (tmp_path / "催报_大东沟镇.txt").read_text(encoding="utf-8-sig")
+    assert text.startswith("关于督促大东沟镇报送2023年12月三清单的函\n")
+    assert "请于收到本函后立即报送2023年12月三清单；" in text
+    text = (tmp_path / "催报_犁川镇.txt").read_text(encoding="utf-8-sig")
+    assert text.startswith("关于督促犁川镇报送2023年11月阶段性进展和三清单等3项材料的函\n")
+    assert ("请于收到本函后立即报送2023年11月阶段性进展和三清单、2023年12月阶段性进展和三清单、"
+            "2024年1月阶段性进展和三清单；") in text

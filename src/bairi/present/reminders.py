@@ -337,6 +337,14 @@ def _item(item: Standing) -> dict[str, Any]:
     }
 
 
+def _owed_materials(item: Standing) -> str:
+    """2023年12月阶段性进展、三清单: the materials a 缺件 still owes, with their month (or their deadline's name)."""
+    # 和 inside one item, so that a list of them can be joined with 、 and still be read.
+    what = "、".join(item.missing[:-1]) + "和" + item.missing[-1] if len(item.missing) > 1 else "".join(item.missing)
+    period = item.deadline.period
+    return f"{period[:4]}年{int(period[5:])}月{what}" if period else f"{item.deadline.label}的{what}"
+
+
 def reminder_title(town: str, labels: list[str]) -> str:
     """关于督促巴公镇报送2023年12月报表的函; 关于督促巴公镇报送2023年12月报表等3项材料的函 for more than two."""
     labels = list(dict.fromkeys(labels))
@@ -357,11 +365,11 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
     town_items = [i for i in result.items if i.town == town]
     owed = [i for i in town_items if owes(i)]
     late = [i for i in town_items if i.overdue and i.status == "late"]
-    missing = [i.deadline.label if i.status != "incomplete" else f"{i.deadline.label}的{'、'.join(i.missing)}"
-               for i in owed]
+    missing = [i.deadline.label if i.status != "incomplete" else _owed_materials(i) for i in owed]
     return {
         "town": town,
-        "title": reminder_title(town, [i.deadline.label for i in owed]),
+        # What is still owed, materials named (a 缺件 asks for the missing part, not the return again).
+        "title": reminder_title(town, missing),
         "addressee": addressee(result, town),
         "campaign_name": campaign.name,
         "authority": campaign.authority,
