@@ -174,7 +174,7 @@ CATALOGUE: dict[str, Entry] = {
     "D703": Entry(W, "{town}{label}已收到，但检查未通过（{problem}），已退回，不计入",
                   "请退回修改（bairi check 该文件 --reply 可写出退回邮件）；收到修改后的报表即按其收到时间计。"),
     "D704": Entry(W, "“{name}”无法判断{what}，未计入",
-                  "在文件名或邮件主题中写明镇名和“方案”“总结”或“X月报表”即可识别；也可在 bairi.toml 的 units.emails 中登记各镇发件邮箱。"),
+                  "在文件名或邮件主题中写明镇名和“方案”“总结”或“X月报表”即可识别；也可在行动配置 bairi.toml 中该镇的 emails 登记其发件邮箱。"),
     "D705": Entry(W, "邮件没有可识别的 Date 头（{raw}），收到时间改按{fallback}", "请从邮箱重新导出该邮件（.eml 或 .mbox）。"),
     "D706": Entry(I, "{town}{label}共收到 {count} 份不同的文件（{times}）：按最早一份合格的计收到时间，按最新一份合格的计数", ""),
     "D707": Entry(W, "邮件文件无法读取：{detail}", "请从邮箱重新导出（.eml 或 .mbox）。"),
