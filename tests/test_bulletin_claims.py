@@ -238,3 +238,33 @@ def test_a_sent_back_returns_figures_are_never_quoted(tmp_path):
     # Its hazards past their day are the register's; the figures beside them would be the sent-back ones: none.
     for x in section(text, "重大隐患整改情况"):
         assert "9项" not in x
+
+
+def test_the_totals_are_the_sums_of_the_counted_returns(sample):
+    _, state, period, _, text = sample
+    [line] = [x for x in section(text, "总体情况") if x.startswith("计入汇总的报表显示")]
+    counted = [s.ret for s in state.of_deadline(period) if s.ret is not None]
+
+    def total(row: str, key: str) -> str:
+        return plain(sum((Decimal(str(r.values(row)[key] or 0)) for r in counted), Decimal(0))) or "0"
+
+    words = {"teams": "成立督查组", "enterprises": "排查企业", "general_found": "排查一般隐患", "general_fixed": "已整改",
+             "major_found": "排查重大隐患", "ordered": "责令限期整改企业", "fines": "行政罚款", "suspended": "停产整顿",
+             "exposed": "公开曝光典型案例", "closed": "关闭取缔", "subcontracting": "查处违法分包转包和挂靠资质行为",
+             "labor_dispatch": "查处劳务派遣灵活用工违法行为"}
+    cumulative, month = line.split("。其中")
+    for key, word in words.items():
+        assert re.search(rf"{word}(\d+(?:\.\d+)?)", cumulative).group(1) == total("cumulative", key), key
+    assert re.search(r"已整改(\d+)项，整改率[^；]+；责令", cumulative).group(1) == total("cumulative", "major_fixed")
+    assert re.findall(r"\d+(?:\.\d+)?", month.split("份", 1)[1]) == [
+        total("period", k) for k in ("enterprises", "general_found", "major_found")]
+
+
+def test_the_typical_case_statement_names_the_towns_without_one(sample):
+    _, state, _, _, text = sample
+    [line] = section(text, "典型案例报送情况")
+    without = [t for t in TOWNS if state.standing(t, "case").status not in ("on_time", "late", "incomplete")]
+    if without:
+        assert towns_in(line.split("上报安全生产")[0]) == without
+    else:
+        assert line == "各镇均已上报安全生产重大隐患执法典型案例。"
