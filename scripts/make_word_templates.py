@@ -433,33 +433,69 @@ def new_document(title: str):
     return doc
 
 
+# The 通报's sentences: the same words as templates/summary.txt.j2 (tests/test_docx.py compares them).
 SUMMARY_OPENING = (
-    "据截至{{ as_of_text }}收到的{{ period_text }}报表，{{ scope }}累计成立督查组{{ total.teams }}个，排查企业{{ total.enterprises }}家，"
+    "计入汇总的报表显示，{{ scope }}累计成立督查组{{ total.teams }}个，排查企业{{ total.enterprises }}家，"
     "排查一般隐患{{ total.general_found }}项、已整改{{ total.general_fixed }}项，整改率{{ rates.general }}；"
     "排查重大隐患{{ total.major_found }}项、已整改{{ total.major_fixed }}项，整改率{{ rates.major }}；"
     "责令限期整改企业{{ total.ordered }}家，行政罚款{{ total.fines }}万元，停产整顿{{ total.suspended }}家，"
     "公开曝光典型案例{{ total.exposed }}个，关闭取缔{{ total.closed }}家，"
     "查处违法分包转包和挂靠资质行为{{ total.subcontracting }}个，"
     "查处劳务派遣灵活用工违法行为{{ total.labor_dispatch }}个。"
-    "其中{{ month_text }}份排查企业{{ month.enterprises }}家，"
+    "其中{{ month_text }}份检查企业{{ month.enterprises }}家，"
     "排查一般隐患{{ month.general_found }}项、重大隐患{{ month.major_found }}项。"
 )
-NOT_COUNTED = (
-    "（以上为{{ reported | length }}个{{ unit_noun }}报表的合计；"
-    "{% if sent_back %}{{ sent_back | join(\"、\") }}报表有误已退回{% endif %}"
-    "{% if sent_back and (to_verify or not_sent) %}，{% endif %}"
-    "{% if to_verify %}{{ to_verify | map(attribute=\"town\") | join(\"、\") }}报送的文件无法读取、待核实{% endif %}"
-    "{% if to_verify and not_sent %}，{% endif %}{% if not_sent %}{{ not_sent | join(\"、\") }}未报送{% endif %}，未计入。）"
+COUNTED = (
+    "{{ period_text }}报表，{{ towns_total }}个{{ unit_noun }}中已有{{ reported | length }}个审核通过、计入汇总"
+    "{% if uncounted.rejected %}；{{ uncounted.rejected | join(\"、\") }}报表有误已退回，尚未收到修改后的报表{% endif %}"
+    "{% if uncounted.to_verify %}；{{ uncounted.to_verify | join(\"、\") }}报送的材料待核实{% endif %}"
+    "{% if uncounted.not_sent %}；{{ uncounted.not_sent | join(\"、\") }}尚未报送{% endif %}"
+    "{% for x in logbook_only %}；{{ x.town }}以{{ x.how }}方式报送{% endfor %}"
+    "{% if not_reported %}。以上{{ not_reported | length }}个{{ unit_noun }}的数字未计入汇总{% endif %}。"
 )
 DEADLINE_LINE = (
-    "{{ loop.index }}．{{ d.label }}（应于{{ d.due_text }}前报送）：按时报送{{ d.on_time }}个"
+    "{{ loop.index }}．{{ d.label }}（应于{{ d.due_text }}前报送）：{% if d.passed %}按时报送{{ d.on_time }}个"
     "{% if d.incomplete %}（其中缺件{{ d.incomplete | length }}个：{% for x in d.incomplete %}{{ x.town }}缺{{ x.missing }}"
     "{% if not loop.last %}；{% endif %}{% endfor %}）{% endif %}"
     "{% if d.late %}；逾期报送{{ d.late | length }}个：{% for x in d.late %}{{ x.town }}（逾期{{ x.days }}天）"
     "{% if not loop.last %}、{% endif %}{% endfor %}{% endif %}"
+    "{% if d.rejected %}；报表有误退回、尚未重新报送{{ d.rejected | length }}个：{{ d.rejected | join(\"、\") }}{% endif %}"
     "{% if d.to_verify %}；待核实{{ d.to_verify | length }}个：{{ d.to_verify | join(\"、\") }}{% endif %}"
-    "{% if d.missing %}；至今未报送{{ d.missing | length }}个：{{ d.missing | join(\"、\") }}{% endif %}。"
-    "报送率{{ d.rate }}。"
+    "{% if d.missing %}；逾期未报{{ d.missing | length }}个：{{ d.missing | join(\"、\") }}{% endif %}"
+    "{% if d.not_due %}；经同意延期报送{{ d.not_due | length }}个：{{ d.not_due | join(\"、\") }}{% endif %}。"
+    "报送率{{ d.rate }}。{% else %}截止日未到，已收到{{ d.received }}个"
+    "{% if d.rejected %}，报表有误退回{{ d.rejected | length }}个：{{ d.rejected | join(\"、\") }}{% endif %}"
+    "{% if d.to_verify %}，待核实{{ d.to_verify | length }}个：{{ d.to_verify | join(\"、\") }}{% endif %}。{% endif %}"
+)
+PRAISE = (
+    "{{ praise | join(\"、\") }}按时报送各项材料，每月检查企业均达到本辖区企业总数的{{ inspect_share_text }}以上，"
+    "已上报典型案例，没有逾期未整改的重大隐患，予以通报表扬。"
+)
+CRITICISM = (
+    "（{{ g.seq }}）{% if g.kind == \"materials\" %}材料逾期报送或未报：{% for c in g.towns %}{{ c.town }}（"
+    "{% for x in c.owed %}{{ x.label }}{% if x.status == \"late\" %}逾期{{ x.days }}天{% elif x.status == \"missing\" %}未报"
+    "{% elif x.status == \"rejected\" %}退回后未重新报送{% else %}缺{{ x.missing }}{% endif %}{% if not loop.last %}，{% endif %}"
+    "{% endfor %}）{% if not loop.last %}；{% endif %}{% endfor %}。"
+    "{% elif g.kind == \"coverage\" %}月检查企业未达到本辖区企业总数的{{ inspect_share_text }}：{% for c in g.towns %}{{ c.town }}（"
+    "{% for m in c.months %}{{ m.month_text }}检查{{ m.value }}家，辖区{{ m.area }}家{% if not loop.last %}；{% endif %}{% endfor %}）"
+    "{% if not loop.last %}、{% endif %}{% endfor %}。"
+    "{% elif g.kind == \"case\" %}行动期间未上报典型案例：{{ g.towns | join(\"、\") }}。"
+    "{% else %}重大隐患逾期未整改到位：{% for c in g.towns %}{{ c.town }}（{{ c.count }}项）{% if not loop.last %}、{% endif %}"
+    "{% endfor %}。{% endif %}"
+)
+REQUIREMENT = (
+    "（{{ r.seq }}）{% if r.kind == \"resend\" %}抓紧补报材料。{{ r.towns | join(\"、\") }}要立即补报所欠材料"
+    "（{{ r.labels | join(\"、\") }}），确保材料齐全、数字准确。"
+    "{% elif r.kind == \"hazards\" %}加快重大隐患整改。{{ r.towns | join(\"、\") }}要严格落实整改措施、责任、资金、时限和预案"
+    "“五到位”，整改完成后及时报送整改销号情况；确实不能按期整改的，要主动向{{ authority }}报告。"
+    "{% elif r.kind == \"coverage\" %}扩大检查覆盖面。{{ r.towns | join(\"、\") }}要合理安排检查力量，确保每月检查企业不少于"
+    "本辖区企业总数的{{ inspect_share_text }}。"
+    "{% elif r.kind == \"case\" %}报送典型案例。{{ r.towns | join(\"、\") }}要{% if r.passed %}立即{% else %}于{{ r.due_text }}前"
+    "{% endif %}报送至少1个安全生产重大隐患执法典型案例。"
+    "{% elif r.kind == \"upcoming\" %}按时报送后续材料。{% for d in r.deadlines %}{{ d.label }}应于{{ d.due_text }}前报送"
+    "{% if not loop.last %}，{% endif %}{% endfor %}，请各{{ unit_noun }}提前准备、按时报送。"
+    "{% else %}严把报表质量。各{{ unit_noun }}要按{{ authority }}下发的报表模板如实填写，累计数与各月数相互衔接，"
+    "做到数字准确、报送及时。{% endif %}"
 )
 
 
@@ -471,17 +507,16 @@ def summary_template():
     para(doc, "（{{ period_text }}）", "副标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
+    para(doc, "现将截至{{ as_of_text }}的行动进展情况通报如下。")
+    para(doc, "一、总体情况", "一级标题")
+    para(doc, COUNTED)
     para(doc, SUMMARY_OPENING)
-    tag(doc, "{%p set sent_back = rejected | selectattr(\"town\") | map(attribute=\"town\") | list %}")
-    tag(doc, "{%p if not_reported %}")
-    para(doc, NOT_COUNTED)
-    tag(doc, "{%p endif %}")
 
-    para(doc, "一、各{{ unit_noun }}工作开展情况", "一级标题")
-    para(doc, "各{{ unit_noun }}工作开展情况见表1（按累计排查隐患数由多到少排列；覆盖率为{{ month_text }}份检查企业数占辖区企业数的比例）。")
+    para(doc, "二、各{{ unit_noun }}工作开展情况", "一级标题")
+    para(doc, "计入汇总的各{{ unit_noun }}工作开展情况见表1（覆盖率为{{ month_text }}份检查企业数占辖区企业数的比例）。")
     para(doc, "表1　各{{ unit_noun }}工作开展情况（{{ period_text }}报表）", "表题")
     table(doc, [9, 19, 13, 13, 14, 13, 13, 14, 11, 11, 14, 12],
-          [["名次", "{{ unit_noun }}", "辖区企业（家）", "{{ month_text }}检查（家）", "覆盖率",
+          [["序号", "{{ unit_noun }}", "辖区企业（家）", "{{ month_text }}检查（家）", "覆盖率",
             "累计一般隐患", None, None, "累计重大隐患", None, None, "曝光案例（个）"],
            ["^", "^", "^", "^", "^", "排查（项）", "已整改（项）", "整改率", "排查（项）", "已整改（项）", "整改率", "^"]],
           ["{{ row.rank }}", "{{ row.town }}", "{{ row.area_enterprises }}", "{{ row.month_enterprises }}",
@@ -493,14 +528,12 @@ def summary_template():
                  "{{ total.major_found }}", "{{ total.major_fixed }}", "{{ rates.major }}", "{{ total.exposed }}"])
     t = doc.tables[-1]
     t.rows[-1].cells[0].merge(t.rows[-1].cells[1])
+    para(doc, "【请补充：各{{ unit_noun }}的主要做法和工作成效】")
 
-    para(doc, "二、材料报送情况", "一级标题")
+    para(doc, "三、材料报送情况", "一级标题")
     tag(doc, "{%p for d in deadlines %}")
     para(doc, DEADLINE_LINE)
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if sent_back %}")
-    para(doc, "{{ period_text }}报表有误、已退回修改的：{{ sent_back | join(\"、\") }}。")
-    tag(doc, "{%p endif %}")
     tag(doc, "{%p if overdue_rows %}")
     para(doc, "逾期报送、未报送、退回修改、待核实和缺件的材料逐项见表2。")
     para(doc, "表2　逾期报送、未报送、退回、待核实和缺件的材料", "表题")
@@ -510,49 +543,64 @@ def summary_template():
           "for r in overdue_rows", left={5})
     tag(doc, "{%p endif %}")
 
-    para(doc, "三、重大隐患整改情况", "一级标题")
-    tag(doc, "{%p if open_hazards or rectify_passed %}")
+    para(doc, "四、重大隐患整改情况", "一级标题")
     tag(doc, "{%p if open_hazards %}")
-    para(doc, "按照“重大隐患原则上{{ rectify_by_text }}前全部整改到位”的要求，截至{{ as_of_text }}，"
-              "仍有{{ open_hazards | length }}个{{ unit_noun }}存在逾期未整改到位的重大隐患（逐项见表3）：")
+    para(doc, "{% if rectify_passed %}按照“重大隐患原则上{{ rectify_by_text }}前全部整改到位”的要求，{% endif %}截至{{ as_of_text }}，"
+              "{{ open_hazards | length }}个{{ unit_noun }}{% if rectify_passed %}仍有重大隐患逾期未整改到位"
+              "{% else %}有重大隐患已过其整改计划的期限、仍未整改到位{% endif %}（逐项见表3）：")
     tag(doc, "{%p for o in open_hazards %}")
-    para(doc, "{{ loop.index }}．{{ o.town }}（{{ o.period_text }}报表累计排查重大隐患{{ o.found }}项、"
-              "已整改{{ o.fixed }}项）：{{ o.rows | length }}项逾期未整改到位。")
+    para(doc, "{{ loop.index }}．{{ o.town }}：{{ o.rows | length }}项逾期未整改到位{% if o.counted %}（{{ o.period_text }}报表"
+              "累计排查重大隐患{{ o.found }}项、已整改{{ o.fixed }}项）{% endif %}。")
     tag(doc, "{%p endfor %}")
     para(doc, "表3　逾期未整改到位的重大隐患", "表题")
     table(doc, [10, 20, 38, 28, 60],
           [["序号", "{{ unit_noun }}", "企业名称", "挂牌督办单位", "重大隐患明细及整改计划"]],
           ["{{ h.seq }}", "{{ h.town }}", "{{ h.enterprise }}", "{{ h.supervisor }}", "{{ h.detail }}"],
           "for h in hazard_rows", left={2, 3, 4})
-    para(doc, "上述{{ unit_noun }}要严格落实整改措施、责任、资金、时限和预案“五到位”，"
-              "确实不能按期整改的，要主动向{{ authority }}报告。")
     tag(doc, "{%p elif total.major_found == \"0\" %}")
-    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计未报告重大隐患。")
+    para(doc, "截至{{ as_of_text }}，计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计未报告重大隐患。")
     tag(doc, "{%p elif major_open == 0 %}")
-    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计报告重大隐患"
+    para(doc, "截至{{ as_of_text }}，计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计报告重大隐患"
               "{{ total.major_found }}项，均已整改到位{% if not_reported %}；另有{{ not_reported | length }}个{{ unit_noun }}的报表未计入，"
-              "其整改情况待报表核实{% endif %}。")
+              "其整改情况待核实{% endif %}。")
     tag(doc, "{%p else %}")
-    para(doc, "截至{{ as_of_text }}，已计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计报告重大隐患"
-              "{{ total.major_found }}项、已整改{{ total.major_fixed }}项，尚未整改的{{ major_open }}项未逾期。")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p else %}")
-    para(doc, "重大隐患原则上须于{{ rectify_by_text }}前全部整改到位，请各{{ unit_noun }}加快整改进度。")
+    para(doc, "截至{{ as_of_text }}，计入汇总的{{ reported | length }}个{{ unit_noun }}报表累计报告重大隐患"
+              "{{ total.major_found }}项、已整改{{ total.major_fixed }}项，尚未整改的{{ major_open }}项均未超过整改期限"
+              "{% if rectify_by_text and not rectify_passed %}，须于{{ rectify_by_text }}前全部整改到位{% endif %}。")
     tag(doc, "{%p endif %}")
 
-    para(doc, "四、典型案例报送情况", "一级标题")
+    para(doc, "五、典型案例报送情况", "一级标题")
     tag(doc, "{%p if no_case %}")
-    para(doc, "{{ no_case | join(\"、\") }}{% if cases_due_passed %}在行动期间{% else %}目前{% endif %}"
-              "尚未上报安全生产重大隐患执法典型案例。按照通知要求，各{{ unit_noun }}行动期间至少上报1个典型案例"
-              "{% if not cases_due_passed and cases_due_text %}，请于{{ cases_due_text }}前报送{% endif %}。")
+    para(doc, "{{ no_case | join(\"、\") }}{% if cases_due_passed %}在行动期间未上报{% else %}尚未上报{% endif %}"
+              "安全生产重大隐患执法典型案例。按照通知要求，各{{ unit_noun }}行动期间至少上报1个典型案例"
+              "{% if not cases_due_passed and cases_due_text %}，须于{{ cases_due_text }}前报送{% endif %}。")
     tag(doc, "{%p else %}")
     para(doc, "各{{ unit_noun }}均已上报安全生产重大隐患执法典型案例。")
     tag(doc, "{%p endif %}")
 
-    para(doc, "五、下步工作要求", "一级标题")
-    para(doc, "各{{ unit_noun }}要对照通报问题，认真查漏补缺，严格按时限报送材料，确保“百日攻坚”冬季行动各项任务落实到位。")
+    para(doc, "六、表扬和批评", "一级标题")
+    tag(doc, "{%p if praise %}")
+    para(doc, PRAISE)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if criticism_groups %}")
+    para(doc, "以下{{ unit_noun }}未达到通知要求，予以通报批评：")
+    tag(doc, "{%p for g in criticism_groups %}")
+    para(doc, CRITICISM)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if not praise and not criticism_groups %}")
+    para(doc, "截至{{ as_of_text }}，各{{ unit_noun }}均未出现未达到通知要求的情况。")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "七、存在问题", "一级标题")
+    para(doc, "【请补充：督查检查中发现的主要问题】")
+
+    para(doc, "八、下步工作要求", "一级标题")
+    tag(doc, "{%p for r in requirements %}")
+    para(doc, REQUIREMENT)
+    tag(doc, "{%p endfor %}")
     para(doc, "联系人：{{ contact.people | join(\"、\") }}　联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
-    para(doc, "邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
+    para(doc, "电子邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
     attachments(doc)
     signature(doc)
     record(doc, "{%tr if copy_to %}")
@@ -574,7 +622,7 @@ def remind_template():
     """templates/remind.docx: one town's 催报通知, the same words as remind.txt.j2."""
     doc = new_document("催报通知")
     masthead(doc)
-    para(doc, "催报通知", "公文标题")
+    para(doc, "{{ title }}", "公文标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
     para(doc, "按照{{ campaign_name }}的报送要求，截至{{ as_of_text }}，你单位以下材料尚未报送到位：")
@@ -583,15 +631,15 @@ def remind_template():
               "{% if item.status == \"missing\" %}至今未收到，已逾期{{ item.days_late }}天。"
               "{% elif item.status == \"rejected\" %}报送的报表检查未通过，已退回，"
               "至今未收到修改后的报表，已逾期{{ item.days_late }}天。"
-              "{% if item.findings %}须修改的问题：{% else %}（{{ item.reason }}）{% endif %}"
+              "{% if item.findings %}须修改的问题：{% endif %}"
               "{% elif item.status == \"incomplete\" %}{{ item.received_text }}收到，但缺少{{ item.missing_materials }}，"
               "已逾期{{ item.days_late }}天。"
               "{% else %}{{ item.received_text }}收到，逾期{{ item.days_late }}天。{% endif %}")
     tag(doc, "{%p for f in item.findings %}")
-    para(doc, "（{{ loop.index }}）{{ f.location }}：{{ f.message }}{% if f.hint %}（{{ f.hint }}）{% endif %}。")
+    para(doc, "（{{ loop.index }}）{% if f.location %}{{ f.location }}：{% endif %}{{ f.message }}{% if f.hint %}（{{ f.hint }}）{% endif %}。")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    para(doc, "请于收到本通知后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
+    para(doc, "请于收到本函后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
     tag(doc, "{%p if late_items %}")
     para(doc, "另：{% for item in late_items %}{{ item.label }}于{{ item.received_text }}收到，逾期{{ item.days_late }}天"
               "{% if not loop.last %}；{% endif %}{% endfor %}。请今后按规定时限报送。")

@@ -155,7 +155,7 @@ def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
     escaped = (out / "催报_逃逸镇.txt").read_text(encoding="utf-8-sig")
     assert "逃逸镇应急管理中心：" in escaped
     assert "1. 行动方案（应于2023年11月9日前报送）：至今未收到，已逾期11天。" in escaped
-    assert "请于收到本通知后立即报送行动方案" in escaped
+    assert "请于收到本函后立即报送行动方案" in escaped
     assert "联系人：申晋钢" in escaped and "联系电话：0356-2066363" in escaped and "电子邮箱：zzyjyzg@163.com" in escaped
     # Once its return is overdue too, 甲镇 is asked for it, and its late plan is a note, not a demand.
     out = tmp_path / "催报2"
@@ -164,7 +164,8 @@ def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
     text = (out / "催报_甲镇.txt").read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     assert "1. 2023年11月报表（应于2023年11月25日前报送）：至今未收到，已逾期5天。\n" in text
     assert "2." not in text
-    assert "请于收到本通知后立即报送2023年11月报表；" in text
+    assert "请于收到本函后立即报送2023年11月报表；" in text
+    assert text.startswith("\ufeff关于督促甲镇报送2023年11月报表的函\n") or text.startswith("关于督促甲镇报送2023年11月报表的函\n")
     assert "另：行动方案于2023年11月13日10:00收到，逾期4天。请今后按规定时限报送。\n" in text
 
 
@@ -241,14 +242,15 @@ def test_summary_of_the_sample_reads_like_a_bulletin(tmp_path):
     result = runner.invoke(app, ["summary", str(SAMPLE), "--as-of", "2024-02-10", "--no-ledger", "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8-sig")
-    assert text.startswith("关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报\n（2024年1月）\n\n各镇应急管理中心：")
-    assert "据截至2024年2月10日收到的2024年1月报表，全县累计成立督查组" in text and "整改率" in text
-    assert "（以上为12个镇报表的合计；南村镇、柳树口镇报表有误已退回，川底镇报送的文件无法读取、待核实，周村镇未报送，未计入。）" in text
+    assert text.startswith("关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报\n\n各镇应急管理中心：")
+    assert "计入汇总的报表显示，全县累计成立督查组" in text and "整改率" in text
+    assert ("2024年1月报表，16个镇中已有12个审核通过、计入汇总；南村镇、柳树口镇报表有误已退回，尚未收到修改后的报表；"
+            "川底镇报送的材料待核实；周村镇尚未报送。以上4个镇的数字未计入汇总。") in text
     assert ("3. 2023年12月报表（应于2023年12月25日前报送）：按时报送9个（其中缺件2个：大东沟镇缺三清单；"
-            "犁川镇缺阶段性进展、三清单）；逾期报送2个：高都镇（逾期1天）、巴公镇（逾期1天）；至今未报送1个：柳树口镇。"
-            "报送率68.8%。") in text
-    assert "仍有3个镇存在逾期未整改到位的重大隐患" in text and "晋城市裕丰镁业有限公司（挂牌督办：泽州县应急管理局）" in text
-    assert "犁川镇、柳树口镇目前尚未上报安全生产重大隐患执法典型案例" in text
+            "犁川镇缺阶段性进展、三清单）；逾期报送2个：高都镇（逾期1天）、巴公镇（逾期1天）；报表有误退回、尚未重新报送4个："
+            "周村镇、金村镇、大箕镇、南岭镇；逾期未报1个：柳树口镇。报送率68.8%。") in text
+    assert "3个镇仍有重大隐患逾期未整改到位" in text and "晋城市裕丰镁业有限公司（挂牌督办：泽州县应急管理局）" in text
+    assert "犁川镇、柳树口镇尚未上报安全生产重大隐患执法典型案例" in text
 
 
 def test_summary_json_totals_match_merge(tmp_path):
@@ -348,7 +350,7 @@ def test_a_reminder_addresses_the_town_as_its_returns_do_and_lists_what_was_sent
     zhoucun = read["催报_周村镇"]
     at = zhoucun.index("3. 2023年12月报表（应于2023年12月25日前报送）：报送的报表检查未通过，已退回，"
                        "至今未收到修改后的报表，已逾期32天。须修改的问题：")
-    assert zhoucun[at + 1] == "   （1）Sheet1!H7：“责令限期整改企业”为负数 -1（数量不能为负，请核实）。"
+    assert zhoucun[at + 1] == "   （1）第7行“责令限期整改企业”栏（H7）：“责令限期整改企业”为负数 -1（数量不能为负，请核实）。"
     assert all(not re.search(r"\d 天|逾期 \d", line) for lines in read.values() for line in lines)
 
 
@@ -361,13 +363,13 @@ def test_a_bulletin_dates_itself_by_as_of_and_claims_only_what_the_returns_say(t
                                  "--no-ledger", "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-    assert "据截至2024年1月5日收到的2023年12月报表，全县累计成立督查组4个" in text
+    assert "计入汇总的报表显示，全县累计成立督查组4个" in text
     assert text.rstrip("\n").endswith("泽州县应急管理局\n2024年1月5日")
     # 70 of 85 is 82.4%, 2 of 2 is 100.0%: every rate with one decimal.
     assert "整改率82.4%；排查重大隐患2项、已整改2项，整改率100.0%；" in text
     # All fixed, by the one return counted; the fifteen towns without a return are not said to have fixed theirs.
     [line] = [x for x in text.splitlines() if "均已整改到位" in x]
-    assert line == "截至2024年1月5日，已计入汇总的1个镇报表累计报告重大隐患2项，均已整改到位；另有15个镇的报表未计入，其整改情况待报表核实。"
+    assert line == "截至2024年1月5日，计入汇总的1个镇报表累计报告重大隐患2项，均已整改到位；另有15个镇的报表未计入，其整改情况待核实。"
     # One fixed of two: no claim that all are, and no claim they are overdue if the register has none open.
     write_return(tmp_path / "in" / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 20),
                  period={**PERIOD, "major_found": 1, "major_fixed": 0}, cumulative={**fixed, "major_fixed": 1})
@@ -384,8 +386,11 @@ def test_every_paragraph_of_the_sample_bulletin_ends_a_sentence(tmp_path):
     lines = [x.strip() for x in out.read_text(encoding="utf-8-sig").splitlines() if x.strip()]
     body = lines[lines.index("各镇应急管理中心：") + 1:next(n for n, x in enumerate(lines) if x.startswith("联系人："))]
     headings = [x for x in body if re.match(r"^[一二三四五六七八九十]、", x)]
-    assert len(headings) == 5
-    # Every other paragraph is a sentence (。) or introduces a list (：); none is left hanging.
-    assert [x for x in body if x not in headings and not x.endswith(("。", "。）", "："))] == []
-    rates = re.findall(r"(\d+(?:\.\d+)?)%", "\n".join(body))
+    assert len(headings) == 8
+    # Every other paragraph is a sentence (。) or introduces a list (：), or is a slot the clerk fills in; none hangs.
+    slots = [x for x in body if x.startswith("【请补充：") and x.endswith("】")]
+    assert slots == ["【请补充：各镇的主要做法和工作成效】", "【请补充：督查检查中发现的主要问题】"]
+    assert [x for x in body if x not in headings + slots and not x.endswith(("。", "。）", "："))] == []
+    # The notice's own share (本辖区企业总数的50%) is quoted as the notice writes it; every computed rate has one decimal.
+    rates = re.findall(r"(\d+(?:\.\d+)?)%", "\n".join(body).replace("企业总数的50%", ""))
     assert rates and all(re.fullmatch(r"\d+\.\d", r) for r in rates)

@@ -65,12 +65,12 @@ def test_title_body_and_headings_have_their_fonts_and_sizes(bulletin):
     title = next(p for p in paragraphs if p.text.startswith("关于") and p.text.endswith("的通报"))
     assert title.text == "关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报"
     assert (east_asian(title.style), title.style.font.size.pt) == ("方正小标宋简体", 22.0)
-    opening = next(p for p in paragraphs if p.text.startswith("据截至"))
+    opening = next(p for p in paragraphs if p.text.startswith("计入汇总的报表显示"))
     assert (opening.style.name, east_asian(opening.style), opening.style.font.size.pt) == ("公文正文", "仿宋_GB2312", 16.0)
     assert opening.style.paragraph_format.first_line_indent.pt == 32.0  # 2 characters
-    headings = [p for p in paragraphs if re.match(r"^[一二三四五]、", p.text)]
-    assert [p.text for p in headings] == ["一、各镇工作开展情况", "二、材料报送情况", "三、重大隐患整改情况",
-                                          "四、典型案例报送情况", "五、下步工作要求"]
+    headings = [p for p in paragraphs if re.match(r"^[一二三四五六七八]、", p.text)]
+    assert [p.text for p in headings] == ["一、总体情况", "二、各镇工作开展情况", "三、材料报送情况", "四、重大隐患整改情况",
+                                          "五、典型案例报送情况", "六、表扬和批评", "七、存在问题", "八、下步工作要求"]
     assert {(east_asian(p.style), p.style.font.size.pt) for p in headings} == {("黑体", 16.0)}
     assert east_asian(doc.styles["二级标题"]) == "楷体_GB2312"
     addressee = next(p for p in paragraphs if p.text == "各镇应急管理中心：")
@@ -120,18 +120,20 @@ def test_figures_equal_the_text_bulletins(bulletin):
     lines = [line for line in text.splitlines() if line.strip()]
     paragraphs = [p.text for p in doc.paragraphs]
     # The overall figures: the same sentence.
-    opening = next(line for line in lines if line.startswith("据截至"))
+    opening = next(line for line in lines if line.startswith("计入汇总的报表显示"))
     assert opening in paragraphs
     # Towns' ranking: each table row against the town's line of the text.
     ranking = doc.tables[0]
     rows = [[c.text for c in r.cells] for r in ranking.rows[2:-1]]
-    pattern = re.compile(r"^(\d+)\. (\S+?)：\d+月份检查企业(\d+)家（辖区(\d+)家，覆盖(\S+?)）；累计排查一般隐患(\d+)项、"
+    pattern = re.compile(r"^\d+\. (\S+?)：\d+月份检查企业(\d+)家（辖区(\d+)家，占(\S+?)）；累计排查一般隐患(\d+)项、"
                          r"已整改(\d+)项（整改率(\S+?)），排查重大隐患(\d+)项、已整改(\d+)项，公开曝光典型案例(\d+)个。$")
     from_text = [pattern.match(line).groups() for line in lines if pattern.match(line)]
     assert len(from_text) == 12
-    assert [(r[0], r[1], r[3], r[2], r[4], r[5], r[6], r[7], r[8], r[9], r[11]) for r in rows] == from_text
+    # The table lists the counted towns in the campaign's order, as the text does (never ranked by hazards found).
+    assert [(r[1], r[3], r[2], r[4], r[5], r[6], r[7], r[8], r[9], r[11]) for r in rows] == from_text
+    assert [r[0] for r in rows] == [str(n) for n in range(1, 13)]
     total = [c.text for c in ranking.rows[-1].cells]
-    assert total[0] == "合计" and total[5:7] == numbers(opening)[7:9]  # 一般隐患 排查 / 已整改: 1190, 1100
+    assert total[0] == "合计" and total[5:7] == numbers(opening)[2:4]  # 一般隐患 排查 / 已整改: 1190, 1100
     # Deadlines: the same lines, numbered as official documents number them.
     deadline_lines = [line for line in lines if re.match(r"^\d+\. .*前报送）", line)]
     assert len(deadline_lines) == 6
@@ -196,7 +198,7 @@ def test_a_user_template_is_used_and_values_are_escaped(tmp_path):
     result, target = summary(tmp_path, "通报.docx", "--template", str(template))
     assert result.exit_code == 0, result.output
     doc = Document(str(target))
-    assert doc.paragraphs[0].text.startswith("各镇应急管理中心：截至1月25日巴公镇下村镇")
+    assert doc.paragraphs[0].text.startswith("各镇应急管理中心：截至1月25日下村镇大东沟镇")
     assert doc.paragraphs[1].text == "泽州县应急管理局文件<&>"
 
 

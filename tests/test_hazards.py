@@ -391,4 +391,4 @@ def test_the_table_for_the_clerk(tmp_path):
     lines = result.output.splitlines()
     assert lines[0] == "重大隐患台账（截至 2024-01-31）：共 7 项，未整改 5 项，其中逾期 5 项。"
     assert "已整改（2023-12，报表注明）" in result.output and "已整改（2023-12，已整改数增加）" in result.output
-    assert lines[-1] == f"已写出台账 {out}"
+    assert lines[-1] == f"已写出重大隐患台账 {out}"

@@ -382,8 +382,11 @@ def test_reply_drafts_into_a_folder_to_the_sender_of_the_mail(tmp_path):
     assert (draft["To"], draft["X-Unsent"], draft["From"]) == ("zz09yjzx@163.com", "1", "zzxajjgmfm@163.com")
     assert draft["Subject"] == "关于巴公镇12月报表退回修改的通知"
     body = draft.get_body(("plain",)).get_content()
+    # The town reads each cell as a person says it, never the sheet reference the clerk sees.
     cells = [f["location"] for f in doc["findings"] if f["severity"] == "error"]
-    assert cells and all(f"{c}：" in body for c in cells)
+    assert cells and all(c.startswith("Sheet1!") and c not in body for c in cells)
+    assert all(f"第{c[-1]}行" not in body or f"（{c.split('!')[1]}）：" in body for c in cells)
+    assert all(f"（{c.split('!')[1]}）：" in body for c in cells)
     assert "“一般隐患已整改”填写“正在整改”，不是数字" in body and "修改方法：" in body
     [attached] = list(draft.iter_attachments())
     assert attached.get_filename() == "巴公镇12月份报表.xlsx"

@@ -121,9 +121,13 @@ def test_every_command_tells_the_same_right_story(inbox, tmp_path):
     assert {r["town"] for r in mg["rejected"]} == {r["town"] for r in variables["rejected"]} == {"下村镇"}
     assert set(mg["missing_towns"]) == set(variables["not_reported"])
     assert [t["town"] for t in variables["to_verify"]] == ["大阳镇"]
-    # 山河镇's paper return counts as received, its figures cannot be added: the bulletin says so, citing the logbook.
+    # 山河镇's paper return counts as received, its figures cannot be added: the bulletin says so (the logbook's
+    # own note, the clerk's, is in the variables, not in what the towns read).
     assert [x["town"] for x in variables["logbook_only"]] == ["山河镇"]
-    assert "山河镇为纸质报送（县局登记（2023-12-24 申晋钢：纸质报表已交，数字待录入））" in sm["text"]
+    assert variables["logbook_only"][0]["cite"] == "县局登记（2023-12-24 申晋钢：纸质报表已交，数字待录入）"
+    [line] = [x for x in sm["text"].splitlines() if x.startswith("2023年12月报表，16个镇中已有3个审核通过")]
+    assert "；山河镇以纸质方式报送。" in line and "申晋钢" not in line
+    assert line.endswith(f"以上{len(variables['not_reported'])}个镇的数字未计入汇总。")
     assert {k: str(v) for k, v in mg["totals"]["cumulative_row"].items()} == variables["total"]
     # The copy that counts is the latest acceptable one: 南村镇's correction (61 enterprises), not its first.
     nancun = next(a for a in mg["accepted"] if a["town"] == "南村镇")

@@ -276,7 +276,7 @@ def template(
         for unit in campaign.units:
             target = output / f"{unit.name}_{month}百日攻坚工作报告表.xlsx"
             write_template(target, campaign, unit.name, period)
-            console.print(f"已生成 {target}")
+            console.print(f"已生成空白报告表模板 {target}")
         raise typer.Exit(ExitCode.OK)
     if town is not None and campaign.unit(town) is None and town != campaign.authority:
         from bairi.core.names import resolve_unit
@@ -291,7 +291,7 @@ def template(
         write_template(output, campaign, town, period)
     except OSError as exc:
         _fail(f"无法写出 {output}：{exc.strerror or exc}")
-    console.print(f"已生成 {output}")
+    console.print(f"已生成空白报告表模板 {output}")
 
 
 @app.command()
@@ -326,7 +326,7 @@ def init(
         write_atomic(output, campaign_toml(default_campaign()).encode("utf-8"))
     except OSError as exc:
         _fail(f"无法写出 {output}：{exc.strerror or exc}")
-    _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
+    _console().print(f"已写出行动配置 {output}，修改后各命令会自动使用它。")
 
 
 CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、代码、数值、文件、单元格），供市局分析")]
@@ -447,7 +447,7 @@ def merge(
                   "corrections": [fixes.correction_dict(c) for c in found.corrections]} if found else {}
         _print_json(merge_dict(merged, output, csv, own) | sealed, "merge")
     else:
-        show_merge(console, merged, output, own)
+        show_merge(console, merged, output, own, csv)
         if found is not None:
             fixes.show_seal_state(console, found.seal, found.corrections)
             if text is not None:
@@ -598,6 +598,8 @@ def seal(
         if found is not None:
             fixes.show_seal_state(console, found.seal, found.corrections)
         console.print(message, markup=False)
+        for line in fixes.sealed_lines(merged):
+            console.print(line, markup=False)
     trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
     raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
 
@@ -783,6 +785,8 @@ def summary(
         pdf = False
     if template_file is not None and not template_file.is_file():
         _fail(f"通报模板不存在：{template_file}")
+    if output is not None and output.suffix.lower() not in (".txt", ".docx", ".pdf"):
+        _fail(f"通报只能写成 .txt（文字）、.docx（公文格式 Word）或 .pdf，不能写成 {output.suffix or '无扩展名的文件'}：{output.name}")
     word = output is not None and output.suffix.lower() in (".docx", ".pdf")
     if template_file is not None and is_word(template_file) != word:
         _fail(f"模板 {template_file.name} 是{'Word' if is_word(template_file) else '文字'}模板，"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,56 +23,85 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class Entry:
-    """One kind of finding: its severity, message template and how to fix it."""
+    """One kind of finding: its severity, message template and how to fix it, for each of its two audiences.
+
+    `template` and `hint` are the clerk's (terminal, JSON, the register): they may name files, cells, the
+    configuration (行动配置 bairi.toml) and commands. What a town reads (reply drafts, reminders) is
+    `town_template` (else `template`) and `town_hint` (else `hint`): no program words there — no cell
+    references, file names, commands or configuration — and never anything about the county's own setup.
+    Codes of the intake, the deadlines and the register (D7xx, H8xx) are the clerk's alone (`clerk_only`).
+    tests/test_wording.py holds every entry to this."""
 
     severity: Severity
     template: str
     hint: str = ""
     # File-level problems mean the command could not read the input at all (exit status 2).
     unreadable: bool = False
+    town_template: str = ""
+    town_hint: str | None = None
+    clerk_only: bool = False
 
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 CATALOGUE: dict[str, Entry] = {
     # --- the file itself (cannot be read) -------------------------------------------------
-    "F101": Entry(E, "文件已加密（请去掉密码后重新发送）", "请对方在 Excel/WPS 中取消“打开密码”后另存再发送。", True),
-    "F102": Entry(E, "文件已损坏，无法读取：{detail}", "请对方重新保存后再发送一份。", True),
-    "F103": Entry(E, "不是电子表格：{what}", "请对方发送 Excel 工作簿（.xlsx/.xls）或 .ods 文件。", True),
-    "F104": Entry(E, "{fmt} 格式暂不支持", "请在 Excel/WPS 中另存为 .xlsx 后再检查。", True),
-    "F105": Entry(E, "文件超出安全处理上限，已拒绝读取：{detail}", "正常报表远小于该上限；请核实文件来源，或请对方重新保存。", True),
-    "F106": Entry(E, "文件为空（0 字节）", "请对方重新发送附件。", True),
-    "F107": Entry(E, "这是 Excel/WPS 打开文件时留下的临时锁定文件（~$ 开头），不是报表", "忽略此文件即可。", True),
-    "F108": Entry(I, "文件扩展名为 {ext}，实际内容是 {real}，已按实际格式读取", "建议请对方按正确格式保存。"),
-    "F109": Entry(E, "文件无法打开：{detail}", "请对方重新保存后再发送。", True),
+    "F101": Entry(E, "文件已加密（请去掉密码后重新发送）", "请对方在 Excel/WPS 中取消“打开密码”后另存再发送。", True,
+                  town_hint="请在 Excel/WPS 中取消“打开密码”后另存，再重新发送。"),
+    "F102": Entry(E, "文件已损坏，无法读取：{detail}", "请对方重新保存后再发送一份。", True,
+                  town_template="文件已损坏，无法读取", town_hint="请重新保存后再发送一份。"),
+    "F103": Entry(E, "不是电子表格：{what}", "请对方发送 Excel 工作簿（.xlsx/.xls）或 .ods 文件。", True,
+                  town_template="附件不是电子表格", town_hint="请用 Excel/WPS 表格填写报表后发送。"),
+    "F104": Entry(E, "{fmt} 格式暂不支持", "请对方在 Excel/WPS 中另存为 .xlsx 后重新发送。", True,
+                  town_template="附件的文件格式无法读取", town_hint="请在 Excel/WPS 中另存为“Excel 工作簿”格式后重新发送。"),
+    "F105": Entry(E, "文件超出安全处理上限，已拒绝读取：{detail}", "正常报表远小于该上限；请核实文件来源，或请对方重新保存。", True,
+                  town_template="文件过大或结构异常，无法读取", town_hint="请重新保存后再发送。"),
+    "F106": Entry(E, "文件为空（0 字节）", "请对方重新发送附件。", True,
+                  town_template="收到的附件是空文件", town_hint="请重新发送附件。"),
+    "F107": Entry(E, "这是 Excel/WPS 打开文件时留下的临时锁定文件（~$ 开头），不是报表", "忽略此文件即可。", True,
+                  town_template="收到的附件是 Excel/WPS 打开文件时留下的临时文件，不是报表", town_hint="请发送报表文件本身。"),
+    "F108": Entry(I, "文件扩展名为 {ext}，实际内容是 {real}，已按实际格式读取", "建议请对方按正确格式保存。",
+                  town_template="附件的文件类型与文件名不一致，已按实际格式读取", town_hint="建议今后按正确格式保存。"),
+    "F109": Entry(E, "文件无法打开：{detail}", "请对方重新保存后再发送。", True,
+                  town_template="文件无法打开", town_hint="请重新保存后再发送。"),
     "F110": Entry(E, "文件含有不安全的内容，已拒绝读取：{detail}",
-                  "正常报表不含此类内容；请核实文件来源，或请对方用 Excel/WPS 重新保存后发送。", True),
-    "F111": Entry(I, "工作簿中的 Excel 4.0 宏表或对话框表 {names} 未读取", ""),
+                  "正常报表不含此类内容；请核实文件来源，或请对方用 Excel/WPS 重新保存后发送。", True,
+                  town_template="文件含有不安全的内容，无法读取", town_hint="请用 Excel/WPS 重新保存后再发送。"),
+    "F111": Entry(I, "工作簿中的 Excel 4.0 宏表或对话框表 {names} 未读取", "", town_template="工作簿中的宏表未读取"),
     # --- layout of the form ---------------------------------------------------------------
     "E201": Entry(E, "未找到报告表的统计表（应有“成立督查组”“排查企业”“一般隐患”等表头），不是本表格式",
-                  "请使用县局下发的报告表模板填报（bairi template 可生成）。"),
+                  "请对方使用下发的报告表模板填报（bairi template 可生成空白模板，发给对方）。",
+                  town_hint="请使用下发的报告表模板填报。"),
     "E202": Entry(E, "统计表缺少“{row}”行", "请在“行业”列下保留“冶金工贸”和“累计”两行。"),
     "E203": Entry(E, "统计表缺少“{column}”列", "请勿删除报告表的列，恢复模板原有列后再报。"),
     "E204": Entry(E, "未找到“重大隐患明细”表，但累计排查重大隐患 {count} 项", "请在报告表下方的重大隐患明细表中逐项填写。"),
     "E205": Entry(E, "统计表的“冶金工贸”和“累计”两行全部为空，是未填写的空表", "请填写数字后再报送；没有发生的项目填 0。"),
-    "E206": Entry(E, "“{column}”列出现多次（{cells}），无法确定以哪一列为准", "请删除重复的列。"),
-    "E207": Entry(E, "“{row}”行出现多次（{cells}），无法确定以哪一行为准", "请删除重复的行，只保留一行。"),
+    "E206": Entry(E, "“{column}”列出现多次（{cells}），无法确定以哪一列为准", "请删除重复的列。",
+                  town_template="“{column}”列出现多次，无法确定以哪一列为准"),
+    "E207": Entry(E, "“{row}”行出现多次（{cells}），无法确定以哪一行为准", "请删除重复的行，只保留一行。",
+                  town_template="“{row}”行出现多次，无法确定以哪一行为准"),
     "E208": Entry(E, "“{column}”单元格被合并单元格遮住（其中的值为 {raw}，Excel 里看不到），数字无法确定",
                   "请取消该处的合并单元格，逐格填写数字。"),
     "W208": Entry(W, "统计表中多出一行“{label}”，未计入", "如该行数字应计入，请并入“冶金工贸”或“累计”行。"),
     "I209": Entry(I, "明细表中的占位行“{text}”已忽略", ""),
     "W210": Entry(W, "未找到“重大隐患明细”表", "没有重大隐患也请保留该表。"),
-    "I211": Entry(I, "工作簿中有 {count} 个报告表（{sheets}），按报告期 {period} 读取工作表“{sheet}”", ""),
+    "I211": Entry(I, "工作簿中有 {count} 个报告表（{sheets}），按报告期 {period} 读取工作表“{sheet}”", "",
+                  town_template="工作簿中有 {count} 个报告表，按报告期 {period} 读取其中对应的一张"),
     "I213": Entry(I, "明细表中的“{text}”一行表示没有重大隐患，不作为隐患计入", ""),
     "W215": Entry(W, "明细表“{column}”是错误值 {raw}（公式无法算出结果），内容未知", "请检查该单元格的公式，或直接填写内容。"),
     "W214": Entry(W, "明细表“{column}”单元格被合并单元格遮住（其中的“{raw}”在 Excel 里看不到），按合并单元格显示的“{shown}”读取",
                   "请取消该处的合并单元格并核对内容。"),
     "I216": Entry(I, "明细表第 {rows} 行的{columns}是合并单元格，按其显示的内容逐行读取", ""),
     "W212": Entry(W, "工作簿中有 {count} 个报告表（{sheets}），无法确定报的是哪个月，按工作表“{sheet}”读取",
-                  "请只保留本月的工作表，或在文件名中注明月份（如“12月”）后重新发送。"),
+                  "请只保留本月的工作表，或在文件名中注明月份（如“12月”）后重新发送。",
+                  town_template="工作簿中有 {count} 个报告表，无法确定报的是哪个月",
+                  town_hint="请只保留本月的报告表，或在标题中注明月份（如“12月”）后重新发送。"),
     # --- header fields and period ---------------------------------------------------------
-    "E301": Entry(E, "未填写填报单位", "请在“填报单位”处填写本镇名称，如“巴公镇应急管理中心”。"),
-    "E302": Entry(E, "填报单位“{unit}”不是本次行动的报送单位", "请核对填报单位名称；如确为新单位，请在 bairi.toml 中增加。"),
+    "E301": Entry(E, "未填写填报单位", "请在“填报单位”处填写本单位名称，如“某某镇应急管理中心”。"),
+    "E302": Entry(E, "填报单位“{unit}”不是本次行动的报送单位",
+                  "请核对填报单位名称；如确为本次行动新增的报送单位，请在行动配置 bairi.toml 的 units 中增加。",
+                  town_template="填报单位“{unit}”与本次行动的报送单位名称不符",
+                  town_hint="请在“填报单位”处填写本单位全称，如“某某镇应急管理中心”。"),
     "I303": Entry(I, "填报单位“{raw}”按“{town}”统计", ""),
     "W304": Entry(W, "未填写填报单位，按文件名识别为“{town}”", "请在“填报单位”处填写本镇名称。"),
     "W305": Entry(W, "未填写填表日期", "请填写填表日期，如 2023-12-24。"),
@@ -103,7 +132,7 @@ CATALOGUE: dict[str, Entry] = {
     "W412": Entry(W, "“{column}”为 {value}，小数超过 4 位", "行政罚款以万元计，保留 4 位小数（即精确到元）。"),
     "E413": Entry(E, "“{column}”数值 {raw} 过大，无法准确读取", "请核实该数字。"),
     "I414": Entry(I, "“{column}”填写“{raw}”，去掉千位分隔符后按 {value} 读取", ""),
-    "E415": Entry(E, "“{column}”是逻辑值 {raw}，不是数字", "请填写数字。"),
+    "E415": Entry(E, "“{column}”是逻辑值 {raw}，不是数字", "请填写数字。", town_template="“{column}”填的是逻辑值（真或假），不是数字"),
     "E416": Entry(E, "“{column}”是错误值 {raw}（公式无法算出结果），数值未知（不能按 0 计）",
                   "请在 Excel/WPS 中检查该单元格的公式（常见原因：引用的工作表或单元格已被删除），改正后保存，或直接填写数字。"),
     "I417": Entry(I, "“{column}”按表头单位“{unit}”读取：“{raw}”折合 {value} 万元", ""),
@@ -131,13 +160,16 @@ CATALOGUE: dict[str, Entry] = {
                   "本期数为本月检查的企业家数（同一企业多次检查只计一家）；如辖区企业数有变化，请告知县局。"),
     # --- across returns (merge) -----------------------------------------------------------
     "W601": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）≠ 上次累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
-                  "请核对本月累计数：应等于该镇上一份合格报表的累计加本月数（其间漏报的月份另计）。"),
+                  "请核对本月累计数：应等于该镇上一份合格报表的累计加本月数（其间漏报的月份另计）。",
+                  town_template="“{column}”累计 {cumulative}（{month}）不等于上次累计 {previous}（{prev_month}）加本月 {period}"),
     "W602": Entry(W, "“{column}”累计 {cumulative}（{month}）低于上次累计 {previous}（{prev_month}，{prev_cell}）",
-                  "累计数不应减少，请核对。"),
-    "I603": Entry(I, "本文件已被 {newer} 取代（同一单位同一报告期的较新报表）：{changes}", ""),
+                  "累计数不应减少，请核对。", town_template="“{column}”累计 {cumulative}（{month}）低于上次累计 {previous}（{prev_month}）"),
+    "I603": Entry(I, "本文件已被 {newer} 取代（同一单位同一报告期的较新报表）：{changes}", "",
+                  town_template="本报表已被同一单位同一报告期的较新报表取代：{changes}"),
     "W650": Entry(W, "“{column}”累计 {cumulative}（{month}，{cell}）多于上次累计 {previous}（{prev_month}，{prev_cell}）+ 本月 {period}",
-                  "本列按企业家数累计（同一企业只计一次），累计不应多于上次累计加本月数，请核对。"),
-    "I651": Entry(I, "{town}本期{state}，县累计沿用其 {month} 累计（{file}），本期数不计入", ""),
+                  "本列按企业家数累计（同一企业只计一次），累计不应多于上次累计加本月数，请核对。",
+                  town_template="“{column}”累计 {cumulative}（{month}）多于上次累计 {previous}（{prev_month}）加本月 {period}"),
+    "I651": Entry(I, "{town}本期{state}，县累计沿用其 {month} 累计（{file}），本期数不计入", "", clerk_only=True),
     # --- receipts and deadlines (deadlines) -----------------------------------------------
     "D701": Entry(W, "填表日期 {filled_on} 晚于收到时间 {received}（依据：{evidence}）",
                   "请核对：可能填表日期填错，或收到时间的依据不可靠（如文件复制后修改时间变化）。"),
@@ -146,7 +178,7 @@ CATALOGUE: dict[str, Entry] = {
     "D703": Entry(W, "{town}{label}已收到，但检查未通过（{problem}），已退回，不计入",
                   "请退回修改（bairi check 该文件 --reply 可写出退回邮件）；收到修改后的报表即按其收到时间计。"),
     "D704": Entry(W, "“{name}”无法判断{what}，未计入",
-                  "在文件名或邮件主题中写明镇名和“方案”“总结”或“X月报表”即可识别；也可在 bairi.toml 的 units.emails 中登记各镇发件邮箱。"),
+                  "在文件名或邮件主题中写明镇名和“方案”“总结”或“X月报表”即可识别；也可在行动配置 bairi.toml 中该镇的 emails 登记其发件邮箱。"),
     "D705": Entry(W, "邮件没有可识别的 Date 头（{raw}），收到时间改按{fallback}", "请从邮箱重新导出该邮件（.eml 或 .mbox）。"),
     "D706": Entry(I, "{town}{label}共收到 {count} 份不同的文件（{times}）：按最早一份合格的计收到时间，按最新一份合格的计数", ""),
     "D707": Entry(W, "邮件文件无法读取：{detail}", "请从邮箱重新导出（.eml 或 .mbox）。"),
@@ -201,6 +233,9 @@ CATALOGUE: dict[str, Entry] = {
                   "在台账中填写五个“到位”列即按计划日期计。"),
 }
 
+# The receipts, deadlines and register series speak of mails, files, the ledger and the logbook: the clerk's alone.
+CATALOGUE = {code: replace(entry, clerk_only=True) if code[0] in "DH" else entry for code, entry in CATALOGUE.items()}
+
 
 class Finding(BaseModel):
     """One problem or note about a return, located at a cell, a sheet or the file."""
@@ -212,6 +247,9 @@ class Finding(BaseModel):
     location: str = Field(description="位置，如 Sheet1!C7")
     message: str
     hint: str = ""
+    # What a town reads of it (the catalogue's town texts): never in the JSON, which is the clerk's.
+    town_message: str = ""
+    town_hint: str = ""
 
     @property
     def cell(self) -> str:
@@ -239,5 +277,8 @@ def finding(code: str, location: str, **fields: object) -> Finding:
     return's own month) filled from `fields`."""
     entry = CATALOGUE[code]
     hint = entry.hint.format(**fields) if "{" in entry.hint else entry.hint
-    return Finding(code=code, severity=entry.severity, location=location, message=entry.template.format(**fields),
-                   hint=hint)
+    message = entry.template.format(**fields)
+    town_hint = hint if entry.town_hint is None else entry.town_hint.format(**fields)
+    town_message = entry.town_template.format(**fields) if entry.town_template else message
+    return Finding(code=code, severity=entry.severity, location=location, message=message, hint=hint,
+                   town_message=town_message, town_hint=town_hint)

@@ -6,20 +6,24 @@ The variables are documented in templates/README.md.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bairi.core.calendar import Deadline, last_on_time
 from bairi.core.campaign import Campaign
 from bairi.core.form import KEYS
 from bairi.core.model import Return
 from bairi.core.values import plain
 from bairi.deadlines.schedule import Assessment
 from bairi.merge.consolidate import Merged, rates
-from bairi.state.standing import STATUS_LABELS
+from bairi.state.standing import STATUS_LABELS, Standing
 
 SUMMARY_TEMPLATE = "summary.txt.j2"
+# The second level of a 公文's headings: （一）（二）…
+CN_ORDINALS = "一二三四五六七八九十"
 
 
 def cn_date(day: date | datetime) -> str:
@@ -95,9 +99,8 @@ def _ranking(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
             "general_rate": percent(_rate(total["general_fixed"], total["general_found"])),
             "major_rate": percent(_rate(total["major_fixed"], total["major_found"])),
             **{key: plain(total[key]) or "0" for key in KEYS},
-            "_sort": (-found, -(_rate(total["general_fixed"], total["general_found"]) or 0), line.town),
         })
-    rows.sort(key=lambda r: r.pop("_sort"))
+    # In the campaign's order of towns: a bulletin does not rank towns by how many hazards they found.
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     return rows
@@ -111,8 +114,9 @@ def _open(values: dict[str, Any]) -> int:
 def _problem(ret: Return) -> str:
     from bairi.core.findings import Severity
 
+    # The message alone: a 通报 never quotes a cell reference or a file name.
     first = next((f for f in ret.findings if f.severity is Severity.ERROR), None)
-    return "" if first is None else f"{first.location} {first.message}"
+    return "" if first is None else (first.town_message or first.message)
 
 
 def document_number(campaign: Campaign, day: date, number: str | None = None) -> str:
@@ -141,8 +145,9 @@ def _overdue_rows(result: Assessment) -> list[dict[str, Any]]:
     notes = {
         "late": lambda i: f"逾期{i.days_late}天",
         "missing": lambda i: f"已逾期{i.days_late}天",
-        "rejected": lambda i: i.reason or "报表有误",
-        "to_verify": lambda i: i.reason or "无法读取",
+        # The state's reason names files and cells (for the clerk); the table is read by the towns.
+        "rejected": lambda i: "报表有误已退回，未收到修改后的报表",
+        "to_verify": lambda i: "所报材料待核实",
         "incomplete": lambda i: f"缺{'、'.join(i.missing)}",
     }
     items = [i for i in result.items if i.status in notes]
@@ -164,6 +169,197 @@ def _hazard_rows(result: Assessment) -> list[dict[str, Any]]:
     return [{"seq": n, **row} for n, row in enumerate(rows, start=1)]
 
 
+def passed(deadline: Deadline, campaign: Campaign, as_of: date) -> bool:
+    """True once the deadline's last on-time day is behind `as_of`: only then is a rate or a 未报 said."""
+    return as_of > last_on_time(deadline.due, campaign)
+
+
+def _deadline_statements(result: Assessment) -> list[dict[str, Any]]:
+    """Per deadline that is due or has anything received, every town in exactly one group (tested to sum to all)."""
+    campaign, as_of = result.campaign, result.as_of
+    found = []
+    for tally in result.tallies:
+        items = [i for i in result.items if i.deadline is tally.deadline]
+        over = passed(tally.deadline, campaign, as_of)
+        if not over and tally.counts["not_due"] == tally.towns:
+            continue
+
+        def towns(status: str, of: list[Standing] = items) -> list[str]:
+            return [i.town for i in of if i.status == status]
+
+        found.append({
+            "key": tally.deadline.key,
+            "label": tally.deadline.label,
+            "due_text": cn_date(tally.deadline.due),
+            "passed": over,
+            # Met on time: with every material, or without some (those are listed again under incomplete).
+            "on_time": tally.counts["on_time"] + tally.counts["incomplete"],
+            "on_time_towns": towns("on_time"),
+            "late": [{"town": i.town, "days": i.days_late} for i in items if i.status == "late"],
+            "missing": towns("missing"),
+            "rejected": towns("rejected"),
+            "incomplete": [{"town": i.town, "missing": "、".join(i.missing)} for i in items if i.status == "incomplete"],
+            "to_verify": towns("to_verify"),
+            # Not yet due for these towns (the day not reached, or extended by the county).
+            "not_due": towns("not_due"),
+            "received": tally.received,
+            "towns_total": tally.towns,
+            # A rate says how a deadline went: only once its day is over.
+            "rate": percent(tally.rate) if over else "",
+            "on_time_rate": percent(tally.on_time_rate) if over else "",
+        })
+    return found
+
+
+def _counted_figures(result: Assessment, town: str) -> tuple[str, int, int] | None:
+    """The town's latest counted (accepted) return: its period text and 累计 major hazards found and fixed."""
+    standing = result.state.latest_returns().get(town)
+    if standing is None or standing.ret is None:
+        return None
+    values = standing.ret.values("cumulative")
+    return (period_text(standing.deadline.key), int(values.get("major_found") or 0),
+            int(values.get("major_fixed") or 0))
+
+
+def _open_hazards(result: Assessment) -> list[dict[str, Any]]:
+    """The towns with hazards the register marks overdue; figures quoted only from a counted return."""
+    rows = []
+    for o in result.open_hazards:
+        counted = _counted_figures(result, o.town)
+        # The register may rest on a return sent back since; its figures are then not quoted, nor older ones beside it.
+        if counted is not None and o.period and counted[0] != period_text(o.period):
+            counted = None
+        rows.append({
+            "town": o.town,
+            "period_text": counted[0] if counted else "",
+            "found": counted[1] if counted else "",
+            "fixed": counted[2] if counted else "",
+            "counted": counted is not None,
+            # Not the figure of a return sent back: the counted one's, else the register's own count.
+            "open": counted[1] - counted[2] if counted else len(o.hazards),
+            "rows": [{"enterprise": h.enterprise, "supervisor": h.supervisor, "detail": sentence(h.detail)}
+                     for h in o.hazards],
+        })
+    return rows
+
+
+def _town_lines(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
+    """Every town of the campaign, in its order: its counted figures, or why it has none this period."""
+    lines = []
+    for line in merged.towns:
+        unit = campaign.unit(line.town)
+        area = unit.enterprises if unit else 0
+        entry: dict[str, Any] = {"town": line.town, "status": line.code, "status_label": STATUS_LABELS.get(line.code, ""),
+                                 "counted": line.ret is not None, "area_enterprises": area}
+        if line.ret is not None:
+            total, month = line.ret.values("cumulative"), line.ret.values("period")
+            entry.update({
+                "month_enterprises": plain(month["enterprises"]) or "0",
+                "coverage": percent(_rate(month["enterprises"], area) if area else None),
+                "general_rate": percent(_rate(total["general_fixed"], total["general_found"])),
+                "major_rate": percent(_rate(total["major_fixed"], total["major_found"])),
+                **{key: plain(total[key]) or "0" for key in KEYS},
+            })
+        lines.append(entry)
+    return lines
+
+
+def _coverage_short(merged: Merged, result: Assessment) -> dict[str, list[dict[str, Any]]]:
+    """Per town, each counted month (up to the bulletin's) whose inspected enterprises fall below the notice's share."""
+    campaign = result.campaign
+    short: dict[str, list[dict[str, Any]]] = {}
+    for standing in result.items:
+        key = standing.deadline.key
+        if standing.deadline.kind != "return" or key > merged.period or standing.ret is None:
+            continue
+        unit = campaign.unit(standing.town)
+        if unit is None or not unit.enterprises:
+            continue
+        value = standing.ret.values("period").get("enterprises")
+        need = math.ceil(unit.enterprises * campaign.inspect_share)
+        if value is not None and value < need:
+            short.setdefault(standing.town, []).append(
+                {"period_text": period_text(key), "month_text": f"{int(key[5:])}月", "value": plain(value) or "0",
+                 "area": unit.enterprises})
+    return short
+
+
+def _uncounted(merged: Merged) -> dict[str, list[str]]:
+    """The towns whose figures the totals lack, each in exactly one group (together: merge's missing_towns)."""
+    groups: dict[str, list[str]] = {"rejected": [], "to_verify": [], "not_sent": [], "other": []}
+    for line in merged.towns:
+        if line.ret is not None:
+            continue
+        group = {"rejected": "rejected", "to_verify": "to_verify", "missing": "not_sent", "not_due": "not_sent"}
+        groups[group.get(line.code, "other")].append(line.town)
+    return groups
+
+
+def measures(merged: Merged, result: Assessment) -> dict[str, Any]:
+    """表扬 and 批评 against the notice's own measures, each judged only where the data can tell and the day is past:
+    materials on time, the monthly share of enterprises inspected, a 典型案例, major hazards rectified in time."""
+    campaign, as_of = result.campaign, result.as_of
+    owed = ("late", "missing", "rejected", "incomplete")
+    due = [d for d in result.deadlines if passed(d, campaign, as_of)]
+    counted_months = {s.town for s in result.items if s.deadline.kind == "return" and s.ret is not None
+                      and s.deadline.key <= merged.period}
+    short = _coverage_short(merged, result)
+    overdue_towns = {o.town: len(o.hazards) or o.open for o in result.open_hazards}
+    case_items = {s.town: s for s in result.items if s.deadline.kind == "case"}
+    criticism: dict[str, list[Any]] = {"materials": [], "coverage": [], "case": [], "hazards": []}
+    praise = []
+    for unit in campaign.units:
+        town = unit.name
+        mine = [s for s in result.items if s.town == town and s.deadline in due]
+        # The typical case is judged on its own below, not twice.
+        failed = [s for s in mine if s.status in owed and s.overdue and s.deadline.kind != "case"]
+        if failed:
+            criticism["materials"].append({"town": town, "owed": [
+                {"label": s.deadline.label, "status": s.status, "status_label": STATUS_LABELS[s.status],
+                 "days": s.days_late, "missing": "、".join(s.missing)} for s in failed]})
+        if town in short:
+            criticism["coverage"].append({"town": town, "months": short[town]})
+        case = case_items.get(town)
+        case_in = case is not None and case.status in ("on_time", "late", "incomplete")
+        if case is not None and not case_in and case.past_due and case.status != "to_verify":
+            criticism["case"].append(town)
+        if town in overdue_towns:
+            criticism["hazards"].append({"town": town, "count": overdue_towns[town]})
+        # Praise needs every measure met and shown: all due materials on time, months counted, a case in.
+        on_time = bool(mine) and all(s.status == "on_time" for s in mine)
+        if on_time and town in counted_months and town not in short and case_in and town not in overdue_towns:
+            praise.append(town)
+    groups = [{"seq": CN_ORDINALS[n], "kind": kind, "towns": towns}
+              for n, (kind, towns) in enumerate((k, v) for k, v in criticism.items() if v)]
+    return {"praise": praise, "criticism": criticism, "criticism_groups": groups}
+
+
+def _requirements(merged: Merged, result: Assessment, verdicts: dict[str, Any]) -> list[dict[str, Any]]:
+    """五、下步工作要求: one item per thing the data shows still to do, naming the towns; then the standing ones."""
+    campaign, as_of = result.campaign, result.as_of
+    items: list[dict[str, Any]] = []
+    owed = [s for s in result.items if s.overdue and s.status != "late" and s.deadline.kind != "case"]
+    if owed:
+        labels = [d.label for d in result.deadlines if any(s.deadline is d for s in owed)]
+        items.append({"kind": "resend", "towns": list(dict.fromkeys(s.town for s in owed)), "labels": labels})
+    if result.open_hazards:
+        items.append({"kind": "hazards", "towns": [o.town for o in result.open_hazards]})
+    short = verdicts["criticism"]["coverage"]
+    if short:
+        items.append({"kind": "coverage", "towns": [c["town"] for c in short]})
+    no_case = [s.town for s in result.no_case if s.status != "to_verify"]
+    if no_case:
+        items.append({"kind": "case", "towns": no_case, "passed": result.cases_due_passed,
+                      "due_text": cn_date(campaign.cases_due) if campaign.cases_due else ""})
+    # The typical case has its own item above; the others still to come are named with their day.
+    upcoming = [d for d in result.deadlines if d.kind != "case" and not passed(d, campaign, as_of)]
+    if upcoming:
+        items.append({"kind": "upcoming", "deadlines": [{"label": d.label, "due_text": cn_date(d.due)}
+                                                        for d in upcoming[:3]]})
+    items.append({"kind": "standing"})
+    return [{"seq": CN_ORDINALS[n], **item} for n, item in enumerate(items)]
+
+
 def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, number: str | None = None,
                      attachments: list[str] | None = None) -> dict[str, Any]:
     """Every variable of the summary template (documented in templates/README.md)."""
@@ -176,23 +372,8 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
     scope = f"全{campaign.authority_short[-1]}" if campaign.authority_short else "全部"
     suffix = campaign.unit_suffixes[0] if campaign.unit_suffixes else ""
     ranking = _ranking(merged, campaign)
-    deadlines = []
-    for tally in result.tallies:
-        if tally.counts["not_due"] == tally.towns:
-            continue
-        items = [i for i in result.items if i.deadline is tally.deadline]
-        deadlines.append({
-            "key": tally.deadline.key,
-            "label": tally.deadline.label,
-            "due_text": cn_date(tally.deadline.due),
-            "on_time": tally.counts["on_time"] + tally.counts["incomplete"],
-            "late": [{"town": i.town, "days": i.days_late} for i in items if i.status == "late"],
-            "missing": [i.town for i in items if i.status == "missing"],
-            "incomplete": [{"town": i.town, "missing": "、".join(i.missing)} for i in items if i.status == "incomplete"],
-            "to_verify": [i.town for i in items if i.status == "to_verify"],
-            "rate": percent(tally.rate),
-            "on_time_rate": percent(tally.on_time_rate),
-        })
+    deadlines = _deadline_statements(result)
+    verdicts = measures(merged, result)
     return {
         "campaign_name": campaign.name,
         "authority": campaign.authority,
@@ -231,12 +412,7 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "deadlines": deadlines,
         "rectify_by_text": cn_date(campaign.rectify_by) if campaign.rectify_by else "",
         "rectify_passed": result.rectify_passed,
-        "open_hazards": [{
-            "town": o.town, "period_text": period_text(o.period) if o.period else "", "found": o.major_found,
-            "fixed": o.major_fixed, "open": o.open,
-            "rows": [{"enterprise": h.enterprise, "supervisor": h.supervisor, "detail": sentence(h.detail)}
-                     for h in o.hazards],
-        } for o in result.open_hazards],
+        "open_hazards": _open_hazards(result),
         # Major hazards reported and not yet fixed in the counted returns: "all rectified" only when this is 0.
         "major_open": _open(totals["cumulative_row"]),
         "no_case": [s.town for s in result.no_case],
@@ -251,6 +427,13 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "coverage": percent(_rate(totals["period_row"].get("enterprises"), sum(r["area_enterprises"] for r in ranking))
                             if ranking else None),
         "attachments": list(attachments or []),
+        "towns": _town_lines(merged, campaign),
+        "uncounted": _uncounted(merged),
+        "praise": verdicts["praise"],
+        "criticism": verdicts["criticism"],
+        "criticism_groups": verdicts["criticism_groups"],
+        "inspect_share_text": f"{Decimal(str(campaign.inspect_share)) * 100:.0f}%",
+        "requirements": _requirements(merged, result, verdicts),
         **document_frame(campaign, as_of, number),
     }
 

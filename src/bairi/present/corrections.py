@@ -101,6 +101,30 @@ def correction_sheet(seal: Seal, found: list[Correction], totals: dict[str, Any]
     return add
 
 
+def _unit(key: str) -> str:
+    unit = BY_KEY[key].unit
+    return "万元" if unit == "万" else unit
+
+
+def sealed_lines(merged: Any) -> list[str]:
+    """What a seal froze, said plainly: complete or not, who is not in it and why, and the totals sent up."""
+    counted = [line.town for line in merged.towns if line.ret is not None]
+    groups = (("退回", "rejected"), ("待核实", "to_verify"), ("未报", "missing"), ("未到期", "not_due"))
+    lines = [f"封存的汇总表{'完整' if merged.complete else '不完整'}：{len(merged.towns)} 个单位中 {len(counted)} 个的报表计入汇总"]
+    for word, code in groups:
+        towns = [line.town for line in merged.towns if line.ret is None and line.code == code]
+        if towns:
+            lines.append(f"  {word}（{len(towns)} 个，数字未计入）：{'、'.join(towns)}")
+    others = [line.town for line in merged.towns if line.ret is None and line.code not in {c for _, c in groups}]
+    if others:
+        lines.append(f"  无报表可计入（{len(others)} 个）：{'、'.join(others)}")
+    for row, words in ROW_WORDS.items():
+        values = merged.totals.get(f"{row}_row") or {}
+        shown = "，".join(f"{_column(key)} {_shown(values.get(key))}{_unit(key)}" for key in BY_KEY)
+        lines.append(f"合计（{words}）：{shown}")
+    return lines
+
+
 def show_seal_state(console: Any, seal: Seal, found: list[Correction]) -> None:
     """What merge says of a sealed period: the seal, then every figure that changed since."""
     console.print(f"[bold yellow]本期已封存上报：[/]{escape(seal_words(seal))}；汇总表 {escape(seal.workbook)}"

@@ -82,21 +82,23 @@ def _cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def reply_subject(town: str | None, period: str | None, name: str) -> str:
-    """关于巴公镇12月报表退回修改的通知 (the month when known; the file when the town is not)."""
+def reply_subject(town: str | None, period: str | None, name: str, unit: str = "") -> str:
+    """关于巴公镇12月报表退回修改的通知 (the month when known; the unit as written when the town is not known,
+    never the file's name: the town reads it)."""
     month = f"{int(period[5:])}月" if period else ""
-    if town:
-        return f"关于{town}{month}报表退回修改的通知"
-    return f"关于报表《{name}》退回修改的通知"
+    who = town or unit.strip()
+    return f"关于{who}{month}报表退回修改的通知"
 
 
 def reply_context(ret: Return, name: str, campaign: Campaign, today: date) -> dict[str, Any]:
     """Variables of templates/reply.txt.j2 (documented in templates/README.md)."""
     suffix = campaign.unit_suffixes[0] if campaign.unit_suffixes else ""
 
-    def listed(severity: Severity) -> list[dict[str, str]]:
-        return [{"code": f.code, "location": f.location, "message": f.message, "hint": f.hint}
-                for f in ret.findings if f.severity is severity]
+    from bairi.present.wording import town_findings
+
+    def listed(severity: Severity) -> list[dict[str, Any]]:
+        # The town's words: the cell said as a person would, no file name, sheet, command or configuration.
+        return town_findings([f for f in ret.findings if f.severity is severity], ret)
 
     return {
         "town": ret.town or "",
@@ -125,7 +127,7 @@ def reply_draft(ret: Return, name: str, data: bytes, campaign: Campaign, now: da
     from bairi.present.render import render
 
     to = town_addresses(campaign, ret.town) or ([mailed_from] if mailed_from else [])
-    subject = reply_subject(ret.town, ret.period, name)
+    subject = reply_subject(ret.town, ret.period, name, ret.unit_raw)
     body = render(REPLY_TEMPLATE, **reply_context(ret, name, campaign, now.date()))
     stem = reply_stem(ret.town or Path(name).stem, ret.period)  # `bairi status` looks for this name
     import hashlib
@@ -156,10 +158,12 @@ def reply_drafts(returns: list[Return], mailed: dict[int, Any], campaign: Campai
     return owners, drafts
 
 
-def reminder_draft(town: str, text: str, text_name: str, campaign: Campaign, now: datetime, sender: str) -> Draft:
-    """The 催报 draft for one town: the notice as the body, and attached to print or file."""
+def reminder_draft(town: str, text: str, text_name: str, campaign: Campaign, now: datetime, sender: str,
+                   subject: str = "") -> Draft:
+    """The 催报 draft for one town: the notice as the body, and attached to print or file; the subject is the
+    notice's own title (关于督促巴公镇报送……的函)."""
     to = town_addresses(campaign, town)
-    subject = f"关于{town}{campaign.name}材料催报的通知"
+    subject = subject or f"关于督促{town}报送有关材料的函"
     attached = [(text_name, text.encode("utf-8"))]
     return Draft(f"{Path(text_name).stem}.eml", town, to, subject,
                  message(sender, to, subject, text, attached, now, f"remind {town} {text}"))

@@ -104,4 +104,4 @@ def show_register(console: Any, register: Register, output: Path | None) -> None
         console.print(f"[{STYLE[item.severity]}]{item.severity.label} {item.code}[/] {escape(item.location)}："
                       f"{escape(item.message)}")
     if output is not None:
-        console.print(f"已写出台账 {escape(str(output))}")
+        console.print(f"已写出重大隐患台账 {escape(str(output))}")

@@ -273,9 +273,12 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     if state.later:
         console.print(f"[dim]另有 {state.later} 份材料收到时间晚于 {result.as_of.isoformat()}，按当日尚未收到处理。[/]")
     if reminders:
-        console.print(f"\n已写出催报通知 {len(reminders)} 份：")
+        # Each file said with what it is: the Word 催报 to print, its text, a mail draft (or one in the mailbox).
+        kinds = {".docx": "催报（Word 公文）", ".txt": "催报（文字，可粘贴到工作群或短信）", ".eml": "催报邮件草稿"}
+        console.print(f"\n已写出 {len(reminders)} 个文件：")
         for path in reminders:
-            console.print(f"  {escape(str(path))}")
+            kind = kinds.get(Path(str(path)).suffix.lower(), "放进草稿箱的催报邮件")
+            console.print(f"  {kind}：{escape(str(path))}")
 
 
 
@@ -316,7 +319,10 @@ def addressee(result: Assessment, town: str) -> str:
 
 
 def _item(item: Standing) -> dict[str, Any]:
+    from bairi.present.wording import town_findings
+
     sent_back = item.rejected if item.status == "rejected" else None
+    errors = [f for f in (sent_back.findings if sent_back is not None else []) if f.severity is Severity.ERROR]
     return {
         "label": item.deadline.label,
         "due": item.due,
@@ -326,11 +332,31 @@ def _item(item: Standing) -> dict[str, Any]:
         "days_late": item.days_late,
         "received_text": _cn_time(item.received) if item.received else "",
         "missing_materials": "、".join(item.missing),
-        "reason": item.reason,
-        # What the copy sent back must change, cell by cell: the town corrects from this list.
-        "findings": [{"location": f.location, "message": f.message.rstrip("。"), "hint": f.hint.rstrip("。")}
-                     for f in (sent_back.findings if sent_back is not None else []) if f.severity is Severity.ERROR],
+        # The state's reason names files and cells for the clerk; the town reads the findings below instead.
+        "reason": "报表检查未通过" if item.status == "rejected" else "",
+        # What the copy sent back must change, cell by cell, in the town's words: it corrects from this list.
+        "findings": town_findings(errors, sent_back),
     }
+
+
+def _owed_materials(item: Standing) -> str:
+    """2023年12月阶段性进展、三清单: the materials a 缺件 still owes, with their month (or their deadline's name)."""
+    # 和 inside one item, so that a list of them can be joined with 、 and still be read.
+    what = "、".join(item.missing[:-1]) + "和" + item.missing[-1] if len(item.missing) > 1 else "".join(item.missing)
+    period = item.deadline.period
+    return f"{period[:4]}年{int(period[5:])}月{what}" if period else f"{item.deadline.label}的{what}"
+
+
+def reminder_title(town: str, labels: list[str]) -> str:
+    """关于督促巴公镇报送2023年12月报表的函; 关于督促巴公镇报送2023年12月报表等3项材料的函 for more than two."""
+    labels = list(dict.fromkeys(labels))
+    if not labels:
+        what = "有关材料"
+    elif len(labels) <= 2:
+        what = "和".join(labels)
+    else:
+        what = f"{labels[0]}等{len(labels)}项材料"
+    return f"关于督促{town}报送{what}的函"
 
 
 def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
@@ -341,8 +367,11 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
     town_items = [i for i in result.items if i.town == town]
     owed = [i for i in town_items if owes(i)]
     late = [i for i in town_items if i.overdue and i.status == "late"]
+    missing = [i.deadline.label if i.status != "incomplete" else _owed_materials(i) for i in owed]
     return {
         "town": town,
+        # What is still owed, materials named (a 缺件 asks for the missing part, not the return again).
+        "title": reminder_title(town, missing),
         "addressee": addressee(result, town),
         "campaign_name": campaign.name,
         "authority": campaign.authority,
@@ -350,8 +379,7 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
         "as_of_text": _cn_date(result.as_of),
         "items": [_item(i) for i in owed],
         # What the town still owes: whatever never came, came back, or came without all its materials.
-        "missing": [i.deadline.label if i.status != "incomplete" else f"{i.deadline.label}的{'、'.join(i.missing)}"
-                    for i in owed],
+        "missing": missing,
         "late": [i.deadline.label for i in late],
         # Received after its day: a note in a notice that asks for something else, never a demand of its own.
         "late_items": [_item(i) for i in late],
@@ -413,6 +441,7 @@ def reminder_drafts(result: Assessment, sender: str, now: datetime, template: Pa
     from bairi.present.drafts import reminder_draft, town_addresses
 
     towns = reminder_towns(result)
-    return [reminder_draft(town, text, name, result.campaign, now, sender)
+    return [reminder_draft(town, text, name, result.campaign, now, sender,
+                           subject=reminder_context(result, town)["title"])
             for town, (name, text) in zip(towns, reminder_texts(result, template))
             if town_addresses(result.campaign, town)]

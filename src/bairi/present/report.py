@@ -211,7 +211,7 @@ def merge_dict(merged: Any, output: Any, csv: Any = None, own: Any = ()) -> dict
     }
 
 
-def show_merge(console: Any, merged: Any, output: Any, own: Any = ()) -> None:
+def show_merge(console: Any, merged: Any, output: Any, own: Any = (), csv: Any = None) -> None:
     """Towns with status and key figures, the totals, what was left out, where the workbook went."""
     from rich.table import Table
 
@@ -283,3 +283,5 @@ def show_merge(console: Any, merged: Any, output: Any, own: Any = ()) -> None:
         console.print(f"[bold yellow]未汇总的单位（{len(names)} 个）：[/]" + shown)
     state = "[bold green]完整[/]" if merged.complete else "[bold yellow]不完整[/]"
     console.print(f"汇总表已写出：[bold]{escape(str(output))}[/]（{state}）")
+    if csv is not None:
+        console.print(f"明细长表（CSV）已写出：{escape(str(csv))}")
