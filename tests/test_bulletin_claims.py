@@ -245,8 +245,15 @@ def test_the_totals_are_the_sums_of_the_counted_returns(sample):
     [line] = [x for x in section(text, "总体情况") if x.startswith("计入汇总的报表显示")]
     counted = [s.ret for s in state.of_deadline(period) if s.ret is not None]
 
+    # 累计 is each town's latest accepted 累计: a town with no counted return this month carries its last one.
+    earlier = [p.period for p in state.campaign.periods if p.period <= period]
+    latest = {}
+    for month in earlier:
+        latest.update({s.town: s.ret for s in state.of_deadline(month) if s.ret is not None})
+
     def total(row: str, key: str) -> str:
-        return plain(sum((Decimal(str(r.values(row)[key] or 0)) for r in counted), Decimal(0))) or "0"
+        returns = counted if row == "period" else list(latest.values())
+        return plain(sum((Decimal(str(r.values(row)[key] or 0)) for r in returns), Decimal(0))) or "0"
 
     words = {"teams": "成立督查组", "enterprises": "排查企业", "general_found": "排查一般隐患", "general_fixed": "已整改",
              "major_found": "排查重大隐患", "ordered": "责令限期整改企业", "fines": "行政罚款", "suspended": "停产整顿",

@@ -48,7 +48,8 @@ def test_the_scan_catches_what_it_is_for():
 
 
 def test_every_code_a_town_may_read_has_town_words():
-    assert {code for code, e in CATALOGUE.items() if e.clerk_only} == {c for c in CATALOGUE if c[0] in "DH"}
+    # D7xx/H8xx, and the merge's note about the county sum (I651), are written for the clerk alone.
+    assert {code for code, e in CATALOGUE.items() if e.clerk_only} == {c for c in CATALOGUE if c[0] in "DH"} | {"I651"}
     for code, entry in CATALOGUE.items():
         if entry.clerk_only:
             continue
