@@ -255,19 +255,39 @@ def template(
     console.print(f"已生成 {output}")
 
 
+NoticeOpt = Annotated[Path | None, typer.Option("--from", help="从行动通知（.docx、.txt 或带文字层的 .pdf）读出行动配置",
+                                                   metavar="<通知>")]
+AttachmentOpt = Annotated[Path | None, typer.Option("--form", help="通知的附件报表（.xlsx、.xls、.et）；不给则用通知中的表格",
+                                                       metavar="<附件>")]
+UnitsOpt = Annotated[Path | None, typer.Option("--units", help="报送单位名单：每行一个，可在名称后写企业数和旧称，如“南岭镇 6 李寨乡”",
+                                                  metavar="<名单>")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="不逐项确认，直接采用从通知读出的内容")]
+
+
 @app.command()
 def init(
+    directory: Annotated[Path | None, typer.Argument(help="行动文件夹（与 --from 同用；默认当前文件夹）", show_default=False,
+                                                     metavar="[文件夹]")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="配置文件路径")] = Path("bairi.toml"),
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+    notice: NoticeOpt = None,
+    attachment: AttachmentOpt = None,
+    units: UnitsOpt = None,
+    yes: YesOpt = False,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """在当前目录写出可编辑的行动配置 bairi.toml（各镇、企业数、报送期限等）。
 
     Example: bairi init
+    Example: bairi init 百日攻坚 --from 通知.docx --form 附件.xlsx --units 各镇.txt
     """
     from bairi.core.atomic import write_atomic
     from bairi.core.campaign import default_campaign
     from bairi.present.render import campaign_toml
 
+    if notice is not None:
+        _init_from_notice(directory or Path("."), notice, attachment, units, yes, force, fmt)
+        return
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
     try:
@@ -275,6 +295,43 @@ def init(
     except OSError as exc:
         _fail(f"无法写出 {output}：{exc.strerror or exc}")
     _console().print(f"已写出 {output}，修改后各命令会自动使用它。")
+
+
+def _init_from_notice(directory: Path, notice: Path, attachment: Path | None, units: Path | None, yes: bool,
+                      force: bool, fmt: Format) -> None:
+    """bairi init DIR --from NOTICE: the notice's facts shown with their sentences, confirmed, written into DIR."""
+    from bairi.core.atomic import write_atomic
+    from bairi.notice.setup import learn_campaign
+    from bairi.notice.text import NoticeError
+    from bairi.present.notice import confirm, home_files, init_document, show
+
+    console = _console()
+    try:
+        learnt = learn_campaign(notice, attachment, units)
+        if fmt == Format.table:
+            show(learnt, console)
+            if not yes:
+                if not (sys.stdin.isatty() and console.is_terminal):
+                    _fail("不在终端中运行，无法逐项确认：请看过以上内容后加 --yes 采用")
+                learnt = confirm(learnt, console, lambda q, d: typer.prompt(q, default=d, show_default=bool(d)))
+    except NoticeError as exc:
+        _fail(str(exc))
+    files = {directory / name: text for name, text in home_files(learnt).items()}
+    taken = [str(path) for path in files if path.exists()]
+    if taken and not force:
+        _fail(f"{'、'.join(taken)} 已存在；如要覆盖请加 --force")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for path, text in files.items():
+            write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        _fail(f"无法写出 {directory}：{exc.strerror or exc}")
+    if fmt == Format.json:
+        _print_json(init_document(learnt, directory, list(files)), "init")
+    else:
+        console.print(f"已写出 {'、'.join(str(p) for p in files)}")
+    # Facts the notice does not state are placeholders every command refuses: the set-up is not finished.
+    raise typer.Exit(ExitCode.FINDINGS if learnt.missing else ExitCode.OK)
 
 
 CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、数值、文件、单元格），供市局分析")]

@@ -133,7 +133,7 @@ def read_facts(notice: NoticeText) -> Facts:
     _start_end(all_sentences, lines, dates, anchor, facts)
     _deliverables(all_sentences, dates, facts)
     _rules(all_sentences, dates, facts)
-    _periods(facts)
+    derive_periods(facts)
     _contacts(lines, facts)
     _addressees(lines, facts)
     if "工贸" in str(facts.value("name", "")):
@@ -283,7 +283,7 @@ def _deliverables(all_sentences: list[str], dates: Dates, facts: Facts) -> None:
             facts.add("monthly_what", "每月报送的材料", item.what, item.sentence)
 
 
-def _periods(facts: Facts) -> None:
+def derive_periods(facts: Facts) -> None:
     """The monthly periods: each month of the campaign whose due day (每月N日) falls within it."""
     start, end, day = facts.value("start"), facts.value("end"), facts.value("monthly_day")
     if not (isinstance(start, date) and isinstance(end, date) and isinstance(day, int)):
