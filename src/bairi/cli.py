@@ -257,7 +257,7 @@ def template(
 
 NoticeOpt = Annotated[Path | None, typer.Option("--from", help="从行动通知（.docx、.txt 或带文字层的 .pdf）读出行动配置",
                                                    metavar="<通知>")]
-AttachmentOpt = Annotated[Path | None, typer.Option("--form", help="通知的附件报表（.xlsx、.xls、.et）；不给则用通知中的表格",
+AttachmentOpt = Annotated[Path | None, typer.Option("--form", help="通知的附件报表（.xlsx 等表格文件）；不给则用通知中的表格",
                                                        metavar="<附件>")]
 UnitsOpt = Annotated[Path | None, typer.Option("--units", help="报送单位名单：每行一个，可在名称后写企业数和旧称，如“南岭镇 6 李寨乡”",
                                                   metavar="<名单>")]
@@ -267,7 +267,7 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="不逐项确认，直
 @app.command()
 def init(
     directory: Annotated[Path | None, typer.Argument(help="行动文件夹（与 --from 同用；默认当前文件夹）", show_default=False,
-                                                     metavar="[文件夹]")] = None,
+                                                     metavar="文件夹")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="配置文件路径")] = Path("bairi.toml"),
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
     notice: NoticeOpt = None,
@@ -279,6 +279,7 @@ def init(
     """在当前目录写出可编辑的行动配置 bairi.toml（各镇、企业数、报送期限等）。
 
     Example: bairi init
+
     Example: bairi init 百日攻坚 --from 通知.docx --form 附件.xlsx --units 各镇.txt
     """
     from bairi.core.atomic import write_atomic
@@ -288,6 +289,8 @@ def init(
     if notice is not None:
         _init_from_notice(directory or Path("."), notice, attachment, units, yes, force, fmt)
         return
+    if directory is not None:
+        output = directory / "bairi.toml"
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
     try:
