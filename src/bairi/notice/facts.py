@@ -243,11 +243,11 @@ def _start_end(all_sentences: list[str], lines: list[str], dates: Dates, anchor:
         facts.add("end", LABELS["end"], end[0][0], sentence)
         break
     if facts.phases:
-        first, last = facts.phases[0], facts.phases[-1]
-        if first.start:
-            facts.add("start", LABELS["start"], first.start, first.sentence, "第一阶段的开始日")
-        if last.end:
-            facts.add("end", LABELS["end"], last.end, last.sentence, "最后阶段的结束日")
+        opening, closing = facts.phases[0], facts.phases[-1]
+        if opening.start:
+            facts.add("start", LABELS["start"], opening.start, opening.sentence, "第一阶段的开始日")
+        if closing.end:
+            facts.add("end", LABELS["end"], closing.end, closing.sentence, "最后阶段的结束日")
 
 
 def _clauses(sentence: str) -> list[str]:

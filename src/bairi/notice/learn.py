@@ -174,6 +174,7 @@ def learn_from_grid(grid: Grid, source: str) -> LearntForm | None:
     sub = grid[header + 1] if depth == 2 else []
     columns = _columns(top, sub, label_col, learnt)
     rows_at = _data_rows(grid, header + depth, label_col)
+    hazard_title: dict[str, str] = {}
     data: dict[str, Any] = {
         "title": _title(grid, header, learnt),
         "hazard_title": NOTICE.hazard_title,
@@ -182,10 +183,10 @@ def learn_from_grid(grid: Grid, source: str) -> LearntForm | None:
         "rows": _rows(rows_at, learnt),
         "columns": columns,
         "found_fixed": _pairs(columns, learnt),
-        "hazard_columns": _hazards(grid, header + depth, learnt, data_title := {}),
+        "hazard_columns": _hazards(grid, header + depth, learnt, hazard_title),
     }
-    if data_title.get("title"):
-        data["hazard_title"] = data_title["title"]
+    if hazard_title.get("title"):
+        data["hazard_title"] = hazard_title["title"]
     learnt.data = data
     try:
         form = form_of(data, source)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Collection
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
