@@ -110,7 +110,7 @@ def _short(sentence: str) -> str:
 
 def sentences(notice: NoticeText) -> list[str]:
     """The notice's sentences (a line is cut at 。；！？), in order."""
-    found = []
+    found: list[str] = []
     for line in notice.lines:
         found.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return found
