@@ -181,11 +181,9 @@ class TownDoc(_Doc):
     logbook: list[LogbookDoc]
 
 
-class RatesDoc(_Doc):
-    """Rectification rates (percent, one decimal)."""
-
-    general_rate: float | None
-    major_rate: float | None
+class RatesDoc(RootModel[dict[str, float | None]]):
+    """Rectification rates (percent, one decimal), one per found/fixed pair of the form: general_rate and
+    major_rate on the notice's form (general_found/general_fixed → general_rate)."""
 
 
 class TotalsDoc(_Doc):

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from bairi.core.findings import Severity
-from bairi.core.form import KEYS
+from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, KEYS
 from bairi.core.model import Return
 
 
@@ -193,15 +193,39 @@ def merge_dict(merged: Any, output: Any, csv: Any = None) -> dict[str, Any]:
     }
 
 
+def _key_figures() -> list[tuple[str, Any]]:
+    """The merge table's figure columns: enterprises inspected, each found/fixed pair, the fines — those of them the
+    form has; a form with none of them shows its first four columns."""
+    from bairi.core.values import plain
+
+    def one(key: str) -> Any:
+        return lambda v: plain(v.get(key))
+
+    def pair(found: str, fixed: str) -> Any:
+        return lambda v: f"{plain(v.get(found))}/{plain(v.get(fixed))}"
+
+    shown: list[tuple[str, Any]] = []
+    if "enterprises" in BY_KEY:
+        shown.append((BY_KEY["enterprises"].header, one("enterprises")))
+    for found, fixed in FOUND_FIXED:
+        a, b = BY_KEY[found], BY_KEY[fixed]
+        shown.append((f"{a.group} 排查/整改" if a.group else f"{a.short}/{b.short}", pair(found, fixed)))
+    if "fines" in BY_KEY:
+        shown.append((f"罚款({BY_KEY['fines'].unit})", one("fines")))
+    if not shown:
+        shown = [(f"{c.short}({c.unit})", one(c.key)) for c in COLUMNS[:4]]
+    return shown
+
+
 def show_merge(console: Any, merged: Any, output: Any) -> None:
     """Towns with status and key figures, the totals, what was left out, where the workbook went."""
     from rich.table import Table
 
-    from bairi.core.values import plain
 
     console.print(f"报告期：[bold]{merged.period}[/]（{escape(merged.period_source)}）")
     table = Table(header_style="bold", title="各单位报表")
-    for header in ("单位", "状态", "排查企业", "一般隐患 排查/整改", "重大隐患 排查/整改", "罚款(万)", "文件"):
+    shown = _key_figures()
+    for header in ("单位", "状态", *(h for h, _ in shown), "文件"):
         table.add_column(header, overflow="fold")
     colour = {"已报": "green", "迟报": "yellow", "退回": "red", "未报": "dim", "待核实": "magenta", "缺件": "yellow",
               "未到期": "dim"}
@@ -216,16 +240,13 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
         ret = line.ret
         if ret:
             v = ret.values("period")
-            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", plain(v["enterprises"]),
-                          f"{plain(v['general_found'])}/{plain(v['general_fixed'])}",
-                          f"{plain(v['major_found'])}/{plain(v['major_fixed'])}", plain(v["fines"]), escape(ret.file.name))
+            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", *(show(v) for _, show in shown),
+                          escape(ret.file.name))
         else:
             name = escape(line.rejected.file.name) if line.rejected else ""
-            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", "", "", "", "", name)
+            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", *[""] * len(shown), name)
     t = merged.totals["period_row"]
-    table.add_row("[bold]合计[/]", f"{len(merged.accepted)}/{len(merged.towns)}", plain(t["enterprises"]),
-                  f"{plain(t['general_found'])}/{plain(t['general_fixed'])}",
-                  f"{plain(t['major_found'])}/{plain(t['major_fixed'])}", plain(t["fines"]), "")
+    table.add_row("[bold]合计[/]", f"{len(merged.accepted)}/{len(merged.towns)}", *(show(t) for _, show in shown), "")
     console.print(table)
     if hidden:
         console.print(f"（另有 {hidden} 个单位未列出：已按时报送，或超出显示上限；完整名单见汇总表“分镇明细”）")
@@ -250,7 +271,7 @@ def show_merge(console: Any, merged: Any, output: Any) -> None:
         console.print(f"[dim]跳过 {escape(str(where))}：{escape(reason)}[/]")
     if merged.missing_towns:
         names = merged.missing_towns
-        shown = "、".join(names[:200]) + (f" 等 {len(names)} 个" if len(names) > 200 else "")
-        console.print(f"[bold yellow]未汇总的单位（{len(names)} 个）：[/]" + shown)
+        listed = "、".join(names[:200]) + (f" 等 {len(names)} 个" if len(names) > 200 else "")
+        console.print(f"[bold yellow]未汇总的单位（{len(names)} 个）：[/]" + listed)
     state = "[bold green]完整[/]" if merged.complete else "[bold yellow]不完整[/]"
     console.print(f"汇总表已写出：[bold]{escape(str(output))}[/]（{state}）")

@@ -78,7 +78,9 @@ def _column_labels(sheet: Sheet, row: int) -> dict[int, str]:
         upper = normalize(top[col]) if col < len(top) and isinstance(top[col], str) else ""
         lower = normalize(below[col]) if col < len(below) and isinstance(below[col], str) else ""
         if upper:
-            group = upper if "隐患" in upper and len(strip_unit(upper)) <= 6 else ""
+            # A merged group over sub-columns: the notice's 一般隐患/重大隐患, or any group the active form declares
+            # (行政处罚 over 立案（起）/罚款（万元）).
+            group = upper if ("隐患" in upper and len(strip_unit(upper)) <= 6) or strip_unit(upper) in _groups() else ""
         elif lower and group:
             upper = group
         if upper or lower:
@@ -96,6 +98,27 @@ def _forget_labels() -> None:
     _LABEL_COLUMN.clear()
     _LABEL_HAZARD_KEYS.clear()
     _HEADERS.clear()
+    _HINTED.clear()
+    _FORM_WORDS.clear()
+
+
+# The active form's group headers (folded) and its columns' patterns as one: another form's words are headers too.
+_FORM_WORDS: dict[str, object] = {}
+
+
+def _groups() -> frozenset[str]:
+    groups = _FORM_WORDS.get("groups")
+    if groups is None:
+        groups = _FORM_WORDS["groups"] = frozenset(normalize(c.group) for c in COLUMNS if c.group)
+    return groups  # type: ignore[return-value]
+
+
+def _form_hint() -> re.Pattern[str]:
+    hint = _FORM_WORDS.get("hint")
+    if hint is None:
+        parts = [f"(?:{c.pattern})" for c in COLUMNS] + [re.escape(g) for g in _groups()]
+        hint = _FORM_WORDS["hint"] = re.compile("|".join(parts))
+    return hint  # type: ignore[return-value]
 
 
 on_change(_forget_labels)
@@ -160,7 +183,8 @@ def _hints(text: str) -> bool:
     hinted = _HINTED.get(text)
     if hinted is None:
         hinted = bool(_HEADER_HINT.search(text)) or (
-            bool(_SPACED.search(text)) and bool(_HEADER_HINT.search(normalize(text))))
+            bool(_SPACED.search(text)) and bool(_HEADER_HINT.search(normalize(text)))) or bool(
+            _form_hint().search(normalize(text)))
         _memo(_HINTED, text, hinted)
     return hinted
 
@@ -480,7 +504,7 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
                 figures[column.key], broken = Figure.checked(column.key, location, raw, count)
                 out.extend(broken)
                 continue
-            reading = read_figure(raw, column.kind, missing, units.get(column.key))
+            reading = read_figure(raw, column.kind, missing, units.get(column.key), column.unit)
             for code, fields in reading.notes:
                 out.append(finding(code, location, column=column.short, **fields))
             figures[column.key], broken = Figure.checked(column.key, location, raw, reading.value)
