@@ -84,9 +84,10 @@ LABELS = {
 NEEDED = ("name", "authority", "authority_short", "start", "end", "periods")
 
 _SENTENCE_END = re.compile(r"(?<=[。；;！？])")
-_TITLE = re.compile(r"关于(?:组织|深入|全面|集中|进一步)?(?:开展|做好|实施|推进)(?P<core>.+?)(?:工作)?的(?:紧急)?通知")
+_TITLE = re.compile(r"关于(?:组织|深入|全面|集中|进一步)?(?:开展|做好|实施|推进|印发|转发|报送|加强)?《?(?P<core>.+?)》?"
+                    r"(?:工作方案|实施方案|方案|进展情况|情况|工作)?的(?:紧急)?通知")
 _CODE = re.compile(r"^(?P<code>[\u4e00-\u9fff]{2,12})\s*[〔［\[(（]\s*(?P<year>\d{4})\s*[〕］\])）]\s*(?P<number>\d+)\s*号$")
-_SHORT = re.compile(r"^(?P<place>.+?(?:自治县|自治州|县|市|区|旗|州|盟))(?![县市区旗])(?=应急|安全|人民政府|政府|安委|委员会|[\u4e00-\u9fff]{0,6}局)")
+_SHORT = re.compile(r"^(?P<place>.+?(?:自治区|自治县|自治州|省|县|市|区|旗|州|盟))(?![省县市区旗])(?=应急|安全|人民政府|政府|安委|委员会|[\u4e00-\u9fff]{0,6}局)")
 _ISSUED = re.compile(r"(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*印\s*发")
 _ONLY_DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _THROUGH = r"\s*起?\s*(?:至|到|—|－|-|~|～)\s*"
@@ -100,6 +101,10 @@ _CASE = re.compile(r"至少\s*(?:上报|报送|报|提交|推荐)?\s*(?:\d+|[一
 _PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}[-－—]?\d{7,8}|1[3-9]\d{9})(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+# Words that end an office's name, not a person's (省应急厅 赵祥).
+_OFFICE = re.compile(r"(厅|局|办|室|委|部|处|科|股|中心|队|站|所|组)$")
+# 于6月份开始: the first day of that month.
+_MONTH_START = re.compile(r"(?:自|从|于)\s*(?P<month>\d{1,2})\s*月份?\s*(?:起|开始)")
 
 
 def _short(sentence: str) -> str:
@@ -163,7 +168,11 @@ def _anchor(lines: list[str], facts: Facts) -> date | None:
     if issued:
         return issued
     everything = full_dates("\n".join(lines))
-    return everything[0] if everything else None
+    if everything:
+        return everything[0]
+    # No date at all: the year of the document's number (〔2017〕27号), from its first day.
+    coded = re.search(r"[〔［\[(（]\s*(\d{4})\s*[〕］\])）]\s*\d+\s*号", "\n".join(lines[:12]))
+    return date(int(coded[1]), 1, 1) if coded else None
 
 
 def _masthead(lines: list[str], facts: Facts) -> None:
@@ -194,7 +203,8 @@ def _title(lines: list[str], facts: Facts) -> None:
         match = _TITLE.search(text)
         if not match:
             continue
-        before = text[: match.start()].strip()
+        # 某办公室转发某部关于…的通知: the authority is the one that forwards.
+        before = re.split(r"转发", text[: match.start()])[0].strip()
         authority = before or _authority_from_masthead(facts)
         if authority:
             facts.add("authority", LABELS["authority"], authority, text)
@@ -242,6 +252,13 @@ def _start_end(all_sentences: list[str], lines: list[str], dates: Dates, anchor:
             facts.add("start", LABELS["start"], start[0][0], sentence)
         facts.add("end", LABELS["end"], end[0][0], sentence)
         break
+    for sentence in all_sentences:
+        match = _MONTH_START.search(_squeeze(sentence))
+        if match and anchor is not None and 1 <= int(match["month"]) <= 12:
+            month = int(match["month"])
+            year = anchor.year + (1 if month < anchor.month - 1 else 0)
+            facts.add("start", LABELS["start"], date(year, month, 1), sentence, f"{month}月份开始，即{month}月1日")
+            break
     if facts.phases:
         opening, closing = facts.phases[0], facts.phases[-1]
         if opening.start:
@@ -326,9 +343,11 @@ def _rules(all_sentences: list[str], dates: Dates, facts: Facts) -> None:
 
 def _contacts(lines: list[str], facts: Facts) -> None:
     """联系人, 联系电话 and 邮箱 from the contact block (up to 附件 or 抄送), and the 抄送 list."""
-    for index, line in enumerate(lines):
-        if not re.match(r"^联\s*系\s*人", line):
+    for index, full in enumerate(lines):
+        at = re.search(r"[（(]?联\s*系\s*人", full)
+        if not at:
             continue
+        line = full[at.start():]
         block = [line]
         for following in lines[index + 1: index + 8]:
             if re.match(r"^(附\s*件|抄\s*送|[一二三四五六七八九十]+、)", following) or _ONLY_DATE.match(following):
@@ -336,8 +355,8 @@ def _contacts(lines: list[str], facts: Facts) -> None:
             block.append(following)
         text = "\n".join(block)
         names_part = re.split(r"[：:]", line, maxsplit=1)[-1]
-        names_part = re.split(r"(?:联系)?电话|手机|邮\s*箱|[；;。]", names_part)[0]
-        people = [p for p in re.split(r"[\s、，,/]+", names_part) if _PERSON.match(p)]
+        names_part = re.split(r"(?:联系)?电话|手机|(?:电子)?邮\s*箱|[；;。]", names_part)[0]
+        people = [p for p in re.split(r"[\s、，,/]+", names_part) if _PERSON.match(p) and not _OFFICE.search(p)]
         phones = list(dict.fromkeys(re.sub(r"[－—]", "-", p) for p in _PHONE.findall(text)))
         emails = list(dict.fromkeys(_EMAIL.findall(text)))
         if people or phones or emails:
@@ -357,8 +376,8 @@ def _addressees(lines: list[str], facts: Facts) -> None:
     for line in lines[:15]:
         if not re.match(r"^各.*[：:]$", line):
             continue
-        for item in re.split(r"[，,、]", line.rstrip("：:")):
-            match = re.match(r"^各\s*(?:乡镇|乡（镇）|乡\(镇\)|镇（乡）|镇|乡|街道|县|县（市、区）|区)(?P<suffix>[\u4e00-\u9fff]{2,8})$", item.strip())
+        for item in re.split(r"[，,]", line.rstrip("：:")):
+            match = re.match(r"^各\s*[乡镇县市区州旗街道（）()、]{1,9}(?P<suffix>[\u4e00-\u9fff]{2,12})$", item.strip())
             if match and "企业" not in match["suffix"] and "单位" not in match["suffix"]:
                 suffixes = [match["suffix"], *(s for s in UNIT_SUFFIXES if s != match["suffix"])]
                 facts.add("unit_suffixes", LABELS["unit_suffixes"], suffixes, line)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bairi.core.form import NOTICE, Form, FormError, form_of, normalize
+from bairi.core.form import NOTICE, Form, FormError, HazardColumn, form_of, normalize
 from bairi.core.formfile import FIELD_KEYS, HAZARD_FIELDS
 from bairi.core.values import COUNT_UNITS, MONEY_UNITS
 from bairi.guard.limits import Unreadable, read_input
@@ -34,10 +34,16 @@ _KEY_WORDS = (("督查组", "teams"), ("检查组", "teams"), ("立案", "cases_
               ("曝光", "exposed"), ("约谈", "interviewed"), ("人次", "persons"), ("培训", "trained"),
               ("演练", "drills"), ("宣传", "publicity"), ("执法", "enforcement"), ("查封", "sealed"),
               ("扣押", "seized"), ("移送", "transferred"), ("问责", "accountability"), ("举报", "reports"),
-              ("案例", "cases"), ("事故", "accidents"), ("死亡", "deaths"), ("受伤", "injured"))
+              ("案例", "cases"), ("事故", "accidents"), ("死亡", "deaths"), ("受伤", "injured"),
+              ("乡镇", "towns"), ("行政村", "villages"), ("总数", "total"), ("已落实", "done"), ("人员", "staff"),
+              ("经费", "funds"), ("金额", "amount"))
 _FOUND = re.compile(r"排查|发现|查出|查处|检查出|摸排")
 _FIXED = re.compile(r"整改|整治|销号|消除")
 _NOT_FIXED = re.compile(r"责令|限期|率|未整改|正在整改|整改中")
+# The detail table's fields by the words other forms use for them (after the notice form's own patterns).
+_HAZARD_WORDS = (("seq", r"序号|编号"), ("enterprise", r"企业|单位名称|生产经营单位"),
+                 ("town", r"所在|所属|地区|区域|乡镇|县|州|市"), ("category", r"类别|行业|类型"),
+                 ("supervisor", r"督办|责任单位|监管部门"), ("detail", r"隐患|内容|描述|措施|计划"))
 
 
 @dataclass
@@ -141,6 +147,8 @@ def _stats_header(grid: Grid) -> int | None:
             continue
         if all(_NUMBER.match(v) for _, v in cells[1:]):
             continue
+        if sum(1 for _, v in cells if re.search(r"[:：]\s*_*$", v.strip())) >= 2:
+            continue  # 填报单位：  填表人：  填表日期： is the fields' row, not a header
         below = [_first(grid[i]) for i in range(r + 1, min(len(grid), r + 10)) if len(grid[i]) >= 2]
         if any("累计" in label for label in below):
             return r
@@ -264,7 +272,7 @@ def _columns(top: list[str], sub: list[str], label_col: int, learnt: LearntForm)
         if known is not None:
             key, pattern = known.key, known.pattern
         else:
-            key = _new_key(group + header, used)
+            key = _new_key(header, group, used)
             pattern = "^" + re.escape(normalize(group + header)) + r"(\(.*\))?$"
         used.add(key)
         column: dict[str, Any] = {"key": key, "header": header, "unit": unit, "kind": kind, "pattern": pattern}
@@ -279,11 +287,20 @@ def _columns(top: list[str], sub: list[str], label_col: int, learnt: LearntForm)
     return columns
 
 
-def _new_key(text: str, used: set[str]) -> str:
-    parts: list[str] = []
-    for word, english in _KEY_WORDS:
-        if word in text and english not in parts:
-            parts.append(english)
+_VERBS = {"found", "fixed", "inspected", "total", "done", "amount"}
+
+
+def _words(text: str) -> list[str]:
+    """The English words of a header's Chinese words, in the order they stand."""
+    found = sorted((text.find(word), english) for word, english in _KEY_WORDS if word in text)
+    return list(dict.fromkeys(english for _, english in found))
+
+
+def _new_key(header: str, group: str, used: set[str]) -> str:
+    """An English key from the header's words in their order (then the group's): 立案 → cases_filed."""
+    head, over = _words(header), _words(group)
+    # 排查 under 重大事故隐患 is hazards_found: a header that only says what was done takes its group's noun.
+    parts = (over[-1:] + head) if head and set(head) <= _VERBS and over else (head or over)
     key = "_".join(parts[:3]) or "column"
     candidate, n = key, 2
     while candidate in used or candidate in HAZARD_FIELDS:
@@ -366,6 +383,12 @@ def _hazards(grid: Grid, start: int, learnt: LearntForm, out: dict[str, str]) ->
     for _, text in cells:
         header = _squeeze(text)
         known = next((h for h in NOTICE.hazard_columns if h.key not in used and h.regex.search(normalize(header))), None)
+        if known is None:
+            # Another form's words for the same field (所在州市, 隐患内容): its own header is its pattern.
+            key = next((k for k, words in _HAZARD_WORDS if k not in used and re.search(words, header)), None)
+            if key is not None:
+                known = HazardColumn(key, NOTICE.hazard_columns[NOTICE.hazard_keys.index(key)].header,
+                                     "^" + re.escape(normalize(header)) + "$", 12.0)
         if known is None:
             learnt.notes.append(f"明细表的“{header}”一栏不在 bairi 的明细字段中，未读取")
             continue

@@ -178,6 +178,13 @@ def assemble(notice: NoticeText, facts: Facts, form: LearntForm | None, listed: 
     for key in missing:
         if key in _STAND_IN:
             data[key] = _STAND_IN[key]
+    # A stand-in date agrees with the one the notice gives (an end never before its start).
+    if "start" in missing and "end" not in missing:
+        data["start"] = data["end"]
+    if "end" in missing and "start" not in missing:
+        data["end"] = data["start"]
+    if "periods" in missing and isinstance(data.get("start"), date):
+        data["periods"] = [{"period": data["start"].strftime("%Y-%m"), "due": data["start"]}]
     try:
         campaign = validate(data, notice.source)
     except ConfigError as exc:
