@@ -56,3 +56,18 @@ def towns_list(path: Path) -> Path:
     lines += [" ".join([name, str(count), *aliases]) for name, aliases, count in DEFAULT_TOWNS]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def main() -> int:
+    """Write tests/data/notices/泽应急发2023-332.pdf: the seed notice in Word, printed to PDF by LibreOffice."""
+    import tempfile
+
+    from build import saved_by_libreoffice
+
+    with tempfile.TemporaryDirectory() as work:
+        source = seed_docx(Path(work) / f"{SEED.stem}.docx")
+        return saved_by_libreoffice([source], ("pdf",), NOTICES, Path(work))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from notice_build import SEED, seed_docx, towns_list
+from notice_build import NOTICES, SEED, seed_docx, towns_list
 from typer.testing import CliRunner
 
 from bairi.cli import app
@@ -167,3 +167,19 @@ def test_the_confirm_step_changes_a_fact_and_the_periods_follow():
     assert [(p.period, p.due) for p in learnt.campaign.periods] == [
         ("2023-11", date(2023, 11, 20)), ("2023-12", date(2023, 12, 20)), ("2024-01", date(2024, 1, 20))]
     assert learnt.facts.facts["monthly_day"].how == "由使用者确认时修改"
+
+
+def test_a_pdf_with_a_text_layer_gives_the_campaigns_dates_rules_and_contacts():
+    # tests/data/notices/泽应急发2023-332.pdf: the Word notice printed by LibreOffice (python tests/notice_build.py).
+    learnt = learn_campaign(NOTICES / "泽应急发2023-332.pdf")
+    built_in = default_campaign()
+    same = ("authority", "authority_short", "start", "end", "periods", "plan_due", "summary_due", "rectify_by",
+            "cases_due", "inspect_share", "monthly", "masthead", "document_code", "copy_to", "issuer", "categories")
+    assert {key: getattr(learnt.campaign, key) for key in same} == {key: getattr(built_in, key) for key in same}
+    assert learnt.campaign.contact.phones == ["0356-2066363", "0356-2061506"]
+    assert learnt.campaign.contact.emails == ["zzxajjgmfm@163.com", "zzyjyzg@163.com"]
+    # What the text layer loses: the quotation marks (set in a Latin font, placed apart from their words) and
+    # the space between two names; the table is text, so the form is the built-in one, said so.
+    assert learnt.campaign.name == "泽州县冶金工贸行业安全生产百日攻坚冬季行动"
+    assert learnt.campaign.contact.people == []
+    assert learnt.form is None and "沿用内置的通知表式" in " ".join(learnt.notes)

@@ -212,3 +212,19 @@ def test_zhejiang_a_form_without_hazards_merges_and_is_summed_up(tmp_path):
     assert summary.exit_code == 0, summary.output
     assert "累计乡镇总数340个，乡镇已落实“五覆盖”300个，行政村总数4500个" in summary.output
     assert "本次报表没有重大隐患栏目" in summary.output
+
+
+def test_an_amount_is_read_in_its_own_columns_unit():
+    from decimal import Decimal
+
+    from bairi.core.values import read_figure
+
+    # Under 罚款金额（元）: 12500 stays 12500; 1.5万元 written in the cell becomes 15000 元, said; a bare figure is as written.
+    assert read_figure(12500, "amount", unit="元", target="元").value == 12500
+    reading = read_figure("1.5万元", "amount", unit="元", target="元")
+    assert (reading.value, reading.notes) == (15000, [("W406", {"raw": "1.5万元", "unit": "万元", "value": "15000",
+                                                                "target": "元"})])
+    assert read_figure("0.005", "amount", unit="元", target="元").value == Decimal("0.005")
+    assert read_figure("5厘", "amount", unit="元", target="元").notes[0][0] == "E409"
+    # The notice's form is in 万: a header in 元 is converted as before.
+    assert read_figure(12500, "amount", unit="元", target="万").value == Decimal("1.25")

@@ -153,10 +153,22 @@ def _pdf(path: Path, data: bytes) -> NoticeText:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # noqa: BLE001 - pypdf meets a damaged file in many ways; never a traceback
         raise NoticeError(f"{path.name} 不是完好的 PDF 文件（{type(exc).__name__}）") from None
-    text = "\n".join(pages)
+    text = _pdf_glyphs("\n".join(pages))
     if sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") < 20:
         raise NoticeError(f"{path.name} 是扫描件（没有文字层），无法读取文字；请向发文单位索取 Word 版，或先做文字识别后另存为 .txt")
-    return _text(path, _join_wrapped(text))
+    # Once per line as extracted, once more where a line broke inside a date (11月9 / ”日前).
+    return _text(path, _pdf_glyphs(_join_wrapped(text)))
+
+
+def _pdf_glyphs(text: str) -> str:
+    """What a PDF's text layer does to Chinese text, undone where it can be: a space after every run of Latin
+    glyphs (2024 年2 月10 日), a dash of a Latin font emitted before the character it follows (11 月11 —日),
+    quotation marks of such a font cut loose from their words (they are dropped: their place is lost)."""
+    text = re.sub(r"(\d)[ \t]+(?=[年月日号时%％个家项次])", r"\1", text)
+    text = re.sub(r"(?<=[年月至到—－])[ \t]+(?=\d)", "", text)
+    text = re.sub(r"(\d)[ \t]*([—－~～])[ \t]*([日号])", r"\1\3\2", text)
+    text = re.sub(r"(\d)[ \t]*[“”‘’][ \t]*(?=[年月日号])", r"\1", text)
+    return re.sub(r"(?:(?<=\s)|^)[“”‘’](?=\s|$)", "", text, flags=re.M)
 
 
 _ENDS = "。；：:！？”）)"
@@ -171,7 +183,8 @@ def _join_wrapped(text: str) -> str:
         if not line:
             continue
         if out and out[-1] and out[-1][-1] not in _ENDS and not _STARTS.match(line) and len(out[-1]) >= 20:
-            out[-1] += line
+            # Two Latin words meet (an address broken over lines) with a space; Chinese runs on without one.
+            out[-1] += (" " if out[-1][-1].isascii() and line[0].isascii() else "") + line
         else:
             out.append(line)
     return "\n".join(out)
