@@ -228,3 +228,32 @@ def test_an_amount_is_read_in_its_own_columns_unit():
     assert read_figure("5厘", "amount", unit="元", target="元").notes[0][0] == "E409"
     # The notice's form is in 万: a header in 元 is converted as before.
     assert read_figure(12500, "amount", unit="元", target="万").value == Decimal("1.25")
+
+
+def test_what_a_notice_says_is_data_in_bairi_toml_never_toml(tmp_path):
+    # A title with a straight quote and a backslash, a contact line broken over two lines: still one valid file.
+    notice = tmp_path / "通知.txt"
+    notice.write_text(
+        '某县应急管理局文件\n某应急发〔2024〕5号\n某县应急管理局关于开展"夏季\\攻坚"行动的通知\n各乡镇应急管理站：\n'
+        "全县“夏季攻坚”行动从即日起至2024年9月30日结束。\n各乡镇要于每月5日前报送进展情况和报表。\n"
+        "大河镇、小岭乡要于6月10日前报送实施方案。\n联系人：张三\n联系电话：0351-1234567\n2024年6月1日\n", encoding="utf-8")
+    units = tmp_path / "乡镇.txt"
+    units.write_text("大河镇 12\n东山镇应急管理站 3 东山乡\n", encoding="utf-8")
+    home = tmp_path / "h"
+    result = runner.invoke(app, ["init", str(home), "--from", str(notice), "--units", str(units), "--yes",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    from bairi.core.campaign import load_campaign
+
+    campaign = load_campaign(home / "bairi.toml")
+    assert campaign.name == '某县"夏季\\攻坚"行动'
+    assert (campaign.start, campaign.end, campaign.plan_due) == (date(2024, 6, 1), date(2024, 9, 30), date(2024, 6, 10))
+    assert [(p.period, p.due) for p in campaign.periods] == [
+        ("2024-06", date(2024, 6, 5)), ("2024-07", date(2024, 7, 5)), ("2024-08", date(2024, 8, 5)),
+        ("2024-09", date(2024, 9, 5))]
+    assert [(u.name, u.enterprises, u.aliases) for u in campaign.units] == [("大河镇", 12, []), ("东山镇", 3, ["东山乡"])]
+    document = json.loads(result.stdout)
+    cited = {u["name"]: u["sentence"] for u in document["units"]}
+    assert cited == {"大河镇": "大河镇、小岭乡要于6月10日前报送实施方案。", "东山镇": ""}
+    assert "通知中提到、单位名单中没有的：小岭乡" in document["notes"]
+    assert campaign.unit_suffixes[0] == "应急管理站" and campaign.categories == []

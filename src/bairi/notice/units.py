@@ -12,7 +12,7 @@ from bairi.core.names import stem
 from bairi.notice.text import NoticeError, decode
 
 # A town as notices name one: two to four characters before 镇, 乡 or 街道 (各镇, 全乡 and 本镇 are no names).
-_TOWN = re.compile(r"(?:^|(?<=[，、。；：:,（(“\s]))(?P<name>[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道办事处|街道))(?=$|[，、。；：:,）)”\s和及])")
+_TOWN = re.compile(r"(?:^|(?<=[，、。；：:,（(“\s]))(?P<name>[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道办事处|街道))(?=$|[，、。；：:,）)”\s和及等]|要|应|须|于|在|已)")
 _NOT_TOWN = re.compile(r"^(各|本|全|该|每|所在|所属|城乡|乡镇|村镇|城镇|市镇|县乡|镇乡|下乡|返乡|城关)")
 
 
