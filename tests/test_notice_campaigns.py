@@ -212,6 +212,13 @@ def test_zhejiang_a_form_without_hazards_merges_and_is_summed_up(tmp_path):
     assert summary.exit_code == 0, summary.output
     assert "累计乡镇总数340个，乡镇已落实“五覆盖”300个，行政村总数4500个" in summary.output
     assert "本次报表没有重大隐患栏目" in summary.output
+    word = runner.invoke(app, ["summary", str(inbox), "--config", str(config), "--as-of", "2015-07-07",
+                               "-o", str(tmp_path / "通报.docx")])
+    assert word.exit_code == 0, word.output
+    import docx
+
+    text = "".join(p.text for p in docx.Document(str(tmp_path / "通报.docx")).paragraphs)
+    assert "累计乡镇总数340个，乡镇已落实“五覆盖”300个" in text and "1．宁波市：累计乡镇总数150个" in text
 
 
 def test_an_amount_is_read_in_its_own_columns_unit():
