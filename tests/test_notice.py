@@ -183,3 +183,18 @@ def test_a_pdf_with_a_text_layer_gives_the_campaigns_dates_rules_and_contacts():
     assert learnt.campaign.name == "泽州县冶金工贸行业安全生产百日攻坚冬季行动"
     assert learnt.campaign.contact.people == []
     assert learnt.form is None and "沿用内置的通知表式" in " ".join(learnt.notes)
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("通知.docx", b"PK\x03\x04" + b"\x00" * 40, "不是完好的 Word 文件"),
+    ("通知.docx", b"just text, not a zip", "不是完好的 Word 文件"),
+    ("通知.doc", b"\xd0\xcf\x11\xe0" + b"\x00" * 60, "是旧版 Word 文件，请用 Word 或 WPS 另存为 .docx"),
+    ("通知.pdf", b"%PDF-1.4 broken", "不是完好的 PDF 文件"),
+    ("通知.txt", b"\xff\xfe\x00\xd8" * 8, "的文字编码无法识别"),
+])
+def test_a_notice_that_cannot_be_read_is_said_in_chinese(tmp_path, name, data, said):
+    notice = tmp_path / name
+    notice.write_bytes(data)
+    result = runner.invoke(app, ["init", str(tmp_path / "h"), "--from", str(notice), "--yes"])
+    assert result.exit_code == 2 and said in result.output, result.output
+    assert "Traceback" not in result.output and not (tmp_path / "h").exists()
