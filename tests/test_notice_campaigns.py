@@ -94,7 +94,7 @@ def _filled_in(toml: Path, **facts: str) -> None:
 def test_yunnan_a_group_of_penalties_fines_in_yuan_and_the_detail_in_its_own_order(tmp_path):
     notice = NOTICES / "云应急函2023-104.txt"
     form = _sheet(tmp_path / "附件.xlsx", "工贸行业重大事故隐患专项排查整治2023行动进展情况统计表",
-                  [("A2", "填报单位："), ("D2", "填表人："), ("F2", "填表日期：")],
+                  [("A2", "单位名称："), ("D2", "报送人："), ("F2", "报送日期：")],
                   ["行业", "检查企业（家）", "重大事故隐患", None, "行政处罚", None, "停产整顿（家）"],
                   [None, None, "排查（项）", "已整改（项）", "立案（起）", "罚款金额（元）", None], ["工贸行业", "累计"],
                   ("重大事故隐患明细", ["序号", "企业名称", "行业类别", "所在州市", "隐患内容", "挂牌督办单位"]))
@@ -144,6 +144,7 @@ def test_yunnan_a_group_of_penalties_fines_in_yuan_and_the_detail_in_its_own_ord
     assert [(f["code"], f["location"]) for f in doc["findings"] if f["severity"] != "info"] == []
     assert (doc["town"], doc["period"], doc["period_row"]["fines"], doc["period_row"]["cases_filed"]) == (
         "昆明市", "2023-06", 12500, 3)  # the form's own 元, not converted to 万元
+    assert (doc["filler"], doc["filled_on"]) == ("王五", "2023-07-03")  # under the form's own labels 报送人, 报送日期
     assert [(h["enterprise"], h["town"], h["detail"]) for h in doc["hazards"]] == [
         ("昆明某钢铁有限公司", "昆明市", "煤气区域未设报警装置")]
     out = tmp_path / "汇总.xlsx"

@@ -319,12 +319,23 @@ _FIELD_LABELS = {
 }
 _ANY_LABEL = re.compile("(" + "|".join(_FIELD_LABELS.values()) + r")\s*[:：]?")
 _FIELD_OF_LABEL = {label: key for key, labels in _FIELD_LABELS.items() for label in labels.split("|")}
+
+
+def _field_labels() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every label of a header field: the usual ones and the active form's own (报送人, 单位名称), longest first."""
+    known = _FORM_WORDS.get("fields")
+    if known is None:
+        labels = {**{f.label: f.key for f in active().fields}, **_FIELD_OF_LABEL}
+        words = sorted(labels, key=len, reverse=True)
+        known = _FORM_WORDS["fields"] = (re.compile("(" + "|".join(map(re.escape, words)) + r")\s*[:：]?"), labels)
+    return known  # type: ignore[return-value]
 _LABEL_NOTE = re.compile(r"^[(（][^)）]{0,8}[)）]\s*[:：]?")
 
 
 def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object, str]]:
     """The header fields (unit, filler, filled_on): their raw value and location."""
     found: dict[str, tuple[object, str]] = {}
+    any_label, field_of_label = _field_labels()
     sheets = sorted(book.sheets, key=lambda s: 0 if stats and s is stats.sheet else 1)
     for sheet in sheets:
         for r, texts in enumerate(sheet.texts()):
@@ -332,12 +343,12 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
                 # Each field is taken from its first label; once all are found no later cell changes them.
                 return found
             for c, value in texts:
-                if not _ANY_LABEL.search(value):
+                if not any_label.search(value):
                     continue
                 row = sheet.rows[r]
-                matches = list(_ANY_LABEL.finditer(value))
+                matches = list(any_label.finditer(value))
                 for i, match in enumerate(matches):
-                    key = _FIELD_OF_LABEL[match[1]]
+                    key = field_of_label[match[1]]
                     if key in found:
                         continue
                     end = matches[i + 1].start() if i + 1 < len(matches) else len(value)
@@ -353,7 +364,7 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
                     # The value sits in a cell to the right (the label had a cell of its own).
                     for cc in range(c + 1, min(c + 6, len(row))):
                         neighbour = row[cc]
-                        if isinstance(neighbour, str) and _ANY_LABEL.match(neighbour.strip()):
+                        if isinstance(neighbour, str) and any_label.match(neighbour.strip()):
                             break
                         if _text(neighbour).strip("_＿ "):
                             found[key] = (neighbour, ref(sheet, r, cc))
@@ -370,7 +381,7 @@ def _blank_value_cell(sheet: Sheet, r: int, c: int) -> str:
     while sheet.merge_origin(r, cc) == (r, c):
         cc += 1
     neighbour = row[cc] if cc < len(row) else None
-    if isinstance(neighbour, str) and _ANY_LABEL.match(neighbour.strip()):
+    if isinstance(neighbour, str) and _field_labels()[0].match(neighbour.strip()):
         return ref(sheet, r, c)
     return ref(sheet, r, cc)
 
