@@ -198,3 +198,21 @@ def test_a_notice_that_cannot_be_read_is_said_in_chinese(tmp_path, name, data, s
     result = runner.invoke(app, ["init", str(tmp_path / "h"), "--from", str(notice), "--yes"])
     assert result.exit_code == 2 and said in result.output, result.output
     assert "Traceback" not in result.output and not (tmp_path / "h").exists()
+
+
+def test_the_ways_notices_word_a_deadline():
+    from bairi.notice.facts import read_facts
+    from bairi.notice.text import NoticeText
+
+    lines = ["某县安全生产委员会办公室关于开展安全生产大排查大整治行动的通知", "各乡镇人民政府：",
+             "行动自2024年3月1日起至6月30日止。",
+             "各乡镇于3月10日前将实施方案报送县安委办；6月20日前把工作总结上报县安委办。",
+             "4月底前，排查出的重大事故隐患要全部整改到位。", "各乡镇每月至少检查辖区企业的30%。",
+             "2024年2月28日"]
+    facts = read_facts(NoticeText("通知.txt", lines)).facts
+    found = {key: facts[key].value for key in ("name", "start", "end", "plan_due", "summary_due", "rectify_by",
+                                               "inspect_share", "unit_suffixes")}
+    assert found == {"name": "某县安全生产大排查大整治行动", "start": date(2024, 3, 1), "end": date(2024, 6, 30),
+                     "plan_due": date(2024, 3, 10), "summary_due": date(2024, 6, 20), "rectify_by": date(2024, 4, 30),
+                     "inspect_share": 0.3,
+                     "unit_suffixes": ["人民政府", "应急管理中心", "应急管理站", "应急管理办公室", "应急办", "安监站", "政府"]}

@@ -95,6 +95,8 @@ _ANY_DATE = re.sub(r"\?P<\w+>", "?:", DATE.pattern)
 _START_END = re.compile(rf"(?P<start>即日|{_ANY_DATE}){_THROUGH}(?P<until>{_ANY_DATE})")
 _PHASE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*(?P<name>[\u4e00-\u9fff]{2,10}阶段)\s*[（(](?P<span>[^）)]+)[）)]")
 _SENDS = re.compile(r"(?:报送|上报|报|提交|报至|报县|报市)")
+_SEND_AFTER = re.compile(r"\s*(?:前|之前|以前|为止)?\s*[，,]?\s*(?:(?:将|把)(?P<what>[^，。；]{1,40}?))?"
+                         r"(?:报送|上报|提交|报)(?:至|到)?(?P<rest>.*)$")
 _PERCENT = re.compile(r"每(?:个)?月\s*(?:至少|不少于|不低于)?\s*(?:检查|抽查|排查|督查|覆盖)[^。；]*?(?P<share>\d+(?:\.\d+)?)\s*[%％]")
 _RECTIFY = re.compile(r"重大(?:事故)?隐患[^。；]*?(?:全部|全面|必须|要)?\s*(?:整改到位|整改完毕|完成整改|整改完成|清零)")
 _CASE = re.compile(r"至少\s*(?:上报|报送|报|提交|推荐)?\s*(?:\d+|[一两二三四五])\s*[个件起篇]\S*?(?:典型)?案例")
@@ -286,9 +288,10 @@ def _deliverables(all_sentences: list[str], dates: Dates, facts: Facts) -> None:
             if not found:
                 continue
             due, match = found[-1]
-            after = text[match.end():]
-            if re.match(r"\s*(?:前|之前|以前|为止)?\s*(?:，)?\s*(?:报送|上报|提交|报)", after):
-                what = re.sub(r"^\s*(?:前|之前|以前|为止)?\s*(?:，)?\s*(?:报送|上报|提交|报)(?:至|到)?", "", after)
+            sends = _SEND_AFTER.match(text[match.end():])
+            if sends:
+                # …前报送行动方案, or …前将行动方案报送县局: what is due either way.
+                what = sends["what"] or sends["rest"]
                 facts.deliverables.append(Deliverable(what.rstrip("。；;"), due, None, sentence))
     for item in facts.deliverables:
         if item.due and re.search(r"方案", item.what):
@@ -324,7 +327,8 @@ def _rules(all_sentences: list[str], dates: Dates, facts: Facts) -> None:
         text = _squeeze(sentence)
         match = _RECTIFY.search(text)
         if match and "rectify_by" not in facts.facts:
-            found = [d for d, m in dates.all_in(match.group(0))]
+            # The day may stand before the hazards (12月底前，重大隐患要全部整改到位) or among them.
+            found = [d for d, m in dates.all_in(text[: match.end()])]
             if found:
                 facts.add("rectify_by", LABELS["rectify_by"], found[-1], sentence)
         match = _PERCENT.search(text)
