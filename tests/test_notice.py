@@ -97,6 +97,7 @@ def test_init_writes_the_home_with_each_fact_cited(tmp_path):
     text = (home / "bairi.toml").read_text(encoding="utf-8")
     assert "# 通知原文：各镇应急管理中心要于11月9日前报送“百日攻坚”冬季行动方案；\nplan_due = 2023-11-09" in text
     assert "# 名单第 16 行\nname = \"川底镇\"" in text
+    assert "# 附件表式取自 泽应急发2023-332.txt，与内置的通知表式相同\n" in text
     assert "与内置的通知表式相同" in result.output
 
 
