@@ -266,7 +266,7 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="不逐项确认，直
 
 @app.command()
 def init(
-    directory: Annotated[Path | None, typer.Argument(help="行动文件夹（与 --from 同用；默认当前文件夹）", show_default=False,
+    directory: Annotated[Path | None, typer.Argument(help="行动文件夹（默认当前文件夹）", show_default=False,
                                                      metavar="文件夹")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="配置文件路径")] = Path("bairi.toml"),
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,

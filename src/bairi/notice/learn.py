@@ -81,7 +81,6 @@ def _squeeze(text: str) -> str:
 def notice_grid(notice: NoticeText) -> Grid:
     """A notice as one grid: each line a row of one cell, each table its own rows, in the order they stand."""
     grid: Grid = []
-    tables = dict(zip(notice.table_at, notice.tables, strict=False))
     pending = sorted(zip(notice.table_at, notice.tables, strict=False), key=lambda item: item[0])
     at = 0
     for index, line in enumerate(notice.lines):
@@ -93,7 +92,6 @@ def notice_grid(notice: NoticeText) -> Grid:
     for _, table in pending[at:]:
         grid.extend(list(row) for row in table)
         grid.append([])
-    del tables
     return grid
 
 
