@@ -607,6 +607,62 @@ def summary_template():
     return doc
 
 
+FORM_OPENING = (
+    "据截至{{ as_of_text }}收到的{{ period_text }}报表，{{ scope }}累计"
+    "{% for c in columns %}{{ c.short }}{{ c.total }}{{ c.unit }}{% if not loop.last %}，{% endif %}{% endfor %}"
+    "{% if pairs %}；{% for p in pairs %}{{ p.name }}整改率{{ p.rate }}{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}。"
+    "其中{{ month_text }}份{% for c in columns %}{{ c.short }}{{ c.month }}{{ c.unit }}{% if not loop.last %}，{% endif %}"
+    "{% endfor %}。"
+)
+
+NOT_COUNTED = (
+    "（以上为{{ reported | length }}个{{ unit_noun }}报表的合计；"
+    "{% if sent_back %}{{ sent_back | join(\"、\") }}报表有误已退回{% endif %}"
+    "{% if sent_back and (to_verify or not_sent) %}，{% endif %}"
+    "{% if to_verify %}{{ to_verify | map(attribute=\"town\") | join(\"、\") }}报送的文件无法读取、待核实{% endif %}"
+    "{% if to_verify and not_sent %}，{% endif %}{% if not_sent %}{{ not_sent | join(\"、\") }}未报送{% endif %}，未计入。）"
+)
+
+
+def summary_form_template():
+    """templates/summary_form.docx: the 通报 of a campaign whose form is not the notice's: its figures said in the
+    form's own words (the columns and found/fixed pairs the form declares), the towns one paragraph each."""
+    doc = new_document("进展情况通报")
+    masthead(doc)
+    para(doc, "关于{{ campaign_name }}进展情况的通报", "公文标题")
+    para(doc, "（{{ period_text }}）", "副标题")
+    para(doc, "", "主送机关")
+    para(doc, "{{ addressee }}：", "主送机关")
+    para(doc, FORM_OPENING)
+    tag(doc, "{%p set sent_back = rejected | selectattr(\"town\") | map(attribute=\"town\") | list %}")
+    tag(doc, "{%p if not_reported %}")
+    para(doc, NOT_COUNTED)
+    tag(doc, "{%p endif %}")
+
+    para(doc, "一、各{{ unit_noun }}工作开展情况", "一级标题")
+    tag(doc, "{%p for row in ranking %}")
+    para(doc, "{{ row.rank }}．{{ row.town }}：累计{% for c in columns %}{{ c.short }}{{ row[c.key] }}{{ c.unit }}"
+              "{% if not loop.last %}，{% endif %}{% endfor %}。")
+    tag(doc, "{%p endfor %}")
+
+    para(doc, "二、材料报送情况", "一级标题")
+    tag(doc, "{%p for d in deadlines %}")
+    para(doc, DEADLINE_LINE)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if sent_back %}")
+    para(doc, "{{ period_text }}报表有误、已退回修改的：{{ sent_back | join(\"、\") }}。")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "三、下步工作要求", "一级标题")
+    para(doc, "各{{ unit_noun }}要对照通报问题，认真查漏补缺，严格按时限报送材料，确保{{ campaign_name }}各项任务落实到位。")
+    para(doc, "联系人：{{ contact.people | join(\"、\") }}　联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
+    para(doc, "邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
+    attachments(doc)
+    signature(doc)
+    record(doc, "{%tr if copy_to %}")
+    return doc
+
+
 def attachments(doc) -> None:
     """附件说明: 正文下空一行，左空二字 "附件：", several numbered 1．2．, wrapped lines under the names."""
     tag(doc, "{%p if attachments %}")
@@ -656,7 +712,8 @@ def build(folder: Path) -> list[Path]:
     """Write both templates into `folder`; the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, make in (("summary.docx", summary_template), ("remind.docx", remind_template)):
+    for name, make in (("summary.docx", summary_template), ("summary_form.docx", summary_form_template),
+                       ("remind.docx", remind_template)):
         target = folder / name
         make().save(str(target))
         written.append(target)

@@ -107,7 +107,7 @@ USAGE_ERRORS = [
     (["template", "--all=yes", "-o", "out"], "选项 --all 不带取值。"),
     (["nope"], "没有“nope”这个命令。"),
     (["chek", "x.xlsx"], "没有“chek”这个命令，是不是要用 check、schema？"),
-    (["init", "extra", "more"], "多余的参数：more"),
+    (["init", "home", "extra"], "多余的参数：extra"),
 ]
 
 

@@ -275,7 +275,7 @@ def test_pdf_without_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
 def test_the_shipped_templates_are_what_the_script_builds(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_word_templates.py"), str(tmp_path)], check=True,
                    capture_output=True)
-    for name in ("summary.docx", "remind.docx"):
+    for name in ("summary.docx", "summary_form.docx", "remind.docx"):
         with zipfile.ZipFile(tmp_path / name) as built, zipfile.ZipFile(ROOT / "templates" / name) as shipped:
             for part in ("word/document.xml", "word/styles.xml", "word/fontTable.xml", "word/footer1.xml"):
                 assert built.read(part) == shipped.read(part), (name, part)

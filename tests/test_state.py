@@ -202,7 +202,7 @@ def test_schema_describes_each_document():
     assert result.exit_code == 0 and {"output", "accepted", "rejected", "missing_towns", "totals"} <= set(
         schema["properties"])
     every = json.loads(runner.invoke(app, ["schema"]).stdout)
-    assert set(every) == {"check", "merge", "deadlines", "summary", "hazards", "fetch", "seal", "status"}
+    assert set(every) == {"check", "merge", "deadlines", "summary", "hazards", "fetch", "seal", "status", "init"}
     assert "status_label" in every["deadlines"]["$defs"]["ItemDoc"]["properties"]
     assert runner.invoke(app, ["schema", "xml"]).exit_code == 2
 

@@ -294,6 +294,15 @@ def template(
     console.print(f"已生成空白报告表模板 {output}")
 
 
+NoticeOpt = Annotated[Path | None, typer.Option("--from", help="从行动通知（.docx、.txt 或带文字层的 .pdf）读出行动配置",
+                                                   metavar="<通知>")]
+AttachmentOpt = Annotated[Path | None, typer.Option("--form", help="通知的附件报表（.xlsx 等表格文件）；不给则用通知中的表格",
+                                                       metavar="<附件>")]
+UnitsOpt = Annotated[Path | None, typer.Option("--units", help="报送单位名单：每行一个，可在名称后写企业数和旧称，如“南岭镇 6 李寨乡”",
+                                                  metavar="<名单>")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="不逐项确认，直接采用从通知读出的内容")]
+
+
 @app.command()
 def init(
     folder: Annotated[Path | None, typer.Argument(
@@ -301,15 +310,25 @@ def init(
         metavar="[文件夹]")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="只写配置文件时的路径（不给文件夹时）")] = Path("bairi.toml"),
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置（登记簿和收件箱不会被改动）")] = False,
+    notice: NoticeOpt = None,
+    attachment: AttachmentOpt = None,
+    units: UnitsOpt = None,
+    yes: YesOpt = False,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """建立百日攻坚工作文件夹（给出文件夹时），或在当前目录只写出可编辑的行动配置 bairi.toml。
 
     Example: bairi init 百日攻坚
+
+    Example: bairi init 百日攻坚 --from 通知.docx --form 附件.xlsx --units 各镇.txt
     """
     from bairi.core.atomic import write_atomic
     from bairi.core.campaign import default_campaign
     from bairi.present.render import campaign_toml
 
+    if notice is not None:
+        _init_from_notice(folder or Path("."), notice, attachment, units, yes, force, fmt)
+        return
     if folder is not None:
         from bairi.core.home import HomeError, create_home
 
@@ -327,6 +346,48 @@ def init(
     except OSError as exc:
         _fail(f"无法写出 {output}：{exc.strerror or exc}")
     _console().print(f"已写出行动配置 {output}，修改后各命令会自动使用它。")
+
+
+def _init_from_notice(directory: Path, notice: Path, attachment: Path | None, units: Path | None, yes: bool,
+                      force: bool, fmt: Format) -> None:
+    """bairi init DIR --from NOTICE: the notice's facts shown with their sentences, confirmed, written into DIR."""
+    from bairi.core.atomic import write_atomic
+    from bairi.core.home import HomeError, create_home
+    from bairi.notice.setup import learn_campaign
+    from bairi.notice.text import NoticeError
+    from bairi.present.notice import confirm, home_files, init_document, show
+
+    console = _console()
+    try:
+        learnt = learn_campaign(notice, attachment, units)
+        if fmt == Format.table:
+            show(learnt, console)
+            if not yes:
+                if not (sys.stdin.isatty() and console.is_terminal):
+                    _fail("不在终端中运行，无法逐项确认：请看过以上内容后加 --yes 采用")
+                learnt = confirm(learnt, console, lambda q, d: typer.prompt(q, default=d, show_default=bool(d)))
+    except NoticeError as exc:
+        _fail(str(exc))
+    texts = home_files(learnt)
+    others = {directory / name: text for name, text in texts.items() if name != "bairi.toml"}
+    taken = [str(path) for path in others if path.exists()]
+    if taken and not force:
+        _fail(f"{'、'.join(taken)} 已存在；如要覆盖请加 --force")
+    try:
+        files = create_home(directory, texts["bairi.toml"], force)
+        for path, text in others.items():
+            write_atomic(path, text.encode("utf-8"))
+            files.append(path)
+    except HomeError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"无法写出 {directory}：{exc.strerror or exc}")
+    if fmt == Format.json:
+        _print_json(init_document(learnt, directory, list(files)), "init")
+    else:
+        console.print(f"已写出 {'、'.join(str(p) for p in files)}")
+    # Facts the notice does not state are placeholders every command refuses: the set-up is not finished.
+    raise typer.Exit(ExitCode.FINDINGS if learnt.missing else ExitCode.OK)
 
 
 CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、代码、数值、文件、单元格），供市局分析")]

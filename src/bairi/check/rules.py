@@ -84,6 +84,7 @@ def hazard_rows_complete(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     """Each hazard row names its enterprise, town, category, supervisor and plan, all plausible."""
     at_county = ret.town == campaign.authority
     allowed = campaign.categories
+    # A campaign without a list of categories (a notice that names none) accepts what the town writes.
     for index, hazard in enumerate(ret.hazards, start=1):
         seq = hazard.seq or str(index)
         missing = [label for key, label in (("enterprise", "企业名称"), ("supervisor", "挂牌督办单位"),
@@ -97,7 +98,7 @@ def hazard_rows_complete(ret: Return, campaign: Campaign) -> Iterator[Finding]:
                 yield finding("W508", where, seq=seq, town=hazard.town, units=len(campaign.units))
             elif not at_county and named != ret.town:
                 yield finding("W504", where, seq=seq, town=hazard.town, unit=ret.town)
-        if hazard.category and not any(hazard.category.strip().rstrip("业行") == c or hazard.category.strip() == c + "行业"
+        if allowed and hazard.category and not any(hazard.category.strip().rstrip("业行") == c or hazard.category.strip() == c + "行业"
                                        for c in allowed):
             yield finding("W505", hazard.cells.get("category", hazard.location), seq=seq, category=hazard.category,
                           allowed="、".join(allowed))
@@ -139,7 +140,9 @@ FINES_TINY = Decimal("0.01")
 
 def fines_plausible(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     """行政罚款 is in 万元; a huge figure from a town usually means it was written in 元, a tiny one the reverse."""
-    if ret.town == campaign.authority:
+    column = BY_KEY.get("fines")
+    # Only where the form keeps fines in 万元 (the mix-up is 元 typed there); a form in 元 has its own scale.
+    if ret.town == campaign.authority or column is None or column.unit not in ("万", "万元"):
         return
     for row in (ret.period_row, ret.cumulative_row):
         figure = (row or {}).get("fines")

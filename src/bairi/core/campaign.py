@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from bairi.core.tomlfile import pydantic_words, read_toml
+from bairi.core.tomlfile import pydantic_words, read_toml, refuse_placeholders
 
 CONFIG_NAME = "bairi.toml"
 
@@ -266,6 +266,7 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
     if not path.is_file():
         raise ConfigError(f"配置文件不存在：{path}")
     data = read_toml(path, "配置文件", ConfigError)
+    refuse_placeholders(data, path, "配置文件", ConfigError)
     if isinstance(data.get("form"), str) and data["form"] and not Path(data["form"]).is_absolute():
         data["form"] = str(path.parent / data["form"])
     return validate(data, str(path))

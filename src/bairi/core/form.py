@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
 from bairi.core.formfile import FormFile, problems
-from bairi.core.tomlfile import read_toml
+from bairi.core.tomlfile import read_toml, refuse_placeholders
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
@@ -148,6 +148,7 @@ def load_form(path: Path) -> Form:
     """The form declared in a TOML file."""
     path = Path(path)
     data = read_toml(path, "表式文件", FormError)
+    refuse_placeholders(data, path, "表式文件", FormError)
     return form_of(data, str(path))
 
 

@@ -5,6 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# What `bairi init --from` writes where the notice did not say: every command refuses to run past it.
+PLACEHOLDER = "【请填写】"
+
+
+def placeholders(data: object, where: str = "") -> list[str]:
+    """The keys (units.0.name) whose value still holds the 【请填写】 placeholder."""
+    if isinstance(data, str):
+        return [where or "?"] if PLACEHOLDER in data else []
+    if isinstance(data, dict):
+        return [k for key, value in data.items() for k in placeholders(value, f"{where}.{key}" if where else str(key))]
+    if isinstance(data, list):
+        return [k for i, value in enumerate(data) for k in placeholders(value, f"{where}.{i}")]
+    return []
+
+
+def refuse_placeholders(data: dict[str, Any], path: Path, what: str, error: type[Exception]) -> None:
+    """Raise `error` naming every key still marked 【请填写】 (a campaign set up from a notice that did not say)."""
+    left = placeholders(data)
+    if left:
+        raise error(f"{what} {path} 中还有未填写的项：{'、'.join(left)}（标着{PLACEHOLDER}）。"
+                    f"请用记事本打开，按通知填写后再运行")
+
+
 # What the clerk is told for each kind of pydantic error (the field's path is said before it).
 _WORDS = {
     "missing": "缺少此项", "extra_forbidden": "不认识的键（拼写错误？）",

@@ -231,13 +231,17 @@ def whole_count(raw: object) -> int | None:
     return None
 
 
-def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str | None = None) -> Reading:
-    """Read one statistics cell as a count (int; a Decimal when it is not whole) or an amount in 万元 (Decimal),
-    tolerating habits.
+def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str | None = None,
+                target: str = "万元") -> Reading:
+    """Read one statistics cell as a count (int; a Decimal when it is not whole) or an amount in the form's unit
+    `target` (万元 on the notice's form; 元 on a form whose column says 罚款金额（元）), tolerating habits.
 
     `unit` is what the column's header states (行政罚款（元）): an amount is in that unit unless the cell
-    names its own, and is converted to 万元 exactly, or refused when 万元 cannot hold it in 4 decimals.
+    names its own, and is converted to `target` exactly, or refused when `target` cannot hold it (万元 to 4
+    decimals, that is to the 元; 元 to the 分).
     """
+    target = target if target in MONEY_UNITS else "万元"
+    scale = MONEY_UNITS[target]
     if kind == "count" and not missing_formula and (count := whole_count(raw)) is not None:
         # What the general path below gives such a cell, without the Decimal round trip.
         return Reading(count, [])
@@ -249,7 +253,7 @@ def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str
         return Reading(None, [("E415", {"raw": "TRUE" if raw else "FALSE"})])
     if isinstance(raw, (datetime, date, time, timedelta)):
         return Reading(None, [("E411", {"raw": str(raw)})])
-    header = unit if kind == "amount" and unit not in (None, "万元", "万") else None
+    header = unit if kind == "amount" and unit is not None and MONEY_UNITS.get(unit) != scale else None
     if header is not None and header not in MONEY_UNITS:
         # 行政罚款（起）: the column counts something; what its figures are in 万元 is unknown.
         return Reading(None, [("E419", {"unit": header})])
@@ -277,17 +281,19 @@ def read_figure(raw: object, kind: str, missing_formula: bool = False, unit: str
             # 3元 in a count, 3起 in the fines: not the figure the column asks for.
             return Reading(None, [("E409", {"raw": text})])
     stated = (written or header) if kind == "amount" else None
-    if stated is not None and MONEY_UNITS[stated] != WAN and (number or written is not None):
+    if stated is not None and MONEY_UNITS[stated] != scale and (number or written is not None):
         # (A plain 0 under a header in 元 is 0 whatever the unit: nothing is converted, nothing to say.)
-        number = number * MONEY_UNITS[stated] / WAN
+        number = number * MONEY_UNITS[stated] / scale
         value = _plain(number)
         exponent = _normal(number).as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -4 and abs(number) < MAX_FIGURE:
-            # The form holds 万元 to 4 decimals (one 元); a converted figure finer than that cannot be filed.
-            return Reading(None, [("E418", {"raw": text, "unit": stated, "value": value})])
+        places = max(len(str(scale)) - 1, 2)  # 万元 to 4 decimals (one 元), 元 to 2 (one 分)
+        words = {"target": "万元" if scale == WAN else target}
+        if isinstance(exponent, int) and exponent < -places and abs(number) < MAX_FIGURE:
+            # The form holds its unit to so many decimals; a converted figure finer than that cannot be filed.
+            return Reading(None, [("E418", {"raw": text, "unit": stated, "value": value, "places": places, **words})])
         # A unit the cell names against its header's is a warning; the header's own unit is only noted.
         code = "W406" if written is not None and written != header else "I417"
-        notes.append((code, {"raw": text, "unit": stated, "value": value}))
+        notes.append((code, {"raw": text, "unit": stated, "value": value, **words}))
     elif how != "number":
         code = {"chinese": "I421", "thousands": "I414", "fullwidth": "I404"}.get(how, "I403")
         if written is not None and how != "chinese":

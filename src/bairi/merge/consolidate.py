@@ -389,12 +389,17 @@ def _row_span(ret: Return) -> str:
     return f"{cells[0]}:{cells[-1].split('!')[-1]}" if len(cells) > 1 else (cells[0] if cells else "")
 
 
+def rate_key(found_key: str) -> str:
+    """The key of a found/fixed pair's rate: general_found → general_rate (any other key: key_rate)."""
+    return found_key[: -len("_found")] + "_rate" if found_key.endswith("_found") else found_key + "_rate"
+
+
 def rates(values: dict[str, Any]) -> dict[str, Decimal | None]:
     """Rectification rates (fixed / found) as percentages with one decimal, None when nothing found."""
     out: dict[str, Decimal | None] = {}
     for found_key, fixed_key in FOUND_FIXED:
         found, fixed = values.get(found_key), values.get(fixed_key)
-        name = found_key.replace("_found", "_rate")
+        name = rate_key(found_key)
         out[name] = None if not found or fixed is None else (Decimal(fixed) * 100 / Decimal(found)).quantize(Decimal("0.1"))
     return out
 

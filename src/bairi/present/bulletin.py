@@ -14,11 +14,11 @@ from typing import Any
 
 from bairi.core.calendar import Deadline, last_on_time
 from bairi.core.campaign import Campaign
-from bairi.core.form import KEYS
+from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, KEYS, NOTICE
 from bairi.core.model import Return
 from bairi.core.values import plain
 from bairi.deadlines.schedule import Assessment
-from bairi.merge.consolidate import Merged, rates
+from bairi.merge.consolidate import Merged, rate_key, rates
 from bairi.state.standing import STATUS_LABELS, Standing
 
 SUMMARY_TEMPLATE = "summary.txt.j2"
@@ -88,22 +88,40 @@ def _ranking(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
         month = line.ret.values("period")
         unit = campaign.unit(line.town)
         area = unit.enterprises if unit else 0
-        found = (total["general_found"] or 0) + (total["major_found"] or 0)
+        found = sum((total.get(key) or 0) for key, _ in FOUND_FIXED)
         rows.append({
             "town": line.town,
             "status": line.status,
             "area_enterprises": area,
-            "month_enterprises": plain(month["enterprises"]) or "0",
-            "coverage": percent(_rate(month["enterprises"], area) if area else None),
+            "month_enterprises": plain(month.get("enterprises")) or "0",
+            "coverage": percent(_rate(month.get("enterprises"), area) if area else None),
             "hazards_found": found,
-            "general_rate": percent(_rate(total["general_fixed"], total["general_found"])),
-            "major_rate": percent(_rate(total["major_fixed"], total["major_found"])),
+            "general_rate": percent(_rate(total.get("general_fixed"), total.get("general_found"))),
+            "major_rate": percent(_rate(total.get("major_fixed"), total.get("major_found"))),
             **{key: plain(total[key]) or "0" for key in KEYS},
         })
     # In the campaign's order of towns: a bulletin does not rank towns by how many hazards they found.
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     return rows
+
+
+def _first_rate(values: dict[str, Any]) -> Decimal | None:
+    """The rate of the form's first found/fixed pair (一般隐患 on the notice's form), which orders equals."""
+    return next((_rate(values.get(fixed), values.get(found)) for found, fixed in FOUND_FIXED), None)
+
+
+def _columns(totals: dict[str, Any]) -> list[dict[str, str]]:
+    """The form's columns with the county's cumulative and period figures (a bulletin for any form)."""
+    return [{"key": c.key, "short": c.short, "unit": "万元" if c.unit == "万" else c.unit,
+             "total": plain(totals["cumulative_row"].get(c.key)) or "0",
+             "month": plain(totals["period_row"].get(c.key)) or "0"} for c in COLUMNS]
+
+
+def _pairs(cumulative_rates: dict[str, Any]) -> list[dict[str, str]]:
+    """Each found/fixed pair of the form with its cumulative rate."""
+    return [{"name": BY_KEY[found].group or BY_KEY[found].header, "found": found, "fixed": fixed,
+             "rate": percent(cumulative_rates.get(rate_key(found)))} for found, fixed in FOUND_FIXED]
 
 
 def _open(values: dict[str, Any]) -> int:
@@ -254,10 +272,10 @@ def _town_lines(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
         if line.ret is not None:
             total, month = line.ret.values("cumulative"), line.ret.values("period")
             entry.update({
-                "month_enterprises": plain(month["enterprises"]) or "0",
-                "coverage": percent(_rate(month["enterprises"], area) if area else None),
-                "general_rate": percent(_rate(total["general_fixed"], total["general_found"])),
-                "major_rate": percent(_rate(total["major_fixed"], total["major_found"])),
+                "month_enterprises": plain(month.get("enterprises")) or "0",
+                "coverage": percent(_rate(month.get("enterprises"), area) if area else None),
+                "general_rate": percent(_rate(total.get("general_fixed"), total.get("general_found"))),
+                "major_rate": percent(_rate(total.get("major_fixed"), total.get("major_found"))),
                 **{key: plain(total[key]) or "0" for key in KEYS},
             })
         lines.append(entry)
@@ -408,6 +426,10 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "month": _figures(totals["period_row"]),
         "rates": {"general": percent(cumulative_rates.get("general_rate")),
                   "major": percent(cumulative_rates.get("major_rate"))},
+        # Another form than the notice's: its own columns and found/fixed pairs, in its words.
+        "notice_form": set(NOTICE.keys) <= set(KEYS),
+        "columns": _columns(totals),
+        "pairs": _pairs(cumulative_rates),
         "ranking": ranking,
         "deadlines": deadlines,
         "rectify_by_text": cn_date(campaign.rectify_by) if campaign.rectify_by else "",

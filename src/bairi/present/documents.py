@@ -182,11 +182,9 @@ class TownDoc(_Doc):
     cumulative_from: str | None = Field(None, description="本期无可汇总的报表时，县累计沿用其累计的报告期（YYYY-MM）")
 
 
-class RatesDoc(_Doc):
-    """Rectification rates (percent, one decimal)."""
-
-    general_rate: float | None
-    major_rate: float | None
+class RatesDoc(RootModel[dict[str, float | None]]):
+    """Rectification rates (percent, one decimal), one per found/fixed pair of the form: general_rate and
+    major_rate on the notice's form (general_found/general_fixed → general_rate)."""
 
 
 class TotalsDoc(_Doc):
@@ -526,7 +524,91 @@ class StatusDoc(_Doc):
     todo: list[TodoDoc]
 
 
-DOCUMENTS: dict[str, type[BaseModel]] = {"check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
+
+
+class FactDoc(_Doc):
+    """One fact read from a notice, with the sentence it came from (and how it was worked out, when it was)."""
+
+    key: str = Field(description="bairi.toml 中的键，如 plan_due")
+    label: str
+    value: Any
+    sentence: str = Field(description="通知原文")
+    how: str = Field(description="推算方法（原文未直接写明时）")
+
+
+class PhaseDoc(_Doc):
+    """One stage of the campaign as the notice sets it."""
+
+    name: str
+    start: date | None
+    end: date | None
+    sentence: str
+
+
+class DeliverableDoc(_Doc):
+    """Something the towns send, as the notice asks for it."""
+
+    what: str
+    due: date | None
+    monthly_day: int | None
+    sentence: str
+
+
+class LearntColumnDoc(_Doc):
+    """One column of the learnt form."""
+
+    key: str
+    label: str
+    kind: Literal["count", "amount"]
+    unit: str
+
+
+class LearntFormDoc(_Doc):
+    """The form learnt from the attachment (or the notice's table)."""
+
+    source: str
+    builtin: bool = Field(description="与内置的通知表式相同（不另写表式文件）")
+    file: str | None = Field(description="写出的表式文件名；内置表式时为 null")
+    title: str
+    columns: list[LearntColumnDoc]
+    hazard_columns: list[str]
+    found_fixed: list[list[str]]
+    evidence: list[list[str]]
+
+
+class UnitLineDoc(_Doc):
+    """One reporting unit, where it was listed, and the notice's sentence naming it."""
+
+    name: str
+    enterprises: int
+    aliases: list[str]
+    source: str
+    sentence: str
+
+
+class MissingDoc(_Doc):
+    """A fact the notice does not state: written as 【请填写】 in bairi.toml."""
+
+    key: str
+    label: str
+
+
+class InitDoc(_Doc):
+    """`bairi init DIR --from NOTICE --format json`: what was found in the notice, with its evidence."""
+
+    notice: str
+    directory: str
+    written: list[str] = Field(description="写出的文件")
+    facts: list[FactDoc]
+    phases: list[PhaseDoc]
+    deliverables: list[DeliverableDoc]
+    form: LearntFormDoc | None
+    units: list[UnitLineDoc]
+    missing: list[MissingDoc]
+    notes: list[str]
+
+
+DOCUMENTS: dict[str, type[BaseModel]] = {"init": InitDoc, "check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
                                          "summary": SummaryDoc, "hazards": HazardsDoc, "fetch": FetchDoc,
                                          "seal": SealDoc, "status": StatusDoc}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Collection
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     folder = Path(str(resources.files("bairi.templates")))
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(str(folder)),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -26,6 +27,15 @@ def _environment():
         lstrip_blocks=True,
         autoescape=False,
     )
+    environment.filters["toml"] = toml_string
+    return environment
+
+
+def toml_string(value: object) -> str:
+    """A TOML basic string: what came from a notice or a list is data, its quotes and backslashes escaped."""
+    import json
+
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def render(name: str, **context: Any) -> str:
@@ -152,6 +162,22 @@ def _chinese(exc: Exception, where: str, context: dict[str, Any], line: int | No
     return TemplateError(f"模板 {where} {at}出错，请检查该行")
 
 
-def campaign_toml(campaign: Campaign) -> str:
-    """An editable, commented bairi.toml that reproduces `campaign`."""
-    return render("bairi.toml.j2", campaign=campaign)
+def campaign_toml(campaign: Campaign, evidence: dict[str, list[str]] | None = None, missing: Collection[str] = (),
+                  unit_notes: dict[str, list[str]] | None = None) -> str:
+    """An editable, commented bairi.toml that reproduces `campaign`; each key's `evidence` (the notice's sentence)
+    as its comment, and the `missing` keys as 【请填写】 placeholders."""
+    from bairi.core.tomlfile import PLACEHOLDER
+
+    return render("bairi.toml.j2", campaign=campaign, evidence=_one_line(evidence or {}), missing=set(missing),
+                  unit_notes=_one_line(unit_notes or {}), placeholder=PLACEHOLDER)
+
+
+def _one_line(cited: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Comment lines that stay comments: a line break in a cited sentence would end the comment."""
+    return {key: [" ".join(line.split()) for line in lines] for key, lines in cited.items()}
+
+
+def form_toml(data: dict[str, Any], evidence: list[tuple[str, str]], notes: list[str], source: str) -> str:
+    """A form file (as core/form.toml) for the form learnt from a notice's attachment, with what it was read from."""
+    return render("form.toml.j2", form=data, evidence=[(a, " ".join(b.split())) for a, b in evidence],
+                  notes=[" ".join(n.split()) for n in notes], source=" ".join(source.split()))

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from bairi.core.findings import Severity
-from bairi.core.form import KEYS
+from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, KEYS
 from bairi.core.model import Return
 
 # A file name's share of an 80-column table row, in terminal cells.
@@ -211,19 +211,48 @@ def merge_dict(merged: Any, output: Any, csv: Any = None, own: Any = ()) -> dict
     }
 
 
+def _two_lines(words: str) -> str:
+    """A heading broken where a person would break it (排查\n企业), so the figures under it keep to one line."""
+    return f"{words[:2]}\n{words[2:]}" if len(words) >= 4 else words
+
+
+def _key_figures() -> list[tuple[str, Any]]:
+    """The merge table's figure columns: enterprises inspected, each found/fixed pair, the fines — those of them the
+    form has; a form with none of them shows its first four columns."""
+    from bairi.core.values import plain
+
+    def one(key: str) -> Any:
+        return lambda v: plain(v.get(key))
+
+    def pair(found: str, fixed: str) -> Any:
+        return lambda v: f"{plain(v.get(found))}/{plain(v.get(fixed))}"
+
+    shown: list[tuple[str, Any]] = []
+    if "enterprises" in BY_KEY:
+        shown.append((_two_lines(BY_KEY["enterprises"].short), one("enterprises")))
+    for found, fixed in FOUND_FIXED:
+        a, b = BY_KEY[found], BY_KEY[fixed]
+        shown.append((f"{a.group}\n排查/整改" if a.group else f"{a.short}/\n{b.short}", pair(found, fixed)))
+    if "fines" in BY_KEY:
+        shown.append((f"罚款\n({BY_KEY['fines'].unit})", one("fines")))
+    if not shown:
+        shown = [(f"{c.short}\n({c.unit})", one(c.key)) for c in COLUMNS[:4]]
+    return shown
+
+
 def show_merge(console: Any, merged: Any, output: Any, own: Any = (), csv: Any = None) -> None:
     """Towns with status and key figures, the totals, what was left out, where the workbook went."""
     from rich.table import Table
 
-    from bairi.core.values import plain
 
     console.print(f"报告期：[bold]{merged.period}[/]（{escape(merged.period_source)}）")
     from bairi.present.terminal import middle
 
     table = Table(header_style="bold", title="各单位报表")
+    shown = _key_figures()
     table.add_column("单位", min_width=8, overflow="fold")
     # Headings break where a person would break them, so the figures below keep to one line in 80 columns.
-    for header in ("状态", "排查\n企业", "一般隐患\n排查/整改", "重大隐患\n排查/整改", "罚款\n(万)"):
+    for header in ("状态", *(h for h, _ in shown)):
         table.add_column(header, no_wrap=True)
     # A long file name is shortened in the middle (town at the start, month and extension at the end), never folded.
     table.add_column("文件", no_wrap=True)
@@ -240,17 +269,13 @@ def show_merge(console: Any, merged: Any, output: Any, own: Any = (), csv: Any =
         ret = line.ret
         if ret:
             v = ret.values("period")
-            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", plain(v["enterprises"]),
-                          f"{plain(v['general_found'])}/{plain(v['general_fixed'])}",
-                          f"{plain(v['major_found'])}/{plain(v['major_fixed'])}", plain(v["fines"]),
+            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", *(show(v) for _, show in shown),
                           escape(middle(ret.file.name, FILE_CELLS)))
         else:
             name = escape(middle(line.rejected.file.name, FILE_CELLS)) if line.rejected else ""
-            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", "", "", "", "", name)
+            table.add_row(line.town, f"[{colour[line.status]}]{line.status}[/]", *[""] * len(shown), name)
     t = merged.totals["period_row"]
-    table.add_row("[bold]合计[/]", f"{len(merged.accepted)}/{len(merged.towns)}", plain(t["enterprises"]),
-                  f"{plain(t['general_found'])}/{plain(t['general_fixed'])}",
-                  f"{plain(t['major_found'])}/{plain(t['major_fixed'])}", plain(t["fines"]), "")
+    table.add_row("[bold]合计[/]", f"{len(merged.accepted)}/{len(merged.towns)}", *(show(t) for _, show in shown), "")
     console.print(table)
     if hidden:
         console.print(f"（另有 {hidden} 个单位未列出：已按时报送，或超出显示上限；完整名单见汇总表“分镇明细”）")
@@ -279,8 +304,8 @@ def show_merge(console: Any, merged: Any, output: Any, own: Any = (), csv: Any =
         console.print(f"[dim]跳过 {escape(str(where))}：{escape(reason)}[/]")
     if merged.missing_towns:
         names = merged.missing_towns
-        shown = "、".join(names[:200]) + (f" 等 {len(names)} 个" if len(names) > 200 else "")
-        console.print(f"[bold yellow]未汇总的单位（{len(names)} 个）：[/]" + shown)
+        listed = "、".join(names[:200]) + (f" 等 {len(names)} 个" if len(names) > 200 else "")
+        console.print(f"[bold yellow]未汇总的单位（{len(names)} 个）：[/]" + listed)
     state = "[bold green]完整[/]" if merged.complete else "[bold yellow]不完整[/]"
     console.print(f"汇总表已写出：[bold]{escape(str(output))}[/]（{state}）")
     if csv is not None:

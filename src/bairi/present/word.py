@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 SUMMARY_DOCX = "summary.docx"
+SUMMARY_FORM_DOCX = "summary_form.docx"
 REMIND_DOCX = "remind.docx"
 _TAG = re.compile(r"\{[{%#]|[}%#]\}")
 # Characters XML 1.0 cannot hold (a vertical tab typed into an Excel cell, say). docxtpl parses what it rendered
@@ -141,7 +142,9 @@ def render_word(template: Path, context: dict[str, Any]) -> bytes:
 
 def summary_docx(context: dict[str, Any], template: Path | None = None) -> bytes:
     """The 通报 as a Word document (templates/summary.docx or the clerk's own)."""
-    return render_word(template or shipped(SUMMARY_DOCX), context)
+    # Another form than the notice's: the 通报 that says its figures in the form's own words.
+    default = SUMMARY_DOCX if context.get("notice_form", True) else SUMMARY_FORM_DOCX
+    return render_word(template or shipped(default), context)
 
 
 def reminder_docx(context: dict[str, Any], template: Path | None = None) -> bytes:

@@ -78,7 +78,9 @@ def _column_labels(sheet: Sheet, row: int) -> dict[int, str]:
         upper = normalize(top[col]) if col < len(top) and isinstance(top[col], str) else ""
         lower = normalize(below[col]) if col < len(below) and isinstance(below[col], str) else ""
         if upper:
-            group = upper if "隐患" in upper and len(strip_unit(upper)) <= 6 else ""
+            # A merged group over sub-columns: the notice's 一般隐患/重大隐患, or any group the active form declares
+            # (行政处罚 over 立案（起）/罚款（万元）).
+            group = upper if ("隐患" in upper and len(strip_unit(upper)) <= 6) or strip_unit(upper) in _groups() else ""
         elif lower and group:
             upper = group
         if upper or lower:
@@ -96,6 +98,27 @@ def _forget_labels() -> None:
     _LABEL_COLUMN.clear()
     _LABEL_HAZARD_KEYS.clear()
     _HEADERS.clear()
+    _HINTED.clear()
+    _FORM_WORDS.clear()
+
+
+# The active form's group headers (folded) and its columns' patterns as one: another form's words are headers too.
+_FORM_WORDS: dict[str, object] = {}
+
+
+def _groups() -> frozenset[str]:
+    groups = _FORM_WORDS.get("groups")
+    if groups is None:
+        groups = _FORM_WORDS["groups"] = frozenset(normalize(c.group) for c in COLUMNS if c.group)
+    return groups  # type: ignore[return-value]
+
+
+def _form_hint() -> re.Pattern[str]:
+    hint = _FORM_WORDS.get("hint")
+    if hint is None:
+        parts = [f"(?:{c.pattern})" for c in COLUMNS] + [re.escape(g) for g in _groups()]
+        hint = _FORM_WORDS["hint"] = re.compile("|".join(parts))
+    return hint  # type: ignore[return-value]
 
 
 on_change(_forget_labels)
@@ -160,7 +183,8 @@ def _hints(text: str) -> bool:
     hinted = _HINTED.get(text)
     if hinted is None:
         hinted = bool(_HEADER_HINT.search(text)) or (
-            bool(_SPACED.search(text)) and bool(_HEADER_HINT.search(normalize(text))))
+            bool(_SPACED.search(text)) and bool(_HEADER_HINT.search(normalize(text)))) or bool(
+            _form_hint().search(normalize(text)))
         _memo(_HINTED, text, hinted)
     return hinted
 
@@ -295,12 +319,23 @@ _FIELD_LABELS = {
 }
 _ANY_LABEL = re.compile("(" + "|".join(_FIELD_LABELS.values()) + r")\s*[:：]?")
 _FIELD_OF_LABEL = {label: key for key, labels in _FIELD_LABELS.items() for label in labels.split("|")}
+
+
+def _field_labels() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every label of a header field: the usual ones and the active form's own (报送人, 单位名称), longest first."""
+    known = _FORM_WORDS.get("fields")
+    if known is None:
+        labels = {**{f.label: f.key for f in active().fields}, **_FIELD_OF_LABEL}
+        words = sorted(labels, key=len, reverse=True)
+        known = _FORM_WORDS["fields"] = (re.compile("(" + "|".join(map(re.escape, words)) + r")\s*[:：]?"), labels)
+    return known  # type: ignore[return-value]
 _LABEL_NOTE = re.compile(r"^[(（][^)）]{0,8}[)）]\s*[:：]?")
 
 
 def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object, str]]:
     """The header fields (unit, filler, filled_on): their raw value and location."""
     found: dict[str, tuple[object, str]] = {}
+    any_label, field_of_label = _field_labels()
     sheets = sorted(book.sheets, key=lambda s: 0 if stats and s is stats.sheet else 1)
     for sheet in sheets:
         for r, texts in enumerate(sheet.texts()):
@@ -308,12 +343,12 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
                 # Each field is taken from its first label; once all are found no later cell changes them.
                 return found
             for c, value in texts:
-                if not _ANY_LABEL.search(value):
+                if not any_label.search(value):
                     continue
                 row = sheet.rows[r]
-                matches = list(_ANY_LABEL.finditer(value))
+                matches = list(any_label.finditer(value))
                 for i, match in enumerate(matches):
-                    key = _FIELD_OF_LABEL[match[1]]
+                    key = field_of_label[match[1]]
                     if key in found:
                         continue
                     end = matches[i + 1].start() if i + 1 < len(matches) else len(value)
@@ -329,7 +364,7 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
                     # The value sits in a cell to the right (the label had a cell of its own).
                     for cc in range(c + 1, min(c + 6, len(row))):
                         neighbour = row[cc]
-                        if isinstance(neighbour, str) and _ANY_LABEL.match(neighbour.strip()):
+                        if isinstance(neighbour, str) and any_label.match(neighbour.strip()):
                             break
                         if _text(neighbour).strip("_＿ "):
                             found[key] = (neighbour, ref(sheet, r, cc))
@@ -346,7 +381,7 @@ def _blank_value_cell(sheet: Sheet, r: int, c: int) -> str:
     while sheet.merge_origin(r, cc) == (r, c):
         cc += 1
     neighbour = row[cc] if cc < len(row) else None
-    if isinstance(neighbour, str) and _ANY_LABEL.match(neighbour.strip()):
+    if isinstance(neighbour, str) and _field_labels()[0].match(neighbour.strip()):
         return ref(sheet, r, c)
     return ref(sheet, r, cc)
 
@@ -480,7 +515,7 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
                 figures[column.key], broken = Figure.checked(column.key, location, raw, count)
                 out.extend(broken)
                 continue
-            reading = read_figure(raw, column.kind, missing, units.get(column.key))
+            reading = read_figure(raw, column.kind, missing, units.get(column.key), column.unit)
             for code, fields in reading.notes:
                 out.append(finding(code, location, column=column.short, **fields))
             figures[column.key], broken = Figure.checked(column.key, location, raw, reading.value)

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.atomic import write_atomic
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity
-from bairi.core.form import BY_KEY, COLUMNS, HAZARD_KEYS, KEYS, active, on_change
+from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, HAZARD_KEYS, KEYS, active, on_change
 from bairi.write.book import (
     Look,
     bar_chart,
@@ -271,10 +272,11 @@ def _span(locations: tuple[str, ...]) -> str:
 def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, month: str,
                  figures: dict[int, tuple[dict[str, Any], dict[str, Any]]]) -> None:
     """One block per town, two rows (本期, 累计) like the form itself, then the total equal to 报告表."""
-    from bairi.merge.consolidate import rates
+    from bairi.merge.consolidate import rate_key, rates
 
-    first = 5 + len(COLUMNS)  # columns: 序号 单位 状态 行 | figures | two rates
-    last_col = first + 1
+    pairs = list(FOUND_FIXED)
+    first = 5 + len(COLUMNS)  # columns: 序号 单位 状态 行 | figures | a rate per found/fixed pair of the form
+    last_col = max(first + len(pairs) - 1, first - 1)
     box(ws, 1, 1, 1, last_col, f"{campaign.authority_short}各单位{year}年{int(month)}月报表明细", TABLE_TITLE)
     set_height(ws, 1, 28)
     for col, label in enumerate(("序号", "单位", "状态", "行"), start=1):
@@ -291,12 +293,13 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
             box(ws, 2, col, 3, col, f"{column.header}\n（{column.unit}）", HEAD)
         set_width(ws, col, min(column.width, 10))
         col += 1
-    box(ws, 2, first, 2, last_col, "累计整改率（%）", HEAD)
-    box(ws, 3, first, 3, first, "一般隐患", HEAD)
-    box(ws, 3, last_col, 3, last_col, "重大隐患", HEAD)
+    if pairs:
+        box(ws, 2, first, 2, last_col, "累计整改率（%）", HEAD)
+    for c, (found_key, _) in enumerate(pairs, start=first):
+        box(ws, 3, c, 3, c, BY_KEY[found_key].group or BY_KEY[found_key].header, HEAD)
     set_height(ws, 2, 24)
     set_height(ws, 3, 60)
-    for c, width in ((1, 5), (2, 11), (3, 8), (4, 14), (first, 9), (last_col, 9)):
+    for c, width in ((1, 5), (2, 11), (3, 8), (4, 14), *((c, 9) for c in range(first, last_col + 1))):
         set_width(ws, c, width)
 
     form = active()
@@ -320,7 +323,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     blank = [None] * len(keys)
     # Per block: the first row's looks (the merged cells' values sit there), the second row's.
     tops: dict[tuple[bool, str], list[Look]] = {}
-    bottoms = {total: [BODY, BODY, BODY, HEAD if total else BODY, *(head if total else body), BODY, BODY]
+    bottoms = {total: [BODY, BODY, BODY, HEAD if total else BODY, *(head if total else body), *[BODY] * len(pairs)]
                for total in (False, True)}
     row = 4
     for index, town, status, period, cumulative in blocks:
@@ -329,16 +332,17 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
         looks = tops.get((total, status))
         if looks is None:
             looks = tops[(total, status)] = [plain, plain, STATUS_LOOKS.get(status, plain), plain,
-                                             *(head if total else body), rate_look, rate_look]
-        for c in (1, 2, 3, first, last_col):
+                                             *(head if total else body), *[rate_look] * len(pairs)]
+        for c in (1, 2, 3, *range(first, last_col + 1)):
             merge(ws, row, c, row + 1, c)
-        rate = rates(cumulative) if cumulative else {"general_rate": None, "major_rate": None}
+        rate = rates(cumulative) if cumulative else {}
         shown = [None if value is None and not cumulative else ("—" if value is None else float(value))
-                 for value in (rate["general_rate"], rate["major_rate"])]
+                 for value in (rate.get(rate_key(found)) for found, _ in pairs)]
         put_row(ws, row, 1, [index if index != "" else None, town, status, form.period_row.label,
                             *([period.get(k) for k in keys] if period else blank), *shown], looks)
         put_row(ws, row + 1, 1, [None, None, None, carried_word.get(town, form.cumulative_row.label),
-                                *([cumulative.get(k) for k in keys] if cumulative else blank), None, None], bottoms[total])
+                                *([cumulative.get(k) for k in keys] if cumulative else blank), *[None] * len(pairs)],
+                bottoms[total])
         row += 2
     ws.freeze_panes = "E4"
     print_setup(ws)
@@ -350,26 +354,32 @@ on_change(_span.cache_clear)
 
 
 def _chart_sheet(ws: Worksheet, merged: Any, figures: dict[int, tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    """The towns' cumulative hazards found and fixed, as a table and two column charts."""
+    """The towns' cumulative found and fixed figures (each found/fixed pair of the form), as a table and a column
+    chart per pair."""
+    pairs = list(FOUND_FIXED)
+    keys = [key for pair in pairs for key in pair]
     rows = []
     for line in merged.towns:
         if line.ret is not None:
             values = figures[id(line.ret)][1]
-            rows.append([line.town] + [values.get(k) for k in HAZARD_COUNTS])
+            rows.append([line.town] + [values.get(k) for k in keys])
         else:
             # Sent back or not received: no figures, so no bar (not a bar of zero), and the label says why.
-            rows.append([f"{line.town}（{line.status}）"] + [None] * len(HAZARD_COUNTS))
-    last = _table(ws, 1, ["单位", "一般隐患排查", "一般隐患已整改", "重大隐患排查", "重大隐患已整改"], rows, [18, 14, 14, 14, 14],
-                  title="各单位累计隐患排查与整改", freeze=False)
-    if last < 3:
+            rows.append([f"{line.town}（{line.status}）"] + [None] * len(keys))
+    last = _table(ws, 1, ["单位", *(BY_KEY[k].short for k in keys)], rows, [18, *[14] * len(keys)],
+                  title="各单位累计隐患排查与整改" if all("隐患" in BY_KEY[k].short for k in keys) else "各单位累计排查与整改",
+                  freeze=False)
+    if last < 3 or not pairs:
         return
-    for columns, anchor, name in (((2, 3), "G2", "一般隐患（累计）"), ((4, 5), "G22", "重大隐患（累计）")):
+    for index, (found, _) in enumerate(pairs):
+        columns = (2 + 2 * index, 3 + 2 * index)
+        name = f"{BY_KEY[found].group or BY_KEY[found].header}（累计）"
         largest = max((row[c - 1] or 0 for row in rows for c in columns), default=0)
-        bar_chart(ws, f"各单位{name}排查与整改", anchor=anchor, header_row=2, first_row=3, last_row=last, category_col=1,
-                  value_cols=columns, y_title="项", width_cm=24, height_cm=9, whole=float(largest))
+        bar_chart(ws, f"各单位{name}排查与整改", anchor=f"{get_column_letter(len(keys) + 3)}{2 + 20 * index}", header_row=2,
+                  first_row=3, last_row=last, category_col=1, value_cols=columns, y_title=BY_KEY[found].unit,
+                  width_cm=24, height_cm=9, whole=float(largest))
 
 
-HAZARD_COUNTS = ("general_found", "general_fixed", "major_found", "major_fixed")
 
 
 def write_merged(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date, notes: Sequence[str] = (),

@@ -51,8 +51,18 @@ def form_width() -> int:
 
 
 def hazard_spans() -> dict[str, tuple[int, int]]:
-    """Where each hazard column sits on the active form (the detail column widened to the form's last column)."""
-    return HAZARD_SPANS | {"detail": (HAZARD_SPANS["detail"][0], max(form_width(), HAZARD_SPANS["detail"][0]))}
+    """Where each hazard column sits on the active form, in the form's order of them, each as wide as on the
+    notice's form (the last one widened to the form's last column)."""
+    spans: dict[str, tuple[int, int]] = {}
+    col = 1
+    for column in HAZARD_COLUMNS:
+        first, last = HAZARD_SPANS[column.key]
+        spans[column.key] = (col, col + last - first)
+        col += last - first + 1
+    if HAZARD_COLUMNS:
+        key = HAZARD_COLUMNS[-1].key
+        spans[key] = (spans[key][0], max(form_width(), spans[key][1]))
+    return spans
 TITLE_ROW, UNIT_ROW, FILLER_ROW, DATE_ROW, HEAD_ROW, SUB_ROW, PERIOD_ROW_N, CUM_ROW_N = 1, 2, 3, 4, 5, 6, 7, 8
 HAZARD_TITLE_ROW, HAZARD_HEAD_ROW = 10, 11
 COUNT_FORMAT = "0"
@@ -279,8 +289,11 @@ def _choices(ws: Worksheet, column: int, values: list[str]) -> str:
 def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> None:
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                             showErrorMessage=True, errorTitle="请填写整数", error="此处应填写不小于 0 的整数。")
+    units = {column.unit for column in COLUMNS if column.kind == "amount"}
     amounts = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                             showErrorMessage=True, errorTitle="请填写数字", error="行政罚款以万元计，填写不小于 0 的数字。")
+                             showErrorMessage=True, errorTitle="请填写数字",
+                             error="行政罚款以万元计，填写不小于 0 的数字。" if units <= {"万", "万元"}
+                             else "此处填写不小于 0 的数字（单位见表头）。")
     for index, column in enumerate(COLUMNS, start=2):
         letter = get_column_letter(index)
         (counts if column.kind == "count" else amounts).add(f"{letter}{PERIOD_ROW_N}:{letter}{CUM_ROW_N}")
@@ -289,9 +302,11 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
     dated.add(f"C{DATE_ROW}")
     first = HAZARD_HEAD_ROW + 1
     categories = DataValidation(type="list", formula1=_choices(ws, 1, campaign.categories), allow_blank=True)
-    categories.add(f"G{first}:G{last_hazard_row}")
+    spans = hazard_spans()
+    category, town = get_column_letter(spans["category"][0]), get_column_letter(spans["town"][0])
+    categories.add(f"{category}{first}:{category}{last_hazard_row}")
     towns = DataValidation(type="list", formula1=_choices(ws, 2, [u.name for u in campaign.units]), allow_blank=True)
-    towns.add(f"E{first}:E{last_hazard_row}")
+    towns.add(f"{town}{first}:{town}{last_hazard_row}")
     for validation in (counts, amounts, dated, categories, towns):
         ws.add_data_validation(validation)
 
