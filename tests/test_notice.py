@@ -92,7 +92,8 @@ def test_init_writes_the_home_with_each_fact_cited(tmp_path):
     result = runner.invoke(app, ["init", str(home), "--from", str(SEED), "--units", str(towns_list(tmp_path / "t.txt")),
                                  "--yes"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in home.iterdir()) == ["bairi.toml"]  # the built-in form: no form file
+    # The campaign's home, and no form file: the notice's form is the built-in one.
+    assert sorted(p.name for p in home.iterdir()) == ["bairi.toml", "上报", "今日待办.bat", "收件箱", "登记簿.toml", "看板.bat"]
     assert load_campaign(home / "bairi.toml") == default_campaign()
     text = (home / "bairi.toml").read_text(encoding="utf-8")
     assert "# 通知原文：各镇应急管理中心要于11月9日前报送“百日攻坚”冬季行动方案；\nplan_due = 2023-11-09" in text
@@ -150,7 +151,7 @@ def test_an_existing_home_is_not_overwritten_without_force(tmp_path):
     home.mkdir()
     (home / "bairi.toml").write_text("# 已有\n", encoding="utf-8")
     result = runner.invoke(app, ["init", str(home), "--from", str(SEED), "--yes"])
-    assert result.exit_code == 2 and "已存在" in result.output
+    assert result.exit_code == 2 and "已有行动配置" in result.output and "--force" in result.output
     assert (home / "bairi.toml").read_text(encoding="utf-8") == "# 已有\n"
 
 
