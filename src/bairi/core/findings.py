@@ -169,6 +169,13 @@ CATALOGUE: dict[str, Entry] = {
     "D723": Entry(I, "{path} 是指向其他位置的文件夹链接，未跟随读取", "如需读取，请直接把该文件夹作为输入。"),
     "D725": Entry(I, "{town}{label}截止日依据{cite}延至 {until}", ""),
     "D727": Entry(I, "{town}{label}的警告 {warning} 已接受该镇的说明：{cite}", ""),
+    # --- channels: the logbook beside a file, receipt evidence, origin, attachments, links (D740–D769) ---
+    "D740": Entry(I, "{town}{label}既有文件“{name}”（{file_time} 收到）又有县局登记（{entry_time}）：数字取自文件，"
+                     "是否按时以较早的{decided}为准", ""),
+    "D741": Entry(I, "邮件 Date 头“{raw}”没有写时区，按本次行动的时区（UTC{offset}）计", ""),
+    "D742": Entry(W, "发信电脑的时钟不准：邮件 Date 头“{raw}”比{evidence}（{received}）{way} {gap} 小时；收到时间以{evidence}为准",
+                  "请提醒该镇校准电脑时间（收到时间不受影响）。"),
+    "D743": Entry(W, "{reason}，待核实", "请向该单位核实实际发送时间，或在登记簿中登记收到日期。"),
     "D726": Entry(W, "登记簿中的“{town}”“{deadline}”不是本次行动的报送单位或截止项，未使用",
                   "截止项写报告期（如 2023-12）或 plan、summary、case。"),
     # --- the major-hazard register (hazards) ---------------------------------------------

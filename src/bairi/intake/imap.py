@@ -549,13 +549,14 @@ def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None,
         if not isinstance(body, bytes):
             # Expunged by another client between SEARCH and FETCH: nothing to save, nothing to remember.
             continue
-        target = output / eml_name(_internaldate(answer.get("INTERNALDATE") if answer else None), body, zone)
+        arrived = _internaldate(answer.get("INTERNALDATE") if answer else None)
+        target = output / eml_name(arrived, body, zone)
         if not target.exists():
             write_atomic(target, body, parents=True)
             result.files.append(target)
         try:
             ledger.record_fetch(account.label, account.folder, uidvalidity, uid, target.name,
-                                hashlib.sha256(body).hexdigest(), now)
+                                hashlib.sha256(body).hexdigest(), now, arrived)
         except LedgerUnavailable as exc:
             raise ImapError(f"收件台账无法写入：{exc}") from None
         if progress:

@@ -178,6 +178,8 @@ class TownDoc(_Doc):
     received: str | None
     missing_materials: list[str]
     reason: str | None
+    evidence: str | None = Field(None, description="决定收到时间的依据：server（服务器收信时间）、received（Received 头）、"
+                                                   "mail（Date 头）、ledger、mtime、filled、due、logbook")
     logbook: list[LogbookDoc]
 
 

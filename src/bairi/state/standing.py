@@ -208,8 +208,8 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
     limit = last_on_time(due, campaign)
     past = as_of > limit
     own = [r for r in receipts if main in r.materials]
-    good = [r for r in own if r.accepted and r.evidence != "due"]
-    unsure = [r for r in own if not r.readable or (r.accepted and r.evidence == "due")]
+    good = [r for r in own if r.accepted and r.evidence != "due" and not r.doubt]
+    unsure = [r for r in own if not r.readable or (r.accepted and (r.evidence == "due" or r.doubt))]
     bad = [r for r in own if r.readable and not r.accepted]
     notes: list[Finding] = [f for r in receipts for f in r.findings]
     for entry in used:
@@ -225,7 +225,17 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
     if good:
         timers = good + bad if campaign.sent_back_keeps_time else good
         first = min(timers, key=lambda r: (r.received, EVIDENCE_RANK.get(r.evidence, 9), r.source))
-        standing.receipt, standing.counted = first, max(good, key=_newest)
+        # A logbook line records what no file shows; it never stands in for a file's figures. Where both exist the
+        # file counts and the earlier of the two decides timeliness (a phone call before the mail, or the mail first).
+        filed = [r for r in good if r.evidence != "logbook"]
+        standing.receipt, standing.counted = first, max(filed or good, key=_newest)
+        booked = [r for r in good if r.evidence == "logbook"]
+        if filed and booked:
+            counted = standing.counted
+            notes.append(finding("D740", counted.source, town=town, label=deadline.label, name=counted.name,
+                                 file_time=_stamp(min(filed, key=lambda r: r.received).received),
+                                 entry_time=min(booked, key=lambda r: r.received).received.date().isoformat(),
+                                 decided="县局登记簿" if first.evidence == "logbook" else f"文件（{first.evidence_label}）"))
         day = first.received.date()
         standing.status, standing.days_late = ("on_time", 0) if day <= limit else ("late", (day - limit).days)
         have = {m for r in receipts if r.accepted for m in r.materials}
@@ -239,7 +249,7 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
     elif unsure:
         latest = unsure[-1]
         standing.status, standing.days_late, standing.receipt = "to_verify", 0, latest
-        standing.reason = latest.reason or "只有复制文件的时间，收到时间不可考"
+        standing.reason = latest.reason or latest.doubt or "只有复制文件的时间，收到时间不可考"
         notes.append(finding("D716", latest.source, town=town, label=deadline.label, name=latest.name,
                              reason=standing.reason))
     elif bad:
@@ -322,7 +332,8 @@ def decide(campaign: Campaign, receipts: list[Receipt], as_of: date, logbook: Lo
     # Days are told in the campaign's time zone: 16:30 UTC on the 25th is the 26th in Beijing.
     receipts = [r if r.received.utcoffset() == tz.utcoffset(None) else replace(r, received=local(r.received, campaign))
                 for r in receipts]
-    known = [r for r in receipts if r.received.date() <= as_of]
+    # A receipt whose time cannot be stood behind (a mail dated 2099) is never cut by the day: it stays, 待核实.
+    known = [r for r in receipts if r.received.date() <= as_of or r.doubt]
     later = len(receipts) - len(known)
     extra, waivers = _logbook_receipts(logbook, campaign, as_of, findings)
     known = sorted(known + extra, key=lambda r: (r.received, r.source))
