@@ -176,6 +176,12 @@ CATALOGUE: dict[str, Entry] = {
     "D742": Entry(W, "发信电脑的时钟不准：邮件 Date 头“{raw}”比{evidence}（{received}）{way} {gap} 小时；收到时间以{evidence}为准",
                   "请提醒该镇校准电脑时间（收到时间不受影响）。"),
     "D743": Entry(W, "{reason}，待核实", "请向该单位核实实际发送时间，或在登记簿中登记收到日期。"),
+    "D744": Entry(W, "邮件附件“{name}”无法打开：{reason}；邮件主题和文件名也看不出是哪项材料，未计入",
+                  "请对方直接附上 Excel 文件重新发送（Outlook 请改用 HTML 或纯文本格式，不用 RTF 格式）。"),
+    "D745": Entry(W, "{town}{label}：“{name}”来自未登记的发件地址 {sender}（本镇登记的邮箱：{emails}），已计入",
+                  "如该地址确属本镇，可在登记簿中登记 [[sender]]（always = true 即今后都算本镇的）。"),
+    "D746": Entry(W, "{reason}，待核实", "核实后在登记簿中登记 [[sender]] 认可该地址（always = true 即加入本镇邮箱）。"),
+    "D748": Entry(I, "{town}{label}来自 {sender} 的报送已依据{cite}认可", ""),
     "D726": Entry(W, "登记簿中的“{town}”“{deadline}”不是本次行动的报送单位或截止项，未使用",
                   "截止项写报告期（如 2023-12）或 plan、summary、case。"),
     # --- the major-hazard register (hazards) ---------------------------------------------

@@ -251,8 +251,8 @@ def attachments(message: Message, source: str, keep: Callable[[str], bool] | Non
     found: list[Attachment] = []
 
     def add(name: str, data: bytes, problem: str = "", service: str = "") -> None:
-        if keep is not None and not keep(name):
-            return
+        if keep is not None and not problem and not keep(name):
+            return  # what cannot be opened is kept whatever its name: it is 待核实, never dropped unseen
         found.append(Attachment(name, data, sent, date_raw, sender.strip().lower(), sender_name, subject, source,
                                 message_id, chain, zoneless, problem, service))
 

@@ -24,7 +24,8 @@ def _when(moment: datetime | None) -> str | None:
 def logbook_dict(entry: Any) -> dict[str, Any]:
     """A logbook entry as cited in JSON."""
     return {"kind": entry.kind, "town": entry.town, "deadline": entry.deadline, "note": entry.note, "by": entry.by,
-            "entered": entry.entered, **{k: getattr(entry, k) for k in ("on", "how", "until", "code") if hasattr(entry, k)}}
+            "entered": entry.entered, **{k: getattr(entry, k) for k in ("on", "how", "until", "code", "address", "always")
+               if hasattr(entry, k)}}
 
 
 def item_dict(item: Standing) -> dict[str, Any]:

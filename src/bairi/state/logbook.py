@@ -62,6 +62,16 @@ class Accepted(_Entry):
     code: Annotated[str, StringConstraints(pattern=r"^W\d{3}$")] = Field(description="接受说明的警告代码，如 W507")
 
 
+class Sender(_Entry):
+    """A sender's address accepted for one town: its return for the deadline counts (with `always`, every mail
+    from the address is the town's from now on, as if it were in the town's `emails` in bairi.toml)."""
+
+    kind: Literal["sender"] = "sender"
+    address: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[^@\s]+@[^@\s]+$")] = Field(
+        description="认可的发件地址")
+    always: bool = Field(False, description="true：今后该地址的来信都算本镇的（相当于加入本镇邮箱）")
+
+
 class Logbook(BaseModel):
     """The whole logbook file."""
 
@@ -70,23 +80,26 @@ class Logbook(BaseModel):
     received: list[Received] = Field(default_factory=list)
     extension: list[Extension] = Field(default_factory=list)
     accepted: list[Accepted] = Field(default_factory=list)
+    sender: list[Sender] = Field(default_factory=list)
     path: str = ""
 
-    @field_validator("received", "extension", "accepted", mode="before")
+    @field_validator("received", "extension", "accepted", "sender", mode="before")
     @classmethod
     def _listed(cls, value: object) -> object:
         return [value] if isinstance(value, dict) else value
 
-    def entries(self, as_of: date) -> list[Received | Extension | Accepted]:
+    def entries(self, as_of: date) -> list[Received | Extension | Accepted | Sender]:
         """Every entry made by `as_of`, in file order within each kind."""
-        every: list[Received | Extension | Accepted] = [*self.received, *self.extension, *self.accepted]
+        every: list[Received | Extension | Accepted | Sender] = [*self.received, *self.extension, *self.accepted,
+                                                                 *self.sender]
         return [e for e in every if e.entered <= as_of]
 
 
 _FIELD_WORDS = {"missing": "缺少此项", "extra_forbidden": "不认识的键（拼写错误？）", "date_from_datetime_inexact": "应为日期",
                 "date_type": "应为日期，如 2024-01-25（不加引号）", "date_parsing": "应为日期，如 2024-01-25",
                 "string_type": "应为文字（加引号）", "string_too_short": "不能为空", "list_type": "应为列表",
-                "string_pattern_mismatch": "格式不对", "literal_error": "取值不对"}
+                "string_pattern_mismatch": "格式不对", "literal_error": "取值不对",
+                "bool_type": "应为 true 或 false（不加引号）", "bool_parsing": "应为 true 或 false（不加引号）"}
 
 
 def _problems(error: ValidationError) -> list[str]:
@@ -96,6 +109,8 @@ def _problems(error: ValidationError) -> list[str]:
         word = _FIELD_WORDS.get(item["type"], item["msg"])
         if item["type"] == "string_pattern_mismatch" and where.endswith("deadline"):
             word = "应为报告期 YYYY-MM，或 plan（方案）、summary（总结）、case（典型案例）"
+        elif item["type"] == "string_pattern_mismatch" and where.endswith("address"):
+            word = "应为邮箱地址，如 bgzyjzx@163.com"
         elif item["type"] == "string_pattern_mismatch" and where.endswith("code"):
             word = "应为警告代码，如 W507"
         wrong.append(f"{where}：{word}")

@@ -44,6 +44,8 @@ class Receipt:
     reason: str = ""  # why it cannot be read
     findings: list[Finding] = field(default_factory=list)
     entry: object | None = None  # the clerk's register entry it comes from
+    sender: str = ""  # the mail's sender address (lower case), "" for a plain file
+    origin_doubt: bool = False  # held 待核实 for its sender's address, not its time
     doubt: str = ""  # why its receipt time cannot be stood behind (a mail dated 1970 or 2099): 待核实, never on time
 
     @property
@@ -136,8 +138,9 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
     if not named and copy.within:
         named = materials_in(Path(copy.within).stem, campaign)
     if not named and copy.subject:
-        # A mail about a return names the return; its other attachments are only what their own names say.
-        named = materials_in(copy.subject, campaign) - {"return"}
+        # A mail about a return names the return; its other attachments are only what their own names say —
+        # unless nothing in the mail could be opened (a link, a broken winmail.dat): then it is the return sent.
+        named = materials_in(copy.subject, campaign) - (set() if copy.problem and not copy.within else {"return"})
     if copy.problem and not copy.spreadsheet and Path(copy.name).suffix.lower() in SPREADSHEET_SUFFIXES:
         # A spreadsheet in a zip that could not be unpacked (encrypted, too big): a return that cannot be read.
         return (named or frozenset({"return"})), False, "收到但无法读取：" + copy.problem
@@ -145,7 +148,7 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
         # A document, picture or link that says it is the return: it arrived, but its figures cannot be read.
         suffix = Path(copy.name).suffix.lower() or "（无扩展名）"
         if suffix == ".url":
-            return named, False, "收到但无法读取：邮件里是网盘或超大附件的链接，不是附件"
+            return named, False, "收到但无法读取：" + (copy.problem or "邮件里是网盘或超大附件的链接，不是附件")
         return named, False, "收到但无法读取：" + (copy.problem or f"收到的是 {suffix} 文件，不是可读取的电子表格")
     return named, True, ""
 
@@ -161,8 +164,10 @@ def receipts_of(copy: Copy, ret: Return | None, campaign: Campaign, findings: li
     if not materials:
         if copy.problem and copy.within:
             findings.append(finding("D713", copy.source, name=copy.within, member=copy.name, reason=copy.problem))
-        elif copy.problem:
+        elif copy.problem and Path(copy.name).suffix.lower() in (".zip", ".rar", ".7z"):
             findings.append(finding("D712", copy.source, name=copy.name, reason=copy.problem))
+        elif copy.problem:
+            findings.append(finding("D744", copy.source, name=copy.name, reason=copy.problem))
         else:
             findings.append(finding("D704", copy.source, name=copy.name, what="是什么材料（方案、总结、报表等）"))
         return []
@@ -200,7 +205,7 @@ def receipts_of(copy: Copy, ret: Return | None, campaign: Campaign, findings: li
     if ret is not None:
         ret = ret.model_copy(update={"file": Path(copy.source), "findings": list(ret.findings)})
     return [Receipt(materials, town, received, evidence, copy.source, copy.name, period, copy.sha256, ret,
-                    readable, reason, notes, doubt=doubt)]
+                    readable, reason, notes, doubt=doubt, sender=copy.sender.strip().lower())]
 
 
 # A town's clock this far from the server's receipt time is worth saying; mail takes seconds, not hours.
