@@ -876,6 +876,7 @@ def fetch(
     from datetime import datetime
 
     from bairi.core.calendar import zone
+    from bairi.core.names import towns_in
     from bairi.intake.imap import ImapError
     from bairi.intake.imap import fetch as fetch_mail
     from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
@@ -903,10 +904,11 @@ def fetch(
                 task = bar.add_task("收取邮件", total=total)
             bar.update(task, completed=done)
 
-        senders = [e for unit in campaign.units for e in unit.emails]
+        senders = [e for unit in campaign.units for e in unit.emails] + campaign.county_senders
         result = fetch_mail(session, output, ledger, since=cast("date | None", since) or campaign.start, senders=senders, take_all=take_all,
                             zone=zone(campaign), now=datetime.now(UTC),
-                            progress=advance if fmt is Format.table and console.is_terminal else None)
+                            progress=advance if fmt is Format.table and console.is_terminal else None,
+                            names=lambda text: bool(text and towns_in(text, campaign)))
     except ImapError as exc:
         _fail(f"{exc}。已完整保存的邮件保留在 {output}，再次运行会接着收取")
     except OSError as exc:
@@ -919,11 +921,14 @@ def fetch(
     if fmt is Format.json:
         _print_json({"fetched": len(result.files), "skipped": result.skipped, "known": result.known,
                      "folder": result.folder, "output": str(output), "uidvalidity": result.uidvalidity,
-                     "uidvalidity_changed": result.reset, "files": [str(p) for p in result.files]}, "fetch")
+                     "uidvalidity_changed": result.reset, "files": [str(p) for p in result.files],
+                     "passed": [{"sender": a, "subject": b, "reason": c} for a, b, c in result.passed]}, "fetch")
     else:
         out = _console()
         out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"
-                  f"此前已收取 {result.known} 封；不带附件且非各镇邮箱的 {result.skipped} 封未取。", markup=False)
+                  f"此前已收取 {result.known} 封；与各镇无关的 {result.skipped} 封未取。", markup=False)
+        for sender, subject, why in result.passed:
+            out.print(f"未取：{sender}“{subject}”：{why}", markup=False)
         if result.reset:
             out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
     raise typer.Exit(ExitCode.OK)

@@ -493,6 +493,14 @@ class HazardsDoc(_Doc):
     counts: dict[str, int]
 
 
+class PassedDoc(_Doc):
+    """A mail `fetch` left on the server, and why."""
+
+    sender: str
+    subject: str
+    reason: str
+
+
 class FetchDoc(_Doc):
     """`bairi fetch --format json`."""
 
@@ -504,6 +512,7 @@ class FetchDoc(_Doc):
     uidvalidity: int | None
     uidvalidity_changed: bool
     files: list[str]
+    passed: list[PassedDoc] = Field(default_factory=list, description="未收取的邮件，各注明原因")
 
 
 DOCUMENTS: dict[str, type[BaseModel]] = {"check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
