@@ -69,6 +69,7 @@ class Copy:
     relays: tuple[Relay, ...] = ()
     zoneless: bool = False
     service: str = ""
+    mail: str = ""  # the mail it came in (mailbox#n or the .eml), where what is said of the mail is said
 
     @property
     def spreadsheet(self) -> bool:
@@ -305,5 +306,6 @@ def _mails(found: Walk, stamps: _Stamps, findings: list[Finding]) -> tuple[list[
             copies.extend(_opened(Copy(item.name, f"{item.source}/{item.name}", digest, when, how, item.data,
                                        item.subject, item.sender, item.sender_name, findings=notes,
                                        problem=item.problem, sent=item.sent, date_raw=item.date_raw,
-                                       relays=item.relays, zoneless=item.zoneless, service=item.service), findings))
+                                       relays=item.relays, zoneless=item.zoneless, service=item.service,
+                                       mail=item.source), findings))
     return copies, attached

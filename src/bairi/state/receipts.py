@@ -238,18 +238,19 @@ def _arrival(copy: Copy, campaign: Campaign, notes: list[Finding]) -> tuple[date
         # No Date header and no line from the county's server: the topmost Received line is what there is.
         relay = next(r for r in copy.relays if r.when is not None)
         received, evidence = relay.when, "received"
-        notes.append(finding("D705", copy.source, raw=copy.date_raw or "无", fallback="最上面一行 Received 头"))
+        notes.append(finding("D705", copy.mail or copy.source, raw=copy.date_raw or "无",
+                             fallback="最上面一行 Received 头"))
     assert received is not None
     if received.tzinfo is None:
         received = received.replace(tzinfo=tz)
         if evidence == "mail":
-            notes.append(finding("D741", copy.source, raw=copy.date_raw, offset=f"{campaign.utc_offset_hours:+d}"))
+            notes.append(finding("D741", copy.mail or copy.source, raw=copy.date_raw, offset=f"{campaign.utc_offset_hours:+d}"))
     received = local(received, campaign)
     if copy.sent is not None and evidence in ("server", "received"):
         sent = local(copy.sent if copy.sent.tzinfo else copy.sent.replace(tzinfo=tz), campaign)
         if abs(sent - received) > CLOCK_SLACK:
             hours = (sent - received).total_seconds() / 3600
-            notes.append(finding("D742", copy.source, raw=copy.date_raw, received=received.strftime("%Y-%m-%d %H:%M"),
+            notes.append(finding("D742", copy.mail or copy.source, raw=copy.date_raw, received=received.strftime("%Y-%m-%d %H:%M"),
                                  evidence=EVIDENCE_LABELS[evidence], gap=f"{abs(hours):.1f}",
                                  way="快" if hours > 0 else "慢"))
     doubt = ""
@@ -260,7 +261,7 @@ def _arrival(copy: Copy, campaign: Campaign, notes: list[Finding]) -> tuple[date
                   "mail": f"Date 头“{copy.date_raw}”"}[evidence]
         doubt = (f"收到时间不可信：{header}给出的 {received.strftime('%Y-%m-%d %H:%M')} 在行动期"
                  f"（{campaign.start.isoformat()} 至 {campaign.end.isoformat()}）之外")
-        notes.append(finding("D743", copy.source, reason=doubt))
+        notes.append(finding("D743", copy.mail or copy.source, reason=doubt))
     return received, evidence, doubt
 
 

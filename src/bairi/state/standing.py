@@ -214,7 +214,8 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
     good = [r for r in own if r.accepted and r.evidence != "due" and not r.doubt]
     unsure = [r for r in own if not r.readable or (r.accepted and (r.evidence == "due" or r.doubt))]
     bad = [r for r in own if r.readable and not r.accepted]
-    notes[:0] = [f for r in receipts for f in r.findings]
+    # What is said of a mail is said once, however many of its attachments count here.
+    notes[:0] = list(dict.fromkeys(f for r in receipts for f in r.findings))
     for entry in used:
         if isinstance(entry, Extension):
             notes.append(finding("D725", f"登记簿 {town}", town=town, label=deadline.label, until=entry.until.isoformat(),
