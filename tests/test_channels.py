@@ -4,6 +4,7 @@ can stand behind, the sender's address, attachments known by their content, link
 import json
 import re
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,47 @@ def test_a_receipt_far_outside_the_campaign_is_to_verify_never_on_time_never_gon
     reason = f"收到时间不可信：Date 头“{date}”给出的 {shown} 在行动期（2023-11-06 至 2024-02-10）之外"
     assert (item["status"], item["evidence"], item["reason"]) == ("to_verify", "mail", reason)
     assert [f["message"] for f in item["findings"] if f["code"] == "D743"] == [reason + "，待核实"]
+
+
+def html_mail(subject: str, html: str, sender: str = "town@163.com", date: str = "Mon, 25 Dec 2023 20:00:00 +0800") -> bytes:
+    """A message with only an HTML body (as webmail writes a large-attachment notice), no file attached."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    outer = MIMEMultipart("alternative")
+    outer["From"], outer["To"], outer["Subject"], outer["Date"] = sender, "zzyjyzg@163.com", subject, date
+    outer.attach(MIMEText(re.sub(r"<[^>]+>", "", html), "plain", "utf-8"))
+    outer.attach(MIMEText(html, "html", "utf-8"))
+    return outer.as_bytes()
+
+
+def test_fetch_keeps_the_servers_receipt_time_and_every_mail_of_a_town(pymap_server, tmp_path):
+    beijing = timezone(timedelta(hours=8))
+    late_clock = message(parts(tmp_path), encoding="rfc2047", date="Wed, 27 Dec 2023 08:00:00 +0800",
+                         subject="巴公镇12月报表")
+    link = html_mail("12月份报表（超大附件）", '<p>文件太大，已用超大附件发送：<a href="https://mail.qq.com/cgi-bin/'
+                     'ftnExs_download?k=2a3b&amp;t=exs_ftn_download&amp;code=9f1c">北义城镇12月份报表.xlsx</a></p>'
+                     '<p>30天后过期</p>', sender="12345678@qq.com")
+    named = html_mail("大阳镇方案已发，请查收", "<p>方案稍后用微信发。</p>", sender="someone@126.com")
+    other = html_mail("周末聚餐", "<p>周六中午</p>", sender="friend@example.com")
+    pymap_server.seed("INBOX", [late_clock, link, named, other], dates=[
+        datetime(2023, 12, 25, 20, 0, tzinfo=beijing), datetime(2023, 12, 24, 9, 0, tzinfo=beijing),
+        datetime(2023, 12, 20, 9, 0, tzinfo=beijing), datetime(2023, 12, 20, 10, 0, tzinfo=beijing)])
+    out = tmp_path / "收件箱"
+    result = runner.invoke(app, ["fetch", pymap_server.url("INBOX"), "-o", str(out), "--format", "json"],
+                           env={"BAIRI_IMAP_PASSWORD": pymap_server.password})
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert (doc["fetched"], doc["skipped"]) == (3, 1)
+    assert doc["passed"] == [{"sender": "friend@example.com", "subject": "周末聚餐",
+                              "reason": "没有附件、网盘或超大附件链接，主题和发件人都不是各镇的"}]
+    _, dl = run("deadlines", str(out), "--as-of", "2023-12-26")
+    items = {(i["town"], i["deadline"]): i for i in dl["items"]}
+    bagong = items[("巴公镇", DEC)]
+    assert (bagong["status"], bagong["received"], bagong["evidence"]) == ("on_time", "2023-12-25T20:00:00+08:00", "server")
+    assert [f["message"] for f in bagong["findings"] if f["code"] == "D742"] == [
+        "发信电脑的时钟不准：邮件 Date 头“Wed, 27 Dec 2023 08:00:00 +0800”比邮件服务器收信时间（2023-12-25 20:00）快 "
+        "36.0 小时；收到时间以邮件服务器收信时间为准"]
+    beiyi = items[("北义城镇", DEC)]
+    assert (beiyi["status"], beiyi["evidence"], beiyi["reason"]) == (
+        "to_verify", "server", "收到但无法读取：邮件里是QQ邮箱超大附件的链接，30天后过期（约至2024-01-24），不是附件")

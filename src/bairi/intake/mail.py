@@ -278,11 +278,16 @@ def attachments(message: Message, source: str, keep: Callable[[str], bool] | Non
         if named:
             add(named, data)
     if not found:
-        for url, service, expires in _cloud_links(message)[:1]:
+        for url, service, expires, named in _cloud_links(message)[:1]:
             # No file attached, but a cloud-drive or large-attachment link: the town did send something, which
-            # bairi cannot open. It stands as a ".url" receipt, named by the subject, so that it is 待核实.
-            until = f"（{expires}）" if expires else ""
-            add(f"{_safe_name(subject) or '网盘链接'}.url", url.encode("utf-8"),
+            # bairi cannot open. It stands as a ".url" receipt, named by the file the mail names (else the
+            # subject), so that it is 待核实.
+            days = re.match(r"(\d+)天后过期$", expires)
+            if days and sent is not None:
+                # Counted from the sending: the Date header is all the mail says of when that was.
+                expires += f"（约至{(sent + timedelta(days=int(days[1]))).date().isoformat()}）"
+            until = f"，{expires}" if expires else ""
+            add(f"{_safe_name(named) or _safe_name(subject) or '网盘链接'}.url", url.encode("utf-8"),
                 f"邮件里是{service}的链接{until}，不是附件", service)
     return found
 
@@ -384,21 +389,26 @@ _SERVICES = (
 )
 _CLOUD = re.compile(r"https?://(?:[\w-]+\.)*?(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_SERVICES))
                     + r")[^\s\"'<>]*", re.I)
-# How a mail says when its link stops working: 有效期至2023年12月30日, 过期时间：2023-12-30, 30天后过期, 有效期30天.
-_EXPIRES = re.compile(r"(?:有效期至|有效期到|过期时间|到期时间|失效时间)[:：]?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+# How a mail says when its link stops working: 有效期至2023年12月30日, 过期时间：2023-12-30, 2023年12月30日 10:00 到期,
+# 30天后过期, 有效期30天, 永久有效.
+_DAY = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_EXPIRES = re.compile(rf"(?:有效期至|有效期到|过期时间|到期时间|失效时间|有效期截止)[:：]?\s*{_DAY}"
+                      rf"|{_DAY}[^\n，,。；;]{{0,16}}?(?:到期|过期|失效)"
                       r"|(\d{1,3})\s*天后(?:过期|失效|到期|删除)|有效期\s*[:：]?\s*(\d{1,3})\s*天|(永久有效)")
+# A file a link stands for, as the notice names it: 巴公镇12月份报表.xlsx (25.3M).
+_LINKED_FILE = re.compile(r"[^\s<>\"'/\\:：|*?（）()]+\.(?:xlsx|xlsm|xls|et|ods|zip|rar|7z|docx?|wps|pdf)(?![\w.])", re.I)
 
 
 def _expiry(text: str) -> str:
-    """When the mail says its link expires, normalised: "有效期至2023-12-30", "30天后过期（自发信时起）"."""
+    """When the mail says its link expires, normalised: "有效期至2023-12-30", "30天后过期", "永久有效"."""
     found = _EXPIRES.search(text)
     if not found:
         return ""
-    if found[1]:
-        year, month, day = re.findall(r"\d+", found[1])[:3]
-        return f"有效期至{year}-{int(month):02d}-{int(day):02d}"
-    if found[2] or found[3]:
-        return f"{found[2] or found[3]}天后过期（自发信时起）"
+    day = found.group(1, 2, 3) if found[1] else found.group(4, 5, 6)
+    if day[0]:
+        return f"有效期至{day[0]}-{int(day[1]):02d}-{int(day[2]):02d}"
+    if found[7] or found[8]:
+        return f"{found[7] or found[8]}天后过期"
     return "永久有效"
 
 
@@ -419,23 +429,24 @@ def _body_text(part: Message) -> str:
     return text
 
 
-def _cloud_links(message: Message) -> list[tuple[str, str, str]]:
+def _cloud_links(message: Message) -> list[tuple[str, str, str, str]]:
     """The cloud-drive, large-attachment and online-document links in the message's text parts, plain or HTML:
-    (url, service, when it expires as the mail says, or "")."""
-    found: list[tuple[str, str, str]] = []
+    (url, service, when it expires as the mail says or "", the file it names or "")."""
+    found: list[tuple[str, str, str, str]] = []
     for part in message.walk():
         if part.is_multipart() or part.get_content_maintype() != "text":
             continue
         text = _body_text(part)
         expires = _expiry(text)
+        named = _LINKED_FILE.search(_CLOUD.sub(" ", text))
         for match in _CLOUD.finditer(text):
             service = next(_SERVICES[int(k[1:])][0] for k, v in match.groupdict().items() if v)
-            if all(url != match[0] for url, _, _ in found):
-                found.append((match[0], service, expires))
+            if all(url != match[0] for url, *_ in found):
+                found.append((match[0], service, expires, named[0] if named else ""))
     return found
 
 
-def mail_links(data: bytes) -> list[tuple[str, str, str]]:
+def mail_links(data: bytes) -> list[tuple[str, str, str, str]]:
     """The cloud and large-attachment links of one message's bytes (for `fetch`, deciding what to keep)."""
     return _cloud_links(parse_message(data))
 
