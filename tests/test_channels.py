@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from bairi.cli import app
 from build import write_return
-from build_mail import message, write_eml
+from build_mail import encoded_word, message, write_eml
 
 runner = CliRunner()
 ROOT = Path(__file__).parent.parent
@@ -189,3 +189,113 @@ def test_fetch_keeps_the_servers_receipt_time_and_every_mail_of_a_town(pymap_ser
     beiyi = items[("北义城镇", DEC)]
     assert (beiyi["status"], beiyi["evidence"], beiyi["reason"]) == (
         "to_verify", "server", "收到但无法读取：邮件里是QQ邮箱超大附件的链接，30天后过期（约至2024-01-24），不是附件")
+
+
+# --- attachments known by their content ---------------------------------------------------------------------
+
+def mime_mail(parts_: list, subject: str = "巴公镇12月份报表", date: str = "Mon, 25 Dec 2023 20:00:00 +0800") -> bytes:
+    """A multipart message from MIME parts built by the caller (each exactly as a client wrote it)."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    outer = MIMEMultipart()
+    outer["From"], outer["To"], outer["Subject"], outer["Date"] = "zz09yjzx@163.com", "zzyjyzg@163.com", subject, date
+    outer.attach(MIMEText("报表见附件。", "plain", "utf-8"))
+    for part in parts_:
+        outer.attach(part)
+    return outer.as_bytes()
+
+
+def part(data: bytes, kind: str = "application/octet-stream", **headers: str):
+    """One base64 part; `headers` are written as given (Content-Disposition, Content-Type parameters)."""
+    from email import encoders
+    from email.mime.base import MIMEBase
+
+    main, sub = kind.split("/")
+    built = MIMEBase(main, sub)
+    built.set_payload(data)
+    encoders.encode_base64(built)
+    for key, value in headers.items():
+        name = key.replace("_", "-")
+        if name.lower() == "content-type":
+            built.replace_header("Content-Type", value)
+        else:
+            built[name] = value
+    return built
+
+
+def attached(data: bytes) -> list[tuple[str, int, str]]:
+    from bairi.intake.mail import attachments, parse_message
+
+    return [(a.name, len(a.data), a.problem) for a in attachments(parse_message(data), "1.eml")]
+
+
+def test_parts_without_a_name_or_an_extension_are_named_by_their_content(tmp_path):
+    book = return_bytes(tmp_path)
+    import base64
+
+    gbk = "巴公镇12月份报表".encode("gbk")
+    mail = mime_mail([
+        part(book),  # no name, no disposition (some webmail forwards)
+        part(book, content_disposition=f'attachment; filename="{encoded_word("巴公镇12月份报表")}"'),  # no extension
+        # An RFC 2047 name split inside a multi-byte character (the GBK bytes of 报 cut in two).
+        part(book, content_disposition="attachment; filename=\"=?GBK?B?" + base64.b64encode(gbk[:13]).decode()
+             + "?= =?GBK?B?" + base64.b64encode(gbk[13:] + b".xlsx").decode() + "?=\""),
+        # RFC 2231 continuations cut inside a UTF-8 character.
+        part(book, content_disposition="attachment; filename*0*=utf-8''%E5%B7%B4%E5%85; filename*1*=%AC%E9%95%87.xlsx"),
+        part(b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),  # an inline picture with no name: a logo, not a file sent
+    ])
+    assert attached(mail) == [("（未命名附件）.xlsx", len(book), ""), ("巴公镇12月份报表.xlsx", len(book), ""),
+                              ("巴公镇12月份报表.xlsx", len(book), ""), ("巴公镇.xlsx", len(book), "")]
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", mail)
+    item = state_of(box)
+    # The same bytes four times are one receipt (the most direct copy: the shortest source).
+    assert (item["status"], item["counted"]) == ("incomplete", str(box / "1.eml" / "巴公镇.xlsx"))
+
+
+def tnef_with(data: bytes, payload: bytes) -> bytes:
+    """A real winmail.dat with its attachment's bytes replaced (the attAttachData object rebuilt: length, checksum)."""
+    out, offset = bytearray(data[:6]), 6
+    while offset + 9 <= len(data):
+        level, name, length = data[offset], int.from_bytes(data[offset + 1:offset + 5], "little"), \
+            int.from_bytes(data[offset + 5:offset + 9], "little")
+        body = data[offset + 9:offset + 9 + length]
+        if level == 2 and name & 0xFFFF == 0x800F:  # attAttachData
+            body = payload
+        out += bytes([level]) + name.to_bytes(4, "little") + len(body).to_bytes(4, "little") + body
+        out += (sum(body) & 0xFFFF).to_bytes(2, "little")
+        offset += 9 + length + 2
+    return bytes(out)
+
+
+def test_outlooks_winmail_dat_is_opened_with_its_real_names():
+    two = (MAIL / "winmail-two-files.dat").read_bytes()
+    assert attached(mime_mail([part(two, "application/ms-tnef", content_disposition='attachment; filename="winmail.dat"')])) == [
+        ("AUTHORS", 244, ""), ("README", 893, "")]
+    # The long name, not the 8.3 one (ALLPRO~1.DAT).
+    long = (MAIL / "winmail-long-filename.dat").read_bytes()
+    assert attached(mime_mail([part(long, "application/ms-tnef")])) == [("allproductsmar2000.dat", 279, "")]
+    # Chinese Outlook writes names in code page 936 and says so (attOemCodepage): the same file so written.
+    chinese = long.replace(b"allproductsmar2000.dat", "巴公镇12月份报表1.xlsx".encode("gbk")).replace(
+        b"\xe4\x04\x00\x00\x00\x00\x00\x00", b"\xa8\x03\x00\x00\x00\x00\x00\x00")
+    assert attached(mime_mail([part(chinese, "application/ms-tnef")])) == [("巴公镇12月份报表1.xlsx", 279, "")]
+
+
+def test_a_return_inside_winmail_dat_counts_and_a_broken_one_is_to_verify(tmp_path):
+    book = return_bytes(tmp_path)
+    chinese = (MAIL / "winmail-long-filename.dat").read_bytes().replace(
+        b"allproductsmar2000.dat", "巴公镇12月份报表1.xlsx".encode("gbk")).replace(
+        b"\xe4\x04\x00\x00\x00\x00\x00\x00", b"\xa8\x03\x00\x00\x00\x00\x00\x00")
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", mime_mail([part(tnef_with(chinese, book), "application/ms-tnef",
+                                             content_disposition='attachment; filename="winmail.dat"')]))
+    item = state_of(box)
+    assert (item["status"], item["counted"]) == ("incomplete", str(box / "1.eml" / "巴公镇12月份报表1.xlsx"))
+    _, merged = run("merge", str(box), "--as-of", "2023-12-26", "--no-ledger", "-o", str(tmp_path / "c.xlsx"))
+    assert merged["totals"]["period_row"]["enterprises"] == 25
+    broken = tmp_path / "broken"
+    write_eml(broken / "1.eml", mime_mail([part(chinese[:300], "application/ms-tnef",
+                                                content_disposition='attachment; filename="winmail.dat"')]))
+    item = state_of(broken)
+    assert (item["status"], item["reason"]) == ("to_verify", "收到但无法读取：Outlook 的 winmail.dat 中没有可取出的附件")
