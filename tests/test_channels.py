@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from build import write_return
+from build import PERIOD, write_return
 from build_mail import encoded_word, message, write_eml
 
 runner = CliRunner()
@@ -299,3 +299,130 @@ def test_a_return_inside_winmail_dat_counts_and_a_broken_one_is_to_verify(tmp_pa
                                                 content_disposition='attachment; filename="winmail.dat"')]))
     item = state_of(broken)
     assert (item["status"], item["reason"]) == ("to_verify", "收到但无法读取：Outlook 的 winmail.dat 中没有可取出的附件")
+
+
+# --- links instead of files ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("url", "service"), [
+    ("https://fs.163.com/fs/display/?p=X-NETEASE-HUGE-ATTACHMENT&file=Zk3Xb2&title=%E5%B7%B4", "网易邮箱超大附件"),
+    ("https://mail.163.com/large-attachment-download/index.html?p=X-NETEASE-HUGE-ATTACHMENT&file=a1", "网易邮箱超大附件"),
+    ("http://fs.126.com/fs/display/?p=X-NETEASE-HUGE-ATTACHMENT&file=b2", "网易邮箱超大附件"),
+    ("https://fs.qiye.163.com/fs/display/?p=X-QIYE-HUGE-ATTACHMENT&file=c3", "网易企业邮超大附件"),
+    ("https://mail.qq.com/cgi-bin/ftnExs_download?k=0a1b2c&t=exs_ftn_download&code=7d8e", "QQ邮箱超大附件"),
+    ("https://wx.mail.qq.com/ftn/download?func=3&k=9f8e7d&key=6c5b", "QQ邮箱超大附件"),
+    ("https://docs.qq.com/sheet/DQmVaWGpLb1ZxYUhN?tab=BB08J2", "腾讯文档"),
+    ("https://www.kdocs.cn/l/cbJk3Lq9Xn2A", "金山文档"),
+    ("https://pan.baidu.com/s/1AbCdEfGh?pwd=8x9y", "百度网盘"),
+])
+@pytest.mark.parametrize("html", [False, True])
+def test_a_link_instead_of_a_file_is_to_verify_naming_the_service_and_when_it_expires(tmp_path, url, service, html):
+    words = "巴公镇12月份报表.xlsx（2.3M，2023年12月30日 10:00 到期）"
+    if html:
+        mail = html_mail("巴公镇12月份报表", f'<div>{words}</div><a href="{url.replace("&", "&amp;")}">下载</a>')
+    else:
+        from email.message import EmailMessage
+
+        built = EmailMessage()
+        built["From"], built["To"], built["Subject"] = "town@163.com", "zzyjyzg@163.com", "巴公镇12月份报表"
+        built["Date"] = "Mon, 25 Dec 2023 20:00:00 +0800"
+        built.set_content(f"文件较大，请从链接下载：\n{words}\n{url}\n")
+        mail = built.as_bytes()
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", mail)
+    item = state_of(box, as_of="2023-12-25")
+    assert (item["status"], item["received"], item["evidence"], item["reason"], item["source"]) == (
+        "to_verify", "2023-12-25T20:00:00+08:00", "mail",
+        f"收到但无法读取：邮件里是{service}的链接，有效期至2023-12-30，不是附件", str(box / "1.eml" / "巴公镇12月份报表.xlsx.url"))
+
+
+def test_a_links_expiry_in_days_is_counted_from_the_sending(tmp_path):
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", html_mail("巴公镇12月报表", '<p>超大附件，7天后过期</p><a href="https://fs.163.com/fs/display/'
+                                       '?p=X-NETEASE-HUGE-ATTACHMENT&amp;file=Zk3">巴公镇.xlsx</a>'))
+    assert state_of(box, as_of="2023-12-25")["reason"] == (
+        "收到但无法读取：邮件里是网易邮箱超大附件的链接，7天后过期（约至2024-01-01），不是附件")
+
+
+# --- origin: the town's own address ---------------------------------------------------------------------------
+
+def config_with(tmp_path: Path, emails: dict[str, list[str]], county: list[str] | None = None) -> Path:
+    """bairi.toml as `bairi init` writes it, with towns' addresses (and the bureau's forwarding ones) filled in."""
+    config = tmp_path / "bairi.toml"
+    assert runner.invoke(app, ["init", "-o", str(config)]).exit_code == 0
+    text = config.read_text(encoding="utf-8")
+    for town, addresses in emails.items():
+        marker = re.search(rf'name = "{town}"\naliases = \[\]\nenterprises = \d+\nemails = \[\]', text)
+        assert marker is not None
+        text = text.replace(marker[0], marker[0].replace("emails = []", f"emails = {json.dumps(addresses)}"))
+    if county is not None:
+        text = re.sub(r"(?m)^county_senders = .*$", f"county_senders = {json.dumps(county)}", text)
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def town_mail(tmp_path: Path, sender: str, day: int, hour: int, **kw) -> bytes:
+    return message(parts(tmp_path, **kw), encoding="rfc2047", sender=sender, subject="巴公镇12月报表",
+                   date=f"{['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][(day - 18) % 7]}, {day} Dec 2023 {hour:02d}:00:00 +0800")
+
+
+def test_a_towns_first_return_from_an_unknown_address_counts_said(tmp_path):
+    config = config_with(tmp_path, {"巴公镇": ["zz09yjzx@163.com"]})
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", town_mail(tmp_path, "xiaowang@qq.com", 20, 9))
+    item = state_of(box, "--config", str(config))
+    assert (item["status"], item["reason"]) == ("on_time", None)
+    assert [f["message"] for f in item["findings"] if f["code"] == "D745"] == [
+        "巴公镇2023年12月报表：“巴公镇12月份报表.xlsx”来自未登记的发件地址 xiaowang@qq.com（本镇登记的邮箱：zz09yjzx@163.com），已计入"]
+
+
+def test_an_unknown_address_replacing_the_towns_own_figures_is_to_verify_until_accepted(tmp_path):
+    config = config_with(tmp_path, {"巴公镇": ["zz09yjzx@163.com"]})
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", town_mail(tmp_path, "zz09yjzx@163.com", 20, 9))
+    changed = {**PERIOD, "enterprises": 30}
+    write_eml(box / "2.eml", town_mail(tmp_path / "x", "xiaowang@qq.com", 22, 9, period=changed))
+    reason = ("“巴公镇12月份报表.xlsx”来自未登记的发件地址 xiaowang@qq.com，将取代本镇邮箱（zz09yjzx@163.com）报送的数字，"
+              "需县局确认")
+    item = state_of(box, "--config", str(config))
+    assert (item["status"], item["reason"], item["counted"], item["received"]) == (
+        "to_verify", reason, str(box / "1.eml" / "巴公镇12月份报表.xlsx"), "2023-12-20T09:00:00+08:00")
+    args = ["merge", str(box), "--as-of", "2023-12-26", "--no-ledger", "--config", str(config)]
+    _, merged = run(*args, "-o", str(tmp_path / "a.xlsx"))
+    town = next(t for t in merged["towns"] if t["town"] == "巴公镇")
+    assert (town["status"], town["reason"], merged["totals"]["period_row"]["enterprises"]) == ("to_verify", reason, 25)
+    # The clerk telephones the town and accepts the address for good.
+    book = tmp_path / "登记簿.toml"
+    book.write_text('[[sender]]\ntown = "巴公镇"\ndeadline = "2023-12"\naddress = "XiaoWang@qq.com"\nalways = true\n'
+                    'note = "电话核实：镇应急中心小王的邮箱"\nby = "申晋钢"\nentered = 2023-12-26\n', encoding="utf-8")
+    _, merged = run(*args, "-o", str(tmp_path / "b.xlsx"), "--logbook", str(book))
+    town = next(t for t in merged["towns"] if t["town"] == "巴公镇")
+    assert (town["status"], merged["totals"]["period_row"]["enterprises"]) == ("on_time", 30)
+    assert [(e["kind"], e["address"], e["always"]) for e in town["logbook"]] == [("sender", "xiaowang@qq.com", True)]
+
+
+def test_a_return_from_another_towns_address_is_to_verify_and_the_bureaus_forwarding_is_neutral(tmp_path):
+    config = config_with(tmp_path, {"巴公镇": ["zz09yjzx@163.com"], "南村镇": ["nancun@163.com"]},
+                         county=["zzyjyzg@163.com"])
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", town_mail(tmp_path, "nancun@163.com", 20, 9))
+    item = state_of(box, "--config", str(config))
+    assert (item["status"], item["reason"], item["counted"]) == (
+        "to_verify", "“巴公镇12月份报表.xlsx”来自南村镇登记的邮箱 nancun@163.com，不是本镇的邮箱，需县局确认", None)
+    forwarded = tmp_path / "fwd"
+    write_eml(forwarded / "1.eml", town_mail(tmp_path, "zzyjyzg@163.com", 20, 9))
+    item = state_of(forwarded, "--config", str(config))
+    assert (item["status"], [f["code"] for f in item["findings"] if f["code"] in ("D745", "D746")]) == ("on_time", [])
+
+
+def test_a_logbook_line_earlier_than_the_mail_decides_the_time_and_the_files_figures_count(tmp_path):
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", town_mail(tmp_path, "zz09yjzx@163.com", 27, 9))  # two days late by mail
+    book = tmp_path / "登记簿.toml"
+    book.write_text('[[received]]\ntown = "巴公镇"\ndeadline = "2023-12"\non = 2023-12-25\nhow = "微信"\n'
+                    'materials = ["return", "progress", "lists"]\nnote = "微信发来，邮件随后补发"\nby = "申晋钢"\n'
+                    'entered = 2023-12-25\n', encoding="utf-8")
+    _, merged = run("merge", str(box), "--as-of", "2023-12-28", "--no-ledger", "--logbook", str(book),
+                    "-o", str(tmp_path / "c.xlsx"))
+    town = next(t for t in merged["towns"] if t["town"] == "巴公镇")
+    assert (town["status"], town["evidence"], town["file"], merged["totals"]["period_row"]["enterprises"]) == (
+        "on_time", "logbook", str(box / "1.eml" / "巴公镇12月份报表.xlsx"), 25)
