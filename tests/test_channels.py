@@ -426,3 +426,69 @@ def test_a_logbook_line_earlier_than_the_mail_decides_the_time_and_the_files_fig
     town = next(t for t in merged["towns"] if t["town"] == "巴公镇")
     assert (town["status"], town["evidence"], town["file"], merged["totals"]["period_row"]["enterprises"]) == (
         "on_time", "logbook", str(box / "1.eml" / "巴公镇12月份报表.xlsx"), 25)
+
+
+# --- drafts' addresses ----------------------------------------------------------------------------------------
+
+def bad_mail(tmp_path: Path, sender: str, name: str = "巴公镇12月份报表.xlsx", town: str = "巴公镇") -> bytes:
+    """A return with an error (a word where a number belongs), mailed from `sender` (the From header as sent)."""
+    from datetime import date
+
+    book = write_return(tmp_path / f"{town}_bad.xlsx", unit=f"{town}应急管理中心", filled_on=date(2023, 12, 20),
+                        period={**PERIOD, "general_fixed": "正在整改"}).read_bytes()
+    mail = message([(name, book)], date="Wed, 20 Dec 2023 09:30:00 +0800", subject=f"{town}12月报表", encoding="rfc2047")
+    return re.sub(rb"(?m)^From: .*$", b"From: " + sender.encode(), mail, count=1)
+
+
+def drafted(box: Path, out: Path, *extra: str) -> list[dict]:
+    result = runner.invoke(app, ["check", str(box), "--reply", str(out), "--format", "json", *extra])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)
+    return doc if isinstance(doc, list) else [doc]
+
+
+def parsed(path: str):
+    from email import policy
+    from email.parser import BytesParser
+
+    return BytesParser(policy=policy.default).parsebytes(Path(path).read_bytes())
+
+
+def test_a_display_name_with_a_comma_or_an_address_inside_never_redirects_a_draft(tmp_path):
+    box = tmp_path / "in"
+    comma = encoded_word("巴公镇应急管理中心,牛小军")  # GB2312 B-encoded, as Foxmail writes it
+    write_eml(box / "1.eml", bad_mail(tmp_path, f"{comma} <bgzyjzx@163.com>"))
+    sneaky = encoded_word("村委会 <other@example.com>", "utf-8")
+    write_eml(box / "2.eml", bad_mail(tmp_path / "s", f"{sneaky} <nancun@163.com>", town="南村镇"))
+    docs = drafted(box, tmp_path / "退回")
+    assert [(parsed(d["reply"])["To"], d["reply_note"]) for d in docs] == [("bgzyjzx@163.com", None),
+                                                                           ("nancun@163.com", None)]
+
+
+def test_a_group_address_gets_no_draft_and_a_configured_address_names_the_sender(tmp_path):
+    config = config_with(tmp_path, {"南村镇": ["nancun@163.com"]})
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", bad_mail(tmp_path, "undisclosed-recipients:;"))
+    write_eml(box / "2.eml", bad_mail(tmp_path / "n", "xiaoli@qq.com", town="南村镇"))
+    docs = drafted(box, tmp_path / "退回", "--config", str(config))
+    assert [(d["town"], d["reply"], d["reply_note"]) for d in docs] == [
+        ("巴公镇", None, "未写退回邮件草稿：原邮件发件人“undisclosed-recipients:;”不是可以回复的邮箱地址，巴公镇也没有登记邮箱（bairi.toml 的 emails）"),
+        ("南村镇", str(tmp_path / "退回" / "退回_南村镇_2023-12.eml"),
+         "发往南村镇登记的邮箱 nancun@163.com（原邮件来自 xiaoli@qq.com）")]
+    assert parsed(docs[1]["reply"])["To"] == "nancun@163.com"
+
+
+def test_a_long_name_is_cut_to_what_file_systems_allow_and_one_failing_draft_stops_none(tmp_path):
+    box = tmp_path / "in"
+    long = "关于报送冶金工贸行业安全生产百日攻坚冬季行动工作报告表的说明" * 6 + ".xlsx"
+    write_eml(box / "1.eml", bad_mail(tmp_path, "a@163.com", name=long, town="巴公镇"))
+    write_eml(box / "2.eml", bad_mail(tmp_path / "n", "b@163.com", town="南村镇"))
+    write_eml(box / "3.eml", bad_mail(tmp_path / "d", "c@163.com", town="大阳镇"))
+    out = tmp_path / "退回"
+    (out / "退回_南村镇_2023-12.eml").mkdir(parents=True)  # something in the way of one draft
+    docs = {d["town"]: d for d in drafted(box, out)}
+    assert len(Path(docs["巴公镇"]["reply"]).name.encode("utf-8")) <= 255
+    assert parsed(docs["巴公镇"]["reply"])["To"] == "a@163.com"
+    assert (docs["南村镇"]["reply"], docs["南村镇"]["reply_note"].startswith(f"未能写出 {out / '退回_南村镇_2023-12.eml'}：")) == (
+        None, True)
+    assert parsed(docs["大阳镇"]["reply"])["To"] == "c@163.com"

@@ -141,23 +141,21 @@ def _deliver(target: str, drafts: list) -> list[str]:
 
     if Path(target).exists() and not Path(target).is_dir():
         _fail(f"草稿应写到文件夹，但 {target} 是一个文件")
-    try:
-        return [str(p) for p in write_drafts(Path(target), drafts)]
-    except OSError as exc:
-        _fail(f"邮件草稿写出失败：{exc.strerror or exc}")
-        return []
+    return [str(p) if p else "" for p in write_drafts(Path(target), drafts)]
 
 
-def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, str]:
-    """A 退回 draft for every return with errors; by id of the return, where its draft went."""
+def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, tuple[str | None, str | None]]:
+    """A 退回 draft for every return with errors; by id of the return, (where its draft went, a note: whose
+    address it goes to, or why there is none)."""
     from datetime import datetime
 
     from bairi.core.calendar import zone
     from bairi.present.drafts import reply_drafts
 
     now = datetime.now(UTC).astimezone(zone(campaign))
-    owners, drafts = reply_drafts(returns, mailed, campaign, now, _draft_sender(target, campaign))
-    return dict(zip(owners, _deliver(target, drafts)))
+    owners, drafts, skipped = reply_drafts(returns, mailed, campaign, now, _draft_sender(target, campaign))
+    done = {o: (w or None, d.note or None) for o, d, w in zip(owners, drafts, _deliver(target, drafts))}
+    return done | {o: (None, f"未写退回邮件草稿：{why}") for o, why in skipped.items()}
 
 
 @app.command()
@@ -191,7 +189,8 @@ def check(
     if fmt is Format.json:
         from bairi.present.report import return_dict
 
-        documents = [return_dict(r) | ({"reply": drafted[id(r)]} if id(r) in drafted else {}) for r in returns]
+        documents = [return_dict(r) | ({"reply": drafted[id(r)][0], "reply_note": drafted[id(r)][1]}
+                                       if id(r) in drafted else {}) for r in returns]
         _print_json(documents[0] if len(documents) == 1 else documents, "check")
     else:
         from bairi.present.report import show_returns
@@ -200,8 +199,9 @@ def check(
         if not returns:
             console.print("没有找到报表文件（.xlsx .xls .et .ods 等）。")
         show_returns(console, returns)
-        for where in drafted.values():
-            console.print(f"已写出退回邮件草稿：{where}", markup=False)
+        for where, note in drafted.values():
+            console.print(f"已写出退回邮件草稿：{where}" if where else "", f"（{note}）" if where and note else note or "",
+                          sep="", markup=False)
     if not returns:
         raise typer.Exit(ExitCode.USAGE)
     if any(r.unreadable for r in returns):
@@ -600,7 +600,7 @@ def _remind(target: str, result, template_file: Path | None, formats: tuple[str,
     written: list = [] if is_url(target) else write_reminders(Path(target), result, text_template, formats, word)
     now = datetime.now(UTC).astimezone(zone(result.campaign))
     drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, text_template)
-    return written + _deliver(target, drafts)
+    return written + [where or draft.note for draft, where in zip(drafts, _deliver(target, drafts))]
 
 
 

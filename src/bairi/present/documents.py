@@ -114,6 +114,7 @@ class CheckDoc(_Doc):
     cells: CellsDoc
     counts: dict[str, int]
     reply: Any | None = Field(None, description="--reply 写出的退回邮件草稿")
+    reply_note: str | None = Field(None, description="退回草稿的说明：发往本镇登记的邮箱（原邮件来自谁），或未写草稿的原因")
 
 
 class CheckDocs(RootModel[list[CheckDoc]]):
