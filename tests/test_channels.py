@@ -492,3 +492,29 @@ def test_a_long_name_is_cut_to_what_file_systems_allow_and_one_failing_draft_sto
     assert (docs["南村镇"]["reply"], docs["南村镇"]["reply_note"].startswith(f"未能写出 {out / '退回_南村镇_2023-12.eml'}：")) == (
         None, True)
     assert parsed(docs["大阳镇"]["reply"])["To"] == "c@163.com"
+
+
+def test_a_ledger_from_before_keeps_working_and_learns_the_servers_time(tmp_path):
+    import sqlite3
+
+    from bairi.intake.ledger import open_ledger
+
+    path = tmp_path / ".bairi-ledger.sqlite"
+    with open_ledger(path):
+        pass
+    old = sqlite3.connect(path)  # the fetched table as the previous release made it, with one message in it
+    old.execute("CREATE TABLE fetched (account TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL,"
+                " uid INTEGER NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL, fetched_at TEXT NOT NULL,"
+                " PRIMARY KEY (account, folder, uidvalidity, uid))")
+    old.execute("INSERT INTO fetched VALUES ('a', 'INBOX', 1, 1, 'x.eml', 'aa', '2023-12-26T08:00:00+08:00')")
+    old.commit()
+    old.close()
+    beijing = timezone(timedelta(hours=8))
+    with open_ledger(path) as ledger:
+        assert ledger.server_time("aa") is None  # fetched before the server's time was kept: the mail's own headers
+        ledger.record_fetch("a", "INBOX", 1, 2, "y.eml", "bb", datetime(2023, 12, 26, 8, tzinfo=beijing),
+                            datetime(2023, 12, 25, 20, tzinfo=beijing))
+        ledger.record_fetch("a", "收件箱/12月", 7, 9, "y.eml", "bb", datetime(2023, 12, 27, 8, tzinfo=beijing),
+                            datetime(2023, 12, 25, 21, tzinfo=beijing))
+        assert ledger.server_time("bb") == datetime(2023, 12, 25, 20, tzinfo=beijing)
+        assert ledger.fetched_uids("a", "INBOX", 1) == {1, 2}

@@ -396,7 +396,7 @@ _EXPIRES = re.compile(rf"(?:有效期至|有效期到|过期时间|到期时间|
                       rf"|{_DAY}[^\n，,。；;]{{0,16}}?(?:到期|过期|失效)"
                       r"|(\d{1,3})\s*天后(?:过期|失效|到期|删除)|有效期\s*[:：]?\s*(\d{1,3})\s*天|(永久有效)")
 # A file a link stands for, as the notice names it: 巴公镇12月份报表.xlsx (25.3M).
-_LINKED_FILE = re.compile(r"[^\s<>\"'/\\:：|*?（）()]+\.(?:xlsx|xlsm|xls|et|ods|zip|rar|7z|docx?|wps|pdf)(?![\w.])", re.I)
+_LINKED_FILE = re.compile(r"(?<![^\s<>\"'/\\:：|*?（）()>,，])[^\s<>\"'/\\:：|*?（）(),，]{1,120}\.(?:xlsx|xlsm|xls|et|ods|zip|rar|7z|docx?|wps|pdf)(?![\w.])", re.I)
 
 
 def _expiry(text: str) -> str:
@@ -424,8 +424,9 @@ def _body_text(part: Message) -> str:
         import html
 
         # Links sit in href attributes; the expiry in the text between the tags.
-        text = re.sub(r"<[^>]*?\bhref\s*=\s*[\"']?([^\"'\s>]+)[^>]*>", r" \1 ", text, flags=re.I)
-        text = html.unescape(re.sub(r"<[^>]*>", " ", text))
+        # Bounded: a hostile body of '<' without '>' must not cost quadratic time.
+        text = re.sub(r"<[^<>]{0,2000}?\bhref\s*=\s*[\"']?([^\"'\s<>]{1,4000})[^<>]{0,2000}>", r" \1 ", text, flags=re.I)
+        text = html.unescape(re.sub(r"<[^<>]{0,4000}>", " ", text))
     return text
 
 
