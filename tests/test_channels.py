@@ -518,3 +518,31 @@ def test_a_ledger_from_before_keeps_working_and_learns_the_servers_time(tmp_path
                             datetime(2023, 12, 25, 21, tzinfo=beijing))
         assert ledger.server_time("bb") == datetime(2023, 12, 25, 20, tzinfo=beijing)
         assert ledger.fetched_uids("a", "INBOX", 1) == {1, 2}
+
+
+def with_real_headers(name: str, built: bytes) -> bytes:
+    """A real client's header block (tests/data/mail) over a built MIME body: the real headers kept as they are,
+    but for the body's own Content-Type, Content-Transfer-Encoding and MIME-Version, which the built body brings."""
+    real = (MAIL / name).read_text(encoding="utf-8").replace("\n", "\r\n").encode()
+    real = re.sub(rb"(?mi)^(Content-Type|Content-Transfer-Encoding|MIME-Version):.*\r\n", b"", real)
+    head, body = built.replace(b"\r\n", b"\n").split(b"\n\n", 1)
+    own = b"".join(m[0] + b"\r\n" for m in re.finditer(rb"(?mi)^(?:Content-Type|MIME-Version):.*(?:\n[ \t].*)*", head))
+    return real + own.replace(b"\n", b"\r\n").replace(b"\r\r\n", b"\r\n") + b"\r\n" + body.replace(b"\n", b"\r\n")
+
+
+def test_a_real_163_webmail_message_is_timed_by_163s_own_server_line(tmp_path):
+    from bairi.intake.mail import parse_message, relays
+
+    data = with_real_headers("163-webmail-coremail.headers", message(parts(tmp_path), date=None, encoding="rfc2047"))
+    chain = relays(parse_message(data))
+    assert [(r.by, r.when.isoformat() if r.when else None) for r in chain] == [
+        ("mail.lfdr.de (Postfix)", "2023-12-11T10:50:31+01:00"), ("vger.kernel.org", "2023-12-11T04:50:21-05:00"),
+        ("vger.kernel.org", "2023-12-11T04:50:19-05:00"), ("lindbergh.monkeyblade.net (Postfix)", "2023-12-11T01:50:22-08:00"),
+        ("ajax-webmail-wmsvr45 (Coremail)", "2023-12-11T17:49:58+08:00")]
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", data)
+    item = state_of(box, as_of="2023-12-11")
+    # The list's servers are not the county's; 163's own webmail server line is (`Coremail`, by default).
+    assert (item["town"], item["status"], item["received"], item["evidence"]) == (
+        "巴公镇", "on_time", "2023-12-11T17:49:58+08:00", "received")
+    assert [f["code"] for f in item["findings"] if f["code"] in ("D741", "D742", "D743")] == []
