@@ -546,3 +546,17 @@ def test_a_real_163_webmail_message_is_timed_by_163s_own_server_line(tmp_path):
     assert (item["town"], item["status"], item["received"], item["evidence"]) == (
         "巴公镇", "on_time", "2023-12-11T17:49:58+08:00", "received")
     assert [f["code"] for f in item["findings"] if f["code"] in ("D741", "D742", "D743")] == []
+
+
+def test_a_link_beside_a_document_still_stands_for_the_return(tmp_path):
+    from email.message import EmailMessage
+
+    built = EmailMessage()
+    built["From"], built["To"], built["Subject"] = "town@163.com", "zzyjyzg@163.com", "巴公镇12月份报表及阶段性进展"
+    built["Date"] = "Mon, 25 Dec 2023 20:00:00 +0800"
+    built.set_content("报表太大，用超大附件发送：https://fs.163.com/fs/display/?p=X-NETEASE-HUGE-ATTACHMENT&file=Q1w2\n")
+    built.add_attachment(b"progress", maintype="application", subtype="octet-stream", filename="巴公镇12月阶段性进展.docx")
+    box = tmp_path / "in"
+    write_eml(box / "1.eml", built.as_bytes())
+    item = state_of(box, as_of="2023-12-25")
+    assert (item["status"], item["reason"]) == ("to_verify", "收到但无法读取：邮件里是网易邮箱超大附件的链接，不是附件")

@@ -927,8 +927,10 @@ def fetch(
         out = _console()
         out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"
                   f"此前已收取 {result.known} 封；与各镇无关的 {result.skipped} 封未取。", markup=False)
-        for sender, subject, why in result.passed:
+        for sender, subject, why in result.passed[:30]:
             out.print(f"未取：{sender}“{subject}”：{why}", markup=False)
+        if len(result.passed) > 30:
+            out.print(f"……另有 {len(result.passed) - 30} 封未取（完整列表见 --format json）", markup=False)
         if result.reset:
             out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
     raise typer.Exit(ExitCode.OK)

@@ -277,11 +277,11 @@ def attachments(message: Message, source: str, keep: Callable[[str], bool] | Non
         named = _by_content(name, data)
         if named:
             add(named, data)
-    if not found:
+    if not any(a.name.lower().endswith(_SHEETS) for a in found):
         for url, service, expires, named in _cloud_links(message)[:1]:
-            # No file attached, but a cloud-drive or large-attachment link: the town did send something, which
-            # bairi cannot open. It stands as a ".url" receipt, named by the file the mail names (else the
-            # subject), so that it is 待核实.
+            # No spreadsheet attached (perhaps its 进展 as a document), but a cloud-drive or large-attachment link:
+            # the town did send something, which bairi cannot open. It stands as a ".url" receipt, named by the
+            # file the mail names (else the subject), so that it is 待核实.
             days = re.match(r"(\d+)天后过期$", expires)
             if days and sent is not None:
                 # Counted from the sending: the Date header is all the mail says of when that was.
@@ -314,6 +314,7 @@ def sender_of(raw: str) -> tuple[str, str]:
 
 
 _TNEF_MAGIC = b"\x78\x9f\x3e\x22"
+_SHEETS = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".ods", ".zip", ".rar", ".7z")
 _SENT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".ods", ".csv", ".zip", ".rar", ".7z", ".doc", ".docx",
                   ".wps", ".pdf", ".ofd", ".txt", ".rtf", ".odt", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif",
                   ".tiff", ".heic", ".webp", ".ppt", ".pptx", ".dps", ".url", ".html", ".htm")
