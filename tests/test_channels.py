@@ -390,6 +390,7 @@ def test_an_unknown_address_replacing_the_towns_own_figures_is_to_verify_until_a
     _, merged = run(*args, "-o", str(tmp_path / "a.xlsx"))
     town = next(t for t in merged["towns"] if t["town"] == "巴公镇")
     assert (town["status"], town["reason"], merged["totals"]["period_row"]["enterprises"]) == ("to_verify", reason, 25)
+    assert merged["superseded"] == []  # held for the clerk, not replaced
     # The clerk telephones the town and accepts the address for good.
     book = tmp_path / "登记簿.toml"
     book.write_text('[[sender]]\ntown = "巴公镇"\ndeadline = "2023-12"\naddress = "XiaoWang@qq.com"\nalways = true\n'

@@ -177,7 +177,7 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     console.print(table)
 
     console.print("[dim]√ 已报（收到日期）  迟N天 迟报N天  缺件 已报但缺少材料  退回 只收到检查未通过的报表  "
-                  "待核实 收到但无法读取或收到时间不可考  ×N天 未报（已逾期N天）  — 未到期  登 依据县局登记[/]")
+                  "待核实 收到但无法读取、收到时间不可考或发件人待确认  ×N天 未报（已逾期N天）  — 未到期  登 依据县局登记[/]")
     late = [i for i in result.items if i.status == "late"]
     if late:
         console.print(f"\n[bold]逾期报送（{len(late)} 项）[/]")
