@@ -121,6 +121,9 @@ def test_another_providers_received_line_is_not_ours_unless_configured(tmp_path)
     "Mon, 25 Dec 2023 20:00:00 UTC+8",
     "Mon, 25 Dec 2023 20:00:00 CST",
     "Mon Dec 25 2023 20:00:00 GMT+0800 (中国标准时间)",
+    "Mon Dec 25 20:00:00 CST 2023",  # Java's Date.toString()
+    "Mon, 25 Dec 2023 20:00:00 +0800 (GMT+08:00)",  # Coremail webmail
+    "2023-12-25 20:00:00 北京时间",
     "2023-12-25 20:00:00",
 ])
 def test_a_date_as_clients_write_it_is_read_in_beijing_time(tmp_path, date):

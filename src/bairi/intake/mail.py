@@ -194,9 +194,11 @@ def parse_date(raw: str) -> tuple[datetime | None, bool]:
     text = re.sub(r"\([^)]*\)", " ", raw or "")
     text = _ZONE_WORDS.sub(lambda m: f"{m[1]}{int(m[2]):02d}{m[3] or '00'}", text)
     text = _COLON_ZONE.sub(r"\1\2\3", " ".join(text.split()))
+    text = re.sub(r"(?<=:\d\d)\s*([+-])(\d{2})$", r" \1\g<2>00", text)  # "20:00:00 +08": the hours only
     if not _NUMERIC_ZONE.search(text):
         # Chinese mail clients write "CST" for China Standard Time; RFC 5322 would read it as US Central.
-        text = re.sub(r"\bCST\b", "+0800", text)
+        text = re.sub(r"\bCST\b|北京时间|中国标准时间|中国时间", "+0800", text)
+        text = re.sub(r"(?<=\d)\+0800", " +0800", text)
     zoned = bool(_NUMERIC_ZONE.search(text) or _NAMED_ZONE.search(text))
     from email.utils import parsedate_tz
 
