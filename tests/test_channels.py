@@ -247,9 +247,11 @@ def test_parts_without_a_name_or_an_extension_are_named_by_their_content(tmp_pat
         # RFC 2231 continuations cut inside a UTF-8 character.
         part(book, content_disposition="attachment; filename*0*=utf-8''%E5%B7%B4%E5%85; filename*1*=%AC%E9%95%87.xlsx"),
         part(b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),  # an inline picture with no name: a logo, not a file sent
+        part(book, content_disposition='attachment; filename="report.pdf"'),  # a workbook under a document's name
     ])
     assert attached(mail) == [("（未命名附件）.xlsx", len(book), ""), ("巴公镇12月份报表.xlsx", len(book), ""),
-                              ("巴公镇12月份报表.xlsx", len(book), ""), ("巴公镇.xlsx", len(book), "")]
+                              ("巴公镇12月份报表.xlsx", len(book), ""), ("巴公镇.xlsx", len(book), ""),
+                              ("report.pdf.xlsx", len(book), "")]
     box = tmp_path / "in"
     write_eml(box / "1.eml", mail)
     item = state_of(box)

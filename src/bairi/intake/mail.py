@@ -327,9 +327,11 @@ def _by_content(name: str, data: bytes) -> str:
     （未命名附件）) with the extension its content says; "" for a nameless part that is no file a town sends."""
     from bairi.guard.sniff import suffix_of
 
-    if name and name.lower().endswith(_SENT_SUFFIXES):
-        return name
     real = suffix_of(data)
+    if name and name.lower().endswith(_SENT_SUFFIXES):
+        if real in (".xlsx", ".xls", ".ods") and not name.lower().endswith(_SHEETS):
+            return f"{name}{real}"  # a workbook under a document's name (报表.pdf): read as what it is
+        return name
     if not real or real == ".dat" or (not name and real in (".png", ".jpg", ".gif")):
         # Pictures without a name are inline (logos, signatures); unknown bytes keep whatever name they had.
         return name
