@@ -170,18 +170,20 @@ def test_fetch_keeps_the_servers_receipt_time_and_every_mail_of_a_town(pymap_ser
                      'ftnExs_download?k=2a3b&amp;t=exs_ftn_download&amp;code=9f1c">北义城镇12月份报表.xlsx</a></p>'
                      '<p>30天后过期</p>', sender="12345678@qq.com")
     named = html_mail("大阳镇方案已发，请查收", "<p>方案稍后用微信发。</p>", sender="someone@126.com")
+    in_body = html_mail("报表", "<p>南村镇的报表已交纸质版。</p>", sender="someone@139.com")
     other = html_mail("周末聚餐", "<p>周六中午</p>", sender="friend@example.com")
-    pymap_server.seed("INBOX", [late_clock, link, named, other], dates=[
+    pymap_server.seed("INBOX", [late_clock, link, named, in_body, other], dates=[
         datetime(2023, 12, 25, 20, 0, tzinfo=beijing), datetime(2023, 12, 24, 9, 0, tzinfo=beijing),
-        datetime(2023, 12, 20, 9, 0, tzinfo=beijing), datetime(2023, 12, 20, 10, 0, tzinfo=beijing)])
+        datetime(2023, 12, 20, 9, 0, tzinfo=beijing), datetime(2023, 12, 21, 9, 0, tzinfo=beijing),
+        datetime(2023, 12, 20, 10, 0, tzinfo=beijing)])
     out = tmp_path / "收件箱"
     result = runner.invoke(app, ["fetch", pymap_server.url("INBOX"), "-o", str(out), "--format", "json"],
                            env={"BAIRI_IMAP_PASSWORD": pymap_server.password})
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert (doc["fetched"], doc["skipped"]) == (3, 1)
+    assert (doc["fetched"], doc["skipped"]) == (4, 1)
     assert doc["passed"] == [{"sender": "friend@example.com", "subject": "周末聚餐",
-                              "reason": "没有附件、网盘或超大附件链接，主题和发件人都不是各镇的"}]
+                              "reason": "没有附件、网盘或超大附件链接，主题、发件人和正文都没有提到各镇"}]
     _, dl = run("deadlines", str(out), "--as-of", "2023-12-26")
     items = {(i["town"], i["deadline"]): i for i in dl["items"]}
     bagong = items[("巴公镇", DEC)]

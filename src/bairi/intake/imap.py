@@ -551,7 +551,7 @@ def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None,
                     chosen.append(uid)
                 else:
                     doubtful.append((uid, who))
-        chosen.extend(_with_links(session, doubtful, result))
+        chosen.extend(_with_links(session, doubtful, result, names))
         chosen.sort()
     for index, uid in enumerate(chosen, start=1):
         _, data = session.call(session.imap.uid, "FETCH", str(uid), "(UID INTERNALDATE BODY.PEEK[])")
@@ -575,22 +575,24 @@ def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None,
     return result
 
 
-def _with_links(session: Session, doubtful: list[tuple[int, tuple[str, str, str]]], result: Fetched) -> list[int]:
-    """Of the mails with no attachment and no town named, those whose text carries a cloud-drive or large-attachment
-    link (they are small: read whole); the rest are passed over, each said with why."""
-    from bairi.intake.mail import mail_links
+def _with_links(session: Session, doubtful: list[tuple[int, tuple[str, str, str]]], result: Fetched,
+                names: Callable[[str], bool] | None = None) -> list[int]:
+    """Of the mails with no attachment and no town in the subject or sender, those whose text carries a cloud-drive
+    or large-attachment link or names a town (they are small: read whole); the rest are passed over, each said
+    with why."""
+    from bairi.intake.mail import mail_links, mail_text
 
     found = []
     for uid, (name, address, subject) in doubtful:
         _, data = session.call(session.imap.uid, "FETCH", str(uid), "(UID BODY.PEEK[])")
         answer = next((f for f in map(parse_fetch, responses(data)) if f.get("UID") == str(uid).encode()), None)
         body = answer.get("BODY[]") if answer else None
-        if isinstance(body, bytes) and mail_links(body):
+        if isinstance(body, bytes) and (mail_links(body) or (names is not None and names(mail_text(body)))):
             found.append(uid)
             continue
         result.skipped += 1
         sender = f"{name} <{address}>" if name and address else (address or name or "（无发件人）")
-        result.passed.append((sender, subject or "（无主题）", "没有附件、网盘或超大附件链接，主题和发件人都不是各镇的"))
+        result.passed.append((sender, subject or "（无主题）", "没有附件、网盘或超大附件链接，主题、发件人和正文都没有提到各镇"))
     return found
 
 

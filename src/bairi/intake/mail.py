@@ -452,6 +452,12 @@ def _cloud_links(message: Message) -> list[tuple[str, str, str, str]]:
     return found
 
 
+def mail_text(data: bytes) -> str:
+    """The text of one message's plain and HTML parts (for `fetch`, deciding whether it names a town)."""
+    message = parse_message(data)
+    return "\n".join(_body_text(p) for p in message.walk() if not p.is_multipart() and p.get_content_maintype() == "text")
+
+
 def mail_links(data: bytes) -> list[tuple[str, str, str, str]]:
     """The cloud and large-attachment links of one message's bytes (for `fetch`, deciding what to keep)."""
     return _cloud_links(parse_message(data))
