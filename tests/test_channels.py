@@ -52,6 +52,9 @@ def test_the_readme_logbook_never_takes_a_file_out_of_the_totals(tmp_path):
     text = runner.invoke(app, ["merge", str(box), "--as-of", "2023-12-26", "--no-ledger", "-o", str(tmp_path / "c.xlsx"),
                                "--logbook", str(tmp_path / "登记簿.toml")]).stdout
     assert "数字取自文件，是否按时以较早的文件（报表的填表日期）为准" in text
+    text = runner.invoke(app, ["deadlines", str(box), "--as-of", "2023-12-26", "--no-ledger",
+                               "--logbook", str(tmp_path / "登记簿.toml")]).stdout
+    assert "数字取自文件，是否按时以较早的文件（报表的填表日期）为准" in "".join(text.split())
 
 
 # --- receipt time: the server's, the county's Received line, then the Date header ------------------------------

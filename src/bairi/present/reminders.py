@@ -213,6 +213,10 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
         console.print(f"\n[bold]依据县局登记（{len(cited)} 条）[/]")
         for item, entry in cited:
             console.print(f"  [cyan]登[/] {escape(item.town)} {escape(item.deadline.label)}：{escape(entry.cite)}")
+        for item in result.items:
+            for note in item.findings:
+                if note.code == "D740":  # a file beside the entry: whose figures, whose time
+                    console.print(f"  [cyan]登[/] {escape(note.message)}")
     if not result.overdue:
         console.print("\n[green]没有逾期、未报或缺件的材料。[/]")
 
