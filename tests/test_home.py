@@ -283,10 +283,12 @@ def test_log_appends_and_the_state_follows(home):
     assert [(e["kind"], e["how"], e["by"]) for e in item["logbook"]] == [("received", "微信", "申晋钢")]
     # An extension and a sender: appended in turn, the file still read as the loader reads it.
     assert run(["log", "extension", "南村镇", "2024-01", "--until", "2024-01-31", "--note", "停电", "--as-of", AS_OF]).exit_code == 0
-    assert run(["log", "sender", "巴公镇", "--address", "bgz@163.com", "--note", "电话核实", "--as-of", AS_OF]).exit_code == 0
+    assert run(["log", "sender", "巴公镇", "2024-01", "--address", "BGZ@163.com", "--always", "--note", "电话核实",
+                "--as-of", AS_OF]).exit_code == 0
     book = load_logbook(home / "登记簿.toml")
     assert [(e.town, e.until) for e in book.extension] == [("南村镇", date(2024, 1, 31))]
-    assert [(s.town, s.address, s.at) for s in book.sender] == [("巴公镇", "bgz@163.com", date(2024, 1, 20))]
+    assert [(s.town, s.deadline, s.address, s.always, s.entered) for s in book.sender] == [
+        ("巴公镇", "2024-01", "bgz@163.com", True, date(2024, 1, 20))]
     assert (home / "登记簿.toml").read_bytes()[:len(after)] == after
 
 
@@ -296,7 +298,7 @@ def test_log_appends_and_the_state_follows(home):
     (["log", "received", "山河镇", "2025-12", "--how", "纸质", "--note", "x"], "截止项“2025-12”不是本次行动的截止项"),
     (["log", "received", "山河镇", "2023-12", "--note", "x"], "缺少报送方式"),
     (["log", "accepted", "山河镇", "2023-12", "--code", "E301", "--note", "x"], "code：应为警告代码，如 W507"),
-    (["log", "sender", "山河镇", "--address", "not-an-address", "--note", "x"], "address：应为邮箱地址"),
+    (["log", "sender", "山河镇", "2023-12", "--address", "not-an-address", "--note", "x"], "address：应为邮箱地址"),
 ])
 def test_log_refuses_what_the_loader_would_refuse(home, args, message):
     before = (home / "登记簿.toml").read_bytes()

@@ -219,5 +219,5 @@ def test_a_cloud_drive_link_instead_of_an_attachment_is_to_verify(tmp_path):
     (box / "1.eml").write_bytes(msg.as_bytes())
     state = load_state([box], CAMPAIGN, date(2023, 12, 27), use_ledger=False)
     standing = state.standing("巴公镇", DEC)
-    assert (standing.status, standing.reason) == ("to_verify", "收到但无法读取：邮件里是网盘或超大附件的链接，不是附件")
+    assert (standing.status, standing.reason) == ("to_verify", "收到但无法读取：邮件里是百度网盘的链接，不是附件")
     assert standing.receipt.received.isoformat() == "2023-12-20T10:00:00+08:00"

@@ -180,23 +180,21 @@ def _deliver(target: str, drafts: list) -> list[str]:
 
     if Path(target).exists() and not Path(target).is_dir():
         _fail(f"草稿应写到文件夹，但 {target} 是一个文件")
-    try:
-        return [str(p) for p in write_drafts(Path(target), drafts)]
-    except OSError as exc:
-        _fail(f"邮件草稿写出失败：{exc.strerror or exc}")
-        return []
+    return [str(p) if p else "" for p in write_drafts(Path(target), drafts)]
 
 
-def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, str]:
-    """A 退回 draft for every return with errors; by id of the return, where its draft went."""
+def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, tuple[str | None, str | None]]:
+    """A 退回 draft for every return with errors; by id of the return, (where its draft went, a note: whose
+    address it goes to, or why there is none)."""
     from datetime import datetime
 
     from bairi.core.calendar import zone
     from bairi.present.drafts import reply_drafts
 
     now = datetime.now(UTC).astimezone(zone(campaign))
-    owners, drafts = reply_drafts(returns, mailed, campaign, now, _draft_sender(target, campaign))
-    return dict(zip(owners, _deliver(target, drafts)))
+    owners, drafts, skipped = reply_drafts(returns, mailed, campaign, now, _draft_sender(target, campaign))
+    done = {o: (w or None, d.note or None) for o, d, w in zip(owners, drafts, _deliver(target, drafts))}
+    return done | {o: (None, f"未写退回邮件草稿：{why}") for o, why in skipped.items()}
 
 
 @app.command()
@@ -230,7 +228,8 @@ def check(
     if fmt is Format.json:
         from bairi.present.report import return_dict
 
-        documents = [return_dict(r) | ({"reply": drafted[id(r)]} if id(r) in drafted else {}) for r in returns]
+        documents = [return_dict(r) | ({"reply": drafted[id(r)][0], "reply_note": drafted[id(r)][1]}
+                                       if id(r) in drafted else {}) for r in returns]
         _print_json(documents[0] if len(documents) == 1 else documents, "check")
     else:
         from bairi.present.report import show_returns
@@ -239,8 +238,9 @@ def check(
         if not returns:
             console.print("没有找到报表文件（.xlsx .xls .et .ods 等）。")
         show_returns(console, returns)
-        for where in drafted.values():
-            console.print(f"已写出退回邮件草稿：{where}", markup=False)
+        for where, note in drafted.values():
+            console.print(f"已写出退回邮件草稿：{where}" if where else "", f"（{note}）" if where and note else note or "",
+                          sep="", markup=False)
     if not returns:
         raise typer.Exit(ExitCode.USAGE)
     if any(r.unreadable for r in returns):
@@ -739,7 +739,7 @@ def _remind(target: str, result, template_file: Path | None, formats: tuple[str,
     written: list = [] if is_url(target) else write_reminders(Path(target), result, text_template, formats, word)
     now = datetime.now(UTC).astimezone(zone(result.campaign))
     drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, text_template)
-    return written + _deliver(target, drafts)
+    return written + [where or draft.note for draft, where in zip(drafts, _deliver(target, drafts))]
 
 
 
@@ -1042,6 +1042,7 @@ def fetch(
     from datetime import datetime
 
     from bairi.core.calendar import zone
+    from bairi.core.names import towns_in
     from bairi.intake.imap import ImapError
     from bairi.intake.imap import fetch as fetch_mail
     from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
@@ -1074,10 +1075,11 @@ def fetch(
                 task = bar.add_task("收取邮件", total=total)
             bar.update(task, completed=done)
 
-        senders = [e for unit in campaign.units for e in unit.emails]
+        senders = [e for unit in campaign.units for e in unit.emails] + campaign.county_senders
         result = fetch_mail(session, output, ledger, since=cast("date | None", since) or campaign.start, senders=senders, take_all=take_all,
                             zone=zone(campaign), now=datetime.now(UTC),
-                            progress=advance if fmt is Format.table and console.is_terminal else None)
+                            progress=advance if fmt is Format.table and console.is_terminal else None,
+                            names=lambda text: bool(text and towns_in(text, campaign)))
     except ImapError as exc:
         _fail(f"{exc}。已完整保存的邮件保留在 {output}，再次运行会接着收取")
     except OSError as exc:
@@ -1090,11 +1092,16 @@ def fetch(
     if fmt is Format.json:
         _print_json({"fetched": len(result.files), "skipped": result.skipped, "known": result.known,
                      "folder": result.folder, "output": str(output), "uidvalidity": result.uidvalidity,
-                     "uidvalidity_changed": result.reset, "files": [str(p) for p in result.files]}, "fetch")
+                     "uidvalidity_changed": result.reset, "files": [str(p) for p in result.files],
+                     "passed": [{"sender": a, "subject": b, "reason": c} for a, b, c in result.passed]}, "fetch")
     else:
         out = _console()
         out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"
-                  f"此前已收取 {result.known} 封；不带附件且非各镇邮箱的 {result.skipped} 封未取。", markup=False)
+                  f"此前已收取 {result.known} 封；与各镇无关的 {result.skipped} 封未取。", markup=False)
+        for sender, subject, why in result.passed[:30]:
+            out.print(f"未取：{sender}“{subject}”：{why}", markup=False)
+        if len(result.passed) > 30:
+            out.print(f"……另有 {len(result.passed) - 30} 封未取（完整列表见 --format json）", markup=False)
         if result.reset:
             out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
     raise typer.Exit(ExitCode.OK)
@@ -1154,6 +1161,7 @@ def log(
     until: Annotated[str | None, typer.Option("--until", help="延期至", callback=parse_day, metavar="<日期>")] = None,
     code: Annotated[str | None, typer.Option("--code", help="接受说明的警告代码，如 W507")] = None,
     address: Annotated[str | None, typer.Option("--address", help="认可的发件邮箱")] = None,
+    always: Annotated[bool, typer.Option("--always", help="发件人：今后该地址的来信都算本镇的（相当于加入本镇邮箱）")] = False,
     note: Annotated[str | None, typer.Option("--note", help="原因或说明")] = None,
     by: Annotated[str | None, typer.Option("--by", help="登记人（默认取配置的填表人）")] = None,
     as_of: AsOf = None,
@@ -1177,14 +1185,13 @@ def log(
     path = logbook or (found.logbook if found else Path(LOGBOOK_NAME))
     day = cast("date | None", as_of) or _today(campaign)
     given: dict[str, object] = {"on": on, "how": how, "materials": material, "until": until, "code": code, "address": address,
-             "note": note, "by": by}
+                                "always": always or None, "note": note, "by": by}
     try:
         kind = entry_kind(kind)
         town = town or _ask(FIELD_WORDS["town"])
-        if kind != "sender":
-            deadline = deadline or _ask(FIELD_WORDS["deadline"])
-            with suppress(typer.BadParameter):
-                deadline = parse_period(deadline)
+        deadline = deadline or _ask(FIELD_WORDS["deadline"])
+        with suppress(typer.BadParameter):
+            deadline = parse_period(deadline)
         kind, fields = entry_fields(kind, town, deadline, given, campaign, day)
         for key in needed(kind, fields):
             fields[key] = _ask(FIELD_WORDS[key])

@@ -126,6 +126,11 @@ class Campaign(BaseModel):
     # A first copy that was sent back still fixes the town's time when a corrected one follows. Default: no —
     # a return sent back is as not yet received, and timeliness counts from the first acceptable copy.
     sent_back_keeps_time: bool = False
+    # The county's own mail servers: a Received line whose "by" names one of them (a host, a domain it ends with,
+    # or the word in its parentheses, as 163's MX writes "by mx19 (Coremail)") is when the county received a mail.
+    mail_servers: list[str] = Field(default_factory=lambda: ["163.com", "126.com", "yeah.net", "Coremail"])
+    # The bureau's own addresses that forward towns' mail: such a sender says nothing of whose a return is.
+    county_senders: list[str] = []
     # The official-document frame of the Word bulletin (GB/T 9704): 发文机关标志 (empty: authority + 文件),
     # 机关代字 of the 发文字号 (泽应急发 → 泽应急发〔2024〕N号), 抄送机关, and 印发机关 (empty: authority + 办公室).
     masthead: str = ""

@@ -133,3 +133,35 @@ def inspect_zip(data: bytes) -> Plan:
     if any(n.startswith("index/") and n.endswith(".iwa") for n in names):
         raise Unreadable("F104", fmt="Apple Numbers 表格（.numbers）")
     raise Unreadable("F103", what="内容是普通 zip 压缩包，不是 Excel 工作簿")
+
+
+# OLE2 directories name their main stream in UTF-16: a workbook, a Word or PowerPoint file, an Outlook message.
+_OLE_STREAMS = (("Workbook", ".xls"), ("Book", ".xls"), ("WordDocument", ".doc"), ("PowerPoint Document", ".ppt"),
+                ("__substg1.0_", ".msg"))
+
+
+def suffix_of(data: bytes) -> str:
+    """The file extension the content itself says (".xlsx", ".xls", ".ods", ".zip", ".pdf", ".docx", ...), or ""
+    when the bytes are not a file a town sends; cheap (magic numbers and a zip's list of names), never raises."""
+    if data.startswith(OLE_MAGIC):
+        for stream, suffix in _OLE_STREAMS:
+            if stream.encode("utf-16-le") in data[:1 << 20]:
+                return suffix
+        return ".xls"
+    if data.startswith(ZIP_MAGICS):
+        try:
+            names = Package(data).names()
+        except Exception:  # noqa: BLE001 - a damaged zip is still a zip; reading it later says why
+            return ".zip"
+        lowered = [n.lower() for n in names]
+        if "mimetype" in lowered:
+            return ".odt" if any(n == "content.xml" for n in lowered) and b"opendocument.text" in data[:200] else ".ods"
+        for folder, suffix in (("xl/", ".xlsx"), ("word/", ".docx"), ("ppt/", ".pptx")):
+            if any(n.startswith(folder) for n in lowered):
+                return suffix
+        return ".zip"
+    for magic, suffix in ((b"%PDF", ".pdf"), (b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF8", ".gif"),
+                          (b"Rar!", ".rar"), (b"7z\xbc\xaf", ".7z"), (b"{\\rtf", ".rtf"), (b"\x78\x9f\x3e\x22", ".dat")):
+        if data.startswith(magic):
+            return suffix
+    return ""

@@ -478,19 +478,24 @@ class Fetched:
     output: Path
     uidvalidity: int
     files: list[Path] = field(default_factory=list)
-    skipped: int = 0  # looked at, not the campaign's: no attachment and not from a town's address
+    skipped: int = 0  # looked at, not the campaign's: no attachment, no town named, no link, not a town's address
+    passed: list[tuple[str, str, str]] = field(default_factory=list)  # (sender, subject, why) of each skipped
     known: int = 0  # fetched by an earlier run
     reset: bool = False  # the server's UIDVALIDITY changed since the last run: every message looked at again
 
 
 def _sender(header: bytes) -> str:
-    from email.utils import getaddresses
+    return _who(header)[1]
 
-    from bairi.intake.mail import decode_words, parse_message
 
-    value = parse_message(header + b"\r\n\r\n").get("From", "")
-    pairs = getaddresses([decode_words(str(value))])
-    return pairs[0][1].strip().lower() if pairs else ""
+def _who(header: bytes) -> tuple[str, str, str]:
+    """(display name, address, subject) of a message's header fields."""
+    from bairi.intake.mail import decode_words, parse_message, sender_of
+
+    message = parse_message(header + b"\r\n\r\n")
+    name, address = sender_of(str(message.get("From", "")))
+    subject = " ".join(decode_words(str(message.get("Subject", ""))).split())
+    return name, address.strip().lower(), subject
 
 
 def eml_name(when: datetime | None, data: bytes, zone: timezone) -> str:
@@ -503,8 +508,10 @@ def eml_name(when: datetime | None, data: bytes, zone: timezone) -> str:
 
 def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None, senders: Iterable[str],
           take_all: bool, zone: timezone, now: datetime,
-          progress: Callable[[int, int], None] | None = None) -> Fetched:
-    """Save the folder's new campaign mail (attachments, or from a town's address) as .eml files in `output`.
+          progress: Callable[[int, int], None] | None = None, names: Callable[[str], bool] | None = None) -> Fetched:
+    """Save the folder's new campaign mail as .eml files in `output`: every mail with an attachment, from a town's
+    address, naming a town (`names` of its subject or sender's name) or carrying a cloud or large-attachment link;
+    the rest are listed with why (`passed`).
 
     Each message is written whole (atomically) before the ledger records its UID, so a connection lost
     halfway leaves complete files only and the next run takes up the rest.
@@ -527,20 +534,24 @@ def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None,
     if take_all:
         chosen = fresh
     else:
+        doubtful: list[tuple[int, tuple[str, str, str]]] = []
         for start in range(0, len(fresh), BATCH):
             batch = fresh[start:start + BATCH]
             _, data = session.call(session.imap.uid, "FETCH", ",".join(map(str, batch)),
-                                   "(UID BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (FROM)])")
+                                   "(UID BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)])")
             for response in responses(data):
                 fields = parse_fetch(response)
                 if "UID" not in fields:
                     continue  # an unsolicited flag update, not an answer
+                uid = int(str(fields["UID"], "ascii") if isinstance(fields["UID"], bytes) else str(fields["UID"]))
                 header = next((v for k, v in fields.items() if k.startswith("BODY[HEADER")), b"") or b""
-                if has_attachment(fields.get("BODYSTRUCTURE")) or (
-                        wanted and isinstance(header, bytes) and _sender(header) in wanted):
-                    chosen.append(int(str(fields["UID"], "ascii") if isinstance(fields["UID"], bytes) else str(fields["UID"])))
+                who = _who(header) if isinstance(header, bytes) else ("", "", "")
+                if has_attachment(fields.get("BODYSTRUCTURE")) or (wanted and who[1] in wanted) or (
+                        names is not None and (names(who[2]) or names(who[0]))):
+                    chosen.append(uid)
                 else:
-                    result.skipped += 1
+                    doubtful.append((uid, who))
+        chosen.extend(_with_links(session, doubtful, result, names))
         chosen.sort()
     for index, uid in enumerate(chosen, start=1):
         _, data = session.call(session.imap.uid, "FETCH", str(uid), "(UID INTERNALDATE BODY.PEEK[])")
@@ -549,18 +560,40 @@ def fetch(session: Session, output: Path, ledger: Ledger, *, since: date | None,
         if not isinstance(body, bytes):
             # Expunged by another client between SEARCH and FETCH: nothing to save, nothing to remember.
             continue
-        target = output / eml_name(_internaldate(answer.get("INTERNALDATE") if answer else None), body, zone)
+        arrived = _internaldate(answer.get("INTERNALDATE") if answer else None)
+        target = output / eml_name(arrived, body, zone)
         if not target.exists():
             write_atomic(target, body, parents=True)
             result.files.append(target)
         try:
             ledger.record_fetch(account.label, account.folder, uidvalidity, uid, target.name,
-                                hashlib.sha256(body).hexdigest(), now)
+                                hashlib.sha256(body).hexdigest(), now, arrived)
         except LedgerUnavailable as exc:
             raise ImapError(f"收件台账无法写入：{exc}") from None
         if progress:
             progress(index, len(chosen))
     return result
+
+
+def _with_links(session: Session, doubtful: list[tuple[int, tuple[str, str, str]]], result: Fetched,
+                names: Callable[[str], bool] | None = None) -> list[int]:
+    """Of the mails with no attachment and no town in the subject or sender, those whose text carries a cloud-drive
+    or large-attachment link or names a town (they are small: read whole); the rest are passed over, each said
+    with why."""
+    from bairi.intake.mail import mail_links, mail_text
+
+    found = []
+    for uid, (name, address, subject) in doubtful:
+        _, data = session.call(session.imap.uid, "FETCH", str(uid), "(UID BODY.PEEK[])")
+        answer = next((f for f in map(parse_fetch, responses(data)) if f.get("UID") == str(uid).encode()), None)
+        body = answer.get("BODY[]") if answer else None
+        if isinstance(body, bytes) and (mail_links(body) or (names is not None and names(mail_text(body)))):
+            found.append(uid)
+            continue
+        result.skipped += 1
+        sender = f"{name} <{address}>" if name and address else (address or name or "（无发件人）")
+        result.passed.append((sender, subject or "（无主题）", "没有附件、网盘或超大附件链接，主题、发件人和正文都没有提到各镇"))
+    return found
 
 
 # --- drafts ------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from bairi.core.home import CONFIG_NAME, LOGBOOK_NAME
 from bairi.intake.archives import is_archive, unpack
 from bairi.intake.discover import SPREADSHEET_SUFFIXES, MissingInput, identity
 from bairi.intake.ledger import Ledger, LedgerUnavailable, file_mtime, ledger_path, open_ledger
-from bairi.intake.mail import MailUnreadable, is_mail, read_mail
+from bairi.intake.mail import MailUnreadable, Relay, is_mail, is_mbox, read_mail
 
 # Plans, summaries, progress reports and case write-ups arrive in whatever format the town's office uses;
 # a photo or a PDF of a return is a receipt too, only one that cannot be read.
@@ -37,11 +37,12 @@ ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z")
 KNOWN_SUFFIXES = SPREADSHEET_SUFFIXES + DOCUMENT_SUFFIXES + ARCHIVE_SUFFIXES
 # Files an operating system leaves in folders; nobody sent them.
 _SYSTEM_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
-EVIDENCE_LABELS = {"mail": "邮件 Date 头", "ledger": "收件台账首次记录", "mtime": "文件修改时间",
+EVIDENCE_LABELS = {"server": "邮件服务器收信时间", "received": "县局邮件服务器的 Received 头", "mail": "邮件 Date 头",
+                   "ledger": "收件台账首次记录", "mtime": "文件修改时间",
                    # Stand-ins when a file's only time is a copy's, long after the campaign (state.receipts).
                    "filled": "报表的填表日期", "due": "截止日（收到时间不可考）", "logbook": "县局登记簿"}
 # A receipt from better evidence wins over a copy of the same file seen another way.
-EVIDENCE_RANK = {"logbook": 0, "mail": 1, "ledger": 2, "mtime": 3, "filled": 4, "due": 5}
+EVIDENCE_RANK = {"logbook": 0, "server": 1, "received": 2, "mail": 3, "ledger": 4, "mtime": 5, "filled": 6, "due": 7}
 
 
 @dataclass
@@ -62,6 +63,14 @@ class Copy:
     problem: str = ""  # an archive that could not be opened: why
     within: str = ""  # the archive this file was packed in, whose name may say the town or month
     workbook: bool = False  # a "zip" that is itself a workbook under another name
+    # From a mail: its Date header (naive when it names no zone), the header as sent, its Received lines (the
+    # state picks the one the county's own server added), and a link's service when the mail carried a link.
+    sent: datetime | None = None
+    date_raw: str = ""
+    relays: tuple[Relay, ...] = ()
+    zoneless: bool = False
+    service: str = ""
+    mail: str = ""  # the mail it came in (mailbox#n or the .eml), where what is said of the mail is said
 
     @property
     def spreadsheet(self) -> bool:
@@ -175,9 +184,9 @@ def _opened(copy: Copy, findings: list[Finding]) -> list[Copy]:
     copy.data = b""
 
     def member(path: str, digest: str, data: bytes, problem: str = "", workbook: bool = False) -> Copy:
-        return Copy(path.rsplit("/", 1)[-1] or copy.name, f"{copy.source}/{path}" if path else copy.source, digest,
-                    copy.received, copy.evidence, data, copy.subject, copy.sender, copy.sender_name, copy.folder,
-                    findings=list(copy.findings), problem=problem, within=copy.name, workbook=workbook)
+        return replace(copy, name=path.rsplit("/", 1)[-1] or copy.name,
+                       source=f"{copy.source}/{path}" if path else copy.source, sha256=digest, data=data,
+                       findings=list(copy.findings), problem=problem, within=copy.name, workbook=workbook)
 
     copies = [member(m.name, hashlib.sha256(m.data).hexdigest(), m.data, workbook=not m.name) for m in found.members]
     for inner, reason in found.problems:
@@ -210,6 +219,15 @@ class _Stamps:
                 self.findings.append(finding("D708", str(self.where), path=str(self.where), detail=str(exc)))
                 self.ledger = None
         return file_mtime(path), "mtime"
+
+    def server(self, sha256: str) -> datetime | None:
+        """When the mail server received the message with these bytes, as `bairi fetch` kept it; else None."""
+        if self.ledger is None:
+            return None
+        try:
+            return self.ledger.server_time(sha256)
+        except LedgerUnavailable:
+            return None
 
 
 class OutputIsInput(Exception):
@@ -273,17 +291,24 @@ def _mails(found: Walk, stamps: _Stamps, findings: list[Finding]) -> tuple[list[
         except MailUnreadable as exc:
             findings.append(finding("D707", str(path), detail=str(exc)))
             continue
+        # A message `bairi fetch` saved is known by its bytes: the server's receipt time is in the ledger.
+        server = None
+        if items and not is_mbox(path):
+            server = stamps.server(hashlib.sha256(path.read_bytes()).hexdigest())
         for item in items:
             attached += 1
             digest = hashlib.sha256(item.data).hexdigest()
             notes: list[Finding] = []
-            when, how = item.sent, "mail"
-            if when is None:
+            when, how = (server, "server") if server is not None else (item.sent, "mail")
+            if when is None and not any(r.when for r in item.relays):
                 raw = path.read_bytes()
                 when, how = stamps.received(path, hashlib.sha256(raw).hexdigest(), len(raw))
                 notes.append(finding("D705", item.source, raw=item.date_raw or "无", fallback=EVIDENCE_LABELS[how]))
                 if when is None:
                     continue
             copies.extend(_opened(Copy(item.name, f"{item.source}/{item.name}", digest, when, how, item.data,
-                                       item.subject, item.sender, item.sender_name, findings=notes), findings))
+                                       item.subject, item.sender, item.sender_name, findings=notes,
+                                       problem=item.problem, sent=item.sent, date_raw=item.date_raw,
+                                       relays=item.relays, zoneless=item.zoneless, service=item.service,
+                                       mail=item.source), findings))
     return copies, attached

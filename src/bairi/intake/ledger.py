@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS fetched (
     file        TEXT NOT NULL,
     sha256      TEXT NOT NULL,
     fetched_at  TEXT NOT NULL,
+    received    TEXT,
     PRIMARY KEY (account, folder, uidvalidity, uid)
 )
 """
@@ -204,6 +205,9 @@ class Ledger:
         # write that would fail and cost it the first-seen times.
         if not getattr(self, "_fetch_ready", False):
             self._db.execute(_FETCHED)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(fetched)")}
+            if "received" not in columns:  # a ledger from before the server's receipt time was kept
+                self._db.execute("ALTER TABLE fetched ADD COLUMN received TEXT")
             self._fetch_ready = True
 
     def fetched_uids(self, account: str, folder: str, uidvalidity: int) -> set[int]:
@@ -227,15 +231,33 @@ class Ledger:
         return row is not None
 
     def record_fetch(self, account: str, folder: str, uidvalidity: int, uid: int, file: str, sha256: str,
-                     now: datetime) -> None:
-        """Remember that message `uid` of the folder is saved as `file` (called after the file is written)."""
+                     now: datetime, received: datetime | None = None) -> None:
+        """Remember that message `uid` of the folder is saved as `file` (called after the file is written), with
+        the time the server received it (its INTERNALDATE)."""
         try:
             self._fetch_table()
             self._db.execute(
-                "INSERT OR REPLACE INTO fetched (account, folder, uidvalidity, uid, file, sha256, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)", (account, folder, uidvalidity, uid, file, sha256, now.isoformat()))
+                "INSERT OR REPLACE INTO fetched (account, folder, uidvalidity, uid, file, sha256, fetched_at, received)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (account, folder, uidvalidity, uid, file, sha256, now.isoformat(),
+                                                     received.isoformat() if received else None))
         except sqlite3.Error as exc:
             raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+
+    def server_time(self, sha256: str) -> datetime | None:
+        """When the mail server received the message whose bytes have this digest (the earliest, when the same
+        message was fetched from two folders), or None when `fetch` did not save it. Only reads."""
+        try:
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fetched'").fetchone() is None:
+                return None
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(fetched)")}
+            if "received" not in columns:
+                return None
+            rows = self._db.execute("SELECT received FROM fetched WHERE sha256 = ? AND received IS NOT NULL",
+                                    (sha256,)).fetchall()
+        except sqlite3.Error as exc:
+            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        times = [datetime.fromisoformat(row[0]) for row in rows]
+        return min(times) if times else None
 
     def _has_seals(self) -> bool:
         row = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seals'").fetchone()

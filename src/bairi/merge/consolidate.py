@@ -256,6 +256,8 @@ def _replaced(standing: Standing) -> list[Superseded]:
         old = receipt.ret
         if receipt is counted or old is None or not receipt.readable or "return" not in receipt.materials:
             continue
+        if receipt.doubt:
+            continue  # held 待核实 (its sender or its time): awaiting the clerk, not replaced
         if receipt.sha256 and receipt.sha256 == counted.sha256:
             continue
         changes = diff(old, counted.ret)

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic.config import JsonDict
 
 from bairi.core.form import BY_KEY, KEYS
 
@@ -113,6 +114,7 @@ class CheckDoc(_Doc):
     cells: CellsDoc
     counts: dict[str, int]
     reply: Any | None = Field(None, description="--reply 写出的退回邮件草稿")
+    reply_note: str | None = Field(None, description="退回草稿的说明：发往本镇登记的邮箱（原邮件来自谁），或未写草稿的原因")
 
 
 class CheckDocs(RootModel[list[CheckDoc]]):
@@ -122,7 +124,7 @@ class CheckDocs(RootModel[list[CheckDoc]]):
 class LogbookDoc(_Doc):
     """One entry of the clerk's 登记簿 that an output relies on."""
 
-    kind: Literal["received", "extension", "accepted"]
+    kind: Literal["received", "extension", "accepted", "sender"]
     town: str
     deadline: str
     note: str
@@ -132,6 +134,8 @@ class LogbookDoc(_Doc):
     how: str | None = None
     until: date | None = None
     code: str | None = None
+    address: str | None = Field(None, description="sender：认可的发件地址")
+    always: bool | None = Field(None, description="sender：true 时该地址今后都算本镇的")
 
 
 class InputsDoc(_Doc):
@@ -168,8 +172,15 @@ class RejectedDoc(_Doc):
     findings: list[FindingDoc]
 
 
+# SPEC: every item whose status is to_verify carries its reason, in Chinese; the schema says so to validators.
+_REASON_WHEN_TO_VERIFY: JsonDict = {"if": {"properties": {"status": {"const": "to_verify"}}, "required": ["status"]},
+                                    "then": {"properties": {"reason": {"type": "string", "minLength": 1}}, "required": ["reason"]}}
+
+
 class TownDoc(_Doc):
     """One configured town in the merge: its state for the period (the same in every command)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_REASON_WHEN_TO_VERIFY)
 
     town: str
     status: StatusCode
@@ -177,7 +188,9 @@ class TownDoc(_Doc):
     file: str | None
     received: str | None
     missing_materials: list[str]
-    reason: str | None
+    reason: str | None = Field(description="待核实（to_verify）、退回时必有：原因（中文），如收到时间不可信所依据的邮件头、发件地址")
+    evidence: str | None = Field(None, description="决定收到时间的依据：server（服务器收信时间）、received（Received 头）、"
+                                                   "mail（Date 头）、ledger、mtime、filled、due、logbook")
     logbook: list[LogbookDoc]
     cumulative_from: str | None = Field(None, description="本期无可汇总的报表时，县累计沿用其累计的报告期（YYYY-MM）")
 
@@ -330,6 +343,8 @@ class CopyDoc(_Doc):
 class ItemDoc(_Doc):
     """One town × one deadline."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_REASON_WHEN_TO_VERIFY)
+
     town: str
     deadline: str = Field(description="plan / summary / case，或报告期 YYYY-MM")
     due: date
@@ -346,7 +361,7 @@ class ItemDoc(_Doc):
     counted: str | None
     accepted: bool | None
     missing_materials: list[str]
-    reason: str | None
+    reason: str | None = Field(description="待核实（to_verify）、退回时必有：原因（中文），如收到时间不可信所依据的邮件头、发件地址")
     logbook: list[LogbookDoc]
     copies: list[CopyDoc]
     findings: list[FindingDoc]
@@ -490,6 +505,14 @@ class HazardsDoc(_Doc):
     counts: dict[str, int]
 
 
+class PassedDoc(_Doc):
+    """A mail `fetch` left on the server, and why."""
+
+    sender: str
+    subject: str
+    reason: str
+
+
 class FetchDoc(_Doc):
     """`bairi fetch --format json`."""
 
@@ -501,6 +524,7 @@ class FetchDoc(_Doc):
     uidvalidity: int | None
     uidvalidity_changed: bool
     files: list[str]
+    passed: list[PassedDoc] = Field(default_factory=list, description="未收取的邮件，各注明原因")
 
 
 class TodoDoc(_Doc):

@@ -8,6 +8,7 @@ names are RFC 2231 (`filename*=utf-8''...`), which the standard library writes a
 from __future__ import annotations
 
 import mimetypes
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -33,6 +34,7 @@ class Draft:
     to: list[str]
     subject: str
     message: EmailMessage
+    note: str = ""  # for the clerk: whose address it goes to when not the sender's, or why it could not be written
 
     @property
     def key(self) -> str:
@@ -126,22 +128,40 @@ def reply_draft(ret: Return, name: str, data: bytes, campaign: Campaign, now: da
     """The 退回 draft for one return: to the town's configured address, else to whoever mailed it."""
     from bairi.present.render import render
 
-    to = town_addresses(campaign, ret.town) or ([mailed_from] if mailed_from else [])
+    configured = town_addresses(campaign, ret.town)
+    to = configured or ([mailed_from] if mailed_from else [])
     subject = reply_subject(ret.town, ret.period, name, ret.unit_raw)
     body = render(REPLY_TEMPLATE, **reply_context(ret, name, campaign, now.date()))
     stem = reply_stem(ret.town or Path(name).stem, ret.period)  # `bairi status` looks for this name
     import hashlib
 
     key = f"reply {hashlib.sha256(data).hexdigest()} {','.join(to)}"
+    note = ""
+    if configured and mailed_from and mailed_from.lower() not in {a.lower() for a in configured}:
+        note = f"发往{ret.town}登记的邮箱 {'、'.join(configured)}（原邮件来自 {mailed_from}）"
     return Draft(f"{stem}.eml", ret.town or "", to, subject,
-                 message(sender, to, subject, body, [(name, data)], now, key))
+                 message(sender, to, subject, body, [(name, data)], now, key), note)
+
+
+_ADDRESS = re.compile(r"^[^@\s<>,;:\"()]+@[\w.-]+\.[\w-]+$")
+
+
+def reply_address(campaign: Campaign, ret: Return, mailed_from: str, written: str = "") -> str:
+    """Why a 退回 draft for a return that came by mail cannot be addressed ("" when it can): no address configured
+    for the town, and the mail's From is missing or a group (undisclosed-recipients:;)."""
+    if town_addresses(campaign, ret.town) or _ADDRESS.match(mailed_from or ""):
+        return ""
+    written = mailed_from or written  # the From as written, when it held no address (a group: name:;)
+    shown = f"发件人“{written}”不是可以回复的邮箱地址" if written else "没有发件人地址"
+    return f"原邮件{shown}，{ret.town or '该单位'}也没有登记邮箱（bairi.toml 的 emails）"
 
 
 def reply_drafts(returns: list[Return], mailed: dict[int, Any], campaign: Campaign, now: datetime,
-                 sender: str) -> tuple[list[int], list[Draft]]:
-    """The 退回 drafts of every return with errors, and the id() of the return each is for. `mailed` maps
-    id(return) to the mail attachment it was read from (its bytes attached, its sender the fallback address)."""
-    owners, drafts = [], []
+                 sender: str) -> tuple[list[int], list[Draft], dict[int, str]]:
+    """The 退回 drafts of every return with errors, the id() of the return each is for, and why a return got
+    none (by id). `mailed` maps id(return) to the mail attachment it was read from (its bytes attached, its
+    sender the fallback address)."""
+    owners, drafts, skipped = [], [], {}
     for ret in returns:
         if ret.ok:
             continue
@@ -153,9 +173,13 @@ def reply_drafts(returns: list[Return], mailed: dict[int, Any], campaign: Campai
                 name, data, mailed_from = ret.file.name, Path(ret.file).read_bytes(), ""
             except OSError:
                 continue  # nothing to attach: the clerk sees the file's own F109 finding
+        why = reply_address(campaign, ret, mailed_from, getattr(item, "sender_name", "")) if item is not None else ""
+        if why:
+            skipped[id(ret)] = why
+            continue
         drafts.append(reply_draft(ret, name, data, campaign, now, sender, mailed_from))
         owners.append(id(ret))
-    return owners, drafts
+    return owners, drafts, skipped
 
 
 def reminder_draft(town: str, text: str, text_name: str, campaign: Campaign, now: datetime, sender: str,
@@ -179,16 +203,32 @@ def unique_names(drafts: list[Draft]) -> None:
         used.add(draft.name)
 
 
-def write_drafts(folder: Path, drafts: list[Draft]) -> list[Path]:
-    """Save each draft as an .eml file in `folder` (created if needed), atomically; the files written."""
+# File systems allow 255 bytes a name (ext4, NTFS counts UTF-16 units, fewer): room kept for "_99.eml".
+NAME_BYTES = 255 - len("_99.eml")
+
+
+def fit_name(stem: str, limit: int = NAME_BYTES) -> str:
+    """A file name stem cut, at a character, to `limit` bytes of UTF-8."""
+    cut = stem.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+    return cut.rstrip(" ._") or "未命名"
+
+
+def write_drafts(folder: Path, drafts: list[Draft]) -> list[Path | None]:
+    """Save each draft as an .eml file in `folder` (created if needed), atomically; the file of each, None for one
+    that could not be written (its `note` says why) — one failing never stops the others."""
 
     folder = Path(folder)
     for draft in drafts:
-        draft.name = f"{safe_filename(draft.name.removesuffix('.eml'))}.eml"
+        draft.name = f"{fit_name(safe_filename(draft.name.removesuffix('.eml')))}.eml"
     unique_names(drafts)
-    written = []
+    written: list[Path | None] = []
     for draft in drafts:
         target = folder / draft.name
-        write_atomic(target, draft.as_bytes(), parents=True)  # --reply/--remind DIR: the folder is the output
+        try:
+            write_atomic(target, draft.as_bytes(), parents=True)  # --reply/--remind DIR: the folder is the output
+        except OSError as exc:
+            draft.note = f"未能写出 {target}：{exc.strerror or exc}"
+            written.append(None)
+            continue
         written.append(target)
     return written

@@ -24,7 +24,8 @@ def _when(moment: datetime | None) -> str | None:
 def logbook_dict(entry: Any) -> dict[str, Any]:
     """A logbook entry as cited in JSON."""
     return {"kind": entry.kind, "town": entry.town, "deadline": entry.deadline, "note": entry.note, "by": entry.by,
-            "entered": entry.entered, **{k: getattr(entry, k) for k in ("on", "how", "until", "code") if hasattr(entry, k)}}
+            "entered": entry.entered, **{k: getattr(entry, k) for k in ("on", "how", "until", "code", "address", "always")
+               if hasattr(entry, k)}}
 
 
 def item_dict(item: Standing) -> dict[str, Any]:
@@ -177,7 +178,7 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     console.print(table)
 
     console.print("[dim]√ 已报（收到日期）  迟N天 迟报N天  缺件 已报但缺少材料  退回 只收到检查未通过的报表  "
-                  "待核实 收到但无法读取或收到时间不可考  ×N天 未报（已逾期N天）  — 未到期  登 依据县局登记[/]")
+                  "待核实 收到但无法读取、收到时间不可考或发件人待确认  ×N天 未报（已逾期N天）  — 未到期  登 依据县局登记[/]")
     late = [i for i in result.items if i.status == "late"]
     if late:
         console.print(f"\n[bold]逾期报送（{len(late)} 项）[/]")
@@ -213,6 +214,10 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
         console.print(f"\n[bold]依据县局登记（{len(cited)} 条）[/]")
         for item, entry in cited:
             console.print(f"  [cyan]登[/] {escape(item.town)} {escape(item.deadline.label)}：{escape(entry.cite)}")
+        for item in result.items:
+            for note in item.findings:
+                if note.code == "D740":  # a file beside the entry: whose figures, whose time
+                    console.print(f"  [cyan]登[/] {escape(note.message)}")
     if not result.overdue:
         console.print("\n[green]没有逾期、未报或缺件的材料。[/]")
 

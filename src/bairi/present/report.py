@@ -194,6 +194,7 @@ def merge_dict(merged: Any, output: Any, csv: Any = None, own: Any = ()) -> dict
                    "file": str(line.ret.file) if line.ret else None, "received": line.received,
                    "missing_materials": line.standing.missing if line.standing else [],
                    "reason": (line.standing.reason or None) if line.standing else None,
+                   "evidence": line.standing.receipt.evidence if line.standing and line.standing.receipt else None,
                    "logbook": [logbook_dict(e) for e in line.standing.logbook] if line.standing else [],
                    "cumulative_from": line.cumulative_from}
                   for line in merged.towns],
@@ -296,6 +297,9 @@ def show_merge(console: Any, merged: Any, output: Any, own: Any = (), csv: Any =
             console.print(f"[yellow]缺件[/] {escape(line.town)}：缺少{escape('、'.join(standing.missing))}")
         for entry in standing.logbook if standing is not None else []:
             console.print(f"[cyan]登记[/] {escape(line.town)}：{escape(entry.cite)}")
+        for note in standing.findings if standing is not None else []:
+            if note.code == "D740":
+                console.print(f"[cyan]登记[/] {escape(note.message)}")
     for _ret, note in merged.notes:
         console.print(f"[cyan]沿用[/] {escape(note.message)}")
     for f in own:

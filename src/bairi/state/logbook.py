@@ -65,18 +65,14 @@ class Accepted(_Entry):
     code: Annotated[str, StringConstraints(pattern=r"^W\d{3}$")] = Field(description="接受说明的警告代码，如 W507")
 
 
-class Sender(BaseModel):
-    """A sender address the county accepts as the town's own (a personal mailbox confirmed by phone)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Sender(_Entry):
+    """A sender's address accepted for one town: its return for the deadline counts (with `always`, every mail
+    from the address is the town's from now on, as if it were in the town's `emails` in bairi.toml)."""
 
     kind: Literal["sender"] = "sender"
-    town: Text
-    address: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = Field(
-        description="发件邮箱")
-    note: Text = Field(description="原因或说明")
-    by: Text = Field(description="登记人")
-    at: date = Field(description="登记日期")
+    address: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[^@\s]+@[^@\s]+$")] = Field(
+        description="认可的发件地址")
+    always: bool = Field(False, description="true：今后该地址的来信都算本镇的（相当于加入本镇邮箱）")
 
 
 class Logbook(BaseModel):
@@ -95,16 +91,18 @@ class Logbook(BaseModel):
     def _listed(cls, value: object) -> object:
         return [value] if isinstance(value, dict) else value
 
-    def entries(self, as_of: date) -> list[Received | Extension | Accepted]:
+    def entries(self, as_of: date) -> list[Received | Extension | Accepted | Sender]:
         """Every entry made by `as_of`, in file order within each kind."""
-        every: list[Received | Extension | Accepted] = [*self.received, *self.extension, *self.accepted]
+        every: list[Received | Extension | Accepted | Sender] = [*self.received, *self.extension, *self.accepted,
+                                                                 *self.sender]
         return [e for e in every if e.entered <= as_of]
 
 
 _FIELD_WORDS = {"missing": "缺少此项", "extra_forbidden": "不认识的键（拼写错误？）", "date_from_datetime_inexact": "应为日期",
                 "date_type": "应为日期，如 2024-01-25（不加引号）", "date_parsing": "应为日期，如 2024-01-25",
                 "string_type": "应为文字（加引号）", "string_too_short": "不能为空", "list_type": "应为列表",
-                "string_pattern_mismatch": "格式不对", "literal_error": "取值不对"}
+                "string_pattern_mismatch": "格式不对", "literal_error": "取值不对",
+                "bool_type": "应为 true 或 false（不加引号）", "bool_parsing": "应为 true 或 false（不加引号）"}
 
 
 def _problems(error: ValidationError) -> list[str]:
@@ -114,10 +112,10 @@ def _problems(error: ValidationError) -> list[str]:
         word = _FIELD_WORDS.get(item["type"], item["msg"])
         if item["type"] == "string_pattern_mismatch" and where.endswith("deadline"):
             word = "应为报告期 YYYY-MM，或 plan（方案）、summary（总结）、case（典型案例）"
+        elif item["type"] == "string_pattern_mismatch" and where.endswith("address"):
+            word = "应为邮箱地址，如 bgzyjzx@163.com"
         elif item["type"] == "string_pattern_mismatch" and where.endswith("code"):
             word = "应为警告代码，如 W507"
-        elif item["type"] == "string_pattern_mismatch" and where.endswith("address"):
-            word = "应为邮箱地址，如 bgz@163.com"
         wrong.append(f"{where}：{word}")
     return wrong
 
@@ -150,7 +148,7 @@ def find_logbook(explicit: Path | None, inputs: list[Path], cwd: Path | None = N
 ENTRY_MODELS: dict[str, type[BaseModel]] = {"received": Received, "extension": Extension, "accepted": Accepted,
                                             "sender": Sender}
 # The order a written entry's keys appear in, as the clerk would write them by hand.
-_ORDER = ("town", "deadline", "on", "how", "materials", "until", "code", "address", "note", "by", "entered", "at")
+_ORDER = ("town", "deadline", "on", "how", "materials", "until", "code", "address", "always", "note", "by", "entered")
 
 
 def _toml_value(value: object) -> str:
@@ -256,7 +254,7 @@ def entry_fields(kind: str, town: str | None, deadline: str | None, given: dict[
         if name is None or campaign.unit(name) is None:
             raise LogbookError(f"“{town}”不是本次行动的报送单位（可选：{'、'.join(u.name for u in campaign.units)}）")
         fields["town"] = name
-    if chosen != "sender" and deadline:
+    if deadline:
         key = DEADLINE_ALIASES.get(deadline.strip(), deadline.strip())
         keys = {d.key: d for d in deadlines(campaign)}
         if key not in keys:
@@ -270,7 +268,7 @@ def entry_fields(kind: str, town: str | None, deadline: str | None, given: dict[
         if unknown:
             raise LogbookError(f"材料“{'、'.join(unknown)}”不是本次行动的材料（可选：{'、'.join(labels)}）")
     fields.setdefault("by", campaign.filler or next(iter(campaign.contact.people), ""))
-    fields["at" if chosen == "sender" else "entered"] = day
+    fields["entered"] = day
     if chosen == "received":
         fields.setdefault("on", day)
     return chosen, fields

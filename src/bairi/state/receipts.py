@@ -9,8 +9,9 @@ a warning (D715).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from bairi.core.calendar import local, zone
@@ -22,6 +23,7 @@ from bairi.core.names import towns_in
 from bairi.intake.discover import SPREADSHEET_SUFFIXES
 from bairi.intake.inbox import EVIDENCE_LABELS, EVIDENCE_RANK, Copy
 from bairi.intake.ledger import is_copy_time
+from bairi.intake.mail import Relay
 from bairi.read.reader import month_in
 
 
@@ -42,6 +44,9 @@ class Receipt:
     reason: str = ""  # why it cannot be read
     findings: list[Finding] = field(default_factory=list)
     entry: object | None = None  # the clerk's register entry it comes from
+    sender: str = ""  # the mail's sender address (lower case), "" for a plain file
+    origin_doubt: bool = False  # held 待核实 for its sender's address, not its time
+    doubt: str = ""  # why its receipt time cannot be stood behind (a mail dated 1970 or 2099): 待核实, never on time
 
     @property
     def kind(self) -> str:
@@ -133,8 +138,9 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
     if not named and copy.within:
         named = materials_in(Path(copy.within).stem, campaign)
     if not named and copy.subject:
-        # A mail about a return names the return; its other attachments are only what their own names say.
-        named = materials_in(copy.subject, campaign) - {"return"}
+        # A mail about a return names the return; its other attachments are only what their own names say —
+        # unless nothing in the mail could be opened (a link, a broken winmail.dat): then it is the return sent.
+        named = materials_in(copy.subject, campaign) - (set() if copy.problem and not copy.within else {"return"})
     if copy.problem and not copy.spreadsheet and Path(copy.name).suffix.lower() in SPREADSHEET_SUFFIXES:
         # A spreadsheet in a zip that could not be unpacked (encrypted, too big): a return that cannot be read.
         return (named or frozenset({"return"})), False, "收到但无法读取：" + copy.problem
@@ -142,7 +148,7 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
         # A document, picture or link that says it is the return: it arrived, but its figures cannot be read.
         suffix = Path(copy.name).suffix.lower() or "（无扩展名）"
         if suffix == ".url":
-            return named, False, "收到但无法读取：邮件里是网盘或超大附件的链接，不是附件"
+            return named, False, "收到但无法读取：" + (copy.problem or "邮件里是网盘或超大附件的链接，不是附件")
         return named, False, "收到但无法读取：" + (copy.problem or f"收到的是 {suffix} 文件，不是可读取的电子表格")
     return named, True, ""
 
@@ -158,8 +164,10 @@ def receipts_of(copy: Copy, ret: Return | None, campaign: Campaign, findings: li
     if not materials:
         if copy.problem and copy.within:
             findings.append(finding("D713", copy.source, name=copy.within, member=copy.name, reason=copy.problem))
-        elif copy.problem:
+        elif copy.problem and Path(copy.name).suffix.lower() in (".zip", ".rar", ".7z"):
             findings.append(finding("D712", copy.source, name=copy.name, reason=copy.problem))
+        elif copy.problem:
+            findings.append(finding("D744", copy.source, name=copy.name, reason=copy.problem))
         else:
             findings.append(finding("D704", copy.source, name=copy.name, what="是什么材料（方案、总结、报表等）"))
         return []
@@ -174,8 +182,7 @@ def receipts_of(copy: Copy, ret: Return | None, campaign: Campaign, findings: li
     if len(named) > 1:
         text = "；".join(f"{source}“{t}”" for source, t in claims if source != "文件夹")
         notes.append(finding("D702", copy.source, claims=text, chosen_by=claims[0][0], town=town))
-    assert copy.received is not None
-    received = local(copy.received, campaign)
+    received, evidence, doubt = _arrival(copy, campaign, notes)
     period = None
     if materials & set(campaign.monthly):
         period = _period(copy, ret, campaign) if "return" in materials else next(
@@ -190,7 +197,6 @@ def receipts_of(copy: Copy, ret: Return | None, campaign: Campaign, findings: li
             findings.append(finding("D709", copy.source, town=town, period=period or "",
                                     periods="、".join(p.period for p in campaign.periods)))
             return []
-    evidence = copy.evidence
     if evidence in ("mtime", "ledger") and is_copy_time(received, campaign.end):
         received, evidence = _stand_in(copy, received, materials, period, ret, campaign, notes)
     if ret is not None and ret.filled_on and ret.filled_on > received.date():
@@ -199,7 +205,64 @@ def receipts_of(copy: Copy, ret: Return | None, campaign: Campaign, findings: li
     if ret is not None:
         ret = ret.model_copy(update={"file": Path(copy.source), "findings": list(ret.findings)})
     return [Receipt(materials, town, received, evidence, copy.source, copy.name, period, copy.sha256, ret,
-                    readable, reason, notes)]
+                    readable, reason, notes, doubt=doubt, sender=copy.sender.strip().lower())]
+
+
+# A town's clock this far from the server's receipt time is worth saying; mail takes seconds, not hours.
+CLOCK_SLACK = timedelta(hours=1)
+# A receipt time this far outside the campaign is a wrong clock or a forged header, not an arrival.
+OUTSIDE_SLACK = timedelta(days=7)
+
+
+def ours(relay: Relay, campaign: Campaign) -> bool:
+    """True when the Received line was added by one of the county's own mail servers (campaign.mail_servers)."""
+    by = relay.by.lower()
+    host = by.split("(", 1)[0].strip()
+    comment = set(re.findall(r"[\w.-]+", by.split("(", 1)[1])) if "(" in by else set()
+    for server in (s.strip().lower() for s in campaign.mail_servers if s.strip()):
+        if host == server or host.endswith("." + server) or server in comment:
+            return True
+    return False
+
+
+def _arrival(copy: Copy, campaign: Campaign, notes: list[Finding]) -> tuple[datetime, str, str]:
+    """(when, evidence, doubt) of a copy: the server's receipt time that `fetch` kept, else the topmost Received
+    line the county's own server added, else the Date header (read in the campaign's zone when it names none)."""
+    tz = zone(campaign)
+    received, evidence = copy.received, copy.evidence
+    relay = next((r for r in copy.relays if r.when is not None and ours(r, campaign)), None)
+    if evidence != "server" and relay is not None:
+        received, evidence = relay.when, "received"
+        notes[:] = [n for n in notes if n.code != "D705"]
+    elif received is None:
+        # No Date header and no line from the county's server: the topmost Received line is what there is.
+        relay = next(r for r in copy.relays if r.when is not None)
+        received, evidence = relay.when, "received"
+        notes.append(finding("D705", copy.mail or copy.source, raw=copy.date_raw or "无",
+                             fallback="最上面一行 Received 头"))
+    assert received is not None
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=tz)
+        if evidence == "mail":
+            notes.append(finding("D741", copy.mail or copy.source, raw=copy.date_raw, offset=f"{campaign.utc_offset_hours:+d}"))
+    received = local(received, campaign)
+    if copy.sent is not None and evidence in ("server", "received"):
+        sent = local(copy.sent if copy.sent.tzinfo else copy.sent.replace(tzinfo=tz), campaign)
+        if abs(sent - received) > CLOCK_SLACK:
+            hours = (sent - received).total_seconds() / 3600
+            notes.append(finding("D742", copy.mail or copy.source, raw=copy.date_raw, received=received.strftime("%Y-%m-%d %H:%M"),
+                                 evidence=EVIDENCE_LABELS[evidence], gap=f"{abs(hours):.1f}",
+                                 way="快" if hours > 0 else "慢"))
+    doubt = ""
+    start = datetime.combine(campaign.start, time(0, 0), tzinfo=tz) - OUTSIDE_SLACK
+    end = datetime.combine(campaign.end, time(23, 59), tzinfo=tz) + OUTSIDE_SLACK
+    if evidence in ("server", "received", "mail") and not start <= received <= end:
+        header = {"server": "服务器收信时间（INTERNALDATE）", "received": f"Received 头“{relay.raw[:160] if relay else ''}”",
+                  "mail": f"Date 头“{copy.date_raw}”"}[evidence]
+        doubt = (f"收到时间不可信：{header}给出的 {received.strftime('%Y-%m-%d %H:%M')} 在行动期"
+                 f"（{campaign.start.isoformat()} 至 {campaign.end.isoformat()}）之外")
+        notes.append(finding("D743", copy.mail or copy.source, reason=doubt))
+    return received, evidence, doubt
 
 
 def _stand_in(copy: Copy, stamp: datetime, materials: frozenset[str], period: str | None, ret: Return | None,

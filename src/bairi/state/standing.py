@@ -27,7 +27,7 @@ from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity, finding
 from bairi.core.model import Return
 from bairi.intake.inbox import EVIDENCE_LABELS, EVIDENCE_RANK, Inbox
-from bairi.state.logbook import Accepted, Extension, Logbook, Received
+from bairi.state.logbook import Accepted, Extension, Logbook, Received, Sender
 from bairi.state.receipts import Receipt, receipts_of, unique
 
 STATUSES = ("on_time", "late", "rejected", "missing", "to_verify", "not_due", "incomplete")
@@ -204,14 +204,18 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
     for entry in entries:
         if isinstance(entry, Extension) and entry.until > due:
             due = entry.until
-        used.append(entry)
+        if not isinstance(entry, Sender):  # cited only where a return from its address is met
+            used.append(entry)
+    notes: list[Finding] = []
+    receipts = _origins(town, deadline, receipts, campaign, [e for e in entries if isinstance(e, Sender)], used, notes)
     limit = last_on_time(due, campaign)
     past = as_of > limit
     own = [r for r in receipts if main in r.materials]
-    good = [r for r in own if r.accepted and r.evidence != "due"]
-    unsure = [r for r in own if not r.readable or (r.accepted and r.evidence == "due")]
+    good = [r for r in own if r.accepted and r.evidence != "due" and not r.doubt]
+    unsure = [r for r in own if not r.readable or (r.accepted and (r.evidence == "due" or r.doubt))]
     bad = [r for r in own if r.readable and not r.accepted]
-    notes: list[Finding] = [f for r in receipts for f in r.findings]
+    # What is said of a mail is said once, however many of its attachments count here.
+    notes[:0] = list(dict.fromkeys(f for r in receipts for f in r.findings))
     for entry in used:
         if isinstance(entry, Extension):
             notes.append(finding("D725", f"登记簿 {town}", town=town, label=deadline.label, until=entry.until.isoformat(),
@@ -225,7 +229,17 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
     if good:
         timers = good + bad if campaign.sent_back_keeps_time else good
         first = min(timers, key=lambda r: (r.received, EVIDENCE_RANK.get(r.evidence, 9), r.source))
-        standing.receipt, standing.counted = first, max(good, key=_newest)
+        # A logbook line records what no file shows; it never stands in for a file's figures. Where both exist the
+        # file counts and the earlier of the two decides timeliness (a phone call before the mail, or the mail first).
+        filed = [r for r in good if r.evidence != "logbook"]
+        standing.receipt, standing.counted = first, max(filed or good, key=_newest)
+        booked = [r for r in good if r.evidence == "logbook"]
+        if filed and booked:
+            counted = standing.counted
+            notes.append(finding("D740", counted.source, town=town, label=deadline.label, name=counted.name,
+                                 file_time=_stamp(min(filed, key=lambda r: r.received).received),
+                                 entry_time=min(booked, key=lambda r: r.received).received.date().isoformat(),
+                                 decided="县局登记簿" if first.evidence == "logbook" else f"文件（{first.evidence_label}）"))
         day = first.received.date()
         standing.status, standing.days_late = ("on_time", 0) if day <= limit else ("late", (day - limit).days)
         have = {m for r in receipts if r.accepted for m in r.materials}
@@ -236,13 +250,18 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
                                  missing="、".join(standing.missing)))
             if standing.status == "on_time":
                 standing.status, standing.days_late = "incomplete", (as_of - limit).days
-    elif unsure:
+    held = [r for r in unsure if r.origin_doubt]
+    if good and held and max(held, key=_newest).received >= standing.counted.received:  # type: ignore[union-attr]
+        # A return from another address would replace the figures from the town's own: the clerk decides first.
+        latest = max(held, key=_newest)
+        standing.status, standing.days_late, standing.reason = "to_verify", 0, latest.doubt
+    elif unsure and not good:
         latest = unsure[-1]
         standing.status, standing.days_late, standing.receipt = "to_verify", 0, latest
-        standing.reason = latest.reason or "只有复制文件的时间，收到时间不可考"
+        standing.reason = latest.reason or latest.doubt or "只有复制文件的时间，收到时间不可考"
         notes.append(finding("D716", latest.source, town=town, label=deadline.label, name=latest.name,
                              reason=standing.reason))
-    elif bad:
+    elif bad and not good:
         latest = max(bad, key=_newest)
         standing.status, standing.receipt = "rejected", latest
         standing.days_late = (as_of - limit).days if past else 0
@@ -258,6 +277,50 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
         times = "；".join(f"{_stamp(r.received)} {r.name}" for r in own)
         notes.append(finding("D706", own[0].source, town=town, label=deadline.label, count=len(distinct), times=times))
     return standing
+
+
+def _origins(town: str, deadline: Deadline, receipts: list[Receipt], campaign: Campaign, vouched: list[Sender],
+             used: list[Any], notes: list[Finding]) -> list[Receipt]:
+    """The receipts with the sender's address weighed: from an address configured for another town, or from an
+    unknown one that would replace the figures the town sent from its own address, a return is held 待核实 (a
+    copy with `doubt`) until the clerk accepts the sender in the logbook; an unknown sender's first return counts,
+    said. The bureau's own forwarding addresses (county_senders) say nothing either way."""
+    unit = campaign.unit(town)
+    mine = {e.strip().lower() for e in (unit.emails if unit else [])}
+    county = {e.strip().lower() for e in campaign.county_senders}
+    others = {e.strip().lower(): u.name for u in campaign.units if u.name != town for e in u.emails}
+    accepted = {e.address: e for e in vouched if e.always or e.deadline == deadline.key}
+    mine |= {a for a, e in accepted.items() if e.always}
+    main = _expected(deadline, campaign)[0]
+    from_mine = [r.received for r in receipts if r.sender in mine and r.accepted and main in r.materials]
+    shown = "、".join(sorted(mine)) or "无"
+    kept = []
+    for receipt in receipts:
+        sender = receipt.sender
+        if (not sender or sender in county or main not in receipt.materials or not receipt.accepted
+                or (sender in mine and sender not in accepted)):
+            kept.append(receipt)
+            continue
+        if sender in accepted:
+            entry = accepted[sender]
+            if entry not in used:
+                used.append(entry)
+            notes.append(finding("D748", receipt.source, town=town, label=deadline.label, sender=sender, cite=entry.cite))
+            kept.append(receipt)
+            continue
+        doubt = ""
+        if sender in others:
+            doubt = f"“{receipt.name}”来自{others[sender]}登记的邮箱 {sender}，不是本镇的邮箱，需县局确认"
+        elif mine and any(t <= receipt.received for t in from_mine) and receipt.received >= max(from_mine):
+            doubt = (f"“{receipt.name}”来自未登记的发件地址 {sender}，将取代本镇邮箱（{shown}）报送的数字，需县局确认")
+        elif mine:
+            notes.append(finding("D745", receipt.source, town=town, label=deadline.label, name=receipt.name,
+                                 sender=sender, emails=shown))
+        if doubt:
+            notes.append(finding("D746", receipt.source, reason=doubt))
+            receipt = replace(receipt, doubt=doubt, origin_doubt=True)
+        kept.append(receipt)
+    return kept
 
 
 def _logbook_receipts(logbook: Logbook | None, campaign: Campaign, as_of: date,
@@ -281,7 +344,10 @@ def _logbook_receipts(logbook: Logbook | None, campaign: Campaign, as_of: date,
             moment = datetime.combine(entry.on, time(12, 0), tzinfo=zone(campaign))
             receipts.append(Receipt(materials, entry.town, moment, "logbook", where, f"{entry.how}（县局登记）",
                                     deadline.period, entry=entry))
-        elif isinstance(entry, (Extension, Accepted)):
+        elif isinstance(entry, Sender) and entry.always:
+            for key in keys:  # the address is the town's from now on: every deadline
+                waivers.setdefault((entry.town, key), []).append(entry)
+        elif isinstance(entry, (Extension, Accepted, Sender)):
             waivers.setdefault((entry.town, entry.deadline), []).append(entry)
     return receipts, waivers
 
@@ -322,7 +388,8 @@ def decide(campaign: Campaign, receipts: list[Receipt], as_of: date, logbook: Lo
     # Days are told in the campaign's time zone: 16:30 UTC on the 25th is the 26th in Beijing.
     receipts = [r if r.received.utcoffset() == tz.utcoffset(None) else replace(r, received=local(r.received, campaign))
                 for r in receipts]
-    known = [r for r in receipts if r.received.date() <= as_of]
+    # A receipt whose time cannot be stood behind (a mail dated 2099) is never cut by the day: it stays, 待核实.
+    known = [r for r in receipts if r.received.date() <= as_of or r.doubt]
     later = len(receipts) - len(known)
     said: set[str] = set()
     for receipt in receipts:
