@@ -84,16 +84,6 @@ def _campaign(config: Path | None):
         _fail(str(exc))
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    from bairi.intake.discover import MissingInput, expand
-
-    try:
-        return expand(paths)
-    except MissingInput as exc:
-        _fail(str(exc))
-        return []
-
-
 def _print_json(document: object, command: str) -> None:
     """One JSON document on stdout, read back through the command's pydantic model first (`bairi schema`)."""
     from bairi.present.documents import validated
@@ -172,21 +162,15 @@ def check(
 
     Example: bairi check 巴公镇12月份百日攻坚报表.xlsx --reply 退回/
     """
-    from bairi.check.batch import check_archive
-    from bairi.check.rules import check_file, check_mail
-    from bairi.intake.archives import is_archive
-    from bairi.intake.discover import files_under
-    from bairi.intake.mail import is_mail, mails_under
+    from bairi.intake.discover import MissingInput
+    from bairi.state.checking import check_inputs
 
     campaign = _campaign(config)
-    files = _expand(paths)
-    returns = [check_file(p, campaign, period) for p in files if not is_mail(p) and not is_archive(p.name)]
-    # Zips as merge opens them: named, or found in a folder.
-    archives = [p for path in paths for p in (files_under(path) if path.is_dir() else [path]) if is_archive(p.name)]
-    returns += [r for p in archives for r in check_archive(p, campaign, period)]
-    pairs = [pair for mail in mails_under(paths) for pair in check_mail(mail, campaign, period)]
-    returns += [r for r, _ in pairs]
-    mailed = {id(r): item for r, item in pairs}
+    try:
+        found = check_inputs(paths, campaign, datetime.now(UTC), period)
+    except MissingInput as exc:
+        _fail(str(exc))
+    returns, mailed = found.returns, found.sources
     drafted = _reply(reply, returns, mailed, campaign) if reply else {}
     if fmt is Format.json:
         from bairi.present.report import return_dict
@@ -197,13 +181,18 @@ def check(
         from bairi.present.report import show_returns
 
         console = _console()
-        if not returns:
+        if not returns and not found.notes:
             console.print("没有找到报表文件（.xlsx .xls .et .ods 等）。")
         show_returns(console, returns)
         for where in drafted.values():
             console.print(f"已写出退回邮件草稿：{where}", markup=False)
+    # What was not checked, said as merge says it (on stderr beside JSON: stdout holds the one document).
+    notes = _console(stderr=fmt is Format.json)
+    for note in found.notes:
+        notes.print(f"未检查 {note.message}", style="dim", markup=False)
     if not returns:
-        raise typer.Exit(ExitCode.USAGE)
+        # Only materials or skipped files: nothing to send back, but nothing checked either, unless a material was.
+        raise typer.Exit(ExitCode.OK if any(n.code == "D790" for n in found.notes) else ExitCode.USAGE)
     if any(r.unreadable for r in returns):
         raise typer.Exit(ExitCode.USAGE)
     raise typer.Exit(ExitCode.OK if all(r.ok for r in returns) else ExitCode.FINDINGS)

@@ -168,6 +168,8 @@ CATALOGUE: dict[str, Entry] = {
     "D722": Entry(I, "{path} 不是报表、文档或邮件，未读取", ""),
     "D723": Entry(I, "{path} 是指向其他位置的文件夹链接，未跟随读取", "如需读取，请直接把该文件夹作为输入。"),
     "D725": Entry(I, "{town}{label}截止日依据{cite}延至 {until}", ""),
+    "D790": Entry(I, "{path} 是{labels}，不是工作报告表，未按报表检查", ""),
+    "D791": Entry(I, "{path} 不是电子表格，未按报表检查", "如这是报表，请对方发送 Excel/WPS 工作簿（.xlsx/.xls/.et）。"),
     "D727": Entry(I, "{town}{label}的警告 {warning} 已接受该镇的说明：{cite}", ""),
     "D726": Entry(W, "登记簿中的“{town}”“{deadline}”不是本次行动的报送单位或截止项，未使用",
                   "截止项写报告期（如 2023-12）或 plan、summary、case。"),

@@ -164,3 +164,8 @@ def check_scan(name: str, scan: Scan) -> None:
         raise too_big(f"工作表“{name}”写有 {scan.records} 个单元格")
     if scan.cells > MAX_CELLS:
         raise too_big(f"工作表“{name}”的数据区域有 {scan.rows} 行 × {scan.cols} 列")
+
+
+def is_lock_name(name: str) -> bool:
+    """The one lock-file rule: Excel/WPS leave ~$name.xlsx, LibreOffice .~lock.name# beside an open file."""
+    return name.startswith(("~$", ".~"))

@@ -75,6 +75,17 @@ def materials_in(text: str, campaign: Campaign) -> frozenset[str]:
     return frozenset(found)
 
 
+def named_materials(copy: Copy, campaign: Campaign) -> frozenset[str]:
+    """The materials a copy's name says it is: its own name, else its archive's, else its mail's subject."""
+    named = materials_in(Path(copy.name).stem, campaign)
+    if not named and copy.within:
+        named = materials_in(Path(copy.within).stem, campaign)
+    if not named and copy.subject:
+        # A mail about a return names the return; its other attachments are only what their own names say.
+        named = materials_in(copy.subject, campaign) - {"return"}
+    return named
+
+
 def _sender_town(copy: Copy, campaign: Campaign) -> str | None:
     for unit in campaign.units:
         if copy.sender and copy.sender in (e.strip().lower() for e in unit.emails):
@@ -129,12 +140,7 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
         if ret.unreadable:
             return frozenset({"return"}), False, "收到但无法读取：" + ret.findings[0].message
         return frozenset({"return"}), True, ""
-    named = materials_in(Path(copy.name).stem, campaign)
-    if not named and copy.within:
-        named = materials_in(Path(copy.within).stem, campaign)
-    if not named and copy.subject:
-        # A mail about a return names the return; its other attachments are only what their own names say.
-        named = materials_in(copy.subject, campaign) - {"return"}
+    named = named_materials(copy, campaign)
     if copy.problem and not copy.spreadsheet and Path(copy.name).suffix.lower() in SPREADSHEET_SUFFIXES:
         # A spreadsheet in a zip that could not be unpacked (encrypted, too big): a return that cannot be read.
         return (named or frozenset({"return"})), False, "收到但无法读取：" + copy.problem
