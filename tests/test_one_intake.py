@@ -6,12 +6,12 @@ import json
 import zipfile
 from pathlib import Path
 
-from build import HAZARDS, put, write_return
-from build_mail import message, write_eml
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from bairi.cli import app
+from build import HAZARDS, put, write_return
+from build_mail import message, write_eml
 
 runner = CliRunner()
 
