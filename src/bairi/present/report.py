@@ -103,7 +103,8 @@ def verdict(ret: Return) -> str:
     when = ret.period or "（报告期未定）"
     tally = f"错误 {ret.count(Severity.ERROR)} 处，警告 {ret.count(Severity.WARNING)} 处，提示 {ret.count(Severity.INFO)} 处"
     if ret.unreadable:
-        return f"[bold red]× 无法读取[/]：{escape(ret.findings[0].message)}"
+        why = next(f for f in ret.findings if f.unreadable)
+        return f"[bold red]× 无法读取[/]：{escape(why.message)}"
     source = f"（报告期依据：{escape(ret.period_source)}）" if ret.period_source else ""
     if ret.ok:
         return f"[bold green]√ 可以接收[/]：{who} {when}{source}；{tally}"

@@ -24,7 +24,7 @@ from bairi.core.model import Figure, Hazard, Return
 from bairi.core.names import resolve_unit
 from bairi.core.refs import LAST_COLUMN, col_letters, column_letters
 from bairi.core.values import ZERO_WORDS, CellError, header_unit, read_date, read_figure, whole_count
-from bairi.guard.limits import Unreadable, read_input
+from bairi.guard.limits import MAX_HAZARD_ROWS, Unreadable, read_input
 from bairi.read.grid import Book, Sheet, load_book
 
 
@@ -561,6 +561,11 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
         number = r + 1
         ret.hazards.append(Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{col}{number}" for k, col in letters},
                                   **cells))
+        if len(ret.hazards) > MAX_HAZARD_ROWS:
+            # Far beyond any return (the register would spend hours matching them): refused, not cut short.
+            ret.hazards.clear()
+            out.append(finding("F170", ref(sheet, table.header_row, 0), limit=f"{MAX_HAZARD_ROWS:,}"))
+            return
     _note_merged(sheet, filled, labels, out)
 
 

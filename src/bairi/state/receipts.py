@@ -138,7 +138,7 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
     """(materials, readable, reason) of one copy."""
     if ret is not None and (ret.unreadable or not any(f.code == "E201" for f in ret.findings)):
         if ret.unreadable:
-            return frozenset({"return"}), False, "收到但无法读取：" + ret.findings[0].message
+            return frozenset({"return"}), False, "收到但无法读取：" + next(f for f in ret.findings if f.unreadable).message
         return frozenset({"return"}), True, ""
     named = named_materials(copy, campaign)
     if copy.problem and not copy.spreadsheet and Path(copy.name).suffix.lower() in SPREADSHEET_SUFFIXES:
