@@ -665,7 +665,9 @@ def read_book(book: Book, name: str, campaign: Campaign, period: str | None = No
     ret = Return(file=Path(name), format=book.format)
     out = ret.findings
     for code, fields in book.notes:
-        out.append(finding(code, Path(name).name, **fields))
+        # A note about one cell says where it is ("at"); the others are about the whole file.
+        at = fields.get("at")
+        out.append(finding(code, str(at) if at else Path(name).name, **{k: v for k, v in fields.items() if k != "at"}))
     stats, book = choose_stats(book, name, campaign, period, out)
     if stats is None:
         out.append(finding("E201", book.sheets[0].name if book.sheets else Path(name).name))
