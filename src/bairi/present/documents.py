@@ -115,10 +115,6 @@ class CheckDoc(_Doc):
     reply: Any | None = Field(None, description="--reply 写出的退回邮件草稿")
 
 
-class CheckDocs(RootModel[list[CheckDoc]]):
-    """`bairi check --format json` for several returns: one document each, in order."""
-
-
 class LogbookDoc(_Doc):
     """One entry of the clerk's 登记簿 that an output relies on."""
 
@@ -492,19 +488,27 @@ class FetchDoc(_Doc):
     files: list[str]
 
 
-DOCUMENTS: dict[str, type[BaseModel]] = {"check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
+class CheckOutput(RootModel[CheckDoc | list[CheckDoc]]):
+    """`bairi check --format json`: the document of the one return for one file, a list of them for several inputs."""
+
+
+class SealOutput(RootModel[SealDoc | SealsDoc]):
+    """`bairi seal --format json`: the seal made, or with --list the seals kept in the ledger."""
+
+
+# What each command prints with --format json, in every mode: the model `bairi schema COMMAND` describes.
+DOCUMENTS: dict[str, type[BaseModel]] = {"check": CheckOutput, "merge": MergeDoc, "deadlines": DeadlinesDoc,
                                          "summary": SummaryDoc, "hazards": HazardsDoc, "fetch": FetchDoc,
-                                         "seal": SealDoc}
+                                         "seal": SealOutput}
 
 
 def validated(command: str, document: Any) -> Any:
     """The document as its model reads it back, in JSON types (a key the model lacks is a bug, raised)."""
-    model: type[BaseModel] = CheckDocs if command == "check" and isinstance(document, list) else DOCUMENTS[command]
-    if command == "seal" and isinstance(document, dict) and "seals" in document:
-        model = SealsDoc
-    return model.model_validate(document).model_dump(mode="json")
+    if isinstance(document, BaseModel):
+        document = document.model_dump(mode="json")
+    return DOCUMENTS[command].model_validate(document).model_dump(mode="json")
 
 
 def schema(command: str) -> dict[str, Any]:
-    """The JSON Schema of a command's `--format json` document."""
+    """The JSON Schema of a command's `--format json` document (every mode: a list, the --list document)."""
     return DOCUMENTS[command].model_json_schema()
