@@ -10,9 +10,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from bairi.core.form import BY_KEY, KEYS
+from bairi.hazards.entries import HazardStatus
+from bairi.state.standing import Status
 
 Severity = Literal["error", "warning", "info"]
-StatusCode = Literal["on_time", "late", "rejected", "missing", "to_verify", "not_due", "incomplete"]
+# The state's own enum: the schema lists its values, and a status the state does not know cannot be printed.
+StatusCode = Status
 
 
 class _Doc(BaseModel):
@@ -447,7 +450,7 @@ class EntryDoc(_Doc):
     first_period: str | None
     last_period: str | None
     periods: list[str]
-    status: Literal["open", "rectified"]
+    status: HazardStatus
     overdue: bool
     sources: list[SourceDoc]
     id: str
