@@ -222,7 +222,9 @@ def template(
         if output.suffix.lower() == ".xlsx":
             _fail("使用 --all 时 -o 应为文件夹")
         output.mkdir(parents=True, exist_ok=True)
-        month = f"{period[:4]}年{int(period[5:])}月_" if period else ""
+        from bairi.core.calendar import month_text
+
+        month = f"{month_text(period)}_" if period else ""
         for unit in campaign.units:
             target = output / f"{unit.name}_{month}百日攻坚工作报告表.xlsx"
             write_template(target, campaign, unit.name, period)

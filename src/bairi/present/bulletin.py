@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bairi.core.calendar import day_text, month_text
 from bairi.core.campaign import Campaign
 from bairi.core.form import KEYS
 from bairi.core.model import Return
@@ -22,19 +23,9 @@ from bairi.state.standing import STATUS_LABELS
 SUMMARY_TEMPLATE = "summary.txt.j2"
 
 
-def cn_date(day: date | datetime) -> str:
-    """2023年12月25日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def cn_month_day(day: date | datetime) -> str:
     """12月25日."""
     return f"{day.month}月{day.day}日"
-
-
-def period_text(period: str) -> str:
-    """2023-12 → 2023年12月."""
-    return f"{period[:4]}年{int(period[5:])}月"
 
 
 def percent(value: Decimal | None) -> str:
@@ -147,7 +138,7 @@ def _overdue_rows(result: Assessment) -> list[dict[str, Any]]:
     }
     items = [i for i in result.items if i.status in notes]
     items.sort(key=lambda i: i.deadline.due)
-    return [{"seq": n, "label": i.deadline.label, "due_text": cn_date(i.deadline.due), "town": i.town,
+    return [{"seq": n, "label": i.deadline.label, "due_text": day_text(i.deadline.due), "town": i.town,
              "status": i.status, "status_label": STATUS_LABELS[i.status], "note": notes[i.status](i)}
             for n, i in enumerate(items, start=1)]
 
@@ -184,7 +175,7 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         deadlines.append({
             "key": tally.deadline.key,
             "label": tally.deadline.label,
-            "due_text": cn_date(tally.deadline.due),
+            "due_text": day_text(tally.deadline.due),
             "on_time": tally.counts["on_time"] + tally.counts["incomplete"],
             "late": [{"town": i.town, "days": i.days_late} for i in items if i.status == "late"],
             "missing": [i.town for i in items if i.status == "missing"],
@@ -200,9 +191,9 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "unit_noun": unit_noun(campaign),
         "addressee": f"各{unit_noun(campaign)}{suffix}",
         "as_of": as_of,
-        "as_of_text": cn_date(as_of),
+        "as_of_text": day_text(as_of),
         "period": merged.period,
-        "period_text": period_text(merged.period),
+        "period_text": month_text(merged.period),
         "month_text": f"{int(merged.period[5:])}月",
         "cutoff_text": cn_month_day(cutoff),
         "towns_total": len(merged.towns),
@@ -229,10 +220,10 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
                   "major": percent(cumulative_rates.get("major_rate"))},
         "ranking": ranking,
         "deadlines": deadlines,
-        "rectify_by_text": cn_date(campaign.rectify_by) if campaign.rectify_by else "",
+        "rectify_by_text": day_text(campaign.rectify_by) if campaign.rectify_by else "",
         "rectify_passed": result.rectify_passed,
         "open_hazards": [{
-            "town": o.town, "period_text": period_text(o.period) if o.period else "", "found": o.major_found,
+            "town": o.town, "period_text": month_text(o.period) if o.period else "", "found": o.major_found,
             "fixed": o.major_fixed, "open": o.open,
             "rows": [{"enterprise": h.enterprise, "supervisor": h.supervisor, "detail": sentence(h.detail)}
                      for h in o.hazards],
@@ -240,7 +231,7 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         # Major hazards reported and not yet fixed in the counted returns: "all rectified" only when this is 0.
         "major_open": _open(totals["cumulative_row"]),
         "no_case": [s.town for s in result.no_case],
-        "cases_due_text": cn_date(campaign.cases_due) if campaign.cases_due else "",
+        "cases_due_text": day_text(campaign.cases_due) if campaign.cases_due else "",
         "cases_due_passed": result.cases_due_passed,
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},

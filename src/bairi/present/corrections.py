@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bairi.core.calendar import month_text
 from bairi.core.form import BY_KEY
 from bairi.core.values import plain
 from bairi.merge.seal import ROW_WORDS, Correction, Seal, changed_totals
@@ -92,7 +93,7 @@ def correction_sheet(seal: Seal, found: list[Correction], totals: dict[str, Any]
         rows = [[n, c.town, ROW_WORDS[c.row], _column(c.key), c.cell, c.old, c.new,
                  c.file.replace("\\", "/").rsplit("/", 1)[-1]] for n, c in enumerate(found, start=1)]
         last = _table(ws, 1, ["序号", "单位", "行", "项目", "单元格", "原报数", "更正后", "来源文件"], rows,
-                      [6, 12, 8, 26, 16, 10, 10, 44], title=f"{authority}{year}年{int(month)}月报表更正说明")
+                      [6, 12, 8, 26, 16, 10, 10, 44], title=f"{authority}{month_text(seal.period)}报表更正说明")
         box(ws, last + 2, 1, last + 2, 8, f"更正对象：{seal_words(seal)}上报的报表；汇总表 SHA-256 {seal.workbook_sha256}。", NOTE)
         changed = [[ROW_WORDS[row], _column(key), old, new] for row, key, old, new in changed_totals(seal, totals)]
         _table(ws, last + 4, ["行", "项目", "原报合计", "更正后合计"], changed, [6, 12, 8, 26], title="合计变化",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.atomic import safe_filename, write_atomic
+from bairi.core.calendar import day_text, month_text
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Severity
 from bairi.core.model import Return
@@ -77,10 +78,6 @@ def message(sender: str, to: list[str], subject: str, body: str, attachments: li
     return msg
 
 
-def _cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def reply_subject(town: str | None, period: str | None, name: str) -> str:
     """关于巴公镇12月报表退回修改的通知 (the month when known; the file when the town is not)."""
     month = f"{int(period[5:])}月" if period else ""
@@ -102,11 +99,11 @@ def reply_context(ret: Return, name: str, campaign: Campaign, today: date) -> di
         "addressee": f"{ret.town}{suffix}" if ret.town else (ret.unit_raw or "你单位"),
         "file_name": name,
         "period": ret.period,
-        "period_text": f"{ret.period[:4]}年{int(ret.period[5:])}月" if ret.period else "",
+        "period_text": month_text(ret.period) if ret.period else "",
         "errors": listed(Severity.ERROR),
         "warnings": listed(Severity.WARNING),
         "authority": campaign.authority,
-        "date_text": _cn_date(today),
+        "date_text": day_text(today),
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},
     }

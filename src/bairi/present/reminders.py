@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.atomic import safe_filename, write_atomic
+from bairi.core.calendar import day_text
 from bairi.core.findings import Finding, Severity
 from bairi.deadlines.schedule import Assessment
 from bairi.intake.inbox import EVIDENCE_LABELS
@@ -278,12 +279,8 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
 
 
 
-def _cn_date(day: date | datetime) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _cn_time(moment: datetime) -> str:
-    return f"{moment.year}年{moment.month}月{moment.day}日{moment.hour:02d}:{moment.minute:02d}"
+    return f"{day_text(moment)}{moment.hour:02d}:{moment.minute:02d}"
 
 
 def owes(item: Standing) -> bool:
@@ -318,7 +315,7 @@ def _item(item: Standing) -> dict[str, Any]:
     return {
         "label": item.deadline.label,
         "due": item.due,
-        "due_text": _cn_date(item.due),
+        "due_text": day_text(item.due),
         "status": item.status,
         "status_label": STATUS_LABELS[item.status],
         "days_late": item.days_late,
@@ -345,7 +342,7 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
         "campaign_name": campaign.name,
         "authority": campaign.authority,
         "as_of": result.as_of,
-        "as_of_text": _cn_date(result.as_of),
+        "as_of_text": day_text(result.as_of),
         "items": [_item(i) for i in owed],
         # What the town still owes: whatever never came, came back, or came without all its materials.
         "missing": [i.deadline.label if i.status != "incomplete" else f"{i.deadline.label}的{'、'.join(i.missing)}"

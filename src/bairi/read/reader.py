@@ -22,16 +22,10 @@ from bairi.core.form import (
 )
 from bairi.core.model import Figure, Hazard, Return
 from bairi.core.names import resolve_unit
-from bairi.core.refs import LAST_COLUMN, col_letters, column_letters
+from bairi.core.refs import column_letter
 from bairi.core.values import ZERO_WORDS, CellError, header_unit, read_date, read_figure, whole_count
 from bairi.guard.limits import MAX_HAZARD_ROWS, Unreadable, read_input
 from bairi.read.grid import Book, Sheet, load_book
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA (0-based, as the grid is)."""
-    # Past Excel's last column (an .ods may claim more) the letters are worked out, not kept.
-    return column_letters(index + 1)[index + 1] if index < LAST_COLUMN else col_letters(index + 1)
 
 
 def ref(sheet: Sheet, row: int, col: int) -> str:

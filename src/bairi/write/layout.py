@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bairi.core.calendar import month_text
 from bairi.core.campaign import Campaign
 from bairi.core.form import COLUMNS, HAZARD_COLUMNS, HAZARD_KEYS, active
+from bairi.core.refs import col_letters
 from bairi.write.book import (
     Alignment,
     Border,
@@ -270,7 +271,7 @@ def _choices(ws: Worksheet, column: int, values: list[str]) -> str:
     options.sheet_state = "hidden"
     for row, value in enumerate(values, start=1):
         put(options, row, column, value)
-    letter = get_column_letter(column)
+    letter = col_letters(column)
     return f"'{OPTIONS_SHEET}'!${letter}$1:${letter}${len(values)}"
 
 
@@ -280,7 +281,7 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
     amounts = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                              showErrorMessage=True, errorTitle="请填写数字", error="行政罚款以万元计，填写不小于 0 的数字。")
     for index, column in enumerate(COLUMNS, start=2):
-        letter = get_column_letter(index)
+        letter = col_letters(index)
         (counts if column.kind == "count" else amounts).add(f"{letter}{PERIOD_ROW_N}:{letter}{CUM_ROW_N}")
     dated = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
                            showErrorMessage=True, errorTitle="请填写日期", error="请填写日期，如 2023-12-24。")
@@ -297,7 +298,7 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
 def template_title(period: str | None) -> str:
     """The form's title, with the month when the template is for one: …工作报告表（2023年12月）."""
     title = active().title
-    return title if not period else f"{title}（{period[:4]}年{int(period[5:])}月）"
+    return title if not period else f"{title}（{month_text(period)}）"
 
 
 def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: int = 20,
