@@ -104,3 +104,15 @@ def test_fetch(pymap_server, tmp_path):
 
 def test_every_command_with_a_document_is_covered():
     assert set(DOCUMENTS) == {"check", "merge", "deadlines", "summary", "hazards", "fetch", "seal"}
+
+
+def test_paths_with_brackets_and_backslashes_print_as_written(inbox, tmp_path):
+    # The one escape for terminal text: a folder named like D:\收件箱\[12月] keeps its backslash and brackets.
+    folder = tmp_path / "收件箱\\[12月]"
+    folder.mkdir()
+    register = folder / "台账[1].xlsx"
+    shown = runner.invoke(app, ["hazards", str(inbox), "--as-of", "2024-01-31", "--no-ledger", "-o", str(register)])
+    assert f"已写出台账 {register}" in shown.stdout
+    bulletin = folder / "通报[12月].txt"
+    written = runner.invoke(app, ["summary", str(inbox), "--as-of", "2023-12-26", "--no-ledger", "-o", str(bulletin)])
+    assert f"已写出通报 {bulletin}（2023-12，截至 2023-12-26）" in written.stdout

@@ -625,14 +625,12 @@ def deadlines(
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
-    from rich.markup import escape
-
     from bairi.present.word import TemplateProblem, remind_formats
 
     try:
         formats = remind_formats(remind_format, template_file)
     except TemplateProblem as exc:
-        _fail(escape(str(exc)))
+        _fail(str(exc))  # printed as text, not markup: nothing to escape
     state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, record=True)
     result = assess(state)
     written = None
@@ -642,7 +640,7 @@ def deadlines(
         try:
             written = _remind(remind, result, template_file, formats)
         except TemplateProblem as exc:
-            _fail(escape(str(exc)))
+            _fail(str(exc))  # printed as text, not markup: nothing to escape
         except (OSError, ValueError, TemplateError) as exc:
             _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
@@ -678,7 +676,6 @@ def summary(
     Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.docx --number 12
     """
     from jinja2 import TemplateError
-    from rich.markup import escape
 
     from bairi.deadlines.schedule import assess
     from bairi.merge.consolidate import MergeRefused, consolidate
@@ -727,13 +724,15 @@ def summary(
         try:
             written = write_summary(output, context, text, template_file if word else None, pdf)
         except (TemplateProblem, OfficeMissing, ConversionFailed) as exc:
-            _fail(escape(str(exc)))
+            _fail(str(exc))  # printed as text, not markup: nothing to escape
         except OSError as exc:
             _fail(f"无法写出 {output}：{exc.strerror or exc}")
     if fmt is Format.json:
         _print_json({"as_of": day, "period": merged.period, "output": str(output) if output else None, "text": text,
                      "files": [str(p) for p in written], "variables": context}, "summary")
     elif output is not None:
+        from bairi.present.terminal import escape
+
         _console().print(f"已写出通报 {escape('、'.join(map(str, written)))}（{merged.period}，截至 {day.isoformat()}）")
     else:
         sys.stdout.write(text)

@@ -8,7 +8,7 @@ from bairi.core.calendar import month_text
 from bairi.core.form import BY_KEY
 from bairi.core.values import plain
 from bairi.merge.seal import ROW_WORDS, Correction, Seal, changed_totals
-from bairi.present.report import escape
+from bairi.present.terminal import escape
 
 SHEET = "更正说明"
 USES = {"counted": "计入", "superseded": "被取代", "rejected": "退回", "unreadable": "无法读取", "material": "其他材料"}

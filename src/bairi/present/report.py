@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 from bairi.core.findings import Severity
 from bairi.core.form import KEYS
 from bairi.core.model import Return
+from bairi.present.terminal import STYLE, escape
 
 
 def jsonable(value: Any) -> Any:
@@ -63,37 +62,6 @@ def return_dict(ret: Return) -> dict[str, Any]:
         },
         "counts": {s.value: ret.count(s) for s in Severity},
     }
-
-
-STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-@functools.cache
-def _eats_backslash() -> bool:
-    """Whether this rich reads a backslash before any '[' as an escape (15.x does), not only before a tag."""
-    from rich.markup import render
-
-    return render("\\[1]").plain == "[1]"
-
-
-_BRACKET = re.compile(r"(\\*)\[(?=([a-z#/@][^[]*?\])?)")
-
-
-def escape(text: str) -> str:
-    """Text shown as itself inside rich markup: a path like D:\\收件箱\\[12月]\\ keeps its backslashes and brackets.
-
-    rich.markup.escape only escapes brackets that look like a tag, while rich 15 also reads the backslash
-    before '[12月]' as an escape and drops it.
-    """
-    def one(match: re.Match[str]) -> str:
-        slashes = match[1]
-        if match[2] is not None:
-            return slashes * 2 + "\\["
-        return slashes + ("\\" if slashes and _eats_backslash() else "") + "["
-
-    text = _BRACKET.sub(one, text)
-    # A final backslash would escape the closing tag the caller writes after the text.
-    return text + "\\" * (len(text) - len(text.rstrip("\\")))
 
 
 # The marks are √ and ×, not ✔ and ✘: a Chinese Windows writes redirected output in GBK, which has only these.
