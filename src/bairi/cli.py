@@ -85,10 +85,16 @@ def _campaign(config: Path | None):
 
 
 def _print_json(document: object, command: str) -> None:
-    """One JSON document on stdout, read back through the command's pydantic model first (`bairi schema`)."""
+    """One JSON document on stdout: the command's document model as built, or (for the documents still made as
+    dicts) read back through that model first (`bairi schema`)."""
+    from pydantic import BaseModel
+
     from bairi.present.documents import validated
     from bairi.present.report import dumps, jsonable
 
+    if isinstance(document, BaseModel):
+        sys.stdout.write(json_text(dumps(document.model_dump(mode="json"))) + "\n")
+        return
     sys.stdout.write(json_text(dumps(validated(command, jsonable(document)))) + "\n")
 
 
@@ -173,10 +179,11 @@ def check(
     returns, mailed = found.returns, found.sources
     drafted = _reply(reply, returns, mailed, campaign) if reply else {}
     if fmt is Format.json:
-        from bairi.present.report import return_dict
+        from bairi.present.documents import CheckOutput
+        from bairi.present.report import check_document
 
-        documents = [return_dict(r) | ({"reply": drafted[id(r)]} if id(r) in drafted else {}) for r in returns]
-        _print_json(documents[0] if len(documents) == 1 else documents, "check")
+        documents = [check_document(r, drafted.get(id(r))) for r in returns]
+        _print_json(CheckOutput(documents[0] if len(documents) == 1 else documents), "check")
     else:
         from bairi.present.report import show_returns
 

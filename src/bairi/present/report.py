@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bairi.core.findings import Severity
 from bairi.core.form import KEYS
 from bairi.core.model import Return
 from bairi.present.terminal import STYLE, escape
+
+if TYPE_CHECKING:
+    from bairi.present.documents import CheckDoc
 
 
 def jsonable(value: Any) -> Any:
@@ -38,30 +41,36 @@ def _row(ret: Return, which: str) -> dict[str, Any] | None:
     return {key: (cells[key].value if key in cells else None) for key in KEYS}
 
 
-def return_dict(ret: Return) -> dict[str, Any]:
-    """The `bairi check` JSON for one return (SPEC keys first)."""
-    return {
-        "file": str(ret.file),
-        "ok": ret.ok,
-        "town": ret.town,
-        "period": ret.period,
-        "filled_on": ret.filled_on,
-        "period_row": _row(ret, "period"),
-        "cumulative_row": _row(ret, "cumulative"),
-        "hazards": [h.as_dict() for h in ret.hazards],
-        "findings": [f.as_dict() for f in ret.findings],
-        "unit": ret.unit_raw,
-        "filler": ret.filler,
-        "period_source": ret.period_source,
-        "format": ret.format,
-        "sha256": ret.sha256,
-        "readable": not ret.unreadable,
-        "cells": {
-            "period_row": {k: f.location for k, f in (ret.period_row or {}).items()},
-            "cumulative_row": {k: f.location for k, f in (ret.cumulative_row or {}).items()},
-        },
-        "counts": {s.value: ret.count(s) for s in Severity},
-    }
+def check_document(ret: Return, reply: str | None = None) -> CheckDoc:
+    """The `bairi check` JSON document of one return (SPEC keys first), built as its model."""
+    from bairi.present.documents import CellsDoc, CheckDoc, Figures, FindingDoc, HazardDoc
+
+    def figures(which: str) -> Figures | None:
+        row = _row(ret, which)
+        return None if row is None else Figures.model_validate(jsonable(row))
+
+    return CheckDoc(
+        file=str(ret.file),
+        ok=ret.ok,
+        town=ret.town,
+        period=ret.period,
+        filled_on=ret.filled_on,
+        period_row=figures("period"),
+        cumulative_row=figures("cumulative"),
+        hazards=[HazardDoc(**h.as_dict()) for h in ret.hazards],
+        findings=[FindingDoc(code=f.code, severity=f.severity.value, location=f.location, message=f.message, hint=f.hint)
+                  for f in ret.findings],
+        unit=ret.unit_raw,
+        filler=ret.filler,
+        period_source=ret.period_source,
+        format=ret.format,
+        sha256=ret.sha256,
+        readable=not ret.unreadable,
+        cells=CellsDoc(period_row={k: f.location for k, f in (ret.period_row or {}).items()},
+                       cumulative_row={k: f.location for k, f in (ret.cumulative_row or {}).items()}),
+        counts={s.value: ret.count(s) for s in Severity},
+        reply=reply,
+    )
 
 
 # The marks are √ and ×, not ✔ and ✘: a Chinese Windows writes redirected output in GBK, which has only these.
