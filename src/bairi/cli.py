@@ -716,8 +716,11 @@ def summary(
         message = (f"截至 {day.isoformat()} 没有任何单位 {chosen} 的报表可以汇总（未报、退回或无法读取），未写通报；"
                    "可用 bairi deadlines 查看报送情况。")
         if fmt is Format.json:
-            _print_json({"as_of": day, "period": merged.period, "output": None, "text": None, "message": message,
-                         "variables": context}, "summary")
+            from bairi.present.documents import SummaryDoc
+            from bairi.present.report import jsonable
+
+            _print_json(SummaryDoc(as_of=day, period=merged.period, output=None, text=None, message=message,
+                                   variables=jsonable(context)), "summary")
         else:
             _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
         raise typer.Exit(ExitCode.FINDINGS)
@@ -735,8 +738,11 @@ def summary(
         except OSError as exc:
             _fail(f"无法写出 {output}：{exc.strerror or exc}")
     if fmt is Format.json:
-        _print_json({"as_of": day, "period": merged.period, "output": str(output) if output else None, "text": text,
-                     "files": [str(p) for p in written], "variables": context}, "summary")
+        from bairi.present.documents import SummaryDoc
+        from bairi.present.report import jsonable
+
+        _print_json(SummaryDoc(as_of=day, period=merged.period, output=str(output) if output else None, text=text,
+                               files=[str(p) for p in written], variables=jsonable(context)), "summary")
     elif output is not None:
         from bairi.present.terminal import escape
 
@@ -914,9 +920,11 @@ def fetch(
         ledger.close()
         session.close()
     if fmt is Format.json:
-        _print_json({"fetched": len(result.files), "skipped": result.skipped, "known": result.known,
-                     "folder": result.folder, "output": str(output), "uidvalidity": result.uidvalidity,
-                     "uidvalidity_changed": result.reset, "files": [str(p) for p in result.files]}, "fetch")
+        from bairi.present.documents import FetchDoc
+
+        _print_json(FetchDoc(fetched=len(result.files), skipped=result.skipped, known=result.known,
+                             folder=result.folder, output=str(output), uidvalidity=result.uidvalidity,
+                             uidvalidity_changed=result.reset, files=[str(p) for p in result.files]), "fetch")
     else:
         out = _console()
         out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"
