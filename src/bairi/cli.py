@@ -463,7 +463,7 @@ def seal(
         except seals.SealError as exc:
             _fail(str(exc))
         if fmt is Format.json:
-            _print_json(fixes.seals_dict(found, str(ledger_file)), "seal")
+            _print_json(fixes.seals_document(found, str(ledger_file)), "seal")
         else:
             fixes.show_seals(_console(), found, str(ledger_file))
         raise typer.Exit(ExitCode.OK)
@@ -492,7 +492,7 @@ def seal(
     if found is not None and not found.corrections:
         message = f"{period} 与{fixes.seal_words(found.seal)}相比没有任何数字变化，未再封存。"
         if fmt is Format.json:
-            _print_json(fixes.seal_dict(found.seal, False, [], message), "seal")
+            _print_json(fixes.seal_document(found.seal, False, [], message), "seal")
         else:
             console.print(message, markup=False)
         raise typer.Exit(ExitCode.OK)
@@ -515,7 +515,7 @@ def seal(
     message = f"已封存 {period}：{fixes.seal_words(made)}；请将 {output} 报送市局" + (
         f"，并附更正说明 {text}" if text else "") + "。"
     if fmt is Format.json:
-        _print_json(fixes.seal_dict(made, True, found.corrections if found else [], message), "seal")
+        _print_json(fixes.seal_document(made, True, found.corrections if found else [], message), "seal")
     else:
         if found is not None:
             fixes.show_seal_state(console, found.seal, found.corrections)
