@@ -164,7 +164,7 @@ def test_a_workbook_that_cannot_be_replaced_is_said_in_chinese(tmp_path):
 def test_markup_escape_shows_any_path_as_it_is(text):
     from rich.markup import render
 
-    from bairi.present.report import escape
+    from bairi.present.terminal import escape
 
     assert render(f"[bold]{escape(text)}[/]", emoji=False).plain == text  # bairi's consoles print no emoji codes
 

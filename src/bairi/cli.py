@@ -123,21 +123,17 @@ def _output(run, output: Path | None, name: str, what: str) -> Path:
         _fail(str(exc))
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    from bairi.intake.discover import MissingInput, expand
-
-    try:
-        return expand(paths)
-    except MissingInput as exc:
-        _fail(str(exc))
-        return []
-
-
 def _print_json(document: object, command: str) -> None:
-    """One JSON document on stdout, read back through the command's pydantic model first (`bairi schema`)."""
+    """One JSON document on stdout: the command's document model as built, or (for the documents still made as
+    dicts) read back through that model first (`bairi schema`)."""
+    from pydantic import BaseModel
+
     from bairi.present.documents import validated
     from bairi.present.report import dumps, jsonable
 
+    if isinstance(document, BaseModel):
+        sys.stdout.write(json_text(dumps(document.model_dump(mode="json"))) + "\n")
+        return
     sys.stdout.write(json_text(dumps(validated(command, jsonable(document)))) + "\n")
 
 
@@ -209,40 +205,39 @@ def check(
 
     Example: bairi check 巴公镇12月份百日攻坚报表.xlsx --reply 退回/
     """
-    from bairi.check.batch import check_archive
-    from bairi.check.rules import check_file, check_mail
-    from bairi.intake.archives import is_archive
-    from bairi.intake.discover import files_under
-    from bairi.intake.mail import is_mail, mails_under
+    from bairi.intake.discover import MissingInput
+    from bairi.state.checking import check_inputs
 
     campaign = _campaign(config)
-    files = _expand(paths)
-    returns = [check_file(p, campaign, period) for p in files if not is_mail(p) and not is_archive(p.name)]
-    # Zips as merge opens them: named, or found in a folder.
-    archives = [p for path in paths for p in (files_under(path) if path.is_dir() else [path]) if is_archive(p.name)]
-    returns += [r for p in archives for r in check_archive(p, campaign, period)]
-    pairs = [pair for mail in mails_under(paths) for pair in check_mail(mail, campaign, period)]
-    returns += [r for r, _ in pairs]
-    mailed = {id(r): item for r, item in pairs}
+    try:
+        found = check_inputs(paths, campaign, datetime.now(UTC), period)
+    except MissingInput as exc:
+        _fail(str(exc))
+    returns, mailed = found.returns, found.sources
     drafted = _reply(reply, returns, mailed, campaign) if reply else {}
     if fmt is Format.json:
-        from bairi.present.report import return_dict
+        from bairi.present.documents import CheckOutput
+        from bairi.present.report import check_document
 
-        documents = [return_dict(r) | ({"reply": drafted[id(r)][0], "reply_note": drafted[id(r)][1]}
-                                       if id(r) in drafted else {}) for r in returns]
-        _print_json(documents[0] if len(documents) == 1 else documents, "check")
+        documents = [check_document(r, drafted.get(id(r))) for r in returns]
+        _print_json(CheckOutput(documents[0] if len(documents) == 1 else documents), "check")
     else:
         from bairi.present.report import show_returns
 
         console = _console()
-        if not returns:
+        if not returns and not found.notes:
             console.print("没有找到报表文件（.xlsx .xls .et .ods 等）。")
         show_returns(console, returns)
-        for where, note in drafted.values():
-            console.print(f"已写出退回邮件草稿：{where}" if where else "", f"（{note}）" if where and note else note or "",
+        for where, why in drafted.values():
+            console.print(f"已写出退回邮件草稿：{where}" if where else "", f"（{why}）" if where and why else why or "",
                           sep="", markup=False)
+    # What was not checked, said as merge says it (on stderr beside JSON: stdout holds the one document).
+    notes = _console(stderr=fmt is Format.json)
+    for note in found.notes:
+        notes.print(f"未检查 {note.message}", style="dim", markup=False)
     if not returns:
-        raise typer.Exit(ExitCode.USAGE)
+        # Only materials or skipped files: nothing to send back, but nothing checked either, unless a material was.
+        raise typer.Exit(ExitCode.OK if any(n.code == "D790" for n in found.notes) else ExitCode.USAGE)
     if any(r.unreadable for r in returns):
         raise typer.Exit(ExitCode.USAGE)
     raise typer.Exit(ExitCode.OK if all(r.ok for r in returns) else ExitCode.FINDINGS)
@@ -272,7 +267,9 @@ def template(
         if output.suffix.lower() == ".xlsx":
             _fail("使用 --all 时 -o 应为文件夹")
         output.mkdir(parents=True, exist_ok=True)
-        month = f"{period[:4]}年{int(period[5:])}月_" if period else ""
+        from bairi.core.calendar import month_text
+
+        month = f"{month_text(period)}_" if period else ""
         for unit in campaign.units:
             target = output / f"{unit.name}_{month}百日攻坚工作报告表.xlsx"
             write_template(target, campaign, unit.name, period)
@@ -601,7 +598,7 @@ def seal(
         except seals.SealError as exc:
             _fail(str(exc))
         if fmt is Format.json:
-            _print_json(fixes.seals_dict(found, str(ledger_file)), "seal")
+            _print_json(fixes.seals_document(found, str(ledger_file)), "seal")
         else:
             fixes.show_seals(_console(), found, str(ledger_file))
         raise typer.Exit(ExitCode.OK)
@@ -631,7 +628,7 @@ def seal(
     if found is not None and not found.corrections:
         message = f"{period} 与{fixes.seal_words(found.seal)}相比没有任何数字变化，未再封存。"
         if fmt is Format.json:
-            _print_json(fixes.seal_dict(found.seal, False, [], message), "seal")
+            _print_json(fixes.seal_document(found.seal, False, [], message), "seal")
         else:
             console.print(message, markup=False)
         raise typer.Exit(ExitCode.OK)
@@ -654,7 +651,7 @@ def seal(
     message = f"已封存 {period}：{fixes.seal_words(made)}；请将 {output} 报送市局" + (
         f"，并附更正说明 {text}" if text else "") + "。"
     if fmt is Format.json:
-        _print_json(fixes.seal_dict(made, True, found.corrections if found else [], message), "seal")
+        _print_json(fixes.seal_document(made, True, found.corrections if found else [], message), "seal")
     else:
         if found is not None:
             fixes.show_seal_state(console, found.seal, found.corrections)
@@ -774,14 +771,12 @@ def deadlines(
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
-    from rich.markup import escape
-
     from bairi.present.word import TemplateProblem, remind_formats
 
     try:
         formats = remind_formats(remind_format, template_file)
     except TemplateProblem as exc:
-        _fail(escape(str(exc)))
+        _fail(str(exc))  # printed as text, not markup: nothing to escape
     state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, record=True)
     result = assess(state)
     written = None
@@ -791,7 +786,7 @@ def deadlines(
         try:
             written = _remind(remind, result, template_file, formats)
         except TemplateProblem as exc:
-            _fail(escape(str(exc)))
+            _fail(str(exc))  # printed as text, not markup: nothing to escape
         except (OSError, ValueError, TemplateError) as exc:
             _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
@@ -827,7 +822,6 @@ def summary(
     Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.docx --number 12
     """
     from jinja2 import TemplateError
-    from rich.markup import escape
 
     from bairi.deadlines.schedule import assess
     from bairi.merge.consolidate import MergeRefused, consolidate
@@ -871,8 +865,11 @@ def summary(
         message = (f"截至 {day.isoformat()} 没有任何单位 {chosen} 的报表可以汇总（未报、退回或无法读取），未写通报；"
                    "可用 bairi deadlines 查看报送情况。")
         if fmt is Format.json:
-            _print_json({"as_of": day, "period": merged.period, "output": None, "text": None, "message": message,
-                         "variables": context}, "summary")
+            from bairi.present.documents import SummaryDoc
+            from bairi.present.report import jsonable
+
+            _print_json(SummaryDoc(as_of=day, period=merged.period, output=None, text=None, message=message,
+                                   variables=jsonable(context)), "summary")
         else:
             _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
         raise typer.Exit(ExitCode.FINDINGS)
@@ -886,13 +883,18 @@ def summary(
         try:
             written = write_summary(output, context, text, template_file if word else None, pdf)
         except (TemplateProblem, OfficeMissing, ConversionFailed) as exc:
-            _fail(escape(str(exc)))
+            _fail(str(exc))  # printed as text, not markup: nothing to escape
         except OSError as exc:
             _fail(f"无法写出 {output}：{exc.strerror or exc}")
     if fmt is Format.json:
-        _print_json({"as_of": day, "period": merged.period, "output": str(output) if output else None, "text": text,
-                     "files": [str(p) for p in written], "variables": context}, "summary")
+        from bairi.present.documents import SummaryDoc
+        from bairi.present.report import jsonable
+
+        _print_json(SummaryDoc(as_of=day, period=merged.period, output=str(output) if output else None, text=text,
+                               files=[str(p) for p in written], variables=jsonable(context)), "summary")
     elif output is not None:
+        from bairi.present.terminal import escape
+
         _console().print(f"已写出通报 {escape('、'.join(map(str, written)))}（{merged.period}，截至 {day.isoformat()}）")
     else:
         sys.stdout.write(text)
@@ -1090,10 +1092,12 @@ def fetch(
         ledger.close()
         session.close()
     if fmt is Format.json:
-        _print_json({"fetched": len(result.files), "skipped": result.skipped, "known": result.known,
-                     "folder": result.folder, "output": str(output), "uidvalidity": result.uidvalidity,
-                     "uidvalidity_changed": result.reset, "files": [str(p) for p in result.files],
-                     "passed": [{"sender": a, "subject": b, "reason": c} for a, b, c in result.passed]}, "fetch")
+        from bairi.present.documents import FetchDoc
+
+        _print_json(FetchDoc(fetched=len(result.files), skipped=result.skipped, known=result.known,
+                             folder=result.folder, output=str(output), uidvalidity=result.uidvalidity,
+                             uidvalidity_changed=result.reset, files=[str(p) for p in result.files],
+                             passed=[{"sender": a, "subject": b, "reason": c} for a, b, c in result.passed]), "fetch")
     else:
         out = _console()
         out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"

@@ -69,25 +69,3 @@ def check_many(items: Sequence[tuple[str, str, bytes]], campaign: Campaign, para
                     progress(done, total)
     finally:
         _JOB = None
-
-
-def check_archive(path: Path, campaign: Campaign, period: str | None = None) -> list[Return]:
-    """Every return in a .zip a town sent (as merge opens it), checked; what cannot be read is a return that
-    says why (F109), so that nothing in the archive goes unmentioned."""
-    from bairi.core.findings import finding
-    from bairi.intake.archives import unpack
-
-    found = unpack(path.name, path.read_bytes())
-    returns = []
-    for member in found.members:
-        label = f"{path}/{member.name}" if member.name else str(path)
-        ret = check(read_return(Path(member.name or path.name), campaign, period, data=member.data, name=label),
-                    campaign)
-        ret.file = Path(label)
-        returns.append(ret)
-    for inner, reason in found.unread:
-        label = f"{path}/{inner}" if inner else str(path)
-        ret = Return(file=Path(label))
-        ret.findings.append(finding("F109", label, detail=reason))
-        returns.append(ret)
-    return returns

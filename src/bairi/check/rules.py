@@ -181,24 +181,3 @@ def check(ret: Return, campaign: Campaign) -> Return:
 def check_file(path: Path, campaign: Campaign, period: str | None = None) -> Return:
     """Read and check one file: the whole of `bairi check` for one return."""
     return check(read_return(path, campaign, period), campaign)
-
-
-def check_mail(path: Path, campaign: Campaign, period: str | None = None) -> list[tuple[Return, object]]:
-    """Read and check every spreadsheet attached to a mail file: (return, the attachment it came in)."""
-    from bairi.core.findings import finding
-    from bairi.intake.discover import SPREADSHEET_SUFFIXES
-    from bairi.intake.mail import MailUnreadable, read_mail
-
-    try:
-        found = read_mail(path, str(path), keep=lambda name: Path(name).suffix.lower() in SPREADSHEET_SUFFIXES)
-    except MailUnreadable as exc:
-        ret = Return(file=path)
-        ret.findings.append(finding("F109", str(path), detail=str(exc)))
-        return [(ret, None)]
-    checked: list[tuple[Return, object]] = []
-    for item in found:
-        label = f"{item.source}/{item.name}"
-        ret = check(read_return(Path(item.name), campaign, period, data=item.data, name=label), campaign)
-        ret.file = Path(label)
-        checked.append((ret, item))
-    return checked

@@ -28,13 +28,23 @@ class Deadline:
         return {"plan": "方案", "summary": "总结", "case": "典型案例"}.get(self.kind, self.label)
 
 
+def month_text(period: str) -> str:
+    """The one way a period is written for people: 2023-12 → 2023年12月."""
+    return f"{period[:4]}年{int(period[5:])}月"
+
+
+def day_text(day: date | datetime) -> str:
+    """The one way a day is written for people: 2023年12月25日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def deadlines(campaign: Campaign) -> list[Deadline]:
     """The campaign's deadlines in date order: the plan, each monthly return, the summary."""
     found: list[Deadline] = []
     if campaign.plan_due:
         found.append(Deadline("plan", "plan", "行动方案", campaign.plan_due))
     for period in campaign.periods:
-        label = f"{period.period[:4]}年{int(period.period[5:])}月报表"
+        label = f"{month_text(period.period)}报表"
         found.append(Deadline(period.period, "return", label, period.due, period.period))
     if campaign.summary_due:
         found.append(Deadline("summary", "summary", "工作总结", campaign.summary_due))

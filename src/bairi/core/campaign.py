@@ -205,6 +205,72 @@ def problems(campaign: Campaign) -> list[str]:
     for key in ("return", *campaign.monthly):
         if key not in keys:
             found.append(f"monthly：材料“{key}”没有在 materials 中定义")
+    if "return" not in campaign.monthly:
+        found.append("monthly：应包含 return（每月的报表本身），否则报表无法对应到报告期")
+    found += _shared_names(campaign) + _dates_out_of_order(campaign) + _control_characters(campaign)
+    return found
+
+
+def _shared_names(campaign: Campaign) -> list[str]:
+    """A name or alias that two units answer to: a return could not be told to be one's or the other's."""
+    owners: dict[str, list[str]] = {}
+    for unit in campaign.units:
+        for name in dict.fromkeys([unit.name, *(a.strip() for a in unit.aliases)]):
+            if name and unit.name not in owners.setdefault(name, []):
+                owners[name].append(unit.name)
+    return [f"units.aliases：“{name}”同时是{'、'.join(units)}的名称或别名" for name, units in owners.items()
+            if len(units) > 1]
+
+
+def _dates_out_of_order(campaign: Campaign) -> list[str]:
+    """Due days before the campaign starts, a month due before it begins, periods or documents due out of order.
+
+    A day after the campaign's end is allowed: the last return or the summary may be asked for after it."""
+    found = []
+    start = campaign.start
+    for index, period in enumerate(campaign.periods):
+        key = f"periods.{index}.due（{period.period}）"
+        first = date(int(period.period[:4]), period.month, 1)
+        if period.due < start:
+            found.append(f"{key}：截止日 {period.due} 早于行动开始日 start {start}")
+        if period.due < first:
+            found.append(f"{key}：截止日 {period.due} 早于该月开始")
+    ordered = sorted(campaign.periods, key=lambda p: p.period)
+    for before, after in zip(ordered, ordered[1:]):
+        if before.due > after.due:
+            found.append(f"periods：{before.period} 的截止日 {before.due} 晚于 {after.period} 的截止日 {after.due}")
+    for name in ("plan_due", "summary_due", "cases_due", "rectify_by"):
+        day = getattr(campaign, name)
+        if day is not None and day < start:
+            found.append(f"{name}：{day} 早于行动开始日 start {start}")
+    if campaign.plan_due and campaign.summary_due and campaign.summary_due < campaign.plan_due:
+        found.append(f"summary_due：工作总结截止日 {campaign.summary_due} 早于行动方案截止日 plan_due {campaign.plan_due}")
+    return found
+
+
+def _control_characters(campaign: Campaign) -> list[str]:
+    """Every configured text with a control or invisible format character (pasted from elsewhere): "key（unit）：…"."""
+    import unicodedata
+
+    found: list[str] = []
+
+    def walk(value: object, where: str, unit: str) -> None:
+        if isinstance(value, str):
+            bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf")]
+            if bad:
+                codes = "、".join(dict.fromkeys(f"U+{ord(c):04X}" for c in bad))
+                found.append(f"{where}{f'（{unit}）' if unit else ''}：含有看不见的控制字符 {codes}，请删去后重新输入")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{where}.{key}" if where else str(key), unit)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                name = item.get("name", "") if where == "units" and isinstance(item, dict) else unit
+                shown = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf")) if isinstance(
+                    name, str) else unit
+                walk(item, f"{where}.{index}", shown)
+
+    walk(campaign.model_dump(exclude={"form"}), "", "")
     return found
 
 

@@ -68,6 +68,9 @@ CATALOGUE: dict[str, Entry] = {
                   "正常报表不含此类内容；请核实文件来源，或请对方用 Excel/WPS 重新保存后发送。", True,
                   town_template="文件含有不安全的内容，无法读取", town_hint="请用 Excel/WPS 重新保存后再发送。"),
     "F111": Entry(I, "工作簿中的 Excel 4.0 宏表或对话框表 {names} 未读取", "", town_template="工作簿中的宏表未读取"),
+    "F170": Entry(E, "“重大隐患明细”超过 {limit} 行，远多于任何单位的填报，已拒绝读取",
+                  "请核实文件来源；如确有这么多项，请分成几个文件报送。", True,
+                  town_hint="如确有这么多项，请分成几个文件报送。"),
     # --- layout of the form ---------------------------------------------------------------
     "E201": Entry(E, "未找到报告表的统计表（应有“成立督查组”“排查企业”“一般隐患”等表头），不是本表格式",
                   "请对方使用下发的报告表模板填报（bairi template 可生成空白模板，发给对方）。",
@@ -88,6 +91,9 @@ CATALOGUE: dict[str, Entry] = {
     "I211": Entry(I, "工作簿中有 {count} 个报告表（{sheets}），按报告期 {period} 读取工作表“{sheet}”", "",
                   town_template="工作簿中有 {count} 个报告表，按报告期 {period} 读取其中对应的一张"),
     "I213": Entry(I, "明细表中的“{text}”一行表示没有重大隐患，不作为隐患计入", ""),
+    "I290": Entry(I, "第 {row} 行 {column} 列有内容，远离报告表（中间隔着大片空白），未读取",
+                  "多半是误操作留下的；请对方删除该单元格的内容后再保存。"),
+    "I291": Entry(I, "另有 {count} 个远离报告表的单元格有内容，未读取", "请对方删除这些单元格的内容后再保存。"),
     "W215": Entry(W, "明细表“{column}”是错误值 {raw}（公式无法算出结果），内容未知", "请检查该单元格的公式，或直接填写内容。"),
     "W214": Entry(W, "明细表“{column}”单元格被合并单元格遮住（其中的“{raw}”在 Excel 里看不到），按合并单元格显示的“{shown}”读取",
                   "请取消该处的合并单元格并核对内容。"),
@@ -203,6 +209,8 @@ CATALOGUE: dict[str, Entry] = {
     "D722": Entry(I, "{path} 不是报表、文档或邮件，未读取", ""),
     "D723": Entry(I, "{path} 是指向其他位置的文件夹链接，未跟随读取", "如需读取，请直接把该文件夹作为输入。"),
     "D725": Entry(I, "{town}{label}截止日依据{cite}延至 {until}", ""),
+    "D790": Entry(I, "{path} 是{labels}，不是工作报告表，未按报表检查", ""),
+    "D791": Entry(I, "{path} 不是电子表格，未按报表检查", "如这是报表，请对方发送 Excel/WPS 工作簿（.xlsx/.xls/.et）。"),
     "D727": Entry(I, "{town}{label}的警告 {warning} 已接受该镇的说明：{cite}", ""),
     # --- channels: the logbook beside a file, receipt evidence, origin, attachments, links (D740–D769) ---
     "D740": Entry(I, "{town}{label}既有文件“{name}”（{file_time} 收到）又有县局登记（{entry_time}）：数字取自文件，"

@@ -30,3 +30,9 @@ def column_letters(last: int) -> list[str]:
         top = min(max(last + 1, 2 * len(_LETTERS), 1024), LAST_COLUMN + 1)
         _LETTERS.extend(col_letters(n) for n in range(len(_LETTERS), top))
     return _LETTERS
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (0-based, as the grid is)."""
+    # Past Excel's last column (an .ods may claim more) the letters are worked out, not kept.
+    return column_letters(index + 1)[index + 1] if index < LAST_COLUMN else col_letters(index + 1)

@@ -54,7 +54,8 @@ def pydantic_words(item: Any) -> str:
     elif kind == "datetime_type" or (kind == "date_type" and "datetime" in str(item.get("input", "").__class__)):
         word = "应为日期，不带时刻"
     else:
-        word = _WORDS.get(kind, item["msg"])
+        # Never pydantic's English: an error this table does not know is still said in the clerk's words.
+        word = _WORDS.get(kind, "取值不对，请对照说明修改")
     return f"{where}：{word}" if where else word
 
 

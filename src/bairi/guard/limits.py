@@ -32,6 +32,8 @@ MAX_TOTAL_CELLS = 4_000_000  # the same over all sheets
 MAX_CELL_RECORDS = 1_000_000  # cells written in one sheet, empty ones included
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # text held by all cells together (a shared string counts once per use)
 MAX_RECORDS = 4_000_000  # BIFF records in one .xls stream
+# Rows of one return's 重大隐患明细: a town lists a handful, a province's merged return a few thousand.
+MAX_HAZARD_ROWS = 20_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -164,3 +166,8 @@ def check_scan(name: str, scan: Scan) -> None:
         raise too_big(f"工作表“{name}”写有 {scan.records} 个单元格")
     if scan.cells > MAX_CELLS:
         raise too_big(f"工作表“{name}”的数据区域有 {scan.rows} 行 × {scan.cols} 列")
+
+
+def is_lock_name(name: str) -> bool:
+    """The one lock-file rule: Excel/WPS leave ~$name.xlsx, LibreOffice .~lock.name# beside an open file."""
+    return name.startswith(("~$", ".~"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bairi.guard.limits import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGICS, Plan, Unreadable, corrupt, too_big
+from bairi.guard.limits import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGICS, Plan, Unreadable, corrupt, is_lock_name, too_big
 from bairi.guard.package import Package, main_part
 from bairi.guard.xlsx import inspect_xlsx
 
@@ -11,8 +11,7 @@ def inspect(name: str, data: bytes) -> Plan:
     """Recognise the file by its content and check it against every limit, before anything is read."""
     if not data:
         raise Unreadable("F106")
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    lock_name = base.startswith(("~$", ".~lock.", ".~"))
+    lock_name = is_lock_name(name.replace("\\", "/").rsplit("/", 1)[-1])
     if _is_lock_file(data) or (lock_name and not data.startswith(ZIP_MAGICS + (OLE_MAGIC,))):
         raise Unreadable("F107")
     if len(data) > MAX_FILE_BYTES:

@@ -67,6 +67,7 @@ def inspect_xlsx(package: Package, main: str) -> Plan:
         if package.has(part):
             package.read_xml(part)
     plan = Plan("xlsx", package.data)
+    rewritten: dict[str, bytes] = {}
     total_cells = 0
     text = 0
     bounded: list[tuple[zipfile.ZipInfo, int]] = []
@@ -78,6 +79,15 @@ def inspect_xlsx(package: Package, main: str) -> Plan:
             refuse_entities(info.filename, xml)
             well_formed(info.filename, xml)
             scan = _scan_xlsx_sheet(xml, string_sizes, bound_text=True)
+            if scan.cells > MAX_CELLS and scan.records <= MAX_CELL_RECORDS:
+                # A few cells far from the rest (a stray keystroke in row 1,048,576) would make the grid huge:
+                # leave them out, say where they were, and measure the sheet again.
+                trimmed = _without_strays(xml)
+                if trimmed is not None:
+                    xml, strays = trimmed
+                    scan = _scan_xlsx_sheet(xml, string_sizes, bound_text=True)
+                    rewritten[info.filename] = xml
+                    plan.notes += _stray_notes(name, strays)
             check_scan(name, scan)
             total_cells += scan.cells
             text += scan.text
@@ -107,13 +117,106 @@ def inspect_xlsx(package: Package, main: str) -> Plan:
     dropped = [(name, match) for name, kind, _, match in sheets if kind.endswith(_MACRO_KINDS)]
     if dropped:
         # calamine refuses the whole workbook over one Excel 4.0 macro or dialog sheet; leave those out.
-        plan.data = _without_sheets(package, main, workbook, [m for _, m in dropped])
+        for info in package.infos:
+            if package.key(info.filename) == main.lower():
+                rewritten[info.filename] = _without_sheets(workbook, [m for _, m in dropped])
         plan.notes.append(("F111", {"names": "、".join(f"“{n}”" for n, _ in dropped)}))
+    if rewritten:
+        plan.data = _repacked(package, rewritten)
     return plan
 
 
-def _without_sheets(package: Package, main: str, workbook: bytes, tags: list[re.Match[bytes]]) -> bytes:
-    """The same package with some <sheet> entries removed from the workbook part."""
+# A cell this far from the rest (rows or columns with nothing between) is not part of any table.
+STRAY_GAP = 1000
+_STRAYS_NAMED = 10
+
+
+def _without_strays(xml: bytes) -> tuple[bytes, list[tuple[int, int]]] | None:
+    """The sheet without the cells that lie far from the rest, and their (row, column); None when leaving
+    out cells beyond a gap of STRAY_GAP empty rows or columns does not bring the grid within MAX_CELLS."""
+    patterns = _PREFIXED if _ANY_PREFIXED.search(xml) else _PLAIN
+    cells = _value_cells(xml, patterns.token)
+    kept = cells
+    while kept and max(c[0] for c in kept) * max(c[1] for c in kept) > MAX_CELLS:
+        cut = None
+        for axis in (0, 1):
+            places = sorted({c[axis] for c in kept})
+            gaps = [(b - a, a) for a, b in zip(places, places[1:]) if b - a > STRAY_GAP]
+            if gaps:
+                width, after = max(gaps)
+                beyond = [c for c in kept if c[axis] > after]
+                # The far side, when it is the smaller one, is stray: the table is where most of the cells are.
+                if len(beyond) * 2 < len(kept) and (cut is None or width > cut[0]):
+                    cut = (width, beyond)
+        if cut is None:
+            return None
+        far = {id(c) for c in cut[1]}
+        kept = [c for c in kept if id(c) not in far]
+    strays = sorted(set(cells) - set(kept))
+    if not strays:
+        return None
+    pieces, last = [], 0
+    for _, _, start, end in sorted(strays, key=lambda c: c[2]):
+        pieces.append(xml[last:start])
+        last = end
+    pieces.append(xml[last:])
+    # The sheet's own <dimension> still spans the stray cells; without it the reader sizes the grid by the cells.
+    trimmed = _DIMENSION.sub(b"", b"".join(pieces))
+    return trimmed, [(row, col) for row, col, _, _ in strays]
+
+
+def _stray_notes(sheet: str, strays: list[tuple[int, int]]) -> list[tuple[str, dict[str, object]]]:
+    """One note per stray cell (at most a few, then how many more), each placed at its cell."""
+    notes: list[tuple[str, dict[str, object]]] = [
+        ("I290", {"at": f"{sheet}!{col_letters(col)}{row}", "row": f"{row:,}", "column": col_letters(col)})
+        for row, col in strays[:_STRAYS_NAMED]]
+    if len(strays) > _STRAYS_NAMED:
+        notes.append(("I291", {"at": f"{sheet}!{col_letters(strays[_STRAYS_NAMED][1])}{strays[_STRAYS_NAMED][0]}",
+                               "count": len(strays) - _STRAYS_NAMED}))
+    return notes
+
+
+def _value_cells(xml: bytes, token: re.Pattern[bytes]) -> list[tuple[int, int, int, int]]:
+    """Every cell holding a value, placed as calamine places it: (row, column, start, end) in the XML."""
+    found: list[tuple[int, int, int, int]] = []
+    row = col = 0
+    start = -1
+    has_value = False
+    for match in token.finditer(xml):
+        closing, name, attrs = match[1], match[2], match[3]
+        if name == b"c" and not closing:
+            new_col, new_row = _place(attr(_R_ATTR, attrs))
+            col = new_col if new_col is not None else col + 1
+            row = new_row if new_row is not None else row
+            start, has_value = match.start(), False
+            if attrs.endswith(b"/"):
+                start = -1
+        elif name == b"c" and closing:
+            if start >= 0 and has_value:
+                found.append((row, col, start, match.end()))
+            start = -1
+        elif name == b"row" and not closing:
+            _, new_row = _place(attr(_R_ATTR, attrs))
+            row = new_row if new_row is not None else row + 1
+            col = 0
+        elif name in (b"is", b"v") and not closing and not attrs.endswith(b"/"):
+            has_value = True
+    return found
+
+
+def _repacked(package: Package, parts: dict[str, bytes]) -> bytes:
+    """The same package with some parts' bytes replaced."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in package.infos:
+            out.writestr(info.filename, parts[info.filename] if info.filename in parts else package.inflate(info))
+    return buffer.getvalue()
+
+
+def _without_sheets(workbook: bytes, tags: list[re.Match[bytes]]) -> bytes:
+    """The workbook part with some <sheet> entries removed."""
     pieces, last = [], 0
     for match in sorted(tags, key=lambda m: m.start()):
         pieces.append(workbook[last:match.start()])
@@ -122,15 +225,7 @@ def _without_sheets(package: Package, main: str, workbook: bytes, tags: list[re.
             close = workbook.find(b">", workbook.find(b"</", last)) + 1
             last = close if close > 0 else last
     pieces.append(workbook[last:])
-    new_workbook = b"".join(pieces)
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in package.infos:
-            blob = new_workbook if package.key(info.filename) == main.lower() else package.inflate(info)
-            out.writestr(info.filename, blob)
-    return buffer.getvalue()
+    return b"".join(pieces)
 
 
 # Any namespace prefix, including non-ASCII ones: XML allows them, and calamine matches elements by local name.
@@ -210,6 +305,7 @@ _E_CELL = re.compile(rb"\st\s*=\s*[\"']e[\"']")  # a cell holding an error value
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _T_ATTR = re.compile(rb"(?:^|\s)t\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _PLACE = re.compile(r"\s*([A-Za-z]*)([0-9]*)\s*")
+_DIMENSION = re.compile(rb"<" + PREFIX + rb"dimension\s[^<>]*>(?:\s*</" + PREFIX + rb"dimension\s*>)?")
 
 
 def _cdata_bytes(xml: bytes) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bairi.core.findings import Finding, Severity
@@ -30,7 +31,14 @@ CLERK_COLUMNS: tuple[tuple[str, str], ...] = (
     ("remarks", "备注"),
 )
 CLERK_KEYS = tuple(key for key, _ in CLERK_COLUMNS)
-STATUS_LABELS = {"open": "未整改", "rectified": "已整改"}
+class HazardStatus(StrEnum):
+    """Where a major hazard stands: still open, or rectified (the JSON `status`)."""
+
+    OPEN = "open"
+    RECTIFIED = "rectified"
+
+
+STATUS_LABELS: dict[str, str] = {HazardStatus.OPEN: "未整改", HazardStatus.RECTIFIED: "已整改"}
 BASIS_LABELS = {"text": "报表注明已整改", "count": "未再列入且已整改数增加", "total": "报表累计重大隐患已全部整改",
                 "clerk": "县局核查销号"}
 
@@ -109,7 +117,7 @@ class Entry:
     supervisor: str = ""
     detail: str = ""
     seen: list[Seen] = field(default_factory=list)
-    status: str = "open"
+    status: str = HazardStatus.OPEN  # a HazardStatus (plain strings compare equal)
     rectified_in: str | None = None
     basis: str = ""
     deadline: date | None = None

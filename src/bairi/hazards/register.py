@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -94,7 +95,11 @@ def _unsafe_regions(sightings: list[Sighting]) -> set[str]:
 
 def _names(a: str, b: str, unsafe: set[str]) -> str:
     """same, region (alike but for 山西/晋城… where that is safe), close, or ""."""
-    x, y = enterprise_key(a), enterprise_key(b)
+    return _keys_alike(enterprise_key(a), enterprise_key(b), unsafe)
+
+
+def _keys_alike(x: str, y: str, unsafe: set[str]) -> str:
+    """`_names` of two names already normalised by `enterprise_key`."""
     if x == y:
         return "same"
     if not x or not y:
@@ -106,17 +111,145 @@ def _names(a: str, b: str, unsafe: set[str]) -> str:
     return "close" if SequenceMatcher(None, x, y, autojunk=False).ratio() >= CLOSE_NAME else ""
 
 
-def _score(entry: Entry, hazard: Hazard, unsafe: set[str]) -> tuple[str, float]:
+class _Names:
+    """One town's enterprise names, normalised once, and which of them are alike, found without comparing every pair.
+
+    A name is alike another when it is the same, the same but for a region prefix, or close (difflib's ratio at
+    least CLOSE_NAME). The first two are looked up by key. For the third, ratio >= r means the names share at
+    least r/2·(len x + len y) characters, hence at least a known share of the shorter; a set-similarity prefix
+    filter (each name indexed by its rarest characters, as many as that share allows to differ) finds every pair
+    that can reach it, and only those are compared. The answer is the same as comparing all pairs.
+    """
+
+    def __init__(self, names: Iterable[str], unsafe: set[str]) -> None:
+        self.unsafe = unsafe
+        self.keys: dict[str, str] = {}
+        counts: dict[tuple[str, int], int] = {}
+        for name in names:
+            if name not in self.keys:
+                key = self.keys[name] = enterprise_key(name)
+                for token in set(self._tokens(key)):
+                    counts[token] = counts.get(token, 0) + 1
+        # The global order of the prefix filter: rarest token first (then by the token, to be deterministic).
+        self.rank = {t: i for i, t in enumerate(sorted(counts, key=lambda t: (counts[t], t)))}
+        self.by_key: dict[str, set[int]] = {}  # a key → the entries that have a row under it
+        self.by_short: dict[str, set[str]] = {}  # a key without its region prefix → the keys
+        self.postings: dict[tuple[str, int], list[str]] = {}
+        self.relation: dict[tuple[str, str], str] = {}
+        self.similar: dict[tuple[str, str], float] = {}
+        self.token_sets: dict[str, set[tuple[str, int]]] = {}
+        self.detail_counts: dict[str, Counter[str]] = {}
+        self.shorts: dict[str, str] = {}
+
+    @staticmethod
+    def _tokens(key: str) -> list[tuple[str, int]]:
+        """A name's characters as a set: the k-th repeat of a character is its own token (multiset overlap)."""
+        seen: dict[str, int] = {}
+        tokens = []
+        for char in key:
+            seen[char] = seen.get(char, 0) + 1
+            tokens.append((char, seen[char]))
+        return tokens
+
+    def _token_set(self, key: str) -> set[tuple[str, int]]:
+        found = self.token_sets.get(key)
+        if found is None:
+            found = self.token_sets[key] = set(self._tokens(key))
+        return found
+
+    def _prefix(self, key: str) -> list[tuple[str, int]]:
+        # Close names share at least r/(2-r) of either one's characters: 2M >= r(x+y) with M <= y gives
+        # y >= r/(2-r)·x, so M >= r/2·(x + r/(2-r)·x) = r/(2-r)·x (0.6 for CLOSE_NAME 0.75). Rounded down: safe.
+        least = max(1, int(CLOSE_NAME / (2 - CLOSE_NAME) * len(key)))
+        tokens = sorted(self._tokens(key), key=lambda t: self.rank.get(t, -1))
+        return tokens[:len(key) - least + 1]
+
+    def add(self, name: str, entry: int) -> None:
+        """Entry `entry` has a row under this enterprise name."""
+        key = self.key(name)
+        if key not in self.by_key:
+            self.by_key[key] = set()
+            self.by_short.setdefault(self.short(key), set()).add(key)
+            for token in self._prefix(key):
+                self.postings.setdefault(token, []).append(key)
+        self.by_key[key].add(entry)
+
+    def short(self, key: str) -> str:
+        """The key without its region prefix (computed once)."""
+        found = self.shorts.get(key)
+        if found is None:
+            found = self.shorts[key] = without_region(key)
+        return found
+
+    def key(self, name: str) -> str:
+        """The name normalised (computed once)."""
+        key = self.keys.get(name)
+        if key is None:
+            key = self.keys[name] = enterprise_key(name)
+        return key
+
+    def alike(self, x: str, y: str) -> str:
+        """`_keys_alike` of two keys, each pair worked out once."""
+        found = self.relation.get((x, y))
+        if found is None:
+            if x != y and x and y and self.short(x) != self.short(y) and 2.0 * len(
+                    self._token_set(x) & self._token_set(y)) / (len(x) + len(y)) < CLOSE_NAME:
+                # difflib's ratio counts matching characters, never more than the names share: it cannot reach
+                # CLOSE_NAME either, and the pair is not compared.
+                found = ""
+            else:
+                found = _keys_alike(x, y, self.unsafe)
+            self.relation[x, y] = found
+        return found
+
+    def candidates(self, name: str) -> set[int]:
+        """Every entry with a row whose enterprise name may be alike this one (a superset; `alike` decides)."""
+        key = self.key(name)
+        keys = {key} | (self.by_short.get(self.short(key), set()) if key else set())
+        if key:
+            for token in self._prefix(key):
+                keys.update(self.postings.get(token, ()))
+        found: set[int] = set()
+        for other in keys:
+            if other in self.by_key and self.alike(other, key):
+                found |= self.by_key[other]
+        return found
+
+    def detail(self, a: str, b: str, least: float) -> float:
+        """`detail_similarity` when it may reach `least`, else 0 (each pair worked out once)."""
+        found = self.similar.get((a, b))
+        if found is None:
+            x, y = self._detail_counts(a), self._detail_counts(b)
+            lx, ly = x.total(), y.total()
+            if lx and ly:
+                # Both of difflib's measures count matching characters, never more than the details share.
+                shared = (x & y).total()
+                bound = max(2.0 * shared / (lx + ly), 0.95 * shared / min(lx, ly) if min(lx, ly) >= 12 else 0.0)
+                if round(bound, 3) < least:
+                    return 0.0
+            found = self.similar[a, b] = detail_similarity(a, b)
+        return found
+
+    def _detail_counts(self, text: str) -> Counter[str]:
+        found = self.detail_counts.get(text)
+        if found is None:
+            found = self.detail_counts[text] = Counter(detail_key(text))
+        return found
+
+
+def _score(entry: Entry, hazard: Hazard, names: _Names) -> tuple[str, float]:
     """(sure / maybe / "", similarity) of a row against an entry's rows."""
     best = ("", 0.0)
+    key = names.key(hazard.enterprise)
     for seen in entry.seen:
-        names = _names(seen.hazard.enterprise, hazard.enterprise, unsafe)
-        if not names:
+        alike_names = names.alike(names.key(seen.hazard.enterprise), key)
+        if not alike_names:
             continue
-        alike = detail_similarity(seen.hazard.detail, hazard.detail)
-        if names in ("same", "region") and alike >= SURE:
+        names_kind = alike_names
+        alike = names.detail(seen.hazard.detail, hazard.detail, MAYBE if names_kind in ("same", "region") else CLOSE_DETAIL)
+        if names_kind in ("same", "region") and alike >= SURE:
             level = "sure"
-        elif (names in ("same", "region") and alike >= MAYBE) or (names == "close" and alike >= CLOSE_DETAIL):
+        elif (names_kind in ("same", "region") and alike >= MAYBE) or (names_kind == "close" and alike >= CLOSE_DETAIL):
             level = "maybe"
         else:
             continue
@@ -173,27 +306,37 @@ def _follow(town: _Town, apart: set[frozenset[str]], sure_pairs: set[frozenset[s
     Returns the matches that are not sure (a weak score, or a rival within MARGIN), each a finding-to-be.
     """
     unsure: list[tuple[Entry, Seen, float]] = []
+    # Only entries whose enterprise name is alike a row's are scored against it: the town's names are indexed,
+    # so a month of N rows costs about N log N, not N × entries (see _Names).
+    names = _Names((h.enterprise for s in town.sightings for h in s.ret.hazards), town.unsafe_regions)
     for sighting in town.sightings:
         keys: dict[str, int] = {}
         rows = [_seen(sighting, hazard, keys) for hazard in sighting.ret.hazards]
         scores: dict[tuple[int, int], tuple[int, float]] = {}
+        by_row: dict[int, list[int]] = {}
+        by_entry: dict[int, list[int]] = {}
         for r, row in enumerate(rows):
-            for e, entry in enumerate(town.entries):
+            for e in sorted(names.candidates(row.hazard.enterprise)):
+                entry = town.entries[e]
                 if any(s.period == sighting.period for s in entry.seen):
                     continue
                 if any(frozenset((s.key, row.key)) in apart for s in entry.seen):
                     continue
-                kind, alike = _score(entry, row.hazard, town.unsafe_regions)
+                kind, alike = _score(entry, row.hazard, names)
                 if kind:
                     scores[r, e] = (2 if kind == "sure" else 1, alike)
+                    by_row.setdefault(r, []).append(e)
+                    by_entry.setdefault(e, []).append(r)
         taken_rows: set[int] = set()
         taken_entries: set[int] = set()
         for (r, e), (level, alike) in sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0])):
             if r in taken_rows or e in taken_entries:
                 continue
-            rivals = [1 for (r2, e2), (level2, alike2) in scores.items()
-                      if ((r2 == r) != (e2 == e)) and r2 not in taken_rows and e2 not in taken_entries
-                      and level2 == level and alike - alike2 < MARGIN]
+            # A rival shares the row or the entry (not both), is still free, and scores within MARGIN at this level.
+            rivals = any(scores[r, e2][0] == level and alike - scores[r, e2][1] < MARGIN
+                         for e2 in by_row[r] if e2 != e and e2 not in taken_entries) or any(
+                scores[r2, e][0] == level and alike - scores[r2, e][1] < MARGIN
+                for r2 in by_entry[e] if r2 != r and r2 not in taken_rows)
             taken_rows.add(r)
             taken_entries.add(e)
             entry, row = town.entries[e], rows[r]
@@ -204,9 +347,11 @@ def _follow(town: _Town, apart: set[frozenset[str]], sure_pairs: set[frozenset[s
                 if frozenset(link) not in sure_pairs:
                     unsure.append((entry, row, alike))
             entry.seen.append(row)
+            names.add(row.hazard.enterprise, e)
         for r, row in enumerate(rows):
             if r not in taken_rows:
                 town.entries.append(Entry(id="", town=town.name, seen=[row]))
+                names.add(row.hazard.enterprise, len(town.entries) - 1)
     return unsure
 
 

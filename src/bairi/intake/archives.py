@@ -20,6 +20,7 @@ from bairi.guard.limits import (
     MAX_UNZIPPED_BYTES,
     MAX_ZIP_ENTRIES,
     inflate_capped,
+    is_lock_name,
     megabytes,
     member_bytes,
 )
@@ -124,7 +125,7 @@ def _ignored(path: str) -> bool:
     """macOS resource forks and Excel/WPS lock files hold no data."""
     parts = path.split("/")
     base = parts[-1]
-    return "__MACOSX" in parts or base.startswith(("~$", ".~", "._")) or base in (".DS_Store", "Thumbs.db")
+    return "__MACOSX" in parts or is_lock_name(base) or base.startswith("._") or base in (".DS_Store", "Thumbs.db")
 
 
 def _unpack(name: str, data: bytes, prefix: str, depth: int, found: Unpacked, budget: list[int]) -> None:

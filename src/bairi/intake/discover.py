@@ -1,4 +1,4 @@
-"""Inputs → the files to read: folders searched recursively, what is not a return set aside."""
+"""What every walk of the inputs shares: the suffixes of spreadsheets and archives, what makes a file itself."""
 
 from __future__ import annotations
 
@@ -14,23 +14,6 @@ class MissingInput(Exception):
     """An input path that does not exist (an operator mistake)."""
 
 
-def is_lock_file(path: Path) -> bool:
-    """Excel/WPS leave ~$name.xlsx beside an open file; it holds no data."""
-    return path.name.startswith("~$") or path.name.startswith(".~")
-
-
-def files_under(folder: Path) -> list[Path]:
-    """Every file below a folder, in a stable order (one directory walk; no stat per file)."""
-    import os
-
-    found: list[Path] = []
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        base = Path(root)
-        found.extend(base / name for name in sorted(names))
-    return sorted(found, key=str)
-
-
 def identity(path: Path) -> object:
     """What makes two paths the same file: device and inode (a symlink or a second spelling is the same file)."""
     try:
@@ -38,23 +21,3 @@ def identity(path: Path) -> object:
     except OSError:
         return path.absolute()
     return (info.st_dev, info.st_ino)
-
-
-def expand(paths: list[Path]) -> list[Path]:
-    """Every spreadsheet named or found under the given paths, in a stable order, each once."""
-    found: list[Path] = []
-    seen: set[object] = set()
-    for path in paths:
-        if not path.exists():
-            raise MissingInput(f"找不到文件或文件夹：{path}")
-        if path.is_dir():
-            candidates = [p for p in files_under(path)
-                          if p.suffix.lower() in SPREADSHEET_SUFFIXES and not is_lock_file(p)]
-        else:
-            candidates = [path]
-        for candidate in candidates:
-            key = identity(candidate)
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
-    return found

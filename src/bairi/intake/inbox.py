@@ -23,8 +23,9 @@ from pathlib import Path
 
 from bairi.core.findings import Finding, finding
 from bairi.core.home import CONFIG_NAME, LOGBOOK_NAME
+from bairi.guard.limits import is_lock_name
 from bairi.intake.archives import is_archive, unpack
-from bairi.intake.discover import SPREADSHEET_SUFFIXES, MissingInput, identity
+from bairi.intake.discover import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES, MissingInput, identity
 from bairi.intake.ledger import Ledger, LedgerUnavailable, file_mtime, ledger_path, open_ledger
 from bairi.intake.mail import MailUnreadable, Relay, is_mail, is_mbox, read_mail
 
@@ -33,7 +34,6 @@ from bairi.intake.mail import MailUnreadable, Relay, is_mail, is_mbox, read_mail
 DOCUMENT_SUFFIXES = (".doc", ".docx", ".docm", ".wps", ".wpt", ".dot", ".dotx", ".pdf", ".ofd", ".odt", ".rtf",
                      ".txt", ".ppt", ".pptx", ".dps", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff",
                      ".heic", ".webp", ".url", ".html", ".htm", ".csv")
-ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z")
 KNOWN_SUFFIXES = SPREADSHEET_SUFFIXES + DOCUMENT_SUFFIXES + ARCHIVE_SUFFIXES
 # Files an operating system leaves in folders; nobody sent them.
 _SYSTEM_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -104,10 +104,6 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def _lock(name: str) -> bool:
-    return name.startswith(("~$", ".~lock.", ".~"))
-
-
 def walk(paths: list[Path]) -> Walk:
     """Every mail and file under the inputs, in a stable order, each file once (by device and inode)."""
     found = Walk(roots=[Path(p) for p in paths])
@@ -142,7 +138,7 @@ def walk(paths: list[Path]) -> Walk:
             for name in sorted(names):
                 file = base / name
                 lowered = name.lower()
-                if _lock(name):
+                if is_lock_name(name):
                     found.skipped.append(finding("D721", str(file), path=str(file)))
                 elif _hidden(name) or lowered in _SYSTEM_NAMES:
                     continue  # the ledger, .DS_Store and the like: bairi's or the system's own

@@ -522,17 +522,3 @@ def read_mbox(path: Path, label: str | None = None, keep: Callable[[str], bool] 
 def read_mail(path: Path, label: str | None = None, keep: Callable[[str], bool] | None = None) -> list[Attachment]:
     """The attachments of a mail file, .eml or mbox."""
     return read_mbox(path, label, keep) if is_mbox(path) else read_eml(path, label, keep)
-
-
-def mails_under(paths: list[Path]) -> list[Path]:
-    """Mail files named among the inputs or found (recursively) in input folders, hidden ones left out."""
-    from bairi.intake.discover import files_under
-
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found.extend(p for p in files_under(path) if is_mail(p)
-                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        elif path.is_file() and is_mail(path):
-            found.append(path)
-    return list(dict.fromkeys(found))

@@ -9,6 +9,8 @@ the county rows, the cross-month check (累计ₜ = 累计ₜ₋₁ + 本期ₜ)
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -434,9 +436,31 @@ def tidy(merged: Merged) -> pd.DataFrame:
     return pd.DataFrame(records, columns=list(TIDY_COLUMNS))
 
 
+# A cell starting with one of these is a formula to Excel, WPS and LibreOffice (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def csv_field(value: Any) -> str:
+    """One CSV field, RFC 4180 quoted; text a spreadsheet would take for a formula is escaped as OWASP says
+    (a leading single quote, the field quoted); a real number is written as it is."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value)
+    formula = isinstance(value, str) and text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text)
+    if formula:
+        text = "'" + text
+    if formula or any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_tidy(path: Any, merged: Merged) -> None:
-    """The tidy table as CSV (UTF-8 with BOM, so that Excel and WPS open the Chinese correctly), atomically."""
+    """The tidy table as CSV (UTF-8 with BOM, so that Excel and WPS open the Chinese correctly), atomically;
+    no cell that a spreadsheet would run as a formula (a town's sheet or file name may start with "=")."""
     from bairi.core.atomic import write_atomic
 
-    text = tidy(merged).to_csv(index=False, lineterminator="\r\n")
-    write_atomic(path, text.encode("utf-8-sig"))
+    table = tidy(merged)
+    lines = [",".join(csv_field(str(c)) for c in table.columns)]
+    lines += [",".join(csv_field(v) for v in row) for row in table.itertuples(index=False, name=None)]
+    write_atomic(path, ("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))

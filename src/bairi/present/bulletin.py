@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bairi.core.calendar import Deadline, last_on_time
+from bairi.core.calendar import Deadline, day_text, last_on_time, month_text
 from bairi.core.campaign import Campaign
 from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, KEYS, NOTICE
 from bairi.core.model import Return
@@ -26,19 +26,9 @@ SUMMARY_TEMPLATE = "summary.txt.j2"
 CN_ORDINALS = "一二三四五六七八九十"
 
 
-def cn_date(day: date | datetime) -> str:
-    """2023年12月25日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def cn_month_day(day: date | datetime) -> str:
     """12月25日."""
     return f"{day.month}月{day.day}日"
-
-
-def period_text(period: str) -> str:
-    """2023-12 → 2023年12月."""
-    return f"{period[:4]}年{int(period[5:])}月"
 
 
 def percent(value: Decimal | None) -> str:
@@ -170,7 +160,7 @@ def _overdue_rows(result: Assessment) -> list[dict[str, Any]]:
     }
     items = [i for i in result.items if i.status in notes]
     items.sort(key=lambda i: i.deadline.due)
-    return [{"seq": n, "label": i.deadline.label, "due_text": cn_date(i.deadline.due), "town": i.town,
+    return [{"seq": n, "label": i.deadline.label, "due_text": day_text(i.deadline.due), "town": i.town,
              "status": i.status, "status_label": STATUS_LABELS[i.status], "note": notes[i.status](i)}
             for n, i in enumerate(items, start=1)]
 
@@ -208,7 +198,7 @@ def _deadline_statements(result: Assessment) -> list[dict[str, Any]]:
         found.append({
             "key": tally.deadline.key,
             "label": tally.deadline.label,
-            "due_text": cn_date(tally.deadline.due),
+            "due_text": day_text(tally.deadline.due),
             "passed": over,
             # Met on time: with every material, or without some (those are listed again under incomplete).
             "on_time": tally.counts["on_time"] + tally.counts["incomplete"],
@@ -235,7 +225,7 @@ def _counted_figures(result: Assessment, town: str) -> tuple[str, int, int] | No
     if standing is None or standing.ret is None:
         return None
     values = standing.ret.values("cumulative")
-    return (period_text(standing.deadline.key), int(values.get("major_found") or 0),
+    return (month_text(standing.deadline.key), int(values.get("major_found") or 0),
             int(values.get("major_fixed") or 0))
 
 
@@ -245,7 +235,7 @@ def _open_hazards(result: Assessment) -> list[dict[str, Any]]:
     for o in result.open_hazards:
         counted = _counted_figures(result, o.town)
         # The register may rest on a return sent back since; its figures are then not quoted, nor older ones beside it.
-        if counted is not None and o.period and counted[0] != period_text(o.period):
+        if counted is not None and o.period and counted[0] != month_text(o.period):
             counted = None
         rows.append({
             "town": o.town,
@@ -297,7 +287,7 @@ def _coverage_short(merged: Merged, result: Assessment) -> dict[str, list[dict[s
         need = math.ceil(unit.enterprises * campaign.inspect_share)
         if value is not None and value < need:
             short.setdefault(standing.town, []).append(
-                {"period_text": period_text(key), "month_text": f"{int(key[5:])}月", "value": plain(value) or "0",
+                {"period_text": month_text(key), "month_text": f"{int(key[5:])}月", "value": plain(value) or "0",
                  "area": unit.enterprises})
     return short
 
@@ -368,11 +358,11 @@ def _requirements(merged: Merged, result: Assessment, verdicts: dict[str, Any]) 
     no_case = [s.town for s in result.no_case if s.status != "to_verify"]
     if no_case:
         items.append({"kind": "case", "towns": no_case, "passed": result.cases_due_passed,
-                      "due_text": cn_date(campaign.cases_due) if campaign.cases_due else ""})
+                      "due_text": day_text(campaign.cases_due) if campaign.cases_due else ""})
     # The typical case has its own item above; the others still to come are named with their day.
     upcoming = [d for d in result.deadlines if d.kind != "case" and not passed(d, campaign, as_of)]
     if upcoming:
-        items.append({"kind": "upcoming", "deadlines": [{"label": d.label, "due_text": cn_date(d.due)}
+        items.append({"kind": "upcoming", "deadlines": [{"label": d.label, "due_text": day_text(d.due)}
                                                         for d in upcoming[:3]]})
     items.append({"kind": "standing"})
     return [{"seq": CN_ORDINALS[n], **item} for n, item in enumerate(items)]
@@ -399,9 +389,9 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "unit_noun": unit_noun(campaign),
         "addressee": f"各{unit_noun(campaign)}{suffix}",
         "as_of": as_of,
-        "as_of_text": cn_date(as_of),
+        "as_of_text": day_text(as_of),
         "period": merged.period,
-        "period_text": period_text(merged.period),
+        "period_text": month_text(merged.period),
         "month_text": f"{int(merged.period[5:])}月",
         "cutoff_text": cn_month_day(cutoff),
         "towns_total": len(merged.towns),
@@ -432,13 +422,13 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "pairs": _pairs(cumulative_rates),
         "ranking": ranking,
         "deadlines": deadlines,
-        "rectify_by_text": cn_date(campaign.rectify_by) if campaign.rectify_by else "",
+        "rectify_by_text": day_text(campaign.rectify_by) if campaign.rectify_by else "",
         "rectify_passed": result.rectify_passed,
         "open_hazards": _open_hazards(result),
         # Major hazards reported and not yet fixed in the counted returns: "all rectified" only when this is 0.
         "major_open": _open(totals["cumulative_row"]),
         "no_case": [s.town for s in result.no_case],
-        "cases_due_text": cn_date(campaign.cases_due) if campaign.cases_due else "",
+        "cases_due_text": day_text(campaign.cases_due) if campaign.cases_due else "",
         "cases_due_passed": result.cases_due_passed,
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},

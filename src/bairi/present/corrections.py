@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bairi.core.calendar import month_text
 from bairi.core.form import BY_KEY
 from bairi.core.values import plain
 from bairi.merge.seal import ROW_WORDS, Correction, Seal, changed_totals
-from bairi.present.report import escape
+from bairi.present.terminal import escape
+
+if TYPE_CHECKING:
+    from bairi.present.documents import CorrectionDoc, SealedDoc, SealOutput
 
 SHEET = "更正说明"
 USES = {"counted": "计入", "superseded": "被取代", "rejected": "退回", "unreadable": "无法读取", "material": "其他材料"}
@@ -29,32 +33,58 @@ def seal_words(seal: Seal) -> str:
             f"封存人 {seal.by}{correcting}）")
 
 
+def sealed_document(seal: Seal) -> SealedDoc:
+    """The seal as merge's JSON carries it (`sealed`), built as its model."""
+    from bairi.present.documents import SealedDoc
+
+    return SealedDoc(**_sealed_fields(seal))
+
+
+def _sealed_fields(seal: Seal) -> dict[str, Any]:
+    from bairi.present.documents import Figures, SealedTotalsDoc
+    from bairi.present.report import jsonable
+
+    totals = SealedTotalsDoc(**{name: Figures.model_validate(jsonable(dict(values)))
+                                for name, values in seal.totals.items()})
+    return {"at": seal.at.isoformat(), "totals": totals, "id": seal.id, "round": seal.round,
+            "corrects": seal.corrects, "as_of": seal.as_of, "by": seal.by, "workbook": seal.workbook,
+            "workbook_sha256": seal.workbook_sha256, "workbook_state": seal.workbook_state(), "intact": seal.intact}
+
+
 def sealed_dict(seal: Seal) -> dict[str, Any]:
-    """The seal as merge's JSON carries it (`sealed`)."""
-    return {"at": seal.at.isoformat(), "totals": {name: dict(values) for name, values in seal.totals.items()},
-            "id": seal.id, "round": seal.round, "corrects": seal.corrects, "as_of": seal.as_of, "by": seal.by,
-            "workbook": seal.workbook, "workbook_sha256": seal.workbook_sha256,
-            "workbook_state": seal.workbook_state(), "intact": seal.intact}
+    """The seal as merge's JSON carries it (`sealed`), in JSON types."""
+    return sealed_document(seal).model_dump(mode="json")
+
+
+def correction_document(item: Correction) -> CorrectionDoc:
+    """One correction as the JSON contract spells it, built as its model."""
+    from bairi.present.documents import CorrectionDoc
+    from bairi.present.report import jsonable
+
+    return CorrectionDoc(town=item.town, row=item.row, key=item.key, old=jsonable(item.old), new=jsonable(item.new),
+                         file=item.file, cell=item.cell)
 
 
 def correction_dict(item: Correction) -> dict[str, Any]:
-    """One correction as the JSON contract spells it."""
-    return {"town": item.town, "row": item.row, "key": item.key, "old": item.old, "new": item.new, "file": item.file,
-            "cell": item.cell}
+    """One correction as the JSON contract spells it, in JSON types."""
+    return correction_document(item).model_dump(mode="json")
 
 
-def seal_dict(seal: Seal, new: bool, found: list[Correction], message: str) -> dict[str, Any]:
+def seal_document(seal: Seal, new: bool, found: list[Correction], message: str) -> SealOutput:
     """`bairi seal --format json`: the seal (new or the latest one kept) and what it corrects."""
-    return {**sealed_dict(seal), "period": seal.period, "new": new, "message": message,
-            "towns": [{"town": t, "status": s} for t, s in seal.towns.items()],
-            "inputs": [dict(vars(i)) for i in seal.inputs],
-            "figures": len(seal.figures),
-            "corrections": [correction_dict(c) for c in found]}
+    from bairi.present.documents import SealDoc, SealInputDoc, SealOutput, SealTownDoc
+
+    return SealOutput(SealDoc(**_sealed_fields(seal), period=seal.period, new=new, message=message,
+                              towns=[SealTownDoc(town=t, status=s) for t, s in seal.towns.items()],
+                              inputs=[SealInputDoc(**vars(i)) for i in seal.inputs], figures=len(seal.figures),
+                              corrections=[correction_document(c) for c in found]))
 
 
-def seals_dict(seals: list[Seal], ledger: str) -> dict[str, Any]:
+def seals_document(seals: list[Seal], ledger: str) -> SealOutput:
     """`bairi seal --list --format json`."""
-    return {"ledger": ledger, "seals": [dict(sealed_dict(s), period=s.period) for s in seals]}
+    from bairi.present.documents import ListedSealDoc, SealOutput, SealsDoc
+
+    return SealOutput(SealsDoc(ledger=ledger, seals=[ListedSealDoc(**_sealed_fields(s), period=s.period) for s in seals]))
 
 
 def correction_lines(found: list[Correction]) -> list[str]:
@@ -92,7 +122,7 @@ def correction_sheet(seal: Seal, found: list[Correction], totals: dict[str, Any]
         rows = [[n, c.town, ROW_WORDS[c.row], _column(c.key), c.cell, c.old, c.new,
                  c.file.replace("\\", "/").rsplit("/", 1)[-1]] for n, c in enumerate(found, start=1)]
         last = _table(ws, 1, ["序号", "单位", "行", "项目", "单元格", "原报数", "更正后", "来源文件"], rows,
-                      [6, 12, 8, 26, 16, 10, 10, 44], title=f"{authority}{year}年{int(month)}月报表更正说明")
+                      [6, 12, 8, 26, 16, 10, 10, 44], title=f"{authority}{month_text(seal.period)}报表更正说明")
         box(ws, last + 2, 1, last + 2, 8, f"更正对象：{seal_words(seal)}上报的报表；汇总表 SHA-256 {seal.workbook_sha256}。", NOTE)
         changed = [[ROW_WORDS[row], _column(key), old, new] for row, key, old, new in changed_totals(seal, totals)]
         _table(ws, last + 4, ["行", "项目", "原报合计", "更正后合计"], changed, [6, 12, 8, 26], title="合计变化",

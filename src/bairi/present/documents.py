@@ -11,9 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 from pydantic.config import JsonDict
 
 from bairi.core.form import BY_KEY, KEYS
+from bairi.hazards.entries import HazardStatus
+from bairi.state.standing import Status
 
 Severity = Literal["error", "warning", "info"]
-StatusCode = Literal["on_time", "late", "rejected", "missing", "to_verify", "not_due", "incomplete"]
+# The state's own enum: the schema lists its values, and a status the state does not know cannot be printed.
+StatusCode = Status
 
 
 class _Doc(BaseModel):
@@ -115,10 +118,6 @@ class CheckDoc(_Doc):
     counts: dict[str, int]
     reply: Any | None = Field(None, description="--reply 写出的退回邮件草稿")
     reply_note: str | None = Field(None, description="退回草稿的说明：发往本镇登记的邮箱（原邮件来自谁），或未写草稿的原因")
-
-
-class CheckDocs(RootModel[list[CheckDoc]]):
-    """`bairi check --format json` for several returns: one document each, in order."""
 
 
 class LogbookDoc(_Doc):
@@ -468,7 +467,7 @@ class EntryDoc(_Doc):
     first_period: str | None
     last_period: str | None
     periods: list[str]
-    status: Literal["open", "rectified"]
+    status: HazardStatus
     overdue: bool = Field(description="未整改且已过整改期限")
     sources: list[SourceDoc]
     rectify_by: date | None = Field(description="整改期限（按统一的整改规则）")
@@ -632,19 +631,27 @@ class InitDoc(_Doc):
     notes: list[str]
 
 
-DOCUMENTS: dict[str, type[BaseModel]] = {"init": InitDoc, "check": CheckDoc, "merge": MergeDoc, "deadlines": DeadlinesDoc,
+class CheckOutput(RootModel[CheckDoc | list[CheckDoc]]):
+    """`bairi check --format json`: the document of the one return for one file, a list of them for several inputs."""
+
+
+class SealOutput(RootModel[SealDoc | SealsDoc]):
+    """`bairi seal --format json`: the seal made, or with --list the seals kept in the ledger."""
+
+
+# What each command prints with --format json, in every mode: the model `bairi schema COMMAND` describes.
+DOCUMENTS: dict[str, type[BaseModel]] = {"init": InitDoc, "check": CheckOutput, "merge": MergeDoc, "deadlines": DeadlinesDoc,
                                          "summary": SummaryDoc, "hazards": HazardsDoc, "fetch": FetchDoc,
-                                         "seal": SealDoc, "status": StatusDoc}
+                                         "seal": SealOutput, "status": StatusDoc}
 
 
 def validated(command: str, document: Any) -> Any:
     """The document as its model reads it back, in JSON types (a key the model lacks is a bug, raised)."""
-    model: type[BaseModel] = CheckDocs if command == "check" and isinstance(document, list) else DOCUMENTS[command]
-    if command == "seal" and isinstance(document, dict) and "seals" in document:
-        model = SealsDoc
-    return model.model_validate(document).model_dump(mode="json")
+    if isinstance(document, BaseModel):
+        document = document.model_dump(mode="json")
+    return DOCUMENTS[command].model_validate(document).model_dump(mode="json")
 
 
 def schema(command: str) -> dict[str, Any]:
-    """The JSON Schema of a command's `--format json` document."""
+    """The JSON Schema of a command's `--format json` document (every mode: a list, the --list document)."""
     return DOCUMENTS[command].model_json_schema()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.atomic import safe_filename, write_atomic
+from bairi.core.calendar import day_text, month_text
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Severity
 from bairi.core.model import Return
@@ -107,11 +108,11 @@ def reply_context(ret: Return, name: str, campaign: Campaign, today: date) -> di
         "addressee": f"{ret.town}{suffix}" if ret.town else (ret.unit_raw or "你单位"),
         "file_name": name,
         "period": ret.period,
-        "period_text": f"{ret.period[:4]}年{int(ret.period[5:])}月" if ret.period else "",
+        "period_text": month_text(ret.period) if ret.period else "",
         "errors": listed(Severity.ERROR),
         "warnings": listed(Severity.WARNING),
         "authority": campaign.authority,
-        "date_text": _cn_date(today),
+        "date_text": day_text(today),
         "contact": {"people": list(campaign.contact.people), "phones": list(campaign.contact.phones),
                     "emails": list(campaign.contact.emails)},
     }

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bairi.core.findings import Severity
 from bairi.hazards.entries import CLERK_KEYS, Entry, Register, overdue
 
 
@@ -72,13 +71,13 @@ def register_dict(register: Register, output: Path | None) -> dict[str, Any]:
 
 
 SHORT_BASIS = {"text": "报表注明", "count": "已整改数增加", "total": "累计已全部整改", "clerk": "县局销号"}
-STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def show_register(console: Any, register: Register, output: Path | None) -> None:
     """The register as a Rich table: open entries first, then the findings."""
-    from rich.markup import escape
     from rich.table import Table
+
+    from bairi.present.terminal import STYLE, escape
 
     late = overdue(register)
     console.print(f"重大隐患台账（截至 {register.as_of.isoformat()}）：共 {len(register.entries)} 项，"

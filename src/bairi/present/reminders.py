@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bairi.core.atomic import safe_filename, write_atomic
+from bairi.core.calendar import day_text
 from bairi.core.findings import Finding, Severity
 from bairi.deadlines.schedule import Assessment
 from bairi.intake.inbox import EVIDENCE_LABELS
@@ -138,7 +139,6 @@ def _percent(value: Any) -> str:
     return "—" if value is None else f"{value}%"
 
 
-STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 # A county has sixteen towns, a province a thousand units: past these the terminal shows what needs the clerk.
 TABLE_TOWNS, LIST_ITEMS = 60, 50
 # The terminal lists at most GROUP_SHOWN notes of one code once there are more than GROUP_FROM of it.
@@ -147,8 +147,9 @@ GROUP_FROM, GROUP_SHOWN = 5, 3
 
 def show_assessment(console: Any, result: Assessment, reminders: list[Path] | None = None) -> None:
     """Towns × deadlines, the counts, the overdue items with their evidence, hazards and notes."""
-    from rich.markup import escape
     from rich.table import Table
+
+    from bairi.present.terminal import STATUS_STYLE, STYLE, escape
 
     campaign = result.campaign
     table = Table(title=f"{escape(campaign.name)} 报送情况（截至 {result.as_of.isoformat()}）", header_style="bold",
@@ -168,9 +169,7 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
     if hidden:
         table.add_row(f"[dim]另 {hidden} 个[/]", *["" for _ in result.deadlines])
     table.add_section()
-    colours = {"on_time": "green", "late": "yellow", "incomplete": "yellow", "rejected": "magenta",
-               "to_verify": "magenta", "missing": "red", "not_due": "dim"}
-    rows = [(STATUS_LABELS[s], s, colours[s]) for s in STATUSES]
+    rows = [(STATUS_LABELS[s], s, STATUS_STYLE[s]) for s in STATUSES]
     for word, key, style in rows:
         table.add_row(f"[{style}]{word}[/]", *[f"[{style}]{t.counts[key]}[/]" for t in result.tallies])
     table.add_row("报送率", *[_percent(t.rate) for t in result.tallies])
@@ -198,8 +197,8 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
             days = next(i.days_late for i in result.items if i.deadline is tally.deadline and i.status == "missing")
             console.print(f"  [red]×[/] {escape(tally.deadline.label)}（截止 {tally.deadline.due.isoformat()}，已逾期 {days} 天）"
                           f"{len(towns)} 个镇：{escape('、'.join(towns))}")
-    for status, head, style in (("incomplete", "缺件", "yellow"), ("rejected", "退回（尚未收到修改后的报表）", "magenta"),
-                                ("to_verify", "待核实", "magenta")):
+    for status, head in (("incomplete", "缺件"), ("rejected", "退回（尚未收到修改后的报表）"), ("to_verify", "待核实")):
+        style = STATUS_STYLE[status]
         items = [i for i in result.items if i.status == status]
         if items:
             console.print(f"\n[bold]{head}（{len(items)} 项）[/]")
@@ -288,12 +287,8 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
 
 
 
-def _cn_date(day: date | datetime) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _cn_time(moment: datetime) -> str:
-    return f"{moment.year}年{moment.month}月{moment.day}日{moment.hour:02d}:{moment.minute:02d}"
+    return f"{day_text(moment)}{moment.hour:02d}:{moment.minute:02d}"
 
 
 def owes(item: Standing) -> bool:
@@ -331,7 +326,7 @@ def _item(item: Standing) -> dict[str, Any]:
     return {
         "label": item.deadline.label,
         "due": item.due,
-        "due_text": _cn_date(item.due),
+        "due_text": day_text(item.due),
         "status": item.status,
         "status_label": STATUS_LABELS[item.status],
         "days_late": item.days_late,
@@ -381,7 +376,7 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
         "campaign_name": campaign.name,
         "authority": campaign.authority,
         "as_of": result.as_of,
-        "as_of_text": _cn_date(result.as_of),
+        "as_of_text": day_text(result.as_of),
         "items": [_item(i) for i in owed],
         # What the town still owes: whatever never came, came back, or came without all its materials.
         "missing": missing,

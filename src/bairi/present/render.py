@@ -14,19 +14,43 @@ if TYPE_CHECKING:
     from bairi.core.campaign import Campaign
 
 
+# The longest text a template may build by repetition ("=" * 40 for a rule line is fine; "x" * 10**9 is not).
+MAX_REPEAT = 100_000
+
+
+def sandbox(**options: Any) -> Any:
+    """The one Jinja environment every template renders in: sandboxed, strict, and no huge repetition.
+
+    A template may come from anyone the clerk got it from: it loops and formats, it never reaches into Python
+    (no attribute starting with "_", no function internals) and never builds a string or number too big to hold.
+    """
+    from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Sandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+                raise SecurityError("exponent too large")
+            if operator == "*" and any(isinstance(a, (str, list, tuple)) for a in (left, right)):
+                count = right if isinstance(right, int) else left if isinstance(left, int) else 0
+                size = len(left) if isinstance(left, (str, list, tuple)) else len(right)
+                if count * max(size, 1) > MAX_REPEAT:
+                    raise SecurityError("repetition too large")
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox(undefined=StrictUndefined, **options)
+
+
 @lru_cache(maxsize=1)
 def _environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from jinja2 import FileSystemLoader
 
     folder = Path(str(resources.files("bairi.templates")))
-    environment = Environment(
-        loader=FileSystemLoader(str(folder)),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
+    environment = sandbox(loader=FileSystemLoader(str(folder)), keep_trailing_newline=True, trim_blocks=True,
+                          lstrip_blocks=True, autoescape=False)
     environment.filters["toml"] = toml_string
     return environment
 
@@ -132,6 +156,7 @@ def _chinese(exc: Exception, where: str, context: dict[str, Any], line: int | No
         TemplateSyntaxError,
         UndefinedError,
     )
+    from jinja2.exceptions import SecurityError
 
     message = str(getattr(exc, "message", None) or exc)
     if isinstance(exc, TemplateNotFound):
@@ -150,6 +175,9 @@ def _chinese(exc: Exception, where: str, context: dict[str, Any], line: int | No
         shown = f"：{source[exc.lineno - 1].strip()}" if 0 < exc.lineno <= len(source) else ""
         return TemplateError(f"模板 {where} 第 {exc.lineno} 行{shown}——{reason}")
     at = f"第 {line} 行" if line else ""
+    if isinstance(exc, SecurityError) or isinstance(getattr(exc, "__cause__", None), SecurityError):
+        return TemplateError(f"模板 {where} {at}做了模板不允许的事（访问内部属性、调用不安全的函数或生成过大的内容），"
+                             "已拒绝；模板只能使用给出的变量排版（说明见 templates/README.md）")
     if isinstance(exc, UndefinedError):
         names = "、".join(sorted(context)) or "（无）"
         match = re.match(r"^'(.*?)' is undefined$", message)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bairi.core.findings import Severity
 from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, KEYS
 from bairi.core.model import Return
+from bairi.present.terminal import STYLE, escape
+
+if TYPE_CHECKING:
+    from bairi.present.documents import CheckDoc
 
 # A file name's share of an 80-column table row, in terminal cells.
 FILE_CELLS = 18
@@ -41,61 +43,38 @@ def _row(ret: Return, which: str) -> dict[str, Any] | None:
     return {key: (cells[key].value if key in cells else None) for key in KEYS}
 
 
-def return_dict(ret: Return) -> dict[str, Any]:
-    """The `bairi check` JSON for one return (SPEC keys first)."""
-    return {
-        "file": str(ret.file),
-        "ok": ret.ok,
-        "town": ret.town,
-        "period": ret.period,
-        "filled_on": ret.filled_on,
-        "period_row": _row(ret, "period"),
-        "cumulative_row": _row(ret, "cumulative"),
-        "hazards": [h.as_dict() for h in ret.hazards],
-        "findings": [f.as_dict() for f in ret.findings],
-        "unit": ret.unit_raw,
-        "filler": ret.filler,
-        "period_source": ret.period_source,
-        "format": ret.format,
-        "sha256": ret.sha256,
-        "readable": not ret.unreadable,
-        "cells": {
-            "period_row": {k: f.location for k, f in (ret.period_row or {}).items()},
-            "cumulative_row": {k: f.location for k, f in (ret.cumulative_row or {}).items()},
-        },
-        "counts": {s.value: ret.count(s) for s in Severity},
-    }
+def check_document(ret: Return, reply: tuple[str | None, str | None] | None = None) -> CheckDoc:
+    """The `bairi check` JSON document of one return (SPEC keys first), built as its model; `reply` is where its
+    退回 draft went and the note on it (whose address, or why there is none)."""
+    from bairi.present.documents import CellsDoc, CheckDoc, Figures, FindingDoc, HazardDoc
 
+    def figures(which: str) -> Figures | None:
+        row = _row(ret, which)
+        return None if row is None else Figures.model_validate(jsonable(row))
 
-STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-@functools.cache
-def _eats_backslash() -> bool:
-    """Whether this rich reads a backslash before any '[' as an escape (15.x does), not only before a tag."""
-    from rich.markup import render
-
-    return render("\\[1]").plain == "[1]"
-
-
-_BRACKET = re.compile(r"(\\*)\[(?=([a-z#/@][^[]*?\])?)")
-
-
-def escape(text: str) -> str:
-    """Text shown as itself inside rich markup: a path like D:\\收件箱\\[12月]\\ keeps its backslashes and brackets.
-
-    rich.markup.escape only escapes brackets that look like a tag, while rich 15 also reads the backslash
-    before '[12月]' as an escape and drops it.
-    """
-    def one(match: re.Match[str]) -> str:
-        slashes = match[1]
-        if match[2] is not None:
-            return slashes * 2 + "\\["
-        return slashes + ("\\" if slashes and _eats_backslash() else "") + "["
-
-    text = _BRACKET.sub(one, text)
-    # A final backslash would escape the closing tag the caller writes after the text.
-    return text + "\\" * (len(text) - len(text.rstrip("\\")))
+    return CheckDoc(
+        file=str(ret.file),
+        ok=ret.ok,
+        town=ret.town,
+        period=ret.period,
+        filled_on=ret.filled_on,
+        period_row=figures("period"),
+        cumulative_row=figures("cumulative"),
+        hazards=[HazardDoc(**h.as_dict()) for h in ret.hazards],
+        findings=[FindingDoc(code=f.code, severity=f.severity.value, location=f.location, message=f.message, hint=f.hint)
+                  for f in ret.findings],
+        unit=ret.unit_raw,
+        filler=ret.filler,
+        period_source=ret.period_source,
+        format=ret.format,
+        sha256=ret.sha256,
+        readable=not ret.unreadable,
+        cells=CellsDoc(period_row={k: f.location for k, f in (ret.period_row or {}).items()},
+                       cumulative_row={k: f.location for k, f in (ret.cumulative_row or {}).items()}),
+        counts={s.value: ret.count(s) for s in Severity},
+        reply=reply[0] if reply else None,
+        reply_note=reply[1] if reply else None,
+    )
 
 
 # The marks are √ and ×, not ✔ and ✘: a Chinese Windows writes redirected output in GBK, which has only these.
@@ -105,7 +84,8 @@ def verdict(ret: Return) -> str:
     when = ret.period or "（报告期未定）"
     tally = f"错误 {ret.count(Severity.ERROR)} 处，警告 {ret.count(Severity.WARNING)} 处，提示 {ret.count(Severity.INFO)} 处"
     if ret.unreadable:
-        return f"[bold red]× 无法读取[/]：{escape(ret.findings[0].message)}"
+        why = next(f for f in ret.findings if f.unreadable)
+        return f"[bold red]× 无法读取[/]：{escape(why.message)}"
     source = f"（报告期依据：{escape(ret.period_source)}）" if ret.period_source else ""
     if ret.ok:
         return f"[bold green]√ 可以接收[/]：{who} {when}{source}；{tally}"

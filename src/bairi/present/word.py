@@ -38,11 +38,9 @@ def is_word(path: Path | str) -> bool:
 
 
 def _environment():
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from bairi.present.render import sandbox
 
-    # A template may come from anyone the clerk got it from: it formats, it does not reach into Python.
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return sandbox(autoescape=True)
 
 
 def _unreadable() -> tuple[type[Exception], ...]:
@@ -117,6 +115,7 @@ def render_word(template: Path, context: dict[str, Any]) -> bytes:
     """The .docx bytes of `template` rendered with `context`; TemplateProblem names what is wrong."""
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
 
     template = Path(template)
     doc = DocxTemplate(str(template))
@@ -124,6 +123,9 @@ def render_word(template: Path, context: dict[str, Any]) -> bytes:
         doc.render(_xml_safe(context), jinja_env=_environment(), autoescape=True)
     except _unreadable() as exc:
         raise TemplateProblem(f"模板 {template.name} 不是可用的 Word（.docx）文件：{exc}") from None
+    except SecurityError:
+        raise TemplateProblem(f"模板 {template.name} 做了模板不允许的事（访问内部属性、调用不安全的函数或生成过大的内容），"
+                              "已拒绝；模板只能使用给出的变量排版（说明见 templates/README.md）") from None
     except UndefinedError as exc:
         text = str(exc)
         name = re.search(r"'(\w+)' is undefined|has no attribute '(\w+)'", text)
@@ -135,6 +137,8 @@ def render_word(template: Path, context: dict[str, Any]) -> bytes:
                               f"{_broken_paragraph(template)}") from None
     except TemplateError as exc:
         raise TemplateProblem(f"模板 {template.name} 无法套用：{exc}") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError):
+        raise TemplateProblem(f"模板 {template.name} 中的表达式或过滤器无法计算（模板只负责排版，数字已由 bairi 算好）") from None
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

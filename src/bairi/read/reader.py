@@ -22,16 +22,10 @@ from bairi.core.form import (
 )
 from bairi.core.model import Figure, Hazard, Return
 from bairi.core.names import resolve_unit
-from bairi.core.refs import LAST_COLUMN, col_letters, column_letters
+from bairi.core.refs import column_letter
 from bairi.core.values import ZERO_WORDS, CellError, header_unit, read_date, read_figure, whole_count
-from bairi.guard.limits import Unreadable, read_input
+from bairi.guard.limits import MAX_HAZARD_ROWS, Unreadable, read_input
 from bairi.read.grid import Book, Sheet, load_book
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA (0-based, as the grid is)."""
-    # Past Excel's last column (an .ods may claim more) the letters are worked out, not kept.
-    return column_letters(index + 1)[index + 1] if index < LAST_COLUMN else col_letters(index + 1)
 
 
 def ref(sheet: Sheet, row: int, col: int) -> str:
@@ -596,6 +590,11 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
         number = r + 1
         ret.hazards.append(Hazard(location=f"{at}{seq_letters}{number}", cells={k: f"{at}{col}{number}" for k, col in letters},
                                   **cells))
+        if len(ret.hazards) > MAX_HAZARD_ROWS:
+            # Far beyond any return (the register would spend hours matching them): refused, not cut short.
+            ret.hazards.clear()
+            out.append(finding("F170", ref(sheet, table.header_row, 0), limit=f"{MAX_HAZARD_ROWS:,}"))
+            return
     _note_merged(sheet, filled, labels, out)
 
 
@@ -695,7 +694,9 @@ def read_book(book: Book, name: str, campaign: Campaign, period: str | None = No
     ret = Return(file=Path(name), format=book.format)
     out = ret.findings
     for code, fields in book.notes:
-        out.append(finding(code, Path(name).name, **fields))
+        # A note about one cell says where it is ("at"); the others are about the whole file.
+        at = fields.get("at")
+        out.append(finding(code, str(at) if at else Path(name).name, **{k: v for k, v in fields.items() if k != "at"}))
     stats, book = choose_stats(book, name, campaign, period, out)
     if stats is None:
         out.append(finding("E201", book.sheets[0].name if book.sheets else Path(name).name))

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from bairi.core.campaign import Campaign
 from bairi.core.home import LOGBOOK_NAME
@@ -27,6 +27,32 @@ class LogbookError(Exception):
     """The logbook file is missing or wrong (an operator mistake, exit status 2)."""
 
 
+def typed_date(value: object) -> object:
+    """A date as the clerk types it: 2023-12-24, 2023/12/24, 2023.12.24, 2023年12月24日, with or without a time."""
+    from datetime import datetime
+
+    from bairi.core.values import read_date
+
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        day, _ = read_date(value)
+        if day is not None:
+            return day
+        raise ValueError(f"“{value}”不是日期：请写成 2024-01-25、2024/1/25 或 2024年1月25日")
+    raise ValueError("应为日期，如 2024-01-25")
+
+
+def _visible(value: object) -> object:
+    import unicodedata
+
+    if isinstance(value, str) and any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+        raise ValueError("含有看不见的控制字符，请删去后重新输入")
+    return value
+
+
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -35,6 +61,16 @@ class _Entry(BaseModel):
     note: Text = Field(description="原因或说明")
     by: Text = Field(description="登记人")
     entered: date = Field(description="登记日期")
+
+    @field_validator("entered", "on", "until", mode="before", check_fields=False)
+    @classmethod
+    def _typed(cls, value: object) -> object:
+        return typed_date(value)
+
+    @field_validator("town", "note", "by", "how", mode="before", check_fields=False)
+    @classmethod
+    def _no_control(cls, value: object) -> object:
+        return _visible(value)
 
     @property
     def cite(self) -> str:
@@ -50,6 +86,12 @@ class Received(_Entry):
     how: Text = Field(description="报送方式：电话确认、微信、纸质等")
     materials: list[str] = Field(default_factory=list, description="收到的材料，默认为该截止日的主要材料")
 
+    @model_validator(mode="after")
+    def _in_order(self) -> Received:
+        if self.entered < self.on:
+            raise ValueError(f"登记日期 entered {self.entered} 早于收到日期 on {self.on}")
+        return self
+
 
 class Extension(_Entry):
     """A deadline moved for one town."""
@@ -63,6 +105,15 @@ class Accepted(_Entry):
 
     kind: Literal["accepted"] = "accepted"
     code: Annotated[str, StringConstraints(pattern=r"^W\d{3}$")] = Field(description="接受说明的警告代码，如 W507")
+
+    @field_validator("code")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from bairi.core.findings import CATALOGUE
+
+        if value not in CATALOGUE:
+            raise ValueError(f"没有警告代码 {value}（可接受说明的是检查结果中列出的 W 开头的代码，如 W507）")
+        return value
 
 
 class Sender(_Entry):
@@ -105,16 +156,31 @@ _FIELD_WORDS = {"missing": "缺少此项", "extra_forbidden": "不认识的键�
                 "bool_type": "应为 true 或 false（不加引号）", "bool_parsing": "应为 true 或 false（不加引号）"}
 
 
-def _problems(error: ValidationError) -> list[str]:
+def _town(data: dict, loc: tuple) -> str:
+    """The town of the entry an error is in, to name it beside the key."""
+    if len(loc) < 2 or not isinstance(loc[1], int):
+        return ""
+    entries = data.get(loc[0])
+    entries = [entries] if isinstance(entries, dict) else entries
+    if isinstance(entries, list) and loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
+        town = entries[loc[1]].get("town")
+        return f"（{town}）" if isinstance(town, str) and town.strip() else ""
+    return ""
+
+
+def _problems(error: ValidationError, data: dict) -> list[str]:
+    from bairi.core.tomlfile import pydantic_words
+
     wrong = []
     for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"])
-        word = _FIELD_WORDS.get(item["type"], item["msg"])
-        if item["type"] == "string_pattern_mismatch" and where.endswith("deadline"):
+        where = ".".join(str(p) for p in item["loc"]) + _town(data, item["loc"])
+        word = _FIELD_WORDS.get(item["type"]) or pydantic_words({**item, "loc": ()})
+        key = str(item["loc"][-1]) if item["loc"] else ""
+        if item["type"] == "string_pattern_mismatch" and key == "deadline":
             word = "应为报告期 YYYY-MM，或 plan（方案）、summary（总结）、case（典型案例）"
-        elif item["type"] == "string_pattern_mismatch" and where.endswith("address"):
+        elif item["type"] == "string_pattern_mismatch" and key == "address":
             word = "应为邮箱地址，如 bgzyjzx@163.com"
-        elif item["type"] == "string_pattern_mismatch" and where.endswith("code"):
+        elif item["type"] == "string_pattern_mismatch" and key == "code":
             word = "应为警告代码，如 W507"
         wrong.append(f"{where}：{word}")
     return wrong
@@ -128,7 +194,7 @@ def load_logbook(path: Path) -> Logbook:
     try:
         return Logbook.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
-        raise LogbookError(f"登记簿 {path} 有误：{'；'.join(_problems(exc))}") from None
+        raise LogbookError(f"登记簿 {path} 有误：{'；'.join(_problems(exc, data))}") from None
 
 
 def find_logbook(explicit: Path | None, inputs: list[Path], cwd: Path | None = None) -> Path | None:
@@ -171,7 +237,7 @@ def entry_text(kind: str, fields: dict[str, object]) -> str:
     try:
         checked = model.model_validate(present)
     except ValidationError as exc:
-        raise LogbookError(f"登记内容有误：{'；'.join(_problems(exc))}") from None
+        raise LogbookError(f"登记内容有误：{'；'.join(_problems(exc, {}))}") from None
     # Written as the model read it: dates bare, text trimmed, so that the file reads back the same.
     lines = [f"[[{kind}]]"] + [f"{key} = {_toml_value(getattr(checked, key))}" for key in _ORDER if key in present]
     return "\n".join(lines) + "\n"
@@ -205,7 +271,7 @@ def append_entry(path: Path, kind: str, fields: dict[str, object]) -> Logbook:
     try:
         book = Logbook.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
-        raise LogbookError(f"登记簿 {path} 有误：{'；'.join(_problems(exc))}（未写入）") from None
+        raise LogbookError(f"登记簿 {path} 有误：{'；'.join(_problems(exc, data))}（未写入）") from None
     try:
         with path.open("ab") as handle:
             handle.write(added.encode("utf-8"))

@@ -80,6 +80,18 @@ def materials_in(text: str, campaign: Campaign) -> frozenset[str]:
     return frozenset(found)
 
 
+def named_materials(copy: Copy, campaign: Campaign) -> frozenset[str]:
+    """The materials a copy's name says it is: its own name, else its archive's, else its mail's subject."""
+    named = materials_in(Path(copy.name).stem, campaign)
+    if not named and copy.within:
+        named = materials_in(Path(copy.within).stem, campaign)
+    if not named and copy.subject:
+        # A mail about a return names the return; its other attachments are only what their own names say —
+        # unless nothing in the mail could be opened (a link, a broken winmail.dat): then it is the return sent.
+        named = materials_in(copy.subject, campaign) - (set() if copy.problem and not copy.within else {"return"})
+    return named
+
+
 def _sender_town(copy: Copy, campaign: Campaign) -> str | None:
     for unit in campaign.units:
         if copy.sender and copy.sender in (e.strip().lower() for e in unit.emails):
@@ -132,15 +144,9 @@ def _what(copy: Copy, ret: Return | None, campaign: Campaign) -> tuple[frozenset
     """(materials, readable, reason) of one copy."""
     if ret is not None and (ret.unreadable or not any(f.code == "E201" for f in ret.findings)):
         if ret.unreadable:
-            return frozenset({"return"}), False, "收到但无法读取：" + ret.findings[0].message
+            return frozenset({"return"}), False, "收到但无法读取：" + next(f for f in ret.findings if f.unreadable).message
         return frozenset({"return"}), True, ""
-    named = materials_in(Path(copy.name).stem, campaign)
-    if not named and copy.within:
-        named = materials_in(Path(copy.within).stem, campaign)
-    if not named and copy.subject:
-        # A mail about a return names the return; its other attachments are only what their own names say —
-        # unless nothing in the mail could be opened (a link, a broken winmail.dat): then it is the return sent.
-        named = materials_in(copy.subject, campaign) - (set() if copy.problem and not copy.within else {"return"})
+    named = named_materials(copy, campaign)
     if copy.problem and not copy.spreadsheet and Path(copy.name).suffix.lower() in SPREADSHEET_SUFFIXES:
         # A spreadsheet in a zip that could not be unpacked (encrypted, too big): a return that cannot be read.
         return (named or frozenset({"return"})), False, "收到但无法读取：" + copy.problem

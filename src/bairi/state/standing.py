@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -30,9 +31,27 @@ from bairi.intake.inbox import EVIDENCE_LABELS, EVIDENCE_RANK, Inbox
 from bairi.state.logbook import Accepted, Extension, Logbook, Received, Sender
 from bairi.state.receipts import Receipt, receipts_of, unique
 
-STATUSES = ("on_time", "late", "rejected", "missing", "to_verify", "not_due", "incomplete")
-STATUS_LABELS = {"on_time": "已报", "late": "迟报", "rejected": "退回", "missing": "未报", "to_verify": "待核实",
-                 "not_due": "未到期", "incomplete": "缺件"}
+
+class Status(StrEnum):
+    """A town's state for a deadline, decided once for every command (the JSON `status`)."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    REJECTED = "rejected"
+    MISSING = "missing"
+    TO_VERIFY = "to_verify"
+    NOT_DUE = "not_due"
+    INCOMPLETE = "incomplete"
+
+    @property
+    def label(self) -> str:
+        """The Chinese word shown to the clerk (the JSON `status_label`)."""
+        return STATUS_LABELS[self]
+
+
+STATUSES = tuple(Status)
+STATUS_LABELS: dict[str, str] = {Status.ON_TIME: "已报", Status.LATE: "迟报", Status.REJECTED: "退回", Status.MISSING: "未报",
+                 Status.TO_VERIFY: "待核实", Status.NOT_DUE: "未到期", Status.INCOMPLETE: "缺件"}
 KIND_LABELS = {"plan": "行动方案", "return": "月报表", "summary": "工作总结", "case": "典型案例"}
 
 
@@ -42,7 +61,7 @@ class Standing:
 
     town: str
     deadline: Deadline
-    status: str
+    status: Status
     days_late: int
     due: date  # the town's own due day (an extension applied)
     receipt: Receipt | None = None  # the copy that fixed the time (first acceptable)
@@ -67,7 +86,8 @@ class Standing:
     @property
     def overdue(self) -> bool:
         """Something is owed and its day has passed: late, missing, incomplete, or sent back and not resent."""
-        return self.status in ("late", "missing", "incomplete") or (self.status == "rejected" and self.past_due)
+        return self.status in (Status.LATE, Status.MISSING, Status.INCOMPLETE) or (
+            self.status is Status.REJECTED and self.past_due)
 
     @property
     def ret(self) -> Return | None:
@@ -95,7 +115,7 @@ class Standing:
             return None
         if self.counted is not None:
             return True
-        return False if self.status == "rejected" else None
+        return False if self.status is Status.REJECTED else None
 
 
 @dataclass
@@ -224,7 +244,7 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
             shown = [f for r in receipts if r.ret is not None for f in r.ret.findings if f.code == entry.code]
             notes.append(finding("D727", shown[0].location if shown else f"登记簿 {town}", town=town, label=deadline.label,
                                  warning=entry.code, cite=entry.cite))
-    standing = Standing(town, deadline, "missing" if past else "not_due", (as_of - limit).days if past else 0, due,
+    standing = Standing(town, deadline, Status.MISSING if past else Status.NOT_DUE, (as_of - limit).days if past else 0, due,
                         receipts=receipts, logbook=used, findings=notes, past_due=past)
     if good:
         timers = good + bad if campaign.sent_back_keeps_time else good
@@ -241,29 +261,29 @@ def _stand(town: str, deadline: Deadline, receipts: list[Receipt], as_of: date, 
                                  entry_time=min(booked, key=lambda r: r.received).received.date().isoformat(),
                                  decided="县局登记簿" if first.evidence == "logbook" else f"文件（{first.evidence_label}）"))
         day = first.received.date()
-        standing.status, standing.days_late = ("on_time", 0) if day <= limit else ("late", (day - limit).days)
+        standing.status, standing.days_late = (Status.ON_TIME, 0) if day <= limit else (Status.LATE, (day - limit).days)
         have = {m for r in receipts if r.accepted for m in r.materials}
         standing.missing = [campaign.material(m).label for m in expected[1:]  # type: ignore[union-attr]
                             if m not in have and campaign.material(m) is not None]
         if standing.missing and past:
             notes.append(finding("D718", f"{town} {deadline.label}", town=town, label=deadline.label,
                                  missing="、".join(standing.missing)))
-            if standing.status == "on_time":
-                standing.status, standing.days_late = "incomplete", (as_of - limit).days
+            if standing.status is Status.ON_TIME:
+                standing.status, standing.days_late = Status.INCOMPLETE, (as_of - limit).days
     held = [r for r in unsure if r.origin_doubt]
     if good and held and max(held, key=_newest).received >= standing.counted.received:  # type: ignore[union-attr]
         # A return from another address would replace the figures from the town's own: the clerk decides first.
         latest = max(held, key=_newest)
-        standing.status, standing.days_late, standing.reason = "to_verify", 0, latest.doubt
+        standing.status, standing.days_late, standing.reason = Status.TO_VERIFY, 0, latest.doubt
     elif unsure and not good:
         latest = unsure[-1]
-        standing.status, standing.days_late, standing.receipt = "to_verify", 0, latest
+        standing.status, standing.days_late, standing.receipt = Status.TO_VERIFY, 0, latest
         standing.reason = latest.reason or latest.doubt or "只有复制文件的时间，收到时间不可考"
         notes.append(finding("D716", latest.source, town=town, label=deadline.label, name=latest.name,
                              reason=standing.reason))
     elif bad and not good:
         latest = max(bad, key=_newest)
-        standing.status, standing.receipt = "rejected", latest
+        standing.status, standing.receipt = Status.REJECTED, latest
         standing.days_late = (as_of - limit).days if past else 0
         standing.reason = _problem(latest.ret, latest.reason)
         notes.append(finding("D703", latest.source, town=town, label=deadline.label, problem=standing.reason))

@@ -33,12 +33,13 @@ from openpyxl.styles import (
     Side,
 )
 from openpyxl.styles.fonts import DEFAULT_FONT
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import quote_sheetname
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.atomic import write_atomic
+from bairi.core.refs import col_letters
 
 __all__ = ["Alignment", "Border", "Font", "Look", "PatternFill", "Side", "bar_chart", "merge", "print_setup",
            "put", "put_row", "save", "set_height", "set_width", "solid", "to_bytes"]
@@ -173,7 +174,7 @@ def merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col
     (bordered ones draw the frame all round).
     """
     ws.merged_cells.ranges.add(MergedCellRange(
-        ws, f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"))
+        ws, f"{col_letters(first_col)}{first_row}:{col_letters(last_col)}{last_row}"))
     for row in range(first_row, last_row + 1):
         for col in range(first_col, last_col + 1):
             ws.cell(row, col)
@@ -181,7 +182,7 @@ def merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col
 
 def set_width(ws: Worksheet, col: int, characters: float) -> None:
     """A column's width, in characters of the default font."""
-    ws.column_dimensions[get_column_letter(col)].width = characters
+    ws.column_dimensions[col_letters(col)].width = characters
 
 
 def set_height(ws: Worksheet, row: int, points: float) -> None:
@@ -236,10 +237,10 @@ def bar_chart(ws: Worksheet, title: str, *, anchor: str, header_row: int, first_
         chart.add_data(Reference(ws, min_col=col, max_col=col, min_row=header_row, max_row=last_row),
                        titles_from_data=True)
     sheet = quote_sheetname(ws.title)
-    letter = get_column_letter(category_col)
+    letter = col_letters(category_col)
     # Colours are given outright, as Office's classic look: LibreOffice and Excel then draw the same.
     for n, (series, col) in enumerate(zip(chart.series, value_cols)):
-        series.tx.strRef.f = f"{sheet}!${get_column_letter(col)}${header_row}"
+        series.tx.strRef.f = f"{sheet}!${col_letters(col)}${header_row}"
         # The towns' names are text: a text reference, as Excel itself writes for text categories.
         series.cat = AxDataSource(strRef=StrRef(f=f"{sheet}!${letter}${first_row}:${letter}${last_row}"))
         series.graphicalProperties.solidFill = SERIES_COLOURS[n % len(SERIES_COLOURS)]

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.atomic import write_atomic
+from bairi.core.calendar import month_text
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity
 from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, HAZARD_KEYS, KEYS, active, on_change
@@ -156,7 +157,7 @@ def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, f
     """报告表: the form filled with the county's totals and its major hazards."""
     ws.title = "报告表"
     year, month = merged.period.split("-")
-    title = f"{active().title}（{year}年{int(month)}月）"
+    title = f"{active().title}（{month_text(merged.period)}）"
     keys = [key for key in HAZARD_KEYS if key != "seq"]  # 序号 is counted afresh
     hazards = [{key: getattr(h, key) for key in keys} for _, h, _ in merged.hazards]
     for hazard, (town, h, _) in zip(hazards, merged.hazards):
@@ -277,7 +278,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     pairs = list(FOUND_FIXED)
     first = 5 + len(COLUMNS)  # columns: 序号 单位 状态 行 | figures | a rate per found/fixed pair of the form
     last_col = max(first + len(pairs) - 1, first - 1)
-    box(ws, 1, 1, 1, last_col, f"{campaign.authority_short}各单位{year}年{int(month)}月报表明细", TABLE_TITLE)
+    box(ws, 1, 1, 1, last_col, f"{campaign.authority_short}各单位{month_text(merged.period)}报表明细", TABLE_TITLE)
     set_height(ws, 1, 28)
     for col, label in enumerate(("序号", "单位", "状态", "行"), start=1):
         box(ws, 2, col, 3, col, label, HEAD)

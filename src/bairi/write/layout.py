@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bairi.core.calendar import month_text
 from bairi.core.campaign import Campaign
 from bairi.core.form import COLUMNS, HAZARD_COLUMNS, HAZARD_KEYS, active
+from bairi.core.refs import col_letters
 from bairi.write.book import (
     Alignment,
     Border,
@@ -282,7 +283,7 @@ def _choices(ws: Worksheet, column: int, values: list[str]) -> str:
     options.sheet_state = "hidden"
     for row, value in enumerate(values, start=1):
         put(options, row, column, value)
-    letter = get_column_letter(column)
+    letter = col_letters(column)
     return f"'{OPTIONS_SHEET}'!${letter}$1:${letter}${len(values)}"
 
 
@@ -295,7 +296,7 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
                              error="行政罚款以万元计，填写不小于 0 的数字。" if units <= {"万", "万元"}
                              else "此处填写不小于 0 的数字（单位见表头）。")
     for index, column in enumerate(COLUMNS, start=2):
-        letter = get_column_letter(index)
+        letter = col_letters(index)
         (counts if column.kind == "count" else amounts).add(f"{letter}{PERIOD_ROW_N}:{letter}{CUM_ROW_N}")
     dated = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
                            showErrorMessage=True, errorTitle="请填写日期", error="请填写日期，如 2023-12-24。")
@@ -303,7 +304,7 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
     first = HAZARD_HEAD_ROW + 1
     categories = DataValidation(type="list", formula1=_choices(ws, 1, campaign.categories), allow_blank=True)
     spans = hazard_spans()
-    category, town = get_column_letter(spans["category"][0]), get_column_letter(spans["town"][0])
+    category, town = col_letters(spans["category"][0]), col_letters(spans["town"][0])
     categories.add(f"{category}{first}:{category}{last_hazard_row}")
     towns = DataValidation(type="list", formula1=_choices(ws, 2, [u.name for u in campaign.units]), allow_blank=True)
     towns.add(f"{town}{first}:{town}{last_hazard_row}")
@@ -314,7 +315,7 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
 def template_title(period: str | None) -> str:
     """The form's title, with the month when the template is for one: …工作报告表（2023年12月）."""
     title = active().title
-    return title if not period else f"{title}（{period[:4]}年{int(period[5:])}月）"
+    return title if not period else f"{title}（{month_text(period)}）"
 
 
 def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: int = 15,

@@ -14,7 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bairi.core.calendar import month_text
 from bairi.core.campaign import Campaign
+from bairi.core.refs import col_letters
 from bairi.hazards.entries import (
     BASIS_LABELS,
     CLERK_COLUMNS,
@@ -59,11 +61,6 @@ class RegisterUnreadable(Exception):
     """The previous register exists but cannot be read back (an operator problem: nothing is overwritten)."""
 
 
-def month_header(period: str) -> str:
-    """2023-11 → 2023年11月."""
-    return f"{period[:4]}年{int(period[5:])}月"
-
-
 def _month_cell(entry: Entry, period: str) -> str:
     seen = [s for s in entry.seen if s.period == period]
     if entry.carried:
@@ -106,8 +103,6 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     """The register as an openpyxl workbook: one row per hazard, the months as columns, print-ready."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
     workbook = Workbook()
     ws = workbook.active
     ws.title = SHEET
@@ -118,7 +113,7 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     wrap = Alignment(wrap_text=True, vertical="center")
     centre = Alignment(wrap_text=True, vertical="center", horizontal="center")
     columns: list[tuple[str, str, float, str]] = [(k, h, w, "") for k, h, w in FRONT]
-    columns += [(f"month:{p}", month_header(p), 9, "各月报表列报情况") for p in register.periods]
+    columns += [(f"month:{p}", month_text(p), 9, "各月报表列报情况") for p in register.periods]
     columns += [(k, h, CLERK_WIDTHS.get(k, 5), GROUPS.get(k, "县局核查")) for k, h in CLERK_COLUMNS]
     columns.append(("links", LINKS_HEADER, 10, ""))
     last = len(columns)
@@ -138,7 +133,7 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     clerk_keys = {k for k, _ in CLERK_COLUMNS}
     spans: list[tuple[str, list[int]]] = []
     for col, (key, header, width, group) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
+        ws.column_dimensions[col_letters(col)].width = width
         for row in (3, HEADER_ROW):
             cell = ws.cell(row, col)
             cell.font, cell.alignment, cell.border = bold, centre, box
@@ -186,12 +181,12 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
             ws.cell(row, [c[0] for c in columns].index(key) + 1).fill = fills[state]
         ws.row_dimensions[row].height = _height(entry, columns)
     end = FIRST_ROW + len(register.entries) - 1
-    links_letter = get_column_letter(last)
+    links_letter = col_letters(last)
     ws.column_dimensions[links_letter].hidden = True
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(last - 1)}{max(end, HEADER_ROW)}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{col_letters(last - 1)}{max(end, HEADER_ROW)}"
     ws.freeze_panes = f"D{FIRST_ROW}"
     ws.print_title_rows = f"3:{HEADER_ROW}"
-    ws.print_area = f"A1:{get_column_letter(last - 1)}{max(end, HEADER_ROW)}"
+    ws.print_area = f"A1:{col_letters(last - 1)}{max(end, HEADER_ROW)}"
     _print_setup(ws)
     # 26 columns do not fit a page at a legible size: A3 at full size, and the columns that do not fit go on
     # the next page with 编号, 所在镇 and 企业名称 repeated, each band of rows printed across before down.
@@ -235,13 +230,11 @@ def _print_setup(ws: Any) -> None:
 def _table(ws: Any, headers: list[tuple[str, int]] | list[tuple[str, float]], rows: list[list[Any]], plain: Any, bold: Any, box: Any,
            fill: Any) -> None:
     from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
     for col, (header, width) in enumerate(headers, start=1):
         cell = ws.cell(1, col, header)
         cell.font, cell.border, cell.fill = bold, box, fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
+        ws.column_dimensions[col_letters(col)].width = width
     ws.row_dimensions[1].height = 30
     for r, values in enumerate(rows, start=2):
         for col, value in enumerate(values, start=1):
@@ -260,7 +253,7 @@ def _table(ws: Any, headers: list[tuple[str, int]] | list[tuple[str, float]], ro
             if any(isinstance(v, str) for v in values) else 1
         ws.row_dimensions[r].height = min(409, LINE_POINTS * lines + 4)
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
+    ws.auto_filter.ref = f"A1:{col_letters(len(headers))}{max(1, len(rows) + 1)}"
     ws.print_title_rows = "1:1"
     _print_setup(ws)
 
