@@ -174,7 +174,10 @@ def reply_drafts(returns: list[Return], mailed: dict[int, Any], campaign: Campai
                 name, data, mailed_from = ret.file.name, Path(ret.file).read_bytes(), ""
             except OSError:
                 continue  # nothing to attach: the clerk sees the file's own F109 finding
-        why = reply_address(campaign, ret, mailed_from, getattr(item, "sender_name", "")) if item is not None else ""
+        # Only a return that came by mail has a sender to judge; a file from a folder or a zip is drafted to the
+        # town's configured address, or left for the clerk to address.
+        came_by_mail = item is not None and bool(getattr(item, "mail", "") or getattr(item, "sender", ""))
+        why = reply_address(campaign, ret, mailed_from, getattr(item, "sender_name", "")) if came_by_mail else ""
         if why:
             skipped[id(ret)] = why
             continue
