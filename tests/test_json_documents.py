@@ -7,6 +7,7 @@ from (pydantic's model_validate_json), so a key, a type or a mode the schema doe
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from bairi.cli import app
 from bairi.present.documents import DOCUMENTS
 from build import HAZARDS, put, write_return
 from build_mail import message, write_eml
+from notice_build import SEED, towns_list
 
 runner = CliRunner()
 
@@ -103,7 +105,7 @@ def test_fetch(pymap_server, tmp_path):
 
 
 def test_every_command_with_a_document_is_covered():
-    assert set(DOCUMENTS) == {"check", "merge", "deadlines", "summary", "hazards", "fetch", "seal"}
+    assert set(DOCUMENTS) == {"check", "merge", "deadlines", "summary", "hazards", "fetch", "seal", "status", "init"}
 
 
 def test_paths_with_brackets_and_backslashes_print_as_written(inbox, tmp_path):
@@ -112,7 +114,21 @@ def test_paths_with_brackets_and_backslashes_print_as_written(inbox, tmp_path):
     folder.mkdir()
     register = folder / "台账[1].xlsx"
     shown = runner.invoke(app, ["hazards", str(inbox), "--as-of", "2024-01-31", "--no-ledger", "-o", str(register)])
-    assert f"已写出台账 {register}" in shown.stdout
+    assert f"已写出重大隐患台账 {register}" in shown.stdout
     bulletin = folder / "通报[12月].txt"
     written = runner.invoke(app, ["summary", str(inbox), "--as-of", "2023-12-26", "--no-ledger", "-o", str(bulletin)])
     assert f"已写出通报 {bulletin}（2023-12，截至 2023-12-26）" in written.stdout
+
+
+def test_status_in_a_home(inbox, tmp_path):
+    home = tmp_path / "百日攻坚"
+    assert runner.invoke(app, ["init", str(home)]).exit_code == 0
+    shutil.copytree(inbox, home / "收件箱", dirs_exist_ok=True)
+    today = _valid("status", "--home", str(home), "--as-of", "2023-12-26")
+    assert "reply" in {item["kind"] for item in today["todo"]}
+
+
+def test_init_from_the_notice(tmp_path):
+    found = _valid("init", str(tmp_path / "百日攻坚"), "--from", str(SEED), "--units", str(towns_list(tmp_path / "t.txt")),
+                   "--yes")
+    assert found["missing"] == [] and found["form"]["builtin"] is True

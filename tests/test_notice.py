@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import pytest
-from notice_build import NOTICES, SEED, seed_docx, towns_list
 from typer.testing import CliRunner
 
 from bairi.cli import app
@@ -16,6 +15,7 @@ from bairi.notice.dates import Dates, monthly_day, span
 from bairi.notice.learn import learn_form
 from bairi.notice.setup import learn_campaign
 from bairi.notice.text import NoticeError, read_notice
+from notice_build import NOTICES, SEED, seed_docx, towns_list
 
 runner = CliRunner()
 

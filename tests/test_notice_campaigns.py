@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from notice_build import NOTICES
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from bairi.cli import app
+from notice_build import NOTICES
 
 runner = CliRunner()
 
