@@ -17,7 +17,6 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import (
     WD_CELL_VERTICAL_ALIGNMENT,
-    WD_ROW_HEIGHT_RULE,
     WD_TABLE_ALIGNMENT,
 )
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
@@ -236,8 +235,19 @@ def setup(doc) -> None:
     sign.paragraph_format.space_before = Emu(2 * LINE_PITCH * 635)
     paragraph_style(doc, "成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
     record = paragraph_style(doc, "版记", FANGSONG, 14, left=1, right=1, align=WD_ALIGN_PARAGRAPH.LEFT)
+    no_grid(record)
+    record.paragraph_format.line_spacing = ROW
     record.paragraph_format.tab_stops.add_tab_stop(TEXT_W - Pt(14), WD_TAB_ALIGNMENT.RIGHT)
     paragraph_style(doc, "页码", SONGTI, PAGE_NO_PT, exact=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right=1)
+    letter = paragraph_style(doc, "信函机关标志", XIAOBIAOSONG, 26, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False, color=RED)
+    no_grid(letter)
+    letter_number = paragraph_style(doc, "信函发文字号", align=WD_ALIGN_PARAGRAPH.RIGHT, exact=False)
+    no_grid(letter_number)
+    letter_number.paragraph_format.space_before = Pt(BODY_PT * 7 / 8)  # 3号字高的7/8 under the line
+    blank = paragraph_style(doc, "页眉空行", size=1, exact=False)
+    no_grid(blank)
+    blank.paragraph_format.line_spacing = Pt(1)
+    blank.paragraph_format.line_spacing_rule = 4
     no_grid(doc.styles["页码"])
 
     # Page numbers: 4号 半角 "— 1 —", odd pages at the right, even pages at the left, one character in.
@@ -351,45 +361,65 @@ def cell_margins(t, side_mm: float = 1.0) -> None:
 def signature(doc) -> None:
     """发文机关署名 and 成文日期 (the seal goes over both)."""
     para(doc, "\t{{ authority }}", "发文机关署名")
-    para(doc, "{{ as_of_text }}", "成文日期")
+    para(doc, "{{ signed_text }}", "成文日期")
 
 
-def record(doc, with_copy: str | None) -> None:
-    """版记 after the signature: 抄送机关, then 印发机关 and 印发日期, between lines (thick, thin, thick).
-    (The standard puts it at the foot of the last page; a floating table would, but LibreOffice ignores its
-    position, so it follows two blank lines and the clerk may push it down.)"""
-    para(doc, "", "公文正文")
-    para(doc, "", "公文正文")
-    t = doc.add_table(rows=0, cols=1)
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
+def frame(paragraph) -> None:
+    """Stand the paragraph in a frame at the foot of the text block (Word, WPS and LibreOffice all place it)."""
+    element = OxmlElement("w:framePr")
+    for key, value in (("w", str(int(TEXT_W / 635))), ("hSpace", "0"), ("wrap", "around"), ("vAnchor", "margin"),
+                       ("hAnchor", "margin"), ("xAlign", "center"), ("yAlign", "bottom")):
+        element.set(qn(f"w:{key}"), value)
+    place(paragraph._p.get_or_add_pPr(), element)
+
+
+def record_border(paragraph, size: str) -> None:
+    """A 版记 line as the paragraph's bottom border (sz in eighths of a point). Bottom only: LibreOffice does not
+    frame a paragraph with a top border, and sets it in the text instead."""
+    border = _ppr_child(paragraph._p.get_or_add_pPr(), "w:pBdr")
+    for edge in ("bottom",):
+        line = OxmlElement(f"w:{edge}")
+        for key, value in (("val", "single"), ("sz", size), ("space", "0"), ("color", "000000")):
+            line.set(qn(f"w:{key}"), value)
+        border.append(line)
+
+
+def record(doc, with_copy: bool) -> None:
+    """版记 (GB/T 9704 §7.5): 抄送机关, then 印发机关 and 印发日期, between lines (thick, thin, thick), framed at the
+    foot of the last page, in a section of its own that starts on an even page and shows no page number.
+
+    A section break to an even page is what every word processor honours without laying the pages out; when
+    LibreOffice can measure, present/word.py turns it into the exact case (the foot of an even last page, the
+    next page, or a blank page first)."""
+    from docx.enum.section import WD_SECTION
+
+    date = doc.paragraphs[-1]
+    doc.add_section(WD_SECTION.EVEN_PAGE)
+    # The break rides on the 成文日期 itself: an empty paragraph holding it could push a line onto a page of its own.
+    holder = doc.paragraphs[-1]
+    date._p.get_or_add_pPr().append(holder._p.pPr.sectPr)
+    holder._p.getparent().remove(holder._p)
+    last = doc.sections[-1]
+    for footer in (last.footer, last.even_page_footer):
+        footer.is_linked_to_previous = False
+        footer.paragraphs[0].style = doc.styles["页码"]
+    # GB/T 9704 draws the lines between 0.25 mm, the first and last 0.35 mm. LibreOffice (7.4) frames paragraphs
+    # together only when their borders are the same: every line 0.35 mm here, the first a 1 pt paragraph's.
+    rule = para(doc, "", "版记")
+    rule.paragraph_format.line_spacing = Pt(1)
+    record_border(rule, "8")
+    lines = [rule]
     if with_copy:
-        t.add_row().cells[0].paragraphs[0].add_run(with_copy)
-        t.add_row().cells[0].paragraphs[0].add_run("抄送：{{ copy_to | join(\"，\") }}。")
-        t.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
-    t.add_row().cells[0].paragraphs[0].add_run("{{ issuer }}\t{{ as_of_text }}印发")
-    for r in t.rows:
-        r.cells[0].width = TEXT_W
-        for p in r.cells[0].paragraphs:
-            p.style = doc.styles["版记"]
-        if "{%tr" not in r.cells[0].text:
-            r.height, r.height_rule = ROW, WD_ROW_HEIGHT_RULE.AT_LEAST
-            r.cells[0].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    t._tbl.tblGrid.findall(qn("w:gridCol"))[0].set(qn("w:w"), str(int(TEXT_W / 635)))
-    borders = OxmlElement("w:tblBorders")
-    # GB/T 9704: the first and last lines 0.35 mm, those between 0.25 mm (sz in eighths of a point).
-    for edge, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None), ("insideH", "6"),
-                       ("insideV", None)):
-        el = OxmlElement(f"w:{edge}")
-        line = (("val", "single"), ("sz", size), ("space", "0"), ("color", "000000")) if size else (("val", "nil"),)
-        for key, value in line:
-            el.set(qn(f"w:{key}"), value)
-        borders.append(el)
-    place(t._tbl.tblPr, borders)
-    cell_margins(t, 0)
-    # The body ends with a paragraph, as Word requires.
-    end = para(doc, "", "版记")
-    end.paragraph_format.line_spacing = Pt(1)
+        lines += [tag(doc, "{%p if copy_to %}"), para(doc, "抄送：{{ copy_to | join(\"，\") }}。", "版记"),
+                  tag(doc, "{%p endif %}")]
+        record_border(lines[2], "8")
+    issued = para(doc, "{{ issuer }}\t{{ issued_text }}印发", "版记")
+    record_border(issued, "8")
+    for paragraph in [*lines, issued]:
+        frame(paragraph)
+    # A frame needs a paragraph of the text to stand by (LibreOffice sets a page's only frame at its top else):
+    # an empty one of 1 pt, after which there is nothing.
+    para(doc, "", "页眉空行")
 
 
 def font_table(doc) -> None:
@@ -555,7 +585,7 @@ def summary_template():
     para(doc, "邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
     attachments(doc)
     signature(doc)
-    record(doc, "{%tr if copy_to %}")
+    record(doc, with_copy=True)
     return doc
 
 
@@ -570,10 +600,62 @@ def attachments(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
+LETTER_LINE = Mm(170)  # 信函格式: both red double lines 170 mm long, centred
+
+
+def letterhead(doc) -> None:
+    """信函格式 (GB/T 9704 §10.1) on the first page: the authority's full name in red 30 mm under the top edge, a red
+    double line (thick over thin) 4 mm under it, the 发文字号 at the right under the line; at the foot a red double
+    line (thin over thick) 20 mm over the bottom edge; no page number on the first page."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(30)
+    outdent = (LETTER_LINE - TEXT_W) // 2
+    # The other pages' headers are empty and tiny: a line of body height 30 mm down would push their text down.
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        header.paragraphs[0].style = doc.styles["页眉空行"]
+    head = section.first_page_header
+    name = head.paragraphs[0]
+    name.style = doc.styles["信函机关标志"]
+    name.add_run("{{ authority }}")
+    fmt = name.paragraph_format
+    fmt.left_indent = fmt.right_indent = -outdent
+    line = _ppr_child(name._p.get_or_add_pPr(), "w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "thickThinSmallGap"), ("sz", "24"), ("space", "8"), ("color", "FF0000")):
+        bottom.set(qn(f"w:{key}"), value)
+    line.append(bottom)
+    number = head.add_paragraph(style=doc.styles["信函发文字号"])
+    number.add_run("{{ document_number }}")
+    foot = section.first_page_footer.paragraphs[0]
+    foot.style = doc.styles["页眉空行"]
+    element = OxmlElement("w:framePr")
+    for key, value in (("w", str(int(LETTER_LINE / 635))), ("h", str(int(Mm(2) / 635))), ("hRule", "exact"),
+                       ("wrap", "notBeside"), ("vAnchor", "page"), ("hAnchor", "page"), ("xAlign", "center"),
+                       ("y", str(int((PAGE_H - Mm(20) - Mm(2)) / 635)))):
+        element.set(qn(f"w:{key}"), value)
+    place(foot._p.get_or_add_pPr(), element)
+    line = _ppr_child(foot._p.get_or_add_pPr(), "w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "thinThickSmallGap"), ("sz", "24"), ("space", "0"), ("color", "FF0000")):
+        bottom.set(qn(f"w:{key}"), value)
+    line.append(bottom)
+
+
+def letter_record(doc) -> None:
+    """信函格式's 版记: only the 抄送 line, without lines or 印发, at the foot of the last page's text block."""
+    lines = [tag(doc, "{%p if copy_to %}"), para(doc, "抄送：{{ copy_to | join(\"，\") }}。", "版记"),
+             tag(doc, "{%p endif %}")]
+    for paragraph in lines:
+        frame(paragraph)
+
+
 def remind_template():
     """templates/remind.docx: one town's 催报通知, the same words as remind.txt.j2."""
     doc = new_document("催报通知")
-    masthead(doc)
+    letterhead(doc)
+    para(doc, "", "版头下空行")
     para(doc, "催报通知", "公文标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
@@ -600,7 +682,7 @@ def remind_template():
     para(doc, "联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
     para(doc, "电子邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
     signature(doc)
-    record(doc, None)  # one notice per town: no 抄送
+    letter_record(doc)
     return doc
 
 

@@ -1,0 +1,351 @@
+"""What a template cannot know until the words are in: GB/T 9704's layout of a rendered Word document.
+
+- titles (style 公文标题) broken between words, in lines of even length, never inside a quotation;
+- table columns as wide as their figures need (numbers, percentages, dates, phone numbers never break);
+- a hyphen inside a phone number that no line break may take;
+- the 版记 (style 版记, framed at the foot of the text block, in a last section without page numbers) on an
+  even last page: at the foot of the body's last page when that is even and holds it, else on the next page,
+  with a blank page first when that is what puts it on the back. Deciding that takes pages laid out: LibreOffice
+  measures when installed; without it the section starts on an even page, which every word processor honours.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# GB/T 9704: 156 mm of text block; 225 mm high, ending 35 mm above the bottom edge.
+TEXT_W_PT = 156 / 25.4 * 72
+TEXT_BOTTOM_PT = (297 - 35) / 25.4 * 72
+LINE_PT = 225 / 22 / 25.4 * 72
+RECORD_LINE_PT = 7 / 25.4 * 72
+TITLE_PT = 22.0
+CELL_MARGINS_PT = 2 / 25.4 * 72 + 3  # 1 mm each side, and a little for the renderer's rounding
+TITLE_STYLE, RECORD_STYLE = "公文标题", "版记"
+
+# What must stay on one line in a table cell: dates, phone numbers, percentages, numbers, a unit in brackets.
+UNBREAKABLE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|\d[\d.,:：/%％\-－]*\d%?|\d%?|（[^（）]{1,4}）|\([^()]{1,4}\)"
+                         r"|[“\"][^”\"]{1,8}[”\"]|[A-Za-z0-9@._\-]+")
+JOINER = "\u2060"  # WORD JOINER: no line break on either side
+PHONE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+# Neither may begin a line (closing marks) nor end one (opening marks): they go with their neighbour.
+CLOSING, OPENING = set("，。、；：！？）》”’」』】〕"), set("（《“‘「『【〔")
+
+
+def char_width(ch: str) -> float:
+    """A character's advance in ems, as the Chinese fonts draw it (wide for Chinese, about half for the rest)."""
+    if ord(ch) >= 0x2E80 or ch in "“”‘’—…":
+        return 1.0
+    if ch in ".,:;'|!il":
+        return 0.32
+    if ch in "%@MW":
+        return 0.9
+    return 0.6
+
+
+def text_width(text: str, size: float) -> float:
+    """The width of `text` in points at `size`."""
+    return sum(char_width(ch) for ch in text) * size
+
+
+@functools.cache
+def _tokenizer() -> Any:
+    """jieba's segmenter, loaded once (its dictionary takes a second)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.ERROR)
+    return jieba.Tokenizer()
+
+
+def _segments(text: str, words: list[str]) -> list[str]:
+    """The title's words (jieba, with the campaign's own names), a quotation and its marks kept whole."""
+    tokenizer = _tokenizer()
+    for word in words:
+        if word:
+            tokenizer.add_word(word, freq=10**6)
+    pieces: list[str] = []
+    for part in re.split(r"(“[^”]{1,20}”|《[^》]{1,30}》|〔\d{4}〕)", text):
+        if not part:
+            continue
+        if part[0] in "“《〔":
+            pieces.append(part)
+        else:
+            pieces.extend(tokenizer.lcut(part, HMM=False))
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and (piece[0] in CLOSING or merged[-1][-1] in OPENING):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return merged
+
+
+# A line should not end with these (关于 | …, …的 | 通报): the word belongs to what follows.
+_BAD_ENDS = ("关于", "的", "和", "与", "及", "对", "在")
+
+
+def title_lines(text: str, size: float = TITLE_PT, width: float = TEXT_W_PT, words: list[str] | None = None) -> list[str]:
+    """`text` as the lines of a centred title: as few as fit, broken between words, of lengths as even as can be."""
+    if text_width(text, size) <= width or not text.strip():
+        return [text]
+    tokens = _segments(text, words or [])
+    widths = [text_width(t, size) for t in tokens]
+    total = sum(widths)
+    best: tuple[float, list[int]] | None = None
+    for count in range(math.ceil(total / width), len(tokens) + 1):
+        mean = total / count
+        # cost[i][k]: the best way to set tokens[:i] in k lines.
+        cost: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
+        for k in range(1, count + 1):
+            for i in range(1, len(tokens) + 1):
+                for j in range(i):
+                    if (j, k - 1) not in cost:
+                        continue
+                    line = sum(widths[j:i])
+                    if line > width:
+                        continue
+                    last = tokens[i - 1]
+                    penalty = (mean * 0.6) ** 2 if i < len(tokens) and last.endswith(_BAD_ENDS) else 0.0
+                    value = cost[(j, k - 1)][0] + (line - mean) ** 2 + penalty
+                    if (i, k) not in cost or value < cost[(i, k)][0]:
+                        cost[(i, k)] = (value, [*cost[(j, k - 1)][1], i])
+        if (len(tokens), count) in cost:
+            best = cost[(len(tokens), count)]
+            break
+    if best is None:
+        return [text]
+    cuts = [0, *best[1]]
+    return ["".join(tokens[a:b]) for a, b in zip(cuts, cuts[1:])]
+
+
+def _break_titles(doc: Any, words: list[str]) -> None:
+    for paragraph in doc.paragraphs:
+        if paragraph.style is None or paragraph.style.name != TITLE_STYLE or not paragraph.runs:
+            continue
+        text = paragraph.text
+        lines = title_lines(text.replace("\n", ""), words=words)
+        if len(lines) < 2:
+            continue
+        first = paragraph.runs[0]
+        for run in paragraph.runs[1:]:
+            run._r.getparent().remove(run._r)
+        first.text = lines[0]
+        for line in lines[1:]:
+            first.add_break()
+            first.add_text(line)
+
+
+def _cell_size(cell: Any, default: float = 10.5) -> float:
+    for paragraph in cell.paragraphs:
+        style = paragraph.style
+        while style is not None:
+            if style.font.size is not None:
+                return style.font.size.pt
+            style = style.base_style
+    return default
+
+
+def _min_width(cell: Any) -> float:
+    """The narrowest the cell may be: its longest piece that must not break, plus the margins."""
+    size = _cell_size(cell)
+    text = cell.text
+    pieces = UNBREAKABLE.findall(text) + [ch for ch in text if ord(ch) >= 0x2E80]
+    return max((text_width(p, size) for p in pieces), default=0.0) + CELL_MARGINS_PT
+
+
+def _fit_table(table: Any) -> None:
+    """Widen the columns whose figures would break, taking the room from columns of words."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
+    if not grid:
+        return
+    current = [int(col.get(qn("w:w")) or 0) / 20 for col in grid]
+    need = [0.0] * len(grid)
+    for tr in table._tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            if span == 1 and col < len(need):
+                from docx.table import _Cell
+
+                need[col] = max(need[col], _min_width(_Cell(tc, table)))
+            col += span
+    total = sum(current)
+    widths = [max(c, n) for c, n in zip(current, need)]
+    excess = sum(widths) - total
+    slack = [w - n for w, n in zip(widths, need)]
+    if excess > 0 and sum(slack) > 0:
+        share = min(1.0, excess / sum(slack))
+        widths = [w - s * share for w, s in zip(widths, slack)]
+    if all(abs(w - c) < 0.5 for w, c in zip(widths, current)):
+        return
+    for col, width in zip(grid, widths):
+        col.set(qn("w:w"), str(round(width * 20)))
+    for tr in table._tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            tc.width = Pt(sum(widths[col:col + span]))
+            col += span
+    # Word keeps a cell of one figure on its line (noWrap); LibreOffice goes by the widths above.
+    for tr in table._tbl.tr_lst:
+        for tc in tr.tc_lst:
+            text = "".join(t.text or "" for t in tc.iter(qn("w:t")))
+            if text and UNBREAKABLE.fullmatch(text.strip()):
+                tcpr = tc.get_or_add_tcPr()
+                if tcpr.find(qn("w:noWrap")) is None:
+                    no_wrap = OxmlElement("w:noWrap")
+                    width = tcpr.find(qn("w:tcW"))
+                    (width.addnext(no_wrap) if width is not None else tcpr.insert(0, no_wrap))
+
+
+def _hold_phone_hyphens(doc: Any) -> None:
+    """A phone number's hyphen held by word joiners (U+2060, Unicode's no-break-here on both sides): LibreOffice
+    breaks a CJK line after a hyphen, even after Word's own w:noBreakHyphen."""
+    from docx.oxml.ns import qn
+
+    for t in doc.element.body.iter(qn("w:t")):
+        if t.text and PHONE_HYPHEN.search(t.text):
+            t.text = PHONE_HYPHEN.sub(JOINER + "-" + JOINER, t.text)
+
+
+@dataclass
+class Record:
+    """Where the 版记 is in a rendered document: its paragraphs, and the paragraph holding the section break."""
+
+    paragraphs: list[Any]
+    breaker: Any  # the w:p whose pPr carries the body section's w:sectPr
+
+
+def _record(doc: Any) -> Record | None:
+    from docx.oxml.ns import qn
+
+    body = doc.element.body
+    paragraphs = [p for p in doc.paragraphs if p.style is not None and p.style.name == RECORD_STYLE]
+    if not paragraphs:
+        return None
+    first = paragraphs[0]._p
+    breaker = first.getprevious()
+    while breaker is not None and breaker.tag != qn("w:p"):
+        breaker = breaker.getprevious()
+    if breaker is None or breaker.pPr is None or breaker.pPr.find(qn("w:sectPr")) is None or breaker.getparent() is not body:
+        return None
+    return Record(paragraphs, breaker)
+
+
+def _strip_record(doc: Any, record: Record) -> None:
+    """The body alone: no 版记, no section break (what is measured)."""
+    for paragraph in record.paragraphs:
+        paragraph._p.getparent().remove(paragraph._p)
+    _same_page(doc, record)
+
+
+def _same_page(doc: Any, record: Record) -> None:
+    """No section break: the 版记 shares the body's last page, which keeps its page number."""
+    from docx.oxml.ns import qn
+
+    sect = record.breaker.pPr.find(qn("w:sectPr"))
+    record.breaker.pPr.remove(sect)
+    body = doc.element.body
+    body.replace(body.find(qn("w:sectPr")), sect)
+
+
+def _start_type(record: Record, value: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    sect = record.breaker.getparent().find(qn("w:sectPr"))
+    kind = sect.find(qn("w:type"))
+    if kind is None:
+        kind = OxmlElement("w:type")
+        sect.insert(0, kind)
+    kind.set(qn("w:val"), value)
+
+
+def _blank_page_before(record: Record) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    p = OxmlElement("w:p")
+    r = OxmlElement("w:r")
+    br = OxmlElement("w:br")
+    br.set(qn("w:type"), "page")
+    r.append(br)
+    p.append(r)
+    record.paragraphs[0]._p.addprevious(p)
+
+
+def measure(body_only: bytes) -> tuple[int, float] | None:
+    """The body's pages and how far down its last page's text reaches (points), as LibreOffice lays it out; None
+    when LibreOffice or poppler is missing or fails."""
+    from bairi.write.office import ConversionFailed, OfficeMissing, docx_to_pdf, pdf_words, soffice
+
+    if soffice() is None:
+        return None
+    try:
+        pages = pdf_words(docx_to_pdf(body_only))
+    except (OfficeMissing, ConversionFailed):
+        return None
+    if not pages:
+        return None
+    # The page number sits under the text block: what is above it is the body.
+    lowest = max((w[3] for w in pages[-1] if w[3] <= TEXT_BOTTOM_PT + 2), default=0.0)
+    return len(pages), lowest
+
+
+def place_record(doc: Any, record: Record, measured: tuple[int, float] | None) -> str:
+    """Settle the 版记's page from the measured body; what was chosen (same_page, next_page, after_blank, even_page)."""
+    if measured is None:
+        _start_type(record, "evenPage")
+        return "even_page"
+    pages, lowest = measured
+    height = RECORD_LINE_PT * sum(1 for p in record.paragraphs if p.text.strip()) + 1
+    if pages % 2 == 1:
+        _start_type(record, "nextPage")
+        return "next_page"
+    if lowest + LINE_PT + height <= TEXT_BOTTOM_PT:
+        _same_page(doc, record)
+        return "same_page"
+    _start_type(record, "nextPage")
+    _blank_page_before(record)
+    return "after_blank"
+
+
+def lay_out(data: bytes, words: list[str] | None = None, measure_pages: bool = True) -> tuple[bytes, str]:
+    """The rendered .docx laid out (titles, table columns, phone numbers, the 版记); the bytes and where the 版记 went
+    ("none" without one)."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    _break_titles(doc, words or [])
+    for table in doc.tables:
+        _fit_table(table)
+    _hold_phone_hyphens(doc)
+    record = _record(doc)
+    where = "none"
+    if record is not None:
+        measured = None
+        if measure_pages:
+            probe = Document(_saved(doc))
+            probe_record = _record(probe)
+            assert probe_record is not None
+            _strip_record(probe, probe_record)
+            measured = measure(_saved(probe).getvalue())
+        where = place_record(doc, record, measured)
+    return _saved(doc).getvalue(), where
+
+
+def _saved(doc: Any) -> io.BytesIO:
+    out = io.BytesIO()
+    doc.save(out)
+    out.seek(0)
+    return out
