@@ -48,7 +48,7 @@ def mm(length) -> float:
 
 def test_page_is_a4_with_the_standard_margins_and_grid(bulletin):
     doc, _, _ = bulletin
-    [section] = doc.sections
+    section = doc.sections[0]  # the body (the 版记 has a section of its own, the same page)
     assert (mm(section.page_width), mm(section.page_height)) == (210.0, 297.0)
     assert tuple(mm(m) for m in (section.top_margin, section.bottom_margin, section.left_margin,
                                  section.right_margin)) == (37.0, 35.0, 28.0, 26.0)
@@ -93,9 +93,8 @@ def test_masthead_is_red_with_the_document_number_and_the_red_line(bulletin):
 
 def test_record_names_copy_to_issuer_and_date(bulletin):
     doc, _, _ = bulletin
-    record = doc.tables[-1]
-    assert [c.text for r in record.rows for c in r.cells] == ["抄送：市应急管理局，县人民政府。",
-                                                             "泽州县应急管理局办公室\t2024年2月10日印发"]
+    record = [p.text for p in doc.paragraphs if p.style.name == "版记" and p.text]
+    assert record == ["抄送：市应急管理局，县人民政府。", "泽州县应急管理局办公室\t2024年2月10日印发"]
 
 
 def test_page_numbers_are_fields_outside_on_odd_and_even_pages(bulletin):
@@ -237,19 +236,21 @@ def test_reminders_as_word_one_per_overdue_town_matching_the_text(tmp_path):
     for town in overdue:
         word = paragraphs_of(out / f"催报_{town}.docx")
         text = (out / f"催报_{town}.txt").read_text(encoding="utf-8-sig")
-        assert word[0] == "泽州县应急管理局文件"
-        assert [same_words(p) for p in word[1:] if same_words(p)] == [same_words(x) for x in text.splitlines()
-                                                                      if same_words(x)]
-        record = Document(str(out / f"催报_{town}.docx")).tables[-1]
-        assert [c.text for r in record.rows for c in r.cells] == ["泽州县应急管理局办公室\t2024年2月10日印发"]
+        # 信函格式: the authority's full name heads the first page (its header), no "…文件".
+        doc = Document(str(out / f"催报_{town}.docx"))
+        assert [p.text for p in doc.sections[0].first_page_header.paragraphs] == ["泽州县应急管理局", ""]
+        assert [same_words(p) for p in word if same_words(p)] == [same_words(x) for x in text.splitlines()
+                                                                  if same_words(x)]
+        short = (out / f"催报_{town}_短信.txt").read_text(encoding="utf-8-sig").strip()
+        assert len(short) <= 200 and town in short
 
 
 def test_remind_format_chooses_the_files(tmp_path):
-    for choice, suffixes in (("docx", {".docx"}), ("txt", {".txt"})):
+    for choice, suffixes in (("docx", {".docx", "_短信.txt"}), ("txt", {".txt"})):
         out = tmp_path / choice
         result = runner.invoke(app, ["deadlines", str(SAMPLE), *DAY, "--remind", str(out), "--remind-format", choice])
         assert result.exit_code == 1, result.output
-        assert {p.suffix for p in out.iterdir()} == suffixes
+        assert {p.name.split(p.stem.split("_")[1])[1] for p in out.iterdir()} == suffixes
     result = runner.invoke(app, ["deadlines", str(SAMPLE), *DAY, "--remind", str(tmp_path / "x"), "--remind-format", "pdf"])
     assert result.exit_code == 2 and "docx、txt 或 both" in result.output
 

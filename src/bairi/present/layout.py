@@ -24,7 +24,7 @@ TEXT_BOTTOM_PT = (297 - 35) / 25.4 * 72
 LINE_PT = 225 / 22 / 25.4 * 72
 RECORD_LINE_PT = 7 / 25.4 * 72
 TITLE_PT = 22.0
-CELL_MARGINS_PT = 2 / 25.4 * 72 + 3  # 1 mm each side, and a little for the renderer's rounding
+CELL_MARGINS_PT = 2 / 25.4 * 72 + 1  # 1 mm each side, and a point for the renderer's rounding
 TITLE_STYLE, RECORD_STYLE = "公文标题", "版记"
 
 # What must stay on one line in a table cell: dates, phone numbers, percentages, numbers, a unit in brackets.

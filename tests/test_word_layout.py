@@ -1,0 +1,130 @@
+"""GB/T 9704 layout of the rendered Word documents (present/layout.py) and the drafts' MIME (present/drafts.py)."""
+
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from typer.testing import CliRunner
+
+from bairi.cli import app
+from bairi.present.drafts import Draft, message
+from bairi.present.layout import text_width, title_lines
+
+runner = CliRunner()
+SAMPLE = Path(__file__).parent.parent / "sample_data"
+DAY = ["--as-of", "2024-02-10", "--no-ledger"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_long_title_breaks_between_words_in_even_lines():
+    lines = title_lines("关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报")
+    assert lines == ["关于泽州县冶金工贸行业安全生产", "“百日攻坚”冬季行动进展情况的通报"]
+    assert all(text_width(line, 22) <= 156 / 25.4 * 72 for line in lines)
+    # A town's name given to the segmenter is never cut (jieba alone reads 柳树|口镇).
+    lines = title_lines("关于督促柳树口镇报送泽州县冶金工贸行业安全生产“百日攻坚”冬季行动材料的函", words=["柳树口镇"])
+    assert "".join(lines) == "关于督促柳树口镇报送泽州县冶金工贸行业安全生产“百日攻坚”冬季行动材料的函"
+    assert any("柳树口镇" in line for line in lines) and all(not line.endswith(("的", "关于")) for line in lines)
+    assert title_lines("催报通知") == ["催报通知"]
+
+
+def summary_docx(tmp_path: Path, *extra: str) -> Path:
+    target = tmp_path / "通报.docx"
+    result = runner.invoke(app, ["summary", str(SAMPLE), *DAY, "-o", str(target), "--number", "12", *extra])
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def test_without_libreoffice_the_record_starts_an_even_page_without_numbers(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice: nothing can measure the pages
+    doc = Document(str(summary_docx(tmp_path, "--date", "2024-02-11")))
+    record = [p for p in doc.paragraphs if p.style.name == "版记"]
+    assert [p.text for p in record if p.text] == ["抄送：市应急管理局，县人民政府。", "泽州县应急管理局办公室\t2024年2月11日印发"]
+    for p in record:
+        frame = p._p.pPr.find(qn("w:framePr"))
+        assert (frame.get(qn("w:vAnchor")), frame.get(qn("w:yAlign"))) == ("margin", "bottom")
+    # Nothing after the 版记 but the 1 pt paragraph a frame stands by.
+    after = record[-1]._p.getnext()
+    assert after.tag == qn("w:p") and "".join(after.itertext()) == "" and after.getnext().tag == qn("w:sectPr")
+    body, last = doc.sections
+    assert last.start_type == 3  # WD_SECTION.EVEN_PAGE
+    assert not last.footer.is_linked_to_previous and not last.even_page_footer.is_linked_to_previous
+    assert [p.text for p in last.footer.paragraphs] == [""] and [p.text for p in last.even_page_footer.paragraphs] == [""]
+    assert [p.text for p in doc.paragraphs if p.style.name == "成文日期"] == ["2024年2月11日"]
+    assert "— 1 —" in "".join(t.text for t in body.footer._element.iter(qn("w:t")))
+
+
+def test_table_columns_fit_their_figures_and_phone_numbers_hold(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    doc = Document(str(summary_docx(tmp_path)))
+    for table in doc.tables:
+        widths = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        # Twelve columns whose headers hold （项）: up to 6 mm wider than the 156 mm text block (centred).
+        assert sum(widths) <= 8844 + 340
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths):
+                for piece in re.findall(r"\d{4}年\d{1,2}月\d{1,2}日|\d+(?:\.\d+)?%", cell.text):
+                    assert text_width(piece, 10.5) * 20 < width, (piece, width)
+    contact = next(p.text for p in doc.paragraphs if "联系电话" in p.text)
+    assert "0356\u2060-\u20602066363" in contact
+
+
+def draft_bytes(attachments):
+    msg = message("县局 <a@b.cn>", ["c@d.cn"], "关于南岭镇1月报表退回修改的通知", "请修改后重新报送。", attachments,
+                  datetime(2024, 2, 10, 9, 0, tzinfo=UTC))
+    return Draft("x.eml", "南岭镇", ["c@d.cn"], "s", msg).as_bytes()
+
+
+def test_attachment_headers_are_exact_and_parse_strictly():
+    name = "泽州县冶金工贸行业安全生产百日攻坚冬季行动南岭镇工作报告表（2024年1月）.xlsx"
+    raw = draft_bytes([(name, b"PK\x03\x04" + bytes(300)), ("催报_南岭镇.docx", b"PK"), ("短.txt", "你好".encode())])
+    text = raw.decode("utf-8")
+    assert f"Content-Type: {XLSX};\r\n name=\"=?UTF-8?B?" in text
+    assert "filename*0*=UTF-8''%E6%B3%BD" in text and "=?utf-8?q?" not in text
+    parsed = message_from_bytes(raw, policy=policy.strict)
+    assert parsed.defects == []
+    parts = list(parsed.iter_attachments())
+    assert [(p.get_content_type(), p.get_filename(), p.get_param("name"), p.defects) for p in parts] == [
+        (XLSX, name, name, []),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "催报_南岭镇.docx",
+         "催报_南岭镇.docx", []),
+        ("text/plain", "短.txt", "短.txt", [])]
+    assert parts[0].get_content() == b"PK\x03\x04" + bytes(300)
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    count = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                             check=True).stdout).group(1))
+    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout for n in range(1, count + 1)]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler are needed to lay the pages out")
+def test_bulletin_pdf_has_the_record_at_the_foot_of_an_even_last_page(tmp_path):
+    target = tmp_path / "通报.pdf"
+    result = runner.invoke(app, ["summary", str(SAMPLE), *DAY, "-o", str(target), "--number", "12"])
+    assert result.exit_code == 0, result.output
+    pages = pdf_pages(target)
+    assert len(pages) % 2 == 0
+    words = subprocess.run(["pdftotext", "-bbox", "-f", str(len(pages)), "-l", str(len(pages)), str(target), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    record = [float(y) for y in re.findall(r'yMin="([\d.]+)"[^>]*>[^<]*印发', words)]
+    assert record and record[0] > 841.89 * 0.75  # the bottom quarter
+    body_pages = [n for n, page in enumerate(pages, start=1) if re.search(r"—\s*\d+\s*—", page)]
+    numbered = {int(re.search(r"—\s*(\d+)\s*—", pages[n - 1]).group(1)) for n in body_pages}
+    assert numbered == set(body_pages)  # a page's number is its place
+    last = pages[-1]
+    if not last.replace("抄送", "").strip() or "印发" in last and "泽州县应急管理局\n" not in last:
+        assert not re.search(r"—\s*\d+\s*—", last)  # a 版记-only page is not numbered
+    for page in pages:
+        # No figure broken at a line's end: a percent sign or 日 never begins a line.
+        assert not re.search(r"\n\s*(%|日\s|\d+%)", page.replace("\u2060", ""))
+        assert not re.search(r"0356-\s*\n", page)
