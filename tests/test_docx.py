@@ -63,7 +63,8 @@ def test_title_body_and_headings_have_their_fonts_and_sizes(bulletin):
     doc, _, _ = bulletin
     paragraphs = doc.paragraphs
     title = next(p for p in paragraphs if p.text.startswith("关于") and p.text.endswith("的通报"))
-    assert title.text == "关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报"
+    # Broken between words (present/layout.py): 2号 characters fit 20 to the line.
+    assert title.text == "关于泽州县冶金工贸行业安全生产\n“百日攻坚”冬季行动进展情况的通报"
     assert (east_asian(title.style), title.style.font.size.pt) == ("方正小标宋简体", 22.0)
     opening = next(p for p in paragraphs if p.text.startswith("据截至"))
     assert (opening.style.name, east_asian(opening.style), opening.style.font.size.pt) == ("公文正文", "仿宋_GB2312", 16.0)
@@ -219,7 +220,8 @@ def paragraphs_of(path: Path) -> list[str]:
 
 
 def same_words(text: str) -> str:
-    return re.sub(r"\s+", "", text).replace("．", ".")
+    # The word joiners that hold a phone number on one line are layout, not words.
+    return re.sub(r"\s+", "", text).replace("．", ".").replace("\u2060", "")
 
 
 def test_reminders_as_word_one_per_overdue_town_matching_the_text(tmp_path):
