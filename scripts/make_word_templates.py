@@ -17,6 +17,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import (
     WD_CELL_VERTICAL_ALIGNMENT,
+    WD_ROW_HEIGHT_RULE,
     WD_TABLE_ALIGNMENT,
 )
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
@@ -364,33 +365,15 @@ def signature(doc) -> None:
     para(doc, "{{ signed_text }}", "成文日期")
 
 
-def frame(paragraph) -> None:
-    """Stand the paragraph in a frame at the foot of the text block (Word, WPS and LibreOffice all place it)."""
-    element = OxmlElement("w:framePr")
-    for key, value in (("w", str(int(TEXT_W / 635))), ("hSpace", "0"), ("wrap", "around"), ("vAnchor", "margin"),
-                       ("hAnchor", "margin"), ("xAlign", "center"), ("yAlign", "bottom")):
-        element.set(qn(f"w:{key}"), value)
-    place(paragraph._p.get_or_add_pPr(), element)
-
-
-def record_border(paragraph, size: str) -> None:
-    """A 版记 line as the paragraph's bottom border (sz in eighths of a point). Bottom only: LibreOffice does not
-    frame a paragraph with a top border, and sets it in the text instead."""
-    border = _ppr_child(paragraph._p.get_or_add_pPr(), "w:pBdr")
-    for edge in ("bottom",):
-        line = OxmlElement(f"w:{edge}")
-        for key, value in (("val", "single"), ("sz", size), ("space", "0"), ("color", "000000")):
-            line.set(qn(f"w:{key}"), value)
-        border.append(line)
-
-
 def record(doc, with_copy: bool) -> None:
-    """版记 (GB/T 9704 §7.5): 抄送机关, then 印发机关 and 印发日期, between lines (thick, thin, thick), framed at the
-    foot of the last page, in a section of its own that starts on an even page and shows no page number.
+    """版记 (GB/T 9704 §7.5): 抄送机关, then 印发机关 and 印发日期, between lines (thick, thin, thick), at the foot of
+    the last page, in a section of its own that starts on an even page and shows no page number.
 
-    A section break to an even page is what every word processor honours without laying the pages out; when
-    LibreOffice can measure, present/word.py turns it into the exact case (the foot of an even last page, the
-    next page, or a blank page first)."""
+    The 版记 is a table floating at the bottom of the text block (w:tblpPr), which Word and WPS place there;
+    LibreOffice floats a table only when it is narrower than the text area by some 4.7 mm, unless it is placed
+    from the page's edge, as this one is (tblpX = the left margin). A section break to an even page is what every
+    word processor honours without laying the pages out; when LibreOffice can measure, present/layout.py turns
+    it into the exact case (the foot of an even last page, the next page, or a blank page first)."""
     from docx.enum.section import WD_SECTION
 
     date = doc.paragraphs[-1]
@@ -403,22 +386,40 @@ def record(doc, with_copy: bool) -> None:
     for footer in (last.footer, last.even_page_footer):
         footer.is_linked_to_previous = False
         footer.paragraphs[0].style = doc.styles["页码"]
-    # GB/T 9704 draws the lines between 0.25 mm, the first and last 0.35 mm. LibreOffice (7.4) frames paragraphs
-    # together only when their borders are the same: every line 0.35 mm here, the first a 1 pt paragraph's.
-    rule = para(doc, "", "版记")
-    rule.paragraph_format.line_spacing = Pt(1)
-    record_border(rule, "8")
-    lines = [rule]
+    # The section opens with a 1 pt paragraph: LibreOffice drops the section break before a floating table.
+    para(doc, "", "页眉空行")
+    t = doc.add_table(rows=0, cols=1)
+    t.autofit = False
     if with_copy:
-        lines += [tag(doc, "{%p if copy_to %}"), para(doc, "抄送：{{ copy_to | join(\"，\") }}。", "版记"),
-                  tag(doc, "{%p endif %}")]
-        record_border(lines[2], "8")
-    issued = para(doc, "{{ issuer }}\t{{ issued_text }}印发", "版记")
-    record_border(issued, "8")
-    for paragraph in [*lines, issued]:
-        frame(paragraph)
-    # A frame needs a paragraph of the text to stand by (LibreOffice sets a page's only frame at its top else):
-    # an empty one of 1 pt, after which there is nothing.
+        t.add_row().cells[0].paragraphs[0].add_run("{%tr if copy_to %}")
+        t.add_row().cells[0].paragraphs[0].add_run("抄送：{{ copy_to | join(\"，\") }}。")
+        t.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
+    t.add_row().cells[0].paragraphs[0].add_run("{{ issuer }}\t{{ issued_text }}印发")
+    for r in t.rows:
+        r.cells[0].width = TEXT_W
+        for p in r.cells[0].paragraphs:
+            p.style = doc.styles["版记"]
+        if "{%tr" not in r.cells[0].text:
+            r.height, r.height_rule = ROW, WD_ROW_HEIGHT_RULE.AT_LEAST
+            r.cells[0].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    t._tbl.tblGrid.findall(qn("w:gridCol"))[0].set(qn("w:w"), str(int(TEXT_W / 635)))
+    position = OxmlElement("w:tblpPr")
+    for key, value in (("leftFromText", "0"), ("rightFromText", "0"), ("vertAnchor", "margin"), ("horzAnchor", "page"),
+                       ("tblpX", str(int(LEFT / 635))), ("tblpYSpec", "bottom")):
+        position.set(qn(f"w:{key}"), value)
+    place(t._tbl.tblPr, position)
+    borders = OxmlElement("w:tblBorders")
+    # GB/T 9704: the first and last lines 0.35 mm, those between 0.25 mm (sz in eighths of a point).
+    for edge, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None), ("insideH", "6"),
+                       ("insideV", None)):
+        el = OxmlElement(f"w:{edge}")
+        line = (("val", "single"), ("sz", size), ("space", "0"), ("color", "000000")) if size else (("val", "nil"),)
+        for key, value in line:
+            el.set(qn(f"w:{key}"), value)
+        borders.append(el)
+    place(t._tbl.tblPr, borders)
+    cell_margins(t, 0)
+    # The body ends with a paragraph, as Word requires: 1 pt, and nothing after the 版记.
     para(doc, "", "页眉空行")
 
 
@@ -644,11 +645,11 @@ def letterhead(doc) -> None:
 
 
 def letter_record(doc) -> None:
-    """信函格式's 版记: only the 抄送 line, without lines or 印发, at the foot of the last page's text block."""
-    lines = [tag(doc, "{%p if copy_to %}"), para(doc, "抄送：{{ copy_to | join(\"，\") }}。", "版记"),
-             tag(doc, "{%p endif %}")]
-    for paragraph in lines:
-        frame(paragraph)
+    """信函格式's 版记: only the 抄送 line, without lines or 印发 (GB/T 9704 §10.1); one notice per town is copied
+    to no one, and a 抄送 the clerk adds follows the text."""
+    tag(doc, "{%p if copy_to %}")
+    para(doc, "抄送：{{ copy_to | join(\"，\") }}。", "版记")
+    tag(doc, "{%p endif %}")
 
 
 def remind_template():

@@ -220,32 +220,38 @@ def _hold_phone_hyphens(doc: Any) -> None:
 
 @dataclass
 class Record:
-    """Where the 版记 is in a rendered document: its paragraphs, and the paragraph holding the section break."""
+    """Where the 版记 is in a rendered document: its table, its rows, and the paragraph holding the body's
+    section break (the 成文日期's)."""
 
-    paragraphs: list[Any]
+    table: Any  # the w:tbl
+    rows: int
     breaker: Any  # the w:p whose pPr carries the body section's w:sectPr
 
 
 def _record(doc: Any) -> Record | None:
+    """The 版记 table (its paragraphs in style 版记) after the body's section break, if the template has them."""
     from docx.oxml.ns import qn
 
     body = doc.element.body
-    paragraphs = [p for p in doc.paragraphs if p.style is not None and p.style.name == RECORD_STYLE]
-    if not paragraphs:
+    found = None
+    for table in doc.tables:
+        styles = {p.style.name for row in table.rows for cell in row.cells for p in cell.paragraphs if p.style is not None}
+        if styles == {RECORD_STYLE} and table._tbl.getparent() is body:
+            found = table
+    if found is None:
         return None
-    first = paragraphs[0]._p
-    breaker = first.getprevious()
-    while breaker is not None and breaker.tag != qn("w:p"):
+    breaker = found._tbl.getprevious()
+    while breaker is not None and not (breaker.tag == qn("w:p") and breaker.pPr is not None
+                                       and breaker.pPr.find(qn("w:sectPr")) is not None):
         breaker = breaker.getprevious()
-    if breaker is None or breaker.pPr is None or breaker.pPr.find(qn("w:sectPr")) is None or breaker.getparent() is not body:
+    if breaker is None:
         return None
-    return Record(paragraphs, breaker)
+    return Record(found._tbl, len(found.rows), breaker)
 
 
 def _strip_record(doc: Any, record: Record) -> None:
     """The body alone: no 版记, no section break (what is measured)."""
-    for paragraph in record.paragraphs:
-        paragraph._p.getparent().remove(paragraph._p)
+    record.table.getparent().remove(record.table)
     _same_page(doc, record)
 
 
@@ -259,11 +265,11 @@ def _same_page(doc: Any, record: Record) -> None:
     body.replace(body.find(qn("w:sectPr")), sect)
 
 
-def _start_type(record: Record, value: str) -> None:
+def _start_type(doc: Any, value: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    sect = record.breaker.getparent().find(qn("w:sectPr"))
+    sect = doc.element.body.find(qn("w:sectPr"))
     kind = sect.find(qn("w:type"))
     if kind is None:
         kind = OxmlElement("w:type")
@@ -272,16 +278,21 @@ def _start_type(record: Record, value: str) -> None:
 
 
 def _blank_page_before(record: Record) -> None:
+    """A 1 pt paragraph that starts a page (pageBreakBefore: LibreOffice drops a page break that ends a paragraph)
+    just before the 版记: the section's first page stays blank, and like the 版记's own, unnumbered."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    p = OxmlElement("w:p")
-    r = OxmlElement("w:r")
-    br = OxmlElement("w:br")
-    br.set(qn("w:type"), "page")
-    r.append(br)
-    p.append(r)
-    record.paragraphs[0]._p.addprevious(p)
+    lead = record.table.getprevious()
+    paragraph = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    if lead is not None and lead.tag == qn("w:p") and lead.pPr is not None and lead.pPr.pStyle is not None:
+        style = OxmlElement("w:pStyle")
+        style.set(qn("w:val"), lead.pPr.pStyle.val)
+        ppr.append(style)
+    ppr.append(OxmlElement("w:pageBreakBefore"))
+    paragraph.append(ppr)
+    record.table.addprevious(paragraph)
 
 
 def measure(body_only: bytes) -> tuple[int, float] | None:
@@ -305,17 +316,17 @@ def measure(body_only: bytes) -> tuple[int, float] | None:
 def place_record(doc: Any, record: Record, measured: tuple[int, float] | None) -> str:
     """Settle the 版记's page from the measured body; what was chosen (same_page, next_page, after_blank, even_page)."""
     if measured is None:
-        _start_type(record, "evenPage")
+        _start_type(doc, "evenPage")
         return "even_page"
     pages, lowest = measured
-    height = RECORD_LINE_PT * sum(1 for p in record.paragraphs if p.text.strip()) + 1
+    height = RECORD_LINE_PT * record.rows
     if pages % 2 == 1:
-        _start_type(record, "nextPage")
+        _start_type(doc, "nextPage")
         return "next_page"
     if lowest + LINE_PT + height <= TEXT_BOTTOM_PT:
         _same_page(doc, record)
         return "same_page"
-    _start_type(record, "nextPage")
+    _start_type(doc, "nextPage")
     _blank_page_before(record)
     return "after_blank"
 
