@@ -40,23 +40,61 @@ def summary_docx(tmp_path: Path, *extra: str) -> Path:
     return target
 
 
+def record_of(doc):
+    [table] = [t for t in doc.tables if {p.style.name for r in t.rows for c in r.cells for p in c.paragraphs} == {"版记"}]
+    return table
+
+
 def test_without_libreoffice_the_record_starts_an_even_page_without_numbers(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no soffice: nothing can measure the pages
     doc = Document(str(summary_docx(tmp_path, "--date", "2024-02-11")))
-    record = [p for p in doc.paragraphs if p.style.name == "版记"]
-    assert [p.text for p in record if p.text] == ["抄送：市应急管理局，县人民政府。", "泽州县应急管理局办公室\t2024年2月11日印发"]
-    for p in record:
-        frame = p._p.pPr.find(qn("w:framePr"))
-        assert (frame.get(qn("w:vAnchor")), frame.get(qn("w:yAlign"))) == ("margin", "bottom")
-    # Nothing after the 版记 but the 1 pt paragraph a frame stands by.
-    after = record[-1]._p.getnext()
+    table = record_of(doc)
+    assert [c.text for r in table.rows for c in r.cells] == ["抄送：市应急管理局，县人民政府。",
+                                                            "泽州县应急管理局办公室\t2024年2月11日印发"]
+    # Floating at the foot of the text block, placed from the page's left edge (the left margin, 28 mm).
+    position = table._tbl.tblPr.find(qn("w:tblpPr"))
+    assert {k.split("}")[1]: v for k, v in position.attrib.items()} == {
+        "leftFromText": "0", "rightFromText": "0", "vertAnchor": "margin", "horzAnchor": "page", "tblpX": "1587",
+        "tblpYSpec": "bottom"}
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    assert [(b.tag.split("}")[1], b.get(qn("w:sz"))) for b in borders if b.get(qn("w:val")) == "single"] == [
+        ("top", "8"), ("bottom", "8"), ("insideH", "6")]
+    # Nothing after the 版记 but the 1 pt paragraph Word wants a body to end with.
+    after = table._tbl.getnext()
     assert after.tag == qn("w:p") and "".join(after.itertext()) == "" and after.getnext().tag == qn("w:sectPr")
     body, last = doc.sections
-    assert last.start_type == 3  # WD_SECTION.EVEN_PAGE
+    assert last.start_type == 3  # WD_SECTION.EVEN_PAGE: a blank page only to put the 版记 on the back
     assert not last.footer.is_linked_to_previous and not last.even_page_footer.is_linked_to_previous
     assert [p.text for p in last.footer.paragraphs] == [""] and [p.text for p in last.even_page_footer.paragraphs] == [""]
     assert [p.text for p in doc.paragraphs if p.style.name == "成文日期"] == ["2024年2月11日"]
     assert "— 1 —" in "".join(t.text for t in body.footer._element.iter(qn("w:t")))
+    # The signature goes with the lines before it: never alone on a page.
+    assert [p.style.paragraph_format.keep_with_next for p in doc.paragraphs
+            if p.style.name in ("联系方式", "发文机关署名")] == [True, True, True]
+
+
+@pytest.mark.parametrize(("pages", "lowest", "where"), [
+    (7, 700.0, "next_page"), (6, 300.0, "same_page"), (6, 700.0, "after_blank"), (4, 742.0, "after_blank")])
+def test_the_record_goes_where_the_measured_pages_put_it(tmp_path, monkeypatch, pages, lowest, where):
+    from docx.enum.section import WD_SECTION
+
+    from bairi.present.layout import _record, place_record
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    doc = Document(str(summary_docx(tmp_path)))
+    record = _record(doc)
+    assert record is not None and record.rows == 2
+    assert place_record(doc, record, (pages, lowest)) == where
+    table = record_of(doc)
+    starts_page = [p for p in doc.paragraphs if p._p.pPr is not None and p._p.pPr.find(qn("w:pageBreakBefore")) is not None]
+    if where == "same_page":
+        # One section: the 版记 on the body's last page, which keeps its number.
+        assert len(doc.sections) == 1 and doc.sections[0].footer.paragraphs[0].text.strip().startswith("—")
+        assert starts_page == []
+    else:
+        assert [s.start_type for s in doc.sections] == [WD_SECTION.NEW_PAGE, WD_SECTION.NEW_PAGE]
+        # After a blank page: a paragraph that starts a page, right before the 版记.
+        assert [p._p.getnext() is table._tbl for p in starts_page] == ([True] if where == "after_blank" else [])
 
 
 def test_table_columns_fit_their_figures_and_phone_numbers_hold(tmp_path, monkeypatch):
@@ -105,26 +143,63 @@ def pdf_pages(pdf: Path) -> list[str]:
                            text=True, check=True).stdout for n in range(1, count + 1)]
 
 
+def last_page_words(pdf: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+PAGE_NO = re.compile(r"—\s*(\d+)\s*—")
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice and poppler are needed to lay the pages out")
-def test_bulletin_pdf_has_the_record_at_the_foot_of_an_even_last_page(tmp_path):
+@pytest.mark.parametrize("extra", [
+    ["--as-of", "2024-02-10"],  # body on 7 pages: the 版记 alone on the 8th
+    ["--as-of", "2023-12-26"],  # body ends on an even page with room: the 版记 at its foot
+    ["--as-of", "2023-12-26", *[f"--attachment=附件{n}" for n in range(1, 14)]],  # no room: a blank page first
+    ["--as-of", "2023-11-26"]])
+def test_bulletin_pdf_has_the_record_at_the_foot_of_an_even_last_page(tmp_path, extra):
     target = tmp_path / "通报.pdf"
-    result = runner.invoke(app, ["summary", str(SAMPLE), *DAY, "-o", str(target), "--number", "12"])
+    result = runner.invoke(app, ["summary", str(SAMPLE), "--no-ledger", *extra, "-o", str(target), "--number", "12"])
     assert result.exit_code == 0, result.output
     pages = pdf_pages(target)
     assert len(pages) % 2 == 0
-    words = subprocess.run(["pdftotext", "-bbox", "-f", str(len(pages)), "-l", str(len(pages)), str(target), "-"],
-                           capture_output=True, text=True, check=True).stdout
+    words = last_page_words(target, len(pages))
     record = [float(y) for y in re.findall(r'yMin="([\d.]+)"[^>]*>[^<]*印发', words)]
-    assert record and record[0] > 841.89 * 0.75  # the bottom quarter
-    body_pages = [n for n, page in enumerate(pages, start=1) if re.search(r"—\s*\d+\s*—", page)]
-    numbered = {int(re.search(r"—\s*(\d+)\s*—", pages[n - 1]).group(1)) for n in body_pages}
-    assert numbered == set(body_pages)  # a page's number is its place
-    last = pages[-1]
-    if not last.replace("抄送", "").strip() or "印发" in last and "泽州县应急管理局\n" not in last:
-        assert not re.search(r"—\s*\d+\s*—", last)  # a 版记-only page is not numbered
-    for page in pages:
-        # No figure broken at a line's end: a percent sign or 日 never begins a line.
+    assert record and record[0] > 841.89 * 0.75  # in the bottom quarter of the last page
+    assert "印发" not in "".join(pages[:-1])  # and nowhere else
+    for number, page in enumerate(pages, start=1):
+        shown = PAGE_NO.findall(page)
+        body = PAGE_NO.sub("", page)
+        if not body.strip() or ("印发" in body and "泽州县应急管理局\n" not in body and "联系" not in body
+                                and len(body.strip().splitlines()) <= 2):
+            assert shown == [], number  # a blank page and a 版记-only page are not numbered
+        else:
+            assert shown == [str(number)], number
+        # No figure broken at a line's end: a percent sign, 日 or the rest of a number never begins a line.
         assert not re.search(r"\n\s*(%|日\s|\d+%)", page.replace("\u2060", ""))
         assert not re.search(r"0356-\s*\n", page)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler are needed to lay the pages out")
+def test_reminders_pdf_are_letters_without_a_numbered_blank_page(tmp_path):
+    from bairi.write.office import docx_to_pdf
+
+    out = tmp_path / "催报"
+    result = runner.invoke(app, ["deadlines", str(SAMPLE), *DAY, "--remind", str(out)])
+    assert result.exit_code == 1, result.output
+    sizes = {}
+    for docx in sorted(out.glob("*.docx")):
+        pdf = tmp_path / f"{docx.stem}.pdf"
+        pdf.write_bytes(docx_to_pdf(docx.read_bytes()))
+        pages = pdf_pages(pdf)
+        sizes[docx.stem] = len(pages)
+        assert "泽州县应急管理局" in pages[0] and "文件" not in pages[0].split("\n", 3)[0]
+        assert PAGE_NO.findall(pages[0]) == []  # 信函格式: no number on the first page
+        for number, page in enumerate(pages[1:], start=2):
+            assert PAGE_NO.sub("", page).strip(), number  # no blank page
+            assert PAGE_NO.findall(page) == [str(number)]
+    assert max(sizes.values()) > 1 and min(sizes.values()) == 1  # a long 催报 and a short one
