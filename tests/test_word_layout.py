@@ -186,20 +186,34 @@ def test_bulletin_pdf_has_the_record_at_the_foot_of_an_even_last_page(tmp_path, 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice and poppler are needed to lay the pages out")
 def test_reminders_pdf_are_letters_without_a_numbered_blank_page(tmp_path):
+    from datetime import date
+
+    from bairi.cli import _campaign, _state
+    from bairi.deadlines.schedule import assess
+    from bairi.present.reminders import reminder_context, reminder_towns
+    from bairi.present.word import reminder_docx
     from bairi.write.office import docx_to_pdf
 
-    out = tmp_path / "催报"
-    result = runner.invoke(app, ["deadlines", str(SAMPLE), *DAY, "--remind", str(out)])
-    assert result.exit_code == 1, result.output
-    sizes = {}
-    for docx in sorted(out.glob("*.docx")):
-        pdf = tmp_path / f"{docx.stem}.pdf"
-        pdf.write_bytes(docx_to_pdf(docx.read_bytes()))
+    campaign = _campaign(None)
+    result = assess(_state([SAMPLE], campaign, date(2024, 2, 10), None, True, None))
+    town = reminder_towns(result)[0]
+    context = reminder_context(result, town)
+    item = {**context["items"][0], "status": "missing", "findings": []}
+    short = {**context, "items": [item], "late_items": [], "missing": context["missing"][:1]}
+    long = {**context, "items": context["items"] * 4}
+    sizes = []
+    for name, variant in (("short", short), ("long", long)):
+        pdf = tmp_path / f"{name}.pdf"
+        pdf.write_bytes(docx_to_pdf(reminder_docx(variant)))
         pages = pdf_pages(pdf)
-        sizes[docx.stem] = len(pages)
-        assert "泽州县应急管理局" in pages[0] and "文件" not in pages[0].split("\n", 3)[0]
-        assert PAGE_NO.findall(pages[0]) == []  # 信函格式: no number on the first page
+        sizes.append(len(pages))
+        first = [line.strip() for line in pages[0].splitlines() if line.strip()]
+        assert first[0] == "泽州县应急管理局" and "文件" not in first[0]  # 信函格式: the full name, no "…文件"
+        assert PAGE_NO.findall(pages[0]) == []  # and no number on the first page
         for number, page in enumerate(pages[1:], start=2):
             assert PAGE_NO.sub("", page).strip(), number  # no blank page
             assert PAGE_NO.findall(page) == [str(number)]
-    assert max(sizes.values()) > 1 and min(sizes.values()) == 1  # a long 催报 and a short one
+        last = pages[-1]
+        # The signature and date never alone: the contact lines go with them.
+        assert "泽州县应急管理局" in last and "2024 年 2 月 10 日" in last and "联系" in last
+    assert sizes[0] < sizes[1]
