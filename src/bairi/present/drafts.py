@@ -207,9 +207,22 @@ def reply_drafts(returns: list[Return], mailed: dict[int, Any], campaign: Campai
                 name, data, mailed_from = ret.file.name, Path(ret.file).read_bytes(), ""
             except OSError:
                 continue  # nothing to attach: the clerk sees the file's own F109 finding
+        if not_a_return(ret, name, campaign):
+            continue
         drafts.append(reply_draft(ret, name, data, campaign, now, sender, mailed_from))
         owners.append(id(ret))
     return owners, drafts
+
+
+def not_a_return(ret: Return, name: str, campaign: Campaign) -> bool:
+    """A workbook without the return's form whose name says it is another material (阶段性进展, 三清单 …), as the
+    state's receipts read it: nothing to send back, it is not a return."""
+    from bairi.state.receipts import materials_in
+
+    if not any(f.code == "E201" for f in ret.findings):
+        return False
+    named = materials_in(Path(name).stem, campaign)
+    return bool(named) and "return" not in named
 
 
 def reminder_draft(town: str, text: str, text_name: str, campaign: Campaign, now: datetime, sender: str,
