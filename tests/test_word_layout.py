@@ -217,3 +217,16 @@ def test_reminders_pdf_are_letters_without_a_numbered_blank_page(tmp_path):
         # The signature and date never alone: the contact lines go with them.
         assert "泽州县应急管理局" in last and "2024 年 2 月 10 日" in last and "联系" in last
     assert sizes[0] < sizes[1]
+
+
+def test_without_a_code_or_number_the_document_number_is_left_blank_to_fill(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    config = tmp_path / "bairi.toml"
+    assert runner.invoke(app, ["init", "-o", str(config)]).exit_code == 0
+    config.write_text(config.read_text(encoding="utf-8").replace('document_code = "泽应急发"', 'document_code = ""'),
+                      encoding="utf-8")
+    target = tmp_path / "通报.docx"
+    result = runner.invoke(app, ["summary", str(SAMPLE), *DAY, "-o", str(target), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    doc = Document(str(target))
+    assert [p.text for p in doc.paragraphs if p.style.name == "发文字号"] == ["〔2024〕　　号"]

@@ -116,12 +116,12 @@ def _problem(ret: Return) -> str:
 
 
 def document_number(campaign: Campaign, day: date, number: str | None = None) -> str:
-    """发文字号: a full one as given, else 机关代字〔year〕N号; without N, a blank for the office to fill in."""
+    """发文字号: a full one as given, else 机关代字〔year〕N号; without N (or 代字), a blank for the office to fill in."""
     number = (number or "").strip()
     if "〔" in number or "[" in number:
         return number
-    if not campaign.document_code and not number:
-        return ""
+    # No 代字 configured and no number given: the 〔year〕 号 is still printed, blank for the 办公室 to fill (GB/T 9704
+    # §7.2.4 wants one; a counter bairi invented would be wrong).
     return f"{campaign.document_code}〔{day.year}〕{number or '　　'}号"
 
 

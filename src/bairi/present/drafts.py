@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
@@ -107,17 +107,17 @@ def _rfc2231(name: str) -> list[str]:
     return pieces
 
 
-def attachment(name: str, data: bytes) -> Message:
+def attachment(name: str, data: bytes) -> EmailMessage:
     """One attached file, its headers written out by hand: Content-Type exactly its MIME type, with the name as
     RFC 2047 `name="=?UTF-8?B?…?="` (Outlook, Foxmail), and Content-Disposition with RFC 2231 `filename*=`.
 
     The modern email policy folds a long parameter by RFC 2047-encoding the whole header, MIME type included
     (`application/=?utf-8?q?vnd=2Eopenxml…?=`); lines kept short here are written as they are."""
-    from email import encoders
-    from email.message import Message
+    from email import encoders, policy
 
     kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    part = Message()
+    # compat32 keeps a header as it is given: folded here, by hand.
+    part = EmailMessage(policy=policy.compat32)
     # A text attachment is our own notice, in UTF-8: said so, or readers guess ASCII.
     charset = '; charset="utf-8"' if kind.startswith("text/") else ""
     words = _encoded_words(name)
