@@ -25,7 +25,8 @@ LINE_PT = 225 / 22 / 25.4 * 72
 RECORD_LINE_PT = 7 / 25.4 * 72
 TITLE_PT = 22.0
 CELL_MARGINS_PT = 2 / 25.4 * 72 + 1  # 1 mm each side, and a point for the renderer's rounding
-TITLE_STYLE, RECORD_STYLE = "公文标题", "版记"
+TITLE_STYLE, RECORD_STYLE, HEADING_STYLE = "公文标题", "版记", "表头"
+SHORT_CELL = 5  # characters: a data cell this short is a name or a word, kept on one line
 
 # What must stay on one line in a table cell: dates, phone numbers, percentages, numbers, a unit in brackets.
 UNBREAKABLE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|\d[\d.,:：/%％\-－]*\d%?|\d%?|（[^（）]{1,4}）|\([^()]{1,4}\)"
@@ -154,8 +155,11 @@ def _cell_size(cell: Any, default: float = 10.5) -> float:
 def _min_width(cell: Any) -> float:
     """The narrowest the cell may be: its longest piece that must not break, plus the margins."""
     size = _cell_size(cell)
-    text = cell.text
+    text = cell.text.strip()
     pieces = UNBREAKABLE.findall(text) + [ch for ch in text if ord(ch) >= 0x2E80]
+    heading = any(p.style is not None and p.style.name == HEADING_STYLE for p in cell.paragraphs)
+    if not heading and len(text) <= SHORT_CELL:
+        pieces.append(text)  # a town's name, 合计, 已整改: read whole, never one character a line
     return max((text_width(p, size) for p in pieces), default=0.0) + CELL_MARGINS_PT
 
 
