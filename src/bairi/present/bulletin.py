@@ -127,8 +127,12 @@ def document_number(campaign: Campaign, day: date, number: str | None = None) ->
 
 def document_frame(campaign: Campaign, day: date, number: str | None = None,
                    copy_to: list[str] | None = None) -> dict[str, Any]:
-    """The 版头 and 版记 variables shared by the bulletin and the reminders (GB/T 9704)."""
+    """The 版头 and 版记 variables shared by the bulletin and the reminders (GB/T 9704); signed on `day` unless
+    the caller says otherwise (--date)."""
+    from bairi.present.word import signing
+
     return {
+        **signing(day),
         "masthead": campaign.masthead or f"{campaign.authority}文件",
         "document_number": document_number(campaign, day, number),
         "copy_to": list(campaign.copy_to if copy_to is None else copy_to),
