@@ -208,8 +208,14 @@ def _fit_table(table: Any) -> None:
                 tcpr = tc.get_or_add_tcPr()
                 if tcpr.find(qn("w:noWrap")) is None:
                     no_wrap = OxmlElement("w:noWrap")
-                    width = tcpr.find(qn("w:tcW"))
-                    (width.addnext(no_wrap) if width is not None else tcpr.insert(0, no_wrap))
+                    # The schema's order (Word refuses a file out of it): noWrap before these, after the rest.
+                    later = next((child for child in tcpr if child.tag in _AFTER_NO_WRAP), None)
+                    (later.addprevious(no_wrap) if later is not None else tcpr.append(no_wrap))
+
+
+_AFTER_NO_WRAP = {f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{name}" for name in
+                  ("tcMar", "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel",
+                   "cellMerge", "tcPrChange")}
 
 
 def _hold_phone_hyphens(doc: Any) -> None:
@@ -270,15 +276,10 @@ def _same_page(doc: Any, record: Record) -> None:
 
 
 def _start_type(doc: Any, value: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+    """Where the last section starts (python-docx puts w:type where the schema wants it)."""
+    from docx.enum.section import WD_SECTION
 
-    sect = doc.element.body.find(qn("w:sectPr"))
-    kind = sect.find(qn("w:type"))
-    if kind is None:
-        kind = OxmlElement("w:type")
-        sect.insert(0, kind)
-    kind.set(qn("w:val"), value)
+    doc.sections[-1].start_type = {"evenPage": WD_SECTION.EVEN_PAGE, "nextPage": WD_SECTION.NEW_PAGE}[value]
 
 
 def _blank_page_before(record: Record) -> None:
