@@ -94,8 +94,9 @@ def test_masthead_is_red_with_the_document_number_and_the_red_line(bulletin):
 
 def test_record_names_copy_to_issuer_and_date(bulletin):
     doc, _, _ = bulletin
-    record = [p.text for p in doc.paragraphs if p.style.name == "版记" and p.text]
-    assert record == ["抄送：市应急管理局，县人民政府。", "泽州县应急管理局办公室\t2024年2月10日印发"]
+    record = doc.tables[-1]
+    assert [c.text for r in record.rows for c in r.cells] == ["抄送：市应急管理局，县人民政府。",
+                                                             "泽州县应急管理局办公室\t2024年2月10日印发"]
 
 
 def test_page_numbers_are_fields_outside_on_odd_and_even_pages(bulletin):

@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # GB/T 9704: 156 mm of text block; 225 mm high, ending 35 mm above the bottom edge.
@@ -26,6 +26,7 @@ RECORD_LINE_PT = 7 / 25.4 * 72
 TITLE_PT = 22.0
 CELL_MARGINS_PT = 2 / 25.4 * 72 + 1  # 1 mm each side, and a point for the renderer's rounding
 TITLE_STYLE, RECORD_STYLE, HEADING_STYLE = "公文标题", "版记", "表头"
+MIN_TABLE_PT = 9.0  # 小五
 SHORT_CELL = 5  # characters: a data cell this short is a name or a word, kept on one line
 
 # What must stay on one line in a table cell: dates, phone numbers, percentages, numbers, a unit in brackets.
@@ -53,31 +54,46 @@ def text_width(text: str, size: float) -> float:
     return sum(char_width(ch) for ch in text) * size
 
 
-@functools.cache
-def _tokenizer() -> Any:
-    """jieba's segmenter, loaded once (its dictionary takes a second)."""
+def _words_of(text: str, parts: list[str], words: list[str]) -> list[list[str]]:
+    """Each of `parts` (pieces of `text`) cut into words by jieba, with only the part of its dictionary this text
+    can use (jieba's whole dictionary is some 70 MB in memory: a title needs the few hundred words inside it),
+    plus `words`."""
     import logging
+    import tempfile
 
     import jieba
 
     jieba.setLogLevel(logging.ERROR)
-    return jieba.Tokenizer()
+    kept, total, used = [], 0, 0
+    with jieba.Tokenizer().get_dict_file() as full:
+        for raw in full:
+            fields = raw.decode("utf-8").split()
+            if len(fields) < 2:
+                continue
+            freq = int(fields[1])
+            total += freq
+            if fields[0] in text:
+                kept.append(f"{fields[0]} {freq}")
+                used += freq
+    kept += [f"{word} {10**6}" for word in words if word and word in text]
+    # The rest of the dictionary's weight in one word no text holds: a word's probability stays what it was.
+    kept.append(f"\ue000 {max(total - used, 1)}")
+    with tempfile.TemporaryDirectory(prefix="bairi-words-") as folder:
+        dictionary = Path(folder) / "dict.txt"
+        dictionary.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        tokenizer = jieba.Tokenizer(dictionary=str(dictionary))
+        tokenizer.tmp_dir, tokenizer.cache_file = folder, str(Path(folder) / "jieba.cache")
+        return [tokenizer.lcut(part, HMM=False) for part in parts]
 
 
 def _segments(text: str, words: list[str]) -> list[str]:
     """The title's words (jieba, with the campaign's own names), a quotation and its marks kept whole."""
-    tokenizer = _tokenizer()
-    for word in words:
-        if word:
-            tokenizer.add_word(word, freq=10**6)
+    parts = [part for part in re.split(r"(“[^”]{1,20}”|《[^》]{1,30}》|〔\d{4}〕)", text) if part]
+    plain = [part for part in parts if part[0] not in "“《〔"]
+    cut = dict(zip(plain, _words_of(text, plain, words)))
     pieces: list[str] = []
-    for part in re.split(r"(“[^”]{1,20}”|《[^》]{1,30}》|〔\d{4}〕)", text):
-        if not part:
-            continue
-        if part[0] in "“《〔":
-            pieces.append(part)
-        else:
-            pieces.extend(tokenizer.lcut(part, HMM=False))
+    for part in parts:
+        pieces.extend([part] if part[0] in "“《〔" else cut[part])
     merged: list[str] = []
     for piece in pieces:
         if merged and (piece[0] in CLOSING or merged[-1][-1] in OPENING):
@@ -143,7 +159,11 @@ def _break_titles(doc: Any, words: list[str]) -> None:
 
 
 def _cell_size(cell: Any, default: float = 10.5) -> float:
+    """The size the cell's text is set in: its runs' own, else its paragraph style's."""
     for paragraph in cell.paragraphs:
+        for run in paragraph.runs:
+            if run.font.size is not None:
+                return run.font.size.pt
         style = paragraph.style
         while style is not None:
             if style.font.size is not None:
@@ -163,6 +183,21 @@ def _min_width(cell: Any) -> float:
     return max((text_width(p, size) for p in pieces), default=0.0) + CELL_MARGINS_PT
 
 
+def _needs(table: Any, columns: int) -> list[float]:
+    """Each column's narrowest width (points) from its cells of one column."""
+    from docx.table import _Cell
+
+    need = [0.0] * columns
+    for tr in table._tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            if span == 1 and col < columns:
+                need[col] = max(need[col], _min_width(_Cell(tc, table)))
+            col += span
+    return need
+
+
 def _fit_table(table: Any) -> None:
     """Widen the columns whose figures would break, taking the room from columns of words."""
     from docx.oxml import OxmlElement
@@ -173,17 +208,21 @@ def _fit_table(table: Any) -> None:
     if not grid:
         return
     current = [int(col.get(qn("w:w")) or 0) / 20 for col in grid]
-    need = [0.0] * len(grid)
-    for tr in table._tbl.tr_lst:
-        col = 0
-        for tc in tr.tc_lst:
-            span = tc.grid_span
-            if span == 1 and col < len(need):
-                from docx.table import _Cell
-
-                need[col] = max(need[col], _min_width(_Cell(tc, table)))
-            col += span
     total = sum(current)
+    need = _needs(table, len(grid))
+    if sum(need) > total + 0.5:
+        # Too many columns of figures for the text block at this size: a smaller size (not under 小五, 9 pt)
+        # for the whole table, so that nothing needs to break.
+        size = max(_cell_size(cell) for row in table.rows for cell in row.cells)
+        margins = CELL_MARGINS_PT * len(need)
+        smaller = max(MIN_TABLE_PT, math.floor(size * (total - margins) / max(sum(need) - margins, 1.0) * 2) / 2)
+        if smaller < size:
+            for row in table.rows:
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        for run in paragraph.runs:
+                            run.font.size = Pt(smaller)
+            need = _needs(table, len(grid))
     widths = [max(c, n) for c, n in zip(current, need)]
     excess = sum(widths) - total
     slack = [w - n for w, n in zip(widths, need)]
