@@ -57,6 +57,8 @@ ORDER = {
     "tblPr": ("tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
               "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"),
     "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+    "tcPr": ("cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark "
+             "headers cellIns cellDel cellMerge tcPrChange"),
 }
 
 
@@ -236,8 +238,19 @@ def setup(doc) -> None:
     sign.paragraph_format.space_before = Emu(2 * LINE_PITCH * 635)
     paragraph_style(doc, "成文日期", align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
     record = paragraph_style(doc, "版记", FANGSONG, 14, left=1, right=1, align=WD_ALIGN_PARAGRAPH.LEFT)
+    no_grid(record)
+    record.paragraph_format.line_spacing = ROW
     record.paragraph_format.tab_stops.add_tab_stop(TEXT_W - Pt(14), WD_TAB_ALIGNMENT.RIGHT)
     paragraph_style(doc, "页码", SONGTI, PAGE_NO_PT, exact=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right=1)
+    letter = paragraph_style(doc, "信函机关标志", XIAOBIAOSONG, 26, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False, color=RED)
+    no_grid(letter)
+    letter_number = paragraph_style(doc, "信函发文字号", align=WD_ALIGN_PARAGRAPH.RIGHT, exact=False)
+    no_grid(letter_number)
+    letter_number.paragraph_format.space_before = Pt(BODY_PT * 7 / 8)  # 3号字高的7/8 under the line
+    blank = paragraph_style(doc, "页眉空行", size=1, exact=False)
+    no_grid(blank)
+    blank.paragraph_format.line_spacing = Pt(1)
+    blank.paragraph_format.line_spacing_rule = 4
     no_grid(doc.styles["页码"])
 
     # Page numbers: 4号 半角 "— 1 —", odd pages at the right, even pages at the left, one character in.
@@ -351,23 +364,39 @@ def cell_margins(t, side_mm: float = 1.0) -> None:
 def signature(doc) -> None:
     """发文机关署名 and 成文日期 (the seal goes over both)."""
     para(doc, "\t{{ authority }}", "发文机关署名")
-    para(doc, "{{ as_of_text }}", "成文日期")
+    para(doc, "{{ signed_text }}", "成文日期")
 
 
-def record(doc, with_copy: str | None) -> None:
-    """版记 after the signature: 抄送机关, then 印发机关 and 印发日期, between lines (thick, thin, thick).
-    (The standard puts it at the foot of the last page; a floating table would, but LibreOffice ignores its
-    position, so it follows two blank lines and the clerk may push it down.)"""
-    para(doc, "", "公文正文")
-    para(doc, "", "公文正文")
+def record(doc, with_copy: bool) -> None:
+    """版记 (GB/T 9704 §7.5): 抄送机关, then 印发机关 and 印发日期, between lines (thick, thin, thick), at the foot of
+    the last page, in a section of its own that starts on an even page and shows no page number.
+
+    The 版记 is a table floating at the bottom of the text block (w:tblpPr), which Word and WPS place there;
+    LibreOffice floats a table only when it is narrower than the text area by some 4.7 mm, unless it is placed
+    from the page's edge, as this one is (tblpX = the left margin). A section break to an even page is what every
+    word processor honours without laying the pages out; when LibreOffice can measure, present/layout.py turns
+    it into the exact case (the foot of an even last page, the next page, or a blank page first)."""
+    from docx.enum.section import WD_SECTION
+
+    date = doc.paragraphs[-1]
+    doc.add_section(WD_SECTION.EVEN_PAGE)
+    # The break rides on the 成文日期 itself: an empty paragraph holding it could push a line onto a page of its own.
+    holder = doc.paragraphs[-1]
+    date._p.get_or_add_pPr().append(holder._p.pPr.sectPr)
+    holder._p.getparent().remove(holder._p)
+    last = doc.sections[-1]
+    for footer in (last.footer, last.even_page_footer):
+        footer.is_linked_to_previous = False
+        footer.paragraphs[0].style = doc.styles["页码"]
+    # The section opens with a 1 pt paragraph: LibreOffice drops the section break before a floating table.
+    para(doc, "", "页眉空行")
     t = doc.add_table(rows=0, cols=1)
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
     if with_copy:
-        t.add_row().cells[0].paragraphs[0].add_run(with_copy)
+        t.add_row().cells[0].paragraphs[0].add_run("{%tr if copy_to %}")
         t.add_row().cells[0].paragraphs[0].add_run("抄送：{{ copy_to | join(\"，\") }}。")
         t.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
-    t.add_row().cells[0].paragraphs[0].add_run("{{ issuer }}\t{{ as_of_text }}印发")
+    t.add_row().cells[0].paragraphs[0].add_run("{{ issuer }}\t{{ issued_text }}印发")
     for r in t.rows:
         r.cells[0].width = TEXT_W
         for p in r.cells[0].paragraphs:
@@ -376,6 +405,11 @@ def record(doc, with_copy: str | None) -> None:
             r.height, r.height_rule = ROW, WD_ROW_HEIGHT_RULE.AT_LEAST
             r.cells[0].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     t._tbl.tblGrid.findall(qn("w:gridCol"))[0].set(qn("w:w"), str(int(TEXT_W / 635)))
+    position = OxmlElement("w:tblpPr")
+    for key, value in (("leftFromText", "0"), ("rightFromText", "0"), ("vertAnchor", "margin"), ("horzAnchor", "page"),
+                       ("tblpX", str(int(LEFT / 635))), ("tblpYSpec", "bottom")):
+        position.set(qn(f"w:{key}"), value)
+    place(t._tbl.tblPr, position)
     borders = OxmlElement("w:tblBorders")
     # GB/T 9704: the first and last lines 0.35 mm, those between 0.25 mm (sz in eighths of a point).
     for edge, size in (("top", "8"), ("left", None), ("bottom", "8"), ("right", None), ("insideH", "6"),
@@ -387,9 +421,8 @@ def record(doc, with_copy: str | None) -> None:
         borders.append(el)
     place(t._tbl.tblPr, borders)
     cell_margins(t, 0)
-    # The body ends with a paragraph, as Word requires.
-    end = para(doc, "", "版记")
-    end.paragraph_format.line_spacing = Pt(1)
+    # The body ends with a paragraph, as Word requires: 1 pt, and nothing after the 版记.
+    para(doc, "", "页眉空行")
 
 
 def font_table(doc) -> None:
@@ -659,7 +692,7 @@ def summary_form_template():
     para(doc, "邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
     attachments(doc)
     signature(doc)
-    record(doc, "{%tr if copy_to %}")
+    record(doc, with_copy=True)
     return doc
 
 
@@ -674,10 +707,60 @@ def attachments(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
+LETTER_LINE = Mm(170)  # 信函格式: both red double lines 170 mm long, centred
+
+
+def letterhead(doc) -> None:
+    """信函格式 (GB/T 9704 §10.1) on the first page: the authority's full name in red 30 mm under the top edge, a red
+    double line (thick over thin) 4 mm under it, the 发文字号 at the right under the line; at the foot a red double
+    line (thin over thick) 20 mm over the bottom edge; no page number on the first page."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(30)
+    outdent = (LETTER_LINE - TEXT_W) // 2
+    # The other pages' headers are empty and tiny: a line of body height 30 mm down would push their text down.
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        header.paragraphs[0].style = doc.styles["页眉空行"]
+    head = section.first_page_header
+    name = head.paragraphs[0]
+    name.style = doc.styles["信函机关标志"]
+    name.add_run("{{ authority }}")
+    fmt = name.paragraph_format
+    fmt.left_indent = fmt.right_indent = -outdent
+    line = _ppr_child(name._p.get_or_add_pPr(), "w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "thickThinSmallGap"), ("sz", "24"), ("space", "8"), ("color", "FF0000")):
+        bottom.set(qn(f"w:{key}"), value)
+    line.append(bottom)
+    number = head.add_paragraph(style=doc.styles["信函发文字号"])
+    number.add_run("{{ document_number }}")
+    # The lower line closes the footer, 23 mm over the edge where the other pages' numbers end: 3 mm above the
+    # standard's 20 mm. A frame placed at 20 mm would be exact, but LibreOffice grows the footer to hold it and
+    # takes a quarter of the first page's text with it.
+    foot = section.first_page_footer.paragraphs[0]
+    foot.style = doc.styles["页眉空行"]
+    foot.paragraph_format.left_indent = foot.paragraph_format.right_indent = -outdent
+    line = _ppr_child(foot._p.get_or_add_pPr(), "w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "thinThickSmallGap"), ("sz", "24"), ("space", "0"), ("color", "FF0000")):
+        bottom.set(qn(f"w:{key}"), value)
+    line.append(bottom)
+
+
+def letter_record(doc) -> None:
+    """信函格式's 版记: only the 抄送 line, without lines or 印发 (GB/T 9704 §10.1); one notice per town is copied
+    to no one, and a 抄送 the clerk adds follows the text."""
+    tag(doc, "{%p if copy_to %}")
+    para(doc, "抄送：{{ copy_to | join(\"，\") }}。", "版记")
+    tag(doc, "{%p endif %}")
+
+
 def remind_template():
     """templates/remind.docx: one town's 催报通知, the same words as remind.txt.j2."""
     doc = new_document("催报通知")
-    masthead(doc)
+    letterhead(doc)
+    para(doc, "", "版头下空行")
     para(doc, "{{ title }}", "公文标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
@@ -704,7 +787,7 @@ def remind_template():
     para(doc, "联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
     para(doc, "电子邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
     signature(doc)
-    record(doc, None)  # one notice per town: no 抄送
+    letter_record(doc)
     return doc
 
 

@@ -369,34 +369,55 @@ class Run:
     problem: str = ""  # set when the process timed out or died instead of answering
 
 
+# Linux counts into a child's peak RSS (ru_maxrss) the memory of the process it was forked from: forked from
+# pytest, grown by every document the suite rendered, bairi would seem to use what pytest does. So a small
+# launcher (a fresh interpreter) forks bairi, reaps it, and reports bairi's own usage on a pipe.
+_LAUNCHER = """
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
+report = int(sys.argv[2])
+child = os.fork()
+if child == 0:
+    os.close(report)
+    os.execv(sys.argv[3], sys.argv[3:])
+_, status, usage = os.wait4(child, 0)
+os.write(report, f"{os.waitstatus_to_exitcode(status)} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}".encode())
+"""
+
+
 def run_cli(path: Path, timeout: float = 20, args: tuple[str, ...] = ("--format", "json")) -> Run:
     """`python -m bairi check PATH --format json` as its own process, with its peak RSS and CPU time."""
     import os
+    import signal
     import subprocess
     import sys
     import threading
     import time
 
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "bairi", "check", str(path), *args],
+    report_read, report_write = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(ADDRESS_SPACE), str(report_write), sys.executable,
+                             "-m", "bairi", "check", str(path), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            preexec_fn=limit_memory)
+                            pass_fds=(report_write,), start_new_session=True)
+    os.close(report_write)
     expired = threading.Event()
-    timer = threading.Timer(timeout, lambda: (expired.set(), proc.kill()))
+    timer = threading.Timer(timeout, lambda: (expired.set(), os.killpg(proc.pid, signal.SIGKILL)))
     timer.start()
     try:
-        # Both pipes are read to the end before reaping, so os.wait4 reports this child's own usage.
         err: list[bytes] = []
         reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
         reader.start()
         out = proc.stdout.read()
         reader.join()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.wait()
+        report = os.read(report_read, 200).decode().split()
     finally:
         timer.cancel()
+        os.close(report_read)
         proc.stdout.close()
         proc.stderr.close()
-    return Run(path.name, proc.returncode, out.decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
-               time.monotonic() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               "timed out" if expired.is_set() else "")
+    status, cpu, rss = (int(report[0]), float(report[1]), int(report[2]) / 1024) if len(report) == 3 else (
+        proc.returncode, 0.0, 0.0)
+    return Run(path.name, status, out.decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
+               time.monotonic() - start, cpu, rss, "timed out" if expired.is_set() else "")

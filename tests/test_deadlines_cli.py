@@ -150,7 +150,7 @@ def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
     assert result.exit_code == 1
     # Each notice twice: the Word one to print and seal, the text to paste into a message.
     # 甲镇 sent its plan late: it owes nothing, so it gets no 催报 (the late day shows in the bulletin).
-    assert sorted(p.name for p in out.iterdir()) == ["催报_逃逸镇.docx", "催报_逃逸镇.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["催报_逃逸镇.docx", "催报_逃逸镇.txt", "催报_逃逸镇_短信.txt"]
     assert not (tmp_path / "逃逸镇").exists()
     escaped = (out / "催报_逃逸镇.txt").read_text(encoding="utf-8-sig")
     assert "逃逸镇应急管理中心：" in escaped

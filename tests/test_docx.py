@@ -48,7 +48,7 @@ def mm(length) -> float:
 
 def test_page_is_a4_with_the_standard_margins_and_grid(bulletin):
     doc, _, _ = bulletin
-    [section] = doc.sections
+    section = doc.sections[0]  # the body (the 版记 has a section of its own, the same page)
     assert (mm(section.page_width), mm(section.page_height)) == (210.0, 297.0)
     assert tuple(mm(m) for m in (section.top_margin, section.bottom_margin, section.left_margin,
                                  section.right_margin)) == (37.0, 35.0, 28.0, 26.0)
@@ -63,7 +63,8 @@ def test_title_body_and_headings_have_their_fonts_and_sizes(bulletin):
     doc, _, _ = bulletin
     paragraphs = doc.paragraphs
     title = next(p for p in paragraphs if p.text.startswith("关于") and p.text.endswith("的通报"))
-    assert title.text == "关于泽州县冶金工贸行业安全生产“百日攻坚”冬季行动进展情况的通报"
+    # Broken between words (present/layout.py): 2号 characters fit 20 to the line.
+    assert title.text == "关于泽州县冶金工贸行业安全生产\n“百日攻坚”冬季行动进展情况的通报"
     assert (east_asian(title.style), title.style.font.size.pt) == ("方正小标宋简体", 22.0)
     opening = next(p for p in paragraphs if p.text.startswith("计入汇总的报表显示"))
     assert (opening.style.name, east_asian(opening.style), opening.style.font.size.pt) == ("公文正文", "仿宋_GB2312", 16.0)
@@ -222,7 +223,8 @@ def paragraphs_of(path: Path) -> list[str]:
 
 
 def same_words(text: str) -> str:
-    return re.sub(r"\s+", "", text).replace("．", ".")
+    # The word joiners that hold a phone number on one line are layout, not words.
+    return re.sub(r"\s+", "", text).replace("．", ".").replace("\u2060", "")
 
 
 def test_reminders_as_word_one_per_overdue_town_matching_the_text(tmp_path):
@@ -239,19 +241,21 @@ def test_reminders_as_word_one_per_overdue_town_matching_the_text(tmp_path):
     for town in overdue:
         word = paragraphs_of(out / f"催报_{town}.docx")
         text = (out / f"催报_{town}.txt").read_text(encoding="utf-8-sig")
-        assert word[0] == "泽州县应急管理局文件"
-        assert [same_words(p) for p in word[1:] if same_words(p)] == [same_words(x) for x in text.splitlines()
-                                                                      if same_words(x)]
-        record = Document(str(out / f"催报_{town}.docx")).tables[-1]
-        assert [c.text for r in record.rows for c in r.cells] == ["泽州县应急管理局办公室\t2024年2月10日印发"]
+        # 信函格式: the authority's full name heads the first page (its header), no "…文件".
+        doc = Document(str(out / f"催报_{town}.docx"))
+        assert [p.text for p in doc.sections[0].first_page_header.paragraphs] == ["泽州县应急管理局", ""]
+        assert [same_words(p) for p in word if same_words(p)] == [same_words(x) for x in text.splitlines()
+                                                                  if same_words(x)]
+        short = (out / f"催报_{town}_短信.txt").read_text(encoding="utf-8-sig").strip()
+        assert len(short) <= 200 and town in short
 
 
 def test_remind_format_chooses_the_files(tmp_path):
-    for choice, suffixes in (("docx", {".docx"}), ("txt", {".txt"})):
+    for choice, suffixes in (("docx", {".docx", "_短信.txt"}), ("txt", {".txt"})):
         out = tmp_path / choice
         result = runner.invoke(app, ["deadlines", str(SAMPLE), *DAY, "--remind", str(out), "--remind-format", choice])
         assert result.exit_code == 1, result.output
-        assert {p.suffix for p in out.iterdir()} == suffixes
+        assert {p.name.split(p.stem.split("_")[1])[1] for p in out.iterdir()} == suffixes
     result = runner.invoke(app, ["deadlines", str(SAMPLE), *DAY, "--remind", str(tmp_path / "x"), "--remind-format", "pdf"])
     assert result.exit_code == 2 and "docx、txt 或 both" in result.output
 

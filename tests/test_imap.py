@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mailbox
 import re
+import shutil
 from datetime import date, datetime, timedelta, timezone
 from email import encoders, policy
 from email.mime.base import MIMEBase
@@ -391,7 +392,8 @@ def test_reply_drafts_into_a_folder_to_the_sender_of_the_mail(tmp_path):
     [attached] = list(draft.iter_attachments())
     assert attached.get_filename() == "巴公镇12月份报表.xlsx"
     raw = Path(doc["reply"]).read_bytes()
-    assert re.search(rb"filename\*(0\*)?=utf-8''%E5%B7%B4%E5%85%AC%E9%95%87", raw)  # RFC 2231
+    assert re.search(rb"(?i)filename\*(0\*)?=utf-8''%E5%B7%B4%E5%85%AC%E9%95%87", raw)  # RFC 2231
+    assert b'name="=?UTF-8?B?' in raw  # and RFC 2047 in Content-Type, for Outlook and Foxmail
     assert b"\r\n\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")  # CRLF throughout
     assert attached.get_content() == book.read_bytes()
 
@@ -453,15 +455,19 @@ def test_remind_writes_a_draft_per_overdue_town_with_an_address(tmp_path):
     doc = json.loads(result.stdout)
     overdue = sorted({i["town"] for i in doc["items"] if i["overdue"] and i["status"] != "late"})
     assert {"周村镇", "南岭镇"} <= set(overdue)
-    texts = sorted(p.name for p in folder.glob("*.txt"))
+    texts = sorted(p.name for p in folder.glob("*.txt") if not p.stem.endswith("_短信"))
     assert texts == sorted(f"催报_{t}.txt" for t in overdue)
     assert sorted(p.name for p in folder.glob("*.eml")) == sorted(["催报_周村镇.eml", "催报_南岭镇.eml"])
     draft = parse((folder / "催报_周村镇.eml").read_bytes())
     assert (draft["To"], draft["X-Unsent"]) == ("zhoucun@163.com", "1")
     notice = (folder / "催报_周村镇.txt").read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     assert draft.get_body(("plain",)).get_content().rstrip("\n") == notice.rstrip("\n")
-    [attached] = list(draft.iter_attachments())
-    assert (attached.get_filename(), attached.get_content()) == ("催报_周村镇.txt", notice)
+    # The Word 催报 (and its PDF where LibreOffice is installed), the one written beside the text.
+    attached = list(draft.iter_attachments())
+    assert [(a.get_content_type(), a.get_filename()) for a in attached][:1] == [
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "催报_周村镇.docx")]
+    assert attached[0].get_content()[:2] == b"PK"
+    assert [a.get_filename() for a in attached[1:]] == (["催报_周村镇.pdf"] if shutil.which("soffice") else [])
 
 
 def test_remind_to_the_mailbox_appends_only_drafts(pymap_server, tmp_path):
@@ -568,3 +574,74 @@ def test_draft_files_stay_in_their_folder_and_never_overwrite_each_other(tmp_pat
     assert [p.name for p in written] == ["退回_a_b.eml", "退回_a_b_2.eml", "退回_a_b_3.eml", "x.eml"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in written)
     assert [parse(p.read_bytes()).get_body(("plain",)).get_content().strip() for p in written] == names
+
+
+def bodystructure(server, folder: str) -> list:
+    """The server's own BODYSTRUCTURE of the latest message in a folder (its MIME parser, not Python's)."""
+    imap = server.client()
+    try:
+        imap.select('"' + encode_folder(folder) + '"', readonly=True)
+        _, data = imap.uid("FETCH", "*", "(BODYSTRUCTURE)")  # the latest
+    finally:
+        imap.logout()
+    # imaplib splits literals out: (b'... {103}', b'<literal>'); put the answer back together as the server sent it.
+    raw = b"".join(part[0] + b"\r\n" + part[1] if isinstance(part, tuple) else part for part in data if part)
+    return parse_fetch(raw)["BODYSTRUCTURE"]
+
+
+def decoded(value) -> str:
+    from email.header import decode_header, make_header
+
+    text = value.decode() if isinstance(value, bytes) else str(value)
+    return str(make_header(decode_header(text)))
+
+
+def file_name(params: list) -> str:
+    """A file name from BODYSTRUCTURE parameters: plain, RFC 2047, or RFC 2231 as the server left it."""
+    from email.utils import collapse_rfc2231_value, decode_rfc2231
+    from urllib.parse import unquote
+
+    pairs = {decoded(k).lower(): v.decode() for k, v in zip(params[::2], params[1::2])}
+    for key in ("name", "filename"):
+        if key in pairs:
+            return decoded(pairs[key])
+    pieces = [pairs[k] for k in sorted(pairs, key=lambda k: int(re.sub(r"\D", "", k) or 0)) if k.startswith(("filename*", "name*"))]
+    joined = "".join(pieces)
+    return unquote(joined.split("''", 1)[1]) if "''" in joined else collapse_rfc2231_value(decode_rfc2231(joined))
+
+
+@pytest.mark.parametrize(("server", "drafts"), [("pymap_server", "Drafts"), ("dovecot_server", "待发草稿")])
+def test_a_draft_appended_names_its_attachment_in_the_servers_bodystructure(server, drafts, request, tmp_path):
+    imap = request.getfixturevalue(server)
+    name = "泽州县冶金工贸行业安全生产百日攻坚冬季行动巴公镇工作报告表（12月）.xlsx"
+    book = write_return(tmp_path / name, filled_on=date(2023, 12, 20), period=dict(PERIOD) | {"general_fixed": "正在整改"})
+    if server == "pymap_server":
+        imap.seed(drafts, [])
+    env = {"SSL_CERT_FILE": str(imap.cert)} if imap.cert else None
+    result = bairi("check", book, "--reply", imap.url(), password=imap.password, env=env)
+    assert result.exit_code == 1, result.output
+    assert f"{drafts}：" in result.output
+    structure = bodystructure(imap, drafts)
+    body, attached = structure[0], structure[1]
+    assert [decoded(v).lower() for v in body[:2]] == ["text", "plain"]
+    assert [decoded(v) for v in attached[:2]] == ["application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+    assert file_name(attached[2]) == name  # Content-Type's name
+    disposition = attached[8]
+    if isinstance(disposition, list):  # Dovecot: ("attachment" ("filename*0*" … ))
+        assert decoded(disposition[0]).lower() == "attachment" and file_name(disposition[1]) == name
+
+
+def test_a_material_that_is_not_a_return_gets_no_reply_draft(tmp_path):
+    from openpyxl import Workbook
+
+    book = bad_return(tmp_path)
+    lists = tmp_path / "巴公镇三清单.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["序号", "问题清单", "责任清单", "整改清单"])
+    workbook.active.append([1, "除尘系统未定期清理", "企业负责人", "12月底前"])
+    workbook.save(lists)
+    result = bairi("check", book, lists, "--reply", tmp_path / "退回", "--format", "json")
+    docs = json.loads(result.stdout)
+    assert [(Path(d["file"]).name, d["ok"], d.get("reply") is not None) for d in docs] == [
+        ("巴公镇12月份报表.xlsx", False, True), ("巴公镇三清单.xlsx", False, False)]
+    assert [p.name for p in (tmp_path / "退回").iterdir()] == ["退回_巴公镇_2023-12.eml"]

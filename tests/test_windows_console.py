@@ -127,7 +127,9 @@ def test_files_bairi_writes_open_in_notepad(tmp_path):
     for path in written:
         data = path.read_bytes()
         assert data.startswith(b"\xef\xbb\xbf"), path
-        assert data.count(b"\n") == data.count(b"\r\n") > 3, path
+        # The 短信 text beside each 催报 is one line (for a work group or an SMS), the others whole notices.
+        lines = 1 if path.stem.endswith("_短信") else 4
+        assert data.count(b"\n") == data.count(b"\r\n") >= lines, path
         text = data[3:].decode("utf-8")
         assert "\ufeff" not in text
     assert read_text(bulletin).startswith("关于泽州县冶金工贸行业安全生产")

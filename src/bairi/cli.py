@@ -721,7 +721,12 @@ RemindOpt = Annotated[str | None, typer.Option(
                      "或 imaps://邮箱：催报邮件草稿放进草稿箱")]
 
 
-def _remind(target: str, result, template_file: Path | None, formats: tuple[str, ...] = ("txt",)) -> list:
+SignedOpt = Annotated[datetime | None, typer.Option(
+    "--date", formats=["%Y-%m-%d"], help="成文日期（签发日），如 2024-02-11；默认同 --as-of", show_default=False)]
+
+
+def _remind(target: str, result, template_file: Path | None, formats: tuple[str, ...] = ("txt",),
+            signed: date | None = None) -> list:
     """The 催报 notices into a folder, and a mail draft for each town whose address is configured
     (into the folder, or the mailbox's drafts folder for an imap(s):// target); what was written."""
     from datetime import datetime
@@ -733,9 +738,9 @@ def _remind(target: str, result, template_file: Path | None, formats: tuple[str,
 
     word = template_file if template_file is not None and is_word(template_file) else None
     text_template = None if word else template_file
-    written: list = [] if is_url(target) else write_reminders(Path(target), result, text_template, formats, word)
+    written: list = [] if is_url(target) else write_reminders(Path(target), result, text_template, formats, word, signed)
     now = datetime.now(UTC).astimezone(zone(result.campaign))
-    drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, text_template)
+    drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, text_template, word, signed)
     return written + [where or draft.note for draft, where in zip(drafts, _deliver(target, drafts))]
 
 
@@ -747,6 +752,7 @@ def deadlines(
     fmt: FormatOpt = Format.table,
     as_of: AsOf = None,
     remind: RemindOpt = None,
+    signed: SignedOpt = None,
     remind_format: Annotated[str | None, typer.Option(
         "--remind-format", help="催报通知写成 docx（公文格式 Word）、txt（文字）或 both（默认两种都写；给了 --template 时随模板）",
         show_default=False)] = None,
@@ -784,7 +790,7 @@ def deadlines(
         from jinja2 import TemplateError
 
         try:
-            written = _remind(remind, result, template_file, formats)
+            written = _remind(remind, result, template_file, formats, signed.date() if signed else None)
         except TemplateProblem as exc:
             _fail(str(exc))  # printed as text, not markup: nothing to escape
         except (OSError, ValueError, TemplateError) as exc:
@@ -810,6 +816,7 @@ def summary(
         "--number", help="发文字号：序号（如 12 → 泽应急发〔2024〕12号）或完整字号；不给时留空待填", show_default=False)] = None,
     attachment: Annotated[list[str] | None, typer.Option(
         "--attachment", help="附件名称（写进附件说明；可多次给出）", show_default=False)] = None,
+    signed: SignedOpt = None,
     fmt: FormatOpt = Format.table,
     ledger: LedgerOpt = None,
     no_ledger: NoLedgerOpt = False,
@@ -826,7 +833,7 @@ def summary(
     from bairi.deadlines.schedule import assess
     from bairi.merge.consolidate import MergeRefused, consolidate
     from bairi.present.bulletin import bulletin_context, period_on, render_bulletin
-    from bairi.present.word import TemplateProblem, is_word, write_summary
+    from bairi.present.word import TemplateProblem, is_word, signing, write_summary
     from bairi.write.office import ConversionFailed, OfficeMissing, soffice
 
     run = _run(home, paths, config, ledger, logbook)
@@ -860,6 +867,7 @@ def summary(
         return
     result = assess(state)
     context = bulletin_context(merged, result, campaign, number, attachment)
+    context.update(signing(signed.date() if signed else day))
     if not merged.accepted:
         # Nothing to add up: a bulletin would claim totals of zero and every hazard rectified. Say so instead.
         message = (f"截至 {day.isoformat()} 没有任何单位 {chosen} 的报表可以汇总（未报、退回或无法读取），未写通报；"

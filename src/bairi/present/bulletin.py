@@ -128,19 +128,23 @@ def _problem(ret: Return) -> str:
 
 
 def document_number(campaign: Campaign, day: date, number: str | None = None) -> str:
-    """发文字号: a full one as given, else 机关代字〔year〕N号; without N, a blank for the office to fill in."""
+    """发文字号: a full one as given, else 机关代字〔year〕N号; without N (or 代字), a blank for the office to fill in."""
     number = (number or "").strip()
     if "〔" in number or "[" in number:
         return number
-    if not campaign.document_code and not number:
-        return ""
+    # No 代字 configured and no number given: the 〔year〕 号 is still printed, blank for the 办公室 to fill (GB/T 9704
+    # §7.2.4 wants one; a counter bairi invented would be wrong).
     return f"{campaign.document_code}〔{day.year}〕{number or '　　'}号"
 
 
 def document_frame(campaign: Campaign, day: date, number: str | None = None,
                    copy_to: list[str] | None = None) -> dict[str, Any]:
-    """The 版头 and 版记 variables shared by the bulletin and the reminders (GB/T 9704)."""
+    """The 版头 and 版记 variables shared by the bulletin and the reminders (GB/T 9704); signed on `day` unless
+    the caller says otherwise (--date)."""
+    from bairi.present.word import signing
+
     return {
+        **signing(day),
         "masthead": campaign.masthead or f"{campaign.authority}文件",
         "document_number": document_number(campaign, day, number),
         "copy_to": list(campaign.copy_to if copy_to is None else copy_to),

@@ -1,8 +1,9 @@
 """Mail drafts the clerk opens and sends: a 退回 reply per return sent back, a 催报 per late town.
 
 A draft is a whole message (RFC 5322, MIME) marked `X-Unsent: 1`, so that Outlook and Thunderbird
-open a saved .eml as something to send; over IMAP it goes into the drafts folder instead. Attachment
-names are RFC 2231 (`filename*=utf-8''...`), which the standard library writes and 163 webmail reads.
+open a saved .eml as something to send; over IMAP it goes into the drafts folder instead. An attachment's name is
+written twice: RFC 2231 (`filename*=UTF-8''...`, which 163 webmail and Thunderbird read) and RFC 2047 in
+Content-Type's `name` (which Outlook and Foxmail read).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class Draft:
         """The message as it is saved or appended (CRLF line ends, as RFC 5322 and IMAP APPEND want)."""
         from email import policy
 
-        return self.message.as_bytes(policy=policy.default.clone(linesep="\r\n"))
+        # refold_source="none": the attachments' headers are folded by hand (attachment()), and stay so.
+        return self.message.as_bytes(policy=policy.default.clone(linesep="\r\n", refold_source="none"))
 
 
 def message(sender: str, to: list[str], subject: str, body: str, attachments: list[tuple[str, bytes]],
@@ -68,21 +70,73 @@ def message(sender: str, to: list[str], subject: str, body: str, attachments: li
     msg["X-Unsent"] = "1"
     msg["X-Bairi-Draft"] = hashlib.sha256((key or body).encode("utf-8")).hexdigest()[:32]
     msg.set_content(body, charset="utf-8")
+    if attachments:
+        msg.make_mixed()
     for name, data in attachments:
-        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        maintype, subtype = kind.split("/", 1)
-        # A text attachment is our own notice, in UTF-8: said so, or readers guess ASCII.
-        params = {"charset": "utf-8"} if maintype == "text" else None
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name, params=params)
-        # Foxmail and older Outlook read the name from Content-Type, others from Content-Disposition.
-        parts = msg.get_payload()
-        assert isinstance(parts, list) and isinstance(parts[-1], EmailMessage)
-        parts[-1].set_param("name", name)
+        msg.attach(attachment(name, data))
     return msg
 
 
-def _cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+# RFC 2047 encoded words stay within 75 characters, RFC 2231 continuations and header lines within 78.
+_WORD_BYTES, _PCT_CHARS = 42, 60
+
+
+def _encoded_words(name: str) -> list[str]:
+    """`name` as RFC 2047 base64 encoded words, each of whole characters and at most 75 characters long."""
+    import base64
+
+    words, chunk = [], b""
+    for ch in name:
+        piece = ch.encode("utf-8")
+        if len(chunk) + len(piece) > _WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += piece
+    words.append(chunk)
+    return [f"=?UTF-8?B?{base64.b64encode(w).decode('ascii')}?=" for w in words if w]
+
+
+def _rfc2231(name: str) -> list[str]:
+    """`name` as RFC 2231 percent-encoded pieces of at most _PCT_CHARS, never splitting a %XX."""
+    from urllib.parse import quote
+
+    encoded = quote(name, safe="")
+    pieces, start = [], 0
+    while start < len(encoded):
+        end = min(start + _PCT_CHARS, len(encoded))
+        while end < len(encoded) and "%" in encoded[end - 2:end]:
+            end -= 1
+        pieces.append(encoded[start:end])
+        start = end
+    return pieces
+
+
+def attachment(name: str, data: bytes) -> EmailMessage:
+    """One attached file, its headers written out by hand: Content-Type exactly its MIME type, with the name as
+    RFC 2047 `name="=?UTF-8?B?…?="` (Outlook, Foxmail), and Content-Disposition with RFC 2231 `filename*=`.
+
+    The modern email policy folds a long parameter by RFC 2047-encoding the whole header, MIME type included
+    (`application/=?utf-8?q?vnd=2Eopenxml…?=`); lines kept short here are written as they are."""
+    from email import encoders, policy
+
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    # compat32 keeps a header as it is given: folded here, by hand.
+    part = EmailMessage(policy=policy.compat32)
+    # A text attachment is our own notice, in UTF-8: said so, or readers guess ASCII.
+    charset = '; charset="utf-8"' if kind.startswith("text/") else ""
+    words = _encoded_words(name)
+    part["Content-Type"] = f"{kind}{charset};\n name=\"" + "\n ".join(words) + "\""
+    pieces = _rfc2231(name)
+    if len(pieces) == 1:
+        disposition = f"attachment;\n filename*=UTF-8''{pieces[0]}"
+    else:
+        disposition = "attachment;" + ";".join(f"\n filename*{i}*={'UTF-8' + chr(39) * 2 if i == 0 else ''}{piece}"
+                                               for i, piece in enumerate(pieces))
+    part["Content-Disposition"] = disposition
+    part.set_payload(data)
+    encoders.encode_base64(part)
+    return part
+
 
 
 def reply_subject(town: str | None, period: str | None, name: str, unit: str = "") -> str:
@@ -174,6 +228,8 @@ def reply_drafts(returns: list[Return], mailed: dict[int, Any], campaign: Campai
                 name, data, mailed_from = ret.file.name, Path(ret.file).read_bytes(), ""
             except OSError:
                 continue  # nothing to attach: the clerk sees the file's own F109 finding
+        if not_a_return(ret, name, campaign):
+            continue
         # Only a return that came by mail has a sender to judge; a file from a folder or a zip is drafted to the
         # town's configured address, or left for the clerk to address.
         came_by_mail = item is not None and bool(getattr(item, "mail", "") or getattr(item, "sender", ""))
@@ -186,13 +242,24 @@ def reply_drafts(returns: list[Return], mailed: dict[int, Any], campaign: Campai
     return owners, drafts, skipped
 
 
+def not_a_return(ret: Return, name: str, campaign: Campaign) -> bool:
+    """A workbook without the return's form whose name says it is another material (阶段性进展, 三清单 …), as the
+    state's receipts read it: nothing to send back, it is not a return."""
+    from bairi.state.receipts import materials_in
+
+    if not any(f.code == "E201" for f in ret.findings):
+        return False
+    named = materials_in(Path(name).stem, campaign)
+    return bool(named) and "return" not in named
+
+
 def reminder_draft(town: str, text: str, text_name: str, campaign: Campaign, now: datetime, sender: str,
-                   subject: str = "") -> Draft:
-    """The 催报 draft for one town: the notice as the body, and attached to print or file; the subject is the
-    notice's own title (关于督促巴公镇报送……的函)."""
+                   attached: list[tuple[str, bytes]] | None = None, subject: str = "") -> Draft:
+    """The 催报 draft for one town: the notice as the body, and attached to print or file (the Word 催报 and its
+    PDF when given, else the text); the subject is the notice's own title (关于督促巴公镇报送……的函)."""
     to = town_addresses(campaign, town)
     subject = subject or f"关于督促{town}报送有关材料的函"
-    attached = [(text_name, text.encode("utf-8"))]
+    attached = attached or [(text_name, text.encode("utf-8"))]
     return Draft(f"{Path(text_name).stem}.eml", town, to, subject,
                  message(sender, to, subject, text, attached, now, f"remind {town} {text}"))
 

@@ -359,9 +359,10 @@ def reminder_title(town: str, labels: list[str]) -> str:
     return f"关于督促{town}报送{what}的函"
 
 
-def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
+def reminder_context(result: Assessment, town: str, signed: date | None = None) -> dict[str, Any]:
     """Variables of templates/remind.txt.j2 and remind.docx for one town (documented in templates/README.md)."""
     from bairi.present.bulletin import document_frame
+    from bairi.present.word import signing
 
     campaign = result.campaign
     town_items = [i for i in result.items if i.town == town]
@@ -387,11 +388,13 @@ def reminder_context(result: Assessment, town: str) -> dict[str, Any]:
                     "emails": list(campaign.contact.emails)},
         # The Word notice's 版头 and 版记: one notice per town is not numbered, nor copied to the city.
         **document_frame(campaign, result.as_of, copy_to=[]),
+        **signing(signed or result.as_of),
         "document_number": "",
     }
 
 
-def reminder_texts(result: Assessment, template: Path | None = None) -> list[tuple[str, str]]:
+def reminder_texts(result: Assessment, template: Path | None = None,
+                   signed: date | None = None) -> list[tuple[str, str]]:
     """(file name, text) of one 催报 notice per town that still owes something."""
     from bairi.present.render import render, render_file
 
@@ -399,7 +402,7 @@ def reminder_texts(result: Assessment, template: Path | None = None) -> list[tup
     texts: list[tuple[str, str]] = []
     used: set[str] = set()
     for town in towns:
-        context = reminder_context(result, town)
+        context = reminder_context(result, town, signed)
         text = render_file(template, **context) if template else render(REMIND_TEMPLATE, **context)
         stem = f"催报_{safe_filename(town)}"
         name, n = f"{stem}.txt", 2
@@ -411,7 +414,8 @@ def reminder_texts(result: Assessment, template: Path | None = None) -> list[tup
 
 
 def write_reminders(folder: Path, result: Assessment, template: Path | None = None,
-                    formats: tuple[str, ...] = ("txt",), word_template: Path | None = None) -> list[Path]:
+                    formats: tuple[str, ...] = ("txt",), word_template: Path | None = None,
+                    signed: date | None = None) -> list[Path]:
     """Write the reminders into `folder` (created if needed): per town a .txt and/or a .docx (the same words,
     the Word one in the official-document layout); returns the files written."""
     from bairi.present.word import reminder_docx
@@ -420,28 +424,65 @@ def write_reminders(folder: Path, result: Assessment, template: Path | None = No
     written: list[Path] = []
     root = folder.resolve()
     towns = reminder_towns(result)
-    for town, (name, text) in zip(towns, reminder_texts(result, template)):
+    for town, (name, text) in zip(towns, reminder_texts(result, template, signed)):
         target = folder / name
         # safe_filename already forbids separators; this guards against anything it missed.
         if target.resolve().parent != root:
             raise ValueError(f"催报文件名不安全：{name}")
         if "docx" in formats:
             word = target.with_suffix(".docx")
-            write_atomic(word, reminder_docx(reminder_context(result, town), word_template), parents=True)
+            context = reminder_context(result, town, signed)
+            write_atomic(word, reminder_docx(context, word_template), parents=True)
             written.append(word)
+            # Beside the 信函: the same in one screen, for the towns' work group or an SMS.
+            short = target.with_name(f"{target.stem}_短信.txt")
+            write_atomic(short, text_file(short_reminder(context) + "\n"), parents=True)
+            written.append(short)
         if "txt" in formats:
             write_atomic(target, text_file(text), parents=True)
             written.append(target)
     return written
 
 
-def reminder_drafts(result: Assessment, sender: str, now: datetime, template: Path | None = None) -> list:
+def reminder_drafts(result: Assessment, sender: str, now: datetime, template: Path | None = None,
+                    word_template: Path | None = None, signed: date | None = None) -> list:
     """One 催报 mail draft per town that still owes something, whose address is configured (bairi.toml
-    `emails`): the same notice as the text file, as body and attachment. Towns without an address get none."""
+    `emails`): the notice's text as the body, the Word 催报 attached (and its PDF when LibreOffice is installed).
+    Towns without an address get none."""
     from bairi.present.drafts import reminder_draft, town_addresses
+    from bairi.present.word import reminder_docx
+    from bairi.write.office import ConversionFailed, docx_to_pdf, soffice
 
     towns = reminder_towns(result)
-    return [reminder_draft(town, text, name, result.campaign, now, sender,
-                           subject=reminder_context(result, town)["title"])
-            for town, (name, text) in zip(towns, reminder_texts(result, template))
-            if town_addresses(result.campaign, town)]
+    drafts = []
+    for town, (name, text) in zip(towns, reminder_texts(result, template, signed)):
+        if not town_addresses(result.campaign, town):
+            continue
+        word = reminder_docx(reminder_context(result, town, signed), word_template)
+        attached = [(Path(name).with_suffix(".docx").name, word)]
+        if soffice() is not None:
+            try:
+                attached.append((Path(name).with_suffix(".pdf").name, docx_to_pdf(word)))
+            except ConversionFailed:
+                pass  # the Word 催报 is attached; a PDF is a convenience
+        context = reminder_context(result, town, signed)
+        drafts.append(reminder_draft(town, text, name, result.campaign, now, sender, attached, subject=context["title"]))
+    return drafts
+
+
+# A message to a work group or by SMS: one screen.
+SHORT_LIMIT = 200
+
+
+def short_reminder(context: dict[str, Any]) -> str:
+    """The 催报 in at most SHORT_LIMIT characters, for the towns' work group or an SMS (written beside the .docx)."""
+    owed = list(context["missing"])
+    phones = "、".join(context["contact"]["phones"][:1])
+    for shown in range(len(owed), 0, -1):
+        listed = "、".join(owed[:shown]) + (f"等{len(owed)}项材料" if shown < len(owed) else "")
+        text = (f"【{context['authority']}】{context['addressee']}：截至{context['as_of_text']}，你单位{listed}"
+                f"尚未报送到位，已逾期。请立即报送，{context['signed_text']}已发催报函。"
+                + (f"联系电话：{phones}。" if phones else ""))
+        if len(text) <= SHORT_LIMIT:
+            return text
+    return text[:SHORT_LIMIT]

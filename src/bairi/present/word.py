@@ -10,9 +10,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from bairi.core.calendar import day_text
 
 SUMMARY_DOCX = "summary.docx"
 SUMMARY_FORM_DOCX = "summary_form.docx"
@@ -144,16 +147,39 @@ def render_word(template: Path, context: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
+def signing(day: date, issued: date | None = None) -> dict[str, Any]:
+    """The 成文日期 (the signing day) and the 印发日期 of a document, as the templates write them."""
+    return {"signed": day, "signed_text": day_text(day), "issued_text": day_text(issued or day)}
+
+
+
+def _names(context: dict[str, Any]) -> list[str]:
+    """The places a document names (its towns, its addressee): words a title may not be broken inside."""
+    names = [context.get("town"), context.get("authority"), context.get("addressee")]
+    names += [row.get("town") for row in context.get("ranking") or [] if isinstance(row, dict)]
+    return [n for n in names if isinstance(n, str) and n]
+
+
+def laid_out(template: Path, context: dict[str, Any]) -> bytes:
+    """The template rendered and laid out (present/layout.py): signed on `as_of` unless the context says otherwise."""
+    from bairi.present.layout import lay_out
+
+    if "signed_text" not in context and isinstance(context.get("as_of"), date):
+        context = {**context, **signing(context["as_of"])}
+    data, _ = lay_out(render_word(template, context), _names(context))
+    return data
+
+
 def summary_docx(context: dict[str, Any], template: Path | None = None) -> bytes:
     """The 通报 as a Word document (templates/summary.docx or the clerk's own)."""
     # Another form than the notice's: the 通报 that says its figures in the form's own words.
     default = SUMMARY_DOCX if context.get("notice_form", True) else SUMMARY_FORM_DOCX
-    return render_word(template or shipped(default), context)
+    return laid_out(template or shipped(default), context)
 
 
 def reminder_docx(context: dict[str, Any], template: Path | None = None) -> bytes:
     """One town's 催报通知 as a Word document (templates/remind.docx or the clerk's own)."""
-    return render_word(template or shipped(REMIND_DOCX), context)
+    return laid_out(template or shipped(REMIND_DOCX), context)
 
 
 def write_summary(output: Path, context: dict[str, Any], text: str, template: Path | None = None,

@@ -129,3 +129,26 @@ def html_to_pdf(html: bytes) -> bytes:
             said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
             raise ConversionFailed("没有生成 PDF" + (f"：{said[-1]}" if said else ""))
         return result.read_bytes()
+
+
+def pdf_words(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]] | None:
+    """Each page's words with their boxes (x0, y0, x1, y1 in points from the top-left, text), read by poppler's
+    pdftotext; None when poppler is not installed or cannot read the file."""
+    import html
+    import re
+
+    program = shutil.which("pdftotext")
+    if program is None:
+        return None
+    try:
+        done = subprocess.run([program, "-bbox", "-", "-"], input=pdf, capture_output=True, check=False,
+                              timeout=TIMEOUT_SECONDS)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    pages: list[list[tuple[float, float, float, float, str]]] = []
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+    for chunk in done.stdout.decode("utf-8", "replace").split("<page ")[1:]:
+        pages.append([(float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in word.findall(chunk)])
+    return pages
