@@ -76,10 +76,10 @@ def test_reminders_say_what_each_file_is(tmp_path):
     assert result.exit_code == 1
     listed = [x.strip() for x in result.output.splitlines() if x.strip().startswith("催报（")]
     written = sorted((tmp_path / "催报").iterdir())
-    # Every town owes its 行动方案 by then: a Word 催报 and its text each.
-    assert len(written) == 2 * 16
-    kinds = {".docx": "催报（Word 公文）", ".txt": "催报（文字，可粘贴到工作群或短信）"}
-    assert sorted(listed) == sorted(f"{kinds[p.suffix]}：{p}" for p in written)
+    # Every town owes its 行动方案 by then: a Word 催报, its text, and the short text for a work group or SMS each.
+    assert len(written) == 3 * 16
+    kinds = {".docx": "催报（Word 公文）", ".txt": "催报（全文文字）", "短信": "催报（短信文字，200 字以内，可发工作群）"}
+    assert sorted(listed) == sorted(f"{kinds['短信' if p.name.endswith('_短信.txt') else p.suffix]}：{p}" for p in written)
 
 
 def test_template_and_init_say_what_they_wrote(tmp_path):

@@ -278,10 +278,11 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path] | No
         console.print(f"[dim]另有 {state.later} 份材料收到时间晚于 {result.as_of.isoformat()}，按当日尚未收到处理。[/]")
     if reminders:
         # Each file said with what it is: the Word 催报 to print, its text, a mail draft (or one in the mailbox).
-        kinds = {".docx": "催报（Word 公文）", ".txt": "催报（文字，可粘贴到工作群或短信）", ".eml": "催报邮件草稿"}
+        kinds = {".docx": "催报（Word 公文）", ".txt": "催报（全文文字）", ".eml": "催报邮件草稿"}
         console.print(f"\n已写出 {len(reminders)} 个文件：")
         for path in reminders:
-            kind = kinds.get(Path(str(path)).suffix.lower(), "放进草稿箱的催报邮件")
+            short = Path(str(path)).name.endswith("_短信.txt")
+            kind = "催报（短信文字，200 字以内，可发工作群）" if short else kinds.get(Path(str(path)).suffix.lower(), "放进草稿箱的催报邮件")
             console.print(f"  {kind}：{escape(str(path))}")
 
 
