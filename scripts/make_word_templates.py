@@ -472,7 +472,7 @@ SUMMARY_OPENING = (
     "排查一般隐患{{ total.general_found }}项、已整改{{ total.general_fixed }}项，整改率{{ rates.general }}；"
     "排查重大隐患{{ total.major_found }}项、已整改{{ total.major_fixed }}项，整改率{{ rates.major }}；"
     "责令限期整改企业{{ total.ordered }}家，行政罚款{{ total.fines }}万元，停产整顿{{ total.suspended }}家，"
-    "公开曝光典型案例{{ total.exposed }}个，关闭取缔{{ total.closed }}家，"
+    "公开曝光案例{{ total.exposed }}个，关闭取缔{{ total.closed }}家，"
     "查处违法分包转包和挂靠资质行为{{ total.subcontracting }}个，"
     "查处劳务派遣灵活用工违法行为{{ total.labor_dispatch }}个。"
     "其中{{ month_text }}份检查企业{{ month.enterprises }}家，"
@@ -496,7 +496,7 @@ DEADLINE_LINE = (
     "{% if d.to_verify %}；待核实{{ d.to_verify | length }}个：{{ d.to_verify | join(\"、\") }}{% endif %}"
     "{% if d.missing %}；逾期未报{{ d.missing | length }}个：{{ d.missing | join(\"、\") }}{% endif %}"
     "{% if d.not_due %}；经同意延期报送{{ d.not_due | length }}个：{{ d.not_due | join(\"、\") }}{% endif %}。"
-    "报送率{{ d.rate }}。{% else %}截止日未到，已收到{{ d.received }}个"
+    "报送率{{ d.rate }}。{% else %}尚未到报送时限，已有{{ d.received }}个{{ unit_noun }}报送"
     "{% if d.rejected %}，报表有误退回{{ d.rejected | length }}个：{{ d.rejected | join(\"、\") }}{% endif %}"
     "{% if d.to_verify %}，待核实{{ d.to_verify | length }}个：{{ d.to_verify | join(\"、\") }}{% endif %}。{% endif %}"
 )
@@ -505,7 +505,7 @@ PRAISE = (
     "已上报典型案例，没有逾期未整改的重大隐患，予以通报表扬。"
 )
 CRITICISM = (
-    "（{{ g.seq }}）{% if g.kind == \"materials\" %}材料逾期报送或未报：{% for c in g.towns %}{{ c.town }}（"
+    "（{{ g.seq }}）{% if g.kind == \"materials\" %}材料未按要求报送：{% for c in g.towns %}{{ c.town }}（"
     "{% for x in c.owed %}{{ x.label }}{% if x.status == \"late\" %}逾期{{ x.days }}天{% elif x.status == \"missing\" %}未报"
     "{% elif x.status == \"rejected\" %}退回后未重新报送{% else %}缺{{ x.missing }}{% endif %}{% if not loop.last %}，{% endif %}"
     "{% endfor %}）{% if not loop.last %}；{% endif %}{% endfor %}。"
@@ -540,7 +540,7 @@ def summary_template():
     para(doc, "（{{ period_text }}）", "副标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
-    para(doc, "现将截至{{ as_of_text }}的行动进展情况通报如下。")
+    para(doc, "现将截至{{ as_of_text }}的行动进展情况通报如下：")
     para(doc, "一、总体情况", "一级标题")
     para(doc, COUNTED)
     para(doc, SUMMARY_OPENING)
@@ -578,7 +578,7 @@ def summary_template():
 
     para(doc, "四、重大隐患整改情况", "一级标题")
     tag(doc, "{%p if open_hazards %}")
-    para(doc, "{% if rectify_passed %}按照“重大隐患原则上{{ rectify_by_text }}前全部整改到位”的要求，{% endif %}截至{{ as_of_text }}，"
+    para(doc, "{% if rectify_passed %}按照通知关于重大隐患原则上于{{ rectify_by_text }}前全部整改到位的要求，{% endif %}截至{{ as_of_text }}，"
               "{{ open_hazards | length }}个{{ unit_noun }}{% if rectify_passed %}仍有重大隐患逾期未整改到位"
               "{% else %}有重大隐患已过其整改计划的期限、仍未整改到位{% endif %}（逐项见表3）：")
     tag(doc, "{%p for o in open_hazards %}")
@@ -768,7 +768,7 @@ def remind_template():
     tag(doc, "{%p for item in items %}")
     para(doc, "{{ loop.index }}．{{ item.label }}（应于{{ item.due_text }}前报送）："
               "{% if item.status == \"missing\" %}至今未收到，已逾期{{ item.days_late }}天。"
-              "{% elif item.status == \"rejected\" %}报送的报表检查未通过，已退回，"
+              "{% elif item.status == \"rejected\" %}报送的报表经审核存在问题，已退回修改，"
               "至今未收到修改后的报表，已逾期{{ item.days_late }}天。"
               "{% if item.findings %}须修改的问题：{% endif %}"
               "{% elif item.status == \"incomplete\" %}{{ item.received_text }}收到，但缺少{{ item.missing_materials }}，"
@@ -780,8 +780,8 @@ def remind_template():
     tag(doc, "{%p endfor %}")
     para(doc, "请于收到本函后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
     tag(doc, "{%p if late_items %}")
-    para(doc, "另：{% for item in late_items %}{{ item.label }}于{{ item.received_text }}收到，逾期{{ item.days_late }}天"
-              "{% if not loop.last %}；{% endif %}{% endfor %}。请今后按规定时限报送。")
+    para(doc, "此外，你单位{% for item in late_items %}{{ item.label }}于{{ item.received_text }}收到，逾期{{ item.days_late }}天"
+              "{% if not loop.last %}；{% endif %}{% endfor %}，请今后按规定时限报送。")
     tag(doc, "{%p endif %}")
     para(doc, "联系人：{{ contact.people | join(\"、\") }}", "联系方式")
     para(doc, "联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")

@@ -127,7 +127,7 @@ def test_figures_equal_the_text_bulletins(bulletin):
     ranking = doc.tables[0]
     rows = [[c.text for c in r.cells] for r in ranking.rows[2:-1]]
     pattern = re.compile(r"^\d+\. (\S+?)：\d+月份检查企业(\d+)家（辖区(\d+)家，占(\S+?)）；累计排查一般隐患(\d+)项、"
-                         r"已整改(\d+)项（整改率(\S+?)），排查重大隐患(\d+)项、已整改(\d+)项，公开曝光典型案例(\d+)个。$")
+                         r"已整改(\d+)项（整改率(\S+?)），排查重大隐患(\d+)项、已整改(\d+)项，公开曝光案例(\d+)个。$")
     from_text = [pattern.match(line).groups() for line in lines if pattern.match(line)]
     assert len(from_text) == 12
     # The table lists the counted towns in the campaign's order, as the text does (never ranked by hazards found).
