@@ -275,3 +275,18 @@ def test_the_typical_case_statement_names_the_towns_without_one(sample):
         assert towns_in(line.split("上报安全生产")[0]) == without
     else:
         assert line == "各镇均已上报安全生产重大隐患执法典型案例。"
+
+
+def test_the_bulletin_reads_as_a_bureau_writes_it(sample):
+    """What a 公文 reader asked for: the body opened with a colon, no paraphrase in quotation marks, the form's words."""
+    as_of, _, _, late, text = sample
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    assert lines[2].startswith("现将截至") and lines[2].endswith("通报如下：")
+    # The notice says 原则上12月底前; the bulletin gives the day, so it must not dress that up as a quotation.
+    hazards = "".join(section(text, "重大隐患整改情况"))
+    assert "“" not in hazards and "”" not in hazards
+    if late and as_of > CAMPAIGN.rectify_by:
+        assert hazards.startswith(f"按照通知关于重大隐患原则上于{CAMPAIGN.rectify_by.year}年")
+    # 公开曝光案例 is the form's column; 典型案例 is another deliverable and must not be confused with it.
+    assert "公开曝光典型案例" not in text
+    assert "截止日未到" not in text and "材料逾期报送或未报" not in text

@@ -248,6 +248,8 @@ def test_reminders_as_word_one_per_overdue_town_matching_the_text(tmp_path):
                                                                   if same_words(x)]
         short = (out / f"催报_{town}_短信.txt").read_text(encoding="utf-8-sig").strip()
         assert len(short) <= 200 and town in short
+        # Says when the letter went, as a clerk would write it (not "…日已发催报函").
+        assert "已逾期。请立即报送，催报函已于2024年2月10日发出。联系电话：" in short, short
 
 
 def test_remind_format_chooses_the_files(tmp_path):
