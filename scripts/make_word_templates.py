@@ -472,11 +472,27 @@ SUMMARY_OPENING = (
     "排查一般隐患{{ total.general_found }}项、已整改{{ total.general_fixed }}项，整改率{{ rates.general }}；"
     "排查重大隐患{{ total.major_found }}项、已整改{{ total.major_fixed }}项，整改率{{ rates.major }}；"
     "责令限期整改企业{{ total.ordered }}家，行政罚款{{ total.fines }}万元，停产整顿{{ total.suspended }}家，"
-    "公开曝光典型案例{{ total.exposed }}个，关闭取缔{{ total.closed }}家，"
+    "公开曝光案例{{ total.exposed }}个，关闭取缔{{ total.closed }}家，"
     "查处违法分包转包和挂靠资质行为{{ total.subcontracting }}个，"
     "查处劳务派遣灵活用工违法行为{{ total.labor_dispatch }}个。"
     "其中{{ month_text }}份检查企业{{ month.enterprises }}家，"
     "排查一般隐患{{ month.general_found }}项、重大隐患{{ month.major_found }}项。"
+)
+# The same sentences when the campaign's form is not the notice's: its columns in its own words.
+FORM_TOTALS = (
+    "计入汇总的报表显示，{{ scope }}累计{% for c in columns %}{{ c.short }}{{ c.total }}{{ c.unit }}"
+    "{% if not loop.last %}，{% endif %}{% endfor %}{% if pairs %}；{% for p in pairs %}{{ p.name }}整改率{{ p.rate }}"
+    "{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}。其中{{ month_text }}份{% for c in columns %}"
+    "{{ c.short }}{{ c.month }}{{ c.unit }}{% if not loop.last %}，{% endif %}{% endfor %}。"
+)
+FORM_TOWN_LINE = (
+    "{{ loop.index }}．{{ t.town }}：{% if t.counted %}累计{% for c in columns %}{{ c.short }}{{ t[c.key] }}{{ c.unit }}"
+    "{% if not loop.last %}，{% endif %}{% endfor %}。"
+    "{% elif t.status == \"rejected\" %}{{ period_text }}报表有误已退回，尚未收到修改后的报表，本期数字未计入。"
+    "{% elif t.status == \"to_verify\" %}{{ period_text }}报送的材料待核实，本期数字未计入。"
+    "{% elif t.status == \"missing\" %}{{ period_text }}报表逾期未报。"
+    "{% elif t.status == \"not_due\" %}尚未报送{{ period_text }}报表。"
+    "{% else %}{{ period_text }}报表未以电子表格报送，本期数字未计入。{% endif %}"
 )
 COUNTED = (
     "{{ period_text }}报表，{{ towns_total }}个{{ unit_noun }}中已有{{ reported | length }}个审核通过、计入汇总"
@@ -496,7 +512,7 @@ DEADLINE_LINE = (
     "{% if d.to_verify %}；待核实{{ d.to_verify | length }}个：{{ d.to_verify | join(\"、\") }}{% endif %}"
     "{% if d.missing %}；逾期未报{{ d.missing | length }}个：{{ d.missing | join(\"、\") }}{% endif %}"
     "{% if d.not_due %}；经同意延期报送{{ d.not_due | length }}个：{{ d.not_due | join(\"、\") }}{% endif %}。"
-    "报送率{{ d.rate }}。{% else %}截止日未到，已收到{{ d.received }}个"
+    "报送率{{ d.rate }}。{% else %}尚未到报送时限，已有{{ d.received }}个{{ unit_noun }}报送"
     "{% if d.rejected %}，报表有误退回{{ d.rejected | length }}个：{{ d.rejected | join(\"、\") }}{% endif %}"
     "{% if d.to_verify %}，待核实{{ d.to_verify | length }}个：{{ d.to_verify | join(\"、\") }}{% endif %}。{% endif %}"
 )
@@ -505,7 +521,7 @@ PRAISE = (
     "已上报典型案例，没有逾期未整改的重大隐患，予以通报表扬。"
 )
 CRITICISM = (
-    "（{{ g.seq }}）{% if g.kind == \"materials\" %}材料逾期报送或未报：{% for c in g.towns %}{{ c.town }}（"
+    "（{{ g.seq }}）{% if g.kind == \"materials\" %}材料未按要求报送：{% for c in g.towns %}{{ c.town }}（"
     "{% for x in c.owed %}{{ x.label }}{% if x.status == \"late\" %}逾期{{ x.days }}天{% elif x.status == \"missing\" %}未报"
     "{% elif x.status == \"rejected\" %}退回后未重新报送{% else %}缺{{ x.missing }}{% endif %}{% if not loop.last %}，{% endif %}"
     "{% endfor %}）{% if not loop.last %}；{% endif %}{% endfor %}。"
@@ -532,20 +548,35 @@ REQUIREMENT = (
 )
 
 
-def summary_template():
-    """templates/summary.docx: the 通报, with the towns' ranking, the overdue list and open hazards as tables."""
+def summary_template(form_words: bool = False):
+    """templates/summary.docx: the 通报, with the towns' ranking, the overdue list and open hazards as tables;
+    with `form_words`, summary_form.docx: the same 通报 for a form that is not the notice's, its figures in the
+    form's own words and each town a paragraph (the same sentences as templates/summary.txt.j2 in both)."""
     doc = new_document("进展情况通报")
     masthead(doc)
     para(doc, "关于{{ campaign_name }}进展情况的通报", "公文标题")
     para(doc, "（{{ period_text }}）", "副标题")
     para(doc, "", "主送机关")
     para(doc, "{{ addressee }}：", "主送机关")
-    para(doc, "现将截至{{ as_of_text }}的行动进展情况通报如下。")
+    para(doc, "现将截至{{ as_of_text }}的行动进展情况通报如下：")
     para(doc, "一、总体情况", "一级标题")
     para(doc, COUNTED)
-    para(doc, SUMMARY_OPENING)
+    para(doc, FORM_TOTALS if form_words else SUMMARY_OPENING)
 
     para(doc, "二、各{{ unit_noun }}工作开展情况", "一级标题")
+    if form_words:
+        tag(doc, "{%p for t in towns %}")
+        para(doc, FORM_TOWN_LINE)
+        tag(doc, "{%p endfor %}")
+    else:
+        ranking_table(doc)
+    para(doc, "【请补充：各{{ unit_noun }}的主要做法和工作成效】")
+    later_sections(doc, form_words)
+    return doc
+
+
+def ranking_table(doc) -> None:
+    """表1: the counted towns' figures in the notice's columns, in the campaign's order, with the county's total."""
     para(doc, "计入汇总的各{{ unit_noun }}工作开展情况见表1（覆盖率为{{ month_text }}份检查企业数占辖区企业数的比例）。")
     para(doc, "表1　各{{ unit_noun }}工作开展情况（{{ period_text }}报表）", "表题")
     table(doc, [9, 19, 13, 13, 14, 13, 13, 14, 11, 11, 14, 12],
@@ -561,8 +592,10 @@ def summary_template():
                  "{{ total.major_found }}", "{{ total.major_fixed }}", "{{ rates.major }}", "{{ total.exposed }}"])
     t = doc.tables[-1]
     t.rows[-1].cells[0].merge(t.rows[-1].cells[1])
-    para(doc, "【请补充：各{{ unit_noun }}的主要做法和工作成效】")
 
+
+def later_sections(doc, form_words: bool) -> None:
+    """三 to 八, the contacts, the signature and the 版记: the same for both forms but where a form lacks a column."""
     para(doc, "三、材料报送情况", "一级标题")
     tag(doc, "{%p for d in deadlines %}")
     para(doc, DEADLINE_LINE)
@@ -577,8 +610,13 @@ def summary_template():
     tag(doc, "{%p endif %}")
 
     para(doc, "四、重大隐患整改情况", "一级标题")
-    tag(doc, "{%p if open_hazards %}")
-    para(doc, "{% if rectify_passed %}按照“重大隐患原则上{{ rectify_by_text }}前全部整改到位”的要求，{% endif %}截至{{ as_of_text }}，"
+    if form_words:
+        tag(doc, "{%p if \"major_found\" not in total %}")
+        para(doc, "本次报表没有重大隐患栏目，重大隐患整改情况另行通报。")
+        tag(doc, "{%p elif open_hazards %}")
+    else:
+        tag(doc, "{%p if open_hazards %}")
+    para(doc, "{% if rectify_passed %}按照通知关于重大隐患原则上于{{ rectify_by_text }}前全部整改到位的要求，{% endif %}截至{{ as_of_text }}，"
               "{{ open_hazards | length }}个{{ unit_noun }}{% if rectify_passed %}仍有重大隐患逾期未整改到位"
               "{% else %}有重大隐患已过其整改计划的期限、仍未整改到位{% endif %}（逐项见表3）：")
     tag(doc, "{%p for o in open_hazards %}")
@@ -607,8 +645,11 @@ def summary_template():
     para(doc, "{{ no_case | join(\"、\") }}{% if cases_due_passed %}在行动期间未上报{% else %}尚未上报{% endif %}"
               "安全生产重大隐患执法典型案例。按照通知要求，各{{ unit_noun }}行动期间至少上报1个典型案例"
               "{% if not cases_due_passed and cases_due_text %}，须于{{ cases_due_text }}前报送{% endif %}。")
-    tag(doc, "{%p else %}")
+    tag(doc, "{%p elif cases_due_text %}" if form_words else "{%p else %}")
     para(doc, "各{{ unit_noun }}均已上报安全生产重大隐患执法典型案例。")
+    if form_words:
+        tag(doc, "{%p else %}")
+        para(doc, "本次行动未要求上报典型案例。")
     tag(doc, "{%p endif %}")
 
     para(doc, "六、表扬和批评", "一级标题")
@@ -632,68 +673,17 @@ def summary_template():
     tag(doc, "{%p for r in requirements %}")
     para(doc, REQUIREMENT)
     tag(doc, "{%p endfor %}")
-    para(doc, "联系人：{{ contact.people | join(\"、\") }}　联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
+    para(doc, "联系人：{{ contact.people | join(\"、\") }}", "联系方式")
+    para(doc, "联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
     para(doc, "电子邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
     attachments(doc)
     signature(doc)
     record(doc, "{%tr if copy_to %}")
-    return doc
-
-
-FORM_OPENING = (
-    "据截至{{ as_of_text }}收到的{{ period_text }}报表，{{ scope }}累计"
-    "{% for c in columns %}{{ c.short }}{{ c.total }}{{ c.unit }}{% if not loop.last %}，{% endif %}{% endfor %}"
-    "{% if pairs %}；{% for p in pairs %}{{ p.name }}整改率{{ p.rate }}{% if not loop.last %}，{% endif %}{% endfor %}{% endif %}。"
-    "其中{{ month_text }}份{% for c in columns %}{{ c.short }}{{ c.month }}{{ c.unit }}{% if not loop.last %}，{% endif %}"
-    "{% endfor %}。"
-)
-
-NOT_COUNTED = (
-    "（以上为{{ reported | length }}个{{ unit_noun }}报表的合计；"
-    "{% if sent_back %}{{ sent_back | join(\"、\") }}报表有误已退回{% endif %}"
-    "{% if sent_back and (to_verify or not_sent) %}，{% endif %}"
-    "{% if to_verify %}{{ to_verify | map(attribute=\"town\") | join(\"、\") }}报送的文件无法读取、待核实{% endif %}"
-    "{% if to_verify and not_sent %}，{% endif %}{% if not_sent %}{{ not_sent | join(\"、\") }}未报送{% endif %}，未计入。）"
-)
 
 
 def summary_form_template():
-    """templates/summary_form.docx: the 通报 of a campaign whose form is not the notice's: its figures said in the
-    form's own words (the columns and found/fixed pairs the form declares), the towns one paragraph each."""
-    doc = new_document("进展情况通报")
-    masthead(doc)
-    para(doc, "关于{{ campaign_name }}进展情况的通报", "公文标题")
-    para(doc, "（{{ period_text }}）", "副标题")
-    para(doc, "", "主送机关")
-    para(doc, "{{ addressee }}：", "主送机关")
-    para(doc, FORM_OPENING)
-    tag(doc, "{%p set sent_back = rejected | selectattr(\"town\") | map(attribute=\"town\") | list %}")
-    tag(doc, "{%p if not_reported %}")
-    para(doc, NOT_COUNTED)
-    tag(doc, "{%p endif %}")
-
-    para(doc, "一、各{{ unit_noun }}工作开展情况", "一级标题")
-    tag(doc, "{%p for row in ranking %}")
-    para(doc, "{{ row.rank }}．{{ row.town }}：累计{% for c in columns %}{{ c.short }}{{ row[c.key] }}{{ c.unit }}"
-              "{% if not loop.last %}，{% endif %}{% endfor %}。")
-    tag(doc, "{%p endfor %}")
-
-    para(doc, "二、材料报送情况", "一级标题")
-    tag(doc, "{%p for d in deadlines %}")
-    para(doc, DEADLINE_LINE)
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if sent_back %}")
-    para(doc, "{{ period_text }}报表有误、已退回修改的：{{ sent_back | join(\"、\") }}。")
-    tag(doc, "{%p endif %}")
-
-    para(doc, "三、下步工作要求", "一级标题")
-    para(doc, "各{{ unit_noun }}要对照通报问题，认真查漏补缺，严格按时限报送材料，确保{{ campaign_name }}各项任务落实到位。")
-    para(doc, "联系人：{{ contact.people | join(\"、\") }}　联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")
-    para(doc, "邮箱：{{ contact.emails | join(\"、\") }}", "联系方式")
-    attachments(doc)
-    signature(doc)
-    record(doc, with_copy=True)
-    return doc
+    """templates/summary_form.docx: the 通报 of a campaign whose form is not the notice's, in the form's own words."""
+    return summary_template(form_words=True)
 
 
 def attachments(doc) -> None:
@@ -768,7 +758,7 @@ def remind_template():
     tag(doc, "{%p for item in items %}")
     para(doc, "{{ loop.index }}．{{ item.label }}（应于{{ item.due_text }}前报送）："
               "{% if item.status == \"missing\" %}至今未收到，已逾期{{ item.days_late }}天。"
-              "{% elif item.status == \"rejected\" %}报送的报表检查未通过，已退回，"
+              "{% elif item.status == \"rejected\" %}报送的报表经审核存在问题，已退回修改，"
               "至今未收到修改后的报表，已逾期{{ item.days_late }}天。"
               "{% if item.findings %}须修改的问题：{% endif %}"
               "{% elif item.status == \"incomplete\" %}{{ item.received_text }}收到，但缺少{{ item.missing_materials }}，"
@@ -780,8 +770,8 @@ def remind_template():
     tag(doc, "{%p endfor %}")
     para(doc, "请于收到本函后立即报送{{ missing | join(\"、\") }}；确有特殊情况的，请及时与{{ authority }}联系说明。")
     tag(doc, "{%p if late_items %}")
-    para(doc, "另：{% for item in late_items %}{{ item.label }}于{{ item.received_text }}收到，逾期{{ item.days_late }}天"
-              "{% if not loop.last %}；{% endif %}{% endfor %}。请今后按规定时限报送。")
+    para(doc, "此外，你单位{% for item in late_items %}{{ item.label }}于{{ item.received_text }}收到，逾期{{ item.days_late }}天"
+              "{% if not loop.last %}；{% endif %}{% endfor %}，请今后按规定时限报送。")
     tag(doc, "{%p endif %}")
     para(doc, "联系人：{{ contact.people | join(\"、\") }}", "联系方式")
     para(doc, "联系电话：{{ contact.phones | join(\"、\") }}", "联系方式")

@@ -104,7 +104,7 @@ def test_every_deadline_accounts_for_every_town_and_gives_a_rate_only_after_its_
         else:
             # Before its day: what came so far, no 报送率 and nobody called late or missing.
             assert "报送率" not in body and "未报" not in body and "逾期" not in body
-            received = int(re.search(r"已收到(\d+)个", body).group(1))
+            received = int(re.search(r"已有(\d+)个镇报送", body).group(1))
             assert received == len(by["on_time"]) + len(by["late"]) + len(by["incomplete"])
         said[deadline.key] = line
     # Every deadline that is past or has anything received is stated; none other.
@@ -145,7 +145,7 @@ def test_each_town_line_quotes_only_its_counted_return_in_the_campaigns_order(sa
             continue
         month, total = standing.ret.values("period"), standing.ret.values("cumulative")
         figures = re.search(r"检查企业(\d+)家.*累计排查一般隐患(\d+)项、已整改(\d+)项.*排查重大隐患(\d+)项、已整改(\d+)项，"
-                            r"公开曝光典型案例(\d+)个", line).groups()
+                            r"公开曝光案例(\d+)个", line).groups()
         assert figures == tuple(plain(v) or "0" for v in (month["enterprises"], total["general_found"],
                                                           total["general_fixed"], total["major_found"],
                                                           total["major_fixed"], total["exposed"]))
@@ -190,10 +190,10 @@ def test_praise_and_criticism_follow_the_notices_measures(sample):
     assert (towns_in(praised[0].split("按时报送")[0]) if praised else []) == expected_praise
     by_kind = {}
     for line in lines:
-        match = re.match(r"^（[一二三四]）(材料逾期报送或未报|月检查企业未达到本辖区企业总数的50%|行动期间未上报典型案例|重大隐患逾期未整改到位)：(.*)$", line)
+        match = re.match(r"^（[一二三四]）(材料未按要求报送|月检查企业未达到本辖区企业总数的50%|行动期间未上报典型案例|重大隐患逾期未整改到位)：(.*)$", line)
         if match:
             by_kind[match.group(1)] = towns_in(re.sub(r"（[^）]*）", "", match.group(2)))
-    assert sorted(by_kind.get("材料逾期报送或未报", [])) == sorted(owing)
+    assert sorted(by_kind.get("材料未按要求报送", [])) == sorted(owing)
     assert sorted(by_kind.get("月检查企业未达到本辖区企业总数的50%", [])) == sorted(short)
     assert sorted(by_kind.get("重大隐患逾期未整改到位", [])) == sorted(late)
     case_missing = [t for t in TOWNS if state.standing(t, "case").past_due
@@ -257,7 +257,7 @@ def test_the_totals_are_the_sums_of_the_counted_returns(sample):
 
     words = {"teams": "成立督查组", "enterprises": "排查企业", "general_found": "排查一般隐患", "general_fixed": "已整改",
              "major_found": "排查重大隐患", "ordered": "责令限期整改企业", "fines": "行政罚款", "suspended": "停产整顿",
-             "exposed": "公开曝光典型案例", "closed": "关闭取缔", "subcontracting": "查处违法分包转包和挂靠资质行为",
+             "exposed": "公开曝光案例", "closed": "关闭取缔", "subcontracting": "查处违法分包转包和挂靠资质行为",
              "labor_dispatch": "查处劳务派遣灵活用工违法行为"}
     cumulative, month = line.split("。其中")
     for key, word in words.items():
@@ -275,3 +275,18 @@ def test_the_typical_case_statement_names_the_towns_without_one(sample):
         assert towns_in(line.split("上报安全生产")[0]) == without
     else:
         assert line == "各镇均已上报安全生产重大隐患执法典型案例。"
+
+
+def test_the_bulletin_reads_as_a_bureau_writes_it(sample):
+    """What a 公文 reader asked for: the body opened with a colon, no paraphrase in quotation marks, the form's words."""
+    as_of, _, _, late, text = sample
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    assert lines[2].startswith("现将截至") and lines[2].endswith("通报如下：")
+    # The notice says 原则上12月底前; the bulletin gives the day, so it must not dress that up as a quotation.
+    hazards = "".join(section(text, "重大隐患整改情况"))
+    assert "“" not in hazards and "”" not in hazards
+    if late and as_of > CAMPAIGN.rectify_by:
+        assert hazards.startswith(f"按照通知关于重大隐患原则上于{CAMPAIGN.rectify_by.year}年")
+    # 公开曝光案例 is the form's column; 典型案例 is another deliverable and must not be confused with it.
+    assert "公开曝光典型案例" not in text
+    assert "截止日未到" not in text and "材料逾期报送或未报" not in text

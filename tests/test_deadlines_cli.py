@@ -166,7 +166,7 @@ def test_reminders_one_per_overdue_town_with_safe_names(tmp_path):
     assert "2." not in text
     assert "请于收到本函后立即报送2023年11月报表；" in text
     assert text.startswith("\ufeff关于督促甲镇报送2023年11月报表的函\n") or text.startswith("关于督促甲镇报送2023年11月报表的函\n")
-    assert "另：行动方案于2023年11月13日10:00收到，逾期4天。请今后按规定时限报送。\n" in text
+    assert "此外，你单位行动方案于2023年11月13日10:00收到，逾期4天，请今后按规定时限报送。\n" in text
 
 
 def test_a_misspelt_variable_in_a_reminder_template_is_an_error(tmp_path):
@@ -348,7 +348,7 @@ def test_a_reminder_addresses_the_town_as_its_returns_do_and_lists_what_was_sent
     assert read["催报_大东沟镇"][2] == "大东沟镇应急管理站："
     # 周村镇's December return was sent back: the notice says which cell to change, and how.
     zhoucun = read["催报_周村镇"]
-    at = zhoucun.index("3. 2023年12月报表（应于2023年12月25日前报送）：报送的报表检查未通过，已退回，"
+    at = zhoucun.index("3. 2023年12月报表（应于2023年12月25日前报送）：报送的报表经审核存在问题，已退回修改，"
                        "至今未收到修改后的报表，已逾期32天。须修改的问题：")
     assert zhoucun[at + 1] == "   （1）第7行“责令限期整改企业”栏（H7）：“责令限期整改企业”为负数 -1（数量不能为负，请核实）。"
     assert all(not re.search(r"\d 天|逾期 \d", line) for lines in read.values() for line in lines)

@@ -127,7 +127,7 @@ def test_figures_equal_the_text_bulletins(bulletin):
     ranking = doc.tables[0]
     rows = [[c.text for c in r.cells] for r in ranking.rows[2:-1]]
     pattern = re.compile(r"^\d+\. (\S+?)：\d+月份检查企业(\d+)家（辖区(\d+)家，占(\S+?)）；累计排查一般隐患(\d+)项、"
-                         r"已整改(\d+)项（整改率(\S+?)），排查重大隐患(\d+)项、已整改(\d+)项，公开曝光典型案例(\d+)个。$")
+                         r"已整改(\d+)项（整改率(\S+?)），排查重大隐患(\d+)项、已整改(\d+)项，公开曝光案例(\d+)个。$")
     from_text = [pattern.match(line).groups() for line in lines if pattern.match(line)]
     assert len(from_text) == 12
     # The table lists the counted towns in the campaign's order, as the text does (never ranked by hazards found).
@@ -248,6 +248,8 @@ def test_reminders_as_word_one_per_overdue_town_matching_the_text(tmp_path):
                                                                   if same_words(x)]
         short = (out / f"催报_{town}_短信.txt").read_text(encoding="utf-8-sig").strip()
         assert len(short) <= 200 and town in short
+        # Says when the letter went, as a clerk would write it (not "…日已发催报函").
+        assert "已逾期。请立即报送，催报函已于2024年2月10日发出。联系电话：" in short, short
 
 
 def test_remind_format_chooses_the_files(tmp_path):

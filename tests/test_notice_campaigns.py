@@ -220,6 +220,15 @@ def test_zhejiang_a_form_without_hazards_merges_and_is_summed_up(tmp_path):
 
     text = "".join(p.text for p in docx.Document(str(tmp_path / "通报.docx")).paragraphs)
     assert "累计乡镇总数340个，乡镇已落实“五覆盖”300个" in text and "1．杭州市：累计乡镇总数190个" in text and "2．宁波市：累计乡镇总数150个" in text  # the campaign's order
+    # The Word 通报 says what the text says, sentence for sentence, in the same order (its 版头 and 版记 aside).
+    def same(line: str) -> str:
+        return re.sub(r"\s+", "", line).replace("．", ".").replace("\u2060", "")
+
+    word_lines = [same(p.text) for p in docx.Document(str(tmp_path / "通报.docx")).paragraphs if same(p.text)]
+    text_lines = [same(x) for x in summary.output.splitlines() if same(x)]
+    at = [word_lines.index(line) for line in text_lines]
+    assert at == sorted(at) and len(text_lines) > 20
+    assert "据截至" not in text and "已退回修改的：" not in text
 
 
 def test_an_amount_is_read_in_its_own_columns_unit():

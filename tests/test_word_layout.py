@@ -70,7 +70,7 @@ def test_without_libreoffice_the_record_starts_an_even_page_without_numbers(tmp_
     assert "— 1 —" in "".join(t.text for t in body.footer._element.iter(qn("w:t")))
     # The signature goes with the lines before it: never alone on a page.
     assert [p.style.paragraph_format.keep_with_next for p in doc.paragraphs
-            if p.style.name in ("联系方式", "发文机关署名")] == [True, True, True]
+            if p.style.name in ("联系方式", "发文机关署名")] == [True] * 4  # 联系人, 联系电话, 电子邮箱, the signature
 
 
 @pytest.mark.parametrize(("pages", "lowest", "where"), [

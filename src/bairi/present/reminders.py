@@ -482,7 +482,7 @@ def short_reminder(context: dict[str, Any]) -> str:
     for shown in range(len(owed), 0, -1):
         listed = "、".join(owed[:shown]) + (f"等{len(owed)}项材料" if shown < len(owed) else "")
         text = (f"【{context['authority']}】{context['addressee']}：截至{context['as_of_text']}，你单位{listed}"
-                f"尚未报送到位，已逾期。请立即报送，{context['signed_text']}已发催报函。"
+                f"尚未报送到位，已逾期。请立即报送，催报函已于{context['signed_text']}发出。"
                 + (f"联系电话：{phones}。" if phones else ""))
         if len(text) <= SHORT_LIMIT:
             return text
