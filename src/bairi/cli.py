@@ -460,9 +460,9 @@ def merge(
 
     Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from bairi.merge.consolidate import MergeRefused, consolidate, latest_period, write_tidy
-    from bairi.present.report import merge_dict, show_merge
-    from bairi.write.county import write_merged
+    from bairi.core.home import default_name
+    from bairi.merge.consolidate import latest_period
+    from bairi.present import sendup
 
     run = _run(home, paths, config, ledger, logbook)
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
@@ -475,78 +475,23 @@ def merge(
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
     state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, named, console, watch=fmt is Format.table)
-    from bairi.core.home import default_name
-    from bairi.present import corrections as fixes
-
     output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)),
                      "汇总表输出文件（.xlsx）")
-
-    text = None
     try:
-        merged = consolidate(state, period)
-        # A sealed period is merged as before, but against its seal: what changed is said, never silently sent.
-        found = _sealed(ledger or _ledger_path(paths), merged, output)
-        notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
-        who = filler or campaign.filler or next(iter(campaign.contact.people), "")
-        own = write_merged(output, merged, campaign, who, state.as_of, notes, extra,
-                           _city_form(form, merged, campaign, who, state.as_of))
-        if found is not None and found.corrections:
-            text = fixes.write_text(output, found, campaign.authority, merged.totals)
-        if csv is not None:
-            write_tidy(csv, merged)
-    except MergeRefused as exc:
+        result = sendup.merge_county(state, period, campaign, output, ledger or _ledger_path(paths), filler, form, csv)
+    except sendup.SendupError as exc:
         _fail(str(exc))
-        return
-    except OSError as exc:
-        _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")
-        return
     if fmt is Format.json:
-        sealed = {"sealed": fixes.sealed_dict(found.seal), "corrections_text": str(text) if text else None,
-                  "corrections": [fixes.correction_dict(c) for c in found.corrections]} if found else {}
-        _print_json(merge_dict(merged, output, csv, own) | sealed, "merge")
+        _print_json(sendup.merge_document(result, output, csv), "merge")
     else:
-        show_merge(console, merged, output, own, csv)
-        if found is not None:
-            fixes.show_seal_state(console, found.seal, found.corrections)
-            if text is not None:
-                console.print(f"更正说明已写出：{text}（汇总表中另有“{fixes.SHEET}”工作表）", markup=False)
-    trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
-    raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
-
-
-def _city_form(form: Path | None, merged, campaign, filler: str, day: date):
-    """The city's template filled (None for the notice's form): --form, else the config's `form`."""
-    chosen = form or (Path(campaign.form) if campaign.form and Path(campaign.form).suffix.lower() != ".toml" else None)
-    if chosen is None:
-        return None
-    from bairi.write.city_form import TemplateProblem, fill_template
-
-    if not chosen.is_file():
-        _fail(f"市局模板不存在：{chosen}")
-    try:
-        return fill_template(chosen, merged, campaign, filler, day)
-    except TemplateProblem as exc:
-        _fail(str(exc))
+        sendup.show_county_merge(console, result, output, csv)
+    raise typer.Exit(ExitCode.FINDINGS if sendup.troubled(result.merged) else ExitCode.OK)
 
 
 def _ledger_path(paths: list[Path]) -> Path:
     from bairi.intake.ledger import ledger_path
 
     return ledger_path(paths)
-
-
-def _sealed(ledger_file: Path, merged, output: Path):
-    """The merge against its period's latest seal (None when never sealed); a sealed workbook is never written over."""
-    from bairi.merge.seal import SealError, review, sealed_workbook, seals_in
-
-    try:
-        kept = sealed_workbook(seals_in(ledger_file), output)
-        if kept is not None:
-            _fail(f"{output} 是 {kept.period} 第 {kept.round} 次封存上报的汇总表，不能覆盖；"
-                  f"请另用一个文件名，如 {output.stem}_更正{output.suffix}")
-        return review(ledger_file, merged)
-    except SealError as exc:
-        _fail(str(exc))
 
 
 @app.command()
@@ -571,14 +516,9 @@ def seal(
 
     Example: bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from datetime import UTC
-
-    from bairi.core.calendar import zone
-    from bairi.intake.ledger import LedgerUnavailable, open_ledger
     from bairi.merge import seal as seals
-    from bairi.merge.consolidate import MergeRefused, consolidate
     from bairi.present import corrections as fixes
-    from bairi.write.county import write_merged
+    from bairi.present import sendup
 
     campaign = _campaign(config)
     words = list(args or [])
@@ -620,46 +560,17 @@ def seal(
     ledger_file = ledger or _ledger_path(paths)
     state = _state(paths, campaign, cast("date | None", as_of), ledger, False, logbook, output, console, watch=fmt is Format.table, record=True)
     try:
-        merged = consolidate(state, period)
-    except MergeRefused as exc:
+        sealing = sendup.seal_county(state, period, campaign, output, ledger_file, filler, by, form, datetime.now(UTC))
+    except sendup.SendupError as exc:
         _fail(str(exc))
-        return
-    found = _sealed(ledger_file, merged, output)
-    if found is not None and not found.corrections:
-        message = f"{period} 与{fixes.seal_words(found.seal)}相比没有任何数字变化，未再封存。"
-        if fmt is Format.json:
-            _print_json(fixes.seal_document(found.seal, False, [], message), "seal")
-        else:
-            console.print(message, markup=False)
-        raise typer.Exit(ExitCode.OK)
-    who = filler or campaign.filler or next(iter(campaign.contact.people), "")
-    notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
-    try:
-        write_merged(output, merged, campaign, who, state.as_of, notes, extra,
-                     _city_form(form, merged, campaign, who, state.as_of))
-        digest = seals.file_sha256(output)
-    except OSError as exc:
-        _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")
-    now = datetime.now(UTC).astimezone(zone(campaign))
-    try:
-        with open_ledger(ledger_file) as book:
-            made = seals.store(book, seals.snapshot(merged), now, by or who, output, digest)
-    except LedgerUnavailable as exc:
-        _fail(f"汇总表已写出 {output}，但未能封存：收件台账 {ledger_file} 无法写入（{exc}）")
-    text = fixes.write_text(output, found, campaign.authority, merged.totals) if found is not None else None
-    seals.protect(output)
-    message = f"已封存 {period}：{fixes.seal_words(made)}；请将 {output} 报送市局" + (
-        f"，并附更正说明 {text}" if text else "") + "。"
+    message = sendup.seal_message(sealing, period, output)
     if fmt is Format.json:
-        _print_json(fixes.seal_document(made, True, found.corrections if found else [], message), "seal")
+        _print_json(sendup.seal_document(sealing, message), "seal")
     else:
-        if found is not None:
-            fixes.show_seal_state(console, found.seal, found.corrections)
-        console.print(message, markup=False)
-        for line in fixes.sealed_lines(merged):
-            console.print(line, markup=False)
-    trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
-    raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
+        sendup.show_sealing(console, sealing, message)
+    if sealing.made is None:
+        raise typer.Exit(ExitCode.OK)
+    raise typer.Exit(ExitCode.FINDINGS if sendup.troubled(sealing.merged) else ExitCode.OK)
 
 
 def _looks_like_period(word: str) -> bool:
