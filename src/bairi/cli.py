@@ -255,33 +255,21 @@ def template(
 
     Example: bairi template --town 巴公镇 --period 2023-12 -o 巴公镇12月报告表.xlsx
     """
-    from bairi.write.layout import write_template
+    from bairi.write.layout import TemplateAsk, template_period, template_town, write_template, write_templates
 
     campaign = _campaign(config)
     console = _console()
-    if period is not None:
-        periods = [p.period for p in campaign.periods]
-        if period not in periods:
-            _fail(f"--period 应为本次行动的报告期之一：{'、'.join(periods)}")
-    if all_towns:
-        if output.suffix.lower() == ".xlsx":
-            _fail("使用 --all 时 -o 应为文件夹")
-        output.mkdir(parents=True, exist_ok=True)
-        from bairi.core.calendar import month_text
-
-        month = f"{month_text(period)}_" if period else ""
-        for unit in campaign.units:
-            target = output / f"{unit.name}_{month}百日攻坚工作报告表.xlsx"
-            write_template(target, campaign, unit.name, period)
-            console.print(f"已生成空白报告表模板 {target}")
-        raise typer.Exit(ExitCode.OK)
-    if town is not None and campaign.unit(town) is None and town != campaign.authority:
-        from bairi.core.names import resolve_unit
-
-        resolved = resolve_unit(town, campaign)
-        if resolved is None:
-            _fail(f"“{town}”不是本次行动的报送单位（可选：{'、'.join(u.name for u in campaign.units)}）")
-        town = resolved
+    try:
+        period = template_period(campaign, period)
+        if all_towns:
+            if output.suffix.lower() == ".xlsx":
+                _fail("使用 --all 时 -o 应为文件夹")
+            for target in write_templates(output, campaign, period):
+                console.print(f"已生成空白报告表模板 {target}")
+            raise typer.Exit(ExitCode.OK)
+        town = template_town(campaign, town)
+    except TemplateAsk as exc:
+        _fail(str(exc))
     if output.suffix.lower() != ".xlsx":
         _fail("模板只能保存为 .xlsx 文件")
     try:
