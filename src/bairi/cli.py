@@ -998,23 +998,14 @@ def fetch(
             bar.__exit__(None, None, None)
         ledger.close()
         session.close()
-    if fmt is Format.json:
-        from bairi.present.documents import FetchDoc
+    from bairi.present.fetched import fetch_document, fetch_lines
 
-        _print_json(FetchDoc(fetched=len(result.files), skipped=result.skipped, known=result.known,
-                             folder=result.folder, output=str(output), uidvalidity=result.uidvalidity,
-                             uidvalidity_changed=result.reset, files=[str(p) for p in result.files],
-                             passed=[{"sender": a, "subject": b, "reason": c} for a, b, c in result.passed]), "fetch")
+    if fmt is Format.json:
+        _print_json(fetch_document(result, output), "fetch")
     else:
         out = _console()
-        out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"
-                  f"此前已收取 {result.known} 封；与各镇无关的 {result.skipped} 封未取。", markup=False)
-        for sender, subject, why in result.passed[:30]:
-            out.print(f"未取：{sender}“{subject}”：{why}", markup=False)
-        if len(result.passed) > 30:
-            out.print(f"……另有 {len(result.passed) - 30} 封未取（完整列表见 --format json）", markup=False)
-        if result.reset:
-            out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
+        for line in fetch_lines(result, output):
+            out.print(line, markup=False)
     raise typer.Exit(ExitCode.OK)
 
 
