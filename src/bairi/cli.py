@@ -37,14 +37,11 @@ class Format(str, Enum):
     json = "json"
 
 
-# The names the options used before bairi.cli_zh took the parsing over.
-_parse_date, _parse_period = parse_day, parse_period
-
 Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False,
                                              metavar="文件或文件夹")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
-                                              callback=parse_day, metavar="<日期>")]
+AsOf = Annotated[date | None, typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
+                                               parser=parse_day, metavar="<日期>")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", help="报告期，如 2023-12 或 2023年12月",
                                                    callback=parse_period, metavar="<年-月>")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）",
@@ -400,7 +397,6 @@ def _state(paths: list[Path], campaign, as_of: date | None, ledger: Path | None,
         inbox = gather(paths, now, ledger, use_ledger=not no_ledger, output=output, record=record)
     except (MissingInput, OutputIsInput) as exc:
         _fail(str(exc))
-        raise
     with _progress(console, watch and console is not None and console.is_terminal) as advance:
         state = build_state(inbox, campaign, day, book, progress=advance)
     if state.empty:
@@ -462,7 +458,7 @@ def merge(
     if csv is not None and csv.suffix.lower() != ".csv":
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, named, console, watch=fmt is Format.table)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, named, console, watch=fmt is Format.table)
     output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)),
                      "汇总表输出文件（.xlsx）")
     try:
@@ -546,7 +542,7 @@ def seal(
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     console = _console(stderr=fmt is Format.json)
     ledger_file = ledger or _ledger_path(paths)
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, False, logbook, output, console, watch=fmt is Format.table, record=True)
+    state = _state(paths, campaign, as_of, ledger, False, logbook, output, console, watch=fmt is Format.table, record=True)
     try:
         sealing = sendup.seal_county(state, period, campaign, output, ledger_file, filler, by, form, datetime.now(UTC))
     except sendup.SendupError as exc:
@@ -682,7 +678,7 @@ def deadlines(
         formats = remind_formats(remind_format, template_file)
     except TemplateProblem as exc:
         _fail(str(exc))  # printed as text, not markup: nothing to escape
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, record=True)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, record=True)
     result = assess(state)
     written = None
     if remind is not None:
@@ -741,7 +737,7 @@ def summary(
         from bairi.core.home import default_name
 
         # In a home the bulletin is a file in 上报/, named for its day, as the clerk files it.
-        day = cast("date | None", as_of) or _today(campaign)
+        day = as_of or _today(campaign)
         output = _output(run, None, default_name("summary", day=day, suffix=".pdf" if pdf else ".docx"), "通报")
         pdf = False
     if template_file is not None and not template_file.is_file():
@@ -756,14 +752,13 @@ def summary(
         _fail("--pdf 须与 -o 通报.docx 一起使用（或直接 -o 通报.pdf）")
     if (pdf or (output is not None and output.suffix.lower() == ".pdf")) and soffice() is None:
         _fail("本机没有安装 LibreOffice（soffice），无法写出 PDF；请安装 LibreOffice，或写出 .docx 后用 Word/WPS 另存为 PDF")
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
     day = state.as_of
     chosen = period or period_on(campaign, day)
     try:
         merged = consolidate(state, chosen)
     except MergeRefused as exc:
         _fail(str(exc))
-        return
     result = assess(state)
     context = bulletin_context(merged, result, campaign, number, attachment)
     context.update(signing(signed.date() if signed else day))
@@ -784,7 +779,6 @@ def summary(
         text = render_bulletin(context, None if word else template_file)
     except TemplateError as exc:
         _fail(f"通报模板有误：{exc}")
-        return
     written: list[Path] = []
     if output is not None:
         try:
@@ -846,7 +840,7 @@ def hazards(
 
         # A register is dated by its day; the clerk's columns carry on from the newest one already in 上报/.
         kept = latest_output(run.home, "重大隐患台账_", ".xlsx")
-        day = cast("date | None", as_of) or _today(campaign)
+        day = as_of or _today(campaign)
         output = _output(run, None, default_name("hazards", day=day), "重大隐患台账")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
@@ -861,7 +855,7 @@ def hazards(
             previous = read_register(output)
         except RegisterUnreadable as exc:
             _fail(str(exc))
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
     day = state.as_of
     # The register itself may sit in the inbox: it is the county's own file, not a town's.
     notes = [f for f in state.findings if output is None or not _same_path(f.location, output)]
@@ -935,8 +929,8 @@ def fetch(
     url: Annotated[str, typer.Argument(metavar="邮箱地址", help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
                                        show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹（在工作文件夹中默认为收件箱）")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
-                                                 callback=_parse_date)] = None,
+    since: Annotated[date | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
+                                                  parser=parse_day)] = None,
     take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
     fmt: FormatOpt = Format.table,
     config: ConfigOpt = None,
@@ -985,7 +979,7 @@ def fetch(
             bar.update(task, completed=done)
 
         senders = [e for unit in campaign.units for e in unit.emails] + campaign.county_senders
-        result = fetch_mail(session, output, ledger, since=cast("date | None", since) or campaign.start, senders=senders, take_all=take_all,
+        result = fetch_mail(session, output, ledger, since=since or campaign.start, senders=senders, take_all=take_all,
                             zone=zone(campaign), now=datetime.now(UTC),
                             progress=advance if fmt is Format.table and console.is_terminal else None,
                             names=lambda text: bool(text and towns_in(text, campaign)))
@@ -1029,12 +1023,12 @@ def status(
 
     run = _run(home, paths, config, ledger, logbook)
     campaign = _campaign(run.config)
-    state = _state(run.inputs, campaign, cast("date | None", as_of), run.ledger, False, run.logbook, record=False)
+    state = _state(run.inputs, campaign, as_of, run.ledger, False, run.logbook, record=False)
     try:
         sealed = {s.period for s in seals_in(run.ledger or _ledger_path(run.inputs))}
     except SealError as exc:
         _fail(str(exc))
-    day = today(state, run, cast("date | None", as_of), sealed=sealed)
+    day = today(state, run, as_of, sealed=sealed)
     if fmt is Format.json:
         _print_json(today_dict(day), "status")
     else:
@@ -1056,11 +1050,11 @@ def log(
     town: Annotated[str | None, typer.Argument(help="镇，如 巴公镇", show_default=False, metavar="镇")] = None,
     deadline: Annotated[str | None, typer.Argument(
         help="截止项：报告期如 2023-12，或 方案、总结、案例", show_default=False, metavar="截止项")] = None,
-    on: Annotated[str | None, typer.Option("--on", help="收到日期（默认登记当天）", callback=parse_day, metavar="<日期>")] = None,
+    on: Annotated[date | None, typer.Option("--on", help="收到日期（默认登记当天）", parser=parse_day, metavar="<日期>")] = None,
     how: Annotated[str | None, typer.Option("--how", help="报送方式：电话确认、微信、纸质等")] = None,
     material: Annotated[list[str] | None, typer.Option(
         "--material", help="收到的材料，如 月报表、阶段性进展、三清单（默认该截止项的主要材料；可多次给出）")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="延期至", callback=parse_day, metavar="<日期>")] = None,
+    until: Annotated[date | None, typer.Option("--until", help="延期至", parser=parse_day, metavar="<日期>")] = None,
     code: Annotated[str | None, typer.Option("--code", help="接受说明的警告代码，如 W507")] = None,
     address: Annotated[str | None, typer.Option("--address", help="认可的发件邮箱")] = None,
     always: Annotated[bool, typer.Option("--always", help="发件人：今后该地址的来信都算本镇的（相当于加入本镇邮箱）")] = False,
@@ -1085,7 +1079,7 @@ def log(
     found = _found_home(home)
     campaign = _campaign(config or (found.config if found else None))
     path = logbook or (found.logbook if found else Path(LOGBOOK_NAME))
-    day = cast("date | None", as_of) or _today(campaign)
+    day = as_of or _today(campaign)
     given: dict[str, object] = {"on": on, "how": how, "materials": material, "until": until, "code": code, "address": address,
                                 "always": always or None, "note": note, "by": by}
     try:
@@ -1133,7 +1127,7 @@ def board(
     run = _run(home, paths, config, ledger, logbook)
     campaign = _campaign(run.config)
     pdf = pdf or (output is not None and output.suffix.lower() == ".pdf")
-    day = cast("date | None", as_of) or _today(campaign)
+    day = as_of or _today(campaign)
     target = _output(run, output, default_name("board", day=day, suffix=".pdf" if pdf else ".html"), "看板")
     if output is not None and output.suffix.lower() not in (".html", ".htm", ".pdf"):
         _fail("看板只能保存为 .html 或 .pdf 文件")
