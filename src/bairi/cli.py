@@ -723,13 +723,7 @@ def summary(
 
     Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.docx --number 12
     """
-    from jinja2 import TemplateError
-
-    from bairi.deadlines.schedule import assess
-    from bairi.merge.consolidate import MergeRefused, consolidate
-    from bairi.present.bulletin import bulletin_context, period_on, render_bulletin
-    from bairi.present.word import TemplateProblem, is_word, signing, write_summary
-    from bairi.write.office import ConversionFailed, OfficeMissing, soffice
+    from bairi.present.summary import SummaryRefused, bulletin_for, summary_document, summary_request, write_bulletin
 
     run = _run(home, paths, config, ledger, logbook)
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
@@ -740,63 +734,27 @@ def summary(
         day = as_of or _today(campaign)
         output = _output(run, None, default_name("summary", day=day, suffix=".pdf" if pdf else ".docx"), "通报")
         pdf = False
-    if template_file is not None and not template_file.is_file():
-        _fail(f"通报模板不存在：{template_file}")
-    if output is not None and output.suffix.lower() not in (".txt", ".docx", ".pdf"):
-        _fail(f"通报只能写成 .txt（文字）、.docx（公文格式 Word）或 .pdf，不能写成 {output.suffix or '无扩展名的文件'}：{output.name}")
-    word = output is not None and output.suffix.lower() in (".docx", ".pdf")
-    if template_file is not None and is_word(template_file) != word:
-        _fail(f"模板 {template_file.name} 是{'Word' if is_word(template_file) else '文字'}模板，"
-              f"-o 应为 {'.docx 或 .pdf' if is_word(template_file) else '文字文件（如 .txt）'}")
-    if pdf and (output is None or output.suffix.lower() != ".docx"):
-        _fail("--pdf 须与 -o 通报.docx 一起使用（或直接 -o 通报.pdf）")
-    if (pdf or (output is not None and output.suffix.lower() == ".pdf")) and soffice() is None:
-        _fail("本机没有安装 LibreOffice（soffice），无法写出 PDF；请安装 LibreOffice，或写出 .docx 后用 Word/WPS 另存为 PDF")
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
-    day = state.as_of
-    chosen = period or period_on(campaign, day)
     try:
-        merged = consolidate(state, chosen)
-    except MergeRefused as exc:
-        _fail(str(exc))
-    result = assess(state)
-    context = bulletin_context(merged, result, campaign, number, attachment)
-    context.update(signing(signed.date() if signed else day))
-    if not merged.accepted:
-        # Nothing to add up: a bulletin would claim totals of zero and every hazard rectified. Say so instead.
-        message = (f"截至 {day.isoformat()} 没有任何单位 {chosen} 的报表可以汇总（未报、退回或无法读取），未写通报；"
-                   "可用 bairi deadlines 查看报送情况。")
-        if fmt is Format.json:
-            from bairi.present.documents import SummaryDoc
-            from bairi.present.report import jsonable
-
-            _print_json(SummaryDoc(as_of=day, period=merged.period, output=None, text=None, message=message,
-                                   variables=jsonable(context)), "summary")
-        else:
-            _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
-        raise typer.Exit(ExitCode.FINDINGS)
-    try:
-        text = render_bulletin(context, None if word else template_file)
-    except TemplateError as exc:
-        _fail(f"通报模板有误：{exc}")
-    written: list[Path] = []
-    if output is not None:
-        try:
-            written = write_summary(output, context, text, template_file if word else None, pdf)
-        except (TemplateProblem, OfficeMissing, ConversionFailed) as exc:
-            _fail(str(exc))  # printed as text, not markup: nothing to escape
-        except OSError as exc:
-            _fail(f"无法写出 {output}：{exc.strerror or exc}")
+        word = summary_request(output, template_file, pdf)
+        state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
+        day = state.as_of
+        bulletin = bulletin_for(state, campaign, period, number, attachment, signed.date() if signed else None)
+        message = bulletin.message(day)
+        if message is not None:
+            if fmt is Format.json:
+                _print_json(summary_document(bulletin, day, None, None, [], message), "summary")
+            else:
+                _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
+            raise typer.Exit(ExitCode.FINDINGS)
+        text, written = write_bulletin(bulletin, output, template_file, word, pdf)
+    except SummaryRefused as exc:
+        _fail(str(exc))  # printed as text, not markup: nothing to escape
     if fmt is Format.json:
-        from bairi.present.documents import SummaryDoc
-        from bairi.present.report import jsonable
-
-        _print_json(SummaryDoc(as_of=day, period=merged.period, output=str(output) if output else None, text=text,
-                               files=[str(p) for p in written], variables=jsonable(context)), "summary")
+        _print_json(summary_document(bulletin, day, output, text, written), "summary")
     elif output is not None:
         from bairi.present.terminal import escape
 
-        _console().print(f"已写出通报 {escape('、'.join(map(str, written)))}（{merged.period}，截至 {day.isoformat()}）")
+        _console().print(f"已写出通报 {escape('、'.join(map(str, written)))}（{bulletin.merged.period}，截至 {day.isoformat()}）")
     else:
         sys.stdout.write(text)
     raise typer.Exit(ExitCode.OK)
