@@ -500,7 +500,6 @@ def seal(
 
     Example: bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from bairi.merge import seal as seals
     from bairi.present import corrections as fixes
     from bairi.present import sendup
 
@@ -518,8 +517,8 @@ def seal(
             _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
         ledger_file = ledger or _ledger_path(where)
         try:
-            found = [s for s in seals.seals_in(ledger_file) if not periods or s.period in {parse_period(p) for p in periods}]
-        except seals.SealError as exc:
+            found = sendup.listed_seals(ledger_file, {p for p in map(parse_period, periods) if p})
+        except sendup.SendupError as exc:
             _fail(str(exc))
         if fmt is Format.json:
             _print_json(fixes.seals_document(found, str(ledger_file)), "seal")
@@ -900,13 +899,9 @@ def fetch(
 
     Example: bairi fetch imaps://zzxajjgmfm@163.com@imap.163.com/INBOX -o 收件箱
     """
-    from datetime import datetime
-
-    from bairi.core.calendar import zone
-    from bairi.core.names import towns_in
-    from bairi.intake.imap import ImapError
-    from bairi.intake.imap import fetch as fetch_mail
-    from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
+    from bairi.intake.imap import FetchFailed, fetch_campaign
+    from bairi.intake.ledger import LEDGER_NAME
+    from bairi.present.fetched import MailProgress, fetch_document, fetch_lines
 
     found = _found_home(home) if output is None or home is not None else None
     if output is None and found is None:
@@ -917,41 +912,13 @@ def fetch(
     if output.exists() and not output.is_dir():
         _fail(f"-o 应为文件夹，但 {output} 是一个文件")
     session = _session(url)
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        ledger = open_ledger(ledger_file)
-    except (OSError, LedgerUnavailable) as exc:
-        session.close()
-        _fail(f"无法使用文件夹 {output}：{getattr(exc, 'strerror', None) or exc}")
     console = _console(stderr=True)
-    bar = task = None
     try:
-        def advance(done: int, total: int) -> None:
-            nonlocal bar, task
-            if bar is None:
-                from rich.progress import Progress
-
-                bar = Progress(console=console, transient=True)
-                bar.__enter__()
-                task = bar.add_task("收取邮件", total=total)
-            bar.update(task, completed=done)
-
-        senders = [e for unit in campaign.units for e in unit.emails] + campaign.county_senders
-        result = fetch_mail(session, output, ledger, since=since or campaign.start, senders=senders, take_all=take_all,
-                            zone=zone(campaign), now=datetime.now(UTC),
-                            progress=advance if fmt is Format.table and console.is_terminal else None,
-                            names=lambda text: bool(text and towns_in(text, campaign)))
-    except ImapError as exc:
-        _fail(f"{exc}。已完整保存的邮件保留在 {output}，再次运行会接着收取")
-    except OSError as exc:
-        _fail(f"无法写入 {output}：{exc.strerror or exc}")
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-        ledger.close()
-        session.close()
-    from bairi.present.fetched import fetch_document, fetch_lines
-
+        with MailProgress(console, fmt is Format.table and console.is_terminal) as advance:
+            result = fetch_campaign(session, output, ledger_file, campaign, since=since, take_all=take_all,
+                                    now=datetime.now(UTC), progress=advance)
+    except FetchFailed as exc:
+        _fail(str(exc))
     if fmt is Format.json:
         _print_json(fetch_document(result, output), "fetch")
     else:

@@ -32,3 +32,29 @@ def fetch_lines(result: Any, output: Path) -> list[str]:
     if result.reset:
         lines.append("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
     return lines
+
+
+class MailProgress:
+    """A progress bar for the mails being fetched, shown from the first one (only when enabled: a terminal)."""
+
+    def __init__(self, console: Any, enabled: bool) -> None:  # noqa: D107
+        self.console, self.enabled = console, enabled
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> Any:
+        return self.advance if self.enabled else None
+
+    def advance(self, done: int, total: int) -> None:
+        """Move the bar, opening it on the first call."""
+        if self.bar is None:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=self.console, transient=True)
+            self.bar.__enter__()
+            self.task = self.bar.add_task("收取邮件", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

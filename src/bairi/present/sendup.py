@@ -208,3 +208,13 @@ def show_county_merge(console: Any, result: CountyMerge, output: Path, csv: Path
         fixes.show_seal_state(console, result.found.seal, result.found.corrections)
         if result.text is not None:
             console.print(f"更正说明已写出：{result.text}（汇总表中另有“{fixes.SHEET}”工作表）", markup=False)
+
+
+def listed_seals(ledger_file: Path, periods: set[str]) -> list[Seal]:
+    """The seals kept in the ledger, of the given periods only when any are given (`seal --list`)."""
+    from bairi.merge.seal import SealError, seals_in
+
+    try:
+        return [s for s in seals_in(ledger_file) if not periods or s.period in periods]
+    except SealError as exc:
+        raise SendupError(str(exc)) from None
