@@ -759,13 +759,6 @@ def summary(
     raise typer.Exit(ExitCode.OK)
 
 
-def _same_path(location: str, path: Path) -> bool:
-    try:
-        return Path(location).resolve() == path.resolve()
-    except (OSError, ValueError):
-        return False
-
-
 @app.command()
 def hazards(
     paths: InputsArg = None,
@@ -784,10 +777,8 @@ def hazards(
 
     Example: bairi hazards 收件箱/ --as-of 2024-01-31 -o 重大隐患台账.xlsx
     """
-    from bairi.hazards.entries import overdue, sightings_of
-    from bairi.hazards.register import build_register
-    from bairi.present.hazards import register_dict, show_register
-    from bairi.write.register import RegisterUnreadable, read_register, write_register
+    from bairi.hazards.entries import overdue
+    from bairi.present.hazards import RegisterRefused, hazard_register, previous_register, register_dict, show_register
 
     run = _run(home, paths, config, ledger, logbook)
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
@@ -801,28 +792,11 @@ def hazards(
         output = _output(run, None, default_name("hazards", day=day), "重大隐患台账")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
-    previous = None
-    if output is not None and not output.exists() and kept is not None:
-        try:
-            previous = read_register(kept)
-        except RegisterUnreadable as exc:
-            _fail(str(exc))
-    if output is not None and output.exists():
-        try:
-            previous = read_register(output)
-        except RegisterUnreadable as exc:
-            _fail(str(exc))
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
-    day = state.as_of
-    # The register itself may sit in the inbox: it is the county's own file, not a town's.
-    notes = [f for f in state.findings if output is None or not _same_path(f.location, output)]
-    register = build_register(sightings_of(state), campaign, day, previous)
-    register.findings[:0] = notes
-    if output is not None:
-        try:
-            write_register(output, register, campaign)
-        except OSError as exc:
-            _fail(f"无法写出 {output}：{exc.strerror or exc}")
+    try:
+        previous = previous_register(output, kept)
+        register = hazard_register(_state(paths, campaign, as_of, ledger, no_ledger, logbook), campaign, previous, output)
+    except RegisterRefused as exc:
+        _fail(str(exc))
     if fmt is Format.json:
         _print_json(register_dict(register, output), "hazards")
     else:
