@@ -508,14 +508,9 @@ def seal(
     if show_list:
         periods = [w for w in words if _looks_like_period(w)]
         where = [Path(w) for w in words if w not in periods]
-        found_home = _found_home(home) if ledger is None and not where else None
-        if found_home is not None:
-            from bairi.intake.ledger import LEDGER_NAME
-
-            ledger = found_home.outbox / LEDGER_NAME
-        if ledger is None and not where:
+        ledger_file = sendup.list_ledger(where, ledger, _found_home(home) if ledger is None and not where else None)
+        if ledger_file is None:
             _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
-        ledger_file = ledger or _ledger_path(where)
         try:
             found = sendup.listed_seals(ledger_file, {p for p in map(parse_period, periods) if p})
         except sendup.SendupError as exc:
@@ -551,9 +546,8 @@ def seal(
         _print_json(sendup.seal_document(sealing, message), "seal")
     else:
         sendup.show_sealing(console, sealing, message)
-    if sealing.made is None:
-        raise typer.Exit(ExitCode.OK)
-    raise typer.Exit(ExitCode.FINDINGS if sendup.troubled(sealing.merged) else ExitCode.OK)
+    # Nothing sealed (nothing changed since the last seal) is not a finding.
+    raise typer.Exit(ExitCode.FINDINGS if sealing.made is not None and sendup.troubled(sealing.merged) else ExitCode.OK)
 
 
 def _looks_like_period(word: str) -> bool:

@@ -218,3 +218,14 @@ def listed_seals(ledger_file: Path, periods: set[str]) -> list[Seal]:
         return [s for s in seals_in(ledger_file) if not periods or s.period in periods]
     except SealError as exc:
         raise SendupError(str(exc)) from None
+
+
+def list_ledger(where: list[Path], ledger: Path | None, home: Any) -> Path | None:
+    """The ledger `seal --list` reads: --ledger, else the home's, else the first folder's; None when none is named."""
+    from bairi.intake.ledger import LEDGER_NAME, ledger_path
+
+    if ledger is not None:
+        return ledger
+    if home is not None:
+        return home.outbox / LEDGER_NAME
+    return ledger_path(where) if where else None
