@@ -37,14 +37,11 @@ class Format(str, Enum):
     json = "json"
 
 
-# The names the options used before bairi.cli_zh took the parsing over.
-_parse_date, _parse_period = parse_day, parse_period
-
 Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False,
                                              metavar="文件或文件夹")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
-                                              callback=parse_day, metavar="<日期>")]
+AsOf = Annotated[date | None, typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
+                                               parser=parse_day, metavar="<日期>")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", help="报告期，如 2023-12 或 2023年12月",
                                                    callback=parse_period, metavar="<年-月>")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）",
@@ -255,33 +252,21 @@ def template(
 
     Example: bairi template --town 巴公镇 --period 2023-12 -o 巴公镇12月报告表.xlsx
     """
-    from bairi.write.layout import write_template
+    from bairi.write.layout import TemplateAsk, template_period, template_town, write_template, write_templates
 
     campaign = _campaign(config)
     console = _console()
-    if period is not None:
-        periods = [p.period for p in campaign.periods]
-        if period not in periods:
-            _fail(f"--period 应为本次行动的报告期之一：{'、'.join(periods)}")
-    if all_towns:
-        if output.suffix.lower() == ".xlsx":
-            _fail("使用 --all 时 -o 应为文件夹")
-        output.mkdir(parents=True, exist_ok=True)
-        from bairi.core.calendar import month_text
-
-        month = f"{month_text(period)}_" if period else ""
-        for unit in campaign.units:
-            target = output / f"{unit.name}_{month}百日攻坚工作报告表.xlsx"
-            write_template(target, campaign, unit.name, period)
-            console.print(f"已生成空白报告表模板 {target}")
-        raise typer.Exit(ExitCode.OK)
-    if town is not None and campaign.unit(town) is None and town != campaign.authority:
-        from bairi.core.names import resolve_unit
-
-        resolved = resolve_unit(town, campaign)
-        if resolved is None:
-            _fail(f"“{town}”不是本次行动的报送单位（可选：{'、'.join(u.name for u in campaign.units)}）")
-        town = resolved
+    try:
+        period = template_period(campaign, period)
+        if all_towns:
+            if output.suffix.lower() == ".xlsx":
+                _fail("使用 --all 时 -o 应为文件夹")
+            for target in write_templates(output, campaign, period):
+                console.print(f"已生成空白报告表模板 {target}")
+            raise typer.Exit(ExitCode.OK)
+        town = template_town(campaign, town)
+    except TemplateAsk as exc:
+        _fail(str(exc))
     if output.suffix.lower() != ".xlsx":
         _fail("模板只能保存为 .xlsx 文件")
     try:
@@ -412,7 +397,6 @@ def _state(paths: list[Path], campaign, as_of: date | None, ledger: Path | None,
         inbox = gather(paths, now, ledger, use_ledger=not no_ledger, output=output, record=record)
     except (MissingInput, OutputIsInput) as exc:
         _fail(str(exc))
-        raise
     with _progress(console, watch and console is not None and console.is_terminal) as advance:
         state = build_state(inbox, campaign, day, book, progress=advance)
     if state.empty:
@@ -460,9 +444,9 @@ def merge(
 
     Example: bairi merge 收件箱/12月 -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from bairi.merge.consolidate import MergeRefused, consolidate, latest_period, write_tidy
-    from bairi.present.report import merge_dict, show_merge
-    from bairi.write.county import write_merged
+    from bairi.core.home import default_name
+    from bairi.merge.consolidate import latest_period
+    from bairi.present import sendup
 
     run = _run(home, paths, config, ledger, logbook)
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
@@ -474,79 +458,24 @@ def merge(
     if csv is not None and csv.suffix.lower() != ".csv":
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, named, console, watch=fmt is Format.table)
-    from bairi.core.home import default_name
-    from bairi.present import corrections as fixes
-
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, named, console, watch=fmt is Format.table)
     output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)),
                      "汇总表输出文件（.xlsx）")
-
-    text = None
     try:
-        merged = consolidate(state, period)
-        # A sealed period is merged as before, but against its seal: what changed is said, never silently sent.
-        found = _sealed(ledger or _ledger_path(paths), merged, output)
-        notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
-        who = filler or campaign.filler or next(iter(campaign.contact.people), "")
-        own = write_merged(output, merged, campaign, who, state.as_of, notes, extra,
-                           _city_form(form, merged, campaign, who, state.as_of))
-        if found is not None and found.corrections:
-            text = fixes.write_text(output, found, campaign.authority, merged.totals)
-        if csv is not None:
-            write_tidy(csv, merged)
-    except MergeRefused as exc:
+        result = sendup.merge_county(state, period, campaign, output, ledger or _ledger_path(paths), filler, form, csv)
+    except sendup.SendupError as exc:
         _fail(str(exc))
-        return
-    except OSError as exc:
-        _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")
-        return
     if fmt is Format.json:
-        sealed = {"sealed": fixes.sealed_dict(found.seal), "corrections_text": str(text) if text else None,
-                  "corrections": [fixes.correction_dict(c) for c in found.corrections]} if found else {}
-        _print_json(merge_dict(merged, output, csv, own) | sealed, "merge")
+        _print_json(sendup.merge_document(result, output, csv), "merge")
     else:
-        show_merge(console, merged, output, own, csv)
-        if found is not None:
-            fixes.show_seal_state(console, found.seal, found.corrections)
-            if text is not None:
-                console.print(f"更正说明已写出：{text}（汇总表中另有“{fixes.SHEET}”工作表）", markup=False)
-    trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
-    raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
-
-
-def _city_form(form: Path | None, merged, campaign, filler: str, day: date):
-    """The city's template filled (None for the notice's form): --form, else the config's `form`."""
-    chosen = form or (Path(campaign.form) if campaign.form and Path(campaign.form).suffix.lower() != ".toml" else None)
-    if chosen is None:
-        return None
-    from bairi.write.city_form import TemplateProblem, fill_template
-
-    if not chosen.is_file():
-        _fail(f"市局模板不存在：{chosen}")
-    try:
-        return fill_template(chosen, merged, campaign, filler, day)
-    except TemplateProblem as exc:
-        _fail(str(exc))
+        sendup.show_county_merge(console, result, output, csv)
+    raise typer.Exit(ExitCode.FINDINGS if sendup.troubled(result.merged) else ExitCode.OK)
 
 
 def _ledger_path(paths: list[Path]) -> Path:
     from bairi.intake.ledger import ledger_path
 
     return ledger_path(paths)
-
-
-def _sealed(ledger_file: Path, merged, output: Path):
-    """The merge against its period's latest seal (None when never sealed); a sealed workbook is never written over."""
-    from bairi.merge.seal import SealError, review, sealed_workbook, seals_in
-
-    try:
-        kept = sealed_workbook(seals_in(ledger_file), output)
-        if kept is not None:
-            _fail(f"{output} 是 {kept.period} 第 {kept.round} 次封存上报的汇总表，不能覆盖；"
-                  f"请另用一个文件名，如 {output.stem}_更正{output.suffix}")
-        return review(ledger_file, merged)
-    except SealError as exc:
-        _fail(str(exc))
 
 
 @app.command()
@@ -571,31 +500,20 @@ def seal(
 
     Example: bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from datetime import UTC
-
-    from bairi.core.calendar import zone
-    from bairi.intake.ledger import LedgerUnavailable, open_ledger
-    from bairi.merge import seal as seals
-    from bairi.merge.consolidate import MergeRefused, consolidate
     from bairi.present import corrections as fixes
-    from bairi.write.county import write_merged
+    from bairi.present import sendup
 
     campaign = _campaign(config)
     words = list(args or [])
     if show_list:
         periods = [w for w in words if _looks_like_period(w)]
         where = [Path(w) for w in words if w not in periods]
-        found_home = _found_home(home) if ledger is None and not where else None
-        if found_home is not None:
-            from bairi.intake.ledger import LEDGER_NAME
-
-            ledger = found_home.outbox / LEDGER_NAME
-        if ledger is None and not where:
+        ledger_file = sendup.list_ledger(where, ledger, _found_home(home) if ledger is None and not where else None)
+        if ledger_file is None:
             _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
-        ledger_file = ledger or _ledger_path(where)
         try:
-            found = [s for s in seals.seals_in(ledger_file) if not periods or s.period in {parse_period(p) for p in periods}]
-        except seals.SealError as exc:
+            found = sendup.listed_seals(ledger_file, {p for p in map(parse_period, periods) if p})
+        except sendup.SendupError as exc:
             _fail(str(exc))
         if fmt is Format.json:
             _print_json(fixes.seals_document(found, str(ledger_file)), "seal")
@@ -618,48 +536,18 @@ def seal(
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     console = _console(stderr=fmt is Format.json)
     ledger_file = ledger or _ledger_path(paths)
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, False, logbook, output, console, watch=fmt is Format.table, record=True)
+    state = _state(paths, campaign, as_of, ledger, False, logbook, output, console, watch=fmt is Format.table, record=True)
     try:
-        merged = consolidate(state, period)
-    except MergeRefused as exc:
+        sealing = sendup.seal_county(state, period, campaign, output, ledger_file, filler, by, form, datetime.now(UTC))
+    except sendup.SendupError as exc:
         _fail(str(exc))
-        return
-    found = _sealed(ledger_file, merged, output)
-    if found is not None and not found.corrections:
-        message = f"{period} 与{fixes.seal_words(found.seal)}相比没有任何数字变化，未再封存。"
-        if fmt is Format.json:
-            _print_json(fixes.seal_document(found.seal, False, [], message), "seal")
-        else:
-            console.print(message, markup=False)
-        raise typer.Exit(ExitCode.OK)
-    who = filler or campaign.filler or next(iter(campaign.contact.people), "")
-    notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
-    try:
-        write_merged(output, merged, campaign, who, state.as_of, notes, extra,
-                     _city_form(form, merged, campaign, who, state.as_of))
-        digest = seals.file_sha256(output)
-    except OSError as exc:
-        _fail(f"无法写出 {exc.filename or output}：{exc.strerror or exc}")
-    now = datetime.now(UTC).astimezone(zone(campaign))
-    try:
-        with open_ledger(ledger_file) as book:
-            made = seals.store(book, seals.snapshot(merged), now, by or who, output, digest)
-    except LedgerUnavailable as exc:
-        _fail(f"汇总表已写出 {output}，但未能封存：收件台账 {ledger_file} 无法写入（{exc}）")
-    text = fixes.write_text(output, found, campaign.authority, merged.totals) if found is not None else None
-    seals.protect(output)
-    message = f"已封存 {period}：{fixes.seal_words(made)}；请将 {output} 报送市局" + (
-        f"，并附更正说明 {text}" if text else "") + "。"
+    message = sendup.seal_message(sealing, period, output)
     if fmt is Format.json:
-        _print_json(fixes.seal_document(made, True, found.corrections if found else [], message), "seal")
+        _print_json(sendup.seal_document(sealing, message), "seal")
     else:
-        if found is not None:
-            fixes.show_seal_state(console, found.seal, found.corrections)
-        console.print(message, markup=False)
-        for line in fixes.sealed_lines(merged):
-            console.print(line, markup=False)
-    trouble = merged.rejected or any(line.code == "to_verify" for line in merged.towns)
-    raise typer.Exit(ExitCode.FINDINGS if trouble else ExitCode.OK)
+        sendup.show_sealing(console, sealing, message)
+    # Nothing sealed (nothing changed since the last seal) is not a finding.
+    raise typer.Exit(ExitCode.FINDINGS if sealing.made is not None and sendup.troubled(sealing.merged) else ExitCode.OK)
 
 
 def _looks_like_period(word: str) -> bool:
@@ -783,7 +671,7 @@ def deadlines(
         formats = remind_formats(remind_format, template_file)
     except TemplateProblem as exc:
         _fail(str(exc))  # printed as text, not markup: nothing to escape
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook, record=True)
+    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, record=True)
     result = assess(state)
     written = None
     if remind is not None:
@@ -828,13 +716,7 @@ def summary(
 
     Example: bairi summary 收件箱/ --as-of 2023-12-26 -o 12月通报.docx --number 12
     """
-    from jinja2 import TemplateError
-
-    from bairi.deadlines.schedule import assess
-    from bairi.merge.consolidate import MergeRefused, consolidate
-    from bairi.present.bulletin import bulletin_context, period_on, render_bulletin
-    from bairi.present.word import TemplateProblem, is_word, signing, write_summary
-    from bairi.write.office import ConversionFailed, OfficeMissing, soffice
+    from bairi.present.summary import SummaryRefused, bulletin_for, summary_document, summary_request, write_bulletin
 
     run = _run(home, paths, config, ledger, logbook)
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
@@ -842,78 +724,33 @@ def summary(
         from bairi.core.home import default_name
 
         # In a home the bulletin is a file in 上报/, named for its day, as the clerk files it.
-        day = cast("date | None", as_of) or _today(campaign)
+        day = as_of or _today(campaign)
         output = _output(run, None, default_name("summary", day=day, suffix=".pdf" if pdf else ".docx"), "通报")
         pdf = False
-    if template_file is not None and not template_file.is_file():
-        _fail(f"通报模板不存在：{template_file}")
-    if output is not None and output.suffix.lower() not in (".txt", ".docx", ".pdf"):
-        _fail(f"通报只能写成 .txt（文字）、.docx（公文格式 Word）或 .pdf，不能写成 {output.suffix or '无扩展名的文件'}：{output.name}")
-    word = output is not None and output.suffix.lower() in (".docx", ".pdf")
-    if template_file is not None and is_word(template_file) != word:
-        _fail(f"模板 {template_file.name} 是{'Word' if is_word(template_file) else '文字'}模板，"
-              f"-o 应为 {'.docx 或 .pdf' if is_word(template_file) else '文字文件（如 .txt）'}")
-    if pdf and (output is None or output.suffix.lower() != ".docx"):
-        _fail("--pdf 须与 -o 通报.docx 一起使用（或直接 -o 通报.pdf）")
-    if (pdf or (output is not None and output.suffix.lower() == ".pdf")) and soffice() is None:
-        _fail("本机没有安装 LibreOffice（soffice），无法写出 PDF；请安装 LibreOffice，或写出 .docx 后用 Word/WPS 另存为 PDF")
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook)
-    day = state.as_of
-    chosen = period or period_on(campaign, day)
     try:
-        merged = consolidate(state, chosen)
-    except MergeRefused as exc:
-        _fail(str(exc))
-        return
-    result = assess(state)
-    context = bulletin_context(merged, result, campaign, number, attachment)
-    context.update(signing(signed.date() if signed else day))
-    if not merged.accepted:
-        # Nothing to add up: a bulletin would claim totals of zero and every hazard rectified. Say so instead.
-        message = (f"截至 {day.isoformat()} 没有任何单位 {chosen} 的报表可以汇总（未报、退回或无法读取），未写通报；"
-                   "可用 bairi deadlines 查看报送情况。")
-        if fmt is Format.json:
-            from bairi.present.documents import SummaryDoc
-            from bairi.present.report import jsonable
-
-            _print_json(SummaryDoc(as_of=day, period=merged.period, output=None, text=None, message=message,
-                                   variables=jsonable(context)), "summary")
-        else:
-            _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
-        raise typer.Exit(ExitCode.FINDINGS)
-    try:
-        text = render_bulletin(context, None if word else template_file)
-    except TemplateError as exc:
-        _fail(f"通报模板有误：{exc}")
-        return
-    written: list[Path] = []
-    if output is not None:
-        try:
-            written = write_summary(output, context, text, template_file if word else None, pdf)
-        except (TemplateProblem, OfficeMissing, ConversionFailed) as exc:
-            _fail(str(exc))  # printed as text, not markup: nothing to escape
-        except OSError as exc:
-            _fail(f"无法写出 {output}：{exc.strerror or exc}")
+        word = summary_request(output, template_file, pdf)
+        state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
+        day = state.as_of
+        bulletin = bulletin_for(state, campaign, period, number, attachment, signed.date() if signed else None)
+        message = bulletin.message(day)
+        if message is not None:
+            if fmt is Format.json:
+                _print_json(summary_document(bulletin, day, None, None, [], message), "summary")
+            else:
+                _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
+            raise typer.Exit(ExitCode.FINDINGS)
+        text, written = write_bulletin(bulletin, output, template_file, word, pdf)
+    except SummaryRefused as exc:
+        _fail(str(exc))  # printed as text, not markup: nothing to escape
     if fmt is Format.json:
-        from bairi.present.documents import SummaryDoc
-        from bairi.present.report import jsonable
-
-        _print_json(SummaryDoc(as_of=day, period=merged.period, output=str(output) if output else None, text=text,
-                               files=[str(p) for p in written], variables=jsonable(context)), "summary")
+        _print_json(summary_document(bulletin, day, output, text, written), "summary")
     elif output is not None:
         from bairi.present.terminal import escape
 
-        _console().print(f"已写出通报 {escape('、'.join(map(str, written)))}（{merged.period}，截至 {day.isoformat()}）")
+        _console().print(f"已写出通报 {escape('、'.join(map(str, written)))}（{bulletin.merged.period}，截至 {day.isoformat()}）")
     else:
         sys.stdout.write(text)
     raise typer.Exit(ExitCode.OK)
-
-
-def _same_path(location: str, path: Path) -> bool:
-    try:
-        return Path(location).resolve() == path.resolve()
-    except (OSError, ValueError):
-        return False
 
 
 @app.command()
@@ -934,10 +771,8 @@ def hazards(
 
     Example: bairi hazards 收件箱/ --as-of 2024-01-31 -o 重大隐患台账.xlsx
     """
-    from bairi.hazards.entries import overdue, sightings_of
-    from bairi.hazards.register import build_register
-    from bairi.present.hazards import register_dict, show_register
-    from bairi.write.register import RegisterUnreadable, read_register, write_register
+    from bairi.hazards.entries import overdue
+    from bairi.present.hazards import RegisterRefused, hazard_register, previous_register, register_dict, show_register
 
     run = _run(home, paths, config, ledger, logbook)
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
@@ -947,32 +782,15 @@ def hazards(
 
         # A register is dated by its day; the clerk's columns carry on from the newest one already in 上报/.
         kept = latest_output(run.home, "重大隐患台账_", ".xlsx")
-        day = cast("date | None", as_of) or _today(campaign)
+        day = as_of or _today(campaign)
         output = _output(run, None, default_name("hazards", day=day), "重大隐患台账")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
-    previous = None
-    if output is not None and not output.exists() and kept is not None:
-        try:
-            previous = read_register(kept)
-        except RegisterUnreadable as exc:
-            _fail(str(exc))
-    if output is not None and output.exists():
-        try:
-            previous = read_register(output)
-        except RegisterUnreadable as exc:
-            _fail(str(exc))
-    state = _state(paths, campaign, cast("date | None", as_of), ledger, no_ledger, logbook)
-    day = state.as_of
-    # The register itself may sit in the inbox: it is the county's own file, not a town's.
-    notes = [f for f in state.findings if output is None or not _same_path(f.location, output)]
-    register = build_register(sightings_of(state), campaign, day, previous)
-    register.findings[:0] = notes
-    if output is not None:
-        try:
-            write_register(output, register, campaign)
-        except OSError as exc:
-            _fail(f"无法写出 {output}：{exc.strerror or exc}")
+    try:
+        previous = previous_register(output, kept)
+        register = hazard_register(_state(paths, campaign, as_of, ledger, no_ledger, logbook), campaign, previous, output)
+    except RegisterRefused as exc:
+        _fail(str(exc))
     if fmt is Format.json:
         _print_json(register_dict(register, output), "hazards")
     else:
@@ -1036,8 +854,8 @@ def fetch(
     url: Annotated[str, typer.Argument(metavar="邮箱地址", help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
                                        show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹（在工作文件夹中默认为收件箱）")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
-                                                 callback=_parse_date)] = None,
+    since: Annotated[date | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
+                                                  parser=parse_day)] = None,
     take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
     fmt: FormatOpt = Format.table,
     config: ConfigOpt = None,
@@ -1049,13 +867,9 @@ def fetch(
 
     Example: bairi fetch imaps://zzxajjgmfm@163.com@imap.163.com/INBOX -o 收件箱
     """
-    from datetime import datetime
-
-    from bairi.core.calendar import zone
-    from bairi.core.names import towns_in
-    from bairi.intake.imap import ImapError
-    from bairi.intake.imap import fetch as fetch_mail
-    from bairi.intake.ledger import LEDGER_NAME, LedgerUnavailable, open_ledger
+    from bairi.intake.imap import FetchFailed, fetch_campaign
+    from bairi.intake.ledger import LEDGER_NAME
+    from bairi.present.fetched import MailProgress, fetch_document, fetch_lines
 
     found = _found_home(home) if output is None or home is not None else None
     if output is None and found is None:
@@ -1066,56 +880,19 @@ def fetch(
     if output.exists() and not output.is_dir():
         _fail(f"-o 应为文件夹，但 {output} 是一个文件")
     session = _session(url)
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        ledger = open_ledger(ledger_file)
-    except (OSError, LedgerUnavailable) as exc:
-        session.close()
-        _fail(f"无法使用文件夹 {output}：{getattr(exc, 'strerror', None) or exc}")
     console = _console(stderr=True)
-    bar = task = None
     try:
-        def advance(done: int, total: int) -> None:
-            nonlocal bar, task
-            if bar is None:
-                from rich.progress import Progress
-
-                bar = Progress(console=console, transient=True)
-                bar.__enter__()
-                task = bar.add_task("收取邮件", total=total)
-            bar.update(task, completed=done)
-
-        senders = [e for unit in campaign.units for e in unit.emails] + campaign.county_senders
-        result = fetch_mail(session, output, ledger, since=cast("date | None", since) or campaign.start, senders=senders, take_all=take_all,
-                            zone=zone(campaign), now=datetime.now(UTC),
-                            progress=advance if fmt is Format.table and console.is_terminal else None,
-                            names=lambda text: bool(text and towns_in(text, campaign)))
-    except ImapError as exc:
-        _fail(f"{exc}。已完整保存的邮件保留在 {output}，再次运行会接着收取")
-    except OSError as exc:
-        _fail(f"无法写入 {output}：{exc.strerror or exc}")
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-        ledger.close()
-        session.close()
+        with MailProgress(console, fmt is Format.table and console.is_terminal) as advance:
+            result = fetch_campaign(session, output, ledger_file, campaign, since=since, take_all=take_all,
+                                    now=datetime.now(UTC), progress=advance)
+    except FetchFailed as exc:
+        _fail(str(exc))
     if fmt is Format.json:
-        from bairi.present.documents import FetchDoc
-
-        _print_json(FetchDoc(fetched=len(result.files), skipped=result.skipped, known=result.known,
-                             folder=result.folder, output=str(output), uidvalidity=result.uidvalidity,
-                             uidvalidity_changed=result.reset, files=[str(p) for p in result.files],
-                             passed=[{"sender": a, "subject": b, "reason": c} for a, b, c in result.passed]), "fetch")
+        _print_json(fetch_document(result, output), "fetch")
     else:
         out = _console()
-        out.print(f"文件夹“{result.folder}”：新收取 {len(result.files)} 封，保存到 {output}；"
-                  f"此前已收取 {result.known} 封；与各镇无关的 {result.skipped} 封未取。", markup=False)
-        for sender, subject, why in result.passed[:30]:
-            out.print(f"未取：{sender}“{subject}”：{why}", markup=False)
-        if len(result.passed) > 30:
-            out.print(f"……另有 {len(result.passed) - 30} 封未取（完整列表见 --format json）", markup=False)
-        if result.reset:
-            out.print("服务器上该文件夹已重建（UIDVALIDITY 变化），已逐封核对，已有的邮件未重复保存。")
+        for line in fetch_lines(result, output):
+            out.print(line, markup=False)
     raise typer.Exit(ExitCode.OK)
 
 
@@ -1139,12 +916,12 @@ def status(
 
     run = _run(home, paths, config, ledger, logbook)
     campaign = _campaign(run.config)
-    state = _state(run.inputs, campaign, cast("date | None", as_of), run.ledger, False, run.logbook, record=False)
+    state = _state(run.inputs, campaign, as_of, run.ledger, False, run.logbook, record=False)
     try:
         sealed = {s.period for s in seals_in(run.ledger or _ledger_path(run.inputs))}
     except SealError as exc:
         _fail(str(exc))
-    day = today(state, run, cast("date | None", as_of), sealed=sealed)
+    day = today(state, run, as_of, sealed=sealed)
     if fmt is Format.json:
         _print_json(today_dict(day), "status")
     else:
@@ -1166,11 +943,11 @@ def log(
     town: Annotated[str | None, typer.Argument(help="镇，如 巴公镇", show_default=False, metavar="镇")] = None,
     deadline: Annotated[str | None, typer.Argument(
         help="截止项：报告期如 2023-12，或 方案、总结、案例", show_default=False, metavar="截止项")] = None,
-    on: Annotated[str | None, typer.Option("--on", help="收到日期（默认登记当天）", callback=parse_day, metavar="<日期>")] = None,
+    on: Annotated[date | None, typer.Option("--on", help="收到日期（默认登记当天）", parser=parse_day, metavar="<日期>")] = None,
     how: Annotated[str | None, typer.Option("--how", help="报送方式：电话确认、微信、纸质等")] = None,
     material: Annotated[list[str] | None, typer.Option(
         "--material", help="收到的材料，如 月报表、阶段性进展、三清单（默认该截止项的主要材料；可多次给出）")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="延期至", callback=parse_day, metavar="<日期>")] = None,
+    until: Annotated[date | None, typer.Option("--until", help="延期至", parser=parse_day, metavar="<日期>")] = None,
     code: Annotated[str | None, typer.Option("--code", help="接受说明的警告代码，如 W507")] = None,
     address: Annotated[str | None, typer.Option("--address", help="认可的发件邮箱")] = None,
     always: Annotated[bool, typer.Option("--always", help="发件人：今后该地址的来信都算本镇的（相当于加入本镇邮箱）")] = False,
@@ -1195,7 +972,7 @@ def log(
     found = _found_home(home)
     campaign = _campaign(config or (found.config if found else None))
     path = logbook or (found.logbook if found else Path(LOGBOOK_NAME))
-    day = cast("date | None", as_of) or _today(campaign)
+    day = as_of or _today(campaign)
     given: dict[str, object] = {"on": on, "how": how, "materials": material, "until": until, "code": code, "address": address,
                                 "always": always or None, "note": note, "by": by}
     try:
@@ -1243,7 +1020,7 @@ def board(
     run = _run(home, paths, config, ledger, logbook)
     campaign = _campaign(run.config)
     pdf = pdf or (output is not None and output.suffix.lower() == ".pdf")
-    day = cast("date | None", as_of) or _today(campaign)
+    day = as_of or _today(campaign)
     target = _output(run, output, default_name("board", day=day, suffix=".pdf" if pdf else ".html"), "看板")
     if output is not None and output.suffix.lower() not in (".html", ".htm", ".pdf"):
         _fail("看板只能保存为 .html 或 .pdf 文件")

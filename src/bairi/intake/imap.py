@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 from urllib.parse import unquote
 
 from bairi.core.atomic import write_atomic
@@ -636,3 +636,35 @@ def append_drafts(session: Session, drafts: list[tuple[str, bytes]], now: dateti
 
 
 DRAFT_HEADER = "X-Bairi-Draft"
+
+
+class FetchFailed(Exception):
+    """Fetching stopped: the output folder or ledger unusable, the server lost, a file not written (Chinese; exit 2)."""
+
+
+def fetch_campaign(session: Session, output: Path, ledger_file: Path, campaign: Any, *, since: date | None,
+                   take_all: bool, now: datetime, progress: Callable[[int, int], None] | None = None) -> Fetched:
+    """Fetch the campaign's mail into `output` (from the campaign's start unless `since`), recording UIDs in the ledger
+    at `ledger_file`; the session is closed either way."""
+    from bairi.core.calendar import zone
+    from bairi.core.names import towns_in
+    from bairi.intake.ledger import open_ledger
+
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        ledger = open_ledger(ledger_file)
+    except (OSError, LedgerUnavailable) as exc:
+        session.close()
+        raise FetchFailed(f"无法使用文件夹 {output}：{getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        senders = [e for unit in campaign.units for e in unit.emails] + campaign.county_senders
+        return fetch(session, output, ledger, since=since or campaign.start, senders=senders, take_all=take_all,
+                     zone=zone(campaign), now=now, progress=progress,
+                     names=lambda text: bool(text and towns_in(text, campaign)))
+    except ImapError as exc:
+        raise FetchFailed(f"{exc}。已完整保存的邮件保留在 {output}，再次运行会接着收取") from None
+    except OSError as exc:
+        raise FetchFailed(f"无法写入 {output}：{exc.strerror or exc}") from None
+    finally:
+        ledger.close()
+        session.close()

@@ -104,3 +104,45 @@ def show_register(console: Any, register: Register, output: Path | None) -> None
                       f"{escape(item.message)}")
     if output is not None:
         console.print(f"已写出重大隐患台账 {escape(str(output))}")
+
+
+class RegisterRefused(Exception):
+    """The register cannot be read back or written (said in Chinese; exit 2)."""
+
+
+def previous_register(output: Path | None, kept: Path | None) -> Any:
+    """The register whose clerk's columns carry on: -o when it exists, else the newest one kept in the home."""
+    from bairi.write.register import RegisterUnreadable, read_register
+
+    source = output if output is not None and output.exists() else (kept if output is not None else None)
+    if source is None:
+        return None
+    try:
+        return read_register(source)
+    except RegisterUnreadable as exc:
+        raise RegisterRefused(str(exc)) from None
+
+
+def _same_path(location: str, path: Path) -> bool:
+    try:
+        return Path(location).resolve() == path.resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def hazard_register(state: Any, campaign: Any, previous: Any, output: Path | None) -> Register:
+    """The register as of the state's day, carrying on `previous`, written to `output` when given."""
+    from bairi.hazards.entries import sightings_of
+    from bairi.hazards.register import build_register
+    from bairi.write.register import write_register
+
+    # The register itself may sit in the inbox: it is the county's own file, not a town's.
+    notes = [f for f in state.findings if output is None or not _same_path(f.location, output)]
+    register = build_register(sightings_of(state), campaign, state.as_of, previous)
+    register.findings[:0] = notes
+    if output is not None:
+        try:
+            write_register(output, register, campaign)
+        except OSError as exc:
+            raise RegisterRefused(f"无法写出 {output}：{exc.strerror or exc}") from None
+    return register

@@ -6,7 +6,7 @@ bairi.write.county adds the county's other sheets with the same looks; bairi.wri
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -342,3 +342,43 @@ def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: 
 def write_template(path: Path, campaign: Campaign, town: str | None = None, period: str | None = None) -> None:
     """Write the blank return to `path` (for the month `period` when given)."""
     save(template_workbook(campaign, town, period=period), path)
+
+
+class TemplateAsk(Exception):
+    """The template asked for does not fit the campaign (a period or town not in it; said in Chinese, exit 2)."""
+
+
+def template_period(campaign: Campaign, period: str | None) -> str | None:
+    """`period` when it is one of the campaign's reporting periods (or None); TemplateAsk otherwise."""
+    if period is not None:
+        periods = [p.period for p in campaign.periods]
+        if period not in periods:
+            raise TemplateAsk(f"--period 应为本次行动的报告期之一：{'、'.join(periods)}")
+    return period
+
+
+def template_town(campaign: Campaign, town: str | None) -> str | None:
+    """The unit `town` names (its alias or old name resolved), the county itself, or None; TemplateAsk otherwise."""
+    if town is not None and campaign.unit(town) is None and town != campaign.authority:
+        from bairi.core.names import resolve_unit
+
+        resolved = resolve_unit(town, campaign)
+        if resolved is None:
+            raise TemplateAsk(f"“{town}”不是本次行动的报送单位（可选：{'、'.join(u.name for u in campaign.units)}）")
+        return resolved
+    return town
+
+
+def template_name(unit: str, period: str | None) -> str:
+    """The file name of one town's blank return: 巴公镇_2023年12月_百日攻坚工作报告表.xlsx (no month without a period)."""
+    month = f"{month_text(period)}_" if period else ""
+    return f"{unit}_{month}百日攻坚工作报告表.xlsx"
+
+
+def write_templates(folder: Path, campaign: Campaign, period: str | None = None) -> Iterator[Path]:
+    """Write one blank return per town into `folder` (created if needed), yielding each file as it is written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for unit in campaign.units:
+        target = folder / template_name(unit.name, period)
+        write_template(target, campaign, unit.name, period)
+        yield target
