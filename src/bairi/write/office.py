@@ -74,17 +74,21 @@ def docx_to_pdf(docx: bytes) -> bytes:
         env = {**os.environ, "FONTCONFIG_FILE": str(_font_config(folder)), "HOME": str(folder)}
         command = [program, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source)]
-        try:
-            done = subprocess.run(command, check=False, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, cwd=folder)
-        except subprocess.TimeoutExpired:
-            raise ConversionFailed(f"LibreOffice 转换 PDF 超过 {TIMEOUT_SECONDS} 秒仍未完成") from None
-        except OSError as exc:
-            raise ConversionFailed(f"无法运行 LibreOffice：{exc.strerror or exc}") from None
-        result = folder / "out" / "document.pdf"
-        if not result.is_file():
-            said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
-            raise ConversionFailed("LibreOffice 没有生成 PDF" + (f"：{said[-1]}" if said else ""))
-        return result.read_bytes()
+        return _run_to_pdf(command, env, folder, folder / "out" / "document.pdf", "LibreOffice")
+
+
+def _run_to_pdf(command: list[str], env: dict[str, str], folder: Path, result: Path, who: str) -> bytes:
+    """Run one converter in `folder` and read the PDF it should have made; ConversionFailed (in Chinese) if not."""
+    try:
+        done = subprocess.run(command, check=False, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, cwd=folder)
+    except subprocess.TimeoutExpired:
+        raise ConversionFailed(f"{who} 生成 PDF 超过 {TIMEOUT_SECONDS} 秒仍未完成") from None
+    except OSError as exc:
+        raise ConversionFailed(f"无法运行 {who}：{exc.strerror or exc}") from None
+    if not result.is_file():
+        said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
+        raise ConversionFailed(f"{who} 没有生成 PDF" + (f"：{said[-1]}" if said else ""))
+    return result.read_bytes()
 
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge")
@@ -119,16 +123,7 @@ def html_to_pdf(html: bytes) -> bytes:
             command = [str(soffice()), f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
                        "--norestore", "--convert-to", "pdf:writer_web_pdf_Export", "--outdir", str(folder), str(source)]
             env = {**os.environ, "FONTCONFIG_FILE": str(_font_config(folder)), "HOME": str(folder)}
-        try:
-            done = subprocess.run(command, check=False, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, cwd=folder)
-        except subprocess.TimeoutExpired:
-            raise ConversionFailed(f"打印 PDF 超过 {TIMEOUT_SECONDS} 秒仍未完成") from None
-        except OSError as exc:
-            raise ConversionFailed(f"无法运行 {command[0]}：{exc.strerror or exc}") from None
-        if not result.is_file():
-            said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
-            raise ConversionFailed("没有生成 PDF" + (f"：{said[-1]}" if said else ""))
-        return result.read_bytes()
+        return _run_to_pdf(command, env, folder, result, Path(command[0]).name if program is not None else "LibreOffice")
 
 
 def pdf_words(pdf: bytes) -> list[list[tuple[float, float, float, float, str]]] | None:
