@@ -1,4 +1,5 @@
-"""The 通报 (bulletin): merged figures, town ranking, late and missing towns and open hazards → template variables.
+"""The 通报 (bulletin): merged figures, each town in the campaign's order, late and missing towns and open hazards →
+template variables.
 
 Everything is computed and formatted here; templates/summary.txt.j2 only loops and places words.
 The variables are documented in templates/README.md.
@@ -69,36 +70,33 @@ def period_on(campaign: Campaign, as_of: date) -> str:
     return begun[-1] if begun else ordered[0]
 
 
+def _town_figures(ret: Return, area: int) -> dict[str, Any]:
+    """A counted return's figures as the bulletin says them: this month's enterprises and their share of the
+    town's, the cumulative rates, every cumulative figure."""
+    total, month = ret.values("cumulative"), ret.values("period")
+    return {
+        "month_enterprises": plain(month.get("enterprises")) or "0",
+        "coverage": percent(_rate(month.get("enterprises"), area) if area else None),
+        "general_rate": percent(_rate(total.get("general_fixed"), total.get("general_found"))),
+        "major_rate": percent(_rate(total.get("major_fixed"), total.get("major_found"))),
+        **{key: plain(total[key]) or "0" for key in KEYS},
+    }
+
+
 def _ranking(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
-    rows = []
+    """The counted towns' rows of the Word bulletin's table 1, numbered in the campaign's order of towns (a bulletin
+    does not rank towns by how many hazards they found; `ranking` keeps its name for the clerk's own templates)."""
+    rows: list[dict[str, Any]] = []
     for line in merged.towns:
         if line.ret is None:
             continue
-        total = line.ret.values("cumulative")
-        month = line.ret.values("period")
         unit = campaign.unit(line.town)
         area = unit.enterprises if unit else 0
-        found = sum((total.get(key) or 0) for key, _ in FOUND_FIXED)
-        rows.append({
-            "town": line.town,
-            "status": line.status,
-            "area_enterprises": area,
-            "month_enterprises": plain(month.get("enterprises")) or "0",
-            "coverage": percent(_rate(month.get("enterprises"), area) if area else None),
-            "hazards_found": found,
-            "general_rate": percent(_rate(total.get("general_fixed"), total.get("general_found"))),
-            "major_rate": percent(_rate(total.get("major_fixed"), total.get("major_found"))),
-            **{key: plain(total[key]) or "0" for key in KEYS},
-        })
-    # In the campaign's order of towns: a bulletin does not rank towns by how many hazards they found.
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+        total = line.ret.values("cumulative")
+        rows.append({"rank": len(rows) + 1, "town": line.town, "status": line.status, "area_enterprises": area,
+                     "hazards_found": sum((total.get(key) or 0) for key, _ in FOUND_FIXED),
+                     **_town_figures(line.ret, area)})
     return rows
-
-
-def _first_rate(values: dict[str, Any]) -> Decimal | None:
-    """The rate of the form's first found/fixed pair (一般隐患 on the notice's form), which orders equals."""
-    return next((_rate(values.get(fixed), values.get(found)) for found, fixed in FOUND_FIXED), None)
 
 
 def _columns(totals: dict[str, Any]) -> list[dict[str, str]]:
@@ -264,14 +262,7 @@ def _town_lines(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"town": line.town, "status": line.code, "status_label": STATUS_LABELS.get(line.code, ""),
                                  "counted": line.ret is not None, "area_enterprises": area}
         if line.ret is not None:
-            total, month = line.ret.values("cumulative"), line.ret.values("period")
-            entry.update({
-                "month_enterprises": plain(month.get("enterprises")) or "0",
-                "coverage": percent(_rate(month.get("enterprises"), area) if area else None),
-                "general_rate": percent(_rate(total.get("general_fixed"), total.get("general_found"))),
-                "major_rate": percent(_rate(total.get("major_fixed"), total.get("major_found"))),
-                **{key: plain(total[key]) or "0" for key in KEYS},
-            })
+            entry.update(_town_figures(line.ret, area))
         lines.append(entry)
     return lines
 
