@@ -278,6 +278,9 @@ def test_build_register_takes_plain_sightings(tmp_path):
     ("未整改", False), ("整改中", False), ("正在整改", False), ("尚未整改完毕", False), ("未完成整改", False),
     ("整改未完成", False), ("未销号", False), ("12月10日前整改到位", False), ("2023年12月20日前完成整改", False),
     ("计划1月完成整改", False), ("责令限期整改", False), ("", False),
+    ("已拆除并迁出", True), ("设备已拆除", True), ("已依法取缔", True), ("已关闭取缔", True), ("拆除完毕", True),
+    ("计划拆除", False), ("未拆除", False), ("12月底前拆除", False), ("拆除中", False), ("已停产整改", False),
+    ("已关停", False), ("尚未拆除", False),
 ])
 def test_what_counts_as_rectified(text, done):
     assert says_rectified(text) is done

@@ -47,8 +47,10 @@ _DEADLINE = re.compile(_DATE + r"\s*(?:前|之前|以前)|(?:限期至|限期到
 # The promise that goes with it ("…前整改到位"), which must not read as done.
 _PROMISE = re.compile(r"[^，,。；;（(）)]{0,10}")
 _REMARK = re.compile(r"[（(][^（()）]*(?:整改|验收|销号|消除)[^（()）]*[）)]")
-_DONE = re.compile(r"已(?:于[^，,。；;]{0,14}?)?(?:全部)?(?:整改(?:完毕|完成|到位)?|完成(?:整改)?|销号|验收|消除|关闭)"
-                   r"|整改(?:已)?(?:完毕|完成)|完成整改|销号|验收合格|通过验收|隐患(?:已)?消除")
+# Eliminated counts as rectified: equipment 拆除 (dismantled) or a business 取缔/关闭 (closed by order) leaves no
+# hazard behind; 关停/停产 do not (a stop until it is fixed).
+_DONE = re.compile(r"已(?:于[^，,。；;]{0,14}?|依法|经)?(?:全部)?(?:整改(?:完毕|完成|到位)?|完成(?:整改)?|销号|验收|消除|关闭|拆除|取缔)"
+                   r"|整改(?:已)?(?:完毕|完成)|完成整改|销号|验收合格|通过验收|隐患(?:已)?消除|拆除完毕|关闭取缔")
 _NOT = re.compile(r"(?:未|没有|没|不|尚|待|拟|正在|无法|计划|预计|争取|力争|确保|要求|限期|需|须|应)[^，,。；;]{0,4}$")
 
 
