@@ -116,6 +116,30 @@ def test_another_providers_received_line_is_not_ours_unless_configured(tmp_path)
     assert (item["status"], item["received"], item["evidence"]) == ("on_time", "2023-12-25T21:00:00+08:00", "received")
 
 
+def test_a_coremail_line_below_another_providers_is_the_senders_and_is_not_taken(tmp_path):
+    box = tmp_path / "in"
+    sent = message(parts(tmp_path), encoding="rfc2047", date="Tue, 26 Dec 2023 09:00:00 +0800",
+                   subject="巴公镇12月报表")
+    # QQ's MX received it (not the county's server by default); below it, a line in a town's Coremail words
+    # claiming an earlier time was written on the sender's side and says nothing of when the county got it.
+    below = real_received("netease-126-mx.headers", "Mon, 25 Dec 2023 08:00:00 +0800 (CST)")
+    write_eml(box / "1.eml", real_received("qq-mx.headers", "Tue, 26 Dec 2023 09:00:05 +0800") + below + sent)
+    item = state_of(box)
+    assert (item["status"], item["received"], item["evidence"], item["days_late"]) == (
+        "late", "2023-12-26T09:00:00+08:00", "mail", 1)
+
+
+def test_a_line_the_clerks_own_machine_adds_on_top_does_not_hide_the_countys_server(tmp_path):
+    box = tmp_path / "in"
+    sent = message(parts(tmp_path), encoding="rfc2047", date="Wed, 27 Dec 2023 08:00:00 +0800",
+                   subject="巴公镇12月报表")
+    local = (b"Received: from pop.163.com by localhost with POP3 (fetchmail-6.4.37)\r\n"
+             b"\tfor <clerk@localhost>; Wed, 27 Dec 2023 09:00:00 +0800 (CST)\r\n")
+    write_eml(box / "1.eml", local + real_received("netease-126-mx.headers", "Mon, 25 Dec 2023 20:00:04 +0800 (CST)") + sent)
+    item = state_of(box)
+    assert (item["status"], item["received"], item["evidence"]) == ("on_time", "2023-12-25T20:00:04+08:00", "received")
+
+
 @pytest.mark.parametrize("date", [
     "Mon, 25 Dec 2023 20:00:00",  # no zone at all
     "Mon, 25 Dec 2023 20:00:00 +08:00",
@@ -541,7 +565,7 @@ def with_real_headers(name: str, built: bytes) -> bytes:
     return real + own.replace(b"\n", b"\r\n").replace(b"\r\r\n", b"\r\n") + b"\r\n" + body.replace(b"\n", b"\r\n")
 
 
-def test_a_real_163_webmail_message_is_timed_by_163s_own_server_line(tmp_path):
+def test_a_real_163_webmail_message_under_other_servers_is_timed_by_its_date(tmp_path):
     from bairi.intake.mail import parse_message, relays
 
     data = with_real_headers("163-webmail-coremail.headers", message(parts(tmp_path), date=None, encoding="rfc2047"))
@@ -553,9 +577,10 @@ def test_a_real_163_webmail_message_is_timed_by_163s_own_server_line(tmp_path):
     box = tmp_path / "in"
     write_eml(box / "1.eml", data)
     item = state_of(box, as_of="2023-12-11")
-    # The list's servers are not the county's; 163's own webmail server line is (`Coremail`, by default).
+    # The list's servers on top are not the county's, so 163's webmail line below them is the sender's side (it
+    # could say anything): the message's own Date header decides, and says the same minute.
     assert (item["town"], item["status"], item["received"], item["evidence"]) == (
-        "巴公镇", "on_time", "2023-12-11T17:49:58+08:00", "received")
+        "巴公镇", "on_time", "2023-12-11T17:49:58+08:00", "mail")
     assert [f["code"] for f in item["findings"] if f["code"] in ("D741", "D742", "D743")] == []
 
 

@@ -231,12 +231,29 @@ def ours(relay: Relay, campaign: Campaign) -> bool:
     return False
 
 
+_LOCAL = re.compile(r"^(?:localhost|127\.[\d.]+|\[?::1\]?|[\w-]+)$")
+
+
+def _county_run(relays: tuple[Relay, ...], campaign: Campaign) -> list[Relay]:
+    """The Received lines the county's own servers added: the run at the top (below any the clerk's own machine
+    added). A line further down, under someone else's, was written by the sender's side and can say anything —
+    a town's own Coremail or 163 submission stamp, or a forged one."""
+    run: list[Relay] = []
+    for relay in relays:
+        host = relay.by.lower().split("(", 1)[0].strip()
+        if ours(relay, campaign):
+            run.append(relay)
+        elif run or (host and not _LOCAL.match(host)):
+            break
+    return run
+
+
 def _arrival(copy: Copy, campaign: Campaign, notes: list[Finding]) -> tuple[datetime, str, str]:
     """(when, evidence, doubt) of a copy: the server's receipt time that `fetch` kept, else the topmost Received
     line the county's own server added, else the Date header (read in the campaign's zone when it names none)."""
     tz = zone(campaign)
     received, evidence = copy.received, copy.evidence
-    relay = next((r for r in copy.relays if r.when is not None and ours(r, campaign)), None)
+    relay = next((r for r in _county_run(copy.relays, campaign) if r.when is not None), None)
     if evidence != "server" and relay is not None:
         received, evidence = relay.when, "received"
         notes[:] = [n for n in notes if n.code != "D705"]
