@@ -128,6 +128,7 @@ def merge_county(state: Any, period: str | None, campaign: Any, output: Path, le
 
 
 def _iso(moment: datetime | None) -> str | None:
+    # merge has always printed received times in full (deadlines cuts them to the second): kept, not unified.
     return moment.isoformat() if moment else None
 
 
