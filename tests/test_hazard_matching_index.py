@@ -13,7 +13,7 @@ from bairi.hazards import register as matching
 from bairi.hazards.entries import Sighting
 from bairi.hazards.register import build_register
 from bairi.hazards.text import enterprise_key
-from bairi.present.hazards import register_dict
+from bairi.present.hazards import register_document
 from build import write_return
 
 CAMPAIGN = default_campaign()
@@ -63,13 +63,13 @@ def _every_entry(self, name):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_indexed_matching_equals_comparing_every_pair(tmp_path, monkeypatch, seed):
     sightings = _sightings(tmp_path, seed, 60)
-    indexed = register_dict(build_register(sightings, CAMPAIGN, date(2024, 1, 31)), None)
+    indexed = register_document(build_register(sightings, CAMPAIGN, date(2024, 1, 31)), None)
     monkeypatch.setattr(matching._Names, "candidates", _every_entry)
-    compared = register_dict(build_register(sightings, CAMPAIGN, date(2024, 1, 31)), None)
+    compared = register_document(build_register(sightings, CAMPAIGN, date(2024, 1, 31)), None)
     assert indexed == compared
     # Not a trivial case: rows were matched across the months, some of them only as alike (H801).
-    assert sum(len(h["periods"]) == 2 for h in indexed["hazards"]) > 20
-    assert any(f["code"] == "H801" for f in indexed["findings"])
+    assert sum(len(h.periods) == 2 for h in indexed.hazards) > 20
+    assert any(f.code == "H801" for f in indexed.findings)
 
 
 def test_the_name_index_finds_every_close_pair():

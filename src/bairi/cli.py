@@ -121,17 +121,13 @@ def _output(run, output: Path | None, name: str, what: str) -> Path:
 
 
 def _print_json(document: object, command: str) -> None:
-    """One JSON document on stdout: the command's document model as built, or (for the documents still made as
-    dicts) read back through that model first (`bairi schema`)."""
-    from pydantic import BaseModel
+    """One JSON document on stdout: the command's document model (`bairi schema COMMAND`), as built."""
+    from bairi.present.documents import DOCUMENTS
+    from bairi.present.report import dumps
 
-    from bairi.present.documents import validated
-    from bairi.present.report import dumps, jsonable
-
-    if isinstance(document, BaseModel):
-        sys.stdout.write(json_text(dumps(document.model_dump(mode="json"))) + "\n")
-        return
-    sys.stdout.write(json_text(dumps(validated(command, jsonable(document)))) + "\n")
+    # A command prints only the model its schema describes; anything else is a bug, not output.
+    assert isinstance(document, DOCUMENTS[command]), (command, type(document))
+    sys.stdout.write(json_text(dumps(document.model_dump(mode="json"))) + "\n")
 
 
 ReplyOpt = Annotated[str | None, typer.Option(
@@ -657,7 +653,7 @@ def deadlines(
     Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
     from bairi.deadlines.schedule import assess
-    from bairi.present.reminders import assessment_dict, show_assessment
+    from bairi.present.reminders import deadlines_document, show_assessment
 
     run = _run(home, paths, config, ledger, logbook)
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
@@ -684,7 +680,7 @@ def deadlines(
         except (OSError, ValueError, TemplateError) as exc:
             _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
-        _print_json(assessment_dict(result, written), "deadlines")
+        _print_json(deadlines_document(result, written), "deadlines")
     else:
         show_assessment(_console(), result, written)
     raise typer.Exit(ExitCode.FINDINGS if result.overdue else ExitCode.OK)
@@ -772,7 +768,13 @@ def hazards(
     Example: bairi hazards 收件箱/ --as-of 2024-01-31 -o 重大隐患台账.xlsx
     """
     from bairi.hazards.entries import overdue
-    from bairi.present.hazards import RegisterRefused, hazard_register, previous_register, register_dict, show_register
+    from bairi.present.hazards import (
+        RegisterRefused,
+        hazard_register,
+        previous_register,
+        register_document,
+        show_register,
+    )
 
     run = _run(home, paths, config, ledger, logbook)
     paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
@@ -792,7 +794,7 @@ def hazards(
     except RegisterRefused as exc:
         _fail(str(exc))
     if fmt is Format.json:
-        _print_json(register_dict(register, output), "hazards")
+        _print_json(register_document(register, output), "hazards")
     else:
         show_register(_console(), register, output)
     raise typer.Exit(ExitCode.FINDINGS if overdue(register) or register.has_errors else ExitCode.OK)
@@ -912,7 +914,7 @@ def status(
     """
     from bairi.deadlines.today import today
     from bairi.merge.seal import SealError, seals_in
-    from bairi.present.today import show_today, today_dict
+    from bairi.present.today import show_today, status_document
 
     run = _run(home, paths, config, ledger, logbook)
     campaign = _campaign(run.config)
@@ -923,7 +925,7 @@ def status(
         _fail(str(exc))
     day = today(state, run, as_of, sealed=sealed)
     if fmt is Format.json:
-        _print_json(today_dict(day), "status")
+        _print_json(status_document(day), "status")
     else:
         show_today(_console(), day)
     raise typer.Exit(ExitCode.FINDINGS if day.overdue else ExitCode.OK)

@@ -51,11 +51,6 @@ def _sealed_fields(seal: Seal) -> dict[str, Any]:
             "workbook_sha256": seal.workbook_sha256, "workbook_state": seal.workbook_state(), "intact": seal.intact}
 
 
-def sealed_dict(seal: Seal) -> dict[str, Any]:
-    """The seal as merge's JSON carries it (`sealed`), in JSON types."""
-    return sealed_document(seal).model_dump(mode="json")
-
-
 def correction_document(item: Correction) -> CorrectionDoc:
     """One correction as the JSON contract spells it, built as its model."""
     from bairi.present.documents import CorrectionDoc
@@ -63,11 +58,6 @@ def correction_document(item: Correction) -> CorrectionDoc:
 
     return CorrectionDoc(town=item.town, row=item.row, key=item.key, old=jsonable(item.old), new=jsonable(item.new),
                          file=item.file, cell=item.cell)
-
-
-def correction_dict(item: Correction) -> dict[str, Any]:
-    """One correction as the JSON contract spells it, in JSON types."""
-    return correction_document(item).model_dump(mode="json")
 
 
 def seal_document(seal: Seal, new: bool, found: list[Correction], message: str) -> SealOutput:

@@ -1,6 +1,6 @@
-"""The JSON documents of every command, as pydantic models: what `--format json` prints is validated by
-them before it is printed, and `bairi schema COMMAND` prints their JSON Schema. A key added to a document
-without its model fails loudly (extra keys are refused), so the schema cannot drift from the output."""
+"""The JSON documents of every command, as pydantic models: what `--format json` prints is built as them,
+and `bairi schema COMMAND` prints their JSON Schema. A key added to a document without its model fails
+loudly (extra keys are refused), so the schema cannot drift from the output."""
 
 from __future__ import annotations
 
@@ -643,13 +643,6 @@ class SealOutput(RootModel[SealDoc | SealsDoc]):
 DOCUMENTS: dict[str, type[BaseModel]] = {"init": InitDoc, "check": CheckOutput, "merge": MergeDoc, "deadlines": DeadlinesDoc,
                                          "summary": SummaryDoc, "hazards": HazardsDoc, "fetch": FetchDoc,
                                          "seal": SealOutput, "status": StatusDoc}
-
-
-def validated(command: str, document: Any) -> Any:
-    """The document as its model reads it back, in JSON types (a key the model lacks is a bug, raised)."""
-    if isinstance(document, BaseModel):
-        document = document.model_dump(mode="json")
-    return DOCUMENTS[command].model_validate(document).model_dump(mode="json")
 
 
 def schema(command: str) -> dict[str, Any]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bairi.hazards.entries import CLERK_KEYS, Entry, Register, overdue
+
+if TYPE_CHECKING:
+    from bairi.present.documents import EntryDoc, HazardsDoc
 
 
 def _plain(value: object) -> object:
@@ -19,55 +22,61 @@ def _plain(value: object) -> object:
     return value
 
 
-def entry_dict(entry: Entry) -> dict[str, Any]:
+def entry_document(entry: Entry) -> EntryDoc:
     """One register entry (SPEC keys first)."""
-    return {
-        "town": entry.town,
-        "enterprise": entry.enterprise,
-        "category": entry.category,
-        "supervisor": entry.supervisor,
-        "detail": entry.detail,
-        "first_period": entry.first_period,
-        "last_period": entry.last_period,
-        "periods": entry.periods,
-        "status": entry.status,
-        "overdue": entry.overdue,
-        "sources": [s.as_dict() for s in entry.seen],
-        "rectify_by": entry.rectify_by,
-        "rectified_on": entry.rectified_on,
-        "late_days": entry.late_days,
-        "plan_beyond_deadline": entry.plan_beyond_deadline,
-        "first_reported": entry.first_reported,
-        "rectified_on_bound": "不晚于" if entry.rectified_bound and entry.rectified_on else None,
-        "state_label": entry.state_label,
-        "extended": entry.extended,
-        "suspended": entry.suspended,
-        "id": entry.id,
-        "status_label": entry.status_label,
-        "deadline": entry.deadline,
-        "deadline_source": entry.deadline_source,
-        "plan_deadline": entry.plan_deadline,
-        "rectified_in": entry.rectified_in,
-        "rectified_by": entry.basis or None,
-        "vanished_from": entry.vanished_from,
-        "uncertain_match": bool(entry.fuzzy) and entry.match != "confirmed",
-        "match": entry.match or None,
-        "carried_over": entry.carried,
-        "clerk": {key: _plain(entry.clerk.get(key)) for key in CLERK_KEYS},
-    }
+    from bairi.present.documents import EntryDoc, SourceDoc
+    from bairi.present.report import jsonable
+
+    return EntryDoc(
+        town=entry.town,
+        enterprise=entry.enterprise,
+        category=entry.category,
+        supervisor=entry.supervisor,
+        detail=entry.detail,
+        first_period=entry.first_period,
+        last_period=entry.last_period,
+        periods=entry.periods,
+        status=entry.status,
+        overdue=entry.overdue,
+        # A source carries more than its model names (the cells, the row's words): kept as JSON values.
+        sources=[SourceDoc(**jsonable(s.as_dict())) for s in entry.seen],
+        rectify_by=entry.rectify_by,
+        rectified_on=entry.rectified_on,
+        late_days=entry.late_days,
+        plan_beyond_deadline=entry.plan_beyond_deadline,
+        first_reported=entry.first_reported,
+        rectified_on_bound="不晚于" if entry.rectified_bound and entry.rectified_on else None,
+        state_label=entry.state_label,
+        extended=entry.extended,
+        suspended=entry.suspended,
+        id=entry.id,
+        status_label=entry.status_label,
+        deadline=entry.deadline,
+        deadline_source=entry.deadline_source,
+        plan_deadline=entry.plan_deadline,
+        rectified_in=entry.rectified_in,
+        rectified_by=entry.basis or None,
+        vanished_from=entry.vanished_from,
+        uncertain_match=bool(entry.fuzzy) and entry.match != "confirmed",
+        match=entry.match or None,
+        carried_over=entry.carried,
+        clerk={key: _plain(entry.clerk.get(key)) for key in CLERK_KEYS},
+    )
 
 
-def register_dict(register: Register, output: Path | None) -> dict[str, Any]:
+def register_document(register: Register, output: Path | None) -> HazardsDoc:
     """The whole `bairi hazards --format json` document."""
-    return {
-        "as_of": register.as_of,
-        "hazards": [entry_dict(e) for e in register.entries],
-        "findings": [f.as_dict() for f in register.findings],
-        "output": str(output) if output else None,
-        "periods": register.periods,
-        "counts": {"total": len(register.entries), "open": len(register.open), "overdue": len(overdue(register)),
-                   "rectified": len(register.entries) - len(register.open)},
-    }
+    from bairi.present.documents import FindingDoc, HazardsDoc
+
+    return HazardsDoc(
+        as_of=register.as_of,
+        hazards=[entry_document(e) for e in register.entries],
+        findings=[FindingDoc(**f.as_dict()) for f in register.findings],
+        output=str(output) if output else None,
+        periods=register.periods,
+        counts={"total": len(register.entries), "open": len(register.open), "overdue": len(overdue(register)),
+                "rectified": len(register.entries) - len(register.open)},
+    )
 
 
 SHORT_BASIS = {"text": "报表注明", "count": "已整改数增加", "total": "累计已全部整改", "clerk": "县局销号"}

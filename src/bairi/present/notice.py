@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bairi.core.tomlfile import PLACEHOLDER
 from bairi.notice.setup import EDITABLE, FORM_FILE, Learnt
 from bairi.notice.text import NoticeError
 from bairi.present.render import campaign_toml, form_toml
+
+if TYPE_CHECKING:
+    from bairi.present.documents import InitDoc
 
 
 def home_files(learnt: Learnt) -> dict[str, str]:
@@ -23,32 +26,45 @@ def home_files(learnt: Learnt) -> dict[str, str]:
     return files
 
 
-def init_document(learnt: Learnt, directory: Path, written: list[Path]) -> dict[str, Any]:
+def init_document(learnt: Learnt, directory: Path, written: list[Path]) -> InitDoc:
     """The `--format json` document: what was found, with its evidence, and what was written."""
+    from bairi.present.documents import (
+        DeliverableDoc,
+        FactDoc,
+        InitDoc,
+        LearntColumnDoc,
+        LearntFormDoc,
+        MissingDoc,
+        PhaseDoc,
+        UnitLineDoc,
+    )
+    from bairi.present.report import jsonable
+
     form = learnt.form
     form_doc = None
     if form is not None:
         shape = form.form()
-        form_doc = {
-            "source": form.source, "builtin": form.builtin, "file": learnt.form_file or None, "title": shape.title,
-            "columns": [{"key": c.key, "label": c.label, "kind": c.kind, "unit": c.unit} for c in shape.columns],
-            "hazard_columns": [h.header for h in shape.hazard_columns],
-            "found_fixed": [list(pair) for pair in shape.found_fixed],
-            "evidence": [list(item) for item in form.evidence]}
+        form_doc = LearntFormDoc(
+            source=form.source, builtin=form.builtin, file=learnt.form_file or None, title=shape.title,
+            columns=[LearntColumnDoc(key=c.key, label=c.label, kind=c.kind, unit=c.unit) for c in shape.columns],
+            hazard_columns=[h.header for h in shape.hazard_columns],
+            found_fixed=[list(pair) for pair in shape.found_fixed],
+            evidence=[list(item) for item in form.evidence])
     facts = learnt.facts
-    return {
-        "notice": learnt.notice.source, "directory": str(directory), "written": [str(p) for p in written],
-        "facts": [{"key": f.key, "label": f.label, "value": f.value, "sentence": f.sentence, "how": f.how}
-                  for f in facts.facts.values()],
-        "phases": [{"name": p.name, "start": p.start, "end": p.end, "sentence": p.sentence} for p in facts.phases],
-        "deliverables": [{"what": d.what, "due": d.due, "monthly_day": d.monthly_day, "sentence": d.sentence}
-                         for d in facts.deliverables],
-        "form": form_doc,
-        "units": [{"name": u.name, "enterprises": u.enterprises, "aliases": list(u.aliases), "source": u.source,
-                   "sentence": u.sentence} for u in learnt.units],
-        "missing": [{"key": k, "label": v} for k, v in learnt.missing.items()],
-        "notes": learnt.notes,
-    }
+    return InitDoc(
+        notice=learnt.notice.source, directory=str(directory), written=[str(p) for p in written],
+        # A fact's value is whatever the notice gave (a day, a list of periods, the contacts): as JSON values.
+        facts=[FactDoc(key=f.key, label=f.label, value=jsonable(f.value), sentence=f.sentence, how=f.how)
+               for f in facts.facts.values()],
+        phases=[PhaseDoc(name=p.name, start=p.start, end=p.end, sentence=p.sentence) for p in facts.phases],
+        deliverables=[DeliverableDoc(what=d.what, due=d.due, monthly_day=d.monthly_day, sentence=d.sentence)
+                      for d in facts.deliverables],
+        form=form_doc,
+        units=[UnitLineDoc(name=u.name, enterprises=u.enterprises, aliases=list(u.aliases), source=u.source,
+                           sentence=u.sentence) for u in learnt.units],
+        missing=[MissingDoc(key=k, label=v) for k, v in learnt.missing.items()],
+        notes=learnt.notes,
+    )
 
 
 def show(learnt: Learnt, console: Any) -> None:

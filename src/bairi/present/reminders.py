@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bairi.core.atomic import safe_filename, write_atomic
 from bairi.core.calendar import day_text
@@ -15,6 +15,9 @@ from bairi.intake.inbox import EVIDENCE_LABELS
 from bairi.present.render import text_file
 from bairi.state.standing import STATUS_LABELS, STATUSES, CampaignState, Standing, evidence_words
 
+if TYPE_CHECKING:
+    from bairi.present.documents import DeadlinesDoc, InputsDoc, ItemDoc, LogbookDoc
+
 REMIND_TEMPLATE = "remind.txt.j2"
 
 
@@ -22,96 +25,95 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
-def logbook_dict(entry: Any) -> dict[str, Any]:
-    """A logbook entry as cited in JSON."""
-    return {"kind": entry.kind, "town": entry.town, "deadline": entry.deadline, "note": entry.note, "by": entry.by,
-            "entered": entry.entered, **{k: getattr(entry, k) for k in ("on", "how", "until", "code", "address", "always")
-               if hasattr(entry, k)}}
+def logbook_document(entry: Any) -> LogbookDoc:
+    """A logbook entry as cited in JSON (each kind of entry has its own fields)."""
+    from bairi.present.documents import LogbookDoc
+
+    return LogbookDoc(kind=entry.kind, town=entry.town, deadline=entry.deadline, note=entry.note, by=entry.by,
+                      entered=entry.entered, **{k: getattr(entry, k) for k in ("on", "how", "until", "code", "address",
+                                                                              "always") if hasattr(entry, k)})
 
 
-def item_dict(item: Standing) -> dict[str, Any]:
+def item_document(item: Standing) -> ItemDoc:
     """One town × deadline as the JSON contract spells it (SPEC keys first)."""
+    from bairi.present.documents import CopyDoc, FindingDoc, ItemDoc
+
     receipt = item.receipt
     counted = item.counted
-    return {
-        "town": item.town,
-        "deadline": item.deadline.key,
-        "due": item.due,
-        "status": item.status,
-        "status_label": item.label,
-        "received": _when(item.received),
-        "days_late": item.days_late,
-        "overdue": item.overdue,
-        "kind": item.deadline.kind,
-        "label": item.deadline.label,
-        "period": item.deadline.period,
-        "evidence": receipt.evidence if receipt else None,
-        "source": receipt.source if receipt else None,
-        "counted": counted.source if counted else None,
-        "accepted": item.accepted,
-        "missing_materials": item.missing,
-        "reason": item.reason or None,
-        "logbook": [logbook_dict(e) for e in item.logbook],
-        "copies": [{"received": _when(r.received), "evidence": r.evidence, "source": r.source,
-                    "materials": sorted(r.materials), "accepted": r.accepted} for r in item.receipts],
-        "findings": [f.as_dict() for f in item.findings],
-    }
+    return ItemDoc(
+        town=item.town,
+        deadline=item.deadline.key,
+        due=item.due,
+        status=item.status,
+        status_label=item.label,
+        received=_when(item.received),
+        days_late=item.days_late,
+        overdue=item.overdue,
+        kind=item.deadline.kind,
+        label=item.deadline.label,
+        period=item.deadline.period,
+        evidence=receipt.evidence if receipt else None,
+        source=receipt.source if receipt else None,
+        counted=counted.source if counted else None,
+        accepted=item.accepted,
+        missing_materials=item.missing,
+        reason=item.reason or None,
+        logbook=[logbook_document(e) for e in item.logbook],
+        copies=[CopyDoc(received=_when(r.received), evidence=r.evidence, source=r.source,
+                        materials=sorted(r.materials), accepted=r.accepted) for r in item.receipts],
+        findings=[FindingDoc(**f.as_dict()) for f in item.findings],
+    )
 
 
-def inputs_dict(state: CampaignState) -> dict[str, Any]:
+def inputs_document(state: CampaignState) -> InputsDoc:
     """What the run read: mails, attachments, files, the ledger and the logbook."""
-    return {"mails": state.mails, "files": state.files, "attachments": state.attachments, "ledger": state.ledger,
-            "logbook": state.logbook, "receipts": len(state.receipts), "after_as_of": state.later}
+    from bairi.present.documents import InputsDoc
+
+    return InputsDoc(mails=state.mails, files=state.files, attachments=state.attachments, ledger=state.ledger,
+                     logbook=state.logbook, receipts=len(state.receipts), after_as_of=state.later)
 
 
-def assessment_dict(result: Assessment, reminders: list[Path] | None = None) -> dict[str, Any]:
+def deadlines_document(result: Assessment, reminders: list[Path] | None = None) -> DeadlinesDoc:
     """The whole `bairi deadlines --format json` document."""
+    from bairi.present.documents import (
+        DeadlinesDoc,
+        FindingDoc,
+        HazardDoc,
+        NoCaseDoc,
+        OpenTownDoc,
+        OverdueHazardsDoc,
+        TallyDoc,
+    )
+
+    def towns(items: list[Standing], status: str) -> list[str]:
+        return [i.town for i in items if i.status == status]
+
     per_deadline = []
     for tally in result.tallies:
         items = [i for i in result.items if i.deadline is tally.deadline]
-        per_deadline.append({
-            "deadline": tally.deadline.key,
-            "kind": tally.deadline.kind,
-            "label": tally.deadline.label,
-            "due": tally.deadline.due,
-            **tally.counts,
-            "towns": tally.towns,
-            "received": tally.received,
-            "rate": tally.rate,
-            "on_time_rate": tally.on_time_rate,
-            "late_towns": [i.town for i in items if i.status == "late"],
-            "missing_towns": [i.town for i in items if i.status == "missing"],
-            "rejected_towns": [i.town for i in items if i.status == "rejected"],
-            "to_verify_towns": [i.town for i in items if i.status == "to_verify"],
-            "incomplete_towns": [i.town for i in items if i.status == "incomplete"],
-        })
+        per_deadline.append(TallyDoc(
+            deadline=tally.deadline.key, kind=tally.deadline.kind, label=tally.deadline.label, due=tally.deadline.due,
+            **tally.counts, towns=tally.towns, received=tally.received, rate=tally.rate,
+            on_time_rate=tally.on_time_rate, late_towns=towns(items, "late"), missing_towns=towns(items, "missing"),
+            rejected_towns=towns(items, "rejected"), to_verify_towns=towns(items, "to_verify"),
+            incomplete_towns=towns(items, "incomplete")))
     campaign = result.campaign
-    document: dict[str, Any] = {
-        "as_of": result.as_of,
-        "items": [item_dict(i) for i in result.items],
-        "deadlines": per_deadline,
-        "overdue": len(result.overdue),
-        "overdue_hazards": {
-            "rectify_by": campaign.rectify_by,
-            "passed": result.rectify_passed,
-            "towns": [{
-                "town": o.town, "period": o.period, "source": o.source, "major_found": o.major_found,
-                "major_fixed": o.major_fixed, "open": o.open, "hazards": [h.as_dict() for h in o.hazards],
-                "detail_rows": o.rows,
-            } for o in result.open_hazards],
-        },
-        "no_case": {
-            "due": campaign.cases_due,
-            "passed": result.cases_due_passed,
-            "towns": [s.town for s in result.no_case],
-        },
-        "findings": [f.as_dict() for f in result.findings],
-        "ignored_after_as_of": result.state.later,
-        "inputs": inputs_dict(result.state),
-    }
-    if reminders is not None:
-        document["reminders"] = [str(p) for p in reminders]
-    return document
+    return DeadlinesDoc(
+        as_of=result.as_of,
+        items=[item_document(i) for i in result.items],
+        deadlines=per_deadline,
+        overdue=len(result.overdue),
+        overdue_hazards=OverdueHazardsDoc(
+            rectify_by=campaign.rectify_by, passed=result.rectify_passed,
+            towns=[OpenTownDoc(town=o.town, period=o.period, source=o.source, major_found=o.major_found,
+                               major_fixed=o.major_fixed, open=o.open, hazards=[HazardDoc(**h.as_dict()) for h in o.hazards],
+                               detail_rows=o.rows) for o in result.open_hazards]),
+        no_case=NoCaseDoc(due=campaign.cases_due, passed=result.cases_due_passed, towns=[s.town for s in result.no_case]),
+        findings=[FindingDoc(**f.as_dict()) for f in result.findings],
+        ignored_after_as_of=result.state.later,
+        inputs=inputs_document(result.state),
+        reminders=[str(p) for p in reminders] if reminders is not None else None,
+    )
 
 
 def _md(day: date | datetime) -> str:

@@ -133,65 +133,6 @@ def _summary(console: Any, returns: list[Return]) -> None:
     console.print(f"可以接收 {len(returns) - bad} 份，需退回或无法读取 {bad} 份。")
 
 
-def questions_dicts(merged: Any, own: Any = ()) -> list[dict[str, Any]]:
-    """The county 报告表's own findings, then each counted return's warnings with what the clerk can do (as hint)."""
-    from bairi.merge.consolidate import questions
-
-    state = merged.state
-    county = state.campaign.authority_short if state is not None else None
-    return ([dict(f.as_dict(), town=county, file="报告表") for f in own]
-            + [dict(q.finding.as_dict(), hint=q.action, town=q.town, file=str(q.ret.file)) for q in questions(merged)])
-
-
-def merge_dict(merged: Any, output: Any, csv: Any = None, own: Any = ()) -> dict[str, Any]:
-    """The `bairi merge` JSON: output, accepted, rejected, missing towns and totals (SPEC keys first)."""
-    from bairi.merge.consolidate import rates
-    from bairi.present.reminders import inputs_dict, logbook_dict
-
-    received = merged.received
-    line_of = {id(line.ret): line for line in merged.towns if line.ret is not None}
-    state = merged.state
-    return {
-        "output": str(output),
-        "period": merged.period,
-        "period_source": merged.period_source,
-        "as_of": state.as_of if state is not None else None,
-        "complete": merged.complete,
-        "accepted": [
-            {"file": str(r.file), "town": r.town, "period": r.period, "filled_on": r.filled_on,
-             "received": received.get(str(r.file)), "sha256": r.sha256,
-             "status": line_of[id(r)].code, "status_label": line_of[id(r)].status}
-            for r in merged.accepted
-        ],
-        "rejected": [
-            {"file": str(r.file), "town": r.town, "period": r.period,
-             "findings": [f.as_dict() for f in r.findings if f.severity is Severity.ERROR]}
-            for r in merged.rejected
-        ],
-        "missing_towns": merged.missing_towns,
-        "totals": {**merged.totals, "rates": rates(merged.totals["cumulative_row"])},
-        "towns": [{"town": line.town, "status": line.code, "status_label": line.status,
-                   "file": str(line.ret.file) if line.ret else None, "received": line.received,
-                   "missing_materials": line.standing.missing if line.standing else [],
-                   "reason": (line.standing.reason or None) if line.standing else None,
-                   "evidence": line.standing.receipt.evidence if line.standing and line.standing.receipt else None,
-                   "logbook": [logbook_dict(e) for e in line.standing.logbook] if line.standing else [],
-                   "cumulative_from": line.cumulative_from}
-                  for line in merged.towns],
-        "superseded": [
-            {"file": str(s.old.file), "town": s.old.town, "period": s.old.period, "replaced_by": str(s.new.file),
-             "changes": s.changes}
-            for s in merged.superseded
-        ],
-        "skipped": [{"file": where, "reason": reason} for where, reason in merged.skipped],
-        "cross_month": [dict(f.as_dict(), town=r.town, file=str(r.file)) for r, f in merged.cross_month],
-        "notes": [dict(f.as_dict(), town=r.town, file=str(r.file)) for r, f in merged.notes],
-        "questions": questions_dicts(merged, own),
-        "csv": str(csv) if csv is not None else None,
-        "inputs": inputs_dict(state) if state is not None else None,
-    }
-
-
 def _two_lines(words: str) -> str:
     """A heading broken where a person would break it (排查\n企业), so the figures under it keep to one line."""
     return f"{words[:2]}\n{words[2:]}" if len(words) >= 4 else words

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bairi.core.findings import Finding
 from bairi.merge.seal import Review, Seal
+
+if TYPE_CHECKING:
+    from bairi.present.documents import MergeDoc, SealOutput
 
 
 class SendupError(Exception):
@@ -124,15 +127,79 @@ def merge_county(state: Any, period: str | None, campaign: Any, output: Path, le
     return CountyMerge(merged, found, own, text)
 
 
-def merge_document(result: CountyMerge, output: Path, csv: Path | None) -> dict[str, Any]:
-    """The `bairi merge` JSON, with the seal and its corrections when the period was sealed."""
-    from bairi.present import corrections as fixes
-    from bairi.present.report import merge_dict
+def _iso(moment: datetime | None) -> str | None:
+    # merge has always printed received times in full (deadlines cuts them to the second): kept, not unified.
+    return moment.isoformat() if moment else None
 
+
+def merge_document(result: CountyMerge, output: Path, csv: Path | None) -> MergeDoc:
+    """The `bairi merge` JSON document (SPEC keys first), with the seal and its corrections when the period was sealed."""
+    from bairi.core.findings import Severity
+    from bairi.merge.consolidate import questions, rates
+    from bairi.present import corrections as fixes
+    from bairi.present.documents import (
+        AcceptedDoc,
+        Figures,
+        FindingDoc,
+        LocatedFindingDoc,
+        MergeDoc,
+        RatesDoc,
+        RejectedDoc,
+        SkippedDoc,
+        SupersededDoc,
+        TotalsDoc,
+        TownDoc,
+    )
+    from bairi.present.reminders import inputs_document, logbook_document
+    from bairi.present.report import jsonable
+
+    merged = result.merged
+    state = merged.state
+    line_of = {id(line.ret): line for line in merged.towns if line.ret is not None}
+    county = state.campaign.authority_short if state is not None else None
     found = result.found
-    sealed = {"sealed": fixes.sealed_dict(found.seal), "corrections_text": str(result.text) if result.text else None,
-              "corrections": [fixes.correction_dict(c) for c in found.corrections]} if found else {}
-    return merge_dict(result.merged, output, csv, result.own) | sealed
+
+    def located(f: Finding, town: str | None, file: str) -> LocatedFindingDoc:
+        return LocatedFindingDoc(**f.as_dict(), town=town, file=file)
+
+    return MergeDoc(
+        output=str(output),
+        period=merged.period,
+        period_source=merged.period_source,
+        as_of=state.as_of if state is not None else None,
+        complete=merged.complete,
+        accepted=[AcceptedDoc(file=str(r.file), town=r.town, period=r.period, filled_on=r.filled_on,
+                              received=_iso(merged.received.get(str(r.file))), sha256=r.sha256,
+                              status=line_of[id(r)].code, status_label=line_of[id(r)].status) for r in merged.accepted],
+        rejected=[RejectedDoc(file=str(r.file), town=r.town, period=r.period,
+                              findings=[FindingDoc(**f.as_dict()) for f in r.findings if f.severity is Severity.ERROR])
+                  for r in merged.rejected],
+        missing_towns=merged.missing_towns,
+        totals=TotalsDoc(period_row=Figures.model_validate(jsonable(merged.totals["period_row"])),
+                         cumulative_row=Figures.model_validate(jsonable(merged.totals["cumulative_row"])),
+                         rates=RatesDoc(jsonable(rates(merged.totals["cumulative_row"])))),
+        towns=[TownDoc(town=line.town, status=line.code, status_label=line.status,
+                       file=str(line.ret.file) if line.ret else None, received=_iso(line.received),
+                       missing_materials=line.standing.missing if line.standing else [],
+                       reason=(line.standing.reason or None) if line.standing else None,
+                       evidence=line.standing.receipt.evidence if line.standing and line.standing.receipt else None,
+                       logbook=[logbook_document(e) for e in line.standing.logbook] if line.standing else [],
+                       cumulative_from=line.cumulative_from) for line in merged.towns],
+        superseded=[SupersededDoc(file=str(s.old.file), town=s.old.town, period=s.old.period,
+                                  replaced_by=str(s.new.file), changes=s.changes) for s in merged.superseded],
+        skipped=[SkippedDoc(file=where, reason=reason) for where, reason in merged.skipped],
+        cross_month=[located(f, r.town, str(r.file)) for r, f in merged.cross_month],
+        notes=[located(f, r.town, str(r.file)) for r, f in merged.notes],
+        # The county 报告表's own findings, then each counted return's warnings with what the clerk can do (as hint).
+        questions=[located(f, county, "报告表") for f in result.own]
+        + [LocatedFindingDoc(**(q.finding.as_dict() | {"hint": q.action}), town=q.town, file=str(q.ret.file))
+           for q in questions(merged)],
+        csv=str(csv) if csv is not None else None,
+        inputs=inputs_document(state) if state is not None else None,
+        sealed=fixes.sealed_document(found.seal) if found else None,
+        corrections=[fixes.correction_document(c) for c in found.corrections] if found else [],
+        corrections_text=str(result.text) if found and result.text else None,
+    )
 
 
 def seal_county(state: Any, period: str | None, campaign: Any, output: Path, ledger_file: Path, filler: str | None,
@@ -174,7 +241,7 @@ def seal_message(sealing: Sealing, period: str | None, output: Path) -> str:
         f"，并附更正说明 {sealing.text}" if sealing.text else "") + "。"
 
 
-def seal_document(sealing: Sealing, message: str) -> Any:
+def seal_document(sealing: Sealing, message: str) -> SealOutput:
     """The `bairi seal` JSON for what was done."""
     from bairi.present import corrections as fixes
 

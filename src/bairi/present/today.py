@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bairi.deadlines.today import KIND_WORDS, Today
 
+if TYPE_CHECKING:
+    from bairi.present.documents import StatusDoc
 
-def today_dict(day: Today) -> dict[str, Any]:
+
+def status_document(day: Today) -> StatusDoc:
     """The JSON document of `bairi status`."""
-    return {"as_of": day.as_of, "overdue": day.overdue,
-            "todo": [{"kind": t.kind, "kind_label": KIND_WORDS[t.kind], "town": t.town, "deadline": t.deadline,
-                      "text": t.text, "command": t.command, "overdue": t.overdue} for t in day.todo]}
+    from bairi.present.documents import StatusDoc, TodoDoc
+
+    return StatusDoc(as_of=day.as_of, overdue=day.overdue,
+                     todo=[TodoDoc(kind=t.kind, kind_label=KIND_WORDS[t.kind], town=t.town, deadline=t.deadline,
+                                   text=t.text, command=t.command, overdue=t.overdue) for t in day.todo])
 
 
 def show_today(console: Any, day: Today) -> None:
