@@ -5,7 +5,6 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Border, Font, Side
 from typer.testing import CliRunner
@@ -218,15 +217,6 @@ def second_form(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def notice_form_after():
-    """Commands switch the process's active form; the notice's is put back for the tests that follow."""
-    from bairi.core.form import NOTICE, use_form
-
-    yield
-    use_form(NOTICE)
-
-
 def fill_blank(template: Path, out: Path, unit: str, figures: dict[str, list]) -> Path:
     """A town fills the blank template bairi made: each figure typed under its header, found by the header's text."""
     book = load_workbook(template)
@@ -246,7 +236,7 @@ def fill_blank(template: Path, out: Path, unit: str, figures: dict[str, list]) -
     return out
 
 
-def test_a_second_form_drives_template_check_merge_and_json(tmp_path, notice_form_after):
+def test_a_second_form_drives_template_check_merge_and_json(tmp_path):
     import tomllib
 
     config = tmp_path / "bairi.toml"
@@ -306,7 +296,7 @@ def test_a_second_form_drives_template_check_merge_and_json(tmp_path, notice_for
     assert "interviews" not in notice["$defs"]["Figures"]["properties"]
 
 
-def test_a_wrong_form_file_is_named(tmp_path, notice_form_after):
+def test_a_wrong_form_file_is_named(tmp_path):
     path = second_form(tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace('kind = "amount"', 'kind = "money"'), encoding="utf-8")
     config = tmp_path / "bairi.toml"

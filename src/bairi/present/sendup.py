@@ -86,7 +86,7 @@ def write_county(output: Path, merged: Any, campaign: Any, filler: str, day: dat
     from bairi.present import corrections as fixes
     from bairi.write.county import write_merged
 
-    notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
+    notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals, merged.form)
     return write_merged(output, merged, campaign, filler, day, notes, extra, city_form(form, merged, campaign, filler, day))
 
 
@@ -116,7 +116,7 @@ def merge_county(state: Any, period: str | None, campaign: Any, output: Path, le
         own = write_county(output, merged, campaign, filler_of(filler, campaign), state.as_of, found, form)
         text = None
         if found is not None and found.corrections:
-            text = fixes.write_text(output, found, campaign.authority, merged.totals)
+            text = fixes.write_text(output, found, campaign.authority, merged.totals, merged.form)
         if csv is not None:
             write_tidy(csv, merged)
     except OSError as exc:
@@ -130,7 +130,7 @@ def merge_document(result: CountyMerge, output: Path, csv: Path | None) -> dict[
     from bairi.present.report import merge_dict
 
     found = result.found
-    sealed = {"sealed": fixes.sealed_dict(found.seal), "corrections_text": str(result.text) if result.text else None,
+    sealed = {"sealed": fixes.sealed_document(found.seal, result.merged.form), "corrections_text": str(result.text) if result.text else None,
               "corrections": [fixes.correction_dict(c) for c in found.corrections]} if found else {}
     return merge_dict(result.merged, output, csv, result.own) | sealed
 
@@ -158,7 +158,7 @@ def seal_county(state: Any, period: str | None, campaign: Any, output: Path, led
             made = seals.store(book, seals.snapshot(merged), now.astimezone(zone(campaign)), by or who, output, digest)
     except LedgerUnavailable as exc:
         raise SendupError(f"汇总表已写出 {output}，但未能封存：收件台账 {ledger_file} 无法写入（{exc}）") from None
-    text = fixes.write_text(output, found, campaign.authority, merged.totals) if found is not None else None
+    text = fixes.write_text(output, found, campaign.authority, merged.totals, merged.form) if found is not None else None
     seals.protect(output)
     return Sealing(merged, found, made, text)
 
@@ -180,8 +180,9 @@ def seal_document(sealing: Sealing, message: str) -> Any:
 
     if sealing.made is None:
         assert sealing.found is not None
-        return fixes.seal_document(sealing.found.seal, False, [], message)
-    return fixes.seal_document(sealing.made, True, sealing.found.corrections if sealing.found else [], message)
+        return fixes.seal_document(sealing.found.seal, False, [], message, sealing.merged.form)
+    return fixes.seal_document(sealing.made, True, sealing.found.corrections if sealing.found else [], message,
+                               sealing.merged.form)
 
 
 def show_sealing(console: Any, sealing: Sealing, message: str) -> None:
@@ -192,7 +193,7 @@ def show_sealing(console: Any, sealing: Sealing, message: str) -> None:
         console.print(message, markup=False)
         return
     if sealing.found is not None:
-        fixes.show_seal_state(console, sealing.found.seal, sealing.found.corrections)
+        fixes.show_seal_state(console, sealing.found.seal, sealing.found.corrections, sealing.merged.form)
     console.print(message, markup=False)
     for line in fixes.sealed_lines(sealing.merged):
         console.print(line, markup=False)
@@ -205,7 +206,7 @@ def show_county_merge(console: Any, result: CountyMerge, output: Path, csv: Path
 
     show_merge(console, result.merged, output, result.own, csv)
     if result.found is not None:
-        fixes.show_seal_state(console, result.found.seal, result.found.corrections)
+        fixes.show_seal_state(console, result.found.seal, result.found.corrections, result.merged.form)
         if result.text is not None:
             console.print(f"更正说明已写出：{result.text}（汇总表中另有“{fixes.SHEET}”工作表）", markup=False)
 
