@@ -218,9 +218,9 @@ def test_cell_span_names_a_row_range_or_each_cell():
     from bairi.write.county import cell_span
 
     row = {k: Figure(key=k, location=f"S!{chr(66 + i)}7", raw=0, value=0) for i, k in enumerate(NOTICE.keys)}
-    assert cell_span(row) == "S!B7:N7"
+    assert cell_span(row, NOTICE) == "S!B7:N7"
     row["fines"] = Figure(key="fines", location="S!Z9", raw=0, value=0)
-    assert "行政罚款（万） S!Z9" in cell_span(row) and cell_span(row).startswith("成立督查组（个） S!B7；")
+    assert "行政罚款（万） S!Z9" in cell_span(row, NOTICE) and cell_span(row, NOTICE).startswith("成立督查组（个） S!B7；")
 
 
 def test_parallel_reading_gives_the_same_returns_in_the_same_order(tmp_path):
