@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from bairi.core.campaign import DEFAULT_TOWNS, default_campaign  # noqa: E402
-from bairi.core.form import COLUMNS, HAZARD_COLUMNS, KEYS, TITLE  # noqa: E402
+from bairi.core.form import NOTICE  # noqa: E402
 from bairi.write.layout import lay_form, template_workbook  # noqa: E402
 
 SEED = 20231106
@@ -215,7 +215,7 @@ def simulate(rng: random.Random) -> dict[str, Town]:
 
     for town in towns.values():
         n = SIZE[town.name]
-        running = {key: Decimal(0) if key == "fines" else 0 for key in KEYS}
+        running = {key: Decimal(0) if key == "fines" else 0 for key in NOTICE.keys}
         for period in PERIODS:
             forced = FORCED.get((town.name, period), {})
             inspected = forced.get("enterprises") or rng.randint(math.ceil(n / 2), n)
@@ -240,7 +240,7 @@ def simulate(rng: random.Random) -> dict[str, Town]:
             figures.update(forced)
             figures["general_fixed"] = min(figures["general_fixed"], figures["general_found"])
             town.period[period] = figures
-            running = {key: running[key] + figures[key] for key in KEYS}
+            running = {key: running[key] + figures[key] for key in NOTICE.keys}
             town.cumulative[period] = dict(running)
     return towns
 
@@ -259,7 +259,7 @@ class Entries:
     period: dict[str, Any]
     cumulative: dict[str, Any]
     hazards: list[dict[str, str]]
-    title: str = TITLE
+    title: str = NOTICE.title
 
 
 THIN = Side(style="thin")
@@ -308,7 +308,7 @@ def layout_county_template(wb: Workbook, s: Entries, town: str) -> Workbook:
     if isinstance(s.filled_on, date):
         ws["C4"] = s.filled_on
     for row, values in ((7, s.period), (8, s.cumulative)):
-        for index, column in enumerate(COLUMNS, start=2):
+        for index, column in enumerate(NOTICE.columns, start=2):
             ws.cell(row, index).value = _value(values.get(column.key))
     spans = {"enterprise": "B", "town": "E", "category": "G", "supervisor": "I", "detail": "K"}
     for number, hazard in enumerate(s.hazards):
@@ -333,7 +333,7 @@ def _stats_block(ws: Worksheet, top: int, left: int, s: Entries, headers: dict[s
     ws.merge_cells(start_row=top, start_column=left, end_row=top + 1, end_column=left)
     _write(ws, top, left, "行  业", bold=True)
     col = left + 1
-    for column in COLUMNS:
+    for column in NOTICE.columns:
         if column.group and column.key.endswith("_found"):
             ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 1)
             _write(ws, top, col, GROUP_HEADERS[column.group], bold=True)
@@ -346,7 +346,7 @@ def _stats_block(ws: Worksheet, top: int, left: int, s: Entries, headers: dict[s
         col += 1
     for offset, (label, values) in enumerate((("冶金工贸", s.period), ("累计", s.cumulative))):
         _write(ws, top + 2 + offset, left, label, bold=True)
-        for index, column in enumerate(COLUMNS, start=left + 1):
+        for index, column in enumerate(NOTICE.columns, start=left + 1):
             _write(ws, top + 2 + offset, index, values.get(column.key))
     return top + 3
 
@@ -359,10 +359,10 @@ def _hazard_block(ws: Worksheet, top: int, left: int, s: Entries, with_title: bo
         ws.cell(row, left).value = "重大隐患明细"
         ws.cell(row, left).font = Font(name="宋体", size=12, bold=True)
         row += 1
-    for offset, column in enumerate(HAZARD_COLUMNS):
+    for offset, column in enumerate(NOTICE.hazard_columns):
         _write(ws, row, left + offset, column.header, bold=True)
     for number, hazard in enumerate(s.hazards, start=1):
-        for offset, column in enumerate(HAZARD_COLUMNS):
+        for offset, column in enumerate(NOTICE.hazard_columns):
             _write(ws, row + number, left + offset, number if column.key == "seq" else hazard.get(column.key, ""))
     widths = (6, 30, 10, 10, 18, 60)
     for offset, width in enumerate(widths):
@@ -401,7 +401,7 @@ def layout_two_sheets(wb: Workbook, s: Entries) -> None:
     ws["K2"] = "填表日期："
     ws["L2"] = s.filled_on
     ws["L2"].number_format = "yyyy年m月d日"
-    headers = {c.key: f"{c.header}（{c.unit}）" for c in COLUMNS}
+    headers = {c.key: f"{c.header}（{c.unit}）" for c in NOTICE.columns}
     _stats_block(ws, 3, 1, s, headers)
     details = wb.create_sheet("重大隐患明细")
     _hazard_block(details, 1, 1, s, with_title=False)
@@ -643,7 +643,7 @@ def _filled_on(rng: random.Random, town: str, period: str) -> date:
 
 def _title(period: str) -> str:
     y, m = int(period[:4]), int(period[5:])
-    return f"{TITLE}（{y}年{m}月）" if m != 11 else f"{TITLE}（十一月份）"
+    return f"{NOTICE.title}（{y}年{m}月）" if m != 11 else f"{NOTICE.title}（十一月份）"
 
 
 def _build(town: Town, period: str, sheet: Entries, mistake: Mistake | None) -> Workbook:
@@ -699,7 +699,7 @@ def plan(rng: random.Random, towns: dict[str, Town]) -> list[Planned]:
                 unit=UNIT_AS_WRITTEN.get(name, f"{name}应急管理中心"), filler=town.filler, filled_on=filled,
                 period=dict(town.period[period]), cumulative=dict(town.cumulative[period]),
                 hazards=town.hazards(period),
-                title=_title(period) if LAYOUT.get(name) == "title_month" else TITLE)
+                title=_title(period) if LAYOUT.get(name) == "title_month" else NOTICE.title)
             if mistake:
                 sheet.period.update(mistake.period)
                 sheet.cumulative.update(mistake.cumulative)

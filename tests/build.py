@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from bairi.check.rules import check_file
 from bairi.core.campaign import default_campaign
-from bairi.core.form import KEYS
+from bairi.core.form import NOTICE
 from bairi.write.layout import lay_form, save
 
 PERIOD = {"teams": 2, "enterprises": 25, "general_found": 40, "general_fixed": 31, "major_found": 1,
@@ -63,7 +63,7 @@ def split_hazards(ws) -> None:
 
 def all_keys(value: Any) -> dict[str, Any]:
     """The same value in every column."""
-    return {key: value for key in KEYS}
+    return {key: value for key in NOTICE.keys}
 
 
 CAMPAIGN = default_campaign()

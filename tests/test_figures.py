@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from bairi.cli import app
 from bairi.core.campaign import default_campaign
-from bairi.core.form import KEYS
+from bairi.core.form import NOTICE
 from build import write_return
 from build_mail import message, write_mbox
 
@@ -52,7 +52,7 @@ def story(enterprises: int, majors: list[tuple[int, int]]) -> list[tuple[dict, d
         if not cumulative:
             cumulative = dict(period)
         else:
-            cumulative = {key: cumulative[key] + period[key] for key in KEYS}
+            cumulative = {key: cumulative[key] + period[key] for key in NOTICE.keys}
             cumulative["enterprises"] += enterprises // 2 - enterprises
         out.append((period, cumulative))
     return out
@@ -129,7 +129,7 @@ def test_the_countys_cumulative_never_falls_for_a_town_that_missed_a_month(tmp_p
     for month in MONTHS:
         doc = merge_json(inbox, month, days[month], tmp_path / f"county{month}.xlsx")
         totals[month] = doc["totals"]["cumulative_row"]
-        assert totals[month] == {key: sum(c[key] for c in expected[month]) for key in KEYS}
+        assert totals[month] == {key: sum(c[key] for c in expected[month]) for key in NOTICE.keys}
         assert doc["cross_month"] == []
         carried = {t["town"]: (t["status"], t["cumulative_from"]) for t in doc["towns"] if t["cumulative_from"]}
         if month == "2023-12":
@@ -141,7 +141,7 @@ def test_the_countys_cumulative_never_falls_for_a_town_that_missed_a_month(tmp_p
     assert [totals[m]["suspended"] for m in MONTHS] == [4, 7, 10]
     assert [totals[m]["closed"] for m in MONTHS] == [4, 4, 6]
     assert [totals[m]["enterprises"] for m in MONTHS] == [117, 163, 209]
-    assert all(totals[b][key] <= totals[a][key] for b, a in zip(MONTHS, MONTHS[1:]) for key in KEYS)
+    assert all(totals[b][key] <= totals[a][key] for b, a in zip(MONTHS, MONTHS[1:]) for key in NOTICE.keys)
 
     book = load_workbook(tmp_path / "county2024-01.xlsx")
     note = book["报告表"]["A9"].value

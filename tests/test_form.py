@@ -3,9 +3,9 @@ city's config."""
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Border, Font, Side
 from typer.testing import CliRunner
@@ -218,15 +218,6 @@ def second_form(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def notice_form_after():
-    """Commands switch the process's active form; the notice's is put back for the tests that follow."""
-    from bairi.core.form import NOTICE, use_form
-
-    yield
-    use_form(NOTICE)
-
-
 def fill_blank(template: Path, out: Path, unit: str, figures: dict[str, list]) -> Path:
     """A town fills the blank template bairi made: each figure typed under its header, found by the header's text."""
     book = load_workbook(template)
@@ -246,7 +237,7 @@ def fill_blank(template: Path, out: Path, unit: str, figures: dict[str, list]) -
     return out
 
 
-def test_a_second_form_drives_template_check_merge_and_json(tmp_path, notice_form_after):
+def test_a_second_form_drives_template_check_merge_and_json(tmp_path):
     import tomllib
 
     config = tmp_path / "bairi.toml"
@@ -306,7 +297,7 @@ def test_a_second_form_drives_template_check_merge_and_json(tmp_path, notice_for
     assert "interviews" not in notice["$defs"]["Figures"]["properties"]
 
 
-def test_a_wrong_form_file_is_named(tmp_path, notice_form_after):
+def test_a_wrong_form_file_is_named(tmp_path):
     path = second_form(tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace('kind = "amount"', 'kind = "money"'), encoding="utf-8")
     config = tmp_path / "bairi.toml"
@@ -323,3 +314,53 @@ def test_a_template_with_two_statistics_tables_is_not_guessed(tmp_path):
     book.save(template)
     result = merge(inbox(tmp_path), "--form", template, "-o", tmp_path / "out.xlsx")
     assert result.exit_code == 2 and "有 2 个统计表（工作表 “县区汇总”、“另一个”）" in result.output
+
+
+def test_one_process_reads_under_another_form_then_under_the_notices_and_nothing_carries_over(tmp_path):
+    """No form is switched for a run: each return is read and checked by its own campaign's form, one after the
+    other in one process, and what the reader learnt of one form's labels never answers for the other."""
+    from bairi.check.rules import check_file
+    from bairi.core.campaign import default_campaign, load_campaign
+    from bairi.core.form import NOTICE
+    from bairi.present.report import check_document
+    from bairi.write.layout import lay_form, save
+
+    config = tmp_path / "bairi.toml"
+    config.write_text(f'form = "{second_form(tmp_path).name}"\n' + _county_toml(), encoding="utf-8")
+    other, notice = load_campaign(config), default_campaign()
+    book = Workbook()
+    book.active.title = "Sheet1"
+    # 约谈企业: 3 this month but 2 in 累计, which no 累计 can be (E501, named by the other form's word).
+    lay_form(book.active, other, unit="巴公镇应急管理中心", filler="张三", filled_on=date(2023, 12, 24),
+             period=dict(PERIOD, interviews=3), cumulative=dict(CUMULATIVE, interviews=2), hazards=HAZARDS)
+    theirs = tmp_path / "巴公镇12月份报表.xlsx"
+    save(book, theirs)
+    ours = write_return(tmp_path / "南村镇12月份报表.xlsx", unit="南村镇应急管理中心",
+                        hazards=[dict(h, town="南村镇") for h in HAZARDS])
+
+    first = check_file(theirs, other)
+    keys = ["teams", "enterprises", "general_found", "general_fixed", "major_found", "major_fixed", "ordered",
+            "interviews", "fines", "suspended", "exposed", "closed", "subcontracting", "labor_dispatch"]
+    assert first.form == other.form_spec and first.form != NOTICE
+    assert list(first.period_row or {}) == keys and list(first.cumulative_row or {}) == keys
+    assert {k: f.value for k, f in (first.period_row or {}).items()} == dict(PERIOD, interviews=3, fines=Decimal("1.5"))
+    assert [f.location for f in (first.period_row or {}).values()] == [f"Sheet1!{c}7" for c in "BCDEFGHIJKLMNO"]
+    assert [(f.code, f.cell) for f in first.findings] == [("I303", "Sheet1!C2"), ("E501", "Sheet1!I8")]
+    assert "约谈企业" in first.findings[1].message
+    assert list(check_document(first).model_dump()["period_row"]) == keys
+
+    # Then the notice's form, in the same process, nothing reset: its 13 columns, in its cells.
+    second = check_file(ours, notice)
+    assert second.form is NOTICE
+    assert list(second.period_row or {}) == list(NOTICE.keys) and len(NOTICE.keys) == 13
+    assert {k: f.value for k, f in (second.period_row or {}).items()} == dict(PERIOD, fines=Decimal("1.5"))
+    assert {k: f.value for k, f in (second.cumulative_row or {}).items()} == dict(CUMULATIVE, fines=Decimal("3.25"))
+    assert [f.location for f in (second.cumulative_row or {}).values()] == [f"Sheet1!{c}8" for c in "BCDEFGHIJKLMN"]
+    assert [(f.code, f.cell) for f in second.findings] == [("I303", "Sheet1!C2")]
+    assert list(check_document(second).model_dump()["cumulative_row"]) == list(NOTICE.keys)
+    # The other form's file under the notice's form: 工贸行业 is no row of it, 约谈企业 no column.
+    crossed = check_file(theirs, notice)
+    assert ("E202", "Sheet1") in [(f.code, f.cell) for f in crossed.findings]
+    assert "interviews" not in (crossed.cumulative_row or {})
+    # And the other form once more: read exactly as the first time.
+    assert check_file(theirs, other).model_dump() == first.model_dump()

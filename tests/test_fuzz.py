@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from bairi.check.rules import check
 from bairi.core.campaign import default_campaign
-from bairi.core.form import KEYS
+from bairi.core.form import NOTICE
 from bairi.core.values import ZERO_WORDS
 from bairi.read.reader import read_return
 from build import write_return, written_chinese
@@ -75,7 +75,7 @@ def assert_traceable(ret, cells: dict[str, object] | None = None) -> None:
                     assert getattr(hazard, key) == raw.strip(), (location, raw)
     for row in (ret.period_row or {}, ret.cumulative_row or {}):
         for key, figure in row.items():
-            assert key in KEYS
+            assert key in NOTICE.keys
             if cells is not None:
                 # The raw value the reader reports is the one in the cell it names.
                 assert _same_raw(cells.get(figure.location.split("!")[-1]), figure.raw), (figure.location, figure.raw)

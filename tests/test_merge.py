@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bairi.check.rules import check_file
 from bairi.cli import app
 from bairi.core.campaign import Campaign, Period, Unit, default_campaign
-from bairi.core.form import KEYS
+from bairi.core.form import NOTICE
 from bairi.merge.consolidate import consolidate
 from bairi.state.standing import load_state
 from build import CUMULATIVE, HAZARDS, PERIOD, write_return
@@ -91,11 +91,11 @@ def test_rejected_return_is_left_out_and_exit_is_1(tmp_path):
 
 
 def test_cross_month_mismatch_is_a_warning_naming_both_months(tmp_path):
-    nov = {k: 1 for k in KEYS}
+    nov = {k: 1 for k in NOTICE.keys}
     town_return(tmp_path / "11", "巴公镇", name="巴公镇11月.xlsx", filled_on=date(2023, 11, 24), period=nov,
                 cumulative=dict(nov, exposed=5), hazards=[dict(HAZARDS[0], town="巴公镇")])
-    dec_period = {k: 1 for k in KEYS}
-    dec_cum = {k: 2 for k in KEYS} | {"teams": 3, "major_found": 2, "major_fixed": 2}
+    dec_period = {k: 1 for k in NOTICE.keys}
+    dec_cum = {k: 2 for k in NOTICE.keys} | {"teams": 3, "major_found": 2, "major_fixed": 2}
     town_return(tmp_path / "12", "巴公镇", period=dec_period, cumulative=dec_cum)
     merged = merge(tmp_path)
     assert merged.period == "2023-12"
@@ -217,10 +217,10 @@ def test_cell_span_names_a_row_range_or_each_cell():
     from bairi.core.model import Figure
     from bairi.write.county import cell_span
 
-    row = {k: Figure(key=k, location=f"S!{chr(66 + i)}7", raw=0, value=0) for i, k in enumerate(KEYS)}
-    assert cell_span(row) == "S!B7:N7"
+    row = {k: Figure(key=k, location=f"S!{chr(66 + i)}7", raw=0, value=0) for i, k in enumerate(NOTICE.keys)}
+    assert cell_span(row, NOTICE) == "S!B7:N7"
     row["fines"] = Figure(key="fines", location="S!Z9", raw=0, value=0)
-    assert "行政罚款（万） S!Z9" in cell_span(row) and cell_span(row).startswith("成立督查组（个） S!B7；")
+    assert "行政罚款（万） S!Z9" in cell_span(row, NOTICE) and cell_span(row, NOTICE).startswith("成立督查组（个） S!B7；")
 
 
 def test_parallel_reading_gives_the_same_returns_in_the_same_order(tmp_path):

@@ -7,6 +7,7 @@ import pickle
 from decimal import Decimal
 
 from bairi.core.findings import Finding, finding
+from bairi.core.form import NOTICE
 from bairi.core.model import Figure, Hazard, Return, row_model
 from bairi.core.values import read_figure
 from build import check, codes, put, write_return
@@ -57,9 +58,9 @@ def test_the_reader_no_longer_judges_sign_or_decimals_the_model_does():
     assert (read_figure(-2.0, "count").value, read_figure(-2.0, "count").notes) == (-2, [])
     assert (read_figure("24.5", "count").value, [c for c, _ in read_figure("24.5", "count").notes]) == (Decimal("24.5"), ["I403"])
     assert (read_figure(0.12345, "amount").value, read_figure(0.12345, "amount").notes) == (Decimal("0.12345"), [])
-    figure, found = Figure.checked("fines", "Sheet1!I8", "-1.00001", Decimal("-1.00001"))
+    figure, found = Figure.checked("fines", "Sheet1!I8", "-1.00001", Decimal("-1.00001"), NOTICE)
     assert (figure.value, [(f.code, f.cell) for f in found]) == (Decimal("-1.00001"), [("E407", "Sheet1!I8"), ("W412", "Sheet1!I8")])
-    figure, found = Figure.checked("teams", "Sheet1!B7", 3.0, 3)
+    figure, found = Figure.checked("teams", "Sheet1!B7", 3.0, 3, NOTICE)
     assert (figure.value, found) == (3, [])
 
 
@@ -70,7 +71,7 @@ def test_the_models_have_a_json_schema():
     value = schema["$defs"]["Figure"]["properties"]["value"]
     assert all(branch.get("minimum") == 0 for branch in value["anyOf"] if branch.get("type") in ("integer", "number"))
     assert schema["$defs"]["Severity"]["enum"] == ["error", "warning", "info"]
-    row = row_model().model_json_schema()["properties"]
+    row = row_model(NOTICE).model_json_schema()["properties"]
     assert row["teams"]["anyOf"][0] == {"type": "integer"} and len(row) == 13
 
 

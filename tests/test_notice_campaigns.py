@@ -8,7 +8,6 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
@@ -16,15 +15,6 @@ from bairi.cli import app
 from notice_build import NOTICES
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def notice_form_after():
-    """Commands switch the process's active form; the notice's is put back for the tests that follow."""
-    from bairi.core.form import NOTICE, use_form
-
-    yield
-    use_form(NOTICE)
 
 
 def _sheet(path: Path, title: str, fields: list[tuple[str, str]], top: list, sub: list, rows: list[str],

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bairi.cli import app
 from bairi.core.findings import CATALOGUE
-from bairi.core.form import KEYS
+from bairi.core.form import NOTICE
 from build import CUMULATIVE, HAZARDS, PERIOD, check, codes, put, write_return
 
 DATA = Path(__file__).parent / "data"
@@ -270,7 +270,7 @@ def test_filled_template_passes_with_exact_figures(tmp_path):
     workbook = load_workbook(target)
     ws = workbook.active
     ws["C3"], ws["C4"] = "张三", date(2023, 12, 24)
-    for index, key in enumerate(KEYS):
+    for index, key in enumerate(NOTICE.keys):
         column = chr(ord("B") + index)
         ws[f"{column}7"], ws[f"{column}8"] = PERIOD[key], CUMULATIVE[key]
     for row, hazard in enumerate(HAZARDS, start=12):
@@ -308,7 +308,7 @@ def test_cli_json_for_one_clean_return(tmp_path):
     assert (document["ok"], document["town"], document["period"], document["filled_on"]) == (
         True, "巴公镇", "2023-12", "2023-12-24")
     assert document["period_row"] == PERIOD and document["cumulative_row"] == CUMULATIVE
-    assert all(isinstance(document["period_row"][k], int) for k in KEYS if k != "fines")
+    assert all(isinstance(document["period_row"][k], int) for k in NOTICE.keys if k != "fines")
     assert set(document["findings"][0]) >= {"code", "severity", "location", "message"}
     assert document["findings"][0] | {"message": ""} == {
         "code": "I303", "severity": "info", "location": "Sheet1!C2", "message": "", "hint": ""}

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from bairi.cli import app
 from bairi.core.campaign import default_campaign
-from bairi.core.form import BY_KEY, KEYS
+from bairi.core.form import NOTICE
 from bairi.core.values import plain
 from build import CUMULATIVE, PERIOD, put, write_return
 from build_mail import message, write_eml
@@ -63,8 +63,8 @@ def test_seal_says_what_it_sealed(tmp_path):
                                     f"  未报（{len(silent)} 个，数字未计入）：{'、'.join(silent)}"]
 
     def total(values: dict) -> str:
-        return "，".join(f"{BY_KEY[k].short} {plain(Decimal(str(values[k])) * 2)}"
-                        f"{'万元' if BY_KEY[k].unit == '万' else BY_KEY[k].unit}" for k in KEYS)
+        return "，".join(f"{NOTICE.by_key[k].short} {plain(Decimal(str(values[k])) * 2)}"
+                        f"{'万元' if NOTICE.by_key[k].unit == '万' else NOTICE.by_key[k].unit}" for k in NOTICE.keys)
 
     assert lines[at + 4:at + 6] == [f"合计（本期）：{total(PERIOD)}", f"合计（累计）：{total(CUMULATIVE)}"]
     assert out.exists()

@@ -14,7 +14,7 @@ from bairi.check.rules import check_file
 from bairi.cli import app
 from bairi.core.campaign import default_campaign
 from bairi.core.findings import CATALOGUE, Severity
-from bairi.core.form import KEYS
+from bairi.core.form import NOTICE
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -132,7 +132,7 @@ def test_cumulative_rows_add_up_month_to_month_in_every_layout_and_format():
                 continue
             previous = months[before][town].values("cumulative")
             now, period = ret.values("cumulative"), ret.values("period")
-            assert {k: now[k] for k in KEYS} == {k: previous[k] + period[k] for k in KEYS}, ret.file
+            assert {k: now[k] for k in NOTICE.keys} == {k: previous[k] + period[k] for k in NOTICE.keys}, ret.file
             pairs += 1
     assert pairs >= 15
 

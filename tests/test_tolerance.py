@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bairi.core.form import KEYS
+from bairi.core.form import NOTICE
 from bairi.write.layout import lay_form, save
 from build import CAMPAIGN, CUMULATIVE, HAZARDS, PERIOD, check, codes, put, split_hazards, write_return
 
@@ -355,9 +355,9 @@ def test_a_hidden_copy_of_the_form_does_not_compete(tmp_path):
 
 
 def test_every_key_is_read_from_its_own_column(tmp_path):
-    period = {key: index + 1 for index, key in enumerate(KEYS)}
-    cumulative = {key: 100 + index for index, key in enumerate(KEYS)}
+    period = {key: index + 1 for index, key in enumerate(NOTICE.keys)}
+    cumulative = {key: 100 + index for index, key in enumerate(NOTICE.keys)}
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", period=period, cumulative=cumulative, hazards=[]))
     assert ret.values("period") == period
     assert ret.values("cumulative") == cumulative
-    assert [ret.period_row[k].location for k in KEYS] == [f"Sheet1!{c}7" for c in "BCDEFGHIJKLMN"]
+    assert [ret.period_row[k].location for k in NOTICE.keys] == [f"Sheet1!{c}7" for c in "BCDEFGHIJKLMN"]

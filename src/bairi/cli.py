@@ -70,13 +70,11 @@ def _fail(message: str) -> NoReturn:
 
 def _campaign(config: Path | None):
     from bairi.core.campaign import ConfigError, load_campaign
-    from bairi.core.form import FormError, form_for, use_form
+    from bairi.core.form import FormError
 
     try:
-        campaign = load_campaign(config)
-        # The form this run reads and writes: the config's form file (.toml), else the notice's.
-        use_form(form_for(campaign.form))
-        return campaign
+        # Its form is resolved as it is loaded: a wrong form file is said here, exit 2.
+        return load_campaign(config)
     except (ConfigError, FormError) as exc:
         _fail(str(exc))
 
@@ -512,7 +510,7 @@ def seal(
         except sendup.SendupError as exc:
             _fail(str(exc))
         if fmt is Format.json:
-            _print_json(fixes.seals_document(found, str(ledger_file)), "seal")
+            _print_json(fixes.seals_document(found, str(ledger_file), campaign.form_spec), "seal")
         else:
             fixes.show_seals(_console(), found, str(ledger_file))
         raise typer.Exit(ExitCode.OK)
@@ -814,12 +812,12 @@ def schema(
     from bairi.present.documents import schema as schema_of
     from bairi.present.report import dumps
 
-    _campaign(config)
+    form = _campaign(config).form_spec
 
     if command is not None and command not in DOCUMENTS:
         _fail(f"没有命令“{command}”的 JSON 文档；可选：{'、'.join(DOCUMENTS)}")
     chosen = [command] if command else list(DOCUMENTS)
-    document = schema_of(chosen[0]) if command else {name: schema_of(name) for name in chosen}
+    document = schema_of(chosen[0], form) if command else {name: schema_of(name, form) for name in chosen}
     sys.stdout.write(dumps(document) + "\n")
 
 

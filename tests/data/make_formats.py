@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE.parent.parent / "src"))
 
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
-from bairi.core.form import KEYS  # noqa: E402
+from bairi.core.form import NOTICE  # noqa: E402
 from bairi.write.layout import save  # noqa: E402
 from build import saved_by_libreoffice, split_hazards, write_return  # noqa: E402
 
@@ -49,7 +49,7 @@ def formulas(ws) -> None:
     """累计 = 上月累计 + 本月, as formulas (LibreOffice saves their results)."""
     from build import CUMULATIVE, PERIOD
 
-    for index, key in enumerate(KEYS):
+    for index, key in enumerate(NOTICE.keys):
         column = chr(ord("B") + index)
         previous = CUMULATIVE[key] - PERIOD[key]
         ws[f"{column}8"] = f"={column}7+{round(previous, 4)}"

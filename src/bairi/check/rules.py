@@ -9,7 +9,6 @@ from pathlib import Path
 
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, finding
-from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS
 from bairi.core.model import Figure, Return
 from bairi.core.names import resolve_unit
 from bairi.core.values import plain
@@ -34,12 +33,13 @@ def cumulative_not_below_period(ret: Return, campaign: Campaign) -> Iterator[Fin
     """累计 counts everything since the campaign began, so it cannot be less than this period."""
     if not ret.period_row or not ret.cumulative_row:
         return
-    for key in KEYS:
+    columns = ret.form.by_key
+    for key in ret.form.keys:
         period, cumulative = ret.period_row.get(key), ret.cumulative_row.get(key)
         if period is None or cumulative is None or period.value is None or cumulative.value is None:
             continue
         if cumulative.value < period.value:
-            yield finding("E501", cumulative.location, column=BY_KEY[key].short,
+            yield finding("E501", cumulative.location, column=columns[key].short,
                           cumulative=plain(cumulative.value), period=plain(period.value))
 
 
@@ -47,13 +47,14 @@ def fixed_not_above_found(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     """Since the campaign began, no more hazards can have been rectified than were found."""
     if not ret.cumulative_row:
         return
-    for found_key, fixed_key in FOUND_FIXED:
+    columns = ret.form.by_key
+    for found_key, fixed_key in ret.form.found_fixed:
         found, fixed = ret.cumulative_row.get(found_key), ret.cumulative_row.get(fixed_key)
         if found is None or fixed is None or found.value is None or fixed.value is None:
             continue
         if fixed.value > found.value:
-            yield finding("E502", fixed.location, fixed_label=BY_KEY[fixed_key].short, fixed=plain(fixed.value),
-                          found_label=BY_KEY[found_key].short, found=plain(found.value))
+            yield finding("E502", fixed.location, fixed_label=columns[fixed_key].short, fixed=plain(fixed.value),
+                          found_label=columns[found_key].short, found=plain(found.value))
 
 
 def hazard_table_present(ret: Return, campaign: Campaign) -> Iterator[Finding]:
@@ -140,7 +141,7 @@ FINES_TINY = Decimal("0.01")
 
 def fines_plausible(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     """行政罚款 is in 万元; a huge figure from a town usually means it was written in 元, a tiny one the reverse."""
-    column = BY_KEY.get("fines")
+    column = ret.form.by_key.get("fines")
     # Only where the form keeps fines in 万元 (the mix-up is 元 typed there); a form in 元 has its own scale.
     if ret.town == campaign.authority or column is None or column.unit not in ("万", "万元"):
         return

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from bairi.core.form import Form, form_for
 from bairi.core.tomlfile import pydantic_words, read_toml, refuse_placeholders
 
 CONFIG_NAME = "bairi.toml"
@@ -150,6 +151,11 @@ class Campaign(BaseModel):
     # from the folder of bairi.toml.
     form: str = ""
 
+    @cached_property
+    def form_spec(self) -> Form:
+        """The form this campaign's returns are on, resolved once: its form file (.toml), else the notice's."""
+        return form_for(self.form)
+
     def material(self, key: str) -> Material | None:
         """The configured material of that key, or None."""
         return next((m for m in self.materials if m.key == key), None)
@@ -165,7 +171,10 @@ class Campaign(BaseModel):
     def with_changes(self, **changes: object) -> Campaign:
         """A copy with some fields replaced (validated again; the name lookups are built afresh)."""
         fields = {name: getattr(self, name) for name in type(self).model_fields}
-        return type(self).model_validate({**fields, **changes}, strict=False)
+        changed = type(self).model_validate({**fields, **changes}, strict=False)
+        if "form" not in changes and "form_spec" in self.__dict__:
+            changed.__dict__["form_spec"] = self.form_spec  # the same form file, not read again
+        return changed
 
     @model_validator(mode="after")
     def _consistent(self) -> Campaign:
@@ -328,7 +337,8 @@ def default_campaign() -> Campaign:
 
 
 def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign:
-    """The campaign from `path`, else ./bairi.toml when present, else the built-in one."""
+    """The campaign from `path`, else ./bairi.toml when present, else the built-in one; ConfigError for a wrong
+    bairi.toml, FormError for a wrong form file it names."""
     if path is None:
         candidate = (cwd or Path.cwd()) / CONFIG_NAME
         if not candidate.is_file():
@@ -340,7 +350,9 @@ def load_campaign(path: Path | None = None, cwd: Path | None = None) -> Campaign
     refuse_placeholders(data, path, "配置文件", ConfigError)
     if isinstance(data.get("form"), str) and data["form"] and not Path(data["form"]).is_absolute():
         data["form"] = str(path.parent / data["form"])
-    return validate(data, str(path))
+    campaign = validate(data, str(path))
+    campaign.form_spec  # noqa: B018 - its form file read now: a wrong one is said at load (FormError), not mid-run
+    return campaign
 
 
 def validate(data: dict, source: str = "配置") -> Campaign:

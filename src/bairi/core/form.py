@@ -1,18 +1,19 @@
 """The attachment form (工作报告表), declared once as data (core/form.toml, or another form file named in
-bairi.toml): every reader, rule and writer is driven from here.
+bairi.toml): every reader, rule and writer is driven from a `Form`.
 
-The names below (COLUMNS, KEYS, BY_KEY, HAZARD_COLUMNS, FOUND_FIXED, ...) are live views of the active form:
-`use_form` swaps what they hold in place, so every module that imported them follows without a change. The
-plain texts (TITLE, PERIOD_ROW, ...) are the notice's; code that prints a form's words asks `active()`.
+A Form is a value: the campaign resolves its own once (`Campaign.form_spec`), a Return carries the one it was
+read with, and whatever depends on a form is kept per form (frozen and hashable, its hash computed once).
+`NOTICE` is the notice's form.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar, overload
+from types import MappingProxyType
+from typing import Any
 
 from bairi.core.formfile import FormFile, problems
 from bairi.core.tomlfile import read_toml, refuse_placeholders
@@ -90,6 +91,11 @@ class RowLabel:
     label: str
     pattern: str
 
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled pattern of what towns write for this row."""
+        return _compiled(self.pattern)
+
 
 @dataclass(frozen=True)
 class Form:
@@ -108,22 +114,31 @@ class Form:
     keys: tuple[str, ...] = field(init=False)
     count_keys: tuple[str, ...] = field(init=False)
     hazard_keys: tuple[str, ...] = field(init=False)
+    # The columns by key (read-only: a form never changes once made).
+    by_key: Mapping[str, Column] = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "keys", tuple(c.key for c in self.columns))
         object.__setattr__(self, "count_keys", tuple(c.key for c in self.columns if c.kind == "count"))
         object.__setattr__(self, "hazard_keys", tuple(c.key for c in self.hazard_columns))
+        object.__setattr__(self, "by_key", MappingProxyType({c.key: c for c in self.columns}))
+        object.__setattr__(self, "_hash", hash((self.title, self.hazard_title, self.row_label_header, self.fields,
+                                                self.period_row, self.cumulative_row, self.columns, self.found_fixed,
+                                                self.hazard_columns, self.source)))
 
-    @property
-    def by_key(self) -> dict[str, Column]:
-        """The columns by key."""
-        return {c.key: c for c in self.columns}
+    def __hash__(self) -> int:
+        # Caches are keyed by the form and looked up per return: its hash is worked out once, not per lookup.
+        return self._hash
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Made again from what it was made of (a return read in a worker comes back with its form, pickled).
+        return (Form, (self.title, self.hazard_title, self.row_label_header, self.fields, self.period_row,
+                       self.cumulative_row, self.columns, self.found_fixed, self.hazard_columns, self.source))
 
 
 class FormError(Exception):
     """A form file is missing or wrong (an operator mistake, said in Chinese; exit status 2)."""
-
-
 
 
 def form_of(data: dict[str, Any], source: str) -> Form:
@@ -161,116 +176,7 @@ def _notice_form() -> Form:
     return form_of(tomllib.loads(text), "bairi/core/form.toml")
 
 
-T = TypeVar("T")
-
-
-class _Series(Sequence[T], Generic[T]):
-    """A tuple-like view of one part of the active form (what `use_form` swaps in place)."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: tuple[T, ...]) -> None:
-        self._items = items
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
-    def __getitem__(self, index: Any) -> Any:
-        return self._items[index]
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self._items)
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._items
-
-    def __eq__(self, other: object) -> bool:
-        return self._items == (other._items if isinstance(other, _Series) else other)
-
-    def __hash__(self) -> int:
-        return hash(self._items)
-
-    def __add__(self, other: Any) -> tuple[T, ...]:
-        return self._items + tuple(other)
-
-    def __repr__(self) -> str:
-        return repr(self._items)
-
-
-class _LivePattern:
-    """A row label's compiled pattern, of the active form."""
-
-    __slots__ = ("_which",)
-
-    def __init__(self, which: str) -> None:
-        self._which = which
-
-    def _regex(self) -> re.Pattern[str]:
-        return _compiled(getattr(_ACTIVE[0], self._which).pattern)
-
-    def match(self, text: str) -> re.Match[str] | None:
-        """As re.Pattern.match."""
-        return self._regex().match(text)
-
-    def search(self, text: str) -> re.Match[str] | None:
-        """As re.Pattern.search."""
-        return self._regex().search(text)
-
-
 NOTICE: Form = _notice_form()
-_ACTIVE: list[Form] = [NOTICE]
-_LISTENERS: list[Callable[[], None]] = []
-
-HEADER_FIELDS: _Series[HeaderField] = _Series(NOTICE.fields)
-COLUMNS: _Series[Column] = _Series(NOTICE.columns)
-KEYS: _Series[str] = _Series(NOTICE.keys)
-COUNT_KEYS: _Series[str] = _Series(NOTICE.count_keys)
-BY_KEY: dict[str, Column] = NOTICE.by_key
-FOUND_FIXED: _Series[tuple[str, str]] = _Series(NOTICE.found_fixed)
-HAZARD_COLUMNS: _Series[HazardColumn] = _Series(NOTICE.hazard_columns)
-HAZARD_KEYS: _Series[str] = _Series(NOTICE.hazard_keys)
-PERIOD_ROW_RE = _LivePattern("period_row")
-CUMULATIVE_ROW_RE = _LivePattern("cumulative_row")
-
-# The notice's words (a form's own: active().title, active().period_row.label, ...).
-TITLE = NOTICE.title
-HAZARD_TITLE = NOTICE.hazard_title
-ROW_LABEL_HEADER = NOTICE.row_label_header
-PERIOD_ROW = NOTICE.period_row.label
-CUMULATIVE_ROW = NOTICE.cumulative_row.label
-PERIOD_ROW_PATTERN = NOTICE.period_row.pattern
-CUMULATIVE_ROW_PATTERN = NOTICE.cumulative_row.pattern
-
-
-def active() -> Form:
-    """The form this run reads and writes."""
-    return _ACTIVE[0]
-
-
-def on_change(listener: Callable[[], None]) -> None:
-    """Call `listener` whenever the active form changes (modules that keep what they learnt of labels forget it)."""
-    _LISTENERS.append(listener)
-
-
-def use_form(form: Form) -> Form:
-    """Make `form` the active one (every live view follows); returns the one it replaces."""
-    previous = _ACTIVE[0]
-    if form is previous:
-        return previous
-    _ACTIVE[0] = form
-    for series, items in ((HEADER_FIELDS, form.fields), (COLUMNS, form.columns), (KEYS, form.keys),
-                          (COUNT_KEYS, form.count_keys), (FOUND_FIXED, form.found_fixed),
-                          (HAZARD_COLUMNS, form.hazard_columns), (HAZARD_KEYS, form.hazard_keys)):
-        series._items = items
-    BY_KEY.clear()
-    BY_KEY.update(form.by_key)
-    for listener in _LISTENERS:
-        listener()
-    return previous
 
 
 def form_for(setting: str) -> Form:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, ValidationError, create_model
+from pydantic.json_schema import SkipJsonSchema
 
 from bairi.core.findings import Finding, Severity, finding
-from bairi.core.form import BY_KEY, COLUMNS, HAZARD_KEYS, KEYS
+from bairi.core.form import Form
+from bairi.core.formfile import HAZARD_FIELDS
 from bairi.core.values import plain
 
 # What each broken constraint is in the catalogue, and whether the figure keeps its value: a negative
@@ -33,20 +36,14 @@ Fine = Annotated[Decimal, Field(decimal_places=4)]
 # What kind of number each column holds (SPEC: counts are whole numbers, 行政罚款 is 万元 to 4 decimals).
 # The sign is Figure's own constraint, not repeated here: pydantic stops at a field's first broken
 # constraint, and a fine both negative and finer than 1 元 must be refused (E407) as well as noted (W412).
-_ROWS: dict[tuple[tuple[str, str], ...], Any] = {}
-
-
-def row_model() -> Any:
-    """The model of one row of the active form's statistics table (made once per form: core.form.use_form)."""
-    shape = tuple((column.key, column.kind) for column in COLUMNS)
-    model = _ROWS.get(shape)
-    if model is None:
-        model = _ROWS[shape] = create_model(  # type: ignore[call-overload]
-            "Row", __config__=ConfigDict(extra="forbid"),
-            __doc__="One row of the statistics table by key: what kind of number each column holds.",
-            **{column.key: (Count | None if column.kind == "count" else Fine | None, Field(None, description=column.label))
-               for column in COLUMNS})
-    return model
+@lru_cache(maxsize=16)
+def row_model(form: Form) -> Any:
+    """The model of one row of a form's statistics table (made once per form)."""
+    return create_model(  # type: ignore[call-overload]
+        "Row", __config__=ConfigDict(extra="forbid"),
+        __doc__="One row of the statistics table by key: what kind of number each column holds.",
+        **{column.key: (Count | None if column.kind == "count" else Fine | None, Field(None, description=column.label))
+           for column in form.columns})
 
 
 class Figure(BaseModel):
@@ -58,8 +55,10 @@ class Figure(BaseModel):
     value: Annotated[int | Decimal, Field(ge=0)] | None = None
 
     @classmethod
-    def checked(cls, key: str, location: str, raw: object, value: int | Decimal | None) -> tuple[Figure, list[Finding]]:
-        """The figure the reader read at `location`, validated: each type rule it breaks is a finding at the cell."""
+    def checked(cls, key: str, location: str, raw: object, value: int | Decimal | None,
+                form: Form) -> tuple[Figure, list[Finding]]:
+        """The figure the reader read at `location` under `form`'s column `key`, validated: each type rule it
+        breaks is a finding at the cell."""
         errors = []
         try:
             figure = cls(key=key, location=location, raw=raw, value=value)
@@ -67,7 +66,7 @@ class Figure(BaseModel):
             errors = exc.errors()
         if value is not None:
             try:
-                row_model().model_validate({key: value})
+                row_model(form).model_validate({key: value})
             except ValidationError as exc:
                 errors = [*errors, *exc.errors()]
         if not errors:
@@ -76,7 +75,7 @@ class Figure(BaseModel):
         for error in errors:
             code, kept = TYPE_FINDINGS[error["type"]]
             keep = keep and kept
-            found.append(finding(code, location, column=BY_KEY[key].short, value=plain(value)))
+            found.append(finding(code, location, column=form.by_key[key].short, value=plain(value)))
         return cls.model_construct(key=key, location=location, raw=raw, value=value if keep else None), found
 
 
@@ -94,7 +93,7 @@ class Hazard(BaseModel):
 
     def as_dict(self) -> dict[str, str]:
         """The hazard with its SPEC keys and the row it came from."""
-        return {key: getattr(self, key) for key in HAZARD_KEYS} | {"location": self.location}
+        return {key: getattr(self, key) for key in HAZARD_FIELDS} | {"location": self.location}
 
 
 class Return(BaseModel):
@@ -104,6 +103,9 @@ class Return(BaseModel):
     model_config = ConfigDict(validate_assignment=True)
 
     file: Path
+    # The form it was read with: its keys are the figures' keys (a form is no data of the return's: not
+    # validated, not dumped, not in the schema).
+    form: SkipJsonSchema[SkipValidation[Form]] = Field(exclude=True, repr=False)
     sha256: str = ""
     format: str = ""
     unit_raw: str = ""
@@ -132,8 +134,8 @@ class Return(BaseModel):
         """The figures of the 'period' or 'cumulative' row by key (None where unknown)."""
         cells = self.period_row if row == "period" else self.cumulative_row
         if cells is None:
-            return {key: None for key in KEYS}
-        return {key: (cells[key].value if key in cells else None) for key in KEYS}
+            return dict.fromkeys(self.form.keys)
+        return {key: (cells[key].value if key in cells else None) for key in self.form.keys}
 
     def count(self, severity: Severity) -> int:
         """How many findings of that severity."""

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bairi.core.findings import Finding, Severity, finding
-from bairi.core.form import BY_KEY, FOUND_FIXED, KEYS, active
+from bairi.core.form import Form
 from bairi.core.model import Figure, Hazard, Return
 from bairi.core.values import plain
 from bairi.state.standing import CampaignState, Standing
@@ -27,13 +27,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ROWS = ("period", "cumulative")
-ROW_WORDS = {"period": "冶金工贸", "cumulative": "累计"}  # the notice's; row_words() for the active form's
 
 
-def row_words() -> dict[str, str]:
-    """The active form's words for its two rows."""
-    form = active()
+def row_words(form: Form) -> dict[str, str]:
+    """A form's words for its two rows."""
     return {"period": form.period_row.label, "cumulative": form.cumulative_row.label}
+
+
 # Intake findings that say a file was left out, shown by merge as 跳过.
 SKIP_CODES = ("D704", "D707", "D709", "D710", "D711", "D712", "D713", "D720", "D721", "D722", "D723", "D770", "D771",
               "F109")
@@ -86,6 +86,7 @@ class Merged:
     totals: dict[str, dict[str, int | Decimal]]
     hazards: list[tuple[str, Hazard, Return]]
     cross_month: list[tuple[Return, Finding]]
+    form: Form  # the campaign's: its columns are the totals' keys
     received: dict[str, datetime | None] = field(default_factory=dict)
     state: CampaignState | None = None
     notes: list[tuple[Return, Finding]] = field(default_factory=list)  # how the totals were made, by the return used
@@ -107,23 +108,24 @@ class Merged:
 
 
 def diff(old: Return, new: Return) -> list[str]:
-    """What changed between two returns, figure by figure, in words."""
+    """What changed between two returns, figure by figure, in words (the newer one's form)."""
     changes = []
-    words = row_words()
+    form = new.form
+    words = row_words(form)
     for row in ROWS:
         before, after = old.values(row), new.values(row)
-        for key in KEYS:
+        for key in form.keys:
             if before[key] != after[key]:
-                changes.append(f"{words[row]}·{BY_KEY[key].short}：{plain(before[key]) or '空'} → {plain(after[key]) or '空'}")
+                changes.append(f"{words[row]}·{form.by_key[key].short}：{plain(before[key]) or '空'} → {plain(after[key]) or '空'}")
     if len(old.hazards) != len(new.hazards):
         changes.append(f"重大隐患明细：{len(old.hazards)} 行 → {len(new.hazards)} 行")
     return changes
 
 
-def _scale(returns: list[Return]) -> int:
+def _scale(returns: list[Return], form: Form) -> int:
     """The power of ten that makes every fine an integer: 10⁴ (whole yuan) unless a town typed finer."""
     places = 4
-    amounts = [key for key in KEYS if BY_KEY[key].kind != "count"]
+    amounts = [column.key for column in form.columns if column.kind != "count"]
     for ret in returns:
         for row in ROWS:
             values = ret.values(row)
@@ -136,8 +138,8 @@ def _scale(returns: list[Return]) -> int:
     return 10 ** places
 
 
-def frame(returns: list[Return], scale: int) -> pd.DataFrame:
-    """One row per return and row kind, one exact integer column per figure (fines times `scale`)."""
+def frame(returns: list[Return], scale: int, form: Form) -> pd.DataFrame:
+    """One row per return and row kind, one exact integer column per figure of `form` (fines times `scale`)."""
     import pandas as pd
 
     records = []
@@ -145,45 +147,45 @@ def frame(returns: list[Return], scale: int) -> pd.DataFrame:
         for row in ROWS:
             values = ret.values(row)
             record: dict[str, Any] = {"town": ret.town, "row": row}
-            for key in KEYS:
-                value = values[key]
-                if value is not None and BY_KEY[key].kind != "count":
+            for column in form.columns:
+                value = values[column.key]
+                if value is not None and column.kind != "count":
                     value = int(Decimal(value) * scale)
-                record[key] = value
+                record[column.key] = value
             records.append(record)
-    columns = {key: pd.Series([r[key] for r in records], dtype="Int64") for key in KEYS}
+    columns = {key: pd.Series([r[key] for r in records], dtype="Int64") for key in form.keys}
     return pd.DataFrame({"town": [r["town"] for r in records], "row": [r["row"] for r in records], **columns})
 
 
-def _figure(key: str, value: Any, scale: int) -> int | Decimal:
-    if BY_KEY[key].kind == "count":
+def _figure(kind: str, value: Any, scale: int) -> int | Decimal:
+    if kind == "count":
         return int(value)
     return Decimal(int(value)) / scale
 
 
-def county_totals(accepted: list[Return], carried: list[Return]) -> dict[str, dict[str, int | Decimal]]:
+def county_totals(accepted: list[Return], carried: list[Return], form: Form) -> dict[str, dict[str, int | Decimal]]:
     """本期: the sum of this period's counted returns; 累计: the sum of each town's latest accepted 累计 (a town
     without a return this period adds the 累计 of its last accepted one, so a missed month never makes it fall)."""
     import pandas as pd
 
-    scale = _scale(accepted + carried)
-    table = frame(accepted, scale)
+    scale = _scale(accepted + carried, form)
+    table = frame(accepted, scale, form)
     if carried:
-        earlier = frame(carried, scale)
+        earlier = frame(carried, scale, form)
         table = pd.concat([table, earlier[earlier["row"] == "cumulative"]], ignore_index=True)
-    return totals_of(table, scale)
+    return totals_of(table, scale, form)
 
 
-def totals_of(table: pd.DataFrame, scale: int) -> dict[str, dict[str, int | Decimal]]:
+def totals_of(table: pd.DataFrame, scale: int, form: Form) -> dict[str, dict[str, int | Decimal]]:
     """The county's two rows: column sums of the frame, exact (a blank figure adds nothing)."""
     out: dict[str, dict[str, int | Decimal]] = {}
     for row in ROWS:
-        sums = table.loc[table["row"] == row, list(KEYS)].sum(skipna=True)
-        out[f"{row}_row"] = {key: _figure(key, sums[key], scale) for key in KEYS}
+        sums = table.loc[table["row"] == row, list(form.keys)].sum(skipna=True)
+        out[f"{row}_row"] = {column.key: _figure(column.kind, sums[column.key], scale) for column in form.columns}
     return out
 
 
-def cross_month(current: list[Return], previous: dict[str, Return], last_period: str | None = None
+def cross_month(current: list[Return], previous: dict[str, Return], form: Form, last_period: str | None = None
                 ) -> list[tuple[Return, Finding]]:
     """Each town's 累计 against its own last accepted return (`previous`, by town; a month it missed skipped):
     累计 never falls; a "sum" column's 累计 = last 累计 + 本期, a "distinct" one's (家) at most that. After a
@@ -195,22 +197,23 @@ def cross_month(current: list[Return], previous: dict[str, Return], last_period:
     if not pairs:
         return []
     everything = [r for pair in pairs for r in pair]
-    scale = _scale(everything)
-    now = frame([c for c, _ in pairs], scale)
-    before = frame([p for _, p in pairs], scale)
-    cum_now = now[now["row"] == "cumulative"][list(KEYS)].reset_index(drop=True)
-    this = now[now["row"] == "period"][list(KEYS)].reset_index(drop=True)
-    cum_before = before[before["row"] == "cumulative"][list(KEYS)].reset_index(drop=True)
+    scale = _scale(everything, form)
+    now = frame([c for c, _ in pairs], scale, form)
+    before = frame([p for _, p in pairs], scale, form)
+    keys = list(form.keys)
+    cum_now = now[now["row"] == "cumulative"][keys].reset_index(drop=True)
+    this = now[now["row"] == "period"][keys].reset_index(drop=True)
+    cum_before = before[before["row"] == "cumulative"][keys].reset_index(drop=True)
     fell = (cum_now < cum_before).fillna(False)
     differs = (cum_now != cum_before + this).fillna(False)
     over = (cum_now > cum_before + this).fillna(False)
     found: list[tuple[Return, Finding]] = []
     for index, (ret, prev) in enumerate(pairs):
-        for key in KEYS:
+        for key in keys:
             gap = last_period is not None and prev.period != last_period
             if bool(fell.at[index, key]):
                 code = "W602"
-            elif BY_KEY[key].cumulative == "distinct":
+            elif form.by_key[key].cumulative == "distinct":
                 code = "W650" if bool(over.at[index, key]) and not gap else ""
             elif gap:
                 code = "W601" if bool(differs.at[index, key]) and not bool(over.at[index, key]) else ""
@@ -222,7 +225,7 @@ def cross_month(current: list[Return], previous: dict[str, Return], last_period:
             cell, this_cell, prev_cell = ret.cumulative_row.get(key), ret.period_row.get(key), prev.cumulative_row.get(key)
             if cell is None or this_cell is None or prev_cell is None:
                 continue
-            fields = dict(column=BY_KEY[key].short, cumulative=plain(cell.value), month=ret.period,
+            fields = dict(column=form.by_key[key].short, cumulative=plain(cell.value), month=ret.period,
                           previous=plain(prev_cell.value), prev_month=prev.period,
                           prev_cell=f"{prev.file.name} {prev_cell.location}", period=plain(this_cell.value),
                           cell=cell.location)
@@ -304,7 +307,8 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
                                              file=earlier.file.name)))
     ordered = sorted(p.period for p in state.campaign.periods)
     before = ordered[ordered.index(period) - 1] if ordered.index(period) > 0 else None
-    checks = cross_month(accepted, previous, before)
+    form = state.campaign.form_spec
+    checks = cross_month(accepted, previous, form, before)
     if checks:
         # The returns that count carry their cross-month notes (copies: the state's returns stay as read).
         extra: dict[int, list[Finding]] = {}
@@ -320,7 +324,8 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
     others = [s.ret for s in state.standings
               if s.deadline.kind == "return" and s.deadline.key != period and s.ret is not None]
     hazards = [(ret.town or "", hazard, ret) for ret in accepted for hazard in ret.hazards]
-    totals = county_totals(accepted, [line.carried for line in lines if line.ret is None and line.carried is not None])
+    totals = county_totals(accepted, [line.carried for line in lines if line.ret is None and line.carried is not None],
+                           form)
     skipped = [(f.location, f.message) for f in state.findings if f.code in SKIP_CODES]
     if not any("return" in r.materials for s in state.of_deadline(period) for r in s.receipts):
         # A --period nobody reported for: say which periods the inputs do hold, not only "all missing".
@@ -328,7 +333,7 @@ def consolidate(state: CampaignState, period: str | None = None) -> Merged:
         empty = finding("D771", "--period", period=period, periods=held)
         skipped.append((empty.location, empty.message))
     return Merged(period, source, lines, accepted, rejected, superseded, skipped, others, totals, hazards, checks,
-                  received, state, notes)
+                  form, received, state, notes)
 
 
 @dataclass(frozen=True)
@@ -398,10 +403,11 @@ def rate_key(found_key: str) -> str:
     return found_key[: -len("_found")] + "_rate" if found_key.endswith("_found") else found_key + "_rate"
 
 
-def rates(values: dict[str, Any]) -> dict[str, Decimal | None]:
-    """Rectification rates (fixed / found) as percentages with one decimal, None when nothing found."""
+def rates(values: dict[str, Any], form: Form) -> dict[str, Decimal | None]:
+    """Rectification rates (fixed / found) of each of `form`'s pairs as percentages with one decimal, None when
+    nothing found."""
     out: dict[str, Decimal | None] = {}
-    for found_key, fixed_key in FOUND_FIXED:
+    for found_key, fixed_key in form.found_fixed:
         found, fixed = values.get(found_key), values.get(fixed_key)
         name = rate_key(found_key)
         out[name] = None if not found or fixed is None else (Decimal(fixed) * 100 / Decimal(found)).quantize(Decimal("0.1"))
@@ -413,7 +419,7 @@ def figures(merged: Merged) -> Iterator[tuple[Return, str, str, Figure | None]]:
     for ret in merged.accepted:
         for row in ROWS:
             cells = (ret.period_row if row == "period" else ret.cumulative_row) or {}
-            for key in KEYS:
+            for key in merged.form.keys:
                 yield ret, row, key, cells.get(key)
 
 
@@ -430,7 +436,7 @@ def tidy(merged: Merged) -> pd.DataFrame:
     records = []
     for ret, row, key, figure in figures(merged):
         value = figure.value if figure is not None else None
-        records.append((ret.town, merged.period, TIDY_ROWS[row], BY_KEY[key].label, key,
+        records.append((ret.town, merged.period, TIDY_ROWS[row], merged.form.by_key[key].label, key,
                         plain(value) if value is not None else "", str(ret.file),
                         figure.location if figure is not None else ""))
     return pd.DataFrame(records, columns=list(TIDY_COLUMNS))

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bairi.core.form import KEYS
+from bairi.core.form import Form
 from bairi.intake.ledger import Ledger, LedgerUnavailable, SealRow, open_ledger
 
 ROWS = ("period", "cumulative")
@@ -223,15 +223,15 @@ def latest(seals: list[Seal], period: str) -> Seal | None:
 
 # --- what changed since ------------------------------------------------------------------------------------
 
-def corrections(seal: Seal, figures: list[SealedFigure], towns: list[str]) -> list[Correction]:
-    """Every figure that differs from the seal, town by town in the campaign's order, then row and column.
+def corrections(seal: Seal, figures: list[SealedFigure], towns: list[str], form: Form) -> list[Correction]:
+    """Every figure that differs from the seal, town by town in the campaign's order, then row and `form`'s column.
 
     A town counted now but not then has each of its figures as new (old None); a town counted then and
     not now (its copy sent back since) has each as gone (new None), naming the file it came from.
     """
     old = {(f.town, f.row, f.key): f for f in seal.figures}
     new = {(f.town, f.row, f.key): f for f in figures}
-    keys = list(KEYS) + sorted({k for _, _, k in old} - set(KEYS))
+    keys = list(form.keys) + sorted({k for _, _, k in old} - set(form.keys))
     order = list(towns) + sorted({t for t, _, _ in (*old, *new)} - set(towns))
     out = []
     for town in order:
@@ -248,13 +248,13 @@ def corrections(seal: Seal, figures: list[SealedFigure], towns: list[str]) -> li
     return out
 
 
-def changed_totals(seal: Seal, totals: dict[str, dict[str, Number]]) -> list[tuple[str, str, Number, Number]]:
-    """The county totals that differ from the seal: (row, key, sealed, now)."""
+def changed_totals(seal: Seal, totals: dict[str, dict[str, Number]], form: Form) -> list[tuple[str, str, Number, Number]]:
+    """The county totals that differ from the seal: (row, key, sealed, now), in `form`'s order of columns."""
     out = []
     for row in ROWS:
         name = f"{row}_row"
         sealed, now = seal.totals.get(name, {}), totals.get(name, {})
-        for key in list(KEYS) + sorted(set(sealed) - set(KEYS)):
+        for key in list(form.keys) + sorted(set(sealed) - set(form.keys)):
             if sealed.get(key) != now.get(key):
                 out.append((row, key, sealed.get(key), now.get(key)))
     return out
@@ -274,7 +274,7 @@ def review(ledger_file: Path, merged: Any) -> Review | None:
     if seal is None:
         return None
     towns = [line.town for line in merged.towns]
-    return Review(seal, corrections(seal, figures_of(merged), towns))
+    return Review(seal, corrections(seal, figures_of(merged), towns, merged.form))
 
 
 def sealed_workbook(seals: list[Seal], output: Path) -> Seal | None:

@@ -49,7 +49,6 @@ def _change(now: Any, before: Any) -> str:
 
 def _totals(state: CampaignState) -> dict[str, Any] | None:
     """The county's 累计 of the latest period with returns, beside the month before, and the rectification rates."""
-    from bairi.core.form import BY_KEY
     from bairi.merge.consolidate import MergeRefused, consolidate, latest_period, rates
 
     period = latest_period(state)
@@ -69,9 +68,10 @@ def _totals(state: CampaignState) -> dict[str, Any] | None:
             before = None
     cum = now.totals["cumulative_row"]
     old = before.totals["cumulative_row"] if before is not None and before.accepted else None
-    lines = [{"label": BY_KEY[k].label, "now": _number(cum.get(k)), "before": _number(old.get(k)) if old else "—",
-              "change": _change(cum.get(k), old.get(k)) if old else ""} for k in _TOTAL_KEYS if k in BY_KEY]
-    rate_now, rate_old = rates(cum), rates(old) if old else {}
+    columns = now.form.by_key
+    lines = [{"label": columns[k].label, "now": _number(cum.get(k)), "before": _number(old.get(k)) if old else "—",
+              "change": _change(cum.get(k), old.get(k)) if old else ""} for k in _TOTAL_KEYS if k in columns]
+    rate_now, rate_old = rates(cum, now.form), rates(old, now.form) if old else {}
     words = {"general_rate": "一般隐患整改率", "major_rate": "重大隐患整改率"}
     rate_lines = [{"label": words.get(k, k), "now": _percent(v), "before": _percent(rate_old.get(k)) if old else "—"}
                   for k, v in rate_now.items()]

@@ -15,7 +15,7 @@ from typing import Any
 
 from bairi.core.calendar import Deadline, day_text, last_on_time, month_text
 from bairi.core.campaign import Campaign
-from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, KEYS, NOTICE
+from bairi.core.form import NOTICE, Form
 from bairi.core.model import Return
 from bairi.core.values import plain
 from bairi.deadlines.schedule import Assessment
@@ -49,8 +49,8 @@ def _rate(fixed: int | Decimal | None, found: int | Decimal | None) -> Decimal |
     return (Decimal(fixed) * 100 / Decimal(found)).quantize(Decimal("0.1"))
 
 
-def _figures(values: dict[str, Any]) -> dict[str, str]:
-    return {key: plain(values.get(key)) or "0" for key in KEYS}
+def _figures(values: dict[str, Any], form: Form) -> dict[str, str]:
+    return {key: plain(values.get(key)) or "0" for key in form.keys}
 
 
 def unit_noun(campaign: Campaign) -> str:
@@ -79,7 +79,7 @@ def _town_figures(ret: Return, area: int) -> dict[str, Any]:
         "coverage": percent(_rate(month.get("enterprises"), area) if area else None),
         "general_rate": percent(_rate(total.get("general_fixed"), total.get("general_found"))),
         "major_rate": percent(_rate(total.get("major_fixed"), total.get("major_found"))),
-        **{key: plain(total[key]) or "0" for key in KEYS},
+        **{key: plain(total[key]) or "0" for key in ret.form.keys},
     }
 
 
@@ -94,22 +94,22 @@ def _ranking(merged: Merged, campaign: Campaign) -> list[dict[str, Any]]:
         area = unit.enterprises if unit else 0
         total = line.ret.values("cumulative")
         rows.append({"rank": len(rows) + 1, "town": line.town, "status": line.status, "area_enterprises": area,
-                     "hazards_found": sum((total.get(key) or 0) for key, _ in FOUND_FIXED),
+                     "hazards_found": sum((total.get(key) or 0) for key, _ in merged.form.found_fixed),
                      **_town_figures(line.ret, area)})
     return rows
 
 
-def _columns(totals: dict[str, Any]) -> list[dict[str, str]]:
+def _columns(totals: dict[str, Any], form: Form) -> list[dict[str, str]]:
     """The form's columns with the county's cumulative and period figures (a bulletin for any form)."""
     return [{"key": c.key, "short": c.short, "unit": "万元" if c.unit == "万" else c.unit,
              "total": plain(totals["cumulative_row"].get(c.key)) or "0",
-             "month": plain(totals["period_row"].get(c.key)) or "0"} for c in COLUMNS]
+             "month": plain(totals["period_row"].get(c.key)) or "0"} for c in form.columns]
 
 
-def _pairs(cumulative_rates: dict[str, Any]) -> list[dict[str, str]]:
+def _pairs(cumulative_rates: dict[str, Any], form: Form) -> list[dict[str, str]]:
     """Each found/fixed pair of the form with its cumulative rate."""
-    return [{"name": BY_KEY[found].group or BY_KEY[found].header, "found": found, "fixed": fixed,
-             "rate": percent(cumulative_rates.get(rate_key(found)))} for found, fixed in FOUND_FIXED]
+    return [{"name": form.by_key[found].group or form.by_key[found].header, "found": found, "fixed": fixed,
+             "rate": percent(cumulative_rates.get(rate_key(found)))} for found, fixed in form.found_fixed]
 
 
 def _open(values: dict[str, Any]) -> int:
@@ -370,8 +370,8 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
     chosen = campaign.period(merged.period)
     due = chosen.due if chosen is not None else as_of
     cutoff = min(as_of, due)
-    totals = merged.totals
-    cumulative_rates = rates(totals["cumulative_row"])
+    totals, form = merged.totals, merged.form
+    cumulative_rates = rates(totals["cumulative_row"], form)
     scope = f"全{campaign.authority_short[-1]}" if campaign.authority_short else "全部"
     suffix = campaign.unit_suffixes[0] if campaign.unit_suffixes else ""
     ranking = _ranking(merged, campaign)
@@ -407,14 +407,14 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "incomplete": [{"town": line.town, "missing": "、".join(line.standing.missing)}
                        for line in merged.towns if line.standing is not None and line.standing.missing
                        and line.standing.past_due],
-        "total": _figures(totals["cumulative_row"]),
-        "month": _figures(totals["period_row"]),
+        "total": _figures(totals["cumulative_row"], form),
+        "month": _figures(totals["period_row"], form),
         "rates": {"general": percent(cumulative_rates.get("general_rate")),
                   "major": percent(cumulative_rates.get("major_rate"))},
         # Another form than the notice's: its own columns and found/fixed pairs, in its words.
-        "notice_form": set(NOTICE.keys) <= set(KEYS),
-        "columns": _columns(totals),
-        "pairs": _pairs(cumulative_rates),
+        "notice_form": set(NOTICE.keys) <= set(form.keys),
+        "columns": _columns(totals, form),
+        "pairs": _pairs(cumulative_rates, form),
         "ranking": ranking,
         "deadlines": deadlines,
         "rectify_by_text": day_text(campaign.rectify_by) if campaign.rectify_by else "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bairi.core.calendar import month_text
-from bairi.core.form import BY_KEY
+from bairi.core.form import Form
 from bairi.core.values import plain
 from bairi.merge.seal import ROW_WORDS, Correction, Seal, changed_totals
 from bairi.present.terminal import escape
@@ -17,8 +17,8 @@ SHEET = "更正说明"
 USES = {"counted": "计入", "superseded": "被取代", "rejected": "退回", "unreadable": "无法读取", "material": "其他材料"}
 
 
-def _column(key: str) -> str:
-    column = BY_KEY.get(key)
+def _column(key: str, form: Form) -> str:
+    column = form.by_key.get(key)
     return column.short if column is not None else key
 
 
@@ -33,19 +33,18 @@ def seal_words(seal: Seal) -> str:
             f"封存人 {seal.by}{correcting}）")
 
 
-def sealed_document(seal: Seal) -> SealedDoc:
-    """The seal as merge's JSON carries it (`sealed`), built as its model."""
+def sealed_document(seal: Seal, form: Form) -> SealedDoc:
+    """The seal as merge's JSON carries it (`sealed`), built as its model (its totals by `form`'s columns)."""
     from bairi.present.documents import SealedDoc
 
-    return SealedDoc(**_sealed_fields(seal))
+    return SealedDoc(**_sealed_fields(seal, form))
 
 
-def _sealed_fields(seal: Seal) -> dict[str, Any]:
+def _sealed_fields(seal: Seal, form: Form) -> dict[str, Any]:
     from bairi.present.documents import Figures, SealedTotalsDoc
     from bairi.present.report import jsonable
 
-    totals = SealedTotalsDoc(**{name: Figures.model_validate(jsonable(dict(values)))
-                                for name, values in seal.totals.items()})
+    totals = SealedTotalsDoc(**{name: Figures.of(jsonable(dict(values)), form) for name, values in seal.totals.items()})
     return {"at": seal.at.isoformat(), "totals": totals, "id": seal.id, "round": seal.round,
             "corrects": seal.corrects, "as_of": seal.as_of, "by": seal.by, "workbook": seal.workbook,
             "workbook_sha256": seal.workbook_sha256, "workbook_state": seal.workbook_state(), "intact": seal.intact}
@@ -60,26 +59,27 @@ def correction_document(item: Correction) -> CorrectionDoc:
                          file=item.file, cell=item.cell)
 
 
-def seal_document(seal: Seal, new: bool, found: list[Correction], message: str) -> SealOutput:
+def seal_document(seal: Seal, new: bool, found: list[Correction], message: str, form: Form) -> SealOutput:
     """`bairi seal --format json`: the seal (new or the latest one kept) and what it corrects."""
     from bairi.present.documents import SealDoc, SealInputDoc, SealOutput, SealTownDoc
 
-    return SealOutput(SealDoc(**_sealed_fields(seal), period=seal.period, new=new, message=message,
+    return SealOutput(SealDoc(**_sealed_fields(seal, form), period=seal.period, new=new, message=message,
                               towns=[SealTownDoc(town=t, status=s) for t, s in seal.towns.items()],
                               inputs=[SealInputDoc(**vars(i)) for i in seal.inputs], figures=len(seal.figures),
                               corrections=[correction_document(c) for c in found]))
 
 
-def seals_document(seals: list[Seal], ledger: str) -> SealOutput:
-    """`bairi seal --list --format json`."""
+def seals_document(seals: list[Seal], ledger: str, form: Form) -> SealOutput:
+    """`bairi seal --list --format json` (the totals by `form`'s columns)."""
     from bairi.present.documents import ListedSealDoc, SealOutput, SealsDoc
 
-    return SealOutput(SealsDoc(ledger=ledger, seals=[ListedSealDoc(**_sealed_fields(s), period=s.period) for s in seals]))
+    return SealOutput(SealsDoc(ledger=ledger, seals=[ListedSealDoc(**_sealed_fields(s, form), period=s.period)
+                                                     for s in seals]))
 
 
-def correction_lines(found: list[Correction]) -> list[str]:
+def correction_lines(found: list[Correction], form: Form) -> list[str]:
     """Each correction in words: 巴公镇 累计·排查企业（Sheet1!C8）：50 → 52（文件 …）."""
-    return [f"{c.town} {ROW_WORDS[c.row]}·{_column(c.key)}（{c.cell}）：{_shown(c.old)} → {_shown(c.new)}"
+    return [f"{c.town} {ROW_WORDS[c.row]}·{_column(c.key, form)}（{c.cell}）：{_shown(c.old)} → {_shown(c.new)}"
             f"（{c.file.replace(chr(92), '/').rsplit('/', 1)[-1]}）" for c in found]
 
 
@@ -89,19 +89,19 @@ def report_note(seal: Seal, found: list[Correction]) -> str:
             f"共 {len(found)} 处，详见“{SHEET}”。")
 
 
-def correction_text(seal: Seal, found: list[Correction], totals: dict[str, Any], authority: str) -> str:
+def correction_text(seal: Seal, found: list[Correction], totals: dict[str, Any], authority: str, form: Form) -> str:
     """The short 更正说明 for the city, as text."""
     from bairi.present.render import render
 
     year, month = seal.period.split("-")
     return render("corrections.txt.j2", authority=authority, year=year, month=int(month), seal=seal,
                   sealed_on=seal.at.strftime("%Y年%m月%d日"), seal_words=seal_words(seal), sheet=SHEET,
-                  lines=correction_lines(found),
-                  totals=[f"{ROW_WORDS[row]}·{_column(key)}：{_shown(old)} → {_shown(new)}"
-                          for row, key, old, new in changed_totals(seal, totals)])
+                  lines=correction_lines(found, form),
+                  totals=[f"{ROW_WORDS[row]}·{_column(key, form)}：{_shown(old)} → {_shown(new)}"
+                          for row, key, old, new in changed_totals(seal, totals, form)])
 
 
-def correction_sheet(seal: Seal, found: list[Correction], totals: dict[str, Any], authority: str):
+def correction_sheet(seal: Seal, found: list[Correction], totals: dict[str, Any], authority: str, form: Form):
     """A function adding the 更正说明 sheet (second, after 报告表) to the county workbook."""
     from bairi.write.county import _table
     from bairi.write.layout import NOTE, box
@@ -109,21 +109,21 @@ def correction_sheet(seal: Seal, found: list[Correction], totals: dict[str, Any]
     def add(book: Any) -> None:
         ws = book.create_sheet(SHEET, 1)
         year, month = seal.period.split("-")
-        rows = [[n, c.town, ROW_WORDS[c.row], _column(c.key), c.cell, c.old, c.new,
+        rows = [[n, c.town, ROW_WORDS[c.row], _column(c.key, form), c.cell, c.old, c.new,
                  c.file.replace("\\", "/").rsplit("/", 1)[-1]] for n, c in enumerate(found, start=1)]
         last = _table(ws, 1, ["序号", "单位", "行", "项目", "单元格", "原报数", "更正后", "来源文件"], rows,
                       [6, 12, 8, 26, 16, 10, 10, 44], title=f"{authority}{month_text(seal.period)}报表更正说明")
         box(ws, last + 2, 1, last + 2, 8, f"更正对象：{seal_words(seal)}上报的报表；汇总表 SHA-256 {seal.workbook_sha256}。", NOTE)
-        changed = [[ROW_WORDS[row], _column(key), old, new] for row, key, old, new in changed_totals(seal, totals)]
+        changed = [[ROW_WORDS[row], _column(key, form), old, new]
+                   for row, key, old, new in changed_totals(seal, totals, form)]
         _table(ws, last + 4, ["行", "项目", "原报合计", "更正后合计"], changed, [6, 12, 8, 26], title="合计变化",
                freeze=False, titles=False)
 
     return add
 
 
-def _unit(key: str) -> str:
-    unit = BY_KEY[key].unit
-    return "万元" if unit == "万" else unit
+def _unit(column: Any) -> str:
+    return "万元" if column.unit == "万" else column.unit
 
 
 def sealed_lines(merged: Any) -> list[str]:
@@ -140,12 +140,12 @@ def sealed_lines(merged: Any) -> list[str]:
         lines.append(f"  无报表可计入（{len(others)} 个）：{'、'.join(others)}")
     for row, words in ROW_WORDS.items():
         values = merged.totals.get(f"{row}_row") or {}
-        shown = "，".join(f"{_column(key)} {_shown(values.get(key))}{_unit(key)}" for key in BY_KEY)
+        shown = "，".join(f"{column.short} {_shown(values.get(column.key))}{_unit(column)}" for column in merged.form.columns)
         lines.append(f"合计（{words}）：{shown}")
     return lines
 
 
-def show_seal_state(console: Any, seal: Seal, found: list[Correction]) -> None:
+def show_seal_state(console: Any, seal: Seal, found: list[Correction], form: Form) -> None:
     """What merge says of a sealed period: the seal, then every figure that changed since."""
     console.print(f"[bold yellow]本期已封存上报：[/]{escape(seal_words(seal))}；汇总表 {escape(seal.workbook)}"
                   f"（{seal.workbook_state()}）")
@@ -155,7 +155,7 @@ def show_seal_state(console: Any, seal: Seal, found: list[Correction]) -> None:
         console.print("封存以后没有任何数字变化。")
         return
     console.print(f"[bold]封存以后有 {len(found)} 处数字变化（须向市局报送更正说明）：[/]")
-    for line in correction_lines(found):
+    for line in correction_lines(found, form):
         console.print(f"  [yellow]更正[/] {escape(line)}")
 
 
@@ -182,12 +182,13 @@ def show_seals(console: Any, seals: list[Seal], ledger: str) -> None:
                           "已不是封存时的文件（SHA-256 不同）。")
 
 
-def merge_parts(found: Any, authority: str, totals: dict[str, Any]) -> tuple[list[str], Any]:
+def merge_parts(found: Any, authority: str, totals: dict[str, Any], form: Form) -> tuple[list[str], Any]:
     """What a merge of a sealed period adds to the county workbook: the note under the form, the 更正说明 sheet
     (nothing when no figure changed since the seal)."""
     if found is None or not found.corrections:
         return [], None
-    return [report_note(found.seal, found.corrections)], correction_sheet(found.seal, found.corrections, totals, authority)
+    return [report_note(found.seal, found.corrections)], correction_sheet(found.seal, found.corrections, totals,
+                                                                          authority, form)
 
 
 def text_path(output: Any) -> Any:
@@ -198,11 +199,11 @@ def text_path(output: Any) -> Any:
     return output.with_name(f"{output.stem}_{SHEET}.txt")
 
 
-def write_text(output: Any, found: Any, authority: str, totals: dict[str, Any]) -> Any:
+def write_text(output: Any, found: Any, authority: str, totals: dict[str, Any], form: Form) -> Any:
     """Write the 更正说明 text beside the workbook (UTF-8 with BOM, CRLF, as Notepad opens it); its path."""
     from bairi.core.atomic import write_atomic
     from bairi.present.render import text_file
 
     path = text_path(output)
-    write_atomic(path, text_file(correction_text(found.seal, found.corrections, totals, authority)))
+    write_atomic(path, text_file(correction_text(found.seal, found.corrections, totals, authority, form)))
     return path

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationInfo, model_validator
 from pydantic.config import JsonDict
 
-from bairi.core.form import BY_KEY, KEYS
+from bairi.core.form import Form
 from bairi.hazards.entries import HazardStatus
 from bairi.state.standing import Status
 
@@ -41,26 +41,36 @@ class LocatedFindingDoc(FindingDoc):
 
 
 class Figures(RootModel[dict[str, int | float | None]]):
-    """One row of figures: the active form's columns by key (core.form.use_form), counts as integers and amounts
-    (fines in 万元) as numbers; a key the form lacks is refused, a column missing is null."""
+    """One row of figures: a form's columns by key (`Figures.of`), counts as integers and amounts (fines in 万元)
+    as numbers; a key the form lacks is refused, a column missing is null."""
+
+    @classmethod
+    def of(cls, values: dict[str, Any], form: Form) -> Figures:
+        """A row of JSON numbers read by `form`'s columns (a document holding it takes it as it is)."""
+        return cls.model_validate(values, context={"form": form})
 
     @model_validator(mode="before")
     @classmethod
-    def _by_form(cls, data: Any) -> Any:
+    def _by_form(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, Figures):
-            data = data.root
+            return data.root  # made by `of`: already read by its form's columns
+        form = (info.context or {}).get("form")
+        if not isinstance(form, Form):
+            # Which columns a row has is the form's to say: a plain row given without one is a bug, not a guess.
+            raise ValueError("一行数字应按表式读入（Figures.of）")  # noqa: TRY004 - pydantic reports ValueError
         if not isinstance(data, dict):
             raise ValueError("应为一行数字（按列的键）")  # noqa: TRY004 - pydantic reports ValueError, not TypeError
-        extra = [key for key in data if key not in BY_KEY]
+        extra = [key for key in data if key not in form.by_key]
         if extra:
             raise ValueError(f"表式中没有这些列：{', '.join(map(str, extra))}")
         out: dict[str, Any] = {}
-        for key in KEYS:
+        for column in form.columns:
+            key = column.key
             value = data.get(key)
             if value is not None:
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise ValueError(f"{key}：应为数字")
-                if BY_KEY[key].kind == "count":
+                if column.kind == "count":
                     if not float(value).is_integer():
                         raise ValueError(f"{key}：应为整数")
                     value = int(value)
@@ -71,10 +81,17 @@ class Figures(RootModel[dict[str, int | float | None]]):
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
-        """The active form's columns as the schema's properties (built when the schema is asked for)."""
-        return {"title": "Figures", "type": "object", "additionalProperties": False, "properties": {
-            key: {"anyOf": [{"type": "integer" if BY_KEY[key].kind == "count" else "number"}, {"type": "null"}],
-                  "default": None, "title": key, "description": BY_KEY[key].label} for key in KEYS}}
+        """Any form's row: numbers by key (`schema(command, form)` puts one form's columns in its place)."""
+        return {"title": "Figures", "type": "object", "additionalProperties": {"anyOf": [{"type": "number"}, {"type": "null"}]}}
+
+
+def figures_schema(form: Form) -> dict[str, Any]:
+    """The JSON Schema of a row of `form`'s figures: its columns as the properties, none other allowed (keys in
+    the order pydantic writes the rest of a schema in)."""
+    return {"additionalProperties": False, "properties": {
+        c.key: {"anyOf": [{"type": "integer" if c.kind == "count" else "number"}, {"type": "null"}],
+                "default": None, "description": c.label, "title": c.key} for c in form.columns},
+        "title": "Figures", "type": "object"}
 
 
 class HazardDoc(_Doc):
@@ -645,6 +662,10 @@ DOCUMENTS: dict[str, type[BaseModel]] = {"init": InitDoc, "check": CheckOutput, 
                                          "seal": SealOutput, "status": StatusDoc}
 
 
-def schema(command: str) -> dict[str, Any]:
-    """The JSON Schema of a command's `--format json` document (every mode: a list, the --list document)."""
-    return DOCUMENTS[command].model_json_schema()
+def schema(command: str, form: Form) -> dict[str, Any]:
+    """The JSON Schema of a command's `--format json` document (every mode: a list, the --list document), its rows
+    of figures by `form`'s columns."""
+    document = DOCUMENTS[command].model_json_schema()
+    if "Figures" in document.get("$defs", {}):
+        document["$defs"]["Figures"] = figures_schema(form)
+    return document

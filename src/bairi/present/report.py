@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bairi.core.findings import Severity
-from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, KEYS
+from bairi.core.form import Form
 from bairi.core.model import Return
 from bairi.present.terminal import STYLE, escape
 
@@ -40,7 +40,7 @@ def _row(ret: Return, which: str) -> dict[str, Any] | None:
     cells = ret.period_row if which == "period" else ret.cumulative_row
     if cells is None:
         return None
-    return {key: (cells[key].value if key in cells else None) for key in KEYS}
+    return {key: (cells[key].value if key in cells else None) for key in ret.form.keys}
 
 
 def check_document(ret: Return, reply: tuple[str | None, str | None] | None = None) -> CheckDoc:
@@ -50,7 +50,7 @@ def check_document(ret: Return, reply: tuple[str | None, str | None] | None = No
 
     def figures(which: str) -> Figures | None:
         row = _row(ret, which)
-        return None if row is None else Figures.model_validate(jsonable(row))
+        return None if row is None else Figures.of(jsonable(row), ret.form)
 
     return CheckDoc(
         file=str(ret.file),
@@ -138,7 +138,7 @@ def _two_lines(words: str) -> str:
     return f"{words[:2]}\n{words[2:]}" if len(words) >= 4 else words
 
 
-def _key_figures() -> list[tuple[str, Any]]:
+def _key_figures(form: Form) -> list[tuple[str, Any]]:
     """The merge table's figure columns: enterprises inspected, each found/fixed pair, the fines — those of them the
     form has; a form with none of them shows its first four columns."""
     from bairi.core.values import plain
@@ -149,16 +149,17 @@ def _key_figures() -> list[tuple[str, Any]]:
     def pair(found: str, fixed: str) -> Any:
         return lambda v: f"{plain(v.get(found))}/{plain(v.get(fixed))}"
 
+    columns = form.by_key
     shown: list[tuple[str, Any]] = []
-    if "enterprises" in BY_KEY:
-        shown.append((_two_lines(BY_KEY["enterprises"].short), one("enterprises")))
-    for found, fixed in FOUND_FIXED:
-        a, b = BY_KEY[found], BY_KEY[fixed]
+    if "enterprises" in columns:
+        shown.append((_two_lines(columns["enterprises"].short), one("enterprises")))
+    for found, fixed in form.found_fixed:
+        a, b = columns[found], columns[fixed]
         shown.append((f"{a.group}\n排查/整改" if a.group else f"{a.short}/\n{b.short}", pair(found, fixed)))
-    if "fines" in BY_KEY:
-        shown.append((f"罚款\n({BY_KEY['fines'].unit})", one("fines")))
+    if "fines" in columns:
+        shown.append((f"罚款\n({columns['fines'].unit})", one("fines")))
     if not shown:
-        shown = [(f"{c.short}\n({c.unit})", one(c.key)) for c in COLUMNS[:4]]
+        shown = [(f"{c.short}\n({c.unit})", one(c.key)) for c in form.columns[:4]]
     return shown
 
 
@@ -171,7 +172,7 @@ def show_merge(console: Any, merged: Any, output: Any, own: Any = (), csv: Any =
     from bairi.present.terminal import middle
 
     table = Table(header_style="bold", title="各单位报表")
-    shown = _key_figures()
+    shown = _key_figures(merged.form)
     table.add_column("单位", min_width=8, overflow="fold")
     # Headings break where a person would break them, so the figures below keep to one line in 80 columns.
     for header in ("状态", *(h for h, _ in shown)):

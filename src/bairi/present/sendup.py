@@ -89,7 +89,7 @@ def write_county(output: Path, merged: Any, campaign: Any, filler: str, day: dat
     from bairi.present import corrections as fixes
     from bairi.write.county import write_merged
 
-    notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals)
+    notes, extra = fixes.merge_parts(found, campaign.authority, merged.totals, merged.form)
     return write_merged(output, merged, campaign, filler, day, notes, extra, city_form(form, merged, campaign, filler, day))
 
 
@@ -119,7 +119,7 @@ def merge_county(state: Any, period: str | None, campaign: Any, output: Path, le
         own = write_county(output, merged, campaign, filler_of(filler, campaign), state.as_of, found, form)
         text = None
         if found is not None and found.corrections:
-            text = fixes.write_text(output, found, campaign.authority, merged.totals)
+            text = fixes.write_text(output, found, campaign.authority, merged.totals, merged.form)
         if csv is not None:
             write_tidy(csv, merged)
     except OSError as exc:
@@ -175,9 +175,9 @@ def merge_document(result: CountyMerge, output: Path, csv: Path | None) -> Merge
                               findings=[FindingDoc(**f.as_dict()) for f in r.findings if f.severity is Severity.ERROR])
                   for r in merged.rejected],
         missing_towns=merged.missing_towns,
-        totals=TotalsDoc(period_row=Figures.model_validate(jsonable(merged.totals["period_row"])),
-                         cumulative_row=Figures.model_validate(jsonable(merged.totals["cumulative_row"])),
-                         rates=RatesDoc(jsonable(rates(merged.totals["cumulative_row"])))),
+        totals=TotalsDoc(period_row=Figures.of(jsonable(merged.totals["period_row"]), merged.form),
+                         cumulative_row=Figures.of(jsonable(merged.totals["cumulative_row"]), merged.form),
+                         rates=RatesDoc(jsonable(rates(merged.totals["cumulative_row"], merged.form)))),
         towns=[TownDoc(town=line.town, status=line.code, status_label=line.status,
                        file=str(line.ret.file) if line.ret else None, received=_iso(line.received),
                        missing_materials=line.standing.missing if line.standing else [],
@@ -196,7 +196,7 @@ def merge_document(result: CountyMerge, output: Path, csv: Path | None) -> Merge
            for q in questions(merged)],
         csv=str(csv) if csv is not None else None,
         inputs=inputs_document(state) if state is not None else None,
-        sealed=fixes.sealed_document(found.seal) if found else None,
+        sealed=fixes.sealed_document(found.seal, merged.form) if found else None,
         corrections=[fixes.correction_document(c) for c in found.corrections] if found else [],
         corrections_text=str(result.text) if found and result.text else None,
     )
@@ -225,7 +225,7 @@ def seal_county(state: Any, period: str | None, campaign: Any, output: Path, led
             made = seals.store(book, seals.snapshot(merged), now.astimezone(zone(campaign)), by or who, output, digest)
     except LedgerUnavailable as exc:
         raise SendupError(f"汇总表已写出 {output}，但未能封存：收件台账 {ledger_file} 无法写入（{exc}）") from None
-    text = fixes.write_text(output, found, campaign.authority, merged.totals) if found is not None else None
+    text = fixes.write_text(output, found, campaign.authority, merged.totals, merged.form) if found is not None else None
     seals.protect(output)
     return Sealing(merged, found, made, text)
 
@@ -247,8 +247,9 @@ def seal_document(sealing: Sealing, message: str) -> SealOutput:
 
     if sealing.made is None:
         assert sealing.found is not None
-        return fixes.seal_document(sealing.found.seal, False, [], message)
-    return fixes.seal_document(sealing.made, True, sealing.found.corrections if sealing.found else [], message)
+        return fixes.seal_document(sealing.found.seal, False, [], message, sealing.merged.form)
+    return fixes.seal_document(sealing.made, True, sealing.found.corrections if sealing.found else [], message,
+                               sealing.merged.form)
 
 
 def show_sealing(console: Any, sealing: Sealing, message: str) -> None:
@@ -259,7 +260,7 @@ def show_sealing(console: Any, sealing: Sealing, message: str) -> None:
         console.print(message, markup=False)
         return
     if sealing.found is not None:
-        fixes.show_seal_state(console, sealing.found.seal, sealing.found.corrections)
+        fixes.show_seal_state(console, sealing.found.seal, sealing.found.corrections, sealing.merged.form)
     console.print(message, markup=False)
     for line in fixes.sealed_lines(sealing.merged):
         console.print(line, markup=False)
@@ -272,7 +273,7 @@ def show_county_merge(console: Any, result: CountyMerge, output: Path, csv: Path
 
     show_merge(console, result.merged, output, result.own, csv)
     if result.found is not None:
-        fixes.show_seal_state(console, result.found.seal, result.found.corrections)
+        fixes.show_seal_state(console, result.found.seal, result.found.corrections, result.merged.form)
         if result.text is not None:
             console.print(f"更正说明已写出：{result.text}（汇总表中另有“{fixes.SHEET}”工作表）", markup=False)
 

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from bairi.core.findings import Finding
-from bairi.core.form import BY_KEY, HAZARD_COLUMNS, HEADER_FIELDS
 from bairi.core.model import Return
 
 # A cell reference at the end of a location: 报表!F10, Sheet1!$E$7, E7 (a range names its first cell).
@@ -29,18 +28,19 @@ def column_names(ret: Return | None) -> dict[tuple[str, int], str]:
     names: dict[tuple[str, int], str] = {}
     if ret is None:
         return names
+    form = ret.form
     for row in (ret.period_row, ret.cumulative_row):
         for key, figure in (row or {}).items():
-            column, cell = BY_KEY.get(key), _cell_of(figure.location)
+            column, cell = form.by_key.get(key), _cell_of(figure.location)
             if column is not None and cell:
                 names.setdefault(cell, f"{column.group}·{column.header}" if column.group else column.header)
-    hazard_headers = {c.key: c.header for c in HAZARD_COLUMNS}
+    hazard_headers = {c.key: c.header for c in form.hazard_columns}
     for hazard in ret.hazards:
         for key, location in hazard.cells.items():
             cell = _cell_of(location)
             if cell and key in hazard_headers:
                 names.setdefault(cell, hazard_headers[key])
-    labels = {f.key: f.label for f in HEADER_FIELDS}
+    labels = {f.key: f.label for f in form.fields}
     for key, location in ret.locations.items():
         cell = _cell_of(location)
         if cell and key in labels:

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, finding
-from bairi.core.form import (
-    COLUMNS,
-    CUMULATIVE_ROW_RE,
-    HAZARD_COLUMNS,
-    PERIOD_ROW_RE,
-    active,
-    normalize,
-    on_change,
-    strip_unit,
-)
+from bairi.core.form import Form, normalize, strip_unit
 from bairi.core.model import Figure, Hazard, Return
 from bairi.core.names import resolve_unit
 from bairi.core.refs import column_letter
@@ -62,7 +54,7 @@ class StatsTable:
     matched: int
 
 
-def _column_labels(sheet: Sheet, row: int) -> dict[int, str]:
+def _column_labels(sheet: Sheet, row: int, words: _Words) -> dict[int, str]:
     """Composite label of each column from a two-row header (merged groups filled in)."""
     top = sheet.rows[row]
     below = sheet.rows[row + 1] if row + 1 < len(sheet.rows) else []
@@ -72,9 +64,9 @@ def _column_labels(sheet: Sheet, row: int) -> dict[int, str]:
         upper = normalize(top[col]) if col < len(top) and isinstance(top[col], str) else ""
         lower = normalize(below[col]) if col < len(below) and isinstance(below[col], str) else ""
         if upper:
-            # A merged group over sub-columns: the notice's 一般隐患/重大隐患, or any group the active form declares
+            # A merged group over sub-columns: the notice's 一般隐患/重大隐患, or any group the form declares
             # (行政处罚 over 立案（起）/罚款（万元）).
-            group = upper if ("隐患" in upper and len(strip_unit(upper)) <= 6) or strip_unit(upper) in _groups() else ""
+            group = upper if ("隐患" in upper and len(strip_unit(upper)) <= 6) or strip_unit(upper) in words.groups else ""
         elif lower and group:
             upper = group
         if upper or lower:
@@ -82,40 +74,33 @@ def _column_labels(sheet: Sheet, row: int) -> dict[int, str]:
     return labels
 
 
-# What a label names, kept per text: every return repeats the template's headers. Long texts are cell
-# contents, read once, and are not kept.
-_LABEL_COLUMN: dict[str, str | None] = {}
-_LABEL_HAZARD_KEYS: dict[str, tuple[str, ...]] = {}
-_HINTED: dict[str, bool] = {}
-# What a label names depends on the form: another form, learnt afresh.
-def _forget_labels() -> None:
-    _LABEL_COLUMN.clear()
-    _LABEL_HAZARD_KEYS.clear()
-    _HEADERS.clear()
-    _HINTED.clear()
-    _FORM_WORDS.clear()
+@dataclass
+class _Words:
+    """What the reader knows of one form's words: its groups, its columns' patterns as one, its field labels, and
+    what each label met so far names (kept per text: every return repeats the template's headers; long texts
+    are cell contents, read once, and are not kept)."""
+
+    form: Form
+    groups: frozenset[str]
+    hint: re.Pattern[str]
+    fields: re.Pattern[str]
+    field_of_label: dict[str, str]
+    label_column: dict[str, str | None] = field(default_factory=dict)
+    label_hazard_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    hinted: dict[str, bool] = field(default_factory=dict)
+    headers: dict[tuple, tuple[dict[str, int], dict[str, list[int]]]] = field(default_factory=dict)
 
 
-# The active form's group headers (folded) and its columns' patterns as one: another form's words are headers too.
-_FORM_WORDS: dict[str, object] = {}
-
-
-def _groups() -> frozenset[str]:
-    groups = _FORM_WORDS.get("groups")
-    if groups is None:
-        groups = _FORM_WORDS["groups"] = frozenset(normalize(c.group) for c in COLUMNS if c.group)
-    return groups  # type: ignore[return-value]
-
-
-def _form_hint() -> re.Pattern[str]:
-    hint = _FORM_WORDS.get("hint")
-    if hint is None:
-        parts = [f"(?:{c.pattern})" for c in COLUMNS] + [re.escape(g) for g in _groups()]
-        hint = _FORM_WORDS["hint"] = re.compile("|".join(parts))
-    return hint  # type: ignore[return-value]
-
-
-on_change(_forget_labels)
+@lru_cache(maxsize=8)
+def _words(form: Form) -> _Words:
+    """The reader's words of `form`, made once per form (another form's group headers are headers too)."""
+    groups = frozenset(normalize(c.group) for c in form.columns if c.group)
+    hint = re.compile("|".join([f"(?:{c.pattern})" for c in form.columns] + [re.escape(g) for g in groups]))
+    # Every label of a header field: the usual ones and the form's own (报送人, 单位名称), longest first.
+    labels = {**{f.label: f.key for f in form.fields}, **_FIELD_OF_LABEL}
+    words = sorted(labels, key=len, reverse=True)
+    fields = re.compile("(" + "|".join(map(re.escape, words)) + r")\s*[:：]?")
+    return _Words(form, groups, hint, fields, labels)
 
 
 def _memo(memo: dict, text: str, value: object) -> None:
@@ -126,42 +111,39 @@ def _memo(memo: dict, text: str, value: object) -> None:
         memo[text] = value
 
 
-def _column_key(label: str) -> str | None:
+def _column_key(label: str, words: _Words) -> str | None:
     """The key of the first form column whose pattern finds `label`."""
     try:
-        return _LABEL_COLUMN[label]
+        return words.label_column[label]
     except KeyError:
         pass
-    key = next((column.key for column in COLUMNS if column.regex.search(label)), None)
-    _memo(_LABEL_COLUMN, label, key)
+    key = next((column.key for column in words.form.columns if column.regex.search(label)), None)
+    _memo(words.label_column, label, key)
     return key
 
 
-_HEADERS: dict[tuple, tuple[dict[str, int], dict[str, list[int]]]] = {}
-
-
-def _header_columns(sheet: Sheet, row: int) -> tuple[dict[str, int], dict[str, list[int]]]:
+def _header_columns(sheet: Sheet, row: int, words: _Words) -> tuple[dict[str, int], dict[str, list[int]]]:
     """The form's columns named by the two-row header at `row` (and the duplicated ones), kept per header
     text: returns made from one template repeat it cell for cell."""
     texts = sheet.texts()
     top, below = texts[row], texts[row + 1] if row + 1 < len(texts) else ()
     if len(top) + len(below) > 64 or sum(len(v) for _, v in top) + sum(len(v) for _, v in below) > 2000:
-        return _match_columns(_column_labels(sheet, row))
+        return _match_columns(_column_labels(sheet, row, words), words)
     key = (tuple(top), tuple(below))
-    known = _HEADERS.get(key)
+    known = words.headers.get(key)
     if known is None:
-        known = _match_columns(_column_labels(sheet, row))
-        if len(_HEADERS) >= 256:
-            _HEADERS.clear()
-        _HEADERS[key] = known
+        known = _match_columns(_column_labels(sheet, row, words), words)
+        if len(words.headers) >= 256:
+            words.headers.clear()
+        words.headers[key] = known
     columns, duplicates = known
     return dict(columns), {key: list(cols) for key, cols in duplicates.items()}
 
 
-def _match_columns(labels: dict[int, str]) -> tuple[dict[str, int], dict[str, list[int]]]:
+def _match_columns(labels: dict[int, str], words: _Words) -> tuple[dict[str, int], dict[str, list[int]]]:
     found: dict[str, list[int]] = {}
     for col, label in labels.items():
-        key = _column_key(label)
+        key = _column_key(label, words)
         if key is not None:
             found.setdefault(key, []).append(col)
     columns = {key: cols[0] for key, cols in found.items()}
@@ -172,30 +154,31 @@ def _match_columns(labels: dict[int, str]) -> tuple[dict[str, int], dict[str, li
 _HEADER_HINT = re.compile(r"督查组|排查企业|检查企业|隐患|责令|罚款|停产|曝光|关闭|取缔|分包|转包|挂靠|劳务派遣|灵活用工")
 
 
-def _hints(text: str) -> bool:
+def _hints(text: str, words: _Words) -> bool:
     """Whether a cell could be one of the form's headers (spaced-out headers such as 罚 款 included)."""
-    hinted = _HINTED.get(text)
+    hinted = words.hinted.get(text)
     if hinted is None:
         hinted = bool(_HEADER_HINT.search(text)) or (
             bool(_SPACED.search(text)) and bool(_HEADER_HINT.search(normalize(text)))) or bool(
-            _form_hint().search(normalize(text)))
-        _memo(_HINTED, text, hinted)
+            words.hint.search(normalize(text)))
+        _memo(words.hinted, text, hinted)
     return hinted
 
 
 _SPACED = re.compile(r"[\s\u3000\xa0]")
 
 
-def find_stats_tables(book: Book) -> list[StatsTable]:
-    """The best statistics header of each sheet that has one, in sheet order."""
+def find_stats_tables(book: Book, form: Form) -> list[StatsTable]:
+    """The best statistics header of `form` on each sheet that has one, in sheet order."""
+    words = _words(form)
     tables: list[StatsTable] = []
     for sheet in book.sheets:
         best: StatsTable | None = None
         for row_index, texts in enumerate(sheet.texts()):
             # Cheap test first: a header row names several of the form's columns; data and hazard rows do not.
-            if len(texts) < 3 or sum(1 for _, v in texts if _hints(v)) < 3:
+            if len(texts) < 3 or sum(1 for _, v in texts if _hints(v, words)) < 3:
                 continue
-            columns, duplicates = _header_columns(sheet, row_index)
+            columns, duplicates = _header_columns(sheet, row_index, words)
             if len(columns) < 5 or (best and len(columns) <= best.matched):
                 continue
             label_col = next(
@@ -208,11 +191,11 @@ def find_stats_tables(book: Book) -> list[StatsTable]:
     return tables
 
 
-def _form_rows(table: StatsTable) -> int:
+def _form_rows(table: StatsTable, form: Form) -> int:
     """How many of the form's two rows (冶金工贸, 累计) follow the header exactly once, as on a return."""
     labels = [strip_unit(normalize(_cell(table.sheet, r, table.label_col)))
               for r in range(table.header_row + 1, min(len(table.sheet.rows), table.header_row + 13))]
-    return sum(1 for pattern in (_PERIOD_ROW, _CUMULATIVE_ROW)
+    return sum(1 for pattern in (form.period_row.regex, form.cumulative_row.regex)
                if sum(1 for label in labels if pattern.match(label)) == 1)
 
 
@@ -222,7 +205,7 @@ def sheet_period(sheet: Sheet, campaign: Campaign) -> str | None:
     for text in (sheet.name, find_title(single)):
         if text and (found := month_in(text, campaign)):
             return found
-    raw = find_fields(single, None).get("filled_on", ("", ""))[0]
+    raw = find_fields(single, None, campaign.form_spec).get("filled_on", ("", ""))[0]
     filled, _ = read_date(raw, _year_of_month(campaign))
     return f"{filled.year}-{filled.month:02d}" if filled else None
 
@@ -234,14 +217,15 @@ def choose_stats(book: Book, name: str, campaign: Campaign, period: str | None,
     Towns often keep one workbook with a sheet per month and send it whole; the month wanted
     (--period, else the file name) picks the sheet, never silently the first one.
     """
-    tables = find_stats_tables(book)
+    form = campaign.form_spec
+    tables = find_stats_tables(book, form)
     if not tables:
         return None, book
     # A sheet with the same header but many 冶金工贸/累计 rows (a per-town breakdown) is not a return.
     if len(tables) == 1:
         full = tables
     else:
-        rank = {id(t): (_form_rows(t), t.matched) for t in tables}
+        rank = {id(t): (_form_rows(t, form), t.matched) for t in tables}
         top = max(rank.values())
         full = [t for t in tables if rank[id(t)] == top]
     if len(full) > 1 and any(not t.sheet.hidden for t in full):
@@ -276,18 +260,19 @@ class HazardTable:
     columns: dict[str, int]
 
 
-def _hazard_keys(label: str) -> tuple[str, ...]:
+def _hazard_keys(label: str, words: _Words) -> tuple[str, ...]:
     """The keys of the hazard columns whose pattern finds `label` (without its unit), in the form's order."""
-    keys = _LABEL_HAZARD_KEYS.get(label)
+    keys = words.label_hazard_keys.get(label)
     if keys is None:
         bare = strip_unit(label)
-        keys = tuple(column.key for column in HAZARD_COLUMNS if column.regex.search(bare))
-        _memo(_LABEL_HAZARD_KEYS, label, keys)
+        keys = tuple(column.key for column in words.form.hazard_columns if column.regex.search(bare))
+        _memo(words.label_hazard_keys, label, keys)
     return keys
 
 
-def find_hazards(book: Book) -> HazardTable | None:
-    """The 重大隐患明细 header row, found by its column labels."""
+def find_hazards(book: Book, form: Form) -> HazardTable | None:
+    """The 重大隐患明细 header row of `form`, found by its column labels."""
+    words = _words(form)
     for sheet in book.sheets:
         for row_index, texts in enumerate(sheet.texts()):
             if len(texts) < 3:
@@ -297,7 +282,7 @@ def find_hazards(book: Book) -> HazardTable | None:
                 continue
             columns: dict[str, int] = {}
             for col, label in labels.items():
-                for key in _hazard_keys(label):
+                for key in _hazard_keys(label, words):
                     if key not in columns:
                         columns[key] = col
                         break
@@ -313,23 +298,14 @@ _FIELD_LABELS = {
 }
 _ANY_LABEL = re.compile("(" + "|".join(_FIELD_LABELS.values()) + r")\s*[:：]?")
 _FIELD_OF_LABEL = {label: key for key, labels in _FIELD_LABELS.items() for label in labels.split("|")}
-
-
-def _field_labels() -> tuple[re.Pattern[str], dict[str, str]]:
-    """Every label of a header field: the usual ones and the active form's own (报送人, 单位名称), longest first."""
-    known = _FORM_WORDS.get("fields")
-    if known is None:
-        labels = {**{f.label: f.key for f in active().fields}, **_FIELD_OF_LABEL}
-        words = sorted(labels, key=len, reverse=True)
-        known = _FORM_WORDS["fields"] = (re.compile("(" + "|".join(map(re.escape, words)) + r")\s*[:：]?"), labels)
-    return known  # type: ignore[return-value]
 _LABEL_NOTE = re.compile(r"^[(（][^)）]{0,8}[)）]\s*[:：]?")
 
 
-def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object, str]]:
-    """The header fields (unit, filler, filled_on): their raw value and location."""
+def find_fields(book: Book, stats: StatsTable | None, form: Form) -> dict[str, tuple[object, str]]:
+    """The header fields (unit, filler, filled_on), by the usual labels and `form`'s: their raw value and location."""
     found: dict[str, tuple[object, str]] = {}
-    any_label, field_of_label = _field_labels()
+    words = _words(form)
+    any_label, field_of_label = words.fields, words.field_of_label
     sheets = sorted(book.sheets, key=lambda s: 0 if stats and s is stats.sheet else 1)
     for sheet in sheets:
         for r, texts in enumerate(sheet.texts()):
@@ -363,11 +339,11 @@ def find_fields(book: Book, stats: StatsTable | None) -> dict[str, tuple[object,
                         if _text(neighbour).strip("_＿ "):
                             found[key] = (neighbour, ref(sheet, r, cc))
                             break
-                    found.setdefault(key, ("", _blank_value_cell(sheet, r, c)))
+                    found.setdefault(key, ("", _blank_value_cell(sheet, r, c, any_label)))
     return found
 
 
-def _blank_value_cell(sheet: Sheet, r: int, c: int) -> str:
+def _blank_value_cell(sheet: Sheet, r: int, c: int, any_label: re.Pattern[str]) -> str:
     """Where a label's missing value goes: the first cell right of the label and of the label's merge (C3 beside
     填表人 in A3:B3), unless that is another label; else the label's own cell."""
     row = sheet.rows[r]
@@ -375,7 +351,7 @@ def _blank_value_cell(sheet: Sheet, r: int, c: int) -> str:
     while sheet.merge_origin(r, cc) == (r, c):
         cc += 1
     neighbour = row[cc] if cc < len(row) else None
-    if isinstance(neighbour, str) and _field_labels()[0].match(neighbour.strip()):
+    if isinstance(neighbour, str) and any_label.match(neighbour.strip()):
         return ref(sheet, r, c)
     return ref(sheet, r, cc)
 
@@ -457,23 +433,22 @@ def _months_years(campaign: Campaign) -> dict[int, int]:
     return years
 
 
-# The active form's row labels (another form, another word for the period row).
-_PERIOD_ROW = PERIOD_ROW_RE
-_CUMULATIVE_ROW = CUMULATIVE_ROW_RE
 _NOT_A_ROW = re.compile(r"重大隐患|序号|企业名称")
 _TABLE_END = re.compile(r"重大隐患明细|序号")
 
 
 def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
-    sheet = stats.sheet
+    """The form's two rows under the statistics header (the return's form: another form, another word for them)."""
+    form, sheet = ret.form, stats.sheet
+    period_row, cumulative_row = form.period_row.regex, form.cumulative_row.regex
     rows: dict[str, list[int]] = {"period": [], "cumulative": []}
     start = stats.header_row + 1
     for r in range(start, min(len(sheet.rows), start + 12)):
         # 冶金工贸（本月）, 累计（自11月6日起）: a note in brackets after the row's name.
         label = strip_unit(normalize(_cell(sheet, r, stats.label_col)))
-        if _PERIOD_ROW.match(label):
+        if period_row.match(label):
             rows["period"].append(r)
-        elif _CUMULATIVE_ROW.match(label):
+        elif cumulative_row.match(label):
             rows["cumulative"].append(r)
         elif label and r > start and not _NOT_A_ROW.search(label):
             has_figures = any(_text(_cell(sheet, r, c)) for c in stats.columns.values())
@@ -481,9 +456,9 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
                 out.append(finding("W208", ref(sheet, r, stats.label_col), label=_text(_cell(sheet, r, stats.label_col))))
         if _TABLE_END.search(label):
             break
-    plan = [(column, stats.columns[column.key]) for column in COLUMNS if column.key in stats.columns]
+    plan = [(column, stats.columns[column.key]) for column in form.columns if column.key in stats.columns]
     units = {column.key: _stated_unit(sheet, stats, c, rows) for column, c in plan if column.kind == "amount"}
-    for which, word in (("period", active().period_row.label), ("cumulative", active().cumulative_row.label)):
+    for which, word in (("period", form.period_row.label), ("cumulative", form.cumulative_row.label)):
         found = rows[which]
         if not found:
             out.append(finding("E202", sheet.name, row=word))
@@ -506,13 +481,13 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
                 continue
             missing = bool(uncached) and place in uncached
             if column.kind == "count" and not missing and (count := whole_count(raw)) is not None:
-                figures[column.key], broken = Figure.checked(column.key, location, raw, count)
+                figures[column.key], broken = Figure.checked(column.key, location, raw, count, form)
                 out.extend(broken)
                 continue
             reading = read_figure(raw, column.kind, missing, units.get(column.key), column.unit)
             for code, fields in reading.notes:
                 out.append(finding(code, location, column=column.short, **fields))
-            figures[column.key], broken = Figure.checked(column.key, location, raw, reading.value)
+            figures[column.key], broken = Figure.checked(column.key, location, raw, reading.value, form)
             out.extend(broken)
         setattr(ret, "period_row" if which == "period" else "cumulative_row", figures)
 
@@ -552,7 +527,7 @@ def _read_hazards(ret: Return, table: HazardTable, stop_row: int | None, out: li
     # A province's return can list thousands of hazards: each row's cell names are put together, not looked up.
     letters = [(key, column_letter(c)) for key, c in columns]
     seq_letters = column_letter(table.columns.get("seq", min(table.columns.values())))
-    labels = {column.key: column.header for column in HAZARD_COLUMNS}
+    labels = {column.key: column.header for column in ret.form.hazard_columns}
     # Each merged cell read into the rows below it: its top-left cell → [key, first row, last row].
     filled: dict[tuple[int, int], list] = {}
     for r in range(table.header_row + 1, end):
@@ -691,7 +666,8 @@ def _month_inferred(filled: date, period: str, where: str) -> list[Finding]:
 
 def read_book(book: Book, name: str, campaign: Campaign, period: str | None = None) -> Return:
     """A Return from an already loaded workbook (the reading half of read_return)."""
-    ret = Return(file=Path(name), format=book.format)
+    form = campaign.form_spec
+    ret = Return(file=Path(name), form=form, format=book.format)
     out = ret.findings
     for code, fields in book.notes:
         # A note about one cell says where it is ("at"); the others are about the whole file.
@@ -702,17 +678,17 @@ def read_book(book: Book, name: str, campaign: Campaign, period: str | None = No
         out.append(finding("E201", book.sheets[0].name if book.sheets else Path(name).name))
         return ret
     ret.locations["sheet"] = stats.sheet.name
-    header = find_fields(book, stats)
+    header = find_fields(book, stats, form)
     _identify(ret, book, header, name, campaign, period, out)
     for key, cols in stats.duplicates.items():
-        column = next(c for c in COLUMNS if c.key == key)
+        column = form.by_key[key]
         out.append(finding("E206", ref(stats.sheet, stats.header_row, cols[1]), column=column.label,
                            cells="、".join(ref(stats.sheet, stats.header_row, c) for c in cols)))
-    for column in COLUMNS:
+    for column in form.columns:
         if column.key not in stats.columns:
             out.append(finding("E203", ref(stats.sheet, stats.header_row, stats.label_col), column=column.label))
     _read_rows(ret, stats, out)
-    hazards = find_hazards(book)
+    hazards = find_hazards(book, form)
     if hazards is not None:
         stop = stats.header_row if hazards.sheet is stats.sheet and stats.header_row > hazards.header_row else None
         _read_hazards(ret, hazards, stop, out)
@@ -730,14 +706,14 @@ def read_return(path: Path, campaign: Campaign, period: str | None = None, *,
         try:
             data = read_input(path)  # at most the size limit + 1 byte: a huge file is refused, never loaded
         except OSError as exc:
-            ret = Return(file=path)
+            ret = Return(file=path, form=campaign.form_spec)
             ret.findings.append(finding("F109", str(path), detail=exc.strerror or type(exc).__name__))
             return ret
     digest = hashlib.sha256(data).hexdigest()
     try:
         book = load_book(label, data)
     except Unreadable as problem:
-        ret = Return(file=Path(label), sha256=digest)
+        ret = Return(file=Path(label), form=campaign.form_spec, sha256=digest)
         ret.findings.append(finding(problem.code, Path(label).name, **problem.fields))
         return ret
     ret = read_book(book, label, campaign, period)

@@ -53,7 +53,7 @@ def check_inputs(paths: list[Path], campaign: Campaign, now: datetime, period: s
     for note in inbox.findings:
         if note.code == "F109" or (note.code == "D707" and note.location in named):
             # A file that could not be opened is a return that cannot be read, as `check FILE` always said.
-            ret = Return(file=Path(note.location))
+            ret = Return(file=Path(note.location), form=campaign.form_spec)
             ret.findings.append(note if note.code == "F109" else finding("F109", note.location, detail=note.message))
             found.returns.append(ret)
         else:
@@ -68,7 +68,7 @@ def check_inputs(paths: list[Path], campaign: Campaign, now: datetime, period: s
                 continue
         elif copy.problem:
             # A zip, or a member of one, that could not be unpacked: said as the return it may be.
-            ret = Return(file=Path(copy.source))
+            ret = Return(file=Path(copy.source), form=campaign.form_spec)
             ret.findings.append(finding("F109", copy.source, detail=copy.problem))
         elif copy.source in named and not is_archive(copy.name):
             # A file named on the command line is read whatever its name says (a return saved as .bin or .pdf).

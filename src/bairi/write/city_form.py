@@ -18,7 +18,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.campaign import Campaign
-from bairi.core.form import COLUMNS, HAZARD_COLUMNS, HEADER_FIELDS
+from bairi.core.form import Form
 from bairi.core.model import Return
 from bairi.core.refs import col_number
 from bairi.guard.limits import Unreadable
@@ -84,15 +84,15 @@ def _shown(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _fill_fields(book: Workbook, grid: Book, stats: Any, values: dict[str, Any]) -> None:
+def _fill_fields(book: Workbook, grid: Book, stats: Any, values: dict[str, Any], form: Form) -> None:
     """填报单位, 填表人, 填表日期: into the cell beside the label, or within the label's cell when it holds the
     label and its blank (填报单位：________) or several labels."""
-    found = find_fields(grid, stats)
-    missing = [f.label for f in HEADER_FIELDS if f.key not in found]
+    found = find_fields(grid, stats, form)
+    missing = [f.label for f in form.fields if f.key not in found]
     if missing:
         raise TemplateProblem(f"市局模板中找不到“{'”“'.join(missing)}”（表头栏目），无法填写；请核对模板")
     rewrites: dict[tuple[str, int, int], str] = {}
-    for field in HEADER_FIELDS:
+    for field in form.fields:
         raw, location = found[field.key]
         sheet, row, col = _place(location)
         ws = book[sheet]
@@ -119,16 +119,16 @@ def _fill_fields(book: Workbook, grid: Book, stats: Any, values: dict[str, Any])
         put(book[sheet], row, col, "    ".join(parts))
 
 
-def _fill_figures(book: Workbook, stats: Any, totals: dict[str, dict[str, Any]]) -> str:
+def _fill_figures(book: Workbook, stats: Any, totals: dict[str, dict[str, Any]], form: Form) -> str:
     """The two rows of the statistics table, found by their labels, each figure under its column; returns a cell
     of the 累计 row (where a note goes below or beside)."""
-    missing = [c.label for c in COLUMNS if c.key not in stats.columns]
+    missing = [c.label for c in form.columns if c.key not in stats.columns]
     if missing:
         raise TemplateProblem(f"市局模板的统计表中找不到“{'”“'.join(missing)}”一列，无法填写；请核对模板的表头")
     if stats.duplicates:
-        named = "”“".join(next(c.label for c in COLUMNS if c.key == key) for key in stats.duplicates)
+        named = "”“".join(form.by_key[key].label for key in stats.duplicates)
         raise TemplateProblem(f"市局模板的统计表中“{named}”出现不止一列，不知填哪一列；请核对模板的表头")
-    probe = Return(file=Path("模板"))
+    probe = Return(file=Path("模板"), form=form)
     notes: list[Any] = []
     _read_rows(probe, stats, notes)
     for note in notes:
@@ -163,13 +163,13 @@ def _place_note(book: Workbook, stats: Any, cumulative_cell: str, note: str) -> 
     put(ws, row, col, note)
 
 
-def _fill_hazards(book: Workbook, grid: Book, hazards: list[dict[str, Any]]) -> None:
+def _fill_hazards(book: Workbook, grid: Book, hazards: list[dict[str, Any]], form: Form) -> None:
     """The 重大隐患明细 rows under the template's hazard header, in its column spans; rows are added above the
     template's next part (a notes row, a signature line) when its blank rows are too few."""
-    table = find_hazards(grid)
+    table = find_hazards(grid, form)
     if table is None:
         raise TemplateProblem("市局模板中找不到“重大隐患明细”表（应有“企业名称”等列的表头），无法填写；请核对模板")
-    missing = [c.header for c in HAZARD_COLUMNS if c.key not in table.columns]
+    missing = [c.header for c in form.hazard_columns if c.key not in table.columns]
     if missing:
         raise TemplateProblem(f"市局模板的重大隐患明细表中找不到“{'”“'.join(missing)}”一列，无法填写；请核对模板的表头")
     ws = book[table.sheet.name]
@@ -218,7 +218,8 @@ def _insert_rows(ws: Worksheet, at: int, count: int) -> None:
 def fill_template(path: Path, merged: Any, campaign: Campaign, filler: str, filled_on: date) -> Workbook:
     """The city's template filled with the county's return for the period, by its labels."""
     data, grid = load_template(path)
-    tables = find_stats_tables(grid)
+    form = campaign.form_spec
+    tables = find_stats_tables(grid, form)
     if not tables:
         raise TemplateProblem(f"市局模板 {Path(path).name} 中找不到统计表的表头（如“成立督查组”“排查企业”等列），无法填写")
     if len(tables) > 1:
@@ -229,13 +230,13 @@ def fill_template(path: Path, merged: Any, campaign: Campaign, filler: str, fill
         book = load_workbook(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file the guard let through
         raise TemplateProblem(f"市局模板 {Path(path).name} 无法打开（{type(exc).__name__}）") from None
-    _fill_fields(book, grid, stats, {"unit": campaign.authority, "filler": filler, "filled_on": filled_on})
+    _fill_fields(book, grid, stats, {"unit": campaign.authority, "filler": filler, "filled_on": filled_on}, form)
     from bairi.merge.consolidate import incomplete_note
 
-    cumulative_cell = _fill_figures(book, stats, merged.totals)
+    cumulative_cell = _fill_figures(book, stats, merged.totals, form)
     if not merged.complete:
         _place_note(book, stats, cumulative_cell, incomplete_note(merged))
-    keys = [c.key for c in HAZARD_COLUMNS if c.key != "seq"]
+    keys = [c.key for c in form.hazard_columns if c.key != "seq"]
     hazards = [dict({key: getattr(h, key) for key in keys}, town=h.town or town) for town, h, _ in merged.hazards]
-    _fill_hazards(book, grid, hazards)
+    _fill_hazards(book, grid, hazards, form)
     return book

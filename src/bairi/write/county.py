@@ -19,7 +19,7 @@ from bairi.core.atomic import write_atomic
 from bairi.core.calendar import month_text
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, Severity
-from bairi.core.form import BY_KEY, COLUMNS, FOUND_FIXED, HAZARD_KEYS, KEYS, active, on_change
+from bairi.core.form import Form
 from bairi.write.book import (
     Look,
     bar_chart,
@@ -157,8 +157,9 @@ def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, f
     """报告表: the form filled with the county's totals and its major hazards."""
     ws.title = "报告表"
     year, month = merged.period.split("-")
-    title = f"{active().title}（{month_text(merged.period)}）"
-    keys = [key for key in HAZARD_KEYS if key != "seq"]  # 序号 is counted afresh
+    form = merged.form
+    title = f"{form.title}（{month_text(merged.period)}）"
+    keys = [key for key in form.hazard_keys if key != "seq"]  # 序号 is counted afresh
     hazards = [{key: getattr(h, key) for key in keys} for _, h, _ in merged.hazards]
     for hazard, (town, h, _) in zip(hazards, merged.hazards):
         hazard["town"] = h.town or town
@@ -171,8 +172,8 @@ def _report_sheet(ws: Worksheet, merged: Any, campaign: Campaign, filler: str, f
     if not merged.complete:
         said.append(incomplete_note(merged))
     if said:
-        box(ws, 9, 1, 9, form_width(), "\n".join(said), NOTE)
-        lines = sum(_wrapped_lines(text, sum(c.width for c in COLUMNS) + 6) for text in said)
+        box(ws, 9, 1, 9, form_width(form), "\n".join(said), NOTE)
+        lines = sum(_wrapped_lines(text, sum(c.width for c in form.columns) + 6) for text in said)
         set_height(ws, 9, max(30 * len(said), LINE_POINTS * lines + 6))
 
 
@@ -203,12 +204,13 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
     _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
                   srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
     trail: list[list[Any]] = []
+    form = merged.form
     for ret in merged.accepted:
-        for row_key, word in (("period", active().period_row.label), ("cumulative", active().cumulative_row.label)):
+        for row_key, word in (("period", form.period_row.label), ("cumulative", form.cumulative_row.label)):
             cells = (ret.period_row if row_key == "period" else ret.cumulative_row) or {}
-            trail.append([ret.town, word, str(ret.file), cell_span(cells)])
+            trail.append([ret.town, word, str(ret.file), cell_span(cells, form)])
     # A sheet of its own: a sheet repeats one header on every printed page, and this table's is not the first's.
-    columns = f"各数字所在单元格（依次为报告表从“{COLUMNS[0].short}”到“{COLUMNS[-1].short}”各列）"
+    columns = f"各数字所在单元格（依次为报告表从“{form.columns[0].short}”到“{form.columns[-1].short}”各列）"
     _table(book.create_sheet(CELLS_SHEET), 1, ["单位", "行", "文件", "单元格"], trail, [10, 10, 60, 40], title=columns)
 
     from bairi.merge.consolidate import questions
@@ -245,24 +247,21 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
     _chart_sheet(book.create_sheet("图表"), merged, figures)
 
 
-KEYS_ORDER = KEYS  # the active form's order
-
-
-def cell_span(cells: dict[str, Any]) -> str:
-    """Where a row's figures came from: Sheet1!B7:N7 when side by side in the form's order, else each cell."""
-    span = _span(tuple([cells[key].location for key in KEYS_ORDER if key in cells]))
-    return span or "；".join(f"{BY_KEY[key].label} {cells[key].location}" for key in KEYS_ORDER if key in cells)
+def cell_span(cells: dict[str, Any], form: Form) -> str:
+    """Where a row's figures came from: Sheet1!B7:N7 when side by side in `form`'s order, else each cell."""
+    span = _span(tuple([cells[key].location for key in form.keys if key in cells]), len(form.keys))
+    return span or "；".join(f"{form.by_key[key].label} {cells[key].location}" for key in form.keys if key in cells)
 
 
 # Most returns keep the form's layout, so the same locations recur in every file of a merge.
 @lru_cache(maxsize=1024)
-def _span(locations: tuple[str, ...]) -> str:
-    """Sheet1!B7:N7 for a whole row side by side in the form's order, else ''."""
+def _span(locations: tuple[str, ...], width: int) -> str:
+    """Sheet1!B7:N7 for a whole row of a form `width` columns wide side by side in the form's order, else ''."""
     from bairi.core.refs import col_letters, col_number
 
     places = [re.fullmatch(r"(.*)!([A-Z]+)([0-9]+)", loc) for loc in locations]
     first_place, last_place = (places[0], places[-1]) if places else (None, None)
-    if len(locations) == len(KEYS_ORDER) and all(places) and first_place and last_place:
+    if len(locations) == width and all(places) and first_place and last_place:
         sheet, first, row = first_place.groups()
         expected = [f"{sheet}!{col_letters(col_number(first) + i)}{row}" for i in range(len(locations))]
         if list(locations) == expected:
@@ -275,8 +274,9 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     """One block per town, two rows (本期, 累计) like the form itself, then the total equal to 报告表."""
     from bairi.merge.consolidate import rate_key, rates
 
-    pairs = list(FOUND_FIXED)
-    first = 5 + len(COLUMNS)  # columns: 序号 单位 状态 行 | figures | a rate per found/fixed pair of the form
+    form = merged.form
+    pairs = list(form.found_fixed)
+    first = 5 + len(form.columns)  # columns: 序号 单位 状态 行 | figures | a rate per found/fixed pair of the form
     last_col = max(first + len(pairs) - 1, first - 1)
     box(ws, 1, 1, 1, last_col, f"{campaign.authority_short}各单位{month_text(merged.period)}报表明细", TABLE_TITLE)
     set_height(ws, 1, 28)
@@ -284,7 +284,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
         box(ws, 2, col, 3, col, label, HEAD)
     col = 5
     groups = set()
-    for column in COLUMNS:
+    for column in form.columns:
         if column.group:
             if column.group not in groups:
                 box(ws, 2, col, 2, col + 1, column.group, HEAD)
@@ -297,13 +297,12 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     if pairs:
         box(ws, 2, first, 2, last_col, "累计整改率（%）", HEAD)
     for c, (found_key, _) in enumerate(pairs, start=first):
-        box(ws, 3, c, 3, c, BY_KEY[found_key].group or BY_KEY[found_key].header, HEAD)
+        box(ws, 3, c, 3, c, form.by_key[found_key].group or form.by_key[found_key].header, HEAD)
     set_height(ws, 2, 24)
     set_height(ws, 3, 60)
     for c, width in ((1, 5), (2, 11), (3, 8), (4, 14), *((c, 9) for c in range(first, last_col + 1))):
         set_width(ws, c, width)
 
-    form = active()
     blocks: list[tuple[Any, ...]] = []
     from bairi.merge.consolidate import month_word
 
@@ -318,9 +317,9 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
         blocks.append((index, line.town, line.status, *(figures[id(ret)] if ret else ({}, {}))))
     blocks.append(("", "合计", f"{len(merged.accepted)}/{len(merged.towns)}",
                    merged.totals["period_row"], merged.totals["cumulative_row"]))
-    body = [COUNT if column.kind == "count" else AMOUNT for column in COLUMNS]
-    head = [HEAD_COUNT if column.kind == "count" else HEAD_AMOUNT for column in COLUMNS]
-    keys = [column.key for column in COLUMNS]
+    body = [COUNT if column.kind == "count" else AMOUNT for column in form.columns]
+    head = [HEAD_COUNT if column.kind == "count" else HEAD_AMOUNT for column in form.columns]
+    keys = list(form.keys)
     blank = [None] * len(keys)
     # Per block: the first row's looks (the merged cells' values sit there), the second row's.
     tops: dict[tuple[bool, str], list[Look]] = {}
@@ -336,7 +335,7 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
                                              *(head if total else body), *[rate_look] * len(pairs)]
         for c in (1, 2, 3, *range(first, last_col + 1)):
             merge(ws, row, c, row + 1, c)
-        rate = rates(cumulative) if cumulative else {}
+        rate = rates(cumulative, form) if cumulative else {}
         shown = [None if value is None and not cumulative else ("—" if value is None else float(value))
                  for value in (rate.get(rate_key(found)) for found, _ in pairs)]
         put_row(ws, row, 1, [index if index != "" else None, town, status, form.period_row.label,
@@ -350,14 +349,11 @@ def _towns_sheet(ws: Worksheet, merged: Any, campaign: Campaign, year: str, mont
     ws.print_title_rows = "2:3"
 
 
-# What _span learnt holds for one form's width.
-on_change(_span.cache_clear)
-
-
 def _chart_sheet(ws: Worksheet, merged: Any, figures: dict[int, tuple[dict[str, Any], dict[str, Any]]]) -> None:
     """The towns' cumulative found and fixed figures (each found/fixed pair of the form), as a table and a column
     chart per pair."""
-    pairs = list(FOUND_FIXED)
+    columns = merged.form.by_key
+    pairs = list(merged.form.found_fixed)
     keys = [key for pair in pairs for key in pair]
     rows = []
     for line in merged.towns:
@@ -367,17 +363,17 @@ def _chart_sheet(ws: Worksheet, merged: Any, figures: dict[int, tuple[dict[str, 
         else:
             # Sent back or not received: no figures, so no bar (not a bar of zero), and the label says why.
             rows.append([f"{line.town}（{line.status}）"] + [None] * len(keys))
-    last = _table(ws, 1, ["单位", *(BY_KEY[k].short for k in keys)], rows, [18, *[14] * len(keys)],
-                  title="各单位累计隐患排查与整改" if all("隐患" in BY_KEY[k].short for k in keys) else "各单位累计排查与整改",
+    last = _table(ws, 1, ["单位", *(columns[k].short for k in keys)], rows, [18, *[14] * len(keys)],
+                  title="各单位累计隐患排查与整改" if all("隐患" in columns[k].short for k in keys) else "各单位累计排查与整改",
                   freeze=False)
     if last < 3 or not pairs:
         return
     for index, (found, _) in enumerate(pairs):
-        columns = (2 + 2 * index, 3 + 2 * index)
-        name = f"{BY_KEY[found].group or BY_KEY[found].header}（累计）"
-        largest = max((row[c - 1] or 0 for row in rows for c in columns), default=0)
+        cols = (2 + 2 * index, 3 + 2 * index)
+        name = f"{columns[found].group or columns[found].header}（累计）"
+        largest = max((row[c - 1] or 0 for row in rows for c in cols), default=0)
         bar_chart(ws, f"各单位{name}排查与整改", anchor=f"{get_column_letter(len(keys) + 3)}{2 + 20 * index}", header_row=2,
-                  first_row=3, last_row=last, category_col=1, value_cols=columns, y_title=BY_KEY[found].unit,
+                  first_row=3, last_row=last, category_col=1, value_cols=cols, y_title=columns[found].unit,
                   width_cm=24, height_cm=9, whole=float(largest))
 
 

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bairi.core.calendar import month_text
 from bairi.core.campaign import Campaign
-from bairi.core.form import COLUMNS, HAZARD_COLUMNS, HAZARD_KEYS, active
+from bairi.core.form import Form
 from bairi.core.refs import col_letters
 from bairi.write.book import (
     Alignment,
@@ -38,7 +38,6 @@ from bairi.write.book import (
 __all__ = ["OPTIONS_SHEET", "box", "form_width", "lay_form", "save", "template_workbook", "write_template"]
 
 SONG = "宋体"
-WIDTH = 1 + len(COLUMNS)  # the notice's form: the row label plus the figure columns (form_width() for the active one)
 # Hazard columns spread over the notice's width: (first column, last column), 1-based; the detail column takes
 # whatever a wider form adds.
 HAZARD_SPANS: dict[str, tuple[int, int]] = {
@@ -46,23 +45,23 @@ HAZARD_SPANS: dict[str, tuple[int, int]] = {
 }
 
 
-def form_width() -> int:
-    """The active form's width in columns: the row label plus its figure columns."""
-    return 1 + len(COLUMNS)
+def form_width(form: Form) -> int:
+    """A form's width in columns: the row label plus its figure columns."""
+    return 1 + len(form.columns)
 
 
-def hazard_spans() -> dict[str, tuple[int, int]]:
-    """Where each hazard column sits on the active form, in the form's order of them, each as wide as on the
-    notice's form (the last one widened to the form's last column)."""
+def hazard_spans(form: Form) -> dict[str, tuple[int, int]]:
+    """Where each hazard column sits on a form, in the form's order of them, each as wide as on the notice's
+    form (the last one widened to the form's last column)."""
     spans: dict[str, tuple[int, int]] = {}
     col = 1
-    for column in HAZARD_COLUMNS:
+    for column in form.hazard_columns:
         first, last = HAZARD_SPANS[column.key]
         spans[column.key] = (col, col + last - first)
         col += last - first + 1
-    if HAZARD_COLUMNS:
-        key = HAZARD_COLUMNS[-1].key
-        spans[key] = (spans[key][0], max(form_width(), spans[key][1]))
+    if form.hazard_columns:
+        key = form.hazard_columns[-1].key
+        spans[key] = (spans[key][0], max(form_width(form), spans[key][1]))
     return spans
 TITLE_ROW, UNIT_ROW, FILLER_ROW, DATE_ROW, HEAD_ROW, SUB_ROW, PERIOD_ROW_N, CUM_ROW_N = 1, 2, 3, 4, 5, 6, 7, 8
 HAZARD_TITLE_ROW, HAZARD_HEAD_ROW = 10, 11
@@ -180,11 +179,11 @@ def lay_form(
     title: str | None = None,
     for_input: bool = False,
 ) -> int:
-    """Lay out the attachment form (the active one) on an openpyxl worksheet, filled with what is given; returns
-    the last row used."""
+    """Lay out the campaign's attachment form on an openpyxl worksheet, filled with what is given; returns the last
+    row used."""
     entry = _input_look if for_input else _same_look
-    form = active()
-    width, spans = form_width(), hazard_spans()
+    form = campaign.form_spec
+    width, spans = form_width(form), hazard_spans(form)
     box(ws, TITLE_ROW, 1, TITLE_ROW, width, form.title if title is None else title, HEADING)
     set_height(ws, TITLE_ROW, 36)
     labels = {f.key: f"{f.label}：" for f in form.fields}
@@ -197,7 +196,7 @@ def lay_form(
     box(ws, HEAD_ROW, 1, SUB_ROW, 1, form.row_label_header, HEAD)
     col = 2
     groups_done = set()
-    for column in COLUMNS:
+    for column in form.columns:
         if column.group:
             if column.group not in groups_done:
                 box(ws, HEAD_ROW, col, HEAD_ROW, col + 1, column.group, HEAD)
@@ -211,34 +210,35 @@ def lay_form(
     set_height(ws, HEAD_ROW, 30)
     set_height(ws, SUB_ROW, 58)
 
-    figures = [entry(COUNT if column.kind == "count" else AMOUNT) for column in COLUMNS]
+    figures = [entry(COUNT if column.kind == "count" else AMOUNT) for column in form.columns]
     for row, label, values in ((PERIOD_ROW_N, form.period_row.label, period),
                                (CUM_ROW_N, form.cumulative_row.label, cumulative)):
         box(ws, row, 1, row, 1, label, HEAD)
         set_height(ws, row, 24)
         values = values or {}
-        put_row(ws, row, 2, [values.get(column.key) for column in COLUMNS], figures)
+        put_row(ws, row, 2, [values.get(column.key) for column in form.columns], figures)
 
     box(ws, HAZARD_TITLE_ROW, 1, HAZARD_TITLE_ROW, width, form.hazard_title, SECTION)
-    for hazard_column in HAZARD_COLUMNS:
+    for hazard_column in form.hazard_columns:
         first, last = spans[hazard_column.key]
         box(ws, HAZARD_HEAD_ROW, first, HAZARD_HEAD_ROW, last, hazard_column.header, HEAD)
-    looks = {key: BODY if key in ("seq", "town", "category") else BODY_LEFT for key in HAZARD_KEYS}
-    filled = _strip([(*spans[key], looks[key]) for key in HAZARD_KEYS])
+    keys, widths = form.hazard_keys, _form_widths(form)
+    looks = {key: BODY if key in ("seq", "town", "category") else BODY_LEFT for key in keys}
+    filled = _strip([(*spans[key], looks[key]) for key in keys])
     row = HAZARD_HEAD_ROW
     count = 0
     for count, hazard in enumerate(hazards, start=1):
         row = HAZARD_HEAD_ROW + count
-        _put_strip(ws, row, 1, filled, [count if key == "seq" else (hazard.get(key) or None) for key in HAZARD_KEYS])
-        lines = max(_lines(hazard.get(key) or "", spans[key]) for key in HAZARD_KEYS if key != "seq")
+        _put_strip(ws, row, 1, filled, [count if key == "seq" else (hazard.get(key) or None) for key in keys])
+        lines = max(_lines(hazard.get(key) or "", spans[key], widths) for key in keys if key != "seq")
         if lines > 1:
             # Neither Excel nor LibreOffice grows a row for wrapped text in merged cells: without this a long
             # 隐患描述 spills over the rows below it on screen and on paper.
             set_height(ws, row, min(LINE_POINTS * lines + 4, MAX_ROW_POINTS))
-    blank = _strip([(*spans[key], looks[key] if key == "seq" else entry(looks[key])) for key in HAZARD_KEYS])
+    blank = _strip([(*spans[key], looks[key] if key == "seq" else entry(looks[key])) for key in keys])
     for extra in range(1, blank_hazard_rows + 1):
         row = HAZARD_HEAD_ROW + count + extra
-        _put_strip(ws, row, 1, blank, [count + extra if key == "seq" else None for key in HAZARD_KEYS])
+        _put_strip(ws, row, 1, blank, [count + extra if key == "seq" else None for key in keys])
         set_height(ws, row, BLANK_ROW_POINTS)
     print_setup(ws)
     # A long 重大隐患明细 runs over pages: each page repeats its header, so no column is left unnamed.
@@ -251,16 +251,16 @@ BLANK_ROW_POINTS = 18  # a blank hazard row of the template: one line of writing
 MAX_ROW_POINTS = 409  # Excel refuses a taller row
 
 
-def _form_widths() -> dict[int, float]:
-    """Column widths as the active form sets them (1-based): the row label, then each figure column."""
-    return {1: 10.0, **{index: column.width for index, column in enumerate(COLUMNS, start=2)}}
+def _form_widths(form: Form) -> dict[int, float]:
+    """Column widths as a form sets them (1-based): the row label, then each figure column."""
+    return {1: 10.0, **{index: column.width for index, column in enumerate(form.columns, start=2)}}
 
 
-def _lines(text: str, span: tuple[int, int]) -> int:
-    """How many lines `text` wraps to in a box over columns span (a CJK character is two width units)."""
+def _lines(text: str, span: tuple[int, int], widths: dict[int, float]) -> int:
+    """How many lines `text` wraps to in a box over columns span of those widths (a CJK character is two width
+    units)."""
     if not text:
         return 1
-    widths = _form_widths()
     room = max(sum(widths.get(c, 8.43) for c in range(span[0], span[1] + 1)) - 1, 2)
     total = 0
     for paragraph in str(text).split("\n"):
@@ -290,12 +290,13 @@ def _choices(ws: Worksheet, column: int, values: list[str]) -> str:
 def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> None:
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                             showErrorMessage=True, errorTitle="请填写整数", error="此处应填写不小于 0 的整数。")
-    units = {column.unit for column in COLUMNS if column.kind == "amount"}
+    form = campaign.form_spec
+    units = {column.unit for column in form.columns if column.kind == "amount"}
     amounts = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                              showErrorMessage=True, errorTitle="请填写数字",
                              error="行政罚款以万元计，填写不小于 0 的数字。" if units <= {"万", "万元"}
                              else "此处填写不小于 0 的数字（单位见表头）。")
-    for index, column in enumerate(COLUMNS, start=2):
+    for index, column in enumerate(form.columns, start=2):
         letter = col_letters(index)
         (counts if column.kind == "count" else amounts).add(f"{letter}{PERIOD_ROW_N}:{letter}{CUM_ROW_N}")
     dated = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
@@ -303,7 +304,7 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
     dated.add(f"C{DATE_ROW}")
     first = HAZARD_HEAD_ROW + 1
     categories = DataValidation(type="list", formula1=_choices(ws, 1, campaign.categories), allow_blank=True)
-    spans = hazard_spans()
+    spans = hazard_spans(form)
     category, town = col_letters(spans["category"][0]), col_letters(spans["town"][0])
     categories.add(f"{category}{first}:{category}{last_hazard_row}")
     towns = DataValidation(type="list", formula1=_choices(ws, 2, [u.name for u in campaign.units]), allow_blank=True)
@@ -312,9 +313,9 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
         ws.add_data_validation(validation)
 
 
-def template_title(period: str | None) -> str:
+def template_title(form: Form, period: str | None) -> str:
     """The form's title, with the month when the template is for one: …工作报告表（2023年12月）."""
-    title = active().title
+    title = form.title
     return title if not period else f"{title}（{month_text(period)}）"
 
 
@@ -326,7 +327,7 @@ def template_workbook(campaign: Campaign, town: str | None = None, hazard_rows: 
     ws = workbook.active
     ws.title = "工作报告表"
     last = lay_form(ws, campaign, unit=town or "", blank_hazard_rows=hazard_rows, for_input=True,
-                    title=template_title(period))
+                    title=template_title(campaign.form_spec, period))
     _validations(ws, campaign, last)
     # On paper the blank form is one page, and the shading that marks the input cells on screen is not printed.
     ws.page_setup.fitToHeight = 1
