@@ -9,7 +9,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.cli_zh import parse_day, parse_period
+from bairi.core.values import parse_day, parse_period
 
 runner = CliRunner()
 GROUP = get_command(app)
@@ -155,7 +155,7 @@ def test_short_dates_are_read_with_their_zero_free_month():
 
 @pytest.mark.parametrize("typed", ["2023-02-30", "12-26", "2023", "26/12/2023", "明天", "2023-12-26-1"])
 def test_dates_that_are_not_days_are_refused(typed):
-    with pytest.raises(typer.BadParameter):
+    with pytest.raises(ValueError, match=f"^日期“{re.escape(typed)}”看不懂"):
         parse_day(typed)
 
 
@@ -171,7 +171,7 @@ def test_a_one_digit_month_is_padded():
 
 @pytest.mark.parametrize("typed", ["2023-13", "2023-00", "202313", "2023", "12月", "2023-123", "2023年十二月"])
 def test_periods_that_are_not_months_are_refused(typed):
-    with pytest.raises(typer.BadParameter):
+    with pytest.raises(ValueError, match=f"^报告期“{re.escape(typed)}”看不懂"):
         parse_period(typed)
 
 
@@ -179,9 +179,9 @@ def toy_app():
     """A command written the way typer's documentation shows, with no thought for Chinese."""
     from pathlib import Path
 
-    from bairi.cli_zh import Typer
+    from bairi.cli_zh import ChineseTyper
 
-    toy = Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+    toy = ChineseTyper(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
 
     @toy.command()
     def ask(target: Path, count: int = 3, label: str = "x", force: bool = False) -> None:

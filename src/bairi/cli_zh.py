@@ -1,4 +1,4 @@
-"""The command line in Chinese: help, usage errors and option values as the clerk reads and types them.
+"""The command line in Chinese: every line of help and every usage error as the clerk reads them.
 
 typer (0.29) carries its own copy of click, whose strings are English literals, not gettext messages, so
 a translation catalogue cannot reach them. The hooks used instead are the ones click is designed to be
@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-import sys
 import unicodedata
-from datetime import date
 from typing import Any
 
 import typer
@@ -43,39 +41,6 @@ _USAGE_MESSAGES = (
 )
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-# --- option values --------------------------------------------------------------------------------------
-
-def parse_day(value: str | None) -> date | None:
-    """A day as the clerk types it: 2023-12-26, 2023/12/26, 2023.12.26, 20231226 or 2023年12月26日."""
-    if value is None or isinstance(value, date):
-        return value
-    from bairi.core.values import read_date
-
-    text = str(value).strip()
-    # A day without its year (12-26) is not taken on the command line: which year would be a guess.
-    day, _note = read_date(text) if re.match(r"^\s*[\d０-９]{4}", text) else (None, None)
-    if day is None:
-        raise typer.BadParameter(f"日期“{value}”看不懂，请写成 2023-12-26、2023/12/26、2023.12.26 或 20231226"
-                                 "（须是日历上有的日子）")
-    return day
-
-
-_MONTH = r"(?P<y>\d{4})\s*(?:[年./\-]\s*(?P<m1>\d{1,2})\s*月?|(?P<m2>\d{2}))"
-
-
-def parse_period(value: str | None) -> str | None:
-    """A reporting month as typed (2023-12, 2023/12, 2023.12, 202312, 2023年12月), as YYYY-MM."""
-    if value is None:
-        return None
-    text = re.sub(r"\s+", "", str(value).translate(_FULLWIDTH_DIGITS))
-    match = re.fullmatch(_MONTH, text)
-    month = int(match["m1"] or match["m2"]) if match else 0
-    if match is None or not 1 <= month <= 12:
-        raise typer.BadParameter(f"报告期“{value}”看不懂，请写成 2023-12、2023/12、202312 或 2023年12月")
-    return f"{match['y']}-{month:02d}"
 
 
 # --- help -----------------------------------------------------------------------------------------------
@@ -302,7 +267,7 @@ class ChineseGroup(_Chinese, TyperGroup):
             _show_and_exit(exc)
 
 
-class Typer(typer.Typer):
+class ChineseTyper(typer.Typer):
     """typer.Typer whose group and every command (including ones added later) are the Chinese classes."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -418,36 +383,3 @@ def _show_and_exit(exc: BaseException) -> None:
         typer.echo("\n".join(lines) + "\n", err=True, color=ctx.color)
     typer.echo(f"错误：{chinese_message(exc)}", err=True)
     raise typer.Exit(getattr(exc, "exit_code", 1) if "Abort" not in kinds else 1)
-
-
-# --- the console ----------------------------------------------------------------------------------------
-
-def guard_streams() -> None:
-    """Never fail for the console's encoding: a character GBK (cp936) lacks is replaced, not raised.
-
-    On a Chinese Windows, output redirected to a file or a pipe is encoded in the ANSI code page; a file
-    name with a character outside it must not turn a finished check into an internal error.
-    """
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-        if encoding.startswith("utf") or not hasattr(stream, "reconfigure"):
-            continue
-        try:
-            stream.reconfigure(errors="replace")
-        except (ValueError, OSError):  # a stream already closed or detached: nothing to print to anyway
-            pass
-
-
-def json_text(text: str, stream: Any = None) -> str:
-    """A JSON document as the stream can carry it: readable Chinese when it can, \\u escapes when it cannot.
-
-    Replacing a character would silently change a file name in the document; escaping keeps it exact.
-    """
-    encoding = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
-    try:
-        text.encode(encoding)
-        return text
-    except (UnicodeEncodeError, LookupError):
-        import json
-
-        return json.dumps(json.loads(text), ensure_ascii=True, indent=2)
