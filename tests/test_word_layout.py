@@ -191,9 +191,8 @@ def test_reminders_pdf_are_letters_without_a_numbered_blank_page(tmp_path):
     from bairi.deadlines.schedule import assess
     from bairi.present.reminders import reminder_context, reminder_towns
     from bairi.present.word import reminder_docx
-    from bairi.write.office import docx_to_pdf
-
     from bairi.state.inputs import read_state
+    from bairi.write.office import docx_to_pdf
 
     campaign = load_campaign(None)
     result = assess(read_state([SAMPLE], campaign, datetime.now(UTC), date(2024, 2, 10), None, False, None))

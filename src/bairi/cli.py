@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
 from pathlib import Path
@@ -92,6 +93,26 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(ExitCode.USAGE)
 
 
+class _refusing:  # lower case: read as a statement, as contextlib.suppress is
+    """`with _refusing(SomeError, ...):` one of those errors raised inside is the clerk's mistake: said as it reads
+    (or as `said` words it) on stderr, exit status 2."""
+
+    def __init__(self, *kinds: type[Exception], said: Callable[[Exception], str] = str) -> None:  # noqa: D107
+        self.kinds, self.said = kinds, said
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
+        if isinstance(exc, self.kinds):
+            _fail(self.said(exc))
+
+
+def _writing(path: Path) -> _refusing:
+    """An OSError while writing `path` said as 无法写出 `path` and why."""
+    return _refusing(OSError, said=lambda exc: f"无法写出 {path}：{getattr(exc, 'strerror', None) or exc}")
+
+
 def _campaign(config: Path | None) -> Campaign:
     from bairi.core.campaign import ConfigError, load_campaign
     from bairi.core.form import FormError, form_for, use_form
@@ -118,30 +139,24 @@ def _run(home: Path | None, paths: list[Path] | None, config: Path | None, ledge
     from bairi.core.home import HomeError, find_home, run_in
     from bairi.intake.ledger import LEDGER_NAME
 
-    try:
+    with _refusing(HomeError):
         return run_in(find_home(None, home), paths, config, ledger, logbook, LEDGER_NAME)
-    except HomeError as exc:
-        _fail(str(exc))
 
 
 def _found_home(named: Path | None) -> Home | None:
     """The campaign home named with --home, else found upward from here, else None."""
     from bairi.core.home import HomeError, find_home
 
-    try:
+    with _refusing(HomeError):
         return find_home(None, named)
-    except HomeError as exc:
-        _fail(str(exc))
 
 
 def _output(run: Run, output: Path | None, name: str, what: str) -> Path:
     """-o, else `name` in the home's 上报/."""
     from bairi.core.home import HomeError, output_in
 
-    try:
+    with _refusing(HomeError):
         return output_in(run, output, name, what)
-    except HomeError as exc:
-        _fail(str(exc))
 
 
 def _print_json(document: object, command: str) -> None:
@@ -179,12 +194,10 @@ def check(
     from bairi.state.checking import check_inputs
 
     campaign = _campaign(config)
-    try:
+    with _refusing(MissingInput, DraftsRefused):
         found = check_inputs(paths, campaign, datetime.now(UTC), period)
         returns = found.returns
         drafted = send_back(reply, returns, found.sources, campaign, datetime.now(UTC), _session) if reply else {}
-    except (MissingInput, DraftsRefused) as exc:
-        _fail(str(exc))
     if fmt is Format.json:
         from bairi.present.documents import CheckOutput
         from bairi.present.report import check_document
@@ -229,7 +242,7 @@ def template(
 
     campaign = _campaign(config)
     console = _console()
-    try:
+    with _refusing(TemplateAsk):
         period = template_period(campaign, period)
         if all_towns:
             if output.suffix.lower() == ".xlsx":
@@ -238,14 +251,10 @@ def template(
                 console.print(f"已生成空白报告表模板 {target}")
             raise typer.Exit(ExitCode.OK)
         town = template_town(campaign, town)
-    except TemplateAsk as exc:
-        _fail(str(exc))
     if output.suffix.lower() != ".xlsx":
         _fail("模板只能保存为 .xlsx 文件")
-    try:
+    with _writing(output):
         write_template(output, campaign, town, period)
-    except OSError as exc:
-        _fail(f"无法写出 {output}：{exc.strerror or exc}")
     console.print(f"已生成空白报告表模板 {output}")
 
 
@@ -286,19 +295,15 @@ def init(
     if folder is not None:
         from bairi.core.home import HomeError, create_home
 
-        try:
+        with _refusing(HomeError):
             made = create_home(folder, campaign_toml(default_campaign()), force)
-        except HomeError as exc:
-            _fail(str(exc))
         _console().print(f"已建立工作文件夹 {folder}（{'、'.join(p.name for p in made)}、收件箱/、上报/）；"
                          f"把各镇来件放进 {folder / '收件箱'}，在该文件夹中运行 bairi status 查看今日待办。", markup=False)
         raise typer.Exit(ExitCode.OK)
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
-    try:
+    with _writing(output):
         write_atomic(output, campaign_toml(default_campaign()).encode("utf-8"))
-    except OSError as exc:
-        _fail(f"无法写出 {output}：{exc.strerror or exc}")
     _console().print(f"已写出行动配置 {output}，修改后各命令会自动使用它。")
 
 
@@ -310,13 +315,11 @@ def _init_from_notice(directory: Path, notice: Path, attachment: Path | None, un
     from bairi.notice.text import NoticeError
     from bairi.present.notice import init_document, reviewed, write_home
 
-    try:
+    with _refusing(NoticeError, HomeError):
         learnt = learn_campaign(notice, attachment, units)
         if fmt is Format.table:
             learnt = reviewed(learnt, _console(), None if yes else _confirm)
         files = write_home(directory, learnt, force)
-    except (NoticeError, HomeError) as exc:
-        _fail(str(exc))
     if fmt is Format.json:
         _print_json(init_document(learnt, directory, list(files)), "init")
     else:
@@ -346,12 +349,9 @@ def _state(run: Run, campaign: Campaign, as_of: date | None, no_ledger: bool = F
     from bairi.present.console import ProgressBar
     from bairi.state.inputs import StateRefused, read_state
 
-    try:
-        with ProgressBar(console, watch) as progress:
-            return read_state(run.inputs, campaign, datetime.now(UTC), as_of, run.ledger, not no_ledger, run.logbook,
-                              output, record, progress)
-    except StateRefused as exc:
-        _fail(str(exc))
+    with _refusing(StateRefused), ProgressBar(console, watch) as progress:
+        return read_state(run.inputs, campaign, datetime.now(UTC), as_of, run.ledger, not no_ledger, run.logbook, output,
+                          record, progress)
 
 
 def _today(campaign: Campaign) -> date:
@@ -399,10 +399,8 @@ def merge(
     state = _state(run, campaign, as_of, no_ledger, named, console, watch=fmt is Format.table)
     output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)),
                      "汇总表输出文件（.xlsx）")
-    try:
+    with _refusing(sendup.SendupError):
         result = sendup.merge_county(state, period, campaign, output, _ledger_path(run), filler, form, csv)
-    except sendup.SendupError as exc:
-        _fail(str(exc))
     if fmt is Format.json:
         _print_json(sendup.merge_document(result, output, csv), "merge")
     else:
@@ -448,10 +446,8 @@ def seal(
         _list_seals(words, ledger, home, fmt)
     if not words:
         _fail("缺少报告期和收件文件夹，如：bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx")
-    try:
+    with _refusing(ValueError):
         period = parse_period(words[0])
-    except ValueError as exc:
-        _fail(str(exc))
     run = _run(home, [Path(w) for w in words[1:]], config, ledger, logbook)
     if run.home is not None:
         campaign = _campaign(run.config)
@@ -462,10 +458,8 @@ def seal(
     console = _console(stderr=fmt is Format.json)
     ledger_file = _ledger_path(run)
     state = _state(run, campaign, as_of, False, output, console, watch=fmt is Format.table, record=True)
-    try:
+    with _refusing(sendup.SendupError):
         sealing = sendup.seal_county(state, period, campaign, output, ledger_file, filler, by, form, datetime.now(UTC))
-    except sendup.SendupError as exc:
-        _fail(str(exc))
     message = sendup.seal_message(sealing, period, output)
     if fmt is Format.json:
         _print_json(sendup.seal_document(sealing, message), "seal")
@@ -486,10 +480,8 @@ def _list_seals(words: list[str], ledger: Path | None, home: Path | None, fmt: F
     ledger_file = sendup.list_ledger(where, ledger, _found_home(home) if ledger is None and not where else None)
     if ledger_file is None:
         _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
-    try:
+    with _refusing(sendup.SendupError):
         found = sendup.listed_seals(ledger_file, {parse_period(p) for p in periods})
-    except sendup.SendupError as exc:
-        _fail(str(exc))
     if fmt is Format.json:
         _print_json(fixes.seals_document(found, str(ledger_file)), "seal")
     else:
@@ -567,21 +559,17 @@ def deadlines(
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
-    try:
+    with _refusing(TemplateProblem):  # printed as text, not markup: nothing to escape
         formats = remind_formats(remind_format, template_file)
-    except TemplateProblem as exc:
-        _fail(str(exc))  # printed as text, not markup: nothing to escape
     result = assess(_state(run, campaign, as_of, no_ledger, record=True))
     written = None
     if remind is not None:
         from jinja2 import TemplateError
 
-        try:
+        # The notice's own refusals as they read (text, not markup: nothing to escape), then any other failure.
+        with _refusing(OSError, ValueError, TemplateError, said="催报通知写出失败：{}".format), \
+                _refusing(TemplateProblem, DraftsRefused):
             written = remind_towns(remind, result, template_file, formats, signed, datetime.now(UTC), _session)
-        except (TemplateProblem, DraftsRefused) as exc:
-            _fail(str(exc))  # printed as text, not markup: nothing to escape
-        except (OSError, ValueError, TemplateError) as exc:
-            _fail(f"催报通知写出失败：{exc}")
     if fmt is Format.json:
         _print_json(assessment_dict(result, written), "deadlines")
     else:
@@ -626,7 +614,7 @@ def summary(
         day = as_of or _today(campaign)
         output = _output(run, None, default_name("summary", day=day, suffix=".pdf" if pdf else ".docx"), "通报")
         pdf = False
-    try:
+    with _refusing(SummaryRefused):  # printed as text, not markup: nothing to escape
         word = summary_request(output, template_file, pdf)
         state = _state(run, campaign, as_of, no_ledger)
         day = state.as_of
@@ -639,8 +627,6 @@ def summary(
                 _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
             raise typer.Exit(ExitCode.FINDINGS)
         text, written = write_bulletin(bulletin, output, template_file, word, pdf)
-    except SummaryRefused as exc:
-        _fail(str(exc))  # printed as text, not markup: nothing to escape
     if fmt is Format.json:
         _print_json(summary_document(bulletin, day, output, text, written), "summary")
     elif output is not None:
@@ -685,11 +671,9 @@ def hazards(
         output = _output(run, None, default_name("hazards", day=day), "重大隐患台账")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
-    try:
+    with _refusing(RegisterRefused):
         previous = previous_register(output, kept)
         register = hazard_register(_state(run, campaign, as_of, no_ledger), campaign, previous, output)
-    except RegisterRefused as exc:
-        _fail(str(exc))
     if fmt is Format.json:
         _print_json(register_dict(register, output), "hazards")
     else:
@@ -741,10 +725,8 @@ def _session(url: str) -> Session:
     """A logged-in mailbox session for `url` (exit 2 with the reason when that fails)."""
     from bairi.intake.imap import ImapError, Session, parse_url
 
-    try:
+    with _refusing(ImapError):
         return Session(parse_url(url), _password(url))
-    except ImapError as exc:
-        _fail(str(exc))
 
 
 @app.command()
@@ -770,21 +752,20 @@ def fetch(
     from bairi.present.fetched import MailProgress, fetch_document, fetch_lines
 
     found = _found_home(home) if output is None or home is not None else None
-    if output is None and found is None:
-        _fail("缺少选项 --output/-o：保存邮件的文件夹，如 -o 收件箱；在 bairi init 建立的工作文件夹中可不写")
+    if output is None:
+        if found is None:
+            _fail("缺少选项 --output/-o：保存邮件的文件夹，如 -o 收件箱；在 bairi init 建立的工作文件夹中可不写")
+        output = found.inbox
     campaign = _campaign(config or (found.config if found else None))
-    output = output or found.inbox  # type: ignore[union-attr]
     ledger_file = found.outbox / LEDGER_NAME if found is not None and output == found.inbox else output / LEDGER_NAME
     if output.exists() and not output.is_dir():
         _fail(f"-o 应为文件夹，但 {output} 是一个文件")
     session = _session(url)
     console = _console(stderr=True)
-    try:
+    with _refusing(FetchFailed):
         with MailProgress(console, fmt is Format.table and console.is_terminal) as advance:
             result = fetch_campaign(session, output, ledger_file, campaign, since=since, take_all=take_all,
                                     now=datetime.now(UTC), progress=advance)
-    except FetchFailed as exc:
-        _fail(str(exc))
     if fmt is Format.json:
         _print_json(fetch_document(result, output), "fetch")
     else:
@@ -815,10 +796,8 @@ def status(
     run = _run(home, paths, config, ledger, logbook)
     campaign = _campaign(run.config)
     state = _state(run, campaign, as_of)
-    try:
+    with _refusing(SealError):
         sealed = {s.period for s in seals_in(_ledger_path(run))}
-    except SealError as exc:
-        _fail(str(exc))
     day = today(state, run, as_of, sealed=sealed)
     if fmt is Format.json:
         _print_json(today_dict(day), "status")
@@ -874,7 +853,7 @@ def log(
     day = as_of or _today(campaign)
     given: dict[str, object] = {"on": on, "how": how, "materials": material, "until": until, "code": code, "address": address,
                                 "always": always or None, "note": note, "by": by}
-    try:
+    with _refusing(LogbookError):
         kind = entry_kind(kind)
         town = town or _ask(FIELD_WORDS["town"])
         deadline = deadline or _ask(FIELD_WORDS["deadline"])
@@ -884,8 +863,6 @@ def log(
         for key in needed(kind, fields):
             fields[key] = _ask(FIELD_WORDS[key])
         append_entry(path, kind, fields)
-    except LogbookError as exc:
-        _fail(str(exc))
     _console().print(f"已登记到 {path}：{kind} {fields.get('town', '')} {fields.get('deadline', '')}（{fields.get('by')}）",
                      markup=False)
 
@@ -925,12 +902,8 @@ def board(
         _fail("看板只能保存为 .html 或 .pdf 文件")
     state = _state(run, campaign, day, output=target)
     html = render_board(board_context(state, local(datetime.now(UTC), campaign).strftime("%Y-%m-%d %H:%M")))
-    try:
+    with _writing(target), _refusing(OfficeMissing, ConversionFailed):
         write_atomic(target, html_to_pdf(html.encode("utf-8")) if pdf else html.encode("utf-8"))
-    except (OfficeMissing, ConversionFailed) as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"无法写出 {target}：{exc.strerror or exc}")
     _console().print(f"已写出看板 {target}（截至 {state.as_of.isoformat()}）", markup=False)
     if open_it:
         import webbrowser
