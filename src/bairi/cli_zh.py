@@ -36,7 +36,7 @@ _USAGE_MESSAGES = (
     (r"Option '(.*)' requires an argument\.?", "选项 {0} 后面缺少取值。"),
     (r"Option '(.*)' requires (\d+) arguments\.?", "选项 {0} 后面要跟 {1} 个取值。"),
     (r"Option '(.*)' does not take a value\.?", "选项 {0} 不带取值。"),
-    (r"Argument '(.*)' takes (\d+) values\.?", "参数 {0} 要有 {1} 个取值。"),
+    (r"Argument '(.*)' takes (\d+) values\.?", "argument_values"),
     (r"Value must be an iterable\.?", "取值格式不对。"),
 )
 
@@ -209,6 +209,16 @@ class _Chinese:
         """The docstring, wrapped by terminal columns."""
         _format_text(self, formatter)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """click's parsing; a usage error raised without its context (an argument given too few values) gets it,
+        so that it names the argument as the help does and shows the usage line."""
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except typer.TyperException as exc:
+            if "UsageError" in _kinds(exc) and getattr(exc, "ctx", None) is None:
+                exc.ctx = ctx  # type: ignore[attr-defined]
+            raise
+
 
 class ChineseCommand(_Chinese, TyperCommand):
     """A bairi command whose help is Chinese."""
@@ -346,7 +356,7 @@ def chinese_message(exc: BaseException) -> str:
         return f"{name} 的取值有误：{reason}" if name else f"取值有误：{reason}"
     if re.search(_CJK, message):
         return message
-    return _translate(message) or f"命令用法有误（{message}）"
+    return _translate(message, getattr(exc, "ctx", None)) or f"命令用法有误（{message}）"
 
 
 def _expected(exc: BaseException) -> str:
@@ -356,7 +366,7 @@ def _expected(exc: BaseException) -> str:
     return f"应为{word}" if word and word != "文字" else "取值无效"
 
 
-def _translate(message: str) -> str | None:
+def _translate(message: str, ctx: Any = None) -> str | None:
     for pattern, template in _USAGE_MESSAGES:
         match = re.fullmatch(pattern, message, re.DOTALL)
         if not match:
@@ -365,6 +375,11 @@ def _translate(message: str) -> str | None:
             names = [n.strip() for n in match[2].replace(chr(39), "").split(",")] if match[2] else []
             suggestion = f"，是不是要用 {'、'.join(names)}？" if names else "。"
             return f"没有“{match[1]}”这个命令{suggestion}"
+        if template == "argument_values":
+            # click names the argument by its Python name; the clerk knows it by the placeholder the help shows.
+            params = getattr(getattr(ctx, "command", None), "params", ())
+            named = next((_param_name(p) for p in params if p.name == match[1]), match[1])
+            return f"参数 {named} 要有 {match[2]} 个取值。"
         return template.format(*match.groups())
     return None
 
