@@ -103,6 +103,7 @@ class _refusing:  # lower case: read as a statement, as contextlib.suppress is
     def __enter__(self) -> None:
         return None
 
+    # Returns None, never True: nothing is swallowed, so a `return` inside the block stays the only way on.
     def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
         if isinstance(exc, self.kinds):
             _fail(self.said(exc))
