@@ -9,7 +9,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from bairi.cli import app
-from bairi.cli_zh import parse_day, parse_period
+from bairi.core.values import parse_day, parse_period
 
 runner = CliRunner()
 GROUP = get_command(app)
@@ -108,6 +108,11 @@ USAGE_ERRORS = [
     (["nope"], "没有“nope”这个命令。"),
     (["chek", "x.xlsx"], "没有“chek”这个命令，是不是要用 check、schema？"),
     (["init", "home", "extra"], "多余的参数：extra"),
+    (["--bogus"], "没有 --bogus 这个选项。"),
+    (["summary", "in", "--date", "明天"], "--date 的取值有误：日期“明天”看不懂"),
+    (["fetch", "imaps://a@163.com", "--since", "2023-13-01"], "--since 的取值有误：日期“2023-13-01”看不懂"),
+    (["log", "收到", "--on", "昨天"], "--on 的取值有误：日期“昨天”看不懂"),
+    (["log", "收到", "--until", "2024-02-30"], "--until 的取值有误：日期“2024-02-30”看不懂"),
 ]
 
 
@@ -122,10 +127,39 @@ def test_usage_errors_are_chinese(args, message, tmp_path, monkeypatch):
     assert len(errors) == 1 and errors[0].startswith("错误：" + message)
 
 
-def test_a_usage_error_shows_the_usage_and_where_help_is(tmp_path, monkeypatch):
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_says_its_usage_and_an_unknown_option_in_chinese(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = run(["check", "x.xlsx", "--format", "xml"])
-    assert result.output.splitlines()[:2] == ["用法：bairi check [选项] 文件或文件夹...", "查看用法：bairi check -h"]
+    result = run([name, "--bogus"])
+    assert result.exit_code == 2
+    assert english_in(result.output, [name]) == []
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"用法：bairi {name} [选项]") and lines[1] == f"查看用法：bairi {name} -h"
+    assert lines[-1] == "错误：没有 --bogus 这个选项。"
+
+
+def test_a_usage_error_typer_has_not_said_before_is_caught_as_english():
+    # An upgrade of typer that words an error anew, or raises a new kind, is not said in Chinese by the table of
+    # known messages: the Chinese lead keeps the English text, and the checker above fails on it.
+    from bairi.cli_zh import chinese_message
+
+    class UsageError(Exception):
+        message = "Option '--as-of' is deprecated."
+
+    said = chinese_message(UsageError())
+    assert said == "命令用法有误（Option '--as-of' is deprecated.）"
+    assert english_in(said) == ["Option", "is", "deprecated"]
+
+
+@pytest.mark.parametrize("args, usage", [
+    (["check", "x.xlsx", "--format", "xml"], "用法：bairi check [选项] 文件或文件夹..."),
+    (["merge", "in", "-o"], "用法：bairi merge [选项] [文件或文件夹...]"),
+    (["template", "--all=yes", "-o", "out"], "用法：bairi template [选项]"),
+])
+def test_a_usage_error_shows_the_usage_and_where_help_is(args, usage, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(args)
+    assert result.output.splitlines()[:2] == [usage, f"查看用法：bairi {args[0]} -h"]
 
 
 @pytest.mark.parametrize("argv", [
@@ -155,7 +189,7 @@ def test_short_dates_are_read_with_their_zero_free_month():
 
 @pytest.mark.parametrize("typed", ["2023-02-30", "12-26", "2023", "26/12/2023", "明天", "2023-12-26-1"])
 def test_dates_that_are_not_days_are_refused(typed):
-    with pytest.raises(typer.BadParameter):
+    with pytest.raises(ValueError, match=f"^日期“{re.escape(typed)}”看不懂"):
         parse_day(typed)
 
 
@@ -171,17 +205,18 @@ def test_a_one_digit_month_is_padded():
 
 @pytest.mark.parametrize("typed", ["2023-13", "2023-00", "202313", "2023", "12月", "2023-123", "2023年十二月"])
 def test_periods_that_are_not_months_are_refused(typed):
-    with pytest.raises(typer.BadParameter):
+    with pytest.raises(ValueError, match=f"^报告期“{re.escape(typed)}”看不懂"):
         parse_period(typed)
 
 
 def toy_app():
     """A command written the way typer's documentation shows, with no thought for Chinese."""
     from pathlib import Path
+    from typing import Annotated
 
-    from bairi.cli_zh import Typer
+    from bairi.cli_zh import ChineseTyper
 
-    toy = Typer(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+    toy = ChineseTyper(add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
 
     @toy.command()
     def ask(target: Path, count: int = 3, label: str = "x", force: bool = False) -> None:
@@ -194,6 +229,11 @@ def toy_app():
     @toy.command()
     def other() -> None:
         """另一个命令。"""
+
+    @toy.command()
+    def span(ends: Annotated[tuple[str, str], typer.Argument(metavar="起止")],
+             pair: tuple[int, int] = (1, 2)) -> None:
+        """一个参数两个取值，一个选项两个取值。"""
 
     return toy
 
@@ -217,3 +257,14 @@ def test_a_value_of_the_wrong_type_says_what_was_expected():
     result = runner.invoke(toy_app(), ["ask", "收件箱", "--count", "三"], prog_name="bairi")
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == "错误：--count 的取值有误：应为整数"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["span", "一"], "错误：参数 起止 要有 2 个取值。"),
+    (["span", "一", "二", "--pair", "1"], "错误：选项 --pair 后面缺少取值。"),
+])
+def test_values_given_too_few_are_said_in_chinese(args, message):
+    result = runner.invoke(toy_app(), args, prog_name="bairi")
+    assert result.exit_code == 2
+    assert english_in(result.output, args) == []
+    assert result.output.splitlines()[-1] == message

@@ -102,3 +102,26 @@ def test_hints_speak_to_the_town_that_must_act():
     # (D codes are the clerk's own notes about the inbox, and may name them).
     assert [code for code, entry in CATALOGUE.items() if "--" in entry.hint and not code.startswith("D")] == []
     assert CATALOGUE["E309"].hint == "请在标题中写明报告月份（如“（2023年12月）”）并填写填表日期后重新发送。"
+
+
+def test_the_progress_bar_shows_only_on_a_terminal_and_for_many_files():
+    import io
+
+    from rich.console import Console
+
+    from bairi.present.console import ProgressBar
+
+    with ProgressBar(Console(file=io.StringIO(), force_terminal=False), True) as advance:
+        assert advance is None  # redirected to a file: no bar, no callback
+    with ProgressBar(None, True) as advance:
+        assert advance is None
+    shown = io.StringIO()
+    terminal = Console(file=shown, force_terminal=True, width=80)
+    with ProgressBar(terminal, True) as advance:
+        assert advance is not None
+        advance(10, 29)
+        assert shown.getvalue() == ""  # a few files read in a blink
+    with ProgressBar(terminal, True) as advance:
+        assert advance is not None
+        advance(20, 40)
+        assert "读取报表" in shown.getvalue()

@@ -221,3 +221,36 @@ def test_a_cloud_drive_link_instead_of_an_attachment_is_to_verify(tmp_path):
     standing = state.standing("巴公镇", DEC)
     assert (standing.status, standing.reason) == ("to_verify", "收到但无法读取：邮件里是百度网盘的链接，不是附件")
     assert standing.receipt.received.isoformat() == "2023-12-20T10:00:00+08:00"
+
+
+def test_inputs_that_hold_nothing_sent_are_refused_with_the_reason(tmp_path):
+    # What every command reading a state says before it builds anything: the inputs are read in one place.
+    from datetime import UTC, datetime
+
+    from bairi.state.inputs import StateRefused, read_state
+
+    now = datetime(2023, 12, 27, 2, tzinfo=UTC)
+    empty = tmp_path / "收件箱"
+    empty.mkdir()
+    with pytest.raises(StateRefused) as refused:
+        read_state([empty], CAMPAIGN, now, date(2023, 12, 26), None, False, None)
+    assert str(refused.value) == (f"在 {empty} 中没有找到任何单位报送的材料（报表、方案、总结或邮件）；请检查文件夹是否选对。")
+    with pytest.raises(StateRefused) as refused:
+        read_state([tmp_path / "别处"], CAMPAIGN, now, None, None, False, None)
+    assert str(refused.value) == f"找不到文件或文件夹：{tmp_path / '别处'}"
+    with pytest.raises(StateRefused) as refused:
+        read_state([empty], CAMPAIGN, now, None, None, False, tmp_path / "登记簿.toml")
+    assert str(refused.value) == f"登记簿不存在：{tmp_path / '登记簿.toml'}"
+
+
+def test_a_copy_after_the_day_is_counted_in_the_refusal(tmp_path):
+    from datetime import UTC, datetime
+
+    from bairi.state.inputs import StateRefused, read_state
+
+    inbox = tmp_path / "收件箱"
+    attached = [("巴公镇12月份百日攻坚报表.xlsx", town_return(tmp_path, "巴公镇"))]
+    write_eml(inbox / "巴公镇.eml", message(attached, date=mail_day(28), sender="bagong@163.com"))
+    with pytest.raises(StateRefused) as refused:
+        read_state([inbox], CAMPAIGN, datetime(2023, 12, 29, tzinfo=UTC), date(2023, 12, 26), None, False, None)
+    assert str(refused.value).endswith("另有 1 份在 2023-12-26 之后才收到。")

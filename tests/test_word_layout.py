@@ -185,16 +185,17 @@ def test_bulletin_pdf_has_the_record_at_the_foot_of_an_even_last_page(tmp_path, 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice and poppler are needed to lay the pages out")
 def test_reminders_pdf_are_letters_without_a_numbered_blank_page(tmp_path):
-    from datetime import date
+    from datetime import UTC, date, datetime
 
-    from bairi.cli import _campaign, _state
+    from bairi.core.campaign import load_campaign
     from bairi.deadlines.schedule import assess
     from bairi.present.reminders import reminder_context, reminder_towns
     from bairi.present.word import reminder_docx
+    from bairi.state.inputs import read_state
     from bairi.write.office import docx_to_pdf
 
-    campaign = _campaign(None)
-    result = assess(_state([SAMPLE], campaign, date(2024, 2, 10), None, True, None))
+    campaign = load_campaign(None)
+    result = assess(read_state([SAMPLE], campaign, datetime.now(UTC), date(2024, 2, 10), None, False, None))
     town = reminder_towns(result)[0]
     context = reminder_context(result, town)
     item = {**context["items"][0], "status": "missing", "findings": []}

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 
-from bairi.cli_zh import Typer, guard_streams, json_text, parse_day, parse_period
+from bairi.cli_zh import ChineseTyper
+from bairi.present.console import console as _console
+from bairi.present.console import json_text
 
-app = Typer(
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bairi.core.campaign import Campaign
+    from bairi.core.home import Home, Run
+    from bairi.intake.imap import Session
+    from bairi.state.standing import CampaignState
+
+app = ChineseTyper(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -37,29 +48,43 @@ class Format(str, Enum):
     json = "json"
 
 
+def _day(value: str | date | None) -> date | None:
+    """A day option as typed (core.values.parse_day); a Chinese usage error when it is not one."""
+    if value is None or isinstance(value, date):
+        return value
+    from bairi.core.values import parse_day
+
+    try:
+        return parse_day(str(value))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _period(value: str | None) -> str | None:
+    """A reporting month option as typed (core.values.parse_period); a Chinese usage error when it is not one."""
+    if value is None:
+        return None
+    from bairi.core.values import parse_period
+
+    try:
+        return parse_period(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False,
                                              metavar="文件或文件夹")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]
 AsOf = Annotated[date | None, typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
-                                               parser=parse_day, metavar="<日期>")]
+                                               parser=_day, metavar="<日期>")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", help="报告期，如 2023-12 或 2023年12月",
-                                                   callback=parse_period, metavar="<年-月>")]
+                                                   callback=_period, metavar="<年-月>")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）",
                                                    metavar="<文件>")]
 
 
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    # No emoji codes: a file name or message with ":name:" in it is printed as written (and rich's emoji
-    # table is not loaded).
-    console = Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
-    # Redirected to a file or pipe, a line is not cut at column 80: a path with a space stays on one line.
-    console.soft_wrap = not console.is_terminal
-    return console
-
-
 def _fail(message: str) -> NoReturn:
+    """The clerk's mistake said in Chinese on stderr; exit status 2."""
     from rich.text import Text
 
     # Text, not markup: the message names paths (D:\收件箱\[12月]\…) that must print as they are; soft_wrap:
@@ -68,7 +93,28 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(ExitCode.USAGE)
 
 
-def _campaign(config: Path | None):
+class _refusing:  # lower case: read as a statement, as contextlib.suppress is
+    """`with _refusing(SomeError, ...):` one of those errors raised inside is the clerk's mistake: said as it reads
+    (or as `said` words it) on stderr, exit status 2."""
+
+    def __init__(self, *kinds: type[Exception], said: Callable[[Exception], str] = str) -> None:  # noqa: D107
+        self.kinds, self.said = kinds, said
+
+    def __enter__(self) -> None:
+        return None
+
+    # Returns None, never True: nothing is swallowed, so a `return` inside the block stays the only way on.
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
+        if isinstance(exc, self.kinds):
+            _fail(self.said(exc))
+
+
+def _writing(path: Path) -> _refusing:
+    """An OSError while writing `path` said as 无法写出 `path` and why."""
+    return _refusing(OSError, said=lambda exc: f"无法写出 {path}：{getattr(exc, 'strerror', None) or exc}")
+
+
+def _campaign(config: Path | None) -> Campaign:
     from bairi.core.campaign import ConfigError, load_campaign
     from bairi.core.form import FormError
 
@@ -87,35 +133,29 @@ InputsArg = Annotated[list[Path] | None, typer.Argument(
 
 
 def _run(home: Path | None, paths: list[Path] | None, config: Path | None, ledger: Path | None = None,
-         logbook: Path | None = None):
+         logbook: Path | None = None) -> Run:
     """What this command reads: the inputs and files given, else the campaign home's (core.home)."""
     from bairi.core.home import HomeError, find_home, run_in
     from bairi.intake.ledger import LEDGER_NAME
 
-    try:
+    with _refusing(HomeError):
         return run_in(find_home(None, home), paths, config, ledger, logbook, LEDGER_NAME)
-    except HomeError as exc:
-        _fail(str(exc))
 
 
-def _found_home(named: Path | None):
+def _found_home(named: Path | None) -> Home | None:
     """The campaign home named with --home, else found upward from here, else None."""
     from bairi.core.home import HomeError, find_home
 
-    try:
+    with _refusing(HomeError):
         return find_home(None, named)
-    except HomeError as exc:
-        _fail(str(exc))
 
 
-def _output(run, output: Path | None, name: str, what: str) -> Path:
+def _output(run: Run, output: Path | None, name: str, what: str) -> Path:
     """-o, else `name` in the home's 上报/."""
     from bairi.core.home import HomeError, output_in
 
-    try:
+    with _refusing(HomeError):
         return output_in(run, output, name, what)
-    except HomeError as exc:
-        _fail(str(exc))
 
 
 def _print_json(document: object, command: str) -> None:
@@ -132,58 +172,6 @@ ReplyOpt = Annotated[str | None, typer.Option(
     "--reply", help="为每份需退回的报表写一封退回通知邮件草稿：写到此文件夹（.eml），或 imaps://邮箱（放进草稿箱）")]
 
 
-def _draft_sender(target: str, campaign) -> str:
-    """From of a draft: the mailbox it goes into, else the county's first configured address."""
-    from bairi.intake.imap import ImapError, is_url, parse_url
-
-    if is_url(target):
-        try:
-            user = parse_url(target).user
-        except ImapError as exc:
-            _fail(str(exc))
-        if "@" in user:
-            return user
-    return next(iter(campaign.contact.emails), "")
-
-
-def _deliver(target: str, drafts: list) -> list[str]:
-    """Drafts into a folder (.eml files) or the drafts folder of an imap(s):// mailbox; where each went."""
-    from bairi.intake.imap import ImapError, append_drafts, is_url
-
-    if not drafts:
-        return []
-    if is_url(target):
-        from datetime import datetime
-
-        session = _session(target)
-        try:
-            folder, added = append_drafts(session, [(d.key, d.as_bytes()) for d in drafts], datetime.now(UTC))
-        except ImapError as exc:
-            _fail(f"邮件草稿未能放进草稿箱：{exc}")
-        finally:
-            session.close()
-        return [f"{folder.name}：{d.subject}{'' if new else '（草稿箱中已有，未重复放入）'}" for d, new in zip(drafts, added)]
-    from bairi.present.drafts import write_drafts
-
-    if Path(target).exists() and not Path(target).is_dir():
-        _fail(f"草稿应写到文件夹，但 {target} 是一个文件")
-    return [str(p) if p else "" for p in write_drafts(Path(target), drafts)]
-
-
-def _reply(target: str, returns: list, mailed: dict, campaign) -> dict[int, tuple[str | None, str | None]]:
-    """A 退回 draft for every return with errors; by id of the return, (where its draft went, a note: whose
-    address it goes to, or why there is none)."""
-    from datetime import datetime
-
-    from bairi.core.calendar import zone
-    from bairi.present.drafts import reply_drafts
-
-    now = datetime.now(UTC).astimezone(zone(campaign))
-    owners, drafts, skipped = reply_drafts(returns, mailed, campaign, now, _draft_sender(target, campaign))
-    done = {o: (w or None, d.note or None) for o, d, w in zip(owners, drafts, _deliver(target, drafts))}
-    return done | {o: (None, f"未写退回邮件草稿：{why}") for o, why in skipped.items()}
-
-
 @app.command()
 def check(
     paths: Paths,
@@ -197,15 +185,14 @@ def check(
     Example: bairi check 巴公镇12月份百日攻坚报表.xlsx --reply 退回/
     """
     from bairi.intake.discover import MissingInput
+    from bairi.present.drafts import DraftsRefused, send_back
     from bairi.state.checking import check_inputs
 
     campaign = _campaign(config)
-    try:
+    with _refusing(MissingInput, DraftsRefused):
         found = check_inputs(paths, campaign, datetime.now(UTC), period)
-    except MissingInput as exc:
-        _fail(str(exc))
-    returns, mailed = found.returns, found.sources
-    drafted = _reply(reply, returns, mailed, campaign) if reply else {}
+        returns = found.returns
+        drafted = send_back(reply, returns, found.sources, campaign, datetime.now(UTC), _session) if reply else {}
     if fmt is Format.json:
         from bairi.present.documents import CheckOutput
         from bairi.present.report import check_document
@@ -250,7 +237,7 @@ def template(
 
     campaign = _campaign(config)
     console = _console()
-    try:
+    with _refusing(TemplateAsk):
         period = template_period(campaign, period)
         if all_towns:
             if output.suffix.lower() == ".xlsx":
@@ -259,14 +246,10 @@ def template(
                 console.print(f"已生成空白报告表模板 {target}")
             raise typer.Exit(ExitCode.OK)
         town = template_town(campaign, town)
-    except TemplateAsk as exc:
-        _fail(str(exc))
     if output.suffix.lower() != ".xlsx":
         _fail("模板只能保存为 .xlsx 文件")
-    try:
+    with _writing(output):
         write_template(output, campaign, town, period)
-    except OSError as exc:
-        _fail(f"无法写出 {output}：{exc.strerror or exc}")
     console.print(f"已生成空白报告表模板 {output}")
 
 
@@ -304,66 +287,47 @@ def init(
 
     if notice is not None:
         _init_from_notice(folder or Path("."), notice, attachment, units, yes, force, fmt)
-        return
     if folder is not None:
         from bairi.core.home import HomeError, create_home
 
-        try:
+        with _refusing(HomeError):
             made = create_home(folder, campaign_toml(default_campaign()), force)
-        except HomeError as exc:
-            _fail(str(exc))
         _console().print(f"已建立工作文件夹 {folder}（{'、'.join(p.name for p in made)}、收件箱/、上报/）；"
                          f"把各镇来件放进 {folder / '收件箱'}，在该文件夹中运行 bairi status 查看今日待办。", markup=False)
         raise typer.Exit(ExitCode.OK)
     if output.exists() and not force:
         _fail(f"{output} 已存在；如要覆盖请加 --force")
-    try:
+    with _writing(output):
         write_atomic(output, campaign_toml(default_campaign()).encode("utf-8"))
-    except OSError as exc:
-        _fail(f"无法写出 {output}：{exc.strerror or exc}")
     _console().print(f"已写出行动配置 {output}，修改后各命令会自动使用它。")
 
 
 def _init_from_notice(directory: Path, notice: Path, attachment: Path | None, units: Path | None, yes: bool,
-                      force: bool, fmt: Format) -> None:
+                      force: bool, fmt: Format) -> NoReturn:
     """bairi init DIR --from NOTICE: the notice's facts shown with their sentences, confirmed, written into DIR."""
-    from bairi.core.atomic import write_atomic
-    from bairi.core.home import HomeError, create_home
+    from bairi.core.home import HomeError
     from bairi.notice.setup import learn_campaign
     from bairi.notice.text import NoticeError
-    from bairi.present.notice import confirm, home_files, init_document, show
+    from bairi.present.notice import init_document, reviewed, write_home
 
-    console = _console()
-    try:
+    with _refusing(NoticeError, HomeError):
         learnt = learn_campaign(notice, attachment, units)
-        if fmt == Format.table:
-            show(learnt, console)
-            if not yes:
-                if not (sys.stdin.isatty() and console.is_terminal):
-                    _fail("不在终端中运行，无法逐项确认：请看过以上内容后加 --yes 采用")
-                learnt = confirm(learnt, console, lambda q, d: typer.prompt(q, default=d, show_default=bool(d)))
-    except NoticeError as exc:
-        _fail(str(exc))
-    texts = home_files(learnt)
-    others = {directory / name: text for name, text in texts.items() if name != "bairi.toml"}
-    taken = [str(path) for path in others if path.exists()]
-    if taken and not force:
-        _fail(f"{'、'.join(taken)} 已存在；如要覆盖请加 --force")
-    try:
-        files = create_home(directory, texts["bairi.toml"], force)
-        for path, text in others.items():
-            write_atomic(path, text.encode("utf-8"))
-            files.append(path)
-    except HomeError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"无法写出 {directory}：{exc.strerror or exc}")
-    if fmt == Format.json:
+        if fmt is Format.table:
+            learnt = reviewed(learnt, _console(), None if yes else _confirm)
+        files = write_home(directory, learnt, force)
+    if fmt is Format.json:
         _print_json(init_document(learnt, directory, list(files)), "init")
     else:
-        console.print(f"已写出 {'、'.join(str(p) for p in files)}")
+        _console().print(f"已写出 {'、'.join(str(p) for p in files)}")
     # Facts the notice does not state are placeholders every command refuses: the set-up is not finished.
     raise typer.Exit(ExitCode.FINDINGS if learnt.missing else ExitCode.OK)
+
+
+def _confirm(question: str, default: str) -> str:
+    """One answer to the set-up's confirm step, asked at the terminal (refused when there is none to ask at)."""
+    if not (sys.stdin.isatty() and _console().is_terminal):
+        _fail("不在终端中运行，无法逐项确认：请看过以上内容后加 --yes 采用")
+    return cast(str, typer.prompt(question, default=default, show_default=bool(default)))
 
 
 CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、代码、数值、文件、单元格），供市局分析")]
@@ -374,47 +338,22 @@ FormFileOpt = Annotated[Path | None, typer.Option(
     "--form", help="市局下发的报表模板（.xlsx）：按模板中的栏目名填写全县数字，保留其格式（也可在 bairi.toml 中指定；默认用通知的附件格式）")]
 
 
-def _state(paths: list[Path], campaign, as_of: date | None, ledger: Path | None, no_ledger: bool,
-           logbook: Path | None, output: Path | None = None, console=None, watch: bool = False,
-           record: bool = False):
-    """The one campaign state for this run: the inbox walked once, as of `--as-of` (else today, Beijing time)."""
+def _state(run: Run, campaign: Campaign, as_of: date | None, no_ledger: bool = False, output: Path | None = None,
+           console: Console | None = None, watch: bool = False, record: bool = False) -> CampaignState:
+    """The one campaign state for this run (state.inputs), with a progress bar on `console` when `watch`."""
+    from bairi.present.console import ProgressBar
+    from bairi.state.inputs import StateRefused, read_state
 
-    from bairi.core.calendar import local
-    from bairi.intake.discover import MissingInput
-    from bairi.intake.inbox import OutputIsInput, gather
-    from bairi.state.standing import build_state
-
-    now = datetime.now(UTC)
-    day = as_of or local(now, campaign).date()
-    book = _logbook(logbook, paths)
-    try:
-        inbox = gather(paths, now, ledger, use_ledger=not no_ledger, output=output, record=record)
-    except (MissingInput, OutputIsInput) as exc:
-        _fail(str(exc))
-    with _progress(console, watch and console is not None and console.is_terminal) as advance:
-        state = build_state(inbox, campaign, day, book, progress=advance)
-    if state.empty:
-        where = "、".join(str(p) for p in paths)
-        _fail(f"在 {where} 中没有找到任何单位报送的材料（报表、方案、总结或邮件）；请检查文件夹是否选对。"
-              + (f"另有 {state.later} 份在 {day.isoformat()} 之后才收到。" if state.later else ""))
-    return state
+    with _refusing(StateRefused), ProgressBar(console, watch) as progress:
+        return read_state(run.inputs, campaign, datetime.now(UTC), as_of, run.ledger, not no_ledger, run.logbook, output,
+                          record, progress)
 
 
-def _today(campaign) -> date:
+def _today(campaign: Campaign) -> date:
     """Today in the campaign's time zone (the default as-of day)."""
     from bairi.core.calendar import local
 
     return local(datetime.now(UTC), campaign).date()
-
-
-def _logbook(path: Path | None, paths: list[Path]):
-    from bairi.state.logbook import LogbookError, find_logbook, load_logbook
-
-    try:
-        found = find_logbook(path, paths)
-        return load_logbook(found) if found is not None else None
-    except LogbookError as exc:
-        _fail(str(exc))
 
 
 @app.command()
@@ -443,7 +382,7 @@ def merge(
     from bairi.present import sendup
 
     run = _run(home, paths, config, ledger, logbook)
-    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    campaign = _campaign(run.config)
     named = output
     if run.home is None and output is None:
         _output(run, None, f"{campaign.authority_short}_{period or '2023-12'}.xlsx", "汇总表输出文件（.xlsx）")
@@ -452,13 +391,11 @@ def merge(
     if csv is not None and csv.suffix.lower() != ".csv":
         _fail("--csv 文件名应以 .csv 结尾")
     console = _console(stderr=fmt is Format.json)
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, named, console, watch=fmt is Format.table)
+    state = _state(run, campaign, as_of, no_ledger, named, console, watch=fmt is Format.table)
     output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)),
                      "汇总表输出文件（.xlsx）")
-    try:
-        result = sendup.merge_county(state, period, campaign, output, ledger or _ledger_path(paths), filler, form, csv)
-    except sendup.SendupError as exc:
-        _fail(str(exc))
+    with _refusing(sendup.SendupError):
+        result = sendup.merge_county(state, period, campaign, output, _ledger_path(run), filler, form, csv)
     if fmt is Format.json:
         _print_json(sendup.merge_document(result, output, csv), "merge")
     else:
@@ -466,10 +403,11 @@ def merge(
     raise typer.Exit(ExitCode.FINDINGS if sendup.troubled(result.merged) else ExitCode.OK)
 
 
-def _ledger_path(paths: list[Path]) -> Path:
+def _ledger_path(run: Run) -> Path:
+    """The ledger this run reads and records in: the one named or the home's, else beside the first input."""
     from bairi.intake.ledger import ledger_path
 
-    return ledger_path(paths)
+    return run.ledger or ledger_path(run.inputs)
 
 
 @app.command()
@@ -494,34 +432,18 @@ def seal(
 
     Example: bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx --as-of 2023-12-26
     """
-    from bairi.present import corrections as fixes
+    from bairi.core.values import parse_period
     from bairi.present import sendup
 
     campaign = _campaign(config)
     words = list(args or [])
     if show_list:
-        periods = [w for w in words if _looks_like_period(w)]
-        where = [Path(w) for w in words if w not in periods]
-        ledger_file = sendup.list_ledger(where, ledger, _found_home(home) if ledger is None and not where else None)
-        if ledger_file is None:
-            _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
-        try:
-            found = sendup.listed_seals(ledger_file, {p for p in map(parse_period, periods) if p})
-        except sendup.SendupError as exc:
-            _fail(str(exc))
-        if fmt is Format.json:
-            _print_json(fixes.seals_document(found, str(ledger_file), campaign.form_spec), "seal")
-        else:
-            fixes.show_seals(_console(), found, str(ledger_file))
-        raise typer.Exit(ExitCode.OK)
+        _list_seals(words, ledger, home, fmt, campaign)
     if not words:
         _fail("缺少报告期和收件文件夹，如：bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx")
-    try:
+    with _refusing(ValueError):
         period = parse_period(words[0])
-    except typer.BadParameter as exc:
-        _fail(str(exc.message))
     run = _run(home, [Path(w) for w in words[1:]], config, ledger, logbook)
-    paths, ledger, logbook = run.inputs, run.ledger, run.logbook
     if run.home is not None:
         campaign = _campaign(run.config)
     # In a home the sealed file has its own name: the merge's working copy beside it stays writable.
@@ -529,12 +451,10 @@ def seal(
     if output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     console = _console(stderr=fmt is Format.json)
-    ledger_file = ledger or _ledger_path(paths)
-    state = _state(paths, campaign, as_of, ledger, False, logbook, output, console, watch=fmt is Format.table, record=True)
-    try:
+    ledger_file = _ledger_path(run)
+    state = _state(run, campaign, as_of, False, output, console, watch=fmt is Format.table, record=True)
+    with _refusing(sendup.SendupError):
         sealing = sendup.seal_county(state, period, campaign, output, ledger_file, filler, by, form, datetime.now(UTC))
-    except sendup.SendupError as exc:
-        _fail(str(exc))
     message = sendup.seal_message(sealing, period, output)
     if fmt is Format.json:
         _print_json(sendup.seal_document(sealing, message), "seal")
@@ -544,47 +464,41 @@ def seal(
     raise typer.Exit(ExitCode.FINDINGS if sealing.made is not None and sendup.troubled(sealing.merged) else ExitCode.OK)
 
 
+def _list_seals(words: list[str], ledger: Path | None, home: Path | None, fmt: Format, campaign: Campaign) -> NoReturn:
+    """seal --list: the seals in the ledger, of the periods among `words` (the rest are the inputs beside it)."""
+    from bairi.core.values import parse_period
+    from bairi.present import corrections as fixes
+    from bairi.present import sendup
+
+    periods = [w for w in words if _looks_like_period(w)]
+    where = [Path(w) for w in words if w not in periods]
+    ledger_file = sendup.list_ledger(where, ledger, _found_home(home) if ledger is None and not where else None)
+    if ledger_file is None:
+        _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
+    with _refusing(sendup.SendupError):
+        found = sendup.listed_seals(ledger_file, {parse_period(p) for p in periods})
+    if fmt is Format.json:
+        _print_json(fixes.seals_document(found, str(ledger_file), campaign.form_spec), "seal")
+    else:
+        fixes.show_seals(_console(), found, str(ledger_file))
+    raise typer.Exit(ExitCode.OK)
+
+
 def _looks_like_period(word: str) -> bool:
+    """A word of seal's arguments that is a month typed, not a file or folder of that name."""
+    from bairi.core.values import parse_period
+
     try:
         parse_period(word)
-    except typer.BadParameter:
+    except ValueError:
         return False
     return not Path(word).exists()
 
 
-class _progress:
-    """A progress bar on the terminal once there turn out to be many files; silent otherwise."""
-
-    def __init__(self, console, enabled: bool) -> None:  # noqa: D107
-        self.console, self.enabled = console, enabled
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __enter__(self):
-        return self.advance if self.enabled else None
-
-    def advance(self, done: int, total: int) -> None:
-        """Move the bar; it appears on the first call when there are 30 files or more."""
-        if self.bar is None:
-            if total < 30:
-                return
-            from rich.progress import Progress
-
-            # No refresh thread: reading may fork worker processes, which must not inherit a running thread.
-            self.bar = Progress(console=self.console, transient=True, auto_refresh=False)
-            self.bar.__enter__()
-            self.task = self.bar.add_task("读取报表", total=total)
-        self.bar.update(self.task, completed=done)
-        if done == total or done % 20 == 0:
-            self.bar.refresh()
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-
-
 def main() -> None:
     """Console-script entry point: a bug shows as a short Chinese message, never a traceback."""
+    from bairi.present.console import guard_streams
+
     guard_streams()
     try:
         app(standalone_mode=True)
@@ -603,29 +517,8 @@ RemindOpt = Annotated[str | None, typer.Option(
                      "或 imaps://邮箱：催报邮件草稿放进草稿箱")]
 
 
-SignedOpt = Annotated[datetime | None, typer.Option(
-    "--date", formats=["%Y-%m-%d"], help="成文日期（签发日），如 2024-02-11；默认同 --as-of", show_default=False)]
-
-
-def _remind(target: str, result, template_file: Path | None, formats: tuple[str, ...] = ("txt",),
-            signed: date | None = None) -> list:
-    """The 催报 notices into a folder, and a mail draft for each town whose address is configured
-    (into the folder, or the mailbox's drafts folder for an imap(s):// target); what was written."""
-    from datetime import datetime
-
-    from bairi.core.calendar import zone
-    from bairi.intake.imap import is_url
-    from bairi.present.reminders import reminder_drafts, write_reminders
-    from bairi.present.word import is_word
-
-    word = template_file if template_file is not None and is_word(template_file) else None
-    text_template = None if word else template_file
-    written: list = [] if is_url(target) else write_reminders(Path(target), result, text_template, formats, word, signed)
-    now = datetime.now(UTC).astimezone(zone(result.campaign))
-    drafts = reminder_drafts(result, _draft_sender(target, result.campaign), now, text_template, word, signed)
-    return written + [where or draft.note for draft, where in zip(drafts, _deliver(target, drafts))]
-
-
+SignedOpt = Annotated[date | None, typer.Option(
+    "--date", help="成文日期（签发日），如 2024-02-11；默认同 --as-of", parser=_day, metavar="<日期>", show_default=False)]
 
 
 @app.command()
@@ -651,32 +544,27 @@ def deadlines(
     Example: bairi deadlines 收件箱/ --as-of 2024-02-10 --remind 催报/
     """
     from bairi.deadlines.schedule import assess
-    from bairi.present.reminders import deadlines_document, show_assessment
+    from bairi.present.drafts import DraftsRefused
+    from bairi.present.reminders import deadlines_document, remind_towns, show_assessment
+    from bairi.present.word import TemplateProblem, remind_formats
 
     run = _run(home, paths, config, ledger, logbook)
-    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    campaign = _campaign(run.config)
     if remind is not None and Path(remind).is_file():
         _fail(f"--remind 应为文件夹，但 {remind} 是一个文件")
     if template_file is not None and not template_file.is_file():
         _fail(f"催报模板不存在：{template_file}")
-    from bairi.present.word import TemplateProblem, remind_formats
-
-    try:
+    with _refusing(TemplateProblem):  # printed as text, not markup: nothing to escape
         formats = remind_formats(remind_format, template_file)
-    except TemplateProblem as exc:
-        _fail(str(exc))  # printed as text, not markup: nothing to escape
-    state = _state(paths, campaign, as_of, ledger, no_ledger, logbook, record=True)
-    result = assess(state)
+    result = assess(_state(run, campaign, as_of, no_ledger, record=True))
     written = None
     if remind is not None:
         from jinja2 import TemplateError
 
-        try:
-            written = _remind(remind, result, template_file, formats, signed.date() if signed else None)
-        except TemplateProblem as exc:
-            _fail(str(exc))  # printed as text, not markup: nothing to escape
-        except (OSError, ValueError, TemplateError) as exc:
-            _fail(f"催报通知写出失败：{exc}")
+        # The notice's own refusals as they read (text, not markup: nothing to escape), then any other failure.
+        with _refusing(OSError, ValueError, TemplateError, said="催报通知写出失败：{}".format), \
+                _refusing(TemplateProblem, DraftsRefused):
+            written = remind_towns(remind, result, template_file, formats, signed, datetime.now(UTC), _session)
     if fmt is Format.json:
         _print_json(deadlines_document(result, written), "deadlines")
     else:
@@ -713,7 +601,7 @@ def summary(
     from bairi.present.summary import SummaryRefused, bulletin_for, summary_document, summary_request, write_bulletin
 
     run = _run(home, paths, config, ledger, logbook)
-    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    campaign = _campaign(run.config)
     if output is None and run.home is not None:
         from bairi.core.home import default_name
 
@@ -721,11 +609,11 @@ def summary(
         day = as_of or _today(campaign)
         output = _output(run, None, default_name("summary", day=day, suffix=".pdf" if pdf else ".docx"), "通报")
         pdf = False
-    try:
+    with _refusing(SummaryRefused):  # printed as text, not markup: nothing to escape
         word = summary_request(output, template_file, pdf)
-        state = _state(paths, campaign, as_of, ledger, no_ledger, logbook)
+        state = _state(run, campaign, as_of, no_ledger)
         day = state.as_of
-        bulletin = bulletin_for(state, campaign, period, number, attachment, signed.date() if signed else None)
+        bulletin = bulletin_for(state, campaign, period, number, attachment, signed)
         message = bulletin.message(day)
         if message is not None:
             if fmt is Format.json:
@@ -734,8 +622,6 @@ def summary(
                 _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
             raise typer.Exit(ExitCode.FINDINGS)
         text, written = write_bulletin(bulletin, output, template_file, word, pdf)
-    except SummaryRefused as exc:
-        _fail(str(exc))  # printed as text, not markup: nothing to escape
     if fmt is Format.json:
         _print_json(summary_document(bulletin, day, output, text, written), "summary")
     elif output is not None:
@@ -775,7 +661,7 @@ def hazards(
     )
 
     run = _run(home, paths, config, ledger, logbook)
-    paths, ledger, logbook, campaign = run.inputs, run.ledger, run.logbook, _campaign(run.config)
+    campaign = _campaign(run.config)
     kept = None
     if output is None and run.home is not None:
         from bairi.core.home import default_name, latest_output
@@ -786,11 +672,9 @@ def hazards(
         output = _output(run, None, default_name("hazards", day=day), "重大隐患台账")
     if output is not None and output.suffix.lower() != ".xlsx":
         _fail("台账只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
-    try:
+    with _refusing(RegisterRefused):
         previous = previous_register(output, kept)
-        register = hazard_register(_state(paths, campaign, as_of, ledger, no_ledger, logbook), campaign, previous, output)
-    except RegisterRefused as exc:
-        _fail(str(exc))
+        register = hazard_register(_state(run, campaign, as_of, no_ledger), campaign, previous, output)
     if fmt is Format.json:
         _print_json(register_document(register, output), "hazards")
     else:
@@ -838,15 +722,12 @@ def _password(url: str) -> str:
     return password
 
 
-def _session(url: str):
+def _session(url: str) -> Session:
     """A logged-in mailbox session for `url` (exit 2 with the reason when that fails)."""
     from bairi.intake.imap import ImapError, Session, parse_url
 
-    try:
-        account = parse_url(url)
-        return Session(account, _password(url))
-    except ImapError as exc:
-        _fail(str(exc))
+    with _refusing(ImapError):
+        return Session(parse_url(url), _password(url))
 
 
 @app.command()
@@ -855,7 +736,7 @@ def fetch(
                                        show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹（在工作文件夹中默认为收件箱）")] = None,
     since: Annotated[date | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
-                                                  parser=parse_day)] = None,
+                                                  parser=_day)] = None,
     take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
     fmt: FormatOpt = Format.table,
     config: ConfigOpt = None,
@@ -872,21 +753,20 @@ def fetch(
     from bairi.present.fetched import MailProgress, fetch_document, fetch_lines
 
     found = _found_home(home) if output is None or home is not None else None
-    if output is None and found is None:
-        _fail("缺少选项 --output/-o：保存邮件的文件夹，如 -o 收件箱；在 bairi init 建立的工作文件夹中可不写")
+    if output is None:
+        if found is None:
+            _fail("缺少选项 --output/-o：保存邮件的文件夹，如 -o 收件箱；在 bairi init 建立的工作文件夹中可不写")
+        output = found.inbox
     campaign = _campaign(config or (found.config if found else None))
-    output = output or found.inbox  # type: ignore[union-attr]
     ledger_file = found.outbox / LEDGER_NAME if found is not None and output == found.inbox else output / LEDGER_NAME
     if output.exists() and not output.is_dir():
         _fail(f"-o 应为文件夹，但 {output} 是一个文件")
     session = _session(url)
     console = _console(stderr=True)
-    try:
+    with _refusing(FetchFailed):
         with MailProgress(console, fmt is Format.table and console.is_terminal) as advance:
             result = fetch_campaign(session, output, ledger_file, campaign, since=since, take_all=take_all,
                                     now=datetime.now(UTC), progress=advance)
-    except FetchFailed as exc:
-        _fail(str(exc))
     if fmt is Format.json:
         _print_json(fetch_document(result, output), "fetch")
     else:
@@ -916,11 +796,9 @@ def status(
 
     run = _run(home, paths, config, ledger, logbook)
     campaign = _campaign(run.config)
-    state = _state(run.inputs, campaign, as_of, run.ledger, False, run.logbook, record=False)
-    try:
-        sealed = {s.period for s in seals_in(run.ledger or _ledger_path(run.inputs))}
-    except SealError as exc:
-        _fail(str(exc))
+    state = _state(run, campaign, as_of)
+    with _refusing(SealError):
+        sealed = {s.period for s in seals_in(_ledger_path(run))}
     day = today(state, run, as_of, sealed=sealed)
     if fmt is Format.json:
         _print_json(status_document(day), "status")
@@ -943,11 +821,11 @@ def log(
     town: Annotated[str | None, typer.Argument(help="镇，如 巴公镇", show_default=False, metavar="镇")] = None,
     deadline: Annotated[str | None, typer.Argument(
         help="截止项：报告期如 2023-12，或 方案、总结、案例", show_default=False, metavar="截止项")] = None,
-    on: Annotated[date | None, typer.Option("--on", help="收到日期（默认登记当天）", parser=parse_day, metavar="<日期>")] = None,
+    on: Annotated[date | None, typer.Option("--on", help="收到日期（默认登记当天）", parser=_day, metavar="<日期>")] = None,
     how: Annotated[str | None, typer.Option("--how", help="报送方式：电话确认、微信、纸质等")] = None,
     material: Annotated[list[str] | None, typer.Option(
         "--material", help="收到的材料，如 月报表、阶段性进展、三清单（默认该截止项的主要材料；可多次给出）")] = None,
-    until: Annotated[date | None, typer.Option("--until", help="延期至", parser=parse_day, metavar="<日期>")] = None,
+    until: Annotated[date | None, typer.Option("--until", help="延期至", parser=_day, metavar="<日期>")] = None,
     code: Annotated[str | None, typer.Option("--code", help="接受说明的警告代码，如 W507")] = None,
     address: Annotated[str | None, typer.Option("--address", help="认可的发件邮箱")] = None,
     always: Annotated[bool, typer.Option("--always", help="发件人：今后该地址的来信都算本镇的（相当于加入本镇邮箱）")] = False,
@@ -967,6 +845,7 @@ def log(
     from contextlib import suppress
 
     from bairi.core.home import LOGBOOK_NAME
+    from bairi.core.values import parse_period
     from bairi.state.logbook import FIELD_WORDS, LogbookError, append_entry, entry_fields, entry_kind, needed
 
     found = _found_home(home)
@@ -975,18 +854,16 @@ def log(
     day = as_of or _today(campaign)
     given: dict[str, object] = {"on": on, "how": how, "materials": material, "until": until, "code": code, "address": address,
                                 "always": always or None, "note": note, "by": by}
-    try:
+    with _refusing(LogbookError):
         kind = entry_kind(kind)
         town = town or _ask(FIELD_WORDS["town"])
         deadline = deadline or _ask(FIELD_WORDS["deadline"])
-        with suppress(typer.BadParameter):
+        with suppress(ValueError):
             deadline = parse_period(deadline)
         kind, fields = entry_fields(kind, town, deadline, given, campaign, day)
         for key in needed(kind, fields):
             fields[key] = _ask(FIELD_WORDS[key])
         append_entry(path, kind, fields)
-    except LogbookError as exc:
-        _fail(str(exc))
     _console().print(f"已登记到 {path}：{kind} {fields.get('town', '')} {fields.get('deadline', '')}（{fields.get('by')}）",
                      markup=False)
 
@@ -1024,14 +901,10 @@ def board(
     target = _output(run, output, default_name("board", day=day, suffix=".pdf" if pdf else ".html"), "看板")
     if output is not None and output.suffix.lower() not in (".html", ".htm", ".pdf"):
         _fail("看板只能保存为 .html 或 .pdf 文件")
-    state = _state(run.inputs, campaign, day, run.ledger, False, run.logbook, target, record=False)
+    state = _state(run, campaign, day, output=target)
     html = render_board(board_context(state, local(datetime.now(UTC), campaign).strftime("%Y-%m-%d %H:%M")))
-    try:
+    with _writing(target), _refusing(OfficeMissing, ConversionFailed):
         write_atomic(target, html_to_pdf(html.encode("utf-8")) if pdf else html.encode("utf-8"))
-    except (OfficeMissing, ConversionFailed) as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"无法写出 {target}：{exc.strerror or exc}")
     _console().print(f"已写出看板 {target}（截至 {state.as_of.isoformat()}）", markup=False)
     if open_it:
         import webbrowser

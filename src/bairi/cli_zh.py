@@ -1,4 +1,4 @@
-"""The command line in Chinese: help, usage errors and option values as the clerk reads and types them.
+"""The command line in Chinese: every line of help and every usage error as the clerk reads them.
 
 typer (0.29) carries its own copy of click, whose strings are English literals, not gettext messages, so
 a translation catalogue cannot reach them. The hooks used instead are the ones click is designed to be
@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-import sys
 import unicodedata
-from datetime import date
 from typing import Any
 
 import typer
@@ -38,44 +36,11 @@ _USAGE_MESSAGES = (
     (r"Option '(.*)' requires an argument\.?", "选项 {0} 后面缺少取值。"),
     (r"Option '(.*)' requires (\d+) arguments\.?", "选项 {0} 后面要跟 {1} 个取值。"),
     (r"Option '(.*)' does not take a value\.?", "选项 {0} 不带取值。"),
-    (r"Argument '(.*)' takes (\d+) values\.?", "参数 {0} 要有 {1} 个取值。"),
+    (r"Argument '(.*)' takes (\d+) values\.?", "argument_values"),
     (r"Value must be an iterable\.?", "取值格式不对。"),
 )
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-# --- option values --------------------------------------------------------------------------------------
-
-def parse_day(value: str | None) -> date | None:
-    """A day as the clerk types it: 2023-12-26, 2023/12/26, 2023.12.26, 20231226 or 2023年12月26日."""
-    if value is None or isinstance(value, date):
-        return value
-    from bairi.core.values import read_date
-
-    text = str(value).strip()
-    # A day without its year (12-26) is not taken on the command line: which year would be a guess.
-    day, _note = read_date(text) if re.match(r"^\s*[\d０-９]{4}", text) else (None, None)
-    if day is None:
-        raise typer.BadParameter(f"日期“{value}”看不懂，请写成 2023-12-26、2023/12/26、2023.12.26 或 20231226"
-                                 "（须是日历上有的日子）")
-    return day
-
-
-_MONTH = r"(?P<y>\d{4})\s*(?:[年./\-]\s*(?P<m1>\d{1,2})\s*月?|(?P<m2>\d{2}))"
-
-
-def parse_period(value: str | None) -> str | None:
-    """A reporting month as typed (2023-12, 2023/12, 2023.12, 202312, 2023年12月), as YYYY-MM."""
-    if value is None:
-        return None
-    text = re.sub(r"\s+", "", str(value).translate(_FULLWIDTH_DIGITS))
-    match = re.fullmatch(_MONTH, text)
-    month = int(match["m1"] or match["m2"]) if match else 0
-    if match is None or not 1 <= month <= 12:
-        raise typer.BadParameter(f"报告期“{value}”看不懂，请写成 2023-12、2023/12、202312 或 2023年12月")
-    return f"{match['y']}-{month:02d}"
 
 
 # --- help -----------------------------------------------------------------------------------------------
@@ -244,6 +209,16 @@ class _Chinese:
         """The docstring, wrapped by terminal columns."""
         _format_text(self, formatter)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """click's parsing; a usage error raised without its context (an argument given too few values) gets it,
+        so that it names the argument as the help does and shows the usage line."""
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except typer.TyperException as exc:
+            if "UsageError" in _kinds(exc) and getattr(exc, "ctx", None) is None:
+                exc.ctx = ctx  # type: ignore[attr-defined]
+            raise
+
 
 class ChineseCommand(_Chinese, TyperCommand):
     """A bairi command whose help is Chinese."""
@@ -302,7 +277,7 @@ class ChineseGroup(_Chinese, TyperGroup):
             _show_and_exit(exc)
 
 
-class Typer(typer.Typer):
+class ChineseTyper(typer.Typer):
     """typer.Typer whose group and every command (including ones added later) are the Chinese classes."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -381,7 +356,7 @@ def chinese_message(exc: BaseException) -> str:
         return f"{name} 的取值有误：{reason}" if name else f"取值有误：{reason}"
     if re.search(_CJK, message):
         return message
-    return _translate(message) or f"命令用法有误（{message}）"
+    return _translate(message, getattr(exc, "ctx", None)) or f"命令用法有误（{message}）"
 
 
 def _expected(exc: BaseException) -> str:
@@ -391,7 +366,7 @@ def _expected(exc: BaseException) -> str:
     return f"应为{word}" if word and word != "文字" else "取值无效"
 
 
-def _translate(message: str) -> str | None:
+def _translate(message: str, ctx: Any = None) -> str | None:
     for pattern, template in _USAGE_MESSAGES:
         match = re.fullmatch(pattern, message, re.DOTALL)
         if not match:
@@ -400,6 +375,11 @@ def _translate(message: str) -> str | None:
             names = [n.strip() for n in match[2].replace(chr(39), "").split(",")] if match[2] else []
             suggestion = f"，是不是要用 {'、'.join(names)}？" if names else "。"
             return f"没有“{match[1]}”这个命令{suggestion}"
+        if template == "argument_values":
+            # click names the argument by its Python name; the clerk knows it by the placeholder the help shows.
+            params = getattr(getattr(ctx, "command", None), "params", ())
+            named = next((_param_name(p) for p in params if p.name == match[1]), match[1])
+            return f"参数 {named} 要有 {match[2]} 个取值。"
         return template.format(*match.groups())
     return None
 
@@ -418,36 +398,3 @@ def _show_and_exit(exc: BaseException) -> None:
         typer.echo("\n".join(lines) + "\n", err=True, color=ctx.color)
     typer.echo(f"错误：{chinese_message(exc)}", err=True)
     raise typer.Exit(getattr(exc, "exit_code", 1) if "Abort" not in kinds else 1)
-
-
-# --- the console ----------------------------------------------------------------------------------------
-
-def guard_streams() -> None:
-    """Never fail for the console's encoding: a character GBK (cp936) lacks is replaced, not raised.
-
-    On a Chinese Windows, output redirected to a file or a pipe is encoded in the ANSI code page; a file
-    name with a character outside it must not turn a finished check into an internal error.
-    """
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-        if encoding.startswith("utf") or not hasattr(stream, "reconfigure"):
-            continue
-        try:
-            stream.reconfigure(errors="replace")
-        except (ValueError, OSError):  # a stream already closed or detached: nothing to print to anyway
-            pass
-
-
-def json_text(text: str, stream: Any = None) -> str:
-    """A JSON document as the stream can carry it: readable Chinese when it can, \\u escapes when it cannot.
-
-    Replacing a character would silently change a file name in the document; escaping keeps it exact.
-    """
-    encoding = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
-    try:
-        text.encode(encoding)
-        return text
-    except (UnicodeEncodeError, LookupError):
-        import json
-
-        return json.dumps(json.loads(text), ensure_ascii=True, indent=2)

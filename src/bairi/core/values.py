@@ -422,3 +422,27 @@ def read_date(raw: object, year_of_month: dict[int, int] | None = None) -> tuple
 def weekday_name(day: date) -> str:
     """星期一 … 星期日."""
     return _WEEKDAY_NAMES[day.weekday()]
+
+
+# --- days and months typed on the command line ------------------------------------------------------------
+
+_TYPED_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_TYPED_MONTH = r"(?P<y>\d{4})\s*(?:[年./\-]\s*(?P<m1>\d{1,2})\s*月?|(?P<m2>\d{2}))"
+
+
+def parse_day(text: str) -> date:
+    """A day as the clerk types it (2023-12-26, 2023/12/26, 2023.12.26, 20231226, 2023年12月26日); else ValueError."""
+    # A day without its year (12-26) is not taken: which year would be a guess.
+    day, _note = read_date(text.strip()) if re.match(r"^\s*[\d０-９]{4}", text) else (None, None)
+    if day is None:
+        raise ValueError(f"日期“{text}”看不懂，请写成 2023-12-26、2023/12/26、2023.12.26 或 20231226（须是日历上有的日子）")
+    return day
+
+
+def parse_period(text: str) -> str:
+    """A reporting month as typed (2023-12, 2023/12, 2023.12, 202312, 2023年12月), as YYYY-MM; else ValueError."""
+    match = re.fullmatch(_TYPED_MONTH, re.sub(r"\s+", "", text.translate(_TYPED_DIGITS)))
+    month = int(match["m1"] or match["m2"]) if match else 0
+    if match is None or not 1 <= month <= 12:
+        raise ValueError(f"报告期“{text}”看不懂，请写成 2023-12、2023/12、202312 或 2023年12月")
+    return f"{match['y']}-{month:02d}"

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bairi.core.atomic import safe_filename, write_atomic
 from bairi.core.calendar import day_text, month_text
@@ -23,6 +23,11 @@ from bairi.core.campaign import Campaign
 from bairi.core.findings import Severity
 from bairi.core.model import Return
 from bairi.deadlines.today import reply_stem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bairi.intake.imap import Session
 
 REPLY_TEMPLATE = "reply.txt.j2"
 
@@ -303,3 +308,55 @@ def write_drafts(folder: Path, drafts: list[Draft]) -> list[Path | None]:
             continue
         written.append(target)
     return written
+
+
+class DraftsRefused(Exception):
+    """Drafts that cannot go where they were asked to: a mailbox address wrong or refusing them, a file where a
+    folder should be (an operator mistake, exit status 2)."""
+
+
+def draft_sender(target: str, campaign: Campaign) -> str:
+    """From of a draft: the mailbox it goes into, else the county's first configured address."""
+    from bairi.intake.imap import ImapError, is_url, parse_url
+
+    if is_url(target):
+        try:
+            user = parse_url(target).user
+        except ImapError as exc:
+            raise DraftsRefused(str(exc)) from None
+        if "@" in user:
+            return user
+    return next(iter(campaign.contact.emails), "")
+
+
+def deliver(target: str, drafts: list[Draft], now: datetime, session: Callable[[str], Session]) -> list[str]:
+    """Drafts into a folder (.eml files) or the drafts folder of an imap(s):// mailbox, logged in to by `session`
+    only when there is a draft to put there; where each went."""
+    from bairi.intake.imap import ImapError, append_drafts, is_url
+
+    if not drafts:
+        return []
+    if is_url(target):
+        opened = session(target)
+        try:
+            folder, added = append_drafts(opened, [(d.key, d.as_bytes()) for d in drafts], now)
+        except ImapError as exc:
+            raise DraftsRefused(f"邮件草稿未能放进草稿箱：{exc}") from None
+        finally:
+            opened.close()
+        return [f"{folder.name}：{d.subject}{'' if new else '（草稿箱中已有，未重复放入）'}" for d, new in zip(drafts, added)]
+    if Path(target).exists() and not Path(target).is_dir():
+        raise DraftsRefused(f"草稿应写到文件夹，但 {target} 是一个文件")
+    return [str(p) if p else "" for p in write_drafts(Path(target), drafts)]
+
+
+def send_back(target: str, returns: list[Return], mailed: dict[int, Any], campaign: Campaign, now: datetime,
+              session: Callable[[str], Session]) -> dict[int, tuple[str | None, str | None]]:
+    """A 退回 draft for every return with errors, put where `target` says; by id of the return, (where its draft
+    went, a note: whose address it goes to, or why there is none)."""
+    from bairi.core.calendar import zone
+
+    sender = draft_sender(target, campaign)
+    owners, drafts, skipped = reply_drafts(returns, mailed, campaign, now.astimezone(zone(campaign)), sender)
+    done = {o: (w or None, d.note or None) for o, d, w in zip(owners, drafts, deliver(target, drafts, now, session))}
+    return done | {o: (None, f"未写退回邮件草稿：{why}") for o, why in skipped.items()}

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bairi.core.atomic import write_atomic
+from bairi.core.home import HomeError, create_home
 from bairi.core.tomlfile import PLACEHOLDER
 from bairi.notice.setup import EDITABLE, FORM_FILE, Learnt
 from bairi.notice.text import NoticeError
@@ -121,3 +123,27 @@ def confirm(learnt: Learnt, console: Any, ask: Callable[[str, str], str]) -> Lea
             continue
         show(learnt, console)
         keys = [row[0] for row in learnt.shown()]
+
+
+def reviewed(learnt: Learnt, console: Any, ask: Callable[[str, str], str] | None) -> Learnt:
+    """The facts shown for the clerk, then confirmed through `ask` (None: taken as shown, `--yes`)."""
+    show(learnt, console)
+    return learnt if ask is None else confirm(learnt, console, ask)
+
+
+def write_home(directory: Path, learnt: Learnt, force: bool) -> list[Path]:
+    """The home made in `directory` from the notice: bairi.toml, the form file, the logbook and folders; the files
+    written. HomeError, in Chinese, when one is there already (unless `force`) or cannot be written."""
+    texts = home_files(learnt)
+    others = {directory / name: text for name, text in texts.items() if name != "bairi.toml"}
+    taken = [str(path) for path in others if path.exists()]
+    if taken and not force:
+        raise HomeError(f"{'、'.join(taken)} 已存在；如要覆盖请加 --force")
+    try:
+        files = create_home(directory, texts["bairi.toml"], force)
+        for path, text in others.items():
+            write_atomic(path, text.encode("utf-8"))
+            files.append(path)
+    except OSError as exc:
+        raise HomeError(f"无法写出 {directory}：{exc.strerror or exc}") from None
+    return files

@@ -16,6 +16,9 @@ from bairi.present.render import text_file
 from bairi.state.standing import STATUS_LABELS, STATUSES, CampaignState, Standing, evidence_words
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bairi.intake.imap import Session
     from bairi.present.documents import DeadlinesDoc, InputsDoc, ItemDoc, LogbookDoc
 
 REMIND_TEMPLATE = "remind.txt.j2"
@@ -73,7 +76,7 @@ def inputs_document(state: CampaignState) -> InputsDoc:
                      logbook=state.logbook, receipts=len(state.receipts), after_as_of=state.later)
 
 
-def deadlines_document(result: Assessment, reminders: list[Path] | None = None) -> DeadlinesDoc:
+def deadlines_document(result: Assessment, reminders: list[Path | str] | None = None) -> DeadlinesDoc:
     """The whole `bairi deadlines --format json` document."""
     from bairi.present.documents import (
         DeadlinesDoc,
@@ -147,7 +150,7 @@ TABLE_TOWNS, LIST_ITEMS = 60, 50
 GROUP_FROM, GROUP_SHOWN = 5, 3
 
 
-def show_assessment(console: Any, result: Assessment, reminders: list[Path] | None = None) -> None:
+def show_assessment(console: Any, result: Assessment, reminders: list[Path | str] | None = None) -> None:
     """Towns × deadlines, the counts, the overdue items with their evidence, hazards and notes."""
     from rich.table import Table
 
@@ -471,6 +474,25 @@ def reminder_drafts(result: Assessment, sender: str, now: datetime, template: Pa
         context = reminder_context(result, town, signed)
         drafts.append(reminder_draft(town, text, name, result.campaign, now, sender, attached, subject=context["title"]))
     return drafts
+
+
+def remind_towns(target: str, result: Assessment, template_file: Path | None, formats: tuple[str, ...], signed: date | None,
+           now: datetime, session: Callable[[str], Session]) -> list[Path | str]:
+    """The 催报 notices into a folder, and a mail draft for each town whose address is configured (into the folder,
+    or the drafts folder of an imap(s):// mailbox, logged in to by `session`); what was written."""
+    from bairi.core.calendar import zone
+    from bairi.intake.imap import is_url
+    from bairi.present.drafts import deliver, draft_sender
+    from bairi.present.word import is_word
+
+    word = template_file if template_file is not None and is_word(template_file) else None
+    text_template = None if word else template_file
+    written: list[Path | str] = []
+    if not is_url(target):
+        written.extend(write_reminders(Path(target), result, text_template, formats, word, signed))
+    local_now = now.astimezone(zone(result.campaign))
+    drafts = reminder_drafts(result, draft_sender(target, result.campaign), local_now, text_template, word, signed)
+    return written + [where or draft.note for draft, where in zip(drafts, deliver(target, drafts, now, session))]
 
 
 # A message to a work group or by SMS: one screen.
