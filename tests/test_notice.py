@@ -87,6 +87,18 @@ def test_chinese_dates_in_every_form_the_notices_use():
     assert dates.all_in("2月30日") == []
 
 
+def test_init_from_a_notice_as_json_without_yes_shows_the_facts_and_writes_nothing(tmp_path):
+    home = tmp_path / "百日攻坚"
+    result = runner.invoke(app, ["init", str(home), "--from", str(SEED), "--units", str(towns_list(tmp_path / "t.txt")),
+                                 "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["written"] == [] and document["missing"] == []
+    assert {f["key"]: f["value"] for f in document["facts"]}["plan_due"] == "2023-11-09"
+    assert "未写出任何文件" in result.stderr and "--yes" in result.stderr
+    assert not home.exists()
+
+
 def test_init_writes_the_home_with_each_fact_cited(tmp_path):
     home = tmp_path / "百日攻坚"
     result = runner.invoke(app, ["init", str(home), "--from", str(SEED), "--units", str(towns_list(tmp_path / "t.txt")),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from enum import Enum, IntEnum
+from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, cast
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import typer
 
+from bairi import cli_options as opt
 from bairi.cli_zh import ChineseTyper
 from bairi.present.console import console as _console
 from bairi.present.console import json_text
@@ -39,48 +40,6 @@ class ExitCode(IntEnum):
     OK = 0
     FINDINGS = 1
     USAGE = 2
-
-
-class Format(str, Enum):
-    """Output format."""
-
-    table = "table"
-    json = "json"
-
-
-def _day(value: str | date | None) -> date | None:
-    """A day option as typed (core.values.parse_day); a Chinese usage error when it is not one."""
-    if value is None or isinstance(value, date):
-        return value
-    from bairi.core.values import parse_day
-
-    try:
-        return parse_day(str(value))
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _period(value: str | None) -> str | None:
-    """A reporting month option as typed (core.values.parse_period); a Chinese usage error when it is not one."""
-    if value is None:
-        return None
-    from bairi.core.values import parse_period
-
-    try:
-        return parse_period(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-Paths = Annotated[list[Path], typer.Argument(help="报表文件或文件夹（文件夹会递归查找）", show_default=False,
-                                             metavar="文件或文件夹")]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式：table（表格）或 json")]
-AsOf = Annotated[date | None, typer.Option("--as-of", help="以该日期为准，如 2023-12-31 或 2023/12/31（默认今天）",
-                                               parser=_day, metavar="<日期>")]
-PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", help="报告期，如 2023-12 或 2023年12月",
-                                                   callback=_period, metavar="<年-月>")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="行动配置文件（默认当前目录的 bairi.toml，否则内置通知配置）",
-                                                   metavar="<文件>")]
 
 
 def _fail(message: str) -> NoReturn:
@@ -125,13 +84,6 @@ def _campaign(config: Path | None) -> Campaign:
         _fail(str(exc))
 
 
-HomeOpt = Annotated[Path | None, typer.Option(
-    "--home", help="百日攻坚工作文件夹（bairi init 建立；默认从当前文件夹向上查找）", metavar="<文件夹>")]
-InputsArg = Annotated[list[Path] | None, typer.Argument(
-    help="收件文件夹、报表文件、邮件（.eml/.mbox）；在工作文件夹中不写即读其中的收件箱", show_default=False,
-    metavar="文件或文件夹")]
-
-
 def _run(home: Path | None, paths: list[Path] | None, config: Path | None, ledger: Path | None = None,
          logbook: Path | None = None) -> Run:
     """What this command reads: the inputs and files given, else the campaign home's (core.home)."""
@@ -168,17 +120,13 @@ def _print_json(document: object, command: str) -> None:
     sys.stdout.write(json_text(dumps(document.model_dump(mode="json"))) + "\n")
 
 
-ReplyOpt = Annotated[str | None, typer.Option(
-    "--reply", help="为每份需退回的报表写一封退回通知邮件草稿：写到此文件夹（.eml），或 imaps://邮箱（放进草稿箱）")]
-
-
 @app.command()
 def check(
-    paths: Paths,
-    fmt: FormatOpt = Format.table,
-    period: PeriodOpt = None,
-    reply: ReplyOpt = None,
-    config: ConfigOpt = None,
+    paths: opt.Paths,
+    fmt: opt.OutputFormat = opt.Format.table,
+    period: opt.Period = None,
+    reply: opt.Reply = None,
+    config: opt.Config = None,
 ) -> None:
     """检查一份或多份报表（或 .zip 压缩包、邮件 .eml/.mbox 中的报表），指出需要修改的单元格。
 
@@ -193,7 +141,7 @@ def check(
         found = check_inputs(paths, campaign, datetime.now(UTC), period)
         returns = found.returns
         drafted = send_back(reply, returns, found.sources, campaign, datetime.now(UTC), _session) if reply else {}
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         from bairi.present.documents import CheckOutput
         from bairi.present.report import check_document
 
@@ -210,7 +158,7 @@ def check(
             console.print(f"已写出退回邮件草稿：{where}" if where else "", f"（{why}）" if where and why else why or "",
                           sep="", markup=False)
     # What was not checked, said as merge says it (on stderr beside JSON: stdout holds the one document).
-    notes = _console(stderr=fmt is Format.json)
+    notes = _console(stderr=fmt is opt.Format.json)
     for note in found.notes:
         notes.print(f"未检查 {note.message}", style="dim", markup=False)
     if not returns:
@@ -223,11 +171,11 @@ def check(
 
 @app.command()
 def template(
-    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件（.xlsx）；配合 --all 时为文件夹")],
-    town: Annotated[str | None, typer.Option("--town", help="预先填好填报单位，如 巴公镇")] = None,
-    all_towns: Annotated[bool, typer.Option("--all", help="为每个镇各生成一份")] = False,
-    period: PeriodOpt = None,
-    config: ConfigOpt = None,
+    output: opt.TemplateOutput,
+    town: opt.TemplateTown = None,
+    all_towns: opt.TemplateAllTowns = False,
+    period: opt.Period = None,
+    config: opt.Config = None,
 ) -> None:
     """生成空白“工作报告表”模板（带下拉选项和数据校验），供各镇填写；给出 --period 时标题和文件名写上月份。
 
@@ -253,27 +201,16 @@ def template(
     console.print(f"已生成空白报告表模板 {output}")
 
 
-NoticeOpt = Annotated[Path | None, typer.Option("--from", help="从行动通知（.docx、.txt 或带文字层的 .pdf）读出行动配置",
-                                                   metavar="<通知>")]
-AttachmentOpt = Annotated[Path | None, typer.Option("--form", help="通知的附件报表（.xlsx 等表格文件）；不给则用通知中的表格",
-                                                       metavar="<附件>")]
-UnitsOpt = Annotated[Path | None, typer.Option("--units", help="报送单位名单：每行一个，可在名称后写企业数和旧称，如“南岭镇 6 李寨乡”",
-                                                  metavar="<名单>")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="不逐项确认，直接采用从通知读出的内容")]
-
-
 @app.command()
 def init(
-    folder: Annotated[Path | None, typer.Argument(
-        help="建立工作文件夹：配置、登记簿、收件箱/、上报/ 和双击即用的“今日待办”“看板”两个批处理文件", show_default=False,
-        metavar="[文件夹]")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="只写配置文件时的路径（不给文件夹时）")] = Path("bairi.toml"),
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置（登记簿和收件箱不会被改动）")] = False,
-    notice: NoticeOpt = None,
-    attachment: AttachmentOpt = None,
-    units: UnitsOpt = None,
-    yes: YesOpt = False,
-    fmt: FormatOpt = Format.table,
+    folder: opt.InitFolder = None,
+    output: opt.InitOutput = Path("bairi.toml"),
+    force: opt.InitForce = False,
+    notice: opt.Notice = None,
+    attachment: opt.Attachment = None,
+    units: opt.Units = None,
+    yes: opt.Yes = False,
+    fmt: opt.OutputFormat = opt.Format.table,
 ) -> None:
     """建立百日攻坚工作文件夹（给出文件夹时），或在当前目录只写出可编辑的行动配置 bairi.toml。
 
@@ -303,7 +240,7 @@ def init(
 
 
 def _init_from_notice(directory: Path, notice: Path, attachment: Path | None, units: Path | None, yes: bool,
-                      force: bool, fmt: Format) -> NoReturn:
+                      force: bool, fmt: opt.Format) -> NoReturn:
     """bairi init DIR --from NOTICE: the notice's facts shown with their sentences, confirmed, written into DIR."""
     from bairi.core.home import HomeError
     from bairi.notice.setup import learn_campaign
@@ -312,15 +249,18 @@ def _init_from_notice(directory: Path, notice: Path, attachment: Path | None, un
 
     with _refusing(NoticeError, HomeError):
         learnt = learn_campaign(notice, attachment, units)
-        if fmt is Format.table:
+        if fmt is opt.Format.table:
             learnt = reviewed(learnt, _console(), None if yes else _confirm)
-        files = write_home(directory, learnt, force)
-    if fmt is Format.json:
+        # JSON is for a script to show someone: nothing in it was confirmed, so without --yes nothing is written.
+        files = write_home(directory, learnt, force) if yes or fmt is opt.Format.table else []
+    if fmt is opt.Format.json:
         _print_json(init_document(learnt, directory, list(files)), "init")
+        if not yes:
+            _console(stderr=True).print("未写出任何文件：以上是从通知读出的内容，核对无误后加 --yes 写出。", markup=False)
     else:
         _console().print(f"已写出 {'、'.join(str(p) for p in files)}")
     # Facts the notice does not state are placeholders every command refuses: the set-up is not finished.
-    raise typer.Exit(ExitCode.FINDINGS if learnt.missing else ExitCode.OK)
+    raise typer.Exit(ExitCode.FINDINGS if learnt.missing or not files else ExitCode.OK)
 
 
 def _confirm(question: str, default: str) -> str:
@@ -328,14 +268,6 @@ def _confirm(question: str, default: str) -> str:
     if not (sys.stdin.isatty() and _console().is_terminal):
         _fail("不在终端中运行，无法逐项确认：请看过以上内容后加 --yes 采用")
     return cast(str, typer.prompt(question, default=default, show_default=bool(default)))
-
-
-CsvOpt = Annotated[Path | None, typer.Option("--csv", help="同时写出明细长表（CSV：镇、报告期、行、项目、代码、数值、文件、单元格），供市局分析")]
-LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="收件台账文件（默认第一个输入文件夹中的 .bairi-ledger.sqlite）")]
-NoLedgerOpt = Annotated[bool, typer.Option("--no-ledger", help="不读写收件台账，普通文件的收到时间按修改时间")]
-LogbookOpt = Annotated[Path | None, typer.Option("--logbook", help="县局登记簿（电话、微信、纸质报送和延期等；默认当前文件夹或第一个输入文件夹中的 登记簿.toml）")]
-FormFileOpt = Annotated[Path | None, typer.Option(
-    "--form", help="市局下发的报表模板（.xlsx）：按模板中的栏目名填写全县数字，保留其格式（也可在 bairi.toml 中指定；默认用通知的附件格式）")]
 
 
 def _state(run: Run, campaign: Campaign, as_of: date | None, no_ledger: bool = False, output: Path | None = None,
@@ -358,20 +290,19 @@ def _today(campaign: Campaign) -> date:
 
 @app.command()
 def merge(
-    paths: InputsArg = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="汇总表输出文件（.xlsx），如 泽州县_2023-12.xlsx（在工作文件夹中默认写到 上报/）")] = None,
-    period: PeriodOpt = None,
-    filler: Annotated[str | None, typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
-    as_of: AsOf = None,
-    csv: CsvOpt = None,
-    fmt: FormatOpt = Format.table,
-    ledger: LedgerOpt = None,
-    no_ledger: NoLedgerOpt = False,
-    logbook: LogbookOpt = None,
-    form: FormFileOpt = None,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    paths: opt.Inputs = None,
+    output: opt.MergeOutput = None,
+    period: opt.Period = None,
+    filler: opt.Filler = None,
+    as_of: opt.AsOf = None,
+    csv: opt.Csv = None,
+    fmt: opt.OutputFormat = opt.Format.table,
+    ledger: opt.Ledger = None,
+    no_ledger: opt.NoLedger = False,
+    logbook: opt.Logbook = None,
+    form: opt.FormFile = None,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """汇总各镇报表，生成全县“工作报告表”及分镇明细、数据来源、问题清单和图表。
 
@@ -390,13 +321,13 @@ def merge(
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
     if csv is not None and csv.suffix.lower() != ".csv":
         _fail("--csv 文件名应以 .csv 结尾")
-    console = _console(stderr=fmt is Format.json)
-    state = _state(run, campaign, as_of, no_ledger, named, console, watch=fmt is Format.table)
+    console = _console(stderr=fmt is opt.Format.json)
+    state = _state(run, campaign, as_of, no_ledger, named, console, watch=fmt is opt.Format.table)
     output = _output(run, named, default_name("merge", campaign.authority_short, period or latest_period(state)),
                      "汇总表输出文件（.xlsx）")
     with _refusing(sendup.SendupError):
         result = sendup.merge_county(state, period, campaign, output, _ledger_path(run), filler, form, csv)
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         _print_json(sendup.merge_document(result, output, csv), "merge")
     else:
         sendup.show_county_merge(console, result, output, csv)
@@ -412,19 +343,18 @@ def _ledger_path(run: Run) -> Path:
 
 @app.command()
 def seal(
-    args: Annotated[list[str] | None, typer.Argument(help="报告期和收件文件夹（或报表、邮件），如 2023-12 收件箱/",
-                                                        show_default=False, metavar="报告期 文件或文件夹")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="封存上报的汇总表（.xlsx），即报送市局的文件")] = None,
-    as_of: AsOf = None,
-    by: Annotated[str | None, typer.Option("--by", help="封存人（默认取配置的填表人）")] = None,
-    filler: Annotated[str | None, typer.Option("--filler", help="汇总表的填表人（默认取配置）")] = None,
-    show_list: Annotated[bool, typer.Option("--list", help="列出收件台账中的封存记录（可只给报告期或文件夹）")] = False,
-    fmt: FormatOpt = Format.table,
-    ledger: LedgerOpt = None,
-    logbook: LogbookOpt = None,
-    form: FormFileOpt = None,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    args: opt.SealArgs = None,
+    output: opt.SealOutput = None,
+    as_of: opt.AsOf = None,
+    by: opt.SealBy = None,
+    filler: opt.Filler = None,
+    show_list: opt.SealShowList = False,
+    fmt: opt.OutputFormat = opt.Format.table,
+    ledger: opt.Ledger = None,
+    logbook: opt.Logbook = None,
+    form: opt.FormFile = None,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """封存某月上报市局的汇总表：记下汇总表和每份报表的 SHA-256、收到时间、全县合计、各镇每个数字及其单元格、截至日期、封存人和时间。
 
@@ -450,13 +380,13 @@ def seal(
     output = _output(run, output, f"{campaign.authority_short}_{period}_上报.xlsx", "封存上报的汇总表")
     if output.suffix.lower() != ".xlsx":
         _fail("汇总表只能保存为 .xlsx 文件（-o 文件名应以 .xlsx 结尾）")
-    console = _console(stderr=fmt is Format.json)
+    console = _console(stderr=fmt is opt.Format.json)
     ledger_file = _ledger_path(run)
-    state = _state(run, campaign, as_of, False, output, console, watch=fmt is Format.table, record=True)
+    state = _state(run, campaign, as_of, False, output, console, watch=fmt is opt.Format.table, record=True)
     with _refusing(sendup.SendupError):
         sealing = sendup.seal_county(state, period, campaign, output, ledger_file, filler, by, form, datetime.now(UTC))
     message = sendup.seal_message(sealing, period, output)
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         _print_json(sendup.seal_document(sealing, message), "seal")
     else:
         sendup.show_sealing(console, sealing, message)
@@ -464,7 +394,7 @@ def seal(
     raise typer.Exit(ExitCode.FINDINGS if sealing.made is not None and sendup.troubled(sealing.merged) else ExitCode.OK)
 
 
-def _list_seals(words: list[str], ledger: Path | None, home: Path | None, fmt: Format, campaign: Campaign) -> NoReturn:
+def _list_seals(words: list[str], ledger: Path | None, home: Path | None, fmt: opt.Format, campaign: Campaign) -> NoReturn:
     """seal --list: the seals in the ledger, of the periods among `words` (the rest are the inputs beside it)."""
     from bairi.core.values import parse_period
     from bairi.present import corrections as fixes
@@ -477,7 +407,7 @@ def _list_seals(words: list[str], ledger: Path | None, home: Path | None, fmt: F
         _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
     with _refusing(sendup.SendupError):
         found = sendup.listed_seals(ledger_file, {parse_period(p) for p in periods})
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         _print_json(fixes.seals_document(found, str(ledger_file), campaign.form_spec), "seal")
     else:
         fixes.show_seals(_console(), found, str(ledger_file))
@@ -512,32 +442,20 @@ def main() -> None:
         raise SystemExit(ExitCode.USAGE) from None
 
 
-RemindOpt = Annotated[str | None, typer.Option(
-    "--remind", help="为每个逾期、未报、缺件或退回未补报的镇写一份催报通知到此文件夹（已配置邮箱的镇另有邮件草稿 .eml）；"
-                     "或 imaps://邮箱：催报邮件草稿放进草稿箱")]
-
-
-SignedOpt = Annotated[date | None, typer.Option(
-    "--date", help="成文日期（签发日），如 2024-02-11；默认同 --as-of", parser=_day, metavar="<日期>", show_default=False)]
-
-
 @app.command()
 def deadlines(
-    paths: InputsArg = None,
-    fmt: FormatOpt = Format.table,
-    as_of: AsOf = None,
-    remind: RemindOpt = None,
-    signed: SignedOpt = None,
-    remind_format: Annotated[str | None, typer.Option(
-        "--remind-format", help="催报通知写成 docx（公文格式 Word）、txt（文字）或 both（默认两种都写；给了 --template 时随模板）",
-        show_default=False)] = None,
-    template_file: Annotated[Path | None, typer.Option(
-        "--template", help="自定义催报模板：Word（.docx，默认 remind.docx）或文字（Jinja，默认 remind.txt.j2）")] = None,
-    ledger: LedgerOpt = None,
-    no_ledger: NoLedgerOpt = False,
-    logbook: LogbookOpt = None,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    paths: opt.Inputs = None,
+    fmt: opt.OutputFormat = opt.Format.table,
+    as_of: opt.AsOf = None,
+    remind: opt.Remind = None,
+    signed: opt.Signed = None,
+    remind_format: opt.DeadlinesRemindFormat = None,
+    template_file: opt.DeadlinesTemplateFile = None,
+    ledger: opt.Ledger = None,
+    no_ledger: opt.NoLedger = False,
+    logbook: opt.Logbook = None,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """列出各镇行动方案、月报表、工作总结、典型案例的报送情况（已报、迟报、退回、未报、待核实、缺件）及逾期未整改的重大隐患。
 
@@ -565,7 +483,7 @@ def deadlines(
         with _refusing(OSError, ValueError, TemplateError, said="催报通知写出失败：{}".format), \
                 _refusing(TemplateProblem, DraftsRefused):
             written = remind_towns(remind, result, template_file, formats, signed, datetime.now(UTC), _session)
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         _print_json(deadlines_document(result, written), "deadlines")
     else:
         show_assessment(_console(), result, written)
@@ -574,25 +492,21 @@ def deadlines(
 
 @app.command()
 def summary(
-    paths: InputsArg = None,
-    as_of: AsOf = None,
-    period: PeriodOpt = None,
-    template_file: Annotated[Path | None, typer.Option(
-        "--template", help="自定义通报模板：文字（Jinja，默认 summary.txt.j2）或 Word（.docx，默认 summary.docx）")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="通报保存到此文件：.docx 公文格式 Word，.pdf 经 LibreOffice 转成 PDF，其他为文字（默认显示在屏幕上）")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="另在 -o 的 .docx 旁写一份 PDF（需安装 LibreOffice）")] = False,
-    number: Annotated[str | None, typer.Option(
-        "--number", help="发文字号：序号（如 12 → 泽应急发〔2024〕12号）或完整字号；不给时留空待填", show_default=False)] = None,
-    attachment: Annotated[list[str] | None, typer.Option(
-        "--attachment", help="附件名称（写进附件说明；可多次给出）", show_default=False)] = None,
-    signed: SignedOpt = None,
-    fmt: FormatOpt = Format.table,
-    ledger: LedgerOpt = None,
-    no_ledger: NoLedgerOpt = False,
-    logbook: LogbookOpt = None,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    paths: opt.Inputs = None,
+    as_of: opt.AsOf = None,
+    period: opt.Period = None,
+    template_file: opt.SummaryTemplateFile = None,
+    output: opt.SummaryOutput = None,
+    pdf: opt.SummaryPdf = False,
+    number: opt.SummaryNumber = None,
+    attachment: opt.SummaryAttachment = None,
+    signed: opt.Signed = None,
+    fmt: opt.OutputFormat = opt.Format.table,
+    ledger: opt.Ledger = None,
+    no_ledger: opt.NoLedger = False,
+    logbook: opt.Logbook = None,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """根据各镇报表汇总数据写出“百日攻坚”进展情况通报（全县合计、各镇排名、迟报未报、逾期重大隐患）。
 
@@ -616,13 +530,13 @@ def summary(
         bulletin = bulletin_for(state, campaign, period, number, attachment, signed)
         message = bulletin.message(day)
         if message is not None:
-            if fmt is Format.json:
+            if fmt is opt.Format.json:
                 _print_json(summary_document(bulletin, day, None, None, [], message), "summary")
             else:
                 _console(stderr=True).print(f"[bold yellow]注意：[/]{message}", markup=True)
             raise typer.Exit(ExitCode.FINDINGS)
         text, written = write_bulletin(bulletin, output, template_file, word, pdf)
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         _print_json(summary_document(bulletin, day, output, text, written), "summary")
     elif output is not None:
         from bairi.present.terminal import escape
@@ -635,15 +549,15 @@ def summary(
 
 @app.command()
 def hazards(
-    paths: InputsArg = None,
-    as_of: AsOf = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="台账文件（.xlsx）；已存在时读回县局登记的各列并保留")] = None,
-    fmt: FormatOpt = Format.table,
-    ledger: LedgerOpt = None,
-    no_ledger: NoLedgerOpt = False,
-    logbook: LogbookOpt = None,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    paths: opt.Inputs = None,
+    as_of: opt.AsOf = None,
+    output: opt.HazardsOutput = None,
+    fmt: opt.OutputFormat = opt.Format.table,
+    ledger: opt.Ledger = None,
+    no_ledger: opt.NoLedger = False,
+    logbook: opt.Logbook = None,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """重大隐患台账：逐项跟踪各镇报告的重大隐患（首次报告月份、各月列报、是否整改、是否逾期）。
 
@@ -675,7 +589,7 @@ def hazards(
     with _refusing(RegisterRefused):
         previous = previous_register(output, kept)
         register = hazard_register(_state(run, campaign, as_of, no_ledger), campaign, previous, output)
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         _print_json(register_document(register, output), "hazards")
     else:
         show_register(_console(), register, output)
@@ -684,9 +598,8 @@ def hazards(
 
 @app.command()
 def schema(
-    command: Annotated[str | None, typer.Argument(help="命令名：check、merge、deadlines、summary、hazards、status 等；不写则全部输出",
-                                                     show_default=False)] = None,
-    config: ConfigOpt = None,
+    command: opt.SchemaCommand = None,
+    config: opt.Config = None,
 ) -> None:
     """输出某个命令 --format json 文档的结构定义（JSON 格式，供脚本和市局系统对接）；各列的键随配置的表式。
 
@@ -732,15 +645,13 @@ def _session(url: str) -> Session:
 
 @app.command()
 def fetch(
-    url: Annotated[str, typer.Argument(metavar="邮箱地址", help="邮箱地址 imaps://用户名@服务器[:端口][/文件夹]，如 imaps://zzxajjgmfm@163.com@imap.163.com/INBOX",
-                                       show_default=False)],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="保存邮件（.eml）的文件夹（在工作文件夹中默认为收件箱）")] = None,
-    since: Annotated[date | None, typer.Option("--since", help="只取该日期以后的邮件，如 2023-11-06（默认行动开始日）",
-                                                  parser=_day)] = None,
-    take_all: Annotated[bool, typer.Option("--all", help="取所有邮件（默认只取带附件或来自各镇邮箱的邮件）")] = False,
-    fmt: FormatOpt = Format.table,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    url: opt.FetchUrl,
+    output: opt.FetchOutput = None,
+    since: opt.FetchSince = None,
+    take_all: opt.FetchTakeAll = False,
+    fmt: opt.OutputFormat = opt.Format.table,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """从邮箱（IMAP）收取各镇来信，每封存为一个 .eml 文件；不改动服务器上的邮件（不标为已读）。
 
@@ -764,10 +675,10 @@ def fetch(
     session = _session(url)
     console = _console(stderr=True)
     with _refusing(FetchFailed):
-        with MailProgress(console, fmt is Format.table and console.is_terminal) as advance:
+        with MailProgress(console, fmt is opt.Format.table and console.is_terminal) as advance:
             result = fetch_campaign(session, output, ledger_file, campaign, since=since, take_all=take_all,
                                     now=datetime.now(UTC), progress=advance)
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         _print_json(fetch_document(result, output), "fetch")
     else:
         out = _console()
@@ -778,13 +689,13 @@ def fetch(
 
 @app.command()
 def status(
-    paths: InputsArg = None,
-    as_of: AsOf = None,
-    fmt: FormatOpt = Format.table,
-    ledger: LedgerOpt = None,
-    logbook: LogbookOpt = None,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    paths: opt.Inputs = None,
+    as_of: opt.AsOf = None,
+    fmt: opt.OutputFormat = opt.Format.table,
+    ledger: opt.Ledger = None,
+    logbook: opt.Logbook = None,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """今日待办：按办理顺序列出要退回的报表、要催报的镇、7 天内到期的事项、上月全县汇总上报、逾期重大隐患、登记待补文件，每条附办理命令。
 
@@ -800,7 +711,7 @@ def status(
     with _refusing(SealError):
         sealed = {s.period for s in seals_in(_ledger_path(run))}
     day = today(state, run, as_of, sealed=sealed)
-    if fmt is Format.json:
+    if fmt is opt.Format.json:
         _print_json(status_document(day), "status")
     else:
         show_today(_console(), day)
@@ -815,26 +726,22 @@ def _ask(word: str) -> str:
 
 
 def log(
-    kind: Annotated[str, typer.Argument(
-        help="收到（电话、微信、纸质报送）、延期、接受（接受警告的说明）、发件人（认可的发件邮箱）", show_default=False,
-        metavar="种类")],
-    town: Annotated[str | None, typer.Argument(help="镇，如 巴公镇", show_default=False, metavar="镇")] = None,
-    deadline: Annotated[str | None, typer.Argument(
-        help="截止项：报告期如 2023-12，或 方案、总结、案例", show_default=False, metavar="截止项")] = None,
-    on: Annotated[date | None, typer.Option("--on", help="收到日期（默认登记当天）", parser=_day, metavar="<日期>")] = None,
-    how: Annotated[str | None, typer.Option("--how", help="报送方式：电话确认、微信、纸质等")] = None,
-    material: Annotated[list[str] | None, typer.Option(
-        "--material", help="收到的材料，如 月报表、阶段性进展、三清单（默认该截止项的主要材料；可多次给出）")] = None,
-    until: Annotated[date | None, typer.Option("--until", help="延期至", parser=_day, metavar="<日期>")] = None,
-    code: Annotated[str | None, typer.Option("--code", help="接受说明的警告代码，如 W507")] = None,
-    address: Annotated[str | None, typer.Option("--address", help="认可的发件邮箱")] = None,
-    always: Annotated[bool, typer.Option("--always", help="发件人：今后该地址的来信都算本镇的（相当于加入本镇邮箱）")] = False,
-    note: Annotated[str | None, typer.Option("--note", help="原因或说明")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="登记人（默认取配置的填表人）")] = None,
-    as_of: AsOf = None,
-    logbook: LogbookOpt = None,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    kind: opt.LogKind,
+    town: opt.LogTown = None,
+    deadline: opt.LogDeadline = None,
+    on: opt.LogOn = None,
+    how: opt.LogHow = None,
+    material: opt.LogMaterial = None,
+    until: opt.LogUntil = None,
+    code: opt.LogCode = None,
+    address: opt.LogAddress = None,
+    always: opt.LogAlways = False,
+    note: opt.LogNote = None,
+    by: opt.LogBy = None,
+    as_of: opt.AsOf = None,
+    logbook: opt.Logbook = None,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """在县局登记簿中登记文件显示不了的情况（电话、微信、纸质收到，延期，接受警告说明，认可的发件邮箱）；也可写 bairi 登记。
 
@@ -873,16 +780,15 @@ app.command("log")(log)
 
 @app.command()
 def board(
-    paths: InputsArg = None,
-    as_of: AsOf = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="看板文件：网页（默认，在工作文件夹中写到 上报/）或 .pdf（一页 A4 横向）")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="写成 PDF（经本机浏览器打印，或 LibreOffice），便于在手机上看")] = False,
-    open_it: Annotated[bool, typer.Option("--open", help="写出后用默认浏览器打开")] = False,
-    ledger: LedgerOpt = None,
-    logbook: LogbookOpt = None,
-    config: ConfigOpt = None,
-    home: HomeOpt = None,
+    paths: opt.Inputs = None,
+    as_of: opt.AsOf = None,
+    output: opt.BoardOutput = None,
+    pdf: opt.BoardPdf = False,
+    open_it: opt.BoardOpenIt = False,
+    ledger: opt.Ledger = None,
+    logbook: opt.Logbook = None,
+    config: opt.Config = None,
+    home: opt.Home = None,
 ) -> None:
     """看板：一个网页文件（不联网、可双击打开、可作邮件附件）看全县报送情况、全县累计和整改率、未整改的重大隐患、各镇问题和收到的文件。
 
