@@ -82,3 +82,24 @@ def test_check_one_file_is_one_document_and_a_material_is_not_a_return(tmp_path)
     # A lock file named on purpose is read, and refused as what it is (as before).
     lock = runner.invoke(app, ["check", str(inbox / "~$巴公镇12月份百日攻坚报表.xlsx"), "--format", "json"])
     assert (lock.exit_code, [f["code"] for f in json.loads(lock.stdout)["findings"]]) == (2, ["F107"])
+
+
+def test_check_opens_a_zip_as_merge_does(tmp_path):
+    book = write_return(tmp_path / "b" / "周村镇12月报表.xlsx", unit="周村镇应急管理中心", edit=put(H7=-1))
+    packed = tmp_path / "in" / "周村镇报送材料.zip"
+    packed.parent.mkdir()
+    with zipfile.ZipFile(packed, "w") as z:
+        z.write(book, "12月/周村镇12月报表.xlsx")
+        z.writestr("周村镇行动方案.docx", b"plan")
+    for target in (packed, packed.parent):  # named, or found in a folder
+        result = runner.invoke(app, ["check", str(target), "--format", "json"])
+        assert result.exit_code == 1, result.output
+        doc = json.loads(result.stdout)
+        assert (doc["file"], doc["town"], doc["period"]) == (f"{packed}/12月/周村镇12月报表.xlsx", "周村镇", "2023-12")
+        assert [(f["code"], f["location"]) for f in doc["findings"] if f["severity"] == "error"] == [("E407", "Sheet1!H7")]
+    empty = tmp_path / "只有方案.zip"
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("周村镇行动方案.docx", b"plan")
+    result = runner.invoke(app, ["check", str(empty), "--format", "json"])
+    # A zip holding only the plan is the plan, as the state counts it: no return in it, nothing to send back.
+    assert (result.exit_code, json.loads(result.stdout), result.stderr) == (2, [], "")

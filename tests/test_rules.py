@@ -423,3 +423,31 @@ def test_a_figure_hidden_under_a_merged_cell_is_an_error(tmp_path):
     assert ("E208", "Sheet1!B8") in codes(ret)
     assert next(f.message for f in ret.findings if f.code == "E208").startswith("“成立督查组”单元格被合并单元格遮住（其中的值为 空")
     assert ret.values("cumulative")["teams"] is None and not ret.ok
+
+
+def test_a_month_taken_only_from_the_fill_date_is_said_to_be_inferred(tmp_path):
+    from datetime import date
+
+    from build import check, write_return
+
+    ret = check(write_return(tmp_path / "巴公镇工作报告表.xlsx", filled_on=date(2023, 12, 1)))
+    assert (ret.period, ret.period_source) == ("2023-12", "填表日期 2023-12-01")
+    [w] = [f for f in ret.findings if f.code == "W314"]
+    assert (w.severity.value, w.cell) == ("warning", "Sheet1!C4")
+    assert w.message == "文件名和标题中没有月份，报告期按填表日期 2023-12-01 推定为 2023-12"
+    assert w.hint == "请在标题或文件名中写明报告月份（如“12月份”）；如这是2023年11月的报表，请改正后重新发送。"
+    # The month in the name: nothing is inferred.
+    named = check(write_return(tmp_path / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 1)))
+    assert [f.code for f in named.findings if f.code == "W314"] == []
+
+
+def test_more_enterprises_inspected_than_the_town_has_is_a_warning(tmp_path):
+    from build import CUMULATIVE, PERIOD, check, codes, write_return
+
+    # 巴公镇 has 45 enterprises (the notice's campaign); its 累计 of 50 counts repeat visits and is no finding.
+    assert CUMULATIVE["enterprises"] == 50
+    ret = check(write_return(tmp_path / "巴公镇12月报表.xlsx", period={**PERIOD, "enterprises": 46}))
+    [w] = [f for f in ret.findings if f.code == "W511"]
+    assert (w.severity.value, w.cell, w.message) == ("warning", "Sheet1!C7", "本期排查企业 46 家，多于辖区企业 45 家")
+    at_most = check(write_return(tmp_path / "巴公镇12月.xlsx", period={**PERIOD, "enterprises": 45}))
+    assert codes(at_most) == []

@@ -173,3 +173,12 @@ def test_a_reminder_for_missing_materials_names_the_month_and_the_materials(tmp_
     assert text.startswith("关于督促犁川镇报送2023年11月阶段性进展和三清单等3项材料的函\n")
     assert ("请于收到本函后立即报送2023年11月阶段性进展和三清单、2023年12月阶段性进展和三清单、"
             "2024年1月阶段性进展和三清单；") in text
+
+
+def test_hints_speak_to_the_town_that_must_act():
+    from bairi.core.findings import CATALOGUE
+
+    # A town fixes its file and sends it again; options of the clerk's command line are no advice to it
+    # (D codes are the clerk's own notes about the inbox, and may name them).
+    assert [code for code, entry in CATALOGUE.items() if "--" in entry.hint and not code.startswith("D")] == []
+    assert CATALOGUE["E309"].hint == "请在标题中写明报告月份（如“（2023年12月）”）并填写填表日期后重新发送。"

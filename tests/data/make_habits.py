@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Make the LibreOffice-saved fixtures of test_habits.py (run once; the outputs are committed).
+"""Make the LibreOffice-saved fixtures of test_town_habits.py (run once; the outputs are committed).
 
 Three returns built from tests/build.py's clean return, each saved by LibreOffice as .xlsx, .xls and .ods:
 
