@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).parent.parent / "src" / "bairi"
 # The order the data flows in; a module may import its own stage or an earlier one.
 STAGES = ("core", "guard", "intake", "read", "notice", "check", "state", "merge", "hazards", "deadlines", "write", "present",
-          "cli_zh", "cli", "__main__")
+          "cli_zh", "cli_options", "cli", "__main__")
 
 
 def _module(path: Path) -> str:
