@@ -18,7 +18,7 @@ import io
 import statistics
 import sys
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -153,7 +153,8 @@ def main() -> int:
     from openpyxl import LXML, load_workbook
 
     from bairi.core.campaign import load_campaign
-    from bairi.merge.consolidate import consolidate, gather
+    from bairi.merge.consolidate import consolidate
+    from bairi.state.inputs import read_state
     from bairi.write.book import to_bytes
     from bairi.write.county import merged_workbook
 
@@ -165,8 +166,8 @@ def main() -> int:
     manifest = corpus.generate(log=lambda *a: None)
     paths = {key: corpus.WORK / value for key, value in manifest["paths"].items()}
     campaign = load_campaign(paths["config"])
-    found = gather([paths["returns_1000"]], campaign)
-    merged = consolidate(found.returns, campaign, skipped=found.skipped)
+    state = read_state([paths["returns_1000"]], campaign, datetime.now(UTC), date(2023, 12, 26), None, False, None)
+    merged = consolidate(state, "2023-12")
     runs = 5
 
     layout_s, workbook = median_time(lambda: merged_workbook(merged, campaign, "王五", date(2023, 12, 26)), runs)

@@ -25,7 +25,7 @@ from bairi.core.home import SCRIPTS, create_home, find_home
 from bairi.present.render import campaign_toml
 from bairi.state.logbook import load_logbook
 from build import CUMULATIVE, HAZARDS, PERIOD, write_return
-from build_mail import message, write_eml
+from build_mail import message, write_eml, write_mbox
 
 runner = CliRunner()
 TOWNS = ("巴公镇", "南村镇", "山河镇")
@@ -238,6 +238,34 @@ def test_status_lists_the_days_work_in_order_with_its_commands(home):
     assert shown.exit_code == 1
     assert "1. 【退回】逾期 南村镇2023年12月报表检查未通过" in shown.output
     assert "   bairi check 收件箱/22.eml --reply 上报/退回" in shown.output
+
+
+def test_a_reply_out_of_a_mailbox_names_only_that_message(tmp_path, monkeypatch):
+    root = tmp_path / "百日攻坚"
+    create_home(root, campaign_text())
+    work = tmp_path / "work"
+    # As a mail client exports them: every town's mail in one mbox; 南村镇's December return is the second.
+    write_mbox(root / "收件箱" / "收件箱.mbox", [
+        message([("巴公镇12月报表.xlsx", town_return(work, "巴公镇", 12))], date=mail_day(12, 20), subject="巴公镇12月报表"),
+        message([("南村镇12月报表.xlsx", town_return(work, "南村镇", 12, period=dict(PERIOD, ordered=-1, major_found=0,
+                                                                                  major_fixed=0)))],
+                date=mail_day(12, 22), subject="南村镇12月报表"),
+        message([("山河镇12月报表.xlsx", town_return(work, "山河镇", 12, period=dict(PERIOD, ordered=-2, major_found=0,
+                                                                                  major_fixed=0), tag="old"))],
+                date=mail_day(12, 21), subject="山河镇12月报表"),
+        message([("山河镇12月报表.xlsx", town_return(work, "山河镇", 12))], date=mail_day(12, 23), subject="山河镇12月报表更正"),
+    ])
+    monkeypatch.chdir(root)
+    document, _ = as_json(["status", "--as-of", "2023-12-26"])
+    replies = [(t["town"], t["command"]) for t in document["todo"] if t["kind"] == "reply"]
+    # 山河镇's first copy was sent back but its correction counts: only 南村镇 is to be answered, from its own mail.
+    assert replies == [("南村镇", "bairi check 收件箱/收件箱.mbox#2 --reply 上报/退回")]
+    result = run(["check", "收件箱/收件箱.mbox#2", "--reply", "上报/退回", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    checked = json.loads(result.stdout)
+    assert (checked["town"], checked["file"]) == ("南村镇", "收件箱/收件箱.mbox#2/南村镇12月报表.xlsx")
+    assert sorted(p.name for p in (root / "上报" / "退回").glob("*.eml")) == ["退回_南村镇_2023-12.eml"]
+    assert run(["check", "收件箱/收件箱.mbox#9"]).exit_code == 2
 
 
 def test_status_follows_what_the_clerk_did(home):

@@ -77,12 +77,17 @@ class _Commands:
         return _shown(self.run.home.outbox / name, self.cwd) if self.run.home else name
 
     def file_of(self, source: str) -> str:
-        """The file a receipt came in (a mail for an attachment), as a path to type."""
-        path = Path(source.split("#", 1)[0])
+        """The file a receipt came in (a mail for an attachment; in a mailbox, its one message: 收件箱.mbox#3), as a
+        path to type."""
+        path = Path(source)
         for candidate in (path, *path.parents):
             if candidate.is_file():
                 return _shown(candidate, self.cwd)
-        return _shown(path, self.cwd)
+            box, mark, number = candidate.name.rpartition("#")
+            if mark and number.isdigit() and candidate.with_name(box).is_file():
+                # Only that message is checked and answered: the rest of the mailbox is other towns' mail.
+                return _shown(candidate.with_name(box), self.cwd) + f"#{number}"
+        return _shown(Path(source.split("#", 1)[0]), self.cwd)
 
     def line(self, words: str) -> str:
         """`bairi` + the words + this run's inputs and as-of."""

@@ -27,7 +27,7 @@ from bairi.guard.limits import is_lock_name
 from bairi.intake.archives import is_archive, unpack
 from bairi.intake.discover import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES, MissingInput, identity
 from bairi.intake.ledger import Ledger, LedgerUnavailable, file_mtime, ledger_path, open_ledger
-from bairi.intake.mail import MailUnreadable, Relay, is_mail, is_mbox, read_mail
+from bairi.intake.mail import MailUnreadable, Relay, is_mail, is_mbox, one_message, read_mail, read_mbox
 
 # Plans, summaries, progress reports and case write-ups arrive in whatever format the town's office uses;
 # a photo or a PDF of a return is a receipt too, only one that cannot be read.
@@ -118,7 +118,10 @@ def walk(paths: list[Path]) -> Walk:
 
     for path in found.roots:
         if not path.exists():
-            raise MissingInput(f"找不到文件或文件夹：{path}")
+            if one_message(path) is None:
+                raise MissingInput(f"找不到文件或文件夹：{path}")
+            found.mails.append(path)  # one message of a mailbox, named as its sources name it (what status suggests)
+            continue
         if not path.is_dir():
             take(path)  # named on the command line: read whatever it is, even hidden
             continue
@@ -282,8 +285,13 @@ def _mails(found: Walk, stamps: _Stamps, findings: list[Finding]) -> tuple[list[
     attached = 0
     keep = lambda name: Path(name).suffix.lower() in KNOWN_SUFFIXES  # noqa: E731 - logos and signatures are not submissions
     for path in found.mails:
+        selected = None if path.exists() else one_message(path)
         try:
-            items = read_mail(path, str(path), keep=keep)
+            if selected is not None:
+                items = read_mbox(selected[0], str(selected[0]), keep=keep, only=selected[1])
+                path = selected[0]
+            else:
+                items = read_mail(path, str(path), keep=keep)
         except MailUnreadable as exc:
             findings.append(finding("D707", str(path), detail=str(exc)))
             continue

@@ -484,6 +484,15 @@ def is_mbox(path: Path) -> bool:
         return False
 
 
+def one_message(path: Path) -> tuple[Path, int] | None:
+    """(mailbox, n) when `path` names one message of an mbox as its sources do (收件箱.mbox#3), else None."""
+    base, mark, number = str(path).rpartition("#")
+    if not mark or not number.isdigit() or not base:
+        return None
+    box = Path(base)
+    return (box, int(number)) if box.is_file() and is_mbox(box) else None
+
+
 def is_mail(path: Path) -> bool:
     """True for .eml files and mbox mailboxes."""
     return path.suffix.lower() == ".eml" or is_mbox(path)
@@ -500,8 +509,10 @@ def read_eml(path: Path, label: str | None = None, keep: Callable[[str], bool] |
     return attachments(parse_message(data), label or Path(path).name, keep)
 
 
-def read_mbox(path: Path, label: str | None = None, keep: Callable[[str], bool] | None = None) -> list[Attachment]:
-    """The attachments of every message in an mbox mailbox; the source names the message number."""
+def read_mbox(path: Path, label: str | None = None, keep: Callable[[str], bool] | None = None,
+              only: int | None = None) -> list[Attachment]:
+    """The attachments of every message in an mbox mailbox (or of message number `only`); the source names the
+    message number."""
     import mailbox
 
     label = label or Path(path).name
@@ -510,10 +521,14 @@ def read_mbox(path: Path, label: str | None = None, keep: Callable[[str], bool] 
         keys = list(box.keys())
     except (OSError, mailbox.Error) as exc:
         raise MailUnreadable(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__) from None
+    if only is not None and not 1 <= only <= len(keys):
+        box.close()
+        raise MailUnreadable(f"邮箱中只有 {len(keys)} 封邮件，没有第 {only} 封")
     found: list[Attachment] = []
     try:
         for number, key in enumerate(keys, start=1):
-            found.extend(attachments(parse_message(box.get_bytes(key)), f"{label}#{number}", keep))
+            if only is None or number == only:
+                found.extend(attachments(parse_message(box.get_bytes(key)), f"{label}#{number}", keep))
     finally:
         box.close()
     return found
