@@ -10,6 +10,7 @@ and a group that turns every usage error into a Chinese message built from the e
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import sys
 import unicodedata
@@ -313,8 +314,8 @@ class _Commands(MutableMapping[str, Any]):
         from typer.main import get_command_name
 
         self._app = app
-        self._pending = {info.name or get_command_name(info.callback.__name__): info
-                         for info in app.registered_commands if info.callback is not None}
+        self._pending: dict[str, Any] = {info.name or get_command_name(info.callback.__name__): info
+                                         for info in app.registered_commands if info.callback is not None}
         self._built: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
@@ -361,6 +362,9 @@ class Typer(typer.Typer):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command line as typer does, with the commands built lazily (`_Commands`): `bairi check`
         starts without inspecting the options of the twelve other commands."""
+        # bairi uses no pydantic plugins, and looking for them reads the entry points of every installed package
+        # when the first model is built (typer turns the search off for its own adapters too).
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
         if self._add_completion or self.registered_groups:
             return super().__call__(*args, **kwargs)
         from copy import copy

@@ -20,14 +20,26 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bairi.core.findings import Finding, finding
-from bairi.core.home import CONFIG_NAME, LOGBOOK_NAME
 from bairi.guard.limits import is_lock_name
-from bairi.intake.archives import is_archive, unpack
-from bairi.intake.discover import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES, MissingInput, identity
-from bairi.intake.ledger import Ledger, LedgerUnavailable, file_mtime, ledger_path, open_ledger
-from bairi.intake.mail import MailUnreadable, Relay, is_mail, is_mbox, read_mail
+from bairi.intake.discover import (
+    ARCHIVE_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
+    MissingInput,
+    file_mtime,
+    identity,
+    is_archive,
+    is_mail,
+    is_mbox,
+)
+
+if TYPE_CHECKING:
+    from bairi.intake.ledger import Ledger
+    from bairi.intake.mail import Relay
+
+# Archives, mail and the ledger are imported by the runs that meet one (`check FILE` meets none).
 
 # Plans, summaries, progress reports and case write-ups arrive in whatever format the town's office uses;
 # a photo or a PDF of a return is a receipt too, only one that cannot be read.
@@ -122,6 +134,8 @@ def walk(paths: list[Path]) -> Walk:
         if not path.is_dir():
             take(path)  # named on the command line: read whatever it is, even hidden
             continue
+        from bairi.core.home import CONFIG_NAME, LOGBOOK_NAME
+
         for root, dirs, names in os.walk(path):
             base = Path(root)
             kept = []
@@ -176,6 +190,8 @@ def _opened(copy: Copy, findings: list[Finding]) -> list[Copy]:
     if not is_archive(copy.name):
         copy.data = _kept(copy.name, copy.data)
         return [copy]
+    from bairi.intake.archives import unpack
+
     found = unpack(copy.name, copy.data)
     copy.data = b""
 
@@ -204,6 +220,8 @@ class _Stamps:
     def received(self, path: Path, sha256: str, size: int) -> tuple[datetime | None, str]:
         """(when, evidence kind) for a plain file."""
         if self.ledger is not None:
+            from bairi.intake.ledger import LedgerUnavailable
+
             try:
                 if not self.record:
                     # Read only: a first sighting the ledger holds, else the file's time — which is what
@@ -220,6 +238,8 @@ class _Stamps:
         """When the mail server received the message with these bytes, as `bairi fetch` kept it; else None."""
         if self.ledger is None:
             return None
+        from bairi.intake.ledger import LedgerUnavailable
+
         try:
             return self.ledger.server_time(sha256)
         except LedgerUnavailable:
@@ -240,13 +260,17 @@ def gather(paths: list[Path], now: datetime, ledger: Path | None = None, use_led
         if any(identity(f) == target for f in found.files + found.mails) or any(identity(p) == target for p in paths):
             raise OutputIsInput(f"输出文件 {output} 是输入文件之一，为防止覆盖原始报表，已拒绝。请换一个输出文件名。")
     findings: list[Finding] = list(found.skipped)
-    where = ledger or ledger_path(paths)
+    where = ledger
     book: Ledger | None = None
-    if use_ledger and (found.files or found.mails) and (record or where.is_file()):
-        try:
-            book = open_ledger(where)
-        except LedgerUnavailable as exc:
-            findings.append(finding("D708", str(where), path=str(where), detail=str(exc)))
+    if use_ledger and (found.files or found.mails):
+        from bairi.intake.ledger import LedgerUnavailable, ledger_path, open_ledger
+
+        where = ledger or ledger_path(paths)
+        if record or where.is_file():
+            try:
+                book = open_ledger(where)
+            except LedgerUnavailable as exc:
+                findings.append(finding("D708", str(where), path=str(where), detail=str(exc)))
     try:
         stamps = _Stamps(book, now, findings, where, record)
         copies = _files(found, stamps, findings)
@@ -280,6 +304,10 @@ def _files(found: Walk, stamps: _Stamps, findings: list[Finding]) -> list[Copy]:
 def _mails(found: Walk, stamps: _Stamps, findings: list[Finding]) -> tuple[list[Copy], int]:
     copies: list[Copy] = []
     attached = 0
+    if not found.mails:
+        return copies, attached
+    from bairi.intake.mail import MailUnreadable, read_mail
+
     keep = lambda name: Path(name).suffix.lower() in KNOWN_SUFFIXES  # noqa: E731 - logos and signatures are not submissions
     for path in found.mails:
         try:

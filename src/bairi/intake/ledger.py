@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
+
+from bairi.intake.discover import file_mtime
 
 LEDGER_NAME = ".bairi-ledger.sqlite"
 
@@ -109,24 +111,6 @@ def ledger_path(inputs: list[Path]) -> Path:
     first = Path(inputs[0]) if inputs else Path(".")
     folder = first if first.is_dir() else first.parent
     return folder / LEDGER_NAME
-
-
-# A file time this long after the campaign ended is a copy's, a checkout's or an unzip's, not an arrival.
-COPY_GRACE_DAYS = 31
-
-
-def is_copy_time(when: datetime, end: date) -> bool:
-    """True when a file's time (mtime or first sighting) is too late to say when it arrived: the campaign
-    ended `end` and the time is more than a month after."""
-    return when.date() > end + timedelta(days=COPY_GRACE_DAYS)
-
-
-def file_mtime(path: Path) -> datetime | None:
-    """A file's modification time as an aware datetime, or None when it cannot be read."""
-    try:
-        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=UTC)
-    except (OSError, ValueError, OverflowError):
-        return None
 
 
 def _when(text: str | None) -> datetime | None:

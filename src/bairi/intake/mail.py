@@ -18,13 +18,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bairi.intake.discover import MAIL_SUFFIXES as MAIL_SUFFIXES
+from bairi.intake.discover import is_mail as is_mail
+from bairi.intake.discover import is_mbox
+
 if TYPE_CHECKING:
     from email.message import Message
 
 # The email package and mailbox are imported where a mail is actually read: `merge` asks is_mail() of every
 # input, and most inputs are plain spreadsheets (importing them costs 13 ms).
-
-MAIL_SUFFIXES = (".eml", ".mbox", ".mbx")
 
 
 class MailUnreadable(Exception):
@@ -470,24 +472,6 @@ def parse_message(data: bytes) -> Message:
     from email.parser import BytesParser
 
     return BytesParser(policy=policy.compat32).parsebytes(data)
-
-
-def is_mbox(path: Path) -> bool:
-    """True when the file is an mbox mailbox (by suffix, or starting with a 'From ' line)."""
-    if path.suffix.lower() in (".mbox", ".mbx"):
-        return True
-    if path.suffix:
-        return False
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(5) == b"From "
-    except OSError:
-        return False
-
-
-def is_mail(path: Path) -> bool:
-    """True for .eml files and mbox mailboxes."""
-    return path.suffix.lower() == ".eml" or is_mbox(path)
 
 
 def read_eml(path: Path, label: str | None = None, keep: Callable[[str], bool] | None = None) -> list[Attachment]:
