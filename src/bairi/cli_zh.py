@@ -9,6 +9,8 @@ and a group that turns every usage error into a Chinese message built from the e
 
 from __future__ import annotations
 
+import atexit
+import gc
 import inspect
 import os
 import re
@@ -365,6 +367,10 @@ class Typer(typer.Typer):
         # bairi uses no pydantic plugins, and looking for them reads the entry points of every installed package
         # when the first model is built (typer turns the search off for its own adapters too).
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+        # At exit the interpreter's last full collection walks every object the run made (a tenth of a short
+        # run's time): what was written is closed by then, and the system takes the memory back whole.
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)
         if self._add_completion or self.registered_groups:
             return super().__call__(*args, **kwargs)
         from copy import copy
