@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bairi.core.findings import Finding
-
-if TYPE_CHECKING:
-    from bairi.merge.seal import Review, Seal
+from bairi.merge.seal import Review, Seal
 
 
 class SendupError(Exception):
@@ -70,8 +68,6 @@ def city_form(form: Path | None, merged: Any, campaign: Any, filler: str, day: d
 
 def against_seal(ledger_file: Path, merged: Any, output: Path) -> Review | None:
     """The merge against its period's latest seal (None when never sealed); a sealed workbook is never written over."""
-    if not Path(ledger_file).is_file():
-        return None  # no ledger, no seal: the seals and the ledger are not even imported
     from bairi.merge.seal import SealError, review, sealed_workbook, seals_in
 
     try:
