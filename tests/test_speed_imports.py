@@ -13,7 +13,10 @@ from pathlib import Path
 from build import write_return
 
 HEAVY = ("pandas", "numpy", "openpyxl", "jinja2")
-PROBE = f"""
+# What reads a mail, an archive, the ledger or the seals, and the campaign home: checking one spreadsheet needs none.
+INTAKE = ("sqlite3", "bairi.intake.mail", "bairi.intake.archives", "bairi.intake.ledger", "bairi.core.home",
+          "bairi.merge.seal")
+PROBE = """
 import json, sys
 from bairi.cli import app
 try:
@@ -22,15 +25,16 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-heavy = sorted(name for name in {HEAVY!r} if name in sys.modules)
+heavy = sorted(name for name in {watch!r} if name in sys.modules)
 sys.stderr.write("\\nPROBE " + json.dumps({{"exit": code, "heavy": heavy}}) + "\\n")
 """
 
 
-def probe(cwd: Path, *args: str) -> tuple[dict, str]:
-    """Run `bairi ARGS` in a fresh interpreter; what it reported about itself, and its stdout."""
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=60)
+def probe(cwd: Path, *args: str, watch: tuple[str, ...] = HEAVY) -> tuple[dict, str]:
+    """Run `bairi ARGS` in a fresh interpreter; what it reported about itself (which of `watch` it imported), and
+    its stdout."""
+    done = subprocess.run([sys.executable, "-c", PROBE.format(watch=watch), *args], cwd=cwd, capture_output=True,
+                          text=True, encoding="utf-8", timeout=60)
     line = next(line for line in reversed(done.stderr.splitlines()) if line.startswith("PROBE "))
     return json.loads(line[len("PROBE "):]), done.stdout
 
@@ -47,6 +51,12 @@ def test_check_json_imports_no_heavy_library(tmp_path):
     assert report == {"exit": 0, "heavy": []}
     document = json.loads(stdout)
     assert (document["ok"], document["town"], document["period"]) == (True, "巴公镇", "2023-12")
+
+
+def test_check_of_a_file_imports_no_mail_archive_ledger_or_seal_module(tmp_path):
+    path = write_return(tmp_path / "巴公镇12月份百日攻坚报表.xlsx")
+    report, _ = probe(tmp_path, "check", str(path), watch=INTAKE)
+    assert report == {"exit": 0, "heavy": []}
 
 
 def test_help_imports_no_heavy_library(tmp_path):

@@ -9,9 +9,13 @@ and a group that turns every usage error into a Chinese message built from the e
 
 from __future__ import annotations
 
+import atexit
+import gc
 import inspect
+import os
 import re
 import unicodedata
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import typer
@@ -277,6 +281,44 @@ class ChineseGroup(_Chinese, TyperGroup):
             _show_and_exit(exc)
 
 
+class _Commands(MutableMapping[str, Any]):
+    """A group's commands by name, each built from its registration the first time it is asked for.
+
+    typer builds every command up front, reading each one's signature and evaluating its annotations; a run
+    needs only its own command (help lists all, and then builds all)."""
+
+    def __init__(self, app: typer.Typer) -> None:
+        from typer.main import get_command_name
+
+        self._app = app
+        self._pending: dict[str, Any] = {info.name or get_command_name(info.callback.__name__): info
+                                         for info in app.registered_commands if info.callback is not None}
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            from typer.main import get_command_from_info
+
+            self._built[name] = get_command_from_info(
+                self._pending[name], pretty_exceptions_short=self._app.pretty_exceptions_short,
+                rich_markup_mode=self._app.rich_markup_mode)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+        self._pending.setdefault(name, None)
+
+    def __delitem__(self, name: str) -> None:
+        del self._pending[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pending)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+
 class ChineseTyper(typer.Typer):
     """typer.Typer whose group and every command (including ones added later) are the Chinese classes."""
 
@@ -293,6 +335,28 @@ class ChineseTyper(typer.Typer):
         kwargs.setdefault("cls", ChineseCommand)
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
         return super().command(name, **kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line as typer does, with the commands built lazily (`_Commands`): `bairi check`
+        starts without inspecting the options of the twelve other commands."""
+        # bairi uses no pydantic plugins, and looking for them reads the entry points of every installed package
+        # when the first model is built (typer turns the search off for its own adapters too).
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+        # At exit the interpreter's last full collection walks every object the run made (a tenth of a short
+        # run's time): what was written is closed by then, and the system takes the memory back whole.
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)
+        if self._add_completion or self.registered_groups:
+            return super().__call__(*args, **kwargs)
+        from copy import copy
+
+        from typer.main import get_group
+
+        bare = copy(self)
+        bare.registered_commands = []
+        group = get_group(bare)
+        group.commands = _Commands(self)
+        return group(*args, **kwargs)
 
 
 # --- usage errors ---------------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ class Campaign(BaseModel):
     # 机关代字 of the 发文字号 (泽应急发 → 泽应急发〔2024〕N号), 抄送机关, and 印发机关 (empty: authority + 办公室).
     masthead: str = ""
     document_code: str = ""
-    copy_to: list[str] = Field(default_factory=list)
+    copy_to: list[str] = []
     issuer: str = ""
 
     @cached_property

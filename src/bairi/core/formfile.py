@@ -98,7 +98,7 @@ class FormFile(BaseModel):
     fields: list[FieldSpec]
     rows: RowsSpec
     columns: Annotated[list[ColumnSpec], Field(min_length=1)]
-    found_fixed: list[tuple[Key, Key]] = Field(default_factory=list)
+    found_fixed: list[tuple[Key, Key]] = []
     hazard_columns: list[HazardSpec]
 
     @model_validator(mode="after")

@@ -25,6 +25,7 @@ from bairi.guard.limits import (
     member_bytes,
 )
 from bairi.intake.discover import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES
+from bairi.intake.discover import is_archive as is_archive
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -66,11 +67,6 @@ class Unpacked:
             shown = "、".join(self.others[:5]) + (f" 等 {len(self.others)} 个文件" if len(self.others) > 5 else "")
             return [("", f"压缩包中没有电子表格（内有：{shown}）")]
         return [("", "压缩包中没有任何文件")]
-
-
-def is_archive(name: str) -> bool:
-    """True when the name ends in .zip, .rar or .7z."""
-    return name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
 def kind_of(name: str, data: bytes) -> str:

@@ -20,14 +20,27 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bairi.core.findings import Finding, finding
-from bairi.core.home import CONFIG_NAME, LOGBOOK_NAME
 from bairi.guard.limits import is_lock_name
-from bairi.intake.archives import is_archive, unpack
-from bairi.intake.discover import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES, MissingInput, identity
-from bairi.intake.ledger import Ledger, LedgerUnavailable, file_mtime, ledger_path, open_ledger
-from bairi.intake.mail import MailUnreadable, Relay, is_mail, is_mbox, one_message, read_mail, read_mbox
+from bairi.intake.discover import (
+    ARCHIVE_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
+    MissingInput,
+    file_mtime,
+    identity,
+    is_archive,
+    is_mail,
+    is_mbox,
+    one_message,
+)
+
+if TYPE_CHECKING:
+    from bairi.intake.ledger import Ledger
+    from bairi.intake.mail import Relay
+
+# Archives, mail and the ledger are imported by the runs that meet one (`check FILE` meets none).
 
 # Plans, summaries, progress reports and case write-ups arrive in whatever format the town's office uses;
 # a photo or a PDF of a return is a receipt too, only one that cannot be read.
@@ -125,6 +138,8 @@ def walk(paths: list[Path]) -> Walk:
         if not path.is_dir():
             take(path)  # named on the command line: read whatever it is, even hidden
             continue
+        from bairi.core.home import CONFIG_NAME, LOGBOOK_NAME
+
         for root, dirs, names in os.walk(path):
             base = Path(root)
             kept = []
@@ -179,6 +194,8 @@ def _opened(copy: Copy, findings: list[Finding]) -> list[Copy]:
     if not is_archive(copy.name):
         copy.data = _kept(copy.name, copy.data)
         return [copy]
+    from bairi.intake.archives import unpack
+
     found = unpack(copy.name, copy.data)
     copy.data = b""
 
@@ -207,6 +224,8 @@ class _Stamps:
     def received(self, path: Path, sha256: str, size: int) -> tuple[datetime | None, str]:
         """(when, evidence kind) for a plain file."""
         if self.ledger is not None:
+            from bairi.intake.ledger import LedgerUnavailable
+
             try:
                 if not self.record:
                     # Read only: a first sighting the ledger holds, else the file's time — which is what
@@ -223,6 +242,8 @@ class _Stamps:
         """When the mail server received the message with these bytes, as `bairi fetch` kept it; else None."""
         if self.ledger is None:
             return None
+        from bairi.intake.ledger import LedgerUnavailable
+
         try:
             return self.ledger.server_time(sha256)
         except LedgerUnavailable:
@@ -243,13 +264,17 @@ def gather(paths: list[Path], now: datetime, ledger: Path | None = None, use_led
         if any(identity(f) == target for f in found.files + found.mails) or any(identity(p) == target for p in paths):
             raise OutputIsInput(f"输出文件 {output} 是输入文件之一，为防止覆盖原始报表，已拒绝。请换一个输出文件名。")
     findings: list[Finding] = list(found.skipped)
-    where = ledger or ledger_path(paths)
+    where = ledger
     book: Ledger | None = None
-    if use_ledger and (found.files or found.mails) and (record or where.is_file()):
-        try:
-            book = open_ledger(where)
-        except LedgerUnavailable as exc:
-            findings.append(finding("D708", str(where), path=str(where), detail=str(exc)))
+    if use_ledger and (found.files or found.mails):
+        from bairi.intake.ledger import LedgerUnavailable, ledger_path, open_ledger
+
+        where = ledger or ledger_path(paths)
+        if record or where.is_file():
+            try:
+                book = open_ledger(where)
+            except LedgerUnavailable as exc:
+                findings.append(finding("D708", str(where), path=str(where), detail=str(exc)))
     try:
         stamps = _Stamps(book, now, findings, where, record)
         copies = _files(found, stamps, findings)
@@ -283,6 +308,10 @@ def _files(found: Walk, stamps: _Stamps, findings: list[Finding]) -> list[Copy]:
 def _mails(found: Walk, stamps: _Stamps, findings: list[Finding]) -> tuple[list[Copy], int]:
     copies: list[Copy] = []
     attached = 0
+    if not found.mails:
+        return copies, attached
+    from bairi.intake.mail import MailUnreadable, read_mail, read_mbox
+
     keep = lambda name: Path(name).suffix.lower() in KNOWN_SUFFIXES  # noqa: E731 - logos and signatures are not submissions
     for path in found.mails:
         selected = None if path.exists() else one_message(path)

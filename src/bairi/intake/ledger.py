@@ -7,12 +7,13 @@ ledger loses nothing but those first-seen times.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
+
+from bairi.intake.discover import file_mtime
 
 LEDGER_NAME = ".bairi-ledger.sqlite"
 
@@ -112,40 +113,33 @@ def ledger_path(inputs: list[Path]) -> Path:
     return folder / LEDGER_NAME
 
 
-# A file time this long after the campaign ended is a copy's, a checkout's or an unzip's, not an arrival.
-COPY_GRACE_DAYS = 31
-
-
-def is_copy_time(when: datetime, end: date) -> bool:
-    """True when a file's time (mtime or first sighting) is too late to say when it arrived: the campaign
-    ended `end` and the time is more than a month after."""
-    return when.date() > end + timedelta(days=COPY_GRACE_DAYS)
-
-
-def file_mtime(path: Path) -> datetime | None:
-    """A file's modification time as an aware datetime, or None when it cannot be read."""
-    try:
-        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=UTC)
-    except (OSError, ValueError, OverflowError):
-        return None
-
-
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+@contextmanager
+def _sql_errors() -> Iterator[None]:
+    """A database error inside as LedgerUnavailable (sqlite3 is imported by the runs that open a ledger only)."""
+    import sqlite3
+
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
 
 
 class Ledger:
     """An open ledger; use as a context manager or call close()."""
 
     def __init__(self, path: Path) -> None:
+        import sqlite3
+
         self.path = Path(path)
-        try:
+        with _sql_errors():
             # The timeout lets two bairi runs on the same folder wait for each other instead of failing.
             self._db = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=DELETE")
             self._db.execute(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
 
     def __enter__(self) -> Ledger:
         return self
@@ -160,7 +154,7 @@ class Ledger:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One immediate transaction: committed whole or rolled back; a database error is LedgerUnavailable."""
-        try:
+        with _sql_errors():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -168,16 +162,12 @@ class Ledger:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
 
     def get(self, sha256: str) -> Sighting | None:
         """What the ledger knows of this content, or None."""
-        try:
+        with _sql_errors():
             row = self._db.execute(
                 "SELECT sha256, first_seen, mtime, path, size FROM seen WHERE sha256 = ?", (sha256,)).fetchone()
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
         if row is None:
             return None
         first = _when(row[1])
@@ -212,41 +202,35 @@ class Ledger:
 
     def fetched_uids(self, account: str, folder: str, uidvalidity: int) -> set[int]:
         """The UIDs of a mailbox folder already saved under this UIDVALIDITY."""
-        try:
+        with _sql_errors():
             self._fetch_table()
             rows = self._db.execute("SELECT uid FROM fetched WHERE account = ? AND folder = ? AND uidvalidity = ?",
                                     (account, folder, uidvalidity)).fetchall()
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
         return {row[0] for row in rows}
 
     def has_fetched(self, account: str, folder: str) -> bool:
         """True when anything was ever saved from this folder (under any UIDVALIDITY)."""
-        try:
+        with _sql_errors():
             self._fetch_table()
             row = self._db.execute("SELECT 1 FROM fetched WHERE account = ? AND folder = ? LIMIT 1",
                                    (account, folder)).fetchone()
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
         return row is not None
 
     def record_fetch(self, account: str, folder: str, uidvalidity: int, uid: int, file: str, sha256: str,
                      now: datetime, received: datetime | None = None) -> None:
         """Remember that message `uid` of the folder is saved as `file` (called after the file is written), with
         the time the server received it (its INTERNALDATE)."""
-        try:
+        with _sql_errors():
             self._fetch_table()
             self._db.execute(
                 "INSERT OR REPLACE INTO fetched (account, folder, uidvalidity, uid, file, sha256, fetched_at, received)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (account, folder, uidvalidity, uid, file, sha256, now.isoformat(),
                                                      received.isoformat() if received else None))
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
 
     def server_time(self, sha256: str) -> datetime | None:
         """When the mail server received the message whose bytes have this digest (the earliest, when the same
         message was fetched from two folders), or None when `fetch` did not save it. Only reads."""
-        try:
+        with _sql_errors():
             if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fetched'").fetchone() is None:
                 return None
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(fetched)")}
@@ -254,8 +238,6 @@ class Ledger:
                 return None
             rows = self._db.execute("SELECT received FROM fetched WHERE sha256 = ? AND received IS NOT NULL",
                                     (sha256,)).fetchall()
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
         times = [datetime.fromisoformat(row[0]) for row in rows]
         return min(times) if times else None
 
@@ -265,24 +247,20 @@ class Ledger:
 
     def seals(self, period: str | None = None) -> list[SealRow]:
         """The seals kept (of one period, or all), in the order they were made; none when never sealed."""
-        try:
+        with _sql_errors():
             # Read without creating the table: merge opens ledgers on read-only media too.
             if not self._has_seals():
                 return []
             query = "SELECT * FROM seals" + (" WHERE period = ?" if period else "") + " ORDER BY id"
             rows = self._db.execute(query, (period,) if period else ()).fetchall()
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
         return [SealRow(*row) for row in rows]
 
     def add_seal(self, period: str, sealed_at: datetime, as_of: date, sealed_by: str, workbook: str,
                  workbook_sha256: str, content: str, digest: str) -> SealRow:
         """Keep a new seal of `period`: the first round, or the next one correcting the latest (decided in one
         transaction, so two runs cannot both make round 2)."""
-        try:
+        with _sql_errors():
             self._db.executescript(_SEALS)
-        except sqlite3.Error as exc:
-            raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
         with self._transaction():
             last = self._db.execute("SELECT id, round FROM seals WHERE period = ? ORDER BY round DESC LIMIT 1",
                                     (period,)).fetchone()
@@ -302,8 +280,9 @@ def open_ledger(path: Path) -> Ledger:
         raise LedgerUnavailable(f"文件夹不存在：{Path(path).parent}")
     ledger = Ledger(path)
     try:
-        ledger._db.execute("SELECT COUNT(*) FROM seen").fetchone()
-    except sqlite3.Error as exc:
+        with _sql_errors():
+            ledger._db.execute("SELECT COUNT(*) FROM seen").fetchone()
+    except LedgerUnavailable:
         ledger.close()
-        raise LedgerUnavailable(f"{type(exc).__name__}: {exc}") from None
+        raise
     return ledger

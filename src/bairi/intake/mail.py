@@ -18,13 +18,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bairi.intake.discover import MAIL_SUFFIXES as MAIL_SUFFIXES
+from bairi.intake.discover import is_mail as is_mail
+from bairi.intake.discover import is_mbox
+
 if TYPE_CHECKING:
     from email.message import Message
 
 # The email package and mailbox are imported where a mail is actually read: `merge` asks is_mail() of every
 # input, and most inputs are plain spreadsheets (importing them costs 13 ms).
-
-MAIL_SUFFIXES = (".eml", ".mbox", ".mbx")
 
 
 class MailUnreadable(Exception):
@@ -88,15 +90,16 @@ def _unescape_8bit(text: str) -> str:
     return _bytes_to_text(text.encode("utf-8", errors="surrogateescape"))
 
 
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
-_BETWEEN_WORDS = re.compile(r"(\?=)\s+(=\?)")
+# Patterns stay strings, compiled by re's cache when a mail is read: most runs read none.
+_ENCODED_WORD = r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?="
+_BETWEEN_WORDS = r"(\?=)\s+(=\?)"
 
 
 def decode_words(text: str) -> str:
     """Decode RFC 2047 encoded words (=?charset?B?...?=) anywhere in `text`, tolerating bad charsets."""
     text = _unescape_8bit(text or "")
     # Whitespace between adjacent encoded words is not part of the text (RFC 2047 §6.2).
-    text = _BETWEEN_WORDS.sub(r"\1\2", text)
+    text = re.sub(_BETWEEN_WORDS, r"\1\2", text)
     pieces: list[str] = []
     pending = b""
     pending_charset: str | None = None
@@ -108,7 +111,7 @@ def decode_words(text: str) -> str:
             pieces.append(_bytes_to_text(pending, pending_charset))
         pending, pending_charset = b"", None
 
-    for match in _ENCODED_WORD.finditer(text):
+    for match in re.finditer(_ENCODED_WORD, text):
         if match.start() > last:
             flush()
             pieces.append(text[last:match.start()])
@@ -181,10 +184,10 @@ def _safe_name(name: str) -> str:
 
 # Zones as clients write them beside RFC 5322's "+0800": GMT+0800, GMT+8, UTC+08:00 (JavaScript, Outlook on the web,
 # hand-rolled PHP and Java mailers), and "+08:00" (ISO 8601).
-_ZONE_WORDS = re.compile(r"\b(?:GMT|UTC|UT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)", re.I)
-_COLON_ZONE = re.compile(r"([+-])(\d{2}):(\d{2})$")
-_NUMERIC_ZONE = re.compile(r"(?<![\d:])[+-]\d{4}$|(?<=\s)[+-]\d{4}(?=\s|$)")
-_NAMED_ZONE = re.compile(r"\b(?:GMT|UTC|UT|Z|[ECMP][SD]T)\s*$", re.I)
+_ZONE_WORDS = r"(?i)\b(?:GMT|UTC|UT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)"
+_COLON_ZONE = r"([+-])(\d{2}):(\d{2})$"
+_NUMERIC_ZONE = r"(?<![\d:])[+-]\d{4}$|(?<=\s)[+-]\d{4}(?=\s|$)"
+_NAMED_ZONE = r"(?i)\b(?:GMT|UTC|UT|Z|[ECMP][SD]T)\s*$"
 
 
 def parse_date(raw: str) -> tuple[datetime | None, bool]:
@@ -192,14 +195,14 @@ def parse_date(raw: str) -> tuple[datetime | None, bool]:
     (zoneless True) for the caller to read in the campaign's zone; None when it is no date at all."""
     # Comments say nothing the zone does not: "(CST)", "(中国标准时间)", "(China Standard Time)".
     text = re.sub(r"\([^)]*\)", " ", raw or "")
-    text = _ZONE_WORDS.sub(lambda m: f"{m[1]}{int(m[2]):02d}{m[3] or '00'}", text)
-    text = _COLON_ZONE.sub(r"\1\2\3", " ".join(text.split()))
+    text = re.sub(_ZONE_WORDS, lambda m: f"{m[1]}{int(m[2]):02d}{m[3] or '00'}", text)
+    text = re.sub(_COLON_ZONE, r"\1\2\3", " ".join(text.split()))
     text = re.sub(r"(?<=:\d\d)\s*([+-])(\d{2})$", r" \1\g<2>00", text)  # "20:00:00 +08": the hours only
-    if not _NUMERIC_ZONE.search(text):
+    if not re.search(_NUMERIC_ZONE, text):
         # Chinese mail clients write "CST" for China Standard Time; RFC 5322 would read it as US Central.
         text = re.sub(r"\bCST\b|北京时间|中国标准时间|中国时间", "+0800", text)
         text = re.sub(r"(?<=\d)\+0800", " +0800", text)
-    zoned = bool(_NUMERIC_ZONE.search(text) or _NAMED_ZONE.search(text))
+    zoned = bool(re.search(_NUMERIC_ZONE, text) or re.search(_NAMED_ZONE, text))
     from email.utils import parsedate_tz
 
     try:
@@ -223,7 +226,7 @@ def _sent(message: Message) -> tuple[datetime | None, str, bool]:
     return when, raw, zoneless
 
 
-_BY = re.compile(r"\bby\s+(\S+(?:\s*\([^)]*\))?)", re.I)
+_BY = r"(?i)\bby\s+(\S+(?:\s*\([^)]*\))?)"
 
 
 def relays(message: Message) -> tuple[Relay, ...]:
@@ -233,7 +236,7 @@ def relays(message: Message) -> tuple[Relay, ...]:
         if key.lower() != "received":
             continue
         text = " ".join(_unescape_8bit(str(value)).split())
-        by = _BY.search(text.split(";")[0] if ";" in text else text)
+        by = re.search(_BY, text.split(";")[0] if ";" in text else text)
         when, zoneless = parse_date(text.rsplit(";", 1)[1]) if ";" in text else (None, False)
         found.append(Relay(by[1] if by else "", None if zoneless else when, text))
     return tuple(found)
@@ -294,7 +297,7 @@ def attachments(message: Message, source: str, keep: Callable[[str], bool] | Non
     return found
 
 
-_ADDRESS = re.compile(r"^[^@\s<>,;:\"()=?]+@[\w.-]+\.[\w-]+$")
+_ADDRESS = r"^[^@\s<>,;:\"()=?]+@[\w.-]+\.[\w-]+$"
 
 
 def sender_of(raw: str) -> tuple[str, str]:
@@ -306,10 +309,10 @@ def sender_of(raw: str) -> tuple[str, str]:
     text = " ".join(raw.split())
     pairs = getaddresses([text])
     name, address = pairs[0] if pairs else ("", "")
-    if not _ADDRESS.match(address.strip()):
+    if not re.match(_ADDRESS, address.strip()):
         pairs = getaddresses([decode_words(text)])
         name, address = pairs[0] if len(pairs) == 1 else ("", "")
-        if not _ADDRESS.match(address.strip()):
+        if not re.match(_ADDRESS, address.strip()):
             return decode_words(text).strip(), ""
         return name.strip(), address.strip()
     return decode_words(name).strip(), address.strip()
@@ -392,21 +395,21 @@ _SERVICES = (
     ("蓝奏云", r"lanzou[a-z]*\.com/"), ("中国移动云盘", r"(?:caiyun|yun)\.139\.com/"), ("天翼云盘", r"cloud\.189\.cn/"),
     ("115网盘", r"115\.com/"),
 )
-_CLOUD = re.compile(r"https?://(?:[\w-]+\.)*?(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_SERVICES))
-                    + r")[^\s\"'<>]*", re.I)
+_CLOUD = (r"(?i)https?://(?:[\w-]+\.)*?(?:" + "|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_SERVICES))
+          + r")[^\s\"'<>]*")
 # How a mail says when its link stops working: 有效期至2023年12月30日, 过期时间：2023-12-30, 2023年12月30日 10:00 到期,
 # 30天后过期, 有效期30天, 永久有效.
 _DAY = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-_EXPIRES = re.compile(rf"(?:有效期至|有效期到|过期时间|到期时间|失效时间|有效期截止)[:：]?\s*{_DAY}"
-                      rf"|{_DAY}[^\n，,。；;]{{0,16}}?(?:到期|过期|失效)"
-                      r"|(\d{1,3})\s*天后(?:过期|失效|到期|删除)|有效期\s*[:：]?\s*(\d{1,3})\s*天|(永久有效)")
+_EXPIRES = (rf"(?:有效期至|有效期到|过期时间|到期时间|失效时间|有效期截止)[:：]?\s*{_DAY}"
+            rf"|{_DAY}[^\n，,。；;]{{0,16}}?(?:到期|过期|失效)"
+            r"|(\d{1,3})\s*天后(?:过期|失效|到期|删除)|有效期\s*[:：]?\s*(\d{1,3})\s*天|(永久有效)")
 # A file a link stands for, as the notice names it: 巴公镇12月份报表.xlsx (25.3M).
-_LINKED_FILE = re.compile(r"(?<![^\s<>\"'/\\:：|*?（）()>,，])[^\s<>\"'/\\:：|*?（）(),，]{1,120}\.(?:xlsx|xlsm|xls|et|ods|zip|rar|7z|docx?|wps|pdf)(?![\w.])", re.I)
+_LINKED_FILE = r"(?i)(?<![^\s<>\"'/\\:：|*?（）()>,，])[^\s<>\"'/\\:：|*?（）(),，]{1,120}\.(?:xlsx|xlsm|xls|et|ods|zip|rar|7z|docx?|wps|pdf)(?![\w.])"
 
 
 def _expiry(text: str) -> str:
     """When the mail says its link expires, normalised: "有效期至2023-12-30", "30天后过期", "永久有效"."""
-    found = _EXPIRES.search(text)
+    found = re.search(_EXPIRES, text)
     if not found:
         return ""
     day = found.group(1, 2, 3) if found[1] else found.group(4, 5, 6)
@@ -444,8 +447,8 @@ def _cloud_links(message: Message) -> list[tuple[str, str, str, str]]:
             continue
         text = _body_text(part)
         expires = _expiry(text)
-        named = _LINKED_FILE.search(_CLOUD.sub(" ", text))
-        for match in _CLOUD.finditer(text):
+        named = re.search(_LINKED_FILE, re.sub(_CLOUD, " ", text))
+        for match in re.finditer(_CLOUD, text):
             service = next(_SERVICES[int(k[1:])][0] for k, v in match.groupdict().items() if v)
             if all(url != match[0] for url, *_ in found):
                 found.append((match[0], service, expires, named[0] if named else ""))
@@ -469,33 +472,6 @@ def parse_message(data: bytes) -> Message:
     from email.parser import BytesParser
 
     return BytesParser(policy=policy.compat32).parsebytes(data)
-
-
-def is_mbox(path: Path) -> bool:
-    """True when the file is an mbox mailbox (by suffix, or starting with a 'From ' line)."""
-    if path.suffix.lower() in (".mbox", ".mbx"):
-        return True
-    if path.suffix:
-        return False
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(5) == b"From "
-    except OSError:
-        return False
-
-
-def one_message(path: Path) -> tuple[Path, int] | None:
-    """(mailbox, n) when `path` names one message of an mbox as its sources do (收件箱.mbox#3), else None."""
-    base, mark, number = str(path).rpartition("#")
-    if not mark or not number.isdigit() or not base:
-        return None
-    box = Path(base)
-    return (box, int(number)) if box.is_file() and is_mbox(box) else None
-
-
-def is_mail(path: Path) -> bool:
-    """True for .eml files and mbox mailboxes."""
-    return path.suffix.lower() == ".eml" or is_mbox(path)
 
 
 def read_eml(path: Path, label: str | None = None, keep: Callable[[str], bool] | None = None) -> list[Attachment]:

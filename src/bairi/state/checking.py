@@ -17,7 +17,7 @@ from bairi.check.rules import check
 from bairi.core.campaign import Campaign
 from bairi.core.findings import Finding, finding
 from bairi.core.model import Return
-from bairi.intake.archives import is_archive
+from bairi.intake.discover import is_archive
 from bairi.intake.inbox import Copy, gather
 from bairi.read.reader import read_return
 from bairi.state.receipts import named_materials

@@ -84,7 +84,7 @@ class Received(_Entry):
     kind: Literal["received"] = "received"
     on: date = Field(description="收到日期")
     how: Text = Field(description="报送方式：电话确认、微信、纸质等")
-    materials: list[str] = Field(default_factory=list, description="收到的材料，默认为该截止日的主要材料")
+    materials: list[str] = Field([], description="收到的材料，默认为该截止日的主要材料")
 
     @model_validator(mode="after")
     def _in_order(self) -> Received:
@@ -131,10 +131,10 @@ class Logbook(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    received: list[Received] = Field(default_factory=list)
-    extension: list[Extension] = Field(default_factory=list)
-    accepted: list[Accepted] = Field(default_factory=list)
-    sender: list[Sender] = Field(default_factory=list)
+    received: list[Received] = []
+    extension: list[Extension] = []
+    accepted: list[Accepted] = []
+    sender: list[Sender] = []
     path: str = ""
 
     @field_validator("received", "extension", "accepted", "sender", mode="before")

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bairi.core.calendar import local, zone
 from bairi.core.campaign import Campaign
@@ -20,11 +21,12 @@ from bairi.core.findings import Finding, finding
 from bairi.core.form import normalize
 from bairi.core.model import Return
 from bairi.core.names import towns_in
-from bairi.intake.discover import SPREADSHEET_SUFFIXES
+from bairi.intake.discover import SPREADSHEET_SUFFIXES, is_copy_time
 from bairi.intake.inbox import EVIDENCE_LABELS, EVIDENCE_RANK, Copy
-from bairi.intake.ledger import is_copy_time
-from bairi.intake.mail import Relay
 from bairi.read.reader import month_in
+
+if TYPE_CHECKING:
+    from bairi.intake.mail import Relay
 
 
 @dataclass
