@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bairi.core.campaign import Campaign
     from bairi.core.home import Home, Run
     from bairi.intake.imap import Session
+    from bairi.state.checking import Inspection
     from bairi.state.standing import CampaignState
 
 app = ChineseTyper(
@@ -133,14 +134,13 @@ def check(
     Example: bairi check 巴公镇12月份百日攻坚报表.xlsx --reply 退回/
     """
     from bairi.intake.discover import MissingInput
-    from bairi.present.drafts import DraftsRefused, send_back
     from bairi.state.checking import check_inputs
 
     campaign = _campaign(config)
-    with _refusing(MissingInput, DraftsRefused):
+    with _refusing(MissingInput):
         found = check_inputs(paths, campaign, datetime.now(UTC), period)
-        returns = found.returns
-        drafted = send_back(reply, returns, found.sources, campaign, datetime.now(UTC), _session) if reply else {}
+    returns = found.returns
+    drafted = _send_back(reply, found, campaign) if reply else {}
     if fmt is opt.Format.json:
         from bairi.present.documents import CheckOutput
         from bairi.present.report import check_document
@@ -167,6 +167,14 @@ def check(
     if any(r.unreadable for r in returns):
         raise typer.Exit(ExitCode.USAGE)
     raise typer.Exit(ExitCode.OK if all(r.ok for r in returns) else ExitCode.FINDINGS)
+
+
+def _send_back(target: str, found: Inspection, campaign: Campaign) -> dict[int, tuple[str | None, str | None]]:
+    """check --reply: a 退回 draft for each return with errors (the mail modules loaded only for this)."""
+    from bairi.present.drafts import DraftsRefused, send_back
+
+    with _refusing(DraftsRefused):
+        return send_back(target, found.returns, found.sources, campaign, datetime.now(UTC), _session)
 
 
 @app.command()
