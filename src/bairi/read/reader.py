@@ -85,6 +85,10 @@ class _Words:
     hint: re.Pattern[str]
     fields: re.Pattern[str]
     field_of_label: dict[str, str]
+    # What under the statistics header is the hazard table's, not a row of figures, and where that table starts.
+    not_a_row: re.Pattern[str]
+    table_end: re.Pattern[str]
+    row_header: str
     label_column: dict[str, str | None] = field(default_factory=dict)
     label_hazard_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hinted: dict[str, bool] = field(default_factory=dict)
@@ -100,7 +104,12 @@ def _words(form: Form) -> _Words:
     labels = {**{f.label: f.key for f in form.fields}, **_FIELD_OF_LABEL}
     words = sorted(labels, key=len, reverse=True)
     fields = re.compile("(" + "|".join(map(re.escape, words)) + r")\s*[:：]?")
-    return _Words(form, groups, hint, fields, labels)
+    # The notice's words and the form's own: its hazard table's title and headers (编号, 单位名称 …).
+    title, seq = normalize(form.hazard_title), normalize(form.hazard_columns[form.hazard_keys.index("seq")].header)
+    headers = [normalize(c.header) for c in form.hazard_columns]
+    not_a_row = re.compile("|".join([r"重大隐患|序号|企业名称", *map(re.escape, [title, *headers])]))
+    table_end = re.compile("|".join([r"重大隐患明细|序号", *map(re.escape, [title, seq])]))
+    return _Words(form, groups, hint, fields, labels, not_a_row, table_end, normalize(form.row_label_header))
 
 
 def _memo(memo: dict, text: str, value: object) -> None:
@@ -182,7 +191,7 @@ def find_stats_tables(book: Book, form: Form) -> list[StatsTable]:
             if len(columns) < 5 or (best and len(columns) <= best.matched):
                 continue
             label_col = next(
-                (c for c, v in texts if normalize(v) in ("行业", "行业类别", "项目", "类别")),
+                (c for c, v in texts if normalize(v) in ("行业", "行业类别", "项目", "类别", words.row_header)),
                 max(min(columns.values()) - 1, 0),
             )
             best = StatsTable(sheet, row_index, label_col, columns, duplicates, len(columns))
@@ -433,13 +442,10 @@ def _months_years(campaign: Campaign) -> dict[int, int]:
     return years
 
 
-_NOT_A_ROW = re.compile(r"重大隐患|序号|企业名称")
-_TABLE_END = re.compile(r"重大隐患明细|序号")
-
-
 def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
     """The form's two rows under the statistics header (the return's form: another form, another word for them)."""
     form, sheet = ret.form, stats.sheet
+    words = _words(form)
     period_row, cumulative_row = form.period_row.regex, form.cumulative_row.regex
     rows: dict[str, list[int]] = {"period": [], "cumulative": []}
     start = stats.header_row + 1
@@ -450,11 +456,11 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
             rows["period"].append(r)
         elif cumulative_row.match(label):
             rows["cumulative"].append(r)
-        elif label and r > start and not _NOT_A_ROW.search(label):
+        elif label and r > start and not words.not_a_row.search(label):
             has_figures = any(_text(_cell(sheet, r, c)) for c in stats.columns.values())
             if has_figures:
                 out.append(finding("W208", ref(sheet, r, stats.label_col), label=_text(_cell(sheet, r, stats.label_col))))
-        if _TABLE_END.search(label):
+        if words.table_end.search(label):
             break
     plan = [(column, stats.columns[column.key]) for column in form.columns if column.key in stats.columns]
     units = {column.key: _stated_unit(sheet, stats, c, rows) for column, c in plan if column.kind == "amount"}
