@@ -459,7 +459,8 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
         elif label and r > start and not words.not_a_row.search(label):
             has_figures = any(_text(_cell(sheet, r, c)) for c in stats.columns.values())
             if has_figures:
-                out.append(finding("W208", ref(sheet, r, stats.label_col), label=_text(_cell(sheet, r, stats.label_col))))
+                out.append(finding("W208", ref(sheet, r, stats.label_col), label=_text(_cell(sheet, r, stats.label_col)),
+                                   period=form.period_row.label, cumulative=form.cumulative_row.label))
         if words.table_end.search(label):
             break
     plan = [(column, stats.columns[column.key]) for column in form.columns if column.key in stats.columns]
@@ -467,7 +468,8 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
     for which, word in (("period", form.period_row.label), ("cumulative", form.cumulative_row.label)):
         found = rows[which]
         if not found:
-            out.append(finding("E202", sheet.name, row=word))
+            out.append(finding("E202", sheet.name, row=word, header=form.row_label_header, period=form.period_row.label,
+                               cumulative=form.cumulative_row.label))
             continue
         if len(found) > 1:
             out.append(finding("E207", ref(sheet, found[1], stats.label_col), row=word,
