@@ -15,7 +15,7 @@ from typing import Any
 
 from bairi.core.calendar import Deadline, day_text, last_on_time, month_text
 from bairi.core.campaign import Campaign
-from bairi.core.form import NOTICE, Form
+from bairi.core.form import Form, notice_columns
 from bairi.core.model import Return
 from bairi.core.values import plain
 from bairi.deadlines.schedule import Assessment
@@ -412,7 +412,7 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "rates": {"general": percent(cumulative_rates.get("general_rate")),
                   "major": percent(cumulative_rates.get("major_rate"))},
         # Another form than the notice's: its own columns and found/fixed pairs, in its words.
-        "notice_form": set(NOTICE.keys) <= set(form.keys),
+        "notice_form": notice_columns(form),
         "columns": _columns(totals, form),
         "pairs": _pairs(cumulative_rates, form),
         "ranking": ranking,
@@ -430,6 +430,8 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         # Table-friendly views (the Word bulletin's tables) and the official-document frame.
         "overdue_rows": _overdue_rows(result),
         "hazard_rows": _hazard_rows(result),
+        # The hazard table's headers in the form's words (the Word bulletin's table of open hazards).
+        "hazard_headers": {column.key: column.header for column in form.hazard_columns},
         "area_enterprises": sum(row["area_enterprises"] for row in ranking),
         "coverage": percent(_rate(totals["period_row"].get("enterprises"), sum(r["area_enterprises"] for r in ranking))
                             if ranking else None),
