@@ -613,27 +613,30 @@ def _fill_merged(sheet: Sheet, table: HazardTable, r: int, cells: dict[str, str]
 def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], name: str,
               campaign: Campaign, period: str | None, out: list[Finding]) -> None:
     file = Path(name)
+    # What the findings call each field: the form's own label (报送单位 where the form says so).
+    words = {"unit": "unit_label", "filler": "filler_label", "filled_on": "date_label"}
+    labels = {words[f.key]: f.label for f in ret.form.fields}
     unit_raw, unit_loc = fields.get("unit", ("", ret.locations.get("sheet", "")))
     ret.unit_raw = _text(unit_raw)
     ret.locations["unit"] = unit_loc
     if ret.unit_raw:
         ret.town = resolve_unit(ret.unit_raw, campaign)
         if ret.town is None:
-            out.append(finding("E302", unit_loc, unit=ret.unit_raw))
+            out.append(finding("E302", unit_loc, unit=ret.unit_raw, **labels))
         elif normalize(ret.unit_raw) != ret.town:
-            out.append(finding("I303", unit_loc, raw=ret.unit_raw, town=ret.town))
+            out.append(finding("I303", unit_loc, raw=ret.unit_raw, town=ret.town, **labels))
     else:
         ret.town = resolve_unit(file.stem, campaign)
         if ret.town:
-            out.append(finding("W304", unit_loc or file.name, town=ret.town))
+            out.append(finding("W304", unit_loc or file.name, town=ret.town, **labels))
         else:
-            out.append(finding("E301", unit_loc or file.name))
+            out.append(finding("E301", unit_loc or file.name, **labels))
 
     filler_raw, filler_loc = fields.get("filler", ("", ""))
     ret.filler = _text(filler_raw)
     ret.locations["filler"] = filler_loc
     if not ret.filler:
-        out.append(finding("W310", filler_loc or ret.locations.get("sheet", file.name)))
+        out.append(finding("W310", filler_loc or ret.locations.get("sheet", file.name), **labels))
 
     date_raw, date_loc = fields.get("filled_on", ("", ""))
     ret.locations["filled_on"] = date_loc
@@ -641,11 +644,12 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
     ret.filled_on = filled
     where = date_loc or ret.locations.get("sheet", file.name)
     if code == "I307":
-        out.append(finding("I307", where, raw=_text(date_raw), date=filled.isoformat() if filled else ""))
+        out.append(finding("I307", where, raw=_text(date_raw), date=filled.isoformat() if filled else "", **labels))
     elif code in ("W305", "W306", "W313"):
-        out.append(finding(code, where, raw=_text(date_raw)))
+        out.append(finding(code, where, raw=_text(date_raw), **labels))
     if filled and not (campaign.start <= filled <= campaign.end):
-        out.append(finding("W308", where, date=filled.isoformat(), start=campaign.start.isoformat(), end=campaign.end.isoformat()))
+        out.append(finding("W308", where, date=filled.isoformat(), start=campaign.start.isoformat(),
+                           end=campaign.end.isoformat(), **labels))
 
     title = find_title(book)
     if period:
@@ -656,19 +660,19 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
         ret.period, ret.period_source = found, f"标题中的“{_title_tail(title)}”"
     elif filled:
         ret.period, ret.period_source = f"{filled.year}-{filled.month:02d}", f"填表日期 {filled.isoformat()}"
-        out.extend(_month_inferred(filled, ret.period, where))
+        out.extend(_month_inferred(filled, ret.period, where, labels["date_label"]))
     if ret.period is None:
-        out.append(finding("E309", file.name))
+        out.append(finding("E309", file.name, **labels))
     elif campaign.period(ret.period) is None:
         out.append(finding("E311", file.name, period=ret.period, periods="、".join(p.period for p in campaign.periods)))
     elif filled and (filled.year, filled.month) < (int(ret.period[:4]), int(ret.period[5:])):
-        out.append(finding("W312", where, date=filled.isoformat(), period=ret.period))
+        out.append(finding("W312", where, date=filled.isoformat(), period=ret.period, **labels))
 
 
-def _month_inferred(filled: date, period: str, where: str) -> list[Finding]:
+def _month_inferred(filled: date, period: str, where: str, date_label: str) -> list[Finding]:
     """W314: a month taken from 填表日期 alone is a guess (a November return filled on 12-01 is not December's)."""
     previous = date(filled.year, filled.month, 1) - timedelta(days=1)
-    return [finding("W314", where, date=filled.isoformat(), period=period, month=filled.month,
+    return [finding("W314", where, date=filled.isoformat(), period=period, month=filled.month, date_label=date_label,
                     previous=f"{previous.year}年{previous.month}月")]
 
 
