@@ -137,7 +137,7 @@ CATALOGUE: dict[str, Entry] = {
     "E410": Entry(E, "“{column}”是公式但没有保存计算结果，数值未知（不能按 0 计）",
                   "请在 Excel/WPS 中打开后重新计算并保存，或直接填写数字。"),
     "E411": Entry(E, "“{column}”是日期（{raw}），不是数字", "单元格被设成了日期格式，请改为“常规”后重新填写数字。"),
-    "W412": Entry(W, "“{column}”为 {value}，小数超过 4 位", "行政罚款以万元计，保留 4 位小数（即精确到元）。"),
+    "W412": Entry(W, "“{column}”为 {value}，小数超过 4 位", "{column}以万元计，保留 4 位小数（即精确到元）。"),
     "E413": Entry(E, "“{column}”数值 {raw} 过大，无法准确读取", "请核实该数字。"),
     "I414": Entry(I, "“{column}”填写“{raw}”，去掉千位分隔符后按 {value} 读取", ""),
     "E415": Entry(E, "“{column}”是逻辑值 {raw}，不是数字", "请填写数字。", town_template="“{column}”填的是逻辑值（真或假），不是数字"),
