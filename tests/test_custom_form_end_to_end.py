@@ -677,8 +677,10 @@ def test_one_process_custom_then_notice_then_custom_through_the_public_functions
     from bairi.core.campaign import default_campaign
     from bairi.core.form import NOTICE
     from bairi.merge.consolidate import consolidate, rates
+    from bairi.present.board import board_context
     from bairi.present.documents import schema
     from bairi.state.standing import load_state
+    from bairi.write.county import merged_workbook
     from bairi.write.layout import template_workbook
     from build import CUMULATIVE, PERIOD, write_return
 
@@ -691,13 +693,16 @@ def test_one_process_custom_then_notice_then_custom_through_the_public_functions
         state = load_state([folder], campaign, date(2023, 12, 26), use_ledger=False)
         merged = consolidate(state, "2023-12")
         blank = template_workbook(campaign).active
+        county = merged_workbook(merged, campaign, "申晋钢", date(2023, 12, 26))["报告表"]
+        board = board_context(state, "2023-12-26 18:00")["totals"]
         return (ret, merged, [blank.cell(5, c).value for c in range(1, 4)], blank["A7"].value,
-                list(schema("merge", campaign.form_spec)["$defs"]["Figures"]["properties"]))
+                list(schema("merge", campaign.form_spec)["$defs"]["Figures"]["properties"]),
+                [county.cell(8, c).value for c in range(1, 4)], [line["label"] for line in board["rates"]])
 
     first = run(custom, ours, home / "收件箱")
     second = run(notice, theirs, tmp_path / "notice")
     third = run(custom, ours, home / "收件箱")
-    for ret, merged, heads, row, keys in (first, third):
+    for ret, merged, heads, row, keys, county, board in (first, third):
         assert ret.form == custom.form_spec and merged.form == custom.form_spec
         assert [(f.code, f.cell) for f in ret.findings] == [("I303", "月报!C2")]
         assert list(ret.values("period").values()) == [25, 40, 31, 1, 0, 3, Decimal("1.5"), 80]
@@ -706,10 +711,12 @@ def test_one_process_custom_then_notice_then_custom_through_the_public_functions
         assert rates(merged.totals["cumulative_row"], merged.form) == {"problems_rate": Decimal("80.6"),
                                                                        "major_rate": Decimal("0.0")}
         assert (heads, row, keys) == (["统计项目", "检查企业\n（家）", "安全问题"], "当月", KEYS)
-    ret, merged, heads, row, keys = second
+        assert (county, board) == (["总计", 49, 72], ["安全问题整改率", "重大事故隐患整改率"])
+    ret, merged, heads, row, keys, county, board = second
     assert ret.form is NOTICE and merged.form is NOTICE
     assert [(f.code, f.cell) for f in ret.findings] == [("I303", "Sheet1!C2")]
     assert ret.values("period") == dict(PERIOD, fines=Decimal("1.5"))
     assert merged.totals["cumulative_row"] == dict(CUMULATIVE, fines=Decimal("3.25"))
     assert (heads, row, keys) == (["行业", "成立督查组\n（个）", "排查企业\n（家）"], "冶金工贸", list(NOTICE.keys))
+    assert (county, board) == (["累计", 4, 50], ["一般隐患整改率", "重大隐患整改率"])
     assert first[0].model_dump() == third[0].model_dump()
