@@ -407,6 +407,7 @@ def test_merge_adds_up_the_forms_columns_in_json_csv_and_the_workbook(home, tmp_
     # The county's own return, read back by the same form, says nothing of extra rows.
     assert [row[5] for row in book["问题清单"].iter_rows(min_row=3, values_only=True)
             if row[0] == "泽州县"] == []
+    assert [c.value for c in book["数据来源"][2]][3:6] == ["收到时间", "报送日期", "报送人"]
     assert [c.value for c in book["图表"][2]] == ["单位", "安全问题发现", "安全问题已销号", "重大事故隐患发现", "重大事故隐患已销号"]
 
 
