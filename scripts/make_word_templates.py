@@ -625,7 +625,10 @@ def later_sections(doc, form_words: bool) -> None:
     tag(doc, "{%p endfor %}")
     para(doc, "表3　逾期未整改到位的重大隐患", "表题")
     table(doc, [10, 20, 38, 28, 60],
-          [["序号", "{{ unit_noun }}", "企业名称", "挂牌督办单位", "重大隐患明细及整改计划"]],
+          # Another form's own hazard headers; the notice's 通报 is used only where they are the notice's.
+          [["序号", "{{ unit_noun }}", *(["{{ hazard_headers.enterprise }}", "{{ hazard_headers.supervisor }}",
+                                         "{{ hazard_headers.detail }}"] if form_words
+                                        else ["企业名称", "挂牌督办单位", "重大隐患明细及整改计划"])]],
           ["{{ h.seq }}", "{{ h.town }}", "{{ h.enterprise }}", "{{ h.supervisor }}", "{{ h.detail }}"],
           "for h in hazard_rows", left={2, 3, 4})
     tag(doc, "{%p elif total.major_found == \"0\" %}")

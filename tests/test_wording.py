@@ -59,7 +59,7 @@ def test_every_code_a_town_may_read_has_town_words():
 
 
 def test_the_clerk_is_told_of_the_configuration_and_the_town_is_not():
-    found = finding("E302", "Sheet1!B3", unit="某县应急管理局")
+    found = finding("E302", "Sheet1!B3", unit="某县应急管理局", unit_label="填报单位")
     assert "行动配置 bairi.toml" in found.hint
     assert found.town_hint == "请在“填报单位”处填写本单位全称，如“某某镇应急管理中心”。"
     assert found.town_message == "填报单位“某县应急管理局”与本次行动的报送单位名称不符"
@@ -181,4 +181,4 @@ def test_hints_speak_to_the_town_that_must_act():
     # A town fixes its file and sends it again; options of the clerk's command line are no advice to it
     # (D codes are the clerk's own notes about the inbox, and may name them).
     assert [code for code, entry in CATALOGUE.items() if "--" in entry.hint and not code.startswith("D")] == []
-    assert CATALOGUE["E309"].hint == "请在标题中写明报告月份（如“（2023年12月）”）并填写填表日期后重新发送。"
+    assert CATALOGUE["E309"].hint.format(date_label="填表日期") == "请在标题中写明报告月份（如“（2023年12月）”）并填写填表日期后重新发送。"

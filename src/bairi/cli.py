@@ -85,6 +85,17 @@ def _campaign(config: Path | None) -> Campaign:
         _fail(str(exc))
 
 
+def _config_here(config: Path | None) -> Path | None:
+    """--config, else ./bairi.toml, else the bairi.toml of the campaign home this is run inside (a town's return
+    checked in 收件箱/ is read by the home's form), else None (the built-in campaign)."""
+    from bairi.core.campaign import CONFIG_NAME
+
+    if config is not None or (Path.cwd() / CONFIG_NAME).is_file():
+        return config
+    found = _found_home(None)
+    return found.config if found else None
+
+
 def _run(home: Path | None, paths: list[Path] | None, config: Path | None, ledger: Path | None = None,
          logbook: Path | None = None) -> Run:
     """What this command reads: the inputs and files given, else the campaign home's (core.home)."""
@@ -136,7 +147,7 @@ def check(
     from bairi.intake.discover import MissingInput
     from bairi.state.checking import check_inputs
 
-    campaign = _campaign(config)
+    campaign = _campaign(_config_here(config))
     with _refusing(MissingInput):
         found = check_inputs(paths, campaign, datetime.now(UTC), period)
     returns = found.returns
@@ -191,7 +202,7 @@ def template(
     """
     from bairi.write.layout import TemplateAsk, template_period, template_town, write_template, write_templates
 
-    campaign = _campaign(config)
+    campaign = _campaign(_config_here(config))
     console = _console()
     with _refusing(TemplateAsk):
         period = template_period(campaign, period)
@@ -376,7 +387,7 @@ def seal(
     campaign = _campaign(config)
     words = list(args or [])
     if show_list:
-        _list_seals(words, ledger, home, fmt, campaign)
+        _list_seals(words, ledger, home, fmt, config)
     if not words:
         _fail("缺少报告期和收件文件夹，如：bairi seal 2023-12 收件箱/ -o 泽州县_2023-12.xlsx")
     with _refusing(ValueError):
@@ -402,7 +413,8 @@ def seal(
     raise typer.Exit(ExitCode.FINDINGS if sealing.made is not None and sendup.troubled(sealing.merged) else ExitCode.OK)
 
 
-def _list_seals(words: list[str], ledger: Path | None, home: Path | None, fmt: opt.Format, campaign: Campaign) -> NoReturn:
+def _list_seals(words: list[str], ledger: Path | None, home: Path | None, fmt: opt.Format,
+                config: Path | None) -> NoReturn:
     """seal --list: the seals in the ledger, of the periods among `words` (the rest are the inputs beside it)."""
     from bairi.core.values import parse_period
     from bairi.present import corrections as fixes
@@ -410,13 +422,21 @@ def _list_seals(words: list[str], ledger: Path | None, home: Path | None, fmt: o
 
     periods = [w for w in words if _looks_like_period(w)]
     where = [Path(w) for w in words if w not in periods]
-    ledger_file = sendup.list_ledger(where, ledger, _found_home(home) if ledger is None and not where else None)
+    found_home = _found_home(home) if ledger is None and not where else None
+    ledger_file = sendup.list_ledger(where, ledger, found_home)
     if ledger_file is None:
         _fail("请给出收件文件夹（封存记录在其中的收件台账里），或用 --ledger 指定台账文件")
     with _refusing(sendup.SendupError):
         found = sendup.listed_seals(ledger_file, {parse_period(p) for p in periods})
     if fmt is opt.Format.json:
-        _print_json(fixes.seals_document(found, str(ledger_file), campaign.form_spec), "seal")
+        from bairi.core.formfile import problems
+
+        # The seals' figures are by the home's form when the home's ledger is listed, as every other command's are.
+        campaign = _campaign(config or (found_home.config if found_home else None))
+        with _refusing(ValueError, said=lambda exc: f"台账 {ledger_file} 中的封存不是按当前表式记下的（{problems(exc)}）；"
+                                                     "请用 --config 指定封存时所用的行动配置"):
+            document = fixes.seals_document(found, str(ledger_file), campaign.form_spec)
+        _print_json(document, "seal")
     else:
         fixes.show_seals(_console(), found, str(ledger_file))
     raise typer.Exit(ExitCode.OK)
@@ -617,7 +637,7 @@ def schema(
     from bairi.present.documents import schema as schema_of
     from bairi.present.report import dumps
 
-    form = _campaign(config).form_spec
+    form = _campaign(_config_here(config)).form_spec
 
     if command is not None and command not in DOCUMENTS:
         _fail(f"没有命令“{command}”的 JSON 文档；可选：{'、'.join(DOCUMENTS)}")

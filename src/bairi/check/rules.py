@@ -26,7 +26,7 @@ def not_empty(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     rows = [r for r in (ret.period_row, ret.cumulative_row) if r]
     if rows and all(_blank(fig.raw) for row in rows for fig in row.values()):
         first = next(iter(rows[0].values()))
-        yield finding("E205", first.location)
+        yield finding("E205", first.location, period=ret.form.period_row.label, cumulative=ret.form.cumulative_row.label)
 
 
 def cumulative_not_below_period(ret: Return, campaign: Campaign) -> Iterator[Finding]:
@@ -65,9 +65,9 @@ def hazard_table_present(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     count = major.value if major is not None else None
     where = ret.locations.get("sheet", ret.file.name)
     if count:
-        yield finding("E204", where, count=plain(count))
+        yield finding("E204", where, count=plain(count), table=ret.form.hazard_title)
     else:
-        yield finding("W210", where)
+        yield finding("W210", where, table=ret.form.hazard_title)
 
 
 def hazards_match_count(ret: Return, campaign: Campaign) -> Iterator[Finding]:
@@ -78,7 +78,8 @@ def hazards_match_count(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     if major is None or major.value is None:
         return
     if len(ret.hazards) != major.value:
-        yield finding("W503", ret.locations["hazard_table"], rows=len(ret.hazards), count=plain(major.value))
+        yield finding("W503", ret.locations["hazard_table"], rows=len(ret.hazards), count=plain(major.value),
+                      table=ret.form.hazard_title)
 
 
 def hazard_rows_complete(ret: Return, campaign: Campaign) -> Iterator[Finding]:
@@ -86,10 +87,10 @@ def hazard_rows_complete(ret: Return, campaign: Campaign) -> Iterator[Finding]:
     at_county = ret.town == campaign.authority
     allowed = campaign.categories
     # A campaign without a list of categories (a notice that names none) accepts what the town writes.
+    headers = {column.key: column.header for column in ret.form.hazard_columns}
     for index, hazard in enumerate(ret.hazards, start=1):
         seq = hazard.seq or str(index)
-        missing = [label for key, label in (("enterprise", "企业名称"), ("supervisor", "挂牌督办单位"),
-                                            ("detail", "重大隐患明细及整改计划")) if not getattr(hazard, key)]
+        missing = [headers[key] for key in ("enterprise", "supervisor", "detail") if not getattr(hazard, key)]
         if missing:
             yield finding("W506", hazard.cells.get("enterprise", hazard.location), seq=seq, fields="、".join(missing))
         if hazard.town and ret.town:

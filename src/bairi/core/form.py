@@ -179,6 +179,14 @@ def _notice_form() -> Form:
 NOTICE: Form = _notice_form()
 
 
+def notice_columns(form: Form) -> bool:
+    """Whether `form`'s figure columns are the notice's, word for word and unit for unit: then what was written for
+    the notice's columns (the bulletin's sentences, the board's chosen figures) fits it, and nothing is left out."""
+    def words(of: Form) -> set[tuple[str, str, str, str]]:
+        return {(c.key, c.group, c.header, c.unit) for c in of.columns}
+    return words(form) == words(NOTICE)
+
+
 def form_for(setting: str) -> Form:
     """The form a campaign's `form` setting names: a .toml form file, else the notice's form."""
     if setting and Path(setting).suffix.lower() == ".toml":

@@ -49,7 +49,8 @@ def _change(now: Any, before: Any) -> str:
 
 def _totals(state: CampaignState) -> dict[str, Any] | None:
     """The county's 累计 of the latest period with returns, beside the month before, and the rectification rates."""
-    from bairi.merge.consolidate import MergeRefused, consolidate, latest_period, rates
+    from bairi.core.form import notice_columns
+    from bairi.merge.consolidate import MergeRefused, consolidate, latest_period, rate_key, rates
 
     period = latest_period(state)
     if period is None:
@@ -68,12 +69,16 @@ def _totals(state: CampaignState) -> dict[str, Any] | None:
             before = None
     cum = now.totals["cumulative_row"]
     old = before.totals["cumulative_row"] if before is not None and before.accepted else None
-    columns = now.form.by_key
+    form = now.form
+    columns = form.by_key
+    # The notice's form: the figures a leader asks about first; another form: every one of its columns.
+    keys = [k for k in _TOTAL_KEYS if k in columns] if notice_columns(form) else list(form.keys)
     lines = [{"label": columns[k].label, "now": _number(cum.get(k)), "before": _number(old.get(k)) if old else "—",
-              "change": _change(cum.get(k), old.get(k)) if old else ""} for k in _TOTAL_KEYS if k in columns]
-    rate_now, rate_old = rates(cum, now.form), rates(old, now.form) if old else {}
-    words = {"general_rate": "一般隐患整改率", "major_rate": "重大隐患整改率"}
-    rate_lines = [{"label": words.get(k, k), "now": _percent(v), "before": _percent(rate_old.get(k)) if old else "—"}
+              "change": _change(cum.get(k), old.get(k)) if old else ""} for k in keys]
+    rate_now, rate_old = rates(cum, form), rates(old, form) if old else {}
+    # Each pair's rate named by its group (一般隐患整改率, 安全问题整改率), as the bulletin names it.
+    words = {rate_key(found): f"{columns[found].group or columns[found].header}整改率" for found, _ in form.found_fixed}
+    rate_lines = [{"label": words[k], "now": _percent(v), "before": _percent(rate_old.get(k)) if old else "—"}
                   for k, v in rate_now.items()]
     return {"period": period, "previous": before.period if before is not None and old else None,
             "counted": len(now.accepted), "towns": len(now.towns), "missing": "、".join(now.missing_towns),

@@ -15,7 +15,7 @@ from typing import Any
 
 from bairi.core.calendar import Deadline, day_text, last_on_time, month_text
 from bairi.core.campaign import Campaign
-from bairi.core.form import NOTICE, Form
+from bairi.core.form import NOTICE, Form, notice_columns
 from bairi.core.model import Return
 from bairi.core.values import plain
 from bairi.deadlines.schedule import Assessment
@@ -110,6 +110,10 @@ def _pairs(cumulative_rates: dict[str, Any], form: Form) -> list[dict[str, str]]
     """Each found/fixed pair of the form with its cumulative rate."""
     return [{"name": form.by_key[found].group or form.by_key[found].header, "found": found, "fixed": fixed,
              "rate": percent(cumulative_rates.get(rate_key(found)))} for found, fixed in form.found_fixed]
+
+
+def _hazard_headers(form: Form) -> dict[str, str]:
+    return {column.key: column.header for column in form.hazard_columns}
 
 
 def _open(values: dict[str, Any]) -> int:
@@ -412,7 +416,8 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         "rates": {"general": percent(cumulative_rates.get("general_rate")),
                   "major": percent(cumulative_rates.get("major_rate"))},
         # Another form than the notice's: its own columns and found/fixed pairs, in its words.
-        "notice_form": set(NOTICE.keys) <= set(form.keys),
+        # The notice's 通报 names the notice's columns and hazard headers: only a form with both word for word.
+        "notice_form": notice_columns(form) and _hazard_headers(form) == _hazard_headers(NOTICE),
         "columns": _columns(totals, form),
         "pairs": _pairs(cumulative_rates, form),
         "ranking": ranking,
@@ -430,6 +435,8 @@ def bulletin_context(merged: Merged, result: Assessment, campaign: Campaign, num
         # Table-friendly views (the Word bulletin's tables) and the official-document frame.
         "overdue_rows": _overdue_rows(result),
         "hazard_rows": _hazard_rows(result),
+        # The hazard table's headers in the form's words (the Word bulletin's table of open hazards).
+        "hazard_headers": _hazard_headers(form),
         "area_enterprises": sum(row["area_enterprises"] for row in ranking),
         "coverage": percent(_rate(totals["period_row"].get("enterprises"), sum(r["area_enterprises"] for r in ranking))
                             if ranking else None),

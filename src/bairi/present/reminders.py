@@ -231,15 +231,20 @@ def show_assessment(console: Any, result: Assessment, reminders: list[Path | str
                       "之后发现的，为其整改计划日期）[/]")
         if not result.open_hazards:
             console.print("  [green]各镇报表中的重大隐患均已整改，或尚未到整改期限。[/]")
+        # In the campaign's own words: its major-hazard columns' headers and its hazard table's.
+        form = campaign.form_spec
+        found_word, fixed_word = (form.by_key[key].header if key in form.by_key else word
+                                  for key, word in (("major_found", "排查"), ("major_fixed", "已整改")))
+        headers = {column.key: column.header for column in form.hazard_columns}
         for entry in result.open_hazards:
-            console.print(f"  [red]{escape(entry.town)}[/]（{entry.period} 报表累计排查 {entry.major_found} 项、"
-                          f"已整改 {entry.major_fixed} 项）：逾期未整改 {len(entry.hazards)} 项"
+            console.print(f"  [red]{escape(entry.town)}[/]（{entry.period} 报表累计{found_word} {entry.major_found} 项、"
+                          f"{fixed_word} {entry.major_fixed} 项）：逾期未整改 {len(entry.hazards)} 项"
                           "（逐项见 bairi hazards）")
             if entry.hazards:
                 rows_table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
-                rows_table.add_column("企业名称")
-                rows_table.add_column("挂牌督办单位")
-                rows_table.add_column("重大隐患明细及整改计划", overflow="fold")
+                rows_table.add_column(headers["enterprise"])
+                rows_table.add_column(headers["supervisor"])
+                rows_table.add_column(headers["detail"], overflow="fold")
                 for hazard in entry.hazards:
                     rows_table.add_row(escape(hazard.enterprise), escape(hazard.supervisor), escape(hazard.detail))
                 console.print(rows_table)

@@ -155,7 +155,9 @@ def _key_figures(form: Form) -> list[tuple[str, Any]]:
         shown.append((_two_lines(columns["enterprises"].short), one("enterprises")))
     for found, fixed in form.found_fixed:
         a, b = columns[found], columns[fixed]
-        shown.append((f"{a.group}\n排查/整改" if a.group else f"{a.short}/\n{b.short}", pair(found, fixed)))
+        # The pair's own words, 已 dropped to keep the column narrow: 排查/整改, 发现/销号.
+        shown.append((f"{a.group}\n{a.header}/{b.header.removeprefix('已')}" if a.group else f"{a.short}/\n{b.short}",
+                      pair(found, fixed)))
     if "fines" in columns:
         shown.append((f"罚款\n({columns['fines'].unit})", one("fines")))
     if not shown:

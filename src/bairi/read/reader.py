@@ -85,6 +85,10 @@ class _Words:
     hint: re.Pattern[str]
     fields: re.Pattern[str]
     field_of_label: dict[str, str]
+    # What under the statistics header is the hazard table's, not a row of figures, and where that table starts.
+    not_a_row: re.Pattern[str]
+    table_end: re.Pattern[str]
+    row_header: str
     label_column: dict[str, str | None] = field(default_factory=dict)
     label_hazard_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hinted: dict[str, bool] = field(default_factory=dict)
@@ -100,7 +104,12 @@ def _words(form: Form) -> _Words:
     labels = {**{f.label: f.key for f in form.fields}, **_FIELD_OF_LABEL}
     words = sorted(labels, key=len, reverse=True)
     fields = re.compile("(" + "|".join(map(re.escape, words)) + r")\s*[:：]?")
-    return _Words(form, groups, hint, fields, labels)
+    # The notice's words and the form's own: its hazard table's title and headers (编号, 单位名称 …).
+    title, seq = normalize(form.hazard_title), normalize(form.hazard_columns[form.hazard_keys.index("seq")].header)
+    headers = [normalize(c.header) for c in form.hazard_columns]
+    not_a_row = re.compile("|".join([r"重大隐患|序号|企业名称", *map(re.escape, [title, *headers])]))
+    table_end = re.compile("|".join([r"重大隐患明细|序号", *map(re.escape, [title, seq])]))
+    return _Words(form, groups, hint, fields, labels, not_a_row, table_end, normalize(form.row_label_header))
 
 
 def _memo(memo: dict, text: str, value: object) -> None:
@@ -182,7 +191,7 @@ def find_stats_tables(book: Book, form: Form) -> list[StatsTable]:
             if len(columns) < 5 or (best and len(columns) <= best.matched):
                 continue
             label_col = next(
-                (c for c, v in texts if normalize(v) in ("行业", "行业类别", "项目", "类别")),
+                (c for c, v in texts if normalize(v) in ("行业", "行业类别", "项目", "类别", words.row_header)),
                 max(min(columns.values()) - 1, 0),
             )
             best = StatsTable(sheet, row_index, label_col, columns, duplicates, len(columns))
@@ -433,13 +442,10 @@ def _months_years(campaign: Campaign) -> dict[int, int]:
     return years
 
 
-_NOT_A_ROW = re.compile(r"重大隐患|序号|企业名称")
-_TABLE_END = re.compile(r"重大隐患明细|序号")
-
-
 def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
     """The form's two rows under the statistics header (the return's form: another form, another word for them)."""
     form, sheet = ret.form, stats.sheet
+    words = _words(form)
     period_row, cumulative_row = form.period_row.regex, form.cumulative_row.regex
     rows: dict[str, list[int]] = {"period": [], "cumulative": []}
     start = stats.header_row + 1
@@ -450,18 +456,20 @@ def _read_rows(ret: Return, stats: StatsTable, out: list[Finding]) -> None:
             rows["period"].append(r)
         elif cumulative_row.match(label):
             rows["cumulative"].append(r)
-        elif label and r > start and not _NOT_A_ROW.search(label):
+        elif label and r > start and not words.not_a_row.search(label):
             has_figures = any(_text(_cell(sheet, r, c)) for c in stats.columns.values())
             if has_figures:
-                out.append(finding("W208", ref(sheet, r, stats.label_col), label=_text(_cell(sheet, r, stats.label_col))))
-        if _TABLE_END.search(label):
+                out.append(finding("W208", ref(sheet, r, stats.label_col), label=_text(_cell(sheet, r, stats.label_col)),
+                                   period=form.period_row.label, cumulative=form.cumulative_row.label))
+        if words.table_end.search(label):
             break
     plan = [(column, stats.columns[column.key]) for column in form.columns if column.key in stats.columns]
     units = {column.key: _stated_unit(sheet, stats, c, rows) for column, c in plan if column.kind == "amount"}
     for which, word in (("period", form.period_row.label), ("cumulative", form.cumulative_row.label)):
         found = rows[which]
         if not found:
-            out.append(finding("E202", sheet.name, row=word))
+            out.append(finding("E202", sheet.name, row=word, header=form.row_label_header, period=form.period_row.label,
+                               cumulative=form.cumulative_row.label))
             continue
         if len(found) > 1:
             out.append(finding("E207", ref(sheet, found[1], stats.label_col), row=word,
@@ -605,27 +613,30 @@ def _fill_merged(sheet: Sheet, table: HazardTable, r: int, cells: dict[str, str]
 def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], name: str,
               campaign: Campaign, period: str | None, out: list[Finding]) -> None:
     file = Path(name)
+    # What the findings call each field: the form's own label (报送单位 where the form says so).
+    words = {"unit": "unit_label", "filler": "filler_label", "filled_on": "date_label"}
+    labels = {words[f.key]: f.label for f in ret.form.fields}
     unit_raw, unit_loc = fields.get("unit", ("", ret.locations.get("sheet", "")))
     ret.unit_raw = _text(unit_raw)
     ret.locations["unit"] = unit_loc
     if ret.unit_raw:
         ret.town = resolve_unit(ret.unit_raw, campaign)
         if ret.town is None:
-            out.append(finding("E302", unit_loc, unit=ret.unit_raw))
+            out.append(finding("E302", unit_loc, unit=ret.unit_raw, **labels))
         elif normalize(ret.unit_raw) != ret.town:
-            out.append(finding("I303", unit_loc, raw=ret.unit_raw, town=ret.town))
+            out.append(finding("I303", unit_loc, raw=ret.unit_raw, town=ret.town, **labels))
     else:
         ret.town = resolve_unit(file.stem, campaign)
         if ret.town:
-            out.append(finding("W304", unit_loc or file.name, town=ret.town))
+            out.append(finding("W304", unit_loc or file.name, town=ret.town, **labels))
         else:
-            out.append(finding("E301", unit_loc or file.name))
+            out.append(finding("E301", unit_loc or file.name, **labels))
 
     filler_raw, filler_loc = fields.get("filler", ("", ""))
     ret.filler = _text(filler_raw)
     ret.locations["filler"] = filler_loc
     if not ret.filler:
-        out.append(finding("W310", filler_loc or ret.locations.get("sheet", file.name)))
+        out.append(finding("W310", filler_loc or ret.locations.get("sheet", file.name), **labels))
 
     date_raw, date_loc = fields.get("filled_on", ("", ""))
     ret.locations["filled_on"] = date_loc
@@ -633,11 +644,12 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
     ret.filled_on = filled
     where = date_loc or ret.locations.get("sheet", file.name)
     if code == "I307":
-        out.append(finding("I307", where, raw=_text(date_raw), date=filled.isoformat() if filled else ""))
+        out.append(finding("I307", where, raw=_text(date_raw), date=filled.isoformat() if filled else "", **labels))
     elif code in ("W305", "W306", "W313"):
-        out.append(finding(code, where, raw=_text(date_raw)))
+        out.append(finding(code, where, raw=_text(date_raw), **labels))
     if filled and not (campaign.start <= filled <= campaign.end):
-        out.append(finding("W308", where, date=filled.isoformat(), start=campaign.start.isoformat(), end=campaign.end.isoformat()))
+        out.append(finding("W308", where, date=filled.isoformat(), start=campaign.start.isoformat(),
+                           end=campaign.end.isoformat(), **labels))
 
     title = find_title(book)
     if period:
@@ -648,19 +660,19 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
         ret.period, ret.period_source = found, f"标题中的“{_title_tail(title)}”"
     elif filled:
         ret.period, ret.period_source = f"{filled.year}-{filled.month:02d}", f"填表日期 {filled.isoformat()}"
-        out.extend(_month_inferred(filled, ret.period, where))
+        out.extend(_month_inferred(filled, ret.period, where, labels["date_label"]))
     if ret.period is None:
-        out.append(finding("E309", file.name))
+        out.append(finding("E309", file.name, **labels))
     elif campaign.period(ret.period) is None:
         out.append(finding("E311", file.name, period=ret.period, periods="、".join(p.period for p in campaign.periods)))
     elif filled and (filled.year, filled.month) < (int(ret.period[:4]), int(ret.period[5:])):
-        out.append(finding("W312", where, date=filled.isoformat(), period=ret.period))
+        out.append(finding("W312", where, date=filled.isoformat(), period=ret.period, **labels))
 
 
-def _month_inferred(filled: date, period: str, where: str) -> list[Finding]:
+def _month_inferred(filled: date, period: str, where: str, date_label: str) -> list[Finding]:
     """W314: a month taken from 填表日期 alone is a guess (a November return filled on 12-01 is not December's)."""
     previous = date(filled.year, filled.month, 1) - timedelta(days=1)
-    return [finding("W314", where, date=filled.isoformat(), period=period, month=filled.month,
+    return [finding("W314", where, date=filled.isoformat(), period=period, month=filled.month, date_label=date_label,
                     previous=f"{previous.year}年{previous.month}月")]
 
 

@@ -168,7 +168,8 @@ def _fill_hazards(book: Workbook, grid: Book, hazards: list[dict[str, Any]], for
     template's next part (a notes row, a signature line) when its blank rows are too few."""
     table = find_hazards(grid, form)
     if table is None:
-        raise TemplateProblem("市局模板中找不到“重大隐患明细”表（应有“企业名称”等列的表头），无法填写；请核对模板")
+        enterprise = form.hazard_columns[form.hazard_keys.index("enterprise")].header
+        raise TemplateProblem(f"市局模板中找不到“{form.hazard_title}”表（应有“{enterprise}”等列的表头），无法填写；请核对模板")
     missing = [c.header for c in form.hazard_columns if c.key not in table.columns]
     if missing:
         raise TemplateProblem(f"市局模板的重大隐患明细表中找不到“{'”“'.join(missing)}”一列，无法填写；请核对模板的表头")
@@ -221,7 +222,8 @@ def fill_template(path: Path, merged: Any, campaign: Campaign, filler: str, fill
     form = campaign.form_spec
     tables = find_stats_tables(grid, form)
     if not tables:
-        raise TemplateProblem(f"市局模板 {Path(path).name} 中找不到统计表的表头（如“成立督查组”“排查企业”等列），无法填写")
+        named = "”“".join(column.short for column in form.columns[:2])
+        raise TemplateProblem(f"市局模板 {Path(path).name} 中找不到统计表的表头（如“{named}”等列），无法填写")
     if len(tables) > 1:
         sheets = "、".join(f"“{t.sheet.name}”" for t in tables)
         raise TemplateProblem(f"市局模板中有 {len(tables)} 个统计表（工作表 {sheets}），不知应填哪一个；请只保留要填报的一个")

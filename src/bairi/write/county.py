@@ -201,8 +201,9 @@ def _detail_sheets(book: Workbook, merged: Any, campaign: Campaign, year: str, m
                       "、".join(replaced), ret.sha256 if ret else ""])
     # The SHA-256 wraps in three lines: at its full width the page shrinks to fit and nothing is legible.
     widths: list[float] = [10, 8, 40, 17, 11, 10, 30, 30, 23]
-    _table(sources, 1, ["单位", "状态", "文件", "收到时间", "填表日期", "填表人", "报告期依据", "被取代的文件", "SHA-256"],
-                  srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
+    labels = {f.key: f.label for f in merged.form.fields}  # the form's own words: 填表日期 or 报送日期 …
+    _table(sources, 1, ["单位", "状态", "文件", "收到时间", labels["filled_on"], labels["filler"], "报告期依据", "被取代的文件",
+                        "SHA-256"], srows, widths, title="数据来源（每个数字可追溯到文件和单元格）")
     trail: list[list[Any]] = []
     form = merged.form
     for ret in merged.accepted:

@@ -291,10 +291,13 @@ def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> Non
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                             showErrorMessage=True, errorTitle="请填写整数", error="此处应填写不小于 0 的整数。")
     form = campaign.form_spec
-    units = {column.unit for column in form.columns if column.kind == "amount"}
+    amount_columns = [column for column in form.columns if column.kind == "amount"]
+    # Named by the form's own headers (行政罚款, 经济处罚 …), in 万元 only when every amount column is.
+    named = "、".join(column.header for column in amount_columns)
     amounts = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                              showErrorMessage=True, errorTitle="请填写数字",
-                             error="行政罚款以万元计，填写不小于 0 的数字。" if units <= {"万", "万元"}
+                             error=f"{named}以万元计，填写不小于 0 的数字。"
+                             if {column.unit for column in amount_columns} <= {"万", "万元"}
                              else "此处填写不小于 0 的数字（单位见表头）。")
     for index, column in enumerate(form.columns, start=2):
         letter = col_letters(index)
