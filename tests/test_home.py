@@ -268,6 +268,15 @@ def test_a_reply_out_of_a_mailbox_names_only_that_message(tmp_path, monkeypatch)
     assert run(["check", "收件箱/收件箱.mbox#9"]).exit_code == 2
 
 
+def test_a_seal_of_the_homes_inbox_named_on_the_command_line_is_the_homes(home):
+    # The clerk types the inbox out: the seal is still recorded in the home's ledger, where status and --list look.
+    assert run(["seal", "2023-12", "收件箱", "--as-of", AS_OF]).exit_code == 1
+    assert not (home / "收件箱" / ".bairi-ledger.sqlite").exists()
+    listed, _ = as_json(["seal", "--list"])
+    assert [s["period"] for s in listed["seals"]] == ["2023-12"]
+    assert "send_up" not in {t["kind"] for t in as_json(["status", "--as-of", AS_OF])[0]["todo"]}
+
+
 def test_status_follows_what_the_clerk_did(home):
     # The draft written by the command status named: the reply is no longer to write, only to send.
     assert run(["check", "收件箱/22.eml", "--reply", "上报/退回"]).exit_code == 1

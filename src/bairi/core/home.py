@@ -156,10 +156,17 @@ def run_in(home: Home | None, paths: list[Path] | None, config: Path | None, led
             raise HomeError("缺少输入：请给出收件文件夹（或报表、邮件），如 bairi deadlines 收件箱/；"
                             "或在 bairi init 建立的工作文件夹（及其子文件夹）中运行，不写输入即读其中的收件箱")
         return Run(None, given, config, ledger, logbook)
-    inbox = not given
+    # Inputs inside the home's own inbox are the home's: its ledger keeps their receipts and seals, where status
+    # and seal --list look (a seal of `收件箱/` must not be recorded beside it, unseen by them).
+    inbox = not given or all(_within(path, home.inbox) for path in given)
     return Run(home, given or [home.inbox], config or home.config,
                ledger or (home.outbox / ledger_name if inbox else None),
                logbook or (home.logbook if home.logbook.is_file() else None))
+
+
+def _within(path: Path, folder: Path) -> bool:
+    here, there = path.absolute(), folder.absolute()
+    return here == there or there in here.parents
 
 
 def output_in(run: Run, output: Path | None, name: str, what: str) -> Path:
