@@ -102,7 +102,7 @@ def test_a_correction_after_the_seal_is_listed_exactly_and_the_sealed_workbook_s
 
     book = load_workbook(corrected)
     assert book.sheetnames[:2] == ["报告表", "更正说明"]
-    assert "本表为更正表" in book["报告表"]["A9"].value and "共 4 处" in book["报告表"]["A9"].value
+    assert "本表为更正表" in book["报告表"]["A9"].value and "共4处" in book["报告表"]["A9"].value
     rows = [[c.value for c in row] for row in book["更正说明"].iter_rows(min_row=3, max_row=6)]
     assert rows == [
         [1, "巴公镇", "本期", "排查企业", "Sheet1!C7", 25, 27, "巴公镇12月份百日攻坚报表（更正）.xlsx"],
@@ -117,7 +117,7 @@ def test_a_correction_after_the_seal_is_listed_exactly_and_the_sealed_workbook_s
     assert f"汇总表 SHA-256：{seal['workbook_sha256']}" in text
 
     shown = run("merge", inbox, "-o", tmp_path / "看看.xlsx", "--as-of", "2023-12-28")
-    assert "本期已封存上报：第 1 次封存" in shown.output
+    assert "本期已封存上报：第1次封存" in shown.output
     assert "更正 巴公镇 累计·排查企业（Sheet1!C8）：50 → 52" in shown.output
 
 

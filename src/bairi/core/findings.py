@@ -234,7 +234,7 @@ CATALOGUE: dict[str, Entry] = {
     "H801": Entry(W, "{town}{period}“{enterprise}”的重大隐患与{prev_period}“{prev_enterprise}”的一项相近（相似度{score}），"
                      "暂按同一项（{id}）跟踪",
                   "请核实后在台账“匹配确认”列填写“确认”或“否定”；否定的下次运行分为两项。"),
-    "H802": Entry(I, "重大隐患 {id} 各月的企业名称写法不同（“{names}”），按同一企业跟踪", ""),
+    "H802": Entry(I, "重大隐患（{id}）各月的企业名称写法不同（“{names}”），按同一企业跟踪", ""),
     "H803": Entry(W, "{town}“{enterprise}”的重大隐患（{id}）在{last}之后未再列入明细（{periods}），也未说明已整改",
                   "请向该镇核实；如已整改，请在台账“核查结果”“销号日期”列登记。"),
     "H804": Entry(I, "{town}“{enterprise}”的重大隐患（{id}）{period}未再列入明细，累计重大隐患已整改由{before}项"
