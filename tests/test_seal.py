@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bairi.cli import app
 from build import CUMULATIVE, PERIOD, write_return
+from typography import spaced_numbers, workbook_texts
 
 runner = CliRunner()
 
@@ -115,6 +116,12 @@ def test_a_correction_after_the_seal_is_listed_exactly_and_the_sealed_workbook_s
     assert ("全县合计随之变化：\r\n1. 本期·排查企业：50 → 52\r\n2. 本期·行政罚款：1.75 → 2.25\r\n"
             "3. 累计·排查企业：100 → 102\r\n4. 累计·行政罚款：7.25 → 7.75\r\n") in text
     assert f"汇总表 SHA-256：{seal['workbook_sha256']}" in text
+    assert "现更正如下（共4处）：" in text
+    # What goes to the city is a 公文's Chinese: the seal, its day and its counts sit against the words.
+    note = next(v for v in workbook_texts(corrected).values() if v.startswith("更正对象："))
+    assert note.startswith("更正对象：第1次封存（") and "，截至2023-12-26，封存人 任晋爽）上报的报表" in note
+    assert spaced_numbers(text) == []
+    assert {k: hits for k, v in workbook_texts(corrected).items() if (hits := spaced_numbers(v))} == {}
 
     shown = run("merge", inbox, "-o", tmp_path / "看看.xlsx", "--as-of", "2023-12-28")
     assert "本期已封存上报：第1次封存" in shown.output
