@@ -523,31 +523,31 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
         ("犁川镇", "2023-11"): Mistake(
             "常见写法：全角数字、“5家”、数字存为文本、“无”、空白单元格", "接收",
             period={"teams": "２", "enterprises": "5家", "general_found": "12", "ordered": "无", "closed": None},
-            expect=[Expect("I404", "Sheet1!B7", "全角数字“２”按 2 读取"),
-                    Expect("I405", "Sheet1!C7", "“5家”去掉单位按 5 读取"),
-                    Expect("I403", "Sheet1!D7", "文本“12”按数字 12 读取"),
-                    Expect("I402", "Sheet1!H7", "“无”按 0 计"),
-                    Expect("I401", "Sheet1!L7", "空白按 0 计")]),
+            expect=[Expect("I404", "Sheet1!B7", "全角数字“２”按2读取"),
+                    Expect("I405", "Sheet1!C7", "“5家”去掉单位按5读取"),
+                    Expect("I403", "Sheet1!D7", "文本“12”按数字12读取"),
+                    Expect("I402", "Sheet1!H7", "“无”按0计"),
+                    Expect("I401", "Sheet1!L7", "空白按0计")]),
         ("柳树口镇", "2023-11"): Mistake(
             "罚款按元填写“5000元”", "接收",
             period={"fines": "5000元"}, cumulative={"fines": "5000元"},
-            expect=[Expect("W406", "Sheet1!I7", "“5000元”折合 0.5 万元"),
-                    Expect("W406", "Sheet1!I8", "“5000元”折合 0.5 万元")]),
+            expect=[Expect("W406", "Sheet1!I7", "“5000元”折合0.5万元"),
+                    Expect("W406", "Sheet1!I8", "“5000元”折合0.5万元")]),
         ("大东沟镇", "2023-11"): Mistake(
-            "本月只检查 3 家企业，不足辖区 9 家的一半", "接收",
-            expect=[Expect("W507", "Sheet1!C7", "排查企业 3 家，少于 9 家的一半（应至少 5 家）")]),
+            "本月只检查3家企业，不足辖区9家的一半", "接收",
+            expect=[Expect("W507", "Sheet1!C7", "排查企业3家，少于9家的一半（应至少5家）")]),
         ("南岭镇", "2023-11"): Mistake(
             "一般隐患已整改填了文字“正在整改”", "退回",
             period={"general_fixed": "正在整改"},
             expect=[Expect("E409", "Sheet1!E7", "“正在整改”不是数字")]),
         ("周村镇", "2023-12"): Mistake(
-            "责令限期整改企业填成负数 -1", "退回",
+            "责令限期整改企业填成负数-1", "退回",
             period={"ordered": -1},
-            expect=[Expect("E407", "Sheet1!H7", "责令限期整改企业为负数 -1")]),
+            expect=[Expect("E407", "Sheet1!H7", "责令限期整改企业为负数-1")]),
         ("金村镇", "2023-12"): Mistake(
-            "排查企业填了小数 7.5", "退回",
+            "排查企业填了小数7.5", "退回",
             period={"enterprises": 7.5},
-            expect=[Expect("E408", "Sheet1!C7", "排查企业为小数 7.5")]),
+            expect=[Expect("E408", "Sheet1!C7", "排查企业为小数7.5")]),
         ("高都镇", "2023-12"): Mistake(
             "累计行一般隐患两格忘记加上本月，仍是11月的累计数（已报修改版更正）", "退回",
             cumulative={"general_found": t["高都镇"].cumulative["2023-11"]["general_found"],
@@ -559,9 +559,9 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
             cumulative={"general_fixed": t["大箕镇"].cumulative["2023-12"]["general_found"] + 3},
             expect=[Expect("E502", "Sheet1!E8", "累计已整改大于排查")]),
         ("北义城镇", "2023-12"): Mistake(
-            "明细只列本月 1 项重大隐患，累计排查 2 项（漏列11月的 1 项）", "接收",
+            "明细只列本月1项重大隐患，累计排查2项（漏列11月的1项）", "接收",
             hazards=lambda rows: rows[1:],
-            expect=[Expect("W503", "工作报告表!A11", "明细 1 行，与累计重大隐患 2 项不一致")]),
+            expect=[Expect("W503", "工作报告表!A11", "明细1行，与累计重大隐患2项不一致")]),
         ("下村镇", "2023-12"): Mistake(
             "重大隐患行业类别填“化工”（不是工贸行业）", "接收",
             hazards=lambda rows: [dict(rows[0], category="化工")],
@@ -579,14 +579,14 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
         ("山河镇", "2024-01"): Mistake(
             "重大隐患所在镇写成“大箕镇”，且未填挂牌督办单位", "接收",
             hazards=lambda rows: [dict(rows[0], town="大箕镇", supervisor="")],
-            expect=[Expect("W506", "Sheet1!B12", "明细第 1 行未填写挂牌督办单位"),
+            expect=[Expect("W506", "Sheet1!B12", "明细第1行未填写挂牌督办单位"),
                     Expect("W504", "Sheet1!E12", "所在镇“大箕镇”不是填报单位")]),
         ("犁川镇", "2024-01"): Mistake(
             "填表日期年份写错：“2023年1月22日”（应为2024年）", "接收",
             header={"filled_on": "2023年1月22日"},
-            expect=[Expect("I307", "Sheet1!C4", "填表日期按 2023-01-22 读取"),
+            expect=[Expect("I307", "Sheet1!C4", "填表日期按2023-01-22读取"),
                     Expect("W308", "Sheet1!C4", "填表日期不在行动期间内"),
-                    Expect("W312", "Sheet1!C4", "填表日期早于报告期 2024-01")]),
+                    Expect("W312", "Sheet1!C4", "填表日期早于报告期2024-01")]),
         ("金村镇", "2024-01"): Mistake(
             "明细表留着模板的“....”占位行", "接收",
             after=_placeholder,
@@ -594,7 +594,7 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
         ("北义城镇", "2024-01"): Mistake(
             "同一企业的两项重大隐患，企业名称、所在镇、行业类别、挂牌督办单位各合并为一个单元格", "接收",
             after=_merged_enterprise,
-            expect=[Expect("I216", "工作报告表!B12", "第 12—13 行的企业名称等是合并单元格，两行都按该企业读取")]),
+            expect=[Expect("I216", "工作报告表!B12", "第12—13行的企业名称等是合并单元格，两行都按该企业读取")]),
         ("周村镇", "2023-11"): Mistake(
             "本月没有重大隐患，明细表第一行填写“无”", "接收",
             after=_none_row,
@@ -603,10 +603,10 @@ def declare_mistakes(towns: dict[str, Town]) -> None:
             "罚款表头改为“行政罚款（元）”，按元填写", "接收",
             period={"fines": fines_yuan["period"]}, cumulative={"fines": fines_yuan["cumulative"]},
             after=_fines_in_yuan,
-            expect=[Expect("I417", "Sheet1!I7", f"按表头单位元读取，{fines_yuan['period']} 元折合 "
-                                                f"{t['下村镇'].period['2024-01']['fines']} 万元"),
-                    Expect("I417", "Sheet1!I8", f"按表头单位元读取，{fines_yuan['cumulative']} 元折合 "
-                                                f"{t['下村镇'].cumulative['2024-01']['fines']} 万元")]),
+            expect=[Expect("I417", "Sheet1!I7", f"按表头单位元读取，{fines_yuan['period']}元折合"
+                                                f"{t['下村镇'].period['2024-01']['fines']}万元"),
+                    Expect("I417", "Sheet1!I8", f"按表头单位元读取，{fines_yuan['cumulative']}元折合"
+                                                f"{t['下村镇'].cumulative['2024-01']['fines']}万元")]),
     })
 
 
@@ -676,7 +676,7 @@ def notes(town: str, period: str, sheet: Entries) -> list[Expect]:
     if layout == "moved" and isinstance(sheet.filled_on, date):
         day = sheet.filled_on
         found.append(Expect("I307", f"{sheet_name}!{cell}",
-                            f"填表日期“{day.year}年{day.month}月{day.day}日”按 {day.isoformat()} 读取"))
+                            f"填表日期“{day.year}年{day.month}月{day.day}日”按{day.isoformat()}读取"))
     return found
 
 

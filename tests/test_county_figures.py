@@ -145,7 +145,7 @@ def test_the_countys_cumulative_never_falls_for_a_town_that_missed_a_month(tmp_p
 
     book = load_workbook(tmp_path / "county2024-01.xlsx")
     note = book["报告表"]["A9"].value
-    assert "本表不完整，本期数未含 14 个单位" in note
+    assert "本表不完整，本期数未含14个单位" in note
     assert "南村镇（未报）" in note and "大阳镇（退回）" in note and "高都镇" not in note.split("。")[0]
     assert "累计数含南村镇12月累计、大阳镇12月累计" in note
     labels = [row[3] for row in book["分镇明细"].iter_rows(min_row=4, values_only=True)]

@@ -109,7 +109,7 @@ def test_conflicts_and_rejected_returns_are_flagged_but_counted(tmp_path):
     assert bagong["status"] == "incomplete" and item(doc, "南村镇", "2024-01")["status"] == "missing"
     assert [f["code"] for f in bagong["findings"]] == ["D702", "D701", "D718"]
     assert bagong["findings"][0]["message"] == "同一文件指向不同的镇：填报单位“巴公镇”；文件名“南村镇”；按填报单位计为“巴公镇”"
-    assert bagong["findings"][1]["message"] == "填表日期 2024-01-26 晚于收到时间 2024-01-24 10:00（依据：邮件 Date 头）"
+    assert bagong["findings"][1]["message"] == "填表日期2024-01-26晚于收到时间2024-01-24 10:00（依据：邮件 Date 头）"
     xiacun = item(doc, "下村镇", "2024-01")
     # Only a copy that was sent back: 退回, not received.
     assert (xiacun["status"], xiacun["accepted"], [f["code"] for f in xiacun["findings"]]) == ("rejected", False, ["D703"])
@@ -350,7 +350,7 @@ def test_a_reminder_addresses_the_town_as_its_returns_do_and_lists_what_was_sent
     zhoucun = read["催报_周村镇"]
     at = zhoucun.index("3. 2023年12月报表（应于2023年12月25日前报送）：报送的报表经审核存在问题，已退回修改，"
                        "至今未收到修改后的报表，已逾期32天。须修改的问题：")
-    assert zhoucun[at + 1] == "   （1）第7行“责令限期整改企业”栏（H7）：“责令限期整改企业”为负数 -1（数量不能为负，请核实）。"
+    assert zhoucun[at + 1] == "   （1）第7行“责令限期整改企业”栏（H7）：“责令限期整改企业”为负数-1（数量不能为负，请核实）。"
     assert all(not re.search(r"\d 天|逾期 \d", line) for lines in read.values() for line in lines)
 
 

@@ -42,6 +42,6 @@ def test_a_table_beyond_the_real_limit_is_refused_in_chinese(tmp_path):
     result = runner.invoke(app, ["check", str(path), "--format", "json"])
     assert result.exit_code == 2
     [refused] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "F170"]
-    assert refused["message"] == f"“重大隐患明细”超过 {MAX_HAZARD_ROWS:,} 行，远多于任何单位的填报，已拒绝读取"
+    assert refused["message"] == f"“重大隐患明细”超过{MAX_HAZARD_ROWS:,}行，远多于任何单位的填报，已拒绝读取"
     text = runner.invoke(app, ["check", str(path)])
-    assert f"× 无法读取：“重大隐患明细”超过 {MAX_HAZARD_ROWS:,} 行" in text.stdout
+    assert f"× 无法读取：“重大隐患明细”超过{MAX_HAZARD_ROWS:,}行" in text.stdout

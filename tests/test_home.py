@@ -177,7 +177,7 @@ def test_nothing_left_out_silently(home):
     said = [(f["code"], Path(f["location"]).name) for f in document["findings"] if f["code"] in ("D720", "D721", "D722", "D770")]
     assert said == [("D720", ".旧邮件"), ("D721", "~$巴公镇12月报表.xlsx"), ("D770", "巴公镇1月报表.xlsx")]
     late = next(f for f in document["findings"] if f["code"] == "D770")
-    assert late["message"] == "巴公镇的“巴公镇1月报表.xlsx”2024-01-22 10:00 才收到（邮件 Date 头），在 2024-01-20 之后，本次不计入"
+    assert late["message"] == "巴公镇的“巴公镇1月报表.xlsx”2024-01-22 10:00才收到（邮件 Date 头），在2024-01-20之后，本次不计入"
     # The logbook in use is named once, as the run's logbook, and never listed as a file left unread.
     assert document["inputs"]["logbook"] == str(home / "登记簿.toml")
     assert not [f for f in document["findings"] if "登记簿" in f["location"] or "bairi.toml" in f["location"]]
@@ -188,7 +188,7 @@ def test_a_period_nobody_sent_says_which_periods_the_inputs_hold(home):
     document = json.loads(result.stdout)
     assert document["output"] == str(home / "上报" / "泽州县_2024-01.xlsx")
     assert [s for s in document["skipped"] if s["file"] == "--period"] == [
-        {"file": "--period", "reason": "报告期 2024-01 没有任何镇的报表；输入中有报表的报告期：2023-11、2023-12"}]
+        {"file": "--period", "reason": "报告期2024-01没有任何镇的报表；输入中有报表的报告期：2023-11、2023-12"}]
 
 
 def test_outputs_without_o_go_to_the_outbox_under_the_clerks_names(home, monkeypatch, tmp_path):
@@ -218,17 +218,17 @@ def test_status_lists_the_days_work_in_order_with_its_commands(home):
     todo = [(t["kind"], t["town"], t["deadline"], t["text"], t["command"]) for t in document["todo"]]
     assert todo == [
         ("reply", "南村镇", "2023-12",
-         "南村镇2023年12月报表检查未通过（错误 1 处，如 Sheet1!H7 “责令限期整改企业”为负数 -1），退回重报，逾期 26 天；退回邮件草稿尚未写",
+         "南村镇2023年12月报表检查未通过（错误1处，如 Sheet1!H7 “责令限期整改企业”为负数-1），退回重报，逾期26天；退回邮件草稿尚未写",
          "bairi check 收件箱/22.eml --reply 上报/退回"),
-        ("remind", "山河镇", "plan", "山河镇行动方案未报：缺行动方案（截止 2023-11-09），逾期 72 天",
+        ("remind", "山河镇", "plan", "山河镇行动方案未报：缺行动方案（截止2023-11-09），逾期72天",
          "bairi deadlines --as-of 2024-01-20 --remind 上报/催报"),
-        ("remind", "山河镇", "2023-12", "山河镇2023年12月报表未报：缺月报表（截止 2023-12-25），逾期 26 天",
+        ("remind", "山河镇", "2023-12", "山河镇2023年12月报表未报：缺月报表（截止2023-12-25），逾期26天",
          "bairi deadlines --as-of 2024-01-20 --remind 上报/催报"),
-        ("due_soon", None, "2024-01", "2024年1月报表5 天后（2024-01-25）截止，3 个镇尚未报送：巴公镇、南村镇、山河镇",
+        ("due_soon", None, "2024-01", "2024年1月报表5天后（2024-01-25）截止，3个镇尚未报送：巴公镇、南村镇、山河镇",
          "bairi deadlines --as-of 2024-01-20"),
-        ("send_up", None, "2023-12", "2023-12 全县汇总表尚未汇总，未封存上报；1/3 个镇的报表可计入（未计入：南村镇、山河镇）",
+        ("send_up", None, "2023-12", "2023-12全县汇总表尚未汇总，未封存上报；1/3个镇的报表可计入（未计入：南村镇、山河镇）",
          "bairi merge --as-of 2024-01-20 --period 2023-12"),
-        ("hazard", "巴公镇", "2023-12-20", "巴公镇山西晋城巴公钢铁有限公司的重大隐患逾期未整改（整改期限 2023-12-20，逾期 31 天）",
+        ("hazard", "巴公镇", "2023-12-20", "巴公镇山西晋城巴公钢铁有限公司的重大隐患逾期未整改（整改期限2023-12-20，逾期31天）",
          "bairi hazards --as-of 2024-01-20"),
         # The foundry's row says 已拆除并迁出 (the rest room removed): rectified, nothing to chase.
         ("logbook", "山河镇", "2023-11",
@@ -285,7 +285,7 @@ def test_status_follows_what_the_clerk_did(home):
     document, _ = as_json(["status", "--as-of", AS_OF])
     by_kind = {t["kind"]: t for t in document["todo"]}
     assert by_kind["reply"]["text"].endswith("退回邮件草稿已写好，待发送") and by_kind["reply"]["command"] is None
-    assert by_kind["send_up"]["text"].startswith("2023-12 全县汇总表已汇总，未封存上报")
+    assert by_kind["send_up"]["text"].startswith("2023-12全县汇总表已汇总，未封存上报")
     assert by_kind["send_up"]["command"] == "bairi seal 2023-12 --as-of 2024-01-20"
     assert run(["seal", "2023-12", "--as-of", AS_OF]).exit_code == 1
     assert (home / "上报" / "泽州县_2023-12_上报.xlsx").is_file()
@@ -375,12 +375,12 @@ def test_the_board_in_a_real_browser(home, tmp_path):
     rows = re.findall(r'<tr><td class="town">([^<]+)</td>((?:<td class="cell[^"]*" data-status="[^"]+">.*?</td>)+)</tr>', dom)
     cells = {town: re.findall(r'data-status="([^"]+)"><b>([^<]+)</b><small>([^<]*)</small>', row) for town, row in rows}
     assert cells == {
-        "巴公镇": [("on_time", "已报", "11-08 收到"), ("on_time", "已报", "11-20 收到"), ("on_time", "已报", "12-20 收到"),
-                   ("not_due", "未到期", "余 5 天"), ("not_due", "未到期", "余 17 天"), ("not_due", "未到期", "余 21 天")],
-        "南村镇": [("on_time", "已报", "11-08 收到"), ("on_time", "已报", "11-20 收到"), ("rejected", "退回", "逾期 26 天"),
-                   ("not_due", "未到期", "余 5 天"), ("not_due", "未到期", "余 17 天"), ("not_due", "未到期", "余 21 天")],
-        "山河镇": [("missing", "未报", "逾期 72 天"), ("on_time", "已报", "11-24 收到"), ("missing", "未报", "逾期 26 天"),
-                   ("not_due", "未到期", "余 5 天"), ("not_due", "未到期", "余 17 天"), ("not_due", "未到期", "余 21 天")],
+        "巴公镇": [("on_time", "已报", "11-08收到"), ("on_time", "已报", "11-20收到"), ("on_time", "已报", "12-20收到"),
+                   ("not_due", "未到期", "余5天"), ("not_due", "未到期", "余17天"), ("not_due", "未到期", "余21天")],
+        "南村镇": [("on_time", "已报", "11-08收到"), ("on_time", "已报", "11-20收到"), ("rejected", "退回", "逾期26天"),
+                   ("not_due", "未到期", "余5天"), ("not_due", "未到期", "余17天"), ("not_due", "未到期", "余21天")],
+        "山河镇": [("missing", "未报", "逾期72天"), ("on_time", "已报", "11-24收到"), ("missing", "未报", "逾期26天"),
+                   ("not_due", "未到期", "余5天"), ("not_due", "未到期", "余17天"), ("not_due", "未到期", "余21天")],
     }
     assert "<summary><b>巴公镇</b>" in dom and "巴公镇12月报表.xlsx" in dom
     assert "一般隐患整改率" in dom and "山西晋城巴公钢铁有限公司" in dom
@@ -451,7 +451,7 @@ def test_status_outside_a_home_names_the_inputs_and_the_output(home, monkeypatch
     assert commands["remind"] == f"bairi deadlines {inbox} --as-of 2024-01-20 --remind 催报"
     assert commands["reply"] == f"bairi check {inbox}/22.eml --reply 退回"
     send_up = next(t for t in document["todo"] if t["kind"] == "send_up")
-    assert send_up["text"] == "2023-12 全县汇总表未封存上报；1/3 个镇的报表可计入（未计入：南村镇、山河镇）"
+    assert send_up["text"] == "2023-12全县汇总表未封存上报；1/3个镇的报表可计入（未计入：南村镇、山河镇）"
 
 
 # --- the terminal as a person sees it ----------------------------------------------------------------------

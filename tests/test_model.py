@@ -19,29 +19,29 @@ def messages(ret):
 
 def test_a_negative_count_is_e407_at_its_cell_and_keeps_its_figure(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(H7=-1)))
-    assert messages(ret) == [("E407", "Sheet1!H7", "“责令限期整改企业”为负数 -1")]
+    assert messages(ret) == [("E407", "Sheet1!H7", "“责令限期整改企业”为负数-1")]
     assert (ret.period_row["ordered"].value, ret.period_row["ordered"].location) == (-1, "Sheet1!H7")
     assert not ret.ok
 
 
 def test_a_decimal_count_is_e408_at_its_cell_and_is_no_count(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(C7=7.5)))
-    assert messages(ret) == [("E408", "Sheet1!C7", "“排查企业”为小数 7.5，应为整数")]
+    assert messages(ret) == [("E408", "Sheet1!C7", "“排查企业”为小数7.5，应为整数")]
     assert ret.period_row["enterprises"].value is None and ret.period_row["enterprises"].raw == 7.5
     assert not ret.ok
 
 
 def test_a_fine_with_five_decimals_is_w412_at_its_cell_and_is_kept(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I7=0.12345)))
-    assert messages(ret) == [("W412", "Sheet1!I7", "“行政罚款”为 0.12345，小数超过 4 位")]
+    assert messages(ret) == [("W412", "Sheet1!I7", "“行政罚款”为0.12345，小数超过4位")]
     assert ret.values("period")["fines"] == Decimal("0.12345")
     assert ret.ok
 
 
 def test_a_negative_fine_is_e407_at_its_cell(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I7="-0.5")))
-    assert messages(ret) == [("I403", "Sheet1!I7", "“行政罚款”是文本“-0.5”，按数字 -0.5 读取"),
-                             ("E407", "Sheet1!I7", "“行政罚款”为负数 -0.5")]
+    assert messages(ret) == [("I403", "Sheet1!I7", "“行政罚款”是文本“-0.5”，按数字-0.5读取"),
+                             ("E407", "Sheet1!I7", "“行政罚款”为负数-0.5")]
     assert ret.values("period")["fines"] == Decimal("-0.5") and not ret.ok
 
 

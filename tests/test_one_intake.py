@@ -60,7 +60,7 @@ def test_check_and_merge_account_for_the_same_returns(tmp_path):
     skipped = {Path(s["file"]).name for s in merge_doc["skipped"]}
     assert skipped == {".old", "~$巴公镇12月份百日攻坚报表.xlsx", "说明.bin"}
     assert checked.stderr.splitlines() == [
-        f"未检查 隐藏文件夹 {inbox / '.old'} 未读取（其中 1 个文件）",
+        f"未检查 隐藏文件夹 {inbox / '.old'} 未读取（其中1个文件）",
         f"未检查 {inbox / '~$巴公镇12月份百日攻坚报表.xlsx'} 是 Excel/WPS 打开文件时留下的临时锁定文件，未读取",
         f"未检查 {inbox / '说明.bin'} 不是报表、文档或邮件，未读取",
         f"未检查 {inbox / '巴公镇12月三清单.xlsx'} 是三清单，不是工作报告表，未按报表检查",

@@ -45,7 +45,7 @@ def test_negative_fractional_and_non_numeric_counts(tmp_path):
     assert ret.values("period")["teams"] == -2
     assert (ret.values("period")["enterprises"], ret.values("period")["general_found"]) == (None, None)
     messages = [f.message for f in ret.findings if f.code != "I303"]
-    assert messages == ["“成立督查组”为负数 -2", "“排查企业”为小数 24.5，应为整数", "“一般隐患排查”填写“若干”，是约数或范围，不是确切的数字",
+    assert messages == ["“成立督查组”为负数-2", "“排查企业”为小数24.5，应为整数", "“一般隐患排查”填写“若干”，是约数或范围，不是确切的数字",
                         "“责令限期整改企业”填写“见附件”，不是数字"]
     assert not ret.ok
 
@@ -73,7 +73,7 @@ def test_cumulative_below_period_in_any_column(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", cumulative=dict(CUMULATIVE, teams=1, fines=1.2)))
     assert codes(ret) == [("E501", "Sheet1!B8"), ("E501", "Sheet1!I8")]
     assert [f.message for f in ret.findings if f.code == "E501"] == [
-        "“成立督查组”累计 1 小于本期 2", "“行政罚款”累计 1.2 小于本期 1.5"]
+        "“成立督查组”累计1小于本期2", "“行政罚款”累计1.2小于本期1.5"]
 
 
 def test_cumulative_equal_to_period_is_fine_in_the_first_month(tmp_path):
@@ -87,7 +87,7 @@ def test_fixed_above_found_only_counts_in_the_cumulative_row(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", period=dict(PERIOD, general_fixed=45, major_fixed=1, major_found=0),
                              cumulative=dict(CUMULATIVE, general_fixed=86, major_fixed=3)))
     assert codes(ret) == [("E502", "Sheet1!E8"), ("E502", "Sheet1!G8")]
-    assert ret.findings[-2].message == "累计行“一般隐患已整改” 86 大于“一般隐患排查” 85"
+    assert ret.findings[-2].message == "累计行“一般隐患已整改”86大于“一般隐患排查”85"
 
 
 # --- errors and warnings: who, when --------------------------------------------------------------
@@ -129,7 +129,7 @@ def test_no_date_but_a_month_in_the_name_is_only_a_warning(tmp_path):
 def test_month_outside_the_campaign(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇3月.xlsx"))
     assert codes(ret) == [("E311", "巴公镇3月.xlsx")]
-    assert ret.findings[-1].message == "报告期 2024-03 不是本次行动的报送期（2023-11、2023-12、2024-01）"
+    assert ret.findings[-1].message == "报告期2024-03不是本次行动的报送期（2023-11、2023-12、2024-01）"
 
 
 def test_filled_on_outside_the_campaign_and_before_the_period(tmp_path):
@@ -148,7 +148,7 @@ def test_filled_on_after_the_campaign(tmp_path):
 def test_hazard_rows_must_match_cumulative_major_found(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", hazards=HAZARDS[:1]))
     assert codes(ret) == [("W503", "Sheet1!A11")]
-    assert ret.findings[-1].message == "重大隐患明细 1 行，与累计排查重大隐患 2 项不一致"
+    assert ret.findings[-1].message == "重大隐患明细1行，与累计排查重大隐患2项不一致"
 
 
 def test_hazard_row_problems_each_located_at_their_cell(tmp_path):
@@ -157,9 +157,9 @@ def test_hazard_row_problems_each_located_at_their_cell(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", hazards=hazards))
     assert codes(ret) == [("W506", "Sheet1!B12"), ("W504", "Sheet1!E13"), ("W505", "Sheet1!G13")]
     assert [f.message for f in ret.findings if f.code != "I303"] == [
-        "明细第 1 行未填写企业名称、挂牌督办单位、重大隐患明细及整改计划",
-        "明细第 2 行所在镇“高都镇”不是填报单位“巴公镇”",
-        "明细第 2 行行业类别“化工”不在工贸行业类别（冶金、有色、建材、机械、轻工、纺织、烟草、商贸）内"]
+        "明细第1行未填写企业名称、挂牌督办单位、重大隐患明细及整改计划",
+        "明细第2行所在镇“高都镇”不是填报单位“巴公镇”",
+        "明细第2行行业类别“化工”不在工贸行业类别（冶金、有色、建材、机械、轻工、纺织、烟草、商贸）内"]
     assert ret.ok
 
 
@@ -192,7 +192,7 @@ def test_half_of_the_towns_enterprises_each_month(tmp_path, town, enterprises, w
 
 def test_fifty_percent_message_names_the_numbers(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", period=dict(PERIOD, enterprises=22)))
-    assert ret.findings[-1].message == "本期排查企业 22 家，少于辖区企业 45 家的一半（应至少 23 家）"
+    assert ret.findings[-1].message == "本期排查企业22家，少于辖区企业45家的一半（应至少23家）"
 
 
 def test_county_return_is_accepted_at_its_own_level(tmp_path):
@@ -202,7 +202,7 @@ def test_county_return_is_accepted_at_its_own_level(tmp_path):
     stranger = check(write_return(tmp_path / "x" / "泽州县12月.xlsx", unit="泽州县应急管理局",
                                   hazards=[dict(HAZARDS[0], town="崇文镇"), HAZARDS[1]]))
     assert codes(stranger) == [("W508", "Sheet1!E12")]
-    assert stranger.findings[-1].message == "明细第 1 行所在镇“崇文镇”不是本次行动的 16 个报送单位之一"
+    assert stranger.findings[-1].message == "明细第1行所在镇“崇文镇”不是本次行动的16个报送单位之一"
 
 
 # --- layout problems ----------------------------------------------------------------------------
@@ -406,7 +406,7 @@ def test_fines_written_in_yuan_without_a_unit_are_flagged(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", period=dict(PERIOD, fines=15000),
                              cumulative=dict(CUMULATIVE, fines=15003.25)))
     assert codes(ret) == [("W509", "Sheet1!I7"), ("W509", "Sheet1!I8")]
-    assert ret.findings[-2].message == "行政罚款 15000 万元异常大，是否按元填写了？（如是元，应为 1.5 万元）"
+    assert ret.findings[-2].message == "行政罚款15000万元异常大，是否按元填写了？（如是元，应为1.5万元）"
     assert ret.ok
 
 
@@ -421,7 +421,7 @@ def test_a_figure_hidden_under_a_merged_cell_is_an_error(tmp_path):
 
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=edit))
     assert ("E208", "Sheet1!B8") in codes(ret)
-    assert next(f.message for f in ret.findings if f.code == "E208").startswith("“成立督查组”单元格被合并单元格遮住（其中的值为 空")
+    assert next(f.message for f in ret.findings if f.code == "E208").startswith("“成立督查组”单元格被合并单元格遮住（其中的值为空")
     assert ret.values("cumulative")["teams"] is None and not ret.ok
 
 
@@ -431,10 +431,10 @@ def test_a_month_taken_only_from_the_fill_date_is_said_to_be_inferred(tmp_path):
     from build import check, write_return
 
     ret = check(write_return(tmp_path / "巴公镇工作报告表.xlsx", filled_on=date(2023, 12, 1)))
-    assert (ret.period, ret.period_source) == ("2023-12", "填表日期 2023-12-01")
+    assert (ret.period, ret.period_source) == ("2023-12", "填表日期2023-12-01")
     [w] = [f for f in ret.findings if f.code == "W314"]
     assert (w.severity.value, w.cell) == ("warning", "Sheet1!C4")
-    assert w.message == "文件名和标题中没有月份，报告期按填表日期 2023-12-01 推定为 2023-12"
+    assert w.message == "文件名和标题中没有月份，报告期按填表日期2023-12-01推定为2023-12"
     assert w.hint == "请在标题或文件名中写明报告月份（如“12月份”）；如这是2023年11月的报表，请改正后重新发送。"
     # The month in the name: nothing is inferred.
     named = check(write_return(tmp_path / "巴公镇12月报表.xlsx", filled_on=date(2023, 12, 1)))
@@ -448,6 +448,6 @@ def test_more_enterprises_inspected_than_the_town_has_is_a_warning(tmp_path):
     assert CUMULATIVE["enterprises"] == 50
     ret = check(write_return(tmp_path / "巴公镇12月报表.xlsx", period={**PERIOD, "enterprises": 46}))
     [w] = [f for f in ret.findings if f.code == "W511"]
-    assert (w.severity.value, w.cell, w.message) == ("warning", "Sheet1!C7", "本期排查企业 46 家，多于辖区企业 45 家")
+    assert (w.severity.value, w.cell, w.message) == ("warning", "Sheet1!C7", "本期排查企业46家，多于辖区企业45家")
     at_most = check(write_return(tmp_path / "巴公镇12月.xlsx", period={**PERIOD, "enterprises": 45}))
     assert codes(at_most) == []

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bairi.cli import app
 from build import CUMULATIVE, PERIOD, write_return
+from typography import spaced_numbers, workbook_texts
 
 runner = CliRunner()
 
@@ -102,7 +103,7 @@ def test_a_correction_after_the_seal_is_listed_exactly_and_the_sealed_workbook_s
 
     book = load_workbook(corrected)
     assert book.sheetnames[:2] == ["报告表", "更正说明"]
-    assert "本表为更正表" in book["报告表"]["A9"].value and "共 4 处" in book["报告表"]["A9"].value
+    assert "本表为更正表" in book["报告表"]["A9"].value and "共4处" in book["报告表"]["A9"].value
     rows = [[c.value for c in row] for row in book["更正说明"].iter_rows(min_row=3, max_row=6)]
     assert rows == [
         [1, "巴公镇", "本期", "排查企业", "Sheet1!C7", 25, 27, "巴公镇12月份百日攻坚报表（更正）.xlsx"],
@@ -115,9 +116,15 @@ def test_a_correction_after_the_seal_is_listed_exactly_and_the_sealed_workbook_s
     assert ("全县合计随之变化：\r\n1. 本期·排查企业：50 → 52\r\n2. 本期·行政罚款：1.75 → 2.25\r\n"
             "3. 累计·排查企业：100 → 102\r\n4. 累计·行政罚款：7.25 → 7.75\r\n") in text
     assert f"汇总表 SHA-256：{seal['workbook_sha256']}" in text
+    assert "现更正如下（共4处）：" in text
+    # What goes to the city is a 公文's Chinese: the seal, its day and its counts sit against the words.
+    note = next(v for v in workbook_texts(corrected).values() if v.startswith("更正对象："))
+    assert note.startswith("更正对象：第1次封存（") and "，截至2023-12-26，封存人 任晋爽）上报的报表" in note
+    assert spaced_numbers(text) == []
+    assert {k: hits for k, v in workbook_texts(corrected).items() if (hits := spaced_numbers(v))} == {}
 
     shown = run("merge", inbox, "-o", tmp_path / "看看.xlsx", "--as-of", "2023-12-28")
-    assert "本期已封存上报：第 1 次封存" in shown.output
+    assert "本期已封存上报：第1次封存" in shown.output
     assert "更正 巴公镇 累计·排查企业（Sheet1!C8）：50 → 52" in shown.output
 
 

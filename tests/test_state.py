@@ -124,7 +124,7 @@ def test_every_command_tells_the_same_right_story(inbox, tmp_path):
     # 山河镇's paper return counts as received, its figures cannot be added: the bulletin says so (the logbook's
     # own note, the clerk's, is in the variables, not in what the towns read).
     assert [x["town"] for x in variables["logbook_only"]] == ["山河镇"]
-    assert variables["logbook_only"][0]["cite"] == "县局登记（2023-12-24 申晋钢：纸质报表已交，数字待录入）"
+    assert variables["logbook_only"][0]["cite"] == "县局登记（2023-12-24，申晋钢：纸质报表已交，数字待录入）"
     [line] = [x for x in sm["text"].splitlines() if x.startswith("2023年12月报表，16个镇中已有3个审核通过")]
     assert "；山河镇以纸质方式报送。" in line and "申晋钢" not in line
     assert line.endswith(f"以上{len(variables['not_reported'])}个镇的数字未计入汇总。")
@@ -146,7 +146,7 @@ def test_reasons_and_citations_are_given(inbox):
     bagong = items[("巴公镇", DEC)]
     assert [(e["kind"], e["code"]) for e in bagong["logbook"]] == [("accepted", "W507")]
     assert [f["message"] for f in bagong["findings"] if f["code"] == "D727"] == [
-        "巴公镇2023年12月报表的警告 W507 已接受该镇的说明：县局登记（2023-12-26 申晋钢：两家企业停产）"]
+        "巴公镇2023年12月报表的警告 W507 已接受该镇的说明：县局登记（2023-12-26，申晋钢：两家企业停产）"]
     liushu = items[("柳树口镇", DEC)]
     assert (liushu["due"], [e["kind"] for e in liushu["logbook"]]) == ("2023-12-28", ["extension"])
     # The same blank plan from two towns: counted for each, each warned.

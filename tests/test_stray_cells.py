@@ -24,7 +24,7 @@ def test_one_stray_cell_in_the_last_row_is_noted_and_the_return_read(tmp_path):
     assert _figures(ret) == _figures(clean) and [h.enterprise for h in ret.hazards] == [h.enterprise for h in clean.hazards]
     [note] = [f for f in ret.findings if f.code == "I290"]
     assert (note.severity.value, note.location, note.message) == (
-        "info", "Sheet1!A1048576", "第 1,048,576 行 A 列有内容，远离报告表（中间隔着大片空白），未读取")
+        "info", "Sheet1!A1048576", "第1,048,576行A列有内容，远离报告表（中间隔着大片空白），未读取")
 
 
 def test_a_stray_row_far_to_the_right_and_below_is_named_cell_by_cell(tmp_path):
@@ -37,7 +37,7 @@ def test_a_stray_row_far_to_the_right_and_below_is_named_cell_by_cell(tmp_path):
     notes = [(f.code, f.location) for f in ret.findings if f.code in ("I290", "I291")]
     assert notes[:2] == [("I290", "Sheet1!WQK900000"), ("I290", "Sheet1!WQL900000")]
     assert len(notes) == 11 and notes[-1] == ("I291", "Sheet1!WQU900000")
-    assert [f.message for f in ret.findings if f.code == "I291"] == ["另有 2 个远离报告表的单元格有内容，未读取"]
+    assert [f.message for f in ret.findings if f.code == "I291"] == ["另有2个远离报告表的单元格有内容，未读取"]
 
 
 def test_a_sheet_that_is_big_all_the_way_is_still_refused(tmp_path):

@@ -50,9 +50,9 @@ def test_habits_in_one_row_all_noted_in_column_order(tmp_path):
     assert codes(ret) == [("I404", "Sheet1!B7"), ("I405", "Sheet1!D7"), ("I403", "Sheet1!E7"), ("I402", "Sheet1!H7"),
                           ("I401", "Sheet1!M7")]
     messages = {f.code: f.message for f in ret.findings}
-    assert messages["I404"] == "“成立督查组”含全角数字“２”，按 2 读取"
-    assert messages["I405"] == "“一般隐患排查”填写“40项”，去掉单位后按 40 读取"
-    assert messages["I401"] == "“查处违法分包转包和挂靠资质行为”为空，按 0 计"
+    assert messages["I404"] == "“成立督查组”含全角数字“２”，按2读取"
+    assert messages["I405"] == "“一般隐患排查”填写“40项”，去掉单位后按40读取"
+    assert messages["I401"] == "“查处违法分包转包和挂靠资质行为”为空，按0计"
 
 
 @pytest.mark.parametrize("raw, value, code", [
@@ -77,7 +77,7 @@ def test_fines_message_says_how_yuan_became_wan_yuan(tmp_path):
     ret = check(write_return(tmp_path / "巴公镇12月.xlsx", edit=put(I7="5000元")))
     w406 = next(f for f in ret.findings if f.code == "W406")
     assert w406.severity.value == "warning"
-    assert w406.message == "“行政罚款”填写“5000元”（单位为元），折合 0.5 万元"
+    assert w406.message == "“行政罚款”填写“5000元”（单位为元），折合0.5万元"
 
 
 def test_fines_with_more_than_four_decimals_are_a_warning(tmp_path):
@@ -311,7 +311,7 @@ def test_sheet_per_month_workbook_reads_the_month_of_the_file_name(tmp_path):
     assert (ret.period, ret.values("period")["teams"], ret.filled_on) == ("2023-12", 2, date(2023, 12, 22))
     assert ret.hazards[0].location == "12月!A12"
     assert codes(ret) == [("I211", "12月!A5")]
-    assert ret.findings[0].message == "工作簿中有 3 个报告表（“11月”、“12月”、“1月”），按报告期 2023-12 读取工作表“12月”"
+    assert ret.findings[0].message == "工作簿中有3个报告表（“11月”、“12月”、“1月”），按报告期2023-12读取工作表“12月”"
 
 
 def test_sheet_per_month_workbook_follows_the_period_option(tmp_path):

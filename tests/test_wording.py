@@ -1,13 +1,17 @@
 """What towns read has no program words: the catalogue's town texts, and every town-facing output (reply drafts,
-reminders as text and Word, the bulletin as text and Word) built from a campaign with many kinds of finding."""
+reminders as text and Word, the bulletin as text and Word) built from a campaign with many kinds of finding.
+And what towns and the county read keeps its numbers against the Chinese (tests/typography.py): those outputs, the
+whole catalogue, the county workbook, the hazard register, the board, the day's list and the blank form."""
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import pytest
 from docx import Document
 from openpyxl import Workbook
 from typer.testing import CliRunner
@@ -17,6 +21,7 @@ from bairi.core.findings import CATALOGUE, finding
 from bairi.present.reminders import reminder_title
 from bairi.present.wording import cell_words
 from build import CUMULATIVE, HAZARDS, PERIOD, check, put, write_return
+from typography import page_text, spaced_numbers, workbook_texts
 
 runner = CliRunner()
 
@@ -120,7 +125,11 @@ def mail_text(path: Path) -> str:
     return f"{msg['Subject']}\n{msg.get_body(('plain',)).get_content()}"
 
 
-def test_nothing_a_town_reads_has_a_program_word(tmp_path):
+@pytest.fixture(scope="module")
+def town_texts(tmp_path_factory) -> dict[str, str]:
+    """Every text a town reads, by file name, from a campaign with many kinds of finding: reply drafts, reminders
+    (text, Word, mail, short message) and the bulletin (text and Word)."""
+    tmp_path = tmp_path_factory.mktemp("town")
     inbox = many_findings(tmp_path / "收件箱")
     codes = set()
     for path in sorted(inbox.iterdir()):
@@ -156,8 +165,78 @@ def test_nothing_a_town_reads_has_a_program_word(tmp_path):
         texts[name] = out.read_text(encoding="utf-8-sig") if name.endswith(".txt") else docx_text(out)
     # The bulletin names no cell at all, not even in the town's words.
     assert not re.search(r"第\d+行", texts["通报.txt"] + texts["通报.docx"])
+    return texts
 
-    found = {name: words for name, text in texts.items() if (words := program_words(text))}
+
+def test_nothing_a_town_reads_has_a_program_word(town_texts):
+    found = {name: words for name, text in town_texts.items() if (words := program_words(text))}
+    assert found == {}
+
+
+def test_the_typography_scan_catches_what_it_is_for():
+    for bad in ("本期排查企业 46 家", "逾期 26 天", "截至 2023-12-31，", "（共 3 处）", "总数的 50% 以上", "为负数 -1",
+                "按 2023-12-24 读取", "按“元”折合 0.5 万元", "累计行“一般隐患已整改” 55 大于“一般隐患排查” 52"):
+        assert spaced_numbers(bad), bad
+    # Not running text: cell references, file names and paths, e-mail addresses, command lines; nor Latin words.
+    for good in ("错误1处，如 Sheet1!C7 “排查企业”为小数7.5", "如 报表!F10 “一般隐患排查”", "高都镇12月!D8 累计",
+                 "附件 巴公镇12月份报表2023.xlsx 已收到", "见 /收件箱/2023-12 中的文件", "邮箱：zzyjyzg@163.com 联系",
+                 "bairi deadlines 收件箱 --as-of 2024-01-26 --remind 催报", "（2023-12-27 10:05，截至2023-12-26）",
+                 "请在 Excel/WPS 中另存"):
+        assert spaced_numbers(good) == [], good
+
+
+# What a placeholder holds when it is not a number: a file, a path, a cell, an address, a code, a Latin word.
+NOT_NUMBERS = {"path": "/收件箱/.old", "name": "巴公镇12月报表.xlsx", "newer": "巴公镇12月报表.xlsx",
+               "file": "巴公镇12月报表.xlsx", "member": "巴公镇.xlsx", "cell": "Sheet1!C8", "prev_cell": "Sheet1!C8",
+               "fmt": ".et", "ext": ".xls", "real": "xlsx", "names": "“Macro1”", "sender": "town@163.com",
+               "emails": "town@163.com", "warning": "W507", "id": "巴公镇2312-01"}
+# A logical or an error value (TRUE, #REF!) is a Latin word, spaced as one; elsewhere a raw cell may be a number.
+LATIN_RAW = {"E415", "E416", "W215"}
+
+
+def test_every_catalogue_text_keeps_its_numbers_against_the_chinese():
+    # Every placeholder holds a number unless it is known not to: a new one is held to the rule from the start.
+    for code, entry in CATALOGUE.items():
+        for template in (entry.template, entry.hint, entry.town_template, entry.town_hint or ""):
+            names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+            fields = {name: NOT_NUMBERS.get(name, "12") for name in names}
+            if code in LATIN_RAW and "raw" in fields:
+                fields["raw"] = "#REF!"
+            text = template.format(**fields)
+            assert spaced_numbers(text) == [], (code, text)
+
+
+def test_nothing_a_town_reads_spaces_a_number_from_the_chinese(town_texts):
+    found = {name: hits for name, text in town_texts.items() if (hits := spaced_numbers(text))}
+    assert found == {}
+
+
+def test_the_countys_documents_keep_numbers_against_the_chinese(tmp_path):
+    """The county workbook (its 问题清单 and notes), the hazard register, the board, the day's list, the blank form."""
+    sample = Path(__file__).parent.parent / "sample_data"
+    ledger = ["--ledger", str(tmp_path / "ledger.sqlite")]
+    county, register, board, form = (tmp_path / n for n in ("county.xlsx", "台账.xlsx", "看板.html", "报告表.xlsx"))
+    runs = [["merge", str(sample), "--period", "2024-01", "--as-of", "2024-01-26", "-o", str(county), *ledger],
+            ["hazards", str(sample), "--as-of", "2024-01-31", "-o", str(register), *ledger],
+            ["board", str(sample), "--as-of", "2024-01-26", "-o", str(board), *ledger],
+            ["template", "-o", str(form)]]
+    for args in runs:
+        result = runner.invoke(app, args)
+        assert result.exit_code in (0, 1), (args, result.output)
+    status = runner.invoke(app, ["status", str(sample), "--as-of", "2023-12-27", "--format", "json", *ledger])
+    assert status.exit_code in (0, 1), status.output
+
+    texts = {**workbook_texts(county), **{f"台账 {k}": v for k, v in workbook_texts(register).items()},
+             **{f"报告表 {k}": v for k, v in workbook_texts(form).items()},
+             "看板": page_text(board.read_text(encoding="utf-8")),
+             **{f"待办{n}": item["text"] for n, item in enumerate(json.loads(status.stdout)["todo"])}}
+    # The scan has something to bite on: the 问题清单, the register's note, the board's days, the day's list.
+    assert "“排查企业”为小数7.5，应为整数" in "".join(texts.values())
+    assert any(k.startswith("台账 ") and v.startswith("截至2024-01-31：共") for k, v in texts.items())
+    assert "逾期26天" in texts["看板"] and "余11天" in texts["看板"]
+    assert any("退回重报，逾期2天" in v for k, v in texts.items() if k.startswith("待办"))
+    assert any(k.startswith("报告表 ") and "不小于0的整数" in v for k, v in texts.items())
+    found = {where: hits for where, text in texts.items() if (hits := spaced_numbers(text))}
     assert found == {}
 
 

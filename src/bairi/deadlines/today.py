@@ -103,7 +103,7 @@ def _drafted(folder: Path | None, town: str, period: str | None) -> bool:
 
 
 def _late(standing: Standing) -> str:
-    return f"，逾期 {standing.days_late} 天" if standing.days_late > 0 else ""
+    return f"，逾期{standing.days_late}天" if standing.days_late > 0 else ""
 
 
 def _replies(state: CampaignState, cmd: _Commands, drafts: Path | None) -> list[Todo]:
@@ -126,7 +126,7 @@ def _reminders(state: CampaignState, cmd: _Commands) -> list[Todo]:
         if standing.status not in ("missing", "incomplete") or not standing.past_due:
             continue
         what = "、".join(standing.missing) if standing.status == "incomplete" else KIND_LABELS[standing.deadline.kind]
-        text = f"{standing.town}{standing.deadline.label}{standing.label}：缺{what}（截止 {standing.due.isoformat()}）{_late(standing)}"
+        text = f"{standing.town}{standing.deadline.label}{standing.label}：缺{what}（截止{standing.due.isoformat()}）{_late(standing)}"
         out.append(Todo("remind", standing.town, standing.deadline.key, text,
                         cmd.line(f"deadlines --remind {cmd.folder(REMIND_FOLDER)}"), True))
     return out
@@ -142,8 +142,8 @@ def _due_soon(state: CampaignState, cmd: _Commands) -> list[Todo]:
         if not owing:
             continue
         days = (last - state.as_of).days
-        when = "今天" if days == 0 else f"{days} 天后"
-        text = f"{deadline.label}{when}（{last.isoformat()}）截止，{len(owing)} 个镇尚未报送：{'、'.join(owing)}"
+        when = "今天" if days == 0 else f"{days}天后"
+        text = f"{deadline.label}{when}（{last.isoformat()}）截止，{len(owing)}个镇尚未报送：{'、'.join(owing)}"
         out.append(Todo("due_soon", None, deadline.key, text, cmd.line("deadlines")))
     return out
 
@@ -163,7 +163,7 @@ def _send_up(state: CampaignState, cmd: _Commands, sealed: set[str]) -> list[Tod
     made = merged is not None and merged.is_file()
     # Outside a home nobody knows where a merge went: only the seal in the ledger is told, and -o is named.
     merged_words = "" if merged is None else ("已汇总，" if made else "尚未汇总，")
-    text = (f"{period} 全县汇总表{merged_words}未封存上报；{len(counted)}/{len(lines)} 个镇的报表可计入"
+    text = (f"{period}全县汇总表{merged_words}未封存上报；{len(counted)}/{len(lines)}个镇的报表可计入"
             + (f"（未计入：{'、'.join(left)}）" if left else "（齐全）"))
     if made:
         command = f"bairi seal {period}{cmd.inputs}{cmd.as_of}"  # seal takes the period before the inputs
@@ -180,8 +180,8 @@ def _hazards(state: CampaignState, cmd: _Commands) -> list[Todo]:
     out = []
     for entry in overdue(build_register(sightings_of(state), state.campaign, state.as_of)):
         due = entry.deadline.isoformat() if entry.deadline else None
-        days = f"，逾期 {(state.as_of - entry.deadline).days} 天" if entry.deadline else ""
-        text = f"{entry.town}{entry.enterprise}的重大隐患逾期未整改（整改期限 {due or '未定'}{days}）"
+        days = f"，逾期{(state.as_of - entry.deadline).days}天" if entry.deadline else ""
+        text = f"{entry.town}{entry.enterprise}的重大隐患逾期未整改（整改期限{due or '未定'}{days}）"
         out.append(Todo("hazard", entry.town, due, text, cmd.line("hazards"), True))
     return out
 

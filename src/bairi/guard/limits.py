@@ -163,9 +163,9 @@ class Scan:
 def check_scan(name: str, scan: Scan) -> None:
     """Refuse a sheet whose cells written or dense grid are past the limits (Unreadable F105)."""
     if scan.records > MAX_CELL_RECORDS:
-        raise too_big(f"工作表“{name}”写有 {scan.records} 个单元格")
+        raise too_big(f"工作表“{name}”写有{scan.records}个单元格")
     if scan.cells > MAX_CELLS:
-        raise too_big(f"工作表“{name}”的数据区域有 {scan.rows} 行 × {scan.cols} 列")
+        raise too_big(f"工作表“{name}”的数据区域有{scan.rows}行 × {scan.cols}列")
 
 
 def is_lock_name(name: str) -> bool:

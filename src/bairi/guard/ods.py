@@ -78,7 +78,7 @@ def inspect_ods(package: Package) -> Plan:
     plan = Plan("ods", package.data)
     scans = _scan_ods(content)
     if len(scans) > MAX_SHEETS:
-        raise too_big(f"共 {len(scans)} 个工作表")
+        raise too_big(f"共{len(scans)}个工作表")
     total = text = 0
     for name, scan in scans:
         check_scan(name, scan)
@@ -86,9 +86,9 @@ def inspect_ods(package: Package) -> Plan:
         text += scan.text
         plan.take(name, scan)
     if total > MAX_TOTAL_CELLS:
-        raise too_big(f"各工作表共 {total} 个单元格")
+        raise too_big(f"各工作表共{total}个单元格")
     if text > MAX_TEXT_BYTES:
-        raise too_big(f"单元格文字共约 {megabytes(text)}")
+        raise too_big(f"单元格文字共约{megabytes(text)}")
     return plan
 
 

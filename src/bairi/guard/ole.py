@@ -204,7 +204,7 @@ def _records(stream: bytes, start: int = 0):
         pos += 4 + length
         count += 1
         if count > MAX_RECORDS:
-            raise too_big(f"工作簿记录超过 {MAX_RECORDS} 条")
+            raise too_big(f"工作簿记录超过{MAX_RECORDS}条")
 
 
 def _inspect_xls(cfb: _Cfb, index: int) -> Plan:
@@ -245,7 +245,7 @@ def _inspect_xls(cfb: _Cfb, index: int) -> Plan:
             break
         in_sst = False
     if len(sheets) > MAX_SHEETS:
-        raise too_big(f"共 {len(sheets)} 个工作表")
+        raise too_big(f"共{len(sheets)}个工作表")
     sizes = _sst_sizes(sst_chunks) if sst_chunks else []
     total = text = 0
     plan = Plan("xls", data)
@@ -256,9 +256,9 @@ def _inspect_xls(cfb: _Cfb, index: int) -> Plan:
         text += scan.text
         plan.take(name, scan)
     if total > MAX_TOTAL_CELLS:
-        raise too_big(f"各工作表共 {total} 个单元格")
+        raise too_big(f"各工作表共{total}个单元格")
     if text > MAX_TEXT_BYTES:
-        raise too_big(f"单元格文字共约 {megabytes(text)}")
+        raise too_big(f"单元格文字共约{megabytes(text)}")
     return plan
 
 

@@ -113,7 +113,7 @@ class Package:
         if not self.infos:
             raise corrupt("压缩包是空的")
         if len(self.infos) > MAX_ZIP_ENTRIES:
-            raise too_big(f"压缩包内有 {len(self.infos)} 个部件")
+            raise too_big(f"压缩包内有{len(self.infos)}个部件")
         self.by_name: dict[str, list[Any]] = {}
         # Parts whose checksum and size an earlier file of the run had too: only those are worth remembering
         # (a return's own sheet is new every time and would only push the template's parts out).
@@ -129,11 +129,11 @@ class Package:
             _SEEN[sign] = True
             total += info.file_size
             if info.file_size > MAX_PART_BYTES:
-                raise too_big(f"部件 {info.filename} 解压后 {megabytes(info.file_size)}")
+                raise too_big(f"部件 {info.filename} 解压后{megabytes(info.file_size)}")
             if info.file_size > 1024 * 1024 and info.file_size > MAX_PART_RATIO * max(info.compress_size, 1):
-                raise too_big(f"部件 {info.filename} 压缩比 {info.file_size // max(info.compress_size, 1)}:1，疑似压缩炸弹")
+                raise too_big(f"部件 {info.filename} 压缩比{info.file_size // max(info.compress_size, 1)}:1，疑似压缩炸弹")
         if total > MAX_UNZIPPED_BYTES:
-            raise too_big(f"解压后共 {megabytes(total)}")
+            raise too_big(f"解压后共{megabytes(total)}")
         self.inflated = 0
         self.counted: set[int] = set()
         self.checked: set[str] = set()
@@ -209,8 +209,8 @@ class Package:
                 out, crc = known
                 if len(out) > cap:
                     if cap == slack:
-                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹") from None
-                    raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}") from None
+                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的{info.file_size}字节，疑似压缩炸弹") from None
+                    raise too_big(f"部件 {info.filename} 解压后超过{megabytes(cap)}") from None
             else:
                 try:
                     out = inflate_capped(raw, cap)
@@ -218,8 +218,8 @@ class Package:
                     raise corrupt(f"部件 {info.filename} 的压缩数据损坏") from None
                 except OverflowError:
                     if cap == slack:
-                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的 {info.file_size} 字节，疑似压缩炸弹") from None
-                    raise too_big(f"部件 {info.filename} 解压后超过 {megabytes(cap)}") from None
+                        raise too_big(f"部件 {info.filename} 实际解压后远超声明的{info.file_size}字节，疑似压缩炸弹") from None
+                    raise too_big(f"部件 {info.filename} 解压后超过{megabytes(cap)}") from None
                 crc = zlib.crc32(out)
                 if len(out) <= _REMEMBER_BYTES and id(info) in self.familiar:
                     remember(_INFLATED, raw, (out, crc))
@@ -297,7 +297,7 @@ def well_formed(name: str, xml: bytes) -> None:
     try:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
-        raise corrupt(f"部件 {name} 的 XML 不完整或有误（第 {exc.lineno} 行第 {exc.offset + 1} 列）") from None
+        raise corrupt(f"部件 {name} 的 XML 不完整或有误（第{exc.lineno}行第{exc.offset + 1}列）") from None
     except (LookupError, ValueError, UnicodeError):
         # An encoding declaration no codec knows (expat asks Python's codecs for it).
         raise corrupt(f"部件 {name} 声明了无法识别的字符编码") from None

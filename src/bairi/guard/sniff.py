@@ -15,7 +15,7 @@ def inspect(name: str, data: bytes) -> Plan:
     if _is_lock_file(data) or (lock_name and not data.startswith(ZIP_MAGICS + (OLE_MAGIC,))):
         raise Unreadable("F107")
     if len(data) > MAX_FILE_BYTES:
-        raise too_big(f"文件大小超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
+        raise too_big(f"文件大小超过{MAX_FILE_BYTES // 1024 // 1024} MB")
     if data.startswith(ZIP_MAGICS):
         return inspect_zip(data)
     if data.startswith(OLE_MAGIC):

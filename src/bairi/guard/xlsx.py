@@ -53,7 +53,7 @@ def inspect_xlsx(package: Package, main: str) -> Plan:
         rel = by_id.get(attrs.get("r:id") or attrs.get("id", ""), {})
         sheets.append((attrs.get("name", ""), rel.get("Type", "").lower(), rel.get("part", ""), match))
     if len(sheets) > MAX_SHEETS:
-        raise too_big(f"共 {len(sheets)} 个工作表")
+        raise too_big(f"共{len(sheets)}个工作表")
     # calamine takes the shared strings from the relationship or, without one, from the usual place.
     shared = {rel["part"] for rel in by_id.values() if rel.get("Type", "").lower().endswith("/sharedstrings")}
     shared.add("xl/sharedStrings.xml")
@@ -107,13 +107,13 @@ def inspect_xlsx(package: Package, main: str) -> Plan:
                 if key.endswith("xmlmaps.xml") and EXTERNAL.search(blob):
                     raise Unreadable("F110", detail=f"部件 {info.filename} 的 XML 架构引用外部地址（外部实体攻击）")
     if total_cells > MAX_TOTAL_CELLS:
-        raise too_big(f"各工作表共 {total_cells} 个单元格")
+        raise too_big(f"各工作表共{total_cells}个单元格")
     if text > MAX_TEXT_BYTES:
         # Some sheets' text was only bounded (see _scan_xlsx_sheet): measure it now, the limit being near.
         for info, bound in bounded:
             text += _sheet_text(package.inflate(info), string_sizes) - bound
     if text > MAX_TEXT_BYTES:
-        raise too_big(f"单元格文字共约 {megabytes(text)}")
+        raise too_big(f"单元格文字共约{megabytes(text)}")
     dropped = [(name, match) for name, kind, _, match in sheets if kind.endswith(_MACRO_KINDS)]
     if dropped:
         # calamine refuses the whole workbook over one Excel 4.0 macro or dialog sheet; leave those out.

@@ -64,7 +64,7 @@ class Unpacked:
         if self.members or self.problems:
             return list(self.problems)
         if self.others:
-            shown = "、".join(self.others[:5]) + (f" 等 {len(self.others)} 个文件" if len(self.others) > 5 else "")
+            shown = "、".join(self.others[:5]) + (f" 等{len(self.others)}个文件" if len(self.others) > 5 else "")
             return [("", f"压缩包中没有电子表格（内有：{shown}）")]
         return [("", "压缩包中没有任何文件")]
 
@@ -130,7 +130,7 @@ def _unpack(name: str, data: bytes, prefix: str, depth: int, found: Unpacked, bu
         found.problems.append((prefix.rstrip("/"), UNREADABLE_KINDS[kind]))
         return
     if len(data) > MAX_FILE_BYTES:
-        found.problems.append((prefix.rstrip("/"), f"压缩包超过 {megabytes(MAX_FILE_BYTES)}，超出安全处理上限"))
+        found.problems.append((prefix.rstrip("/"), f"压缩包超过{megabytes(MAX_FILE_BYTES)}，超出安全处理上限"))
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -139,7 +139,7 @@ def _unpack(name: str, data: bytes, prefix: str, depth: int, found: Unpacked, bu
         found.problems.append((prefix.rstrip("/"), f"压缩包已损坏，无法打开（{type(exc).__name__}）"))
         return
     if len(infos) > MAX_ZIP_ENTRIES:
-        found.problems.append((prefix.rstrip("/"), f"压缩包内有 {len(infos)} 个文件，超出安全处理上限"))
+        found.problems.append((prefix.rstrip("/"), f"压缩包内有{len(infos)}个文件，超出安全处理上限"))
         return
     if depth == 0 and _is_spreadsheet_package(infos):
         # An .xlsx or .ods renamed to .zip (a mail system that blocks .xlsx does this): it is the return itself.
@@ -188,9 +188,9 @@ def _refusal(info: zipfile.ZipInfo, nested: bool, depth: int) -> str | None:
     if info.flag_bits & 0x1 or info.compress_type == 99:
         return "文件已加密（设有密码），无法读取；请让该单位去掉密码或解压后直接发送报表文件"
     if info.file_size > MAX_FILE_BYTES:
-        return f"解压后 {megabytes(info.file_size)}，超出安全处理上限（{megabytes(MAX_FILE_BYTES)}）"
+        return f"解压后{megabytes(info.file_size)}，超出安全处理上限（{megabytes(MAX_FILE_BYTES)}）"
     if info.file_size > 1024 * 1024 and info.file_size > MAX_PART_RATIO * max(info.compress_size, 1):
-        return f"压缩比 {info.file_size // max(info.compress_size, 1)}:1，疑似压缩炸弹，已拒绝解压"
+        return f"压缩比{info.file_size // max(info.compress_size, 1)}:1，疑似压缩炸弹，已拒绝解压"
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return f"使用了不常见的压缩方式（{info.compress_type}），无法读取；请让该单位解压后直接发送报表文件"
     return None
@@ -207,7 +207,7 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int) -> bytes:
     except ValueError as exc:
         raise _Refused("文件头损坏，无法读取" if str(exc) == "header" else "压缩数据被截断，无法读取") from None
     if info.file_size > budget:
-        raise _Refused(f"压缩包内文件解压后合计超过 {megabytes(MAX_UNZIPPED_BYTES)}，超出安全处理上限")
+        raise _Refused(f"压缩包内文件解压后合计超过{megabytes(MAX_UNZIPPED_BYTES)}，超出安全处理上限")
     # A header may understate the size to slip past the checks above: stop just past what it declared.
     cap = info.file_size
     if info.compress_type == zipfile.ZIP_STORED:
@@ -218,7 +218,7 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int) -> bytes:
         except zlib.error:
             raise _Refused("压缩数据已损坏，无法读取") from None
         except OverflowError:
-            raise _Refused(f"实际解压后超过声明的 {info.file_size} 字节，疑似压缩炸弹，已拒绝解压") from None
+            raise _Refused(f"实际解压后超过声明的{info.file_size}字节，疑似压缩炸弹，已拒绝解压") from None
     if len(out) != info.file_size:
         raise _Refused("解压后的大小与声明不符，文件已损坏")
     if zlib.crc32(out) != info.CRC:

@@ -118,7 +118,7 @@ def diff(old: Return, new: Return) -> list[str]:
             if before[key] != after[key]:
                 changes.append(f"{words[row]}·{form.by_key[key].short}：{plain(before[key]) or '空'} → {plain(after[key]) or '空'}")
     if len(old.hazards) != len(new.hazards):
-        changes.append(f"重大隐患明细：{len(old.hazards)} 行 → {len(new.hazards)} 行")
+        changes.append(f"重大隐患明细：{len(old.hazards)}行 → {len(new.hazards)}行")
     return changes
 
 
@@ -379,7 +379,7 @@ def incomplete_note(merged: Merged) -> str:
     if merged.complete:
         return ""
     absent = [line for line in merged.towns if line.ret is None]
-    note = (f"注：本表不完整，本期数未含 {len(absent)} 个单位："
+    note = (f"注：本表不完整，本期数未含{len(absent)}个单位："
             + "、".join(f"{line.town}（{line.status}）" for line in absent) + "。")
     carried = merged.carried
     if carried:

@@ -21,11 +21,11 @@ _TOTAL_KEYS = ("teams", "enterprises", "general_found", "general_fixed", "major_
 def _days(standing: Standing, as_of: date) -> str:
     if standing.status == "not_due":
         left = (standing.due - as_of).days
-        return f"余 {left} 天" if left > 0 else "今天截止"
+        return f"余{left}天" if left > 0 else "今天截止"
     if standing.days_late > 0:
-        return f"逾期 {standing.days_late} 天" if standing.status != "late" else f"迟 {standing.days_late} 天"
+        return f"逾期{standing.days_late}天" if standing.status != "late" else f"迟{standing.days_late}天"
     received = standing.received
-    return f"{received.month}-{received.day:02d} 收到" if received else ""
+    return f"{received.month}-{received.day:02d}收到" if received else ""
 
 
 def _number(value: Any) -> str:
@@ -97,7 +97,7 @@ def _hazards(state: CampaignState) -> list[dict[str, Any]]:
         late = (state.as_of - entry.deadline).days if entry.overdue and entry.deadline else 0
         rows.append({"town": entry.town, "enterprise": entry.enterprise, "category": entry.category,
                      "detail": entry.detail, "deadline": entry.deadline.isoformat() if entry.deadline else "未定",
-                     "overdue": entry.overdue, "state": f"逾期 {late} 天" if entry.overdue else "未整改"})
+                     "overdue": entry.overdue, "state": f"逾期{late}天" if entry.overdue else "未整改"})
     rows.sort(key=lambda r: (not r["overdue"], r["town"]))
     return rows
 

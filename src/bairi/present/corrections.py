@@ -27,9 +27,9 @@ def _shown(value: Any) -> str:
 
 
 def seal_words(seal: Seal) -> str:
-    """The seal in one phrase: 第1次封存（2023-12-27 10:05，截至 2023-12-26，封存人 申晋钢）."""
-    correcting = f"，更正第 {seal.round - 1} 次" if seal.corrects else ""
-    return (f"第 {seal.round} 次封存（{seal.at.strftime('%Y-%m-%d %H:%M')}，截至 {seal.as_of.isoformat()}，"
+    """The seal in one phrase: 第1次封存（2023-12-27 10:05，截至2023-12-26，封存人 申晋钢）."""
+    correcting = f"，更正第{seal.round - 1}次" if seal.corrects else ""
+    return (f"第{seal.round}次封存（{seal.at.strftime('%Y-%m-%d %H:%M')}，截至{seal.as_of.isoformat()}，"
             f"封存人 {seal.by}{correcting}）")
 
 
@@ -85,8 +85,8 @@ def correction_lines(found: list[Correction], form: Form) -> list[str]:
 
 def report_note(seal: Seal, found: list[Correction]) -> str:
     """The line under the form's rows of a corrected county return."""
-    return (f"注：本表为更正表，更正 {seal.at.strftime('%Y年%m月%d日')} 封存上报的第 {seal.round} 次报表，"
-            f"共 {len(found)} 处，详见“{SHEET}”。")
+    return (f"注：本表为更正表，更正{seal.at.strftime('%Y年%m月%d日')}封存上报的第{seal.round}次报表，"
+            f"共{len(found)}处，详见“{SHEET}”。")
 
 
 def correction_text(seal: Seal, found: list[Correction], totals: dict[str, Any], authority: str, form: Form) -> str:

@@ -141,7 +141,7 @@ def load_book(name: str, data: bytes) -> Book:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(plan.data))
         metadata = workbook.sheets_metadata
         if len(metadata) > MAX_SHEETS:
-            raise too_big(f"共 {len(metadata)} 个工作表")
+            raise too_big(f"共{len(metadata)}个工作表")
         sheets = []
         for meta in metadata:
             if "WorkSheet" not in str(meta.typ):
@@ -150,7 +150,7 @@ def load_book(name: str, data: bytes) -> Book:
             # Checked before, from the file's own structure; this is the second line, before Python objects are made.
             end_row, end_col = (sheet.end or (-1, -1)) if sheet.height else (-1, -1)
             if (end_row + 1) * (end_col + 1) > MAX_CELLS:
-                raise too_big(f"工作表“{meta.name}”有 {end_row + 1} 行 × {end_col + 1} 列")
+                raise too_big(f"工作表“{meta.name}”有{end_row + 1}行 × {end_col + 1}列")
             rows: list[list[object]] = sheet.to_python(skip_empty_area=False)  # type: ignore[assignment]
             merged = list(sheet.merged_cell_ranges or plan.merged.get(meta.name) or [])
             if meta.name in plan.errors:

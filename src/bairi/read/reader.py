@@ -659,7 +659,7 @@ def _identify(ret: Return, book: Book, fields: dict[str, tuple[object, str]], na
     elif title and (found := month_in(title, campaign)):
         ret.period, ret.period_source = found, f"标题中的“{_title_tail(title)}”"
     elif filled:
-        ret.period, ret.period_source = f"{filled.year}-{filled.month:02d}", f"填表日期 {filled.isoformat()}"
+        ret.period, ret.period_source = f"{filled.year}-{filled.month:02d}", f"{labels['date_label']}{filled.isoformat()}"
         out.extend(_month_inferred(filled, ret.period, where, labels["date_label"]))
     if ret.period is None:
         out.append(finding("E309", file.name, **labels))

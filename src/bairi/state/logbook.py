@@ -74,8 +74,9 @@ class _Entry(BaseModel):
 
     @property
     def cite(self) -> str:
-        """How an output cites the entry: 县局登记（2024-01-25 申晋钢：说明）."""
-        return f"县局登记（{self.entered.isoformat()} {self.by}：{self.note}）"
+        """How an output cites the entry: 县局登记（2024-01-25，申晋钢：说明）; a comma, not a space, parts the date
+        from the name in Chinese text."""
+        return f"县局登记（{self.entered.isoformat()}，{self.by}：{self.note}）"
 
 
 class Received(_Entry):

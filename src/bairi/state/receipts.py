@@ -284,8 +284,8 @@ def _arrival(copy: Copy, campaign: Campaign, notes: list[Finding]) -> tuple[date
     if evidence in ("server", "received", "mail") and not start <= received <= end:
         header = {"server": "服务器收信时间（INTERNALDATE）", "received": f"Received 头“{relay.raw[:160] if relay else ''}”",
                   "mail": f"Date 头“{copy.date_raw}”"}[evidence]
-        doubt = (f"收到时间不可信：{header}给出的 {received.strftime('%Y-%m-%d %H:%M')} 在行动期"
-                 f"（{campaign.start.isoformat()} 至 {campaign.end.isoformat()}）之外")
+        doubt = (f"收到时间不可信：{header}给出的{received.strftime('%Y-%m-%d %H:%M')}在行动期"
+                 f"（{campaign.start.isoformat()}至{campaign.end.isoformat()}）之外")
         notes.append(finding("D743", copy.mail or copy.source, reason=doubt))
     return received, evidence, doubt
 

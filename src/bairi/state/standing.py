@@ -207,7 +207,7 @@ def _problem(ret: Return | None, reason: str) -> str:
         return ""
     first = next((f for f in ret.findings if f.severity is Severity.ERROR), None)
     errors = ret.count(Severity.ERROR)
-    return f"错误 {errors} 处" + (f"，如 {first.location} {first.message}" if first else "")
+    return f"错误{errors}处" + (f"，如 {first.location} {first.message}" if first else "")
 
 
 def _stamp(moment: datetime) -> str:

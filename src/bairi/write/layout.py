@@ -289,21 +289,21 @@ def _choices(ws: Worksheet, column: int, values: list[str]) -> str:
 
 def _validations(ws: Worksheet, campaign: Campaign, last_hazard_row: int) -> None:
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                            showErrorMessage=True, errorTitle="请填写整数", error="此处应填写不小于 0 的整数。")
+                            showErrorMessage=True, errorTitle="请填写整数", error="此处应填写不小于0的整数。")
     form = campaign.form_spec
     amount_columns = [column for column in form.columns if column.kind == "amount"]
     # Named by the form's own headers (行政罚款, 经济处罚 …), in 万元 only when every amount column is.
     named = "、".join(column.header for column in amount_columns)
     amounts = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                              showErrorMessage=True, errorTitle="请填写数字",
-                             error=f"{named}以万元计，填写不小于 0 的数字。"
+                             error=f"{named}以万元计，填写不小于0的数字。"
                              if {column.unit for column in amount_columns} <= {"万", "万元"}
-                             else "此处填写不小于 0 的数字（单位见表头）。")
+                             else "此处填写不小于0的数字（单位见表头）。")
     for index, column in enumerate(form.columns, start=2):
         letter = col_letters(index)
         (counts if column.kind == "count" else amounts).add(f"{letter}{PERIOD_ROW_N}:{letter}{CUM_ROW_N}")
     dated = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                           showErrorMessage=True, errorTitle="请填写日期", error="请填写日期，如 2023-12-24。")
+                           showErrorMessage=True, errorTitle="请填写日期", error="请填写日期，如2023-12-24。")
     dated.add(f"C{DATE_ROW}")
     first = HAZARD_HEAD_ROW + 1
     categories = DataValidation(type="list", formula1=_choices(ws, 1, campaign.categories), allow_blank=True)

@@ -122,8 +122,8 @@ def register_workbook(register: Register, campaign: Campaign) -> Any:
     ws.cell(1, 1, title).font = Font(name=FONT, size=16, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last - 1)
-    counts = (f"截至 {register.as_of.isoformat()}：共 {len(register.entries)} 项，未整改 {len(register.open)} 项，"
-              f"其中逾期 {sum(1 for e in register.entries if e.overdue)} 项。浅蓝色各列由县局填写，程序重新生成台账时原样保留。")
+    counts = (f"截至{register.as_of.isoformat()}：共{len(register.entries)}项，未整改{len(register.open)}项，"
+              f"其中逾期{sum(1 for e in register.entries if e.overdue)}项。浅蓝色各列由县局填写，程序重新生成台账时原样保留。")
     ws.cell(2, 1, counts).font = plain
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last - 1)
     ws.row_dimensions[1].height = 30
