@@ -165,6 +165,8 @@ _HEADER_HINT = re.compile(r"督查组|排查企业|检查企业|隐患|责令|�
 
 def _hints(text: str, words: _Words) -> bool:
     """Whether a cell could be one of the form's headers (spaced-out headers such as 罚 款 included)."""
+    if len(text) > _HEADER_MAX:
+        return False  # a paragraph, not a header: not searched (a sheet of long texts stays cheap)
     hinted = words.hinted.get(text)
     if hinted is None:
         hinted = bool(_HEADER_HINT.search(text)) or (
@@ -175,6 +177,8 @@ def _hints(text: str, words: _Words) -> bool:
 
 
 _SPACED = re.compile(r"[\s\u3000\xa0]")
+# The longest header any form has is a few dozen characters, spaces and line breaks included.
+_HEADER_MAX = 120
 
 
 def find_stats_tables(book: Book, form: Form) -> list[StatsTable]:
