@@ -71,10 +71,16 @@ def docx_to_pdf(docx: bytes) -> bytes:
         folder = Path(temp)
         source = folder / "document.docx"
         source.write_bytes(docx)
-        env = {**os.environ, "FONTCONFIG_FILE": str(_font_config(folder)), "HOME": str(folder)}
-        command = [program, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source)]
+        command, env = _libreoffice(program, folder, source, "pdf", folder / "out")
         return _run_to_pdf(command, env, folder, folder / "out" / "document.pdf", "LibreOffice")
+
+
+def _libreoffice(program: str, folder: Path, source: Path, target: str, outdir: Path) -> tuple[list[str], dict[str, str]]:
+    """LibreOffice converting `source` to `target` in `outdir`: a private profile (an office the clerk has open is
+    not disturbed) and bairi's font substitutions, all inside `folder`."""
+    command = [program, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--norestore",
+               "--convert-to", target, "--outdir", str(outdir), str(source)]
+    return command, {**os.environ, "FONTCONFIG_FILE": str(_font_config(folder)), "HOME": str(folder)}
 
 
 def _run_to_pdf(command: list[str], env: dict[str, str], folder: Path, result: Path, who: str) -> bytes:
@@ -120,9 +126,7 @@ def html_to_pdf(html: bytes) -> bytes:
                 command.insert(1, "--no-sandbox")
             env = {**os.environ, "HOME": str(folder)}
         else:
-            command = [str(soffice()), f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
-                       "--norestore", "--convert-to", "pdf:writer_web_pdf_Export", "--outdir", str(folder), str(source)]
-            env = {**os.environ, "FONTCONFIG_FILE": str(_font_config(folder)), "HOME": str(folder)}
+            command, env = _libreoffice(str(soffice()), folder, source, "pdf:writer_web_pdf_Export", folder)
         return _run_to_pdf(command, env, folder, result, Path(command[0]).name if program is not None else "LibreOffice")
 
 
