@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bairi.intake.mail import MailUnreadable, attachments, decode_words, is_mail, parse_message, read_mail
+from bairi.intake.discover import is_mail
+from bairi.intake.mail import MailUnreadable, attachments, decode_words, parse_message, read_mail
 from build_mail import encoded_word, message, write_eml, write_mbox
 
 BEIJING = timezone(timedelta(hours=8))

@@ -79,14 +79,15 @@ class _Commands:
     def file_of(self, source: str) -> str:
         """The file a receipt came in (a mail for an attachment; in a mailbox, its one message: 收件箱.mbox#3), as a
         path to type."""
+        from bairi.intake.discover import one_message
+
         path = Path(source)
         for candidate in (path, *path.parents):
             if candidate.is_file():
                 return _shown(candidate, self.cwd)
-            box, mark, number = candidate.name.rpartition("#")
-            if mark and number.isdigit() and candidate.with_name(box).is_file():
+            if (message := one_message(candidate)) is not None:
                 # Only that message is checked and answered: the rest of the mailbox is other towns' mail.
-                return _shown(candidate.with_name(box), self.cwd) + f"#{number}"
+                return _shown(message[0], self.cwd) + f"#{message[1]}"
         return _shown(Path(source.split("#", 1)[0]), self.cwd)
 
     def line(self, words: str) -> str:

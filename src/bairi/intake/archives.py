@@ -25,7 +25,6 @@ from bairi.guard.limits import (
     member_bytes,
 )
 from bairi.intake.discover import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES
-from bairi.intake.discover import is_archive as is_archive
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"

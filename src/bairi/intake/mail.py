@@ -18,8 +18,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bairi.intake.discover import MAIL_SUFFIXES as MAIL_SUFFIXES
-from bairi.intake.discover import is_mail as is_mail
 from bairi.intake.discover import is_mbox
 
 if TYPE_CHECKING:
